@@ -1,0 +1,369 @@
+/**
+ * The OnsMqtt 2020-04-20 API as the emulator serves it: parse (GET or POST, query and form
+ * parameters), authenticate (V3 or V1 signature, STS), throttle, inject faults, answer with the
+ * documented JSON shapes and error bodies.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { DeviceRegistry, formatTraceTime } from './devices';
+import { FaultInjector } from './faults';
+import { SERVICE_ERRORS, serviceErrorStatus } from './service-errors';
+import {
+  parseV3Authorization,
+  safeEqual,
+  sha256Hex,
+  v1Signature,
+  v1StringToSign,
+  v3CanonicalRequest,
+  v3Signature,
+  v3StringToSign,
+  type Params,
+} from './signature';
+import { StsAuthority } from './sts';
+
+export const API_VERSION = '2020-04-20';
+const MAX_SKEW_MS = 15 * 60 * 1000;
+const MAX_BODY_BYTES = 1024 * 1024;
+const REQUIRED_V3_HEADERS = ['host', 'x-acs-action', 'x-acs-version', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-content-sha256'];
+
+export interface AccessKey {
+  accessKeyId: string;
+  accessKeySecret: string;
+  /** Instances this key may query; default: all configured instances. */
+  instances?: string[];
+}
+
+export interface LogEntry {
+  seq: number;
+  time: string;
+  method: string;
+  action: string;
+  signature: 'v3' | 'v1' | 'none';
+  accessKeyId: string;
+  /** Request parameters, without Signature and SecurityToken. */
+  params: Record<string, string>;
+  clientIds: string[];
+  status: number;
+  code?: string;
+  fault?: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: string,
+    message?: string,
+  ) {
+    super(message ?? SERVICE_ERRORS[code]?.message ?? code);
+  }
+}
+
+export interface ApiState {
+  devices: DeviceRegistry;
+  faults: FaultInjector;
+  sts: StsAuthority;
+  accessKeys: Map<string, AccessKey>;
+  instances: Set<string>;
+  log: LogEntry[];
+  logLimit: number;
+  /** Added to the emulator's clock, to simulate a skewed client. */
+  clockOffsetMs: number;
+  counters: { requests: number; byAction: Record<string, number>; byCode: Record<string, number>; faults: Record<string, number> };
+  /** Responses held open ("never answers"), destroyed on stop. */
+  hanging: Set<ServerResponse>;
+}
+
+interface Parsed {
+  method: string;
+  params: Map<string, string>;
+  pairs: Params;
+  action: string;
+  version: string;
+  signature: 'v3' | 'v1' | 'none';
+  accessKeyId: string;
+}
+
+let logSeq = 0;
+
+export async function handleApi(state: ApiState, req: IncomingMessage, res: ServerResponse, body: Buffer, url: URL): Promise<void> {
+  const requestId = randomUUID().toUpperCase();
+  state.counters.requests++;
+  let parsed: Parsed | undefined;
+  const entry: LogEntry = {
+    seq: ++logSeq,
+    time: new Date().toISOString(),
+    method: req.method ?? 'GET',
+    action: '',
+    signature: 'none',
+    accessKeyId: '',
+    params: {},
+    clientIds: [],
+    status: 0,
+  };
+  try {
+    parsed = parseRequest(req, body, url);
+    entry.action = parsed.action;
+    entry.signature = parsed.signature;
+    entry.accessKeyId = parsed.accessKeyId;
+    for (const [k, v] of parsed.params) if (k !== 'Signature' && k !== 'SecurityToken') entry.params[k] = v;
+    entry.clientIds = clientIdsOf(parsed.params);
+    state.counters.byAction[parsed.action] = (state.counters.byAction[parsed.action] ?? 0) + 1;
+
+    if (state.faults.throttled(parsed.action)) throw new ApiError('SystemOverFlow');
+    authenticate(state, req, body, url, parsed);
+
+    const decision = state.faults.decide(parsed.action, entry.clientIds);
+    const delay = state.faults.delayMs();
+    if (delay > 0) await new Promise((r) => setTimeout(r, delay));
+    if (decision.kind !== 'none') {
+      entry.fault = decision.kind === 'error' ? decision.code : decision.kind;
+      state.counters.faults[entry.fault] = (state.counters.faults[entry.fault] ?? 0) + 1;
+    }
+    if (decision.kind === 'hang') {
+      entry.status = -1;
+      state.hanging.add(res);
+      res.on('close', () => state.hanging.delete(res));
+      return;
+    }
+    if (decision.kind === 'reset') {
+      entry.status = -2;
+      req.socket.destroy();
+      return;
+    }
+    if (decision.kind === 'html') {
+      entry.status = 502;
+      res.writeHead(502, { 'content-type': 'text/html' });
+      res.end('<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>Tengine</center></body></html>');
+      return;
+    }
+    if (decision.kind === 'error') throw new ApiError(decision.code);
+
+    const result = runAction(state, parsed);
+    entry.status = 200;
+    sendJson(res, 200, { RequestId: requestId, ...result });
+  } catch (caught) {
+    const error = caught instanceof ApiError ? caught : new ApiError('InternalError');
+    const status = serviceErrorStatus(error.code);
+    entry.status = status;
+    entry.code = error.code;
+    state.counters.byCode[error.code] = (state.counters.byCode[error.code] ?? 0) + 1;
+    sendJson(res, status, {
+      RequestId: requestId,
+      HostId: req.headers.host ?? 'onsmqtt.emulator',
+      Code: error.code,
+      Message: error.message,
+      Recommend: `https://api.aliyun.com/troubleshoot?q=${encodeURIComponent(error.code)}&product=OnsMqtt`,
+    });
+  } finally {
+    state.log.push(entry);
+    if (state.log.length > state.logLimit) state.log.splice(0, state.log.length - state.logLimit);
+  }
+}
+
+function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json;charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+export function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(c);
+    });
+    req.on('end', () => resolve(size > MAX_BODY_BYTES ? undefined : Buffer.concat(chunks)));
+    req.on('error', () => resolve(undefined));
+  });
+}
+
+function parseRequest(req: IncomingMessage, body: Buffer, url: URL): Parsed {
+  const method = (req.method ?? 'GET').toUpperCase();
+  if (method !== 'GET' && method !== 'POST') throw new ApiError('InvalidAction.NotFound', `Method ${method} is not supported.`);
+  const pairs: Params = [...url.searchParams];
+  const type = String(req.headers['content-type'] ?? '');
+  if (body.length > 0 && type.startsWith('application/x-www-form-urlencoded')) {
+    pairs.push(...new URLSearchParams(body.toString('utf8')));
+  }
+  const params = new Map<string, string>();
+  for (const [k, v] of pairs) {
+    if (params.has(k)) throw new ApiError('ParameterCheckFailed', `The parameter ${k.slice(0, 64)} is given more than once.`);
+    params.set(k, v);
+  }
+  const auth = req.headers.authorization;
+  if (typeof auth === 'string' && auth.startsWith('ACS3-HMAC-SHA256')) {
+    const parsedAuth = parseV3Authorization(auth);
+    return {
+      method,
+      params,
+      pairs,
+      action: header(req, 'x-acs-action'),
+      version: header(req, 'x-acs-version'),
+      signature: 'v3',
+      accessKeyId: parsedAuth?.accessKeyId ?? '',
+    };
+  }
+  return {
+    method,
+    params,
+    pairs,
+    action: params.get('Action') ?? '',
+    version: params.get('Version') ?? '',
+    signature: params.has('Signature') ? 'v1' : 'none',
+    accessKeyId: params.get('AccessKeyId') ?? '',
+  };
+}
+
+function header(req: IncomingMessage, name: string): string {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value.join(',') : (value ?? '');
+}
+
+const nonces = new Map<string, number>();
+
+function useNonce(nonce: string, now: number): boolean {
+  for (const [n, t] of nonces) {
+    if (t > now - MAX_SKEW_MS) break;
+    nonces.delete(n);
+  }
+  if (nonces.has(nonce)) return false;
+  nonces.set(nonce, now);
+  return true;
+}
+
+export function clearNonces(): void {
+  nonces.clear();
+}
+
+function authenticate(state: ApiState, req: IncomingMessage, body: Buffer, url: URL, p: Parsed): void {
+  if (p.signature === 'none') throw new ApiError('IncompleteSignature', 'The request has no signature (neither an ACS3-HMAC-SHA256 Authorization header nor a Signature parameter).');
+  const now = Date.now() + state.clockOffsetMs;
+  let timestamp: string;
+  let nonce: string;
+  let token: string | undefined;
+  let secretOf: (secret: string) => boolean;
+
+  if (p.signature === 'v3') {
+    const auth = parseV3Authorization(header(req, 'authorization'));
+    if (!auth) throw new ApiError('IncompleteSignature', 'The Authorization header is not of the form "ACS3-HMAC-SHA256 Credential=...,SignedHeaders=...,Signature=...".');
+    for (const h of REQUIRED_V3_HEADERS) {
+      if (!auth.signedHeaders.includes(h) || !req.headers[h]) throw new ApiError('IncompleteSignature', `The header ${h} must be present and signed.`);
+    }
+    if (sha256Hex(body) !== header(req, 'x-acs-content-sha256')) throw new ApiError('SignatureDoesNotMatch', 'x-acs-content-sha256 does not match the request body.');
+    timestamp = header(req, 'x-acs-date');
+    nonce = header(req, 'x-acs-signature-nonce');
+    token = req.headers['x-acs-security-token'] !== undefined ? header(req, 'x-acs-security-token') : undefined;
+    const headers: Record<string, string> = {};
+    for (const h of auth.signedHeaders) headers[h] = header(req, h);
+    const canonical = v3CanonicalRequest({ method: p.method, path: url.pathname, query: [...url.searchParams], headers, signedHeaders: auth.signedHeaders, body });
+    const stringToSign = v3StringToSign(canonical);
+    secretOf = (secret) => safeEqual(v3Signature(secret, stringToSign), auth.signature);
+  } else {
+    for (const k of ['AccessKeyId', 'SignatureMethod', 'SignatureVersion', 'SignatureNonce', 'Timestamp']) {
+      if (!p.params.has(k)) throw new ApiError('MissingParameter', `The parameter ${k} is required for a signed request.`);
+    }
+    if (p.params.get('SignatureMethod') !== 'HMAC-SHA1' || p.params.get('SignatureVersion') !== '1.0') {
+      throw new ApiError('IncompleteSignature', 'Only SignatureMethod HMAC-SHA1 with SignatureVersion 1.0 is supported for parameter signatures.');
+    }
+    timestamp = p.params.get('Timestamp') ?? '';
+    nonce = p.params.get('SignatureNonce') ?? '';
+    token = p.params.get('SecurityToken');
+    const stringToSign = v1StringToSign(p.method, p.pairs);
+    const given = p.params.get('Signature') ?? '';
+    secretOf = (secret) => safeEqual(v1Signature(secret, stringToSign), given);
+  }
+
+  const isSts = p.accessKeyId.startsWith('STS.');
+  const secret = isSts ? state.sts.keys.get(p.accessKeyId) : state.accessKeys.get(p.accessKeyId)?.accessKeySecret;
+  if (secret === undefined) throw new ApiError('InvalidAccessKeyId.NotFound');
+  if (isSts) {
+    if (!token) throw new ApiError('MissingSecurityToken');
+    const check = state.sts.check(token, p.accessKeyId, now);
+    if (!check.ok) throw new ApiError(check.code);
+  }
+  if (!secretOf(secret)) throw new ApiError('SignatureDoesNotMatch');
+  if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(timestamp)) throw new ApiError('InvalidTimeStamp.Format');
+  if (Math.abs(now - Date.parse(timestamp)) > MAX_SKEW_MS) throw new ApiError('InvalidTimeStamp.Expired');
+  if (!nonce || !useNonce(nonce, now)) throw new ApiError('SignatureNonceUsed');
+  if (p.version !== API_VERSION) throw new ApiError('InvalidVersion', `Specified parameter Version "${p.version.slice(0, 32)}" is not valid; OnsMqtt uses ${API_VERSION}.`);
+}
+
+function clientIdsOf(params: Map<string, string>): string[] {
+  const ids: string[] = [];
+  const single = params.get('ClientId');
+  if (single !== undefined) ids.push(single);
+  for (const [k, v] of params) if (/^ClientIdList\.\d+$/.test(k)) ids.push(v);
+  return ids;
+}
+
+function required(params: Map<string, string>, name: string): string {
+  const value = params.get(name);
+  if (value === undefined || value === '') throw new ApiError('ParameterCheckFailed', `The parameter ${name} is mandatory for this action.`);
+  return value;
+}
+
+function checkInstance(state: ApiState, p: Parsed, instanceId: string): void {
+  if (!state.instances.has(instanceId)) {
+    throw new ApiError('InstancePermissionCheckFailed', `The instance ${instanceId.slice(0, 64)} does not exist in this region or does not belong to this account.`);
+  }
+  const allowed = state.accessKeys.get(p.accessKeyId)?.instances;
+  if (allowed && !allowed.includes(instanceId)) {
+    throw new ApiError('PermissionCheckFailed', `The AccessKey ${p.accessKeyId} is not authorised for mq:MqttInstanceAccess on ${instanceId}.`);
+  }
+}
+
+function runAction(state: ApiState, p: Parsed): Record<string, unknown> {
+  switch (p.action) {
+    case 'QuerySessionByClientId': {
+      const clientId = required(p.params, 'ClientId');
+      const instanceId = required(p.params, 'InstanceId');
+      checkInstance(state, p, instanceId);
+      return { OnlineStatus: state.devices.isOnline(clientId) };
+    }
+    case 'BatchQuerySessionByClientIds': {
+      const instanceId = required(p.params, 'InstanceId');
+      const ids = [...p.params.entries()]
+        .filter(([k]) => /^ClientIdList\.\d+$/.test(k))
+        .sort((a, b) => Number(a[0].slice(13)) - Number(b[0].slice(13)))
+        .map(([, v]) => v);
+      if (ids.length === 0) throw new ApiError('ParameterCheckFailed', 'The parameter ClientIdList is mandatory for this action.');
+      if (ids.length > 10) throw new ApiError('ParameterCheckFailed', 'ClientIdList accepts at most 10 Client IDs.');
+      checkInstance(state, p, instanceId);
+      return { OnlineStatusList: ids.map((ClientId) => ({ ClientId, OnlineStatus: state.devices.isOnline(ClientId) })) };
+    }
+    case 'QueryMqttTraceDevice': {
+      required(p.params, 'MqttRegionId');
+      const instanceId = required(p.params, 'InstanceId');
+      const clientId = required(p.params, 'ClientId');
+      const begin = Number(required(p.params, 'BeginTime'));
+      const end = Number(required(p.params, 'EndTime'));
+      const page = Number(required(p.params, 'CurrentPage'));
+      const size = Number(required(p.params, 'PageSize'));
+      if (!Number.isInteger(begin) || !Number.isInteger(end) || begin > end) throw new ApiError('InvalidParameter.BeginTime', 'BeginTime and EndTime must be epoch milliseconds with BeginTime <= EndTime.');
+      if (!Number.isInteger(page) || page < 1) throw new ApiError('InvalidParameter.CurrentPage', 'CurrentPage must be an integer from 1.');
+      if (!Number.isInteger(size) || size < 1 || size > 100) throw new ApiError('InvalidParameter.PageSize', 'PageSize must be an integer from 1 to 100.');
+      checkInstance(state, p, instanceId);
+      const events = state.devices.trace(clientId, begin, end);
+      if (p.params.get('Reverse') === 'true') events.reverse();
+      return {
+        CurrentPage: page,
+        PageSize: size,
+        Total: events.length,
+        DeviceInfoList: events.slice((page - 1) * size, page * size).map((e) => ({
+          ChannelId: e.channelId,
+          Time: formatTraceTime(e.timeMs),
+          Action: e.action,
+          ActionCode: e.actionCode,
+          ActionInfo: e.actionInfo,
+        })),
+      };
+    }
+    case 'QueryToken':
+    case 'ListGroupId':
+    case 'QueryMqttTraceMessageOfClient':
+      throw new ApiError('ApiNotSupport', `${p.action} is part of OnsMqtt but not emulated here.`);
+    default:
+      throw new ApiError('InvalidAction.NotFound', `Specified api "${p.action.slice(0, 64)}" is not found for OnsMqtt ${API_VERSION}.`);
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * A real MQTT broker (aedes on TCP, 127.0.0.1) whose connections drive the device registry:
+ * connecting with Client ID X makes X online; DISCONNECT, a closed socket or a keep-alive timeout
+ * makes it offline, each recorded with the reason the service would give.
+ */
+import { createServer, type Server, type Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
+import { DeviceRegistry, type ActionInfo } from './devices';
+
+// aedes 0.51 is CommonJS; its types are loose enough that we describe the little we use.
+interface AedesClient {
+  id: string;
+  _disconnected?: boolean;
+}
+interface AedesBroker {
+  handle: (socket: Socket) => void;
+  on(event: 'client' | 'clientDisconnect' | 'keepaliveTimeout', cb: (client: AedesClient) => void): void;
+  on(event: 'clientError' | 'connectionError', cb: (client: AedesClient, err: Error) => void): void;
+  preConnect: (client: AedesClient & { conn?: unknown }, packet: { clientId?: string }, done: (err: Error | null, ok: boolean) => void) => void;
+  clients: Record<string, AedesClient>;
+  close(cb: () => void): void;
+}
+
+export interface RunningBroker {
+  url: string;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function startBroker(devices: DeviceRegistry, port = 0, host = '127.0.0.1'): Promise<RunningBroker> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const aedesFactory = require('aedes') as (opts?: object) => AedesBroker;
+  const broker = aedesFactory();
+  const current = new Map<string, AedesClient>();
+  const reasons = new WeakMap<AedesClient, ActionInfo>();
+  const conflicts = new Set<string>();
+
+  broker.preConnect = (_client, packet, done) => {
+    if (packet.clientId && broker.clients[packet.clientId]) conflicts.add(packet.clientId);
+    done(null, true);
+  };
+  broker.on('client', (client) => {
+    current.set(client.id, client);
+    devices.connect(client.id);
+  });
+  broker.on('keepaliveTimeout', (client) => reasons.set(client, 'no heart'));
+  broker.on('clientError', (client) => {
+    if (!reasons.has(client)) reasons.set(client, 'Socket IOException');
+  });
+  broker.on('clientDisconnect', (client) => {
+    // A takeover closes the old connection of the same id: only the current one counts.
+    if (current.get(client.id) !== client) return;
+    current.delete(client.id);
+    if (client._disconnected) return devices.disconnect(client.id, 'disconnect', 'disconnected by client');
+    if (conflicts.delete(client.id)) return devices.disconnect(client.id, 'close', 'clientId conflict');
+    devices.disconnect(client.id, 'close', reasons.get(client) ?? 'closed by client');
+  });
+
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    broker.handle(socket);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const actualPort = (server.address() as AddressInfo).port;
+  return {
+    url: `mqtt://${host}:${actualPort}`,
+    port: actualPort,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => broker.close(() => resolve()));
+      }),
+  };
+}

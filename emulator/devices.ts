@@ -1,0 +1,89 @@
+/**
+ * Device sessions as the emulator knows them: who is online now, and the connection history that
+ * QueryMqttTraceDevice reports (Action connect | close | disconnect, with ActionInfo reasons).
+ */
+export type TraceAction = 'connect' | 'close' | 'disconnect';
+
+export interface TraceEvent {
+  timeMs: number;
+  clientId: string;
+  channelId: string;
+  action: TraceAction;
+  actionCode: string;
+  actionInfo: string;
+}
+
+/** Reasons as the service names them, with the code the emulator reports for each. */
+export const ACTION_INFO = {
+  accepted: '0',
+  'disconnected by client': '1',
+  'closed by client': '2',
+  'no heart': '3',
+  'clientId conflict': '4',
+  'Socket IOException': '5',
+  'not authorized': '6',
+  'closed by admin': '7',
+} as const;
+export type ActionInfo = keyof typeof ACTION_INFO;
+
+/** History kept per device: enough for any troubleshooting query, bounded for long runs. */
+const MAX_EVENTS_PER_DEVICE = 1000;
+
+export class DeviceRegistry {
+  private readonly online = new Map<string, { since: number; channelId: string }>();
+  private readonly history = new Map<string, TraceEvent[]>();
+  private channelSeq = 0;
+
+  isOnline(clientId: string): boolean {
+    return this.online.has(clientId);
+  }
+
+  connect(clientId: string, now = Date.now()): string {
+    const channelId = `channel-${++this.channelSeq}`;
+    this.online.set(clientId, { since: now, channelId });
+    this.record({ timeMs: now, clientId, channelId, action: 'connect', actionCode: ACTION_INFO.accepted, actionInfo: 'accepted' });
+    return channelId;
+  }
+
+  disconnect(clientId: string, action: Exclude<TraceAction, 'connect'>, info: ActionInfo, now = Date.now()): void {
+    const session = this.online.get(clientId);
+    if (!session) return;
+    this.online.delete(clientId);
+    this.record({ timeMs: now, clientId, channelId: session.channelId, action, actionCode: ACTION_INFO[info], actionInfo: info });
+  }
+
+  /** Admin control: set a device on- or offline without an MQTT connection. */
+  set(clientId: string, online: boolean, now = Date.now()): void {
+    if (online && !this.isOnline(clientId)) this.connect(clientId, now);
+    if (!online) this.disconnect(clientId, 'close', 'closed by admin', now);
+  }
+
+  list(): Array<{ clientId: string; online: boolean; since?: string }> {
+    const ids = new Set([...this.online.keys(), ...this.history.keys()]);
+    return [...ids].sort().map((clientId) => {
+      const s = this.online.get(clientId);
+      return s ? { clientId, online: true, since: new Date(s.since).toISOString() } : { clientId, online: false };
+    });
+  }
+
+  trace(clientId: string, fromMs: number, toMs: number): TraceEvent[] {
+    return (this.history.get(clientId) ?? []).filter((e) => e.timeMs >= fromMs && e.timeMs <= toMs);
+  }
+
+  reset(): void {
+    this.online.clear();
+    this.history.clear();
+  }
+
+  private record(event: TraceEvent): void {
+    let events = this.history.get(event.clientId);
+    if (!events) this.history.set(event.clientId, (events = []));
+    events.push(event);
+    if (events.length > MAX_EVENTS_PER_DEVICE) events.splice(0, events.length - MAX_EVENTS_PER_DEVICE);
+  }
+}
+
+/** "2021-05-21 15:51:54.867", as the service formats Time (UTC in the emulator). */
+export function formatTraceTime(ms: number): string {
+  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+}

@@ -1,0 +1,216 @@
+/**
+ * A local stand-in for Alibaba Cloud ApsaraMQ for MQTT: the OnsMqtt 2020-04-20 API over HTTP
+ * and a real MQTT broker whose connections decide who is online. For tests, the demo and users
+ * without an Alibaba Cloud account. Binds 127.0.0.1 only.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { handleApi, readBody, clearNonces, type AccessKey, type ApiState, type LogEntry } from './api';
+import { startBroker, type RunningBroker } from './broker';
+import { DeviceRegistry } from './devices';
+import { FaultInjector, type FaultConfig } from './faults';
+import { StsAuthority, type StsCredential } from './sts';
+
+export type { FaultConfig, ErrorRule } from './faults';
+export type { LogEntry, AccessKey } from './api';
+export type { StsCredential } from './sts';
+
+export const DEMO_ACCESS_KEY_ID = 'LTAI5tEmulatorDemoKey01';
+export const DEMO_ACCESS_KEY_SECRET = 'EmulatorDemoSecretNotForProduction0';
+export const DEMO_INSTANCE_ID = 'post-cn-emulator01';
+export const ADMIN_PREFIX = '/__emulator';
+
+export interface EmulatorOptions {
+  /** API port, 0 for any free one (default 0). */
+  port?: number;
+  /** MQTT port, 0 for any free one; false for no broker (default 0). */
+  mqttPort?: number | false;
+  accessKeys?: AccessKey[];
+  instanceIds?: string[];
+  faults?: FaultConfig;
+  /** Devices online from the start, without an MQTT connection. */
+  onlineDevices?: string[];
+  /** Request log entries kept (oldest dropped first). Default 200 000. */
+  logLimit?: number;
+}
+
+export interface RunningEmulator {
+  endpoint: string;
+  mqttUrl: string | undefined;
+  accessKeyId: string;
+  accessKeySecret: string;
+  instanceId: string;
+  /** Admin API base URL (same port as the API). */
+  adminUrl: string;
+  setDeviceOnline(clientId: string, online: boolean): void;
+  isDeviceOnline(clientId: string): boolean;
+  devices(): Array<{ clientId: string; online: boolean; since?: string }>;
+  setFaults(faults: FaultConfig): void;
+  /** Shift the emulator's clock (to play a client whose clock is off). */
+  setClockOffset(ms: number): void;
+  issueStsToken(durationMs?: number): StsCredential;
+  requestLog(): readonly LogEntry[];
+  clearLog(): void;
+  stats(): ApiState['counters'] & { logged: number; hanging: number };
+  reset(): void;
+  stop(): Promise<void>;
+}
+
+export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
+  const devices = new DeviceRegistry();
+  const faults = new FaultInjector();
+  if (options.faults) faults.set(options.faults);
+  const accessKeys = options.accessKeys ?? [{ accessKeyId: DEMO_ACCESS_KEY_ID, accessKeySecret: DEMO_ACCESS_KEY_SECRET }];
+  const instanceIds = options.instanceIds ?? [DEMO_INSTANCE_ID];
+  const state: ApiState = {
+    devices,
+    faults,
+    sts: new StsAuthority(),
+    accessKeys: new Map(accessKeys.map((k) => [k.accessKeyId, k])),
+    instances: new Set(instanceIds),
+    log: [],
+    logLimit: options.logLimit ?? 200_000,
+    clockOffsetMs: 0,
+    counters: { requests: 0, byAction: {}, byCode: {}, faults: {} },
+    hanging: new Set(),
+  };
+  for (const id of options.onlineDevices ?? []) devices.set(id, true);
+
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((req, res) => {
+    void route(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500).end();
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  server.keepAliveTimeout = 5000;
+
+  const admin = adminHandler(state, () => handle);
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    } catch {
+      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ Code: 'InvalidParameter', Message: 'Malformed request URL.' }));
+      return;
+    }
+    const body = await readBody(req);
+    if (body === undefined) {
+      res.writeHead(413, { 'content-type': 'application/json' }).end(JSON.stringify({ Code: 'InvalidParameter', Message: 'Request body too large.' }));
+      return;
+    }
+    if (url.pathname.startsWith(`${ADMIN_PREFIX}/`)) return admin(req, res, body, url);
+    if (url.pathname !== '/') {
+      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ Code: 'InvalidAction.NotFound', Message: 'OnsMqtt RPC requests go to "/".' }));
+      return;
+    }
+    await handleApi(state, req, res, body, url);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  let broker: RunningBroker | undefined;
+  try {
+    if (options.mqttPort !== false) broker = await startBroker(devices, options.mqttPort ?? 0);
+  } catch (error) {
+    server.close();
+    throw error;
+  }
+  const endpoint = `http://127.0.0.1:${port}`;
+
+  const handle: RunningEmulator = {
+    endpoint,
+    mqttUrl: broker?.url,
+    accessKeyId: accessKeys[0].accessKeyId,
+    accessKeySecret: accessKeys[0].accessKeySecret,
+    instanceId: instanceIds[0],
+    adminUrl: `${endpoint}${ADMIN_PREFIX}`,
+    setDeviceOnline: (clientId, online) => devices.set(clientId, online),
+    isDeviceOnline: (clientId) => devices.isOnline(clientId),
+    devices: () => devices.list(),
+    setFaults: (f) => faults.set(f),
+    setClockOffset: (ms) => (state.clockOffsetMs = ms),
+    issueStsToken: (durationMs = 3600_000) => state.sts.issue(durationMs),
+    requestLog: () => state.log,
+    clearLog: () => (state.log.length = 0),
+    stats: () => ({ ...state.counters, logged: state.log.length, hanging: state.hanging.size }),
+    reset: () => {
+      devices.reset();
+      faults.set({});
+      state.log.length = 0;
+      state.clockOffsetMs = 0;
+      state.counters = { requests: 0, byAction: {}, byCode: {}, faults: {} };
+      clearNonces();
+    },
+    stop: async () => {
+      for (const res of state.hanging) res.destroy();
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await broker?.stop();
+    },
+  };
+  return handle;
+}
+
+/** JSON admin API under /__emulator/: devices, faults, log, stats, STS tokens, reset. */
+function adminHandler(state: ApiState, emulator: () => RunningEmulator) {
+  return (req: IncomingMessage, res: ServerResponse, body: Buffer, url: URL): void => {
+    const send = (status: number, value: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+    };
+    let input: Record<string, unknown> = {};
+    if (body.length > 0) {
+      try {
+        input = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
+      } catch {
+        return send(400, { error: 'The body must be JSON.' });
+      }
+    }
+    const path = url.pathname.slice(ADMIN_PREFIX.length);
+    const method = req.method ?? 'GET';
+    const device = /^\/devices\/(.+)$/.exec(path);
+    if (device && (method === 'PUT' || method === 'POST')) {
+      if (typeof input.online !== 'boolean') return send(400, { error: 'Send {"online": true|false}.' });
+      const clientId = decodeURIComponent(device[1]);
+      emulator().setDeviceOnline(clientId, input.online);
+      return send(200, { clientId, online: state.devices.isOnline(clientId) });
+    }
+    switch (`${method} ${path}`) {
+      case 'GET /devices':
+        return send(200, state.devices.list());
+      case 'GET /faults':
+        return send(200, state.faults.get());
+      case 'PUT /faults':
+      case 'POST /faults':
+        state.faults.set(input as FaultConfig);
+        return send(200, state.faults.get());
+      case 'GET /log': {
+        const since = Number(url.searchParams.get('since') ?? 0);
+        return send(200, state.log.filter((e) => e.seq > since));
+      }
+      case 'DELETE /log':
+        state.log.length = 0;
+        return send(200, { cleared: true });
+      case 'GET /stats':
+        return send(200, emulator().stats());
+      case 'POST /clock':
+        state.clockOffsetMs = Number(input.offsetMs) || 0;
+        return send(200, { offsetMs: state.clockOffsetMs });
+      case 'POST /sts': {
+        const seconds = Number(input.durationSeconds ?? 3600);
+        return send(200, state.sts.issue(Math.max(0, seconds) * 1000));
+      }
+      case 'POST /reset':
+        emulator().reset();
+        return send(200, { reset: true });
+      default:
+        return send(404, { error: `No admin route ${method} ${path}.` });
+    }
+  };
+}

@@ -1,0 +1,50 @@
+/**
+ * STS temporary credentials as the emulator issues and checks them. A token is opaque to
+ * clients; inside it names the temporary AccessKey it belongs to and its expiry, sealed with an
+ * HMAC so that a changed or made-up token is "Malformed".
+ */
+import { createHmac, randomBytes } from 'node:crypto';
+import { safeEqual } from './signature';
+
+export interface StsCredential {
+  accessKeyId: string;
+  accessKeySecret: string;
+  securityToken: string;
+  expiration: string;
+}
+
+export type TokenCheck = { ok: true } | { ok: false; code: 'InvalidSecurityToken.Malformed' | 'InvalidSecurityToken.Expired' | 'InvalidSecurityToken.MismatchWithAccessKey' };
+
+export class StsAuthority {
+  private readonly sealKey = randomBytes(32);
+  /** Temporary AccessKey id -> secret. */
+  readonly keys = new Map<string, string>();
+
+  issue(durationMs: number, now = Date.now()): StsCredential {
+    const accessKeyId = `STS.${randomBytes(12).toString('hex')}`;
+    const accessKeySecret = randomBytes(20).toString('base64url');
+    const exp = now + durationMs;
+    const payload = Buffer.from(JSON.stringify({ ak: accessKeyId, exp })).toString('base64url');
+    const securityToken = `CAIS${payload}.${this.seal(payload)}`;
+    this.keys.set(accessKeyId, accessKeySecret);
+    return { accessKeyId, accessKeySecret, securityToken, expiration: new Date(exp).toISOString() };
+  }
+
+  check(token: string, accessKeyId: string, now = Date.now()): TokenCheck {
+    const m = /^CAIS([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$/.exec(token);
+    if (!m || !safeEqual(this.seal(m[1]), m[2])) return { ok: false, code: 'InvalidSecurityToken.Malformed' };
+    let claims: { ak?: unknown; exp?: unknown };
+    try {
+      claims = JSON.parse(Buffer.from(m[1], 'base64url').toString('utf8')) as typeof claims;
+    } catch {
+      return { ok: false, code: 'InvalidSecurityToken.Malformed' };
+    }
+    if (claims.ak !== accessKeyId) return { ok: false, code: 'InvalidSecurityToken.MismatchWithAccessKey' };
+    if (typeof claims.exp !== 'number' || claims.exp <= now) return { ok: false, code: 'InvalidSecurityToken.Expired' };
+    return { ok: true };
+  }
+
+  private seal(payload: string): string {
+    return createHmac('sha256', this.sealKey).update(payload).digest('base64url');
+  }
+}

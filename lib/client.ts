@@ -1,0 +1,292 @@
+import { resolveEndpoint, type Network, type ResolvedEndpoint, DEFAULT_REGION } from './endpoints';
+import { OnsMqttError, invalidInput } from './errors';
+import { Semaphore, sharedBucket, type RateLimitedApi, type TokenBucket } from './rate-limiter';
+import { DEFAULT_RETRY, runWithRetry, type RetryOptions } from './retry';
+import { createSdkTransport, type Transport, type TransportResponse } from './transport';
+import { optionalNumber, optionalString, requireCredential, requireId, requireOneOf, requireTime } from './validation';
+import { parseTracePage, type ConnectionEvent } from './trace';
+
+export interface OnsMqttClientOptions {
+  accessKeyId: string;
+  accessKeySecret: string;
+  /** STS security token: when given, the key pair is an STS temporary credential. */
+  securityToken?: string;
+  /** Default 'cn-hangzhou'. Any well-formed region id is accepted. */
+  regionId?: string;
+  /** 'public' (default) or 'vpc' (onsmqtt-vpc.{region}.aliyuncs.com). */
+  network?: Network;
+  /** Full endpoint, overrides region and network: 'https://host[:port]' or 'http://127.0.0.1:port'. */
+  endpoint?: string;
+  /** Per-request timeout, default 10 000 ms. */
+  timeoutMs?: number;
+  retry?: Partial<RetryOptions>;
+  /** Requests per second per API, shared by all clients of one endpoint and AccessKey in the process. */
+  maxQps?: number;
+  /** Requests in flight at once for this client, default 32. */
+  concurrency?: number;
+  /** Accept plain http:// to a host that is not loopback (sends the STS token in clear). */
+  allowInsecureHttp?: boolean;
+  /** Accept a certificate that cannot be verified (self-signed, private CA). Off by default. */
+  allowUnverifiedTls?: boolean;
+}
+
+export interface SessionStatus {
+  clientId: string;
+  instanceId: string;
+  online: boolean;
+  requestId: string | undefined;
+  /** ISO 8601 time at which the service answered. */
+  checkedAt: string;
+}
+
+export interface SessionQueryFailure {
+  clientId: string;
+  instanceId: string;
+  error: OnsMqttError;
+}
+
+export type SessionQueryOutcome = SessionStatus | SessionQueryFailure;
+export type QueryMode = 'exact' | 'batch';
+
+export interface CallOptions {
+  /** Cancels waiting (rate limit, backoff) and further attempts. */
+  signal?: AbortSignal;
+}
+
+export function isSessionFailure(outcome: SessionQueryOutcome): outcome is SessionQueryFailure {
+  return 'error' in outcome;
+}
+
+export const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_CONCURRENCY = 32;
+export const BATCH_SIZE = 10;
+export const DEFAULT_TRACE_LIMIT = 100;
+export const MAX_TRACE_LIMIT = 10_000;
+const TRACE_PAGE_SIZE = 100;
+
+/**
+ * The programmatic API: ask ApsaraMQ for MQTT whether devices are online, with validation,
+ * rate limiting, bounded retries and one result per input, in input order.
+ */
+export class OnsMqttClient {
+  readonly endpoint: ResolvedEndpoint;
+  readonly regionId: string;
+  private readonly retry: RetryOptions;
+  private readonly semaphore: Semaphore;
+  private readonly accessKeyId: string;
+  private readonly maxQps: number | undefined;
+  private readonly transportFactory: () => Transport;
+  private transport: Transport | undefined;
+
+  constructor(options: OnsMqttClientOptions) {
+    if (!options || typeof options !== 'object') throw invalidInput('options', 'expected an object with accessKeyId and accessKeySecret.');
+    this.accessKeyId = requireCredential('accessKeyId', options.accessKeyId);
+    const accessKeySecret = requireCredential('accessKeySecret', options.accessKeySecret);
+    const securityToken = optionalString('securityToken', options.securityToken);
+    if (securityToken !== undefined && /\s/.test(securityToken)) {
+      throw invalidInput('securityToken', 'contains spaces; paste the token exactly as AssumeRole returned it.');
+    }
+    this.endpoint = resolveEndpoint(options);
+    this.regionId = optionalString('regionId', options.regionId) ?? DEFAULT_REGION;
+    const timeoutMs = optionalNumber('timeoutMs', options.timeoutMs, { min: 1, max: 600_000 }) ?? DEFAULT_TIMEOUT_MS;
+    const retry = options.retry ?? {};
+    if (typeof retry !== 'object') throw invalidInput('retry', 'expected an object { maxAttempts, baseDelayMs, maxDelayMs }.');
+    const baseDelayMs = optionalNumber('retry.baseDelayMs', retry.baseDelayMs, { min: 0, max: 60_000 }) ?? DEFAULT_RETRY.baseDelayMs;
+    this.retry = {
+      maxAttempts: optionalNumber('retry.maxAttempts', retry.maxAttempts, { min: 1, max: 10 }) ?? DEFAULT_RETRY.maxAttempts,
+      baseDelayMs,
+      maxDelayMs: optionalNumber('retry.maxDelayMs', retry.maxDelayMs, { min: baseDelayMs, max: 300_000 }) ?? Math.max(baseDelayMs, DEFAULT_RETRY.maxDelayMs),
+      deadlineMs: optionalNumber('retry.deadlineMs', retry.deadlineMs, { min: 1, max: 3_600_000 }) ?? Math.max(DEFAULT_RETRY.deadlineMs, timeoutMs * 2),
+    };
+    this.maxQps = optionalNumber('maxQps', options.maxQps, { min: 0.1, max: 10_000 }, false);
+    this.semaphore = new Semaphore(optionalNumber('concurrency', options.concurrency, { min: 1, max: 1000 }) ?? DEFAULT_CONCURRENCY);
+    const config = {
+      accessKeyId: this.accessKeyId,
+      accessKeySecret,
+      securityToken,
+      endpoint: this.endpoint,
+      timeoutMs,
+      allowUnverifiedTls: options.allowUnverifiedTls === true,
+    };
+    // The SDK (and the secret) live only inside the transport, created on first use.
+    this.transportFactory = () => createSdkTransport(config);
+  }
+
+  /** Is this device connected? Calls QuerySessionByClientId. Throws OnsMqttError. */
+  async querySession(input: { clientId: string; instanceId: string }, options: CallOptions = {}): Promise<SessionStatus> {
+    const clientId = requireId('clientId', input?.clientId, 'GID_group@@@device');
+    const instanceId = requireId('instanceId', input?.instanceId, 'post-cn-xxxxxxxx');
+    const response = await this.send('QuerySessionByClientId', { ClientId: clientId, InstanceId: instanceId }, options.signal);
+    const online = response.body.OnlineStatus;
+    if (typeof online !== 'boolean') throw this.malformed('QuerySessionByClientId', 'OnlineStatus', response);
+    return { clientId, instanceId, online, requestId: response.requestId, checkedAt: new Date().toISOString() };
+  }
+
+  /**
+   * Many devices of one instance. One outcome per input id, in input order; an id that fails
+   * (locally or remotely) gets `{ clientId, instanceId, error }` and never stops the others.
+   *
+   * mode 'exact' (default) calls QuerySessionByClientId once per id, concurrently within the rate
+   * limit. mode 'batch' calls BatchQuerySessionByClientIds with 10 ids per call: ten times fewer
+   * calls, but the service answers it from an internal cache that can lag behind the real state.
+   */
+  async querySessions(
+    input: { clientIds: readonly unknown[]; instanceId: string; mode?: QueryMode },
+    options: CallOptions & { onResult?: (outcome: SessionQueryOutcome, index: number) => void } = {},
+  ): Promise<SessionQueryOutcome[]> {
+    if (!input || !Array.isArray(input.clientIds)) throw invalidInput('clientIds', 'expected an array of Client IDs.');
+    const mode = requireOneOf<QueryMode>('mode', input.mode, ['exact', 'batch'], 'exact');
+    const ids = input.clientIds;
+    const results: SessionQueryOutcome[] = new Array(ids.length);
+    const rawInstance = typeof input.instanceId === 'string' ? input.instanceId.trim() : String(input.instanceId);
+    const settle = (index: number, outcome: SessionQueryOutcome) => {
+      results[index] = outcome;
+      options.onResult?.(outcome, index);
+    };
+    let instanceId: string;
+    try {
+      instanceId = requireId('instanceId', input.instanceId, 'post-cn-xxxxxxxx');
+    } catch (error) {
+      ids.forEach((id, i) => settle(i, { clientId: typeof id === 'string' ? id : String(id), instanceId: rawInstance, error: error as OnsMqttError }));
+      return results;
+    }
+    if (mode === 'exact') {
+      await this.pool(ids.length, async (i) => {
+        const id = ids[i];
+        try {
+          settle(i, await this.querySession({ clientId: id as string, instanceId }, options));
+        } catch (error) {
+          settle(i, { clientId: typeof id === 'string' ? id.trim() : String(id), instanceId, error: asOnsMqttError(error) });
+        }
+      });
+      return results;
+    }
+
+    // Batch: validate each id, then chunks of 10 valid ids.
+    const valid: Array<{ index: number; clientId: string }> = [];
+    ids.forEach((id, index) => {
+      try {
+        valid.push({ index, clientId: requireId('clientId', id, 'GID_group@@@device') });
+      } catch (error) {
+        settle(index, { clientId: typeof id === 'string' ? id : String(id), instanceId, error: error as OnsMqttError });
+      }
+    });
+    const chunkCount = Math.ceil(valid.length / BATCH_SIZE);
+    await this.pool(chunkCount, async (c) => {
+      const chunk = valid.slice(c * BATCH_SIZE, (c + 1) * BATCH_SIZE);
+      const query: Record<string, string> = { InstanceId: instanceId };
+      chunk.forEach((entry, k) => (query[`ClientIdList.${k + 1}`] = entry.clientId));
+      let response: TransportResponse;
+      try {
+        response = await this.send('BatchQuerySessionByClientIds', query, options.signal);
+      } catch (error) {
+        for (const entry of chunk) settle(entry.index, { clientId: entry.clientId, instanceId, error: asOnsMqttError(error) });
+        return;
+      }
+      const list = response.body.OnlineStatusList;
+      const byId = new Map<string, boolean>();
+      if (Array.isArray(list)) {
+        for (const row of list as Array<Record<string, unknown>>) {
+          if (row && typeof row.ClientId === 'string' && typeof row.OnlineStatus === 'boolean') byId.set(row.ClientId, row.OnlineStatus);
+        }
+      }
+      const checkedAt = new Date().toISOString();
+      for (const entry of chunk) {
+        const online = byId.get(entry.clientId);
+        if (online === undefined) {
+          const error = this.malformed('BatchQuerySessionByClientIds', `OnlineStatusList entry for ${entry.clientId}`, response);
+          error.attempts = 1;
+          settle(entry.index, { clientId: entry.clientId, instanceId, error });
+        } else {
+          settle(entry.index, { clientId: entry.clientId, instanceId, online, requestId: response.requestId, checkedAt });
+        }
+      }
+    });
+    return results;
+  }
+
+  /**
+   * Connection history of one device (QueryMqttTraceDevice): connect, disconnect and close
+   * events with their reasons, newest first, following pages up to `limit` events.
+   */
+  async queryConnectionTrace(
+    input: { clientId: string; instanceId: string; from: Date | number | string; to: Date | number | string; limit?: number; mqttRegionId?: string },
+    options: CallOptions = {},
+  ): Promise<ConnectionEvent[]> {
+    const clientId = requireId('clientId', input?.clientId, 'GID_group@@@device');
+    const instanceId = requireId('instanceId', input?.instanceId, 'post-cn-xxxxxxxx');
+    const from = requireTime('from', input.from);
+    const to = requireTime('to', input.to);
+    if (from > to) throw invalidInput('from', 'must not be later than "to".');
+    const limit = optionalNumber('limit', input.limit, { min: 1, max: MAX_TRACE_LIMIT }) ?? DEFAULT_TRACE_LIMIT;
+    const mqttRegionId = optionalString('mqttRegionId', input.mqttRegionId) ?? this.regionId;
+    const events: ConnectionEvent[] = [];
+    for (let page = 1; events.length < limit; page++) {
+      const pageSize = Math.min(TRACE_PAGE_SIZE, limit - events.length);
+      const response = await this.send(
+        'QueryMqttTraceDevice',
+        {
+          MqttRegionId: mqttRegionId,
+          InstanceId: instanceId,
+          ClientId: clientId,
+          BeginTime: String(from),
+          EndTime: String(to),
+          CurrentPage: String(page),
+          PageSize: String(pageSize),
+          Reverse: 'true',
+        },
+        options.signal,
+      );
+      const parsed = parseTracePage(response.body);
+      if (!parsed) throw this.malformed('QueryMqttTraceDevice', 'DeviceInfoList', response);
+      events.push(...parsed.events);
+      // Stop on a short page as well as on the total: a service that miscounts cannot loop us.
+      if (parsed.events.length < pageSize || page * pageSize >= parsed.total) break;
+    }
+    return events.slice(0, limit);
+  }
+
+  /** One action with rate limit, concurrency cap and retries. */
+  private send(action: RateLimitedApi, query: Record<string, string>, signal?: AbortSignal): Promise<TransportResponse> {
+    const bucket: TokenBucket = sharedBucket(this.endpoint.url, this.accessKeyId, action, this.maxQps);
+    return runWithRetry(
+      async () => {
+        await bucket.take(signal);
+        return this.semaphore.run(() => this.getTransport().call(action, query));
+      },
+      this.retry,
+      undefined,
+      signal,
+    );
+  }
+
+  private getTransport(): Transport {
+    this.transport ??= this.transportFactory();
+    return this.transport;
+  }
+
+  private malformed(action: string, field: string, response: TransportResponse): OnsMqttError {
+    return new OnsMqttError({
+      code: 'InvalidResponse',
+      httpStatus: response.httpStatus,
+      requestId: response.requestId,
+      message: `${action} answered without a valid ${field}: is ${this.endpoint.url} the OnsMqtt API?`,
+    });
+  }
+
+  /** Run `task(i)` for i in [0, count) with at most `concurrency` at once, without a promise per item up front. */
+  private async pool(count: number, task: (i: number) => Promise<void>): Promise<void> {
+    let next = 0;
+    const workers = Math.min(count, this.semaphore.limit);
+    await Promise.all(
+      Array.from({ length: workers }, async () => {
+        while (next < count) await task(next++);
+      }),
+    );
+  }
+}
+
+function asOnsMqttError(error: unknown): OnsMqttError {
+  if (error instanceof OnsMqttError) return error;
+  return new OnsMqttError({ code: 'InternalClientError', errorClass: 'fail', message: error instanceof Error ? error.message : String(error) });
+}

@@ -1,0 +1,106 @@
+/**
+ * The error table: every code the service (or its gateway, or the network) can answer with,
+ * mapped to a class and a one-line hint for the user. Data in one place, so that the retry
+ * policy, both hosts and the docs read the same decisions.
+ *
+ * retry: transient, worth trying again after a pause (throttling, service faults, transport).
+ * fail:  will not work until someone fixes something (parameters, permissions, credentials).
+ */
+export type ErrorClass = 'retry' | 'fail';
+
+export interface ErrorRule {
+  readonly class: ErrorClass;
+  readonly hint: string;
+}
+
+const retry = (hint: string): ErrorRule => ({ class: 'retry', hint });
+const fail = (hint: string): ErrorRule => ({ class: 'fail', hint });
+
+/** Exact codes. Keys ending in '.*' match any suffix (e.g. `InvalidParameter.ClientId`). */
+export const ERROR_TABLE: Readonly<Record<string, ErrorRule>> = Object.freeze({
+  // Documented OnsMqtt codes (QuerySessionByClientId and siblings).
+  CheckAccountInfoFailed: fail(
+    'The account information in the STS token could not be parsed: request a new STS token from AssumeRole and use it unchanged.',
+  ),
+  InstancePermissionCheckFailed: fail(
+    'Check the Instance ID: it must be the instance the device connects to, in the region of the endpoint, owned by this account.',
+  ),
+  ParameterCheckFailed: fail('A parameter is missing or invalid: check the Client ID (e.g. GID_group@@@device) and the Instance ID.'),
+  PermissionCheckFailed: fail(
+    'The RAM user or role lacks permission: grant mq:MqttInstanceAccess on acs:mq:{regionId}:{accountId}:{InstanceId}.',
+  ),
+  'InvalidParameter.*': fail('The parameter named in the code is invalid: correct it and try again.'),
+  ApiNotSupport: fail('This API is not supported on this endpoint: check the region, the network type and the endpoint URL.'),
+  InternalError: retry('The service had an internal fault: it usually passes; retried automatically.'),
+  SystemOverFlow: retry(
+    'The service throttled the request (300 requests/s per IP for QuerySessionByClientId, 100 for the batch query): lower Max Requests per Second.',
+  ),
+
+  // Gateway codes shared by all Alibaba Cloud APIs.
+  'InvalidAccessKeyId.NotFound': fail('The AccessKey ID does not exist: copy it again from the RAM console.'),
+  'InvalidAccessKeyId.Inactive': fail('The AccessKey is disabled: enable it in the RAM console or use another one.'),
+  'InvalidAccessKeyId.*': fail('The AccessKey ID was not accepted: check it in the RAM console.'),
+  InvalidAccessKeyId: fail('The AccessKey ID was not accepted: check it in the RAM console.'),
+  SignatureDoesNotMatch: fail('The signature did not match: the AccessKey Secret is wrong (check for a missing or extra character).'),
+  IncompleteSignature: fail('The request signature was incomplete: check the AccessKey Secret and any proxy that rewrites requests.'),
+  'InvalidSecurityToken.Expired': fail('The STS security token has expired: request a new one (AssumeRole) and update the credentials.'),
+  'InvalidSecurityToken.Malformed': fail('The STS security token is malformed: paste the whole token exactly as AssumeRole returned it.'),
+  'InvalidSecurityToken.MismatchWithAccessKey': fail(
+    'The STS security token belongs to another AccessKey: use the AccessKey ID and Secret returned with this token.',
+  ),
+  'InvalidSecurityToken.*': fail('The STS security token was not accepted: request a new one.'),
+  MissingSecurityToken: fail('This AccessKey is an STS key and needs its security token: add it to the credentials.'),
+  'InvalidTimeStamp.Expired': fail(
+    "The request time is more than 15 minutes off the service's clock: synchronise this machine's clock (NTP) and try again.",
+  ),
+  'InvalidTimeStamp.*': fail("The request timestamp was rejected: synchronise this machine's clock (NTP)."),
+  SignatureNonceUsed: fail('The request nonce was reused: make sure the same request is not replayed.'),
+  'Forbidden.RAM': fail('The RAM user or role is not authorised for this action: grant mq:MqttInstanceAccess on the instance.'),
+  'Forbidden.*': fail('The request is forbidden for this account or key: check the RAM policy.'),
+  Throttling: retry('The request was throttled: retried with backoff; lower Max Requests per Second if it persists.'),
+  'Throttling.*': retry('The request was throttled: retried with backoff; lower Max Requests per Second if it persists.'),
+  ServiceUnavailable: retry('The service is temporarily unavailable: retried automatically.'),
+
+  // Transport and local codes (ours, named in the same style).
+  RequestTimeout: retry('No answer within the timeout: the network or the service is slow; retried automatically.'),
+  ConnectionReset: retry('The connection was reset: retried automatically.'),
+  ConnectionRefused: retry('The endpoint refused the connection: check the endpoint URL and that the service is reachable.'),
+  DnsTemporaryFailure: retry('The endpoint name could not be resolved right now: retried automatically.'),
+  EndpointNotFound: fail('The endpoint host name does not exist: check the region ID and the custom endpoint URL.'),
+  TlsCertificateInvalid: fail(
+    "The endpoint's TLS certificate could not be verified: check the endpoint URL; trust a private CA only on purpose.",
+  ),
+  BadGateway: retry('A proxy or gateway answered with an error page instead of the API: retried automatically.'),
+  InvalidResponse: fail('The endpoint answered, but not like the OnsMqtt API: check the endpoint URL.'),
+  NetworkError: retry('A network error interrupted the request: retried automatically.'),
+  DeadlineExceeded: retry('The overall time allowed for this query ran out before an answer came.'),
+  Aborted: fail('The query was cancelled (the node or workflow was stopped).'),
+  InvalidInput: fail('The input was rejected before any request was sent: correct the field named in the message.'),
+});
+
+export interface Classification {
+  readonly code: string;
+  readonly class: ErrorClass;
+  readonly hint: string;
+}
+
+/**
+ * Classify a service or transport code. Unknown codes fall back on the HTTP status:
+ * 5xx (and no status at all, i.e. a transport fault) is transient; anything else is permanent.
+ */
+export function classifyError(code: string, httpStatus?: number): Classification {
+  const exact = ERROR_TABLE[code];
+  if (exact) return { code, class: exact.class, hint: exact.hint };
+  const dot = code.indexOf('.');
+  if (dot > 0) {
+    const family = ERROR_TABLE[`${code.slice(0, dot)}.*`];
+    if (family) return { code, class: family.class, hint: family.hint };
+  }
+  if (httpStatus === 429 || (httpStatus !== undefined && httpStatus >= 500)) {
+    return { code, class: 'retry', hint: 'The service answered with a server error: retried automatically.' };
+  }
+  if (httpStatus === undefined) {
+    return { code, class: 'retry', hint: 'The request failed on the way: retried automatically.' };
+  }
+  return { code, class: 'fail', hint: 'The service rejected the request: see the message for what to correct.' };
+}

@@ -1,0 +1,66 @@
+import { classifyError, type ErrorClass } from './error-table';
+
+export interface OnsMqttErrorInit {
+  code: string;
+  message: string;
+  httpStatus?: number;
+  requestId?: string;
+  attempts?: number;
+  field?: string;
+  /** Override the table (only for local codes whose class is known at the call site). */
+  errorClass?: ErrorClass;
+}
+
+/**
+ * The one error type the core throws or returns. It carries no reference to the SDK's error
+ * (whose `request` may hold signed headers and the STS token), only plain, safe fields.
+ */
+export class OnsMqttError extends Error {
+  readonly code: string;
+  readonly httpStatus: number | undefined;
+  readonly requestId: string | undefined;
+  readonly retryable: boolean;
+  readonly errorClass: ErrorClass;
+  readonly hint: string;
+  /** Requests sent for this query (0 when rejected locally before any request). */
+  attempts: number;
+  /** For InvalidInput: which input field was wrong. */
+  readonly field: string | undefined;
+
+  constructor(init: OnsMqttErrorInit) {
+    super(init.message);
+    this.name = 'OnsMqttError';
+    const classification = classifyError(init.code, init.httpStatus);
+    this.code = init.code;
+    this.httpStatus = init.httpStatus;
+    this.requestId = init.requestId;
+    this.errorClass = init.errorClass ?? classification.class;
+    this.retryable = this.errorClass === 'retry';
+    this.hint = classification.hint;
+    this.attempts = init.attempts ?? 0;
+    this.field = init.field;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      name: this.name,
+      code: this.code,
+      message: this.message,
+      httpStatus: this.httpStatus,
+      requestId: this.requestId,
+      retryable: this.retryable,
+      errorClass: this.errorClass,
+      attempts: this.attempts,
+      hint: this.hint,
+      ...(this.field ? { field: this.field } : {}),
+    };
+  }
+}
+
+export function isOnsMqttError(value: unknown): value is OnsMqttError {
+  return value instanceof OnsMqttError;
+}
+
+export function invalidInput(field: string, message: string): OnsMqttError {
+  return new OnsMqttError({ code: 'InvalidInput', field, message: `${field}: ${message}` });
+}

@@ -1,0 +1,15 @@
+/**
+ * Alibaba Cloud ApsaraMQ for MQTT device-session checks: the host-agnostic core shared by the
+ * n8n and Node-RED nodes, usable directly from an n8n Code node or a Node-RED function node.
+ */
+export { OnsMqttClient, isSessionFailure, BATCH_SIZE, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS } from './client';
+export type { OnsMqttClientOptions, SessionStatus, SessionQueryFailure, SessionQueryOutcome, QueryMode, CallOptions } from './client';
+export type { ConnectionEvent } from './trace';
+export { OnsMqttError, isOnsMqttError } from './errors';
+export { ERROR_TABLE, classifyError } from './error-table';
+export type { ErrorClass, ErrorRule, Classification } from './error-table';
+export { DEFAULT_RETRY, backoffDelay, backoffCeiling, decideRetry } from './retry';
+export type { RetryOptions } from './retry';
+export { API_RATE_LIMITS } from './rate-limiter';
+export { resolveEndpoint, DOCUMENTED_REGIONS, DEFAULT_REGION, NETWORKS } from './endpoints';
+export type { Network, ResolvedEndpoint } from './endpoints';

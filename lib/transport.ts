@@ -1,0 +1,188 @@
+/**
+ * The only module that touches the Alibaba Cloud SDK (`@alicloud/openapi-client`). It sends one
+ * signed RPC request and turns every outcome into a plain JSON body or an OnsMqttError: JSON
+ * error bodies, timeouts, refused or reset connections, DNS and TLS failures, and non-JSON bodies
+ * (an HTML 502 page from a proxy, for which the SDK itself throws a bare SyntaxError).
+ *
+ * The SDK is loaded on first use, not at import, so that loading the n8n or Node-RED node stays
+ * cheap. Swapping it (e.g. for `@alicloud/openapi-core`) is a change to this file alone.
+ */
+import { randomUUID } from 'node:crypto';
+import { subscribe } from 'node:diagnostics_channel';
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import { OnsMqttError } from './errors';
+import type { ResolvedEndpoint } from './endpoints';
+
+export const API_VERSION = '2020-04-20';
+
+export interface TransportConfig {
+  accessKeyId: string;
+  accessKeySecret: string;
+  securityToken?: string;
+  endpoint: ResolvedEndpoint;
+  timeoutMs: number;
+  /** Only for endpoints with a private or self-signed certificate, on the user's explicit choice. */
+  allowUnverifiedTls?: boolean;
+}
+
+export interface TransportResponse {
+  body: Record<string, unknown>;
+  httpStatus: number;
+  requestId: string | undefined;
+}
+
+export interface Transport {
+  call(action: string, query: Record<string, string>): Promise<TransportResponse>;
+}
+
+type SdkModule = typeof import('@alicloud/openapi-client');
+let sdk: SdkModule | undefined;
+function loadSdk(): SdkModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  sdk ??= require('@alicloud/openapi-client') as SdkModule;
+  return sdk;
+}
+
+/*
+ * The SDK reads an error response as JSON before it throws, so a non-JSON page loses its HTTP
+ * status. Each request carries our own nonce header; Node's http diagnostics channel reports the
+ * status of every response, and we keep it for the nonces we are waiting on.
+ */
+const NONCE_HEADER = 'x-acs-signature-nonce';
+const statusByNonce = new Map<string, number>();
+let channelSubscribed = false;
+function watchStatuses(): void {
+  if (channelSubscribed) return;
+  channelSubscribed = true;
+  subscribe('http.client.response.finish', (message) => {
+    const { request, response } = message as { request: ClientRequest; response: IncomingMessage };
+    const nonce = request.getHeader(NONCE_HEADER);
+    if (typeof nonce === 'string' && statusByNonce.has(nonce)) statusByNonce.set(nonce, response.statusCode ?? 0);
+  });
+}
+
+export function createSdkTransport(config: TransportConfig): Transport {
+  const { default: OpenApi, Config, Params, OpenApiRequest } = loadSdk();
+  watchStatuses();
+  const client = new OpenApi(
+    new Config({
+      accessKeyId: config.accessKeyId,
+      accessKeySecret: config.accessKeySecret,
+      securityToken: config.securityToken,
+      endpoint: config.endpoint.host,
+      protocol: config.endpoint.protocol,
+      readTimeout: config.timeoutMs,
+      connectTimeout: config.timeoutMs,
+    }),
+  );
+  // keepAlive is deliberately left unset: setting it makes the SDK build a new Agent per request;
+  // unset, Node's global agent (keep-alive since Node 19) reuses connections.
+  const runtime = {
+    readTimeout: config.timeoutMs,
+    connectTimeout: config.timeoutMs,
+    autoretry: false,
+    ignoreSSL: config.allowUnverifiedTls === true,
+  };
+  const secrets = [config.accessKeySecret, config.securityToken].filter((s): s is string => !!s);
+
+  return {
+    async call(action, query) {
+      const params = new Params({
+        action,
+        version: API_VERSION,
+        protocol: config.endpoint.protocol,
+        pathname: '/',
+        method: 'POST',
+        authType: 'AK',
+        style: 'RPC',
+        reqBodyType: 'formData',
+        bodyType: 'json',
+      });
+      const nonce = randomUUID();
+      statusByNonce.set(nonce, 0);
+      const request = new OpenApiRequest({ query: { ...query }, headers: { [NONCE_HEADER]: nonce } });
+      try {
+        const response = (await client.callApi(params, request, runtime as never)) as {
+          body?: unknown;
+          statusCode?: number;
+        };
+        const body = (response.body ?? {}) as Record<string, unknown>;
+        const requestId = typeof body.RequestId === 'string' ? body.RequestId : undefined;
+        return { body, httpStatus: response.statusCode ?? 200, requestId };
+      } catch (caught) {
+        throw toOnsMqttError(caught, statusByNonce.get(nonce) || undefined, secrets, config.endpoint.url);
+      } finally {
+        statusByNonce.delete(nonce);
+      }
+    },
+  };
+}
+
+/** Replace any secret that a server or library might echo back. */
+export function redact(text: string, secrets: readonly string[]): string {
+  let out = text;
+  for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join('***');
+  return out;
+}
+
+const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|UNABLE_TO_GET_ISSUER|HOSTNAME_MISMATCH/;
+
+/** Every SDK or Node failure, as an OnsMqttError with only safe fields. */
+export function toOnsMqttError(caught: unknown, observedStatus: number | undefined, secrets: readonly string[], endpointUrl: string): OnsMqttError {
+  const e = (caught ?? {}) as {
+    name?: string;
+    code?: unknown;
+    message?: unknown;
+    statusCode?: unknown;
+    data?: Record<string, unknown>;
+  };
+  const clean = (s: unknown) => redact(String(s ?? ''), secrets).slice(0, 500);
+  const data = e.data && typeof e.data === 'object' ? e.data : undefined;
+
+  // A JSON error body from the service or its gateway.
+  if (data && (typeof data.Code === 'string' || typeof data.code === 'string')) {
+    const code = String(data.Code ?? data.code);
+    const httpStatus = Number(e.statusCode ?? data.statusCode) || observedStatus;
+    const requestId = typeof data.RequestId === 'string' ? data.RequestId : undefined;
+    const serviceMessage = clean(data.Message ?? data.message ?? '');
+    const recommend = typeof data.Recommend === 'string' ? ` (${clean(data.Recommend)})` : '';
+    return new OnsMqttError({ code, httpStatus, requestId, message: `${code}: ${serviceMessage || 'no message'}${recommend}` });
+  }
+
+  // The body was not JSON: an error page from a proxy or load balancer, or not the API at all.
+  if (e.name === 'SyntaxError') {
+    const status = observedStatus;
+    if (status !== undefined && status >= 200 && status < 300) {
+      return new OnsMqttError({ code: 'InvalidResponse', httpStatus: status, message: `${endpointUrl} answered HTTP ${status} with a body that is not JSON.` });
+    }
+    if (status !== undefined && status < 500 && status !== 429) {
+      return new OnsMqttError({ code: 'InvalidResponse', httpStatus: status, message: `${endpointUrl} answered HTTP ${status} with a non-JSON page instead of an API error.` });
+    }
+    return new OnsMqttError({ code: 'BadGateway', httpStatus: status, message: `${endpointUrl} answered HTTP ${status ?? '(unknown)'} with a non-JSON error page (a proxy or gateway fault).` });
+  }
+
+  const nodeCode = typeof e.code === 'string' ? e.code : '';
+  const text = clean(e.message);
+  if (e.name === 'RequestTimeoutError' || nodeCode === 'ETIMEDOUT' || nodeCode === 'ESOCKETTIMEDOUT' || /timeout/i.test(text)) {
+    return new OnsMqttError({ code: 'RequestTimeout', message: `No answer from ${endpointUrl} within the timeout.` });
+  }
+  if (nodeCode === 'ECONNRESET' || nodeCode === 'EPIPE' || /socket hang up/i.test(text)) {
+    return new OnsMqttError({ code: 'ConnectionReset', message: `The connection to ${endpointUrl} was reset.` });
+  }
+  if (nodeCode === 'ECONNREFUSED') {
+    return new OnsMqttError({ code: 'ConnectionRefused', message: `${endpointUrl} refused the connection.` });
+  }
+  if (nodeCode === 'ENOTFOUND') {
+    return new OnsMqttError({ code: 'EndpointNotFound', message: `The host of ${endpointUrl} could not be found.` });
+  }
+  if (nodeCode === 'EAI_AGAIN') {
+    return new OnsMqttError({ code: 'DnsTemporaryFailure', message: `The host of ${endpointUrl} could not be resolved right now.` });
+  }
+  if (TLS_CODES.test(nodeCode)) {
+    return new OnsMqttError({ code: 'TlsCertificateInvalid', message: `The TLS certificate of ${endpointUrl} was refused (${nodeCode}).` });
+  }
+  if (observedStatus !== undefined && observedStatus >= 400) {
+    return new OnsMqttError({ code: observedStatus >= 500 ? 'BadGateway' : 'InvalidResponse', httpStatus: observedStatus, message: `${endpointUrl} answered HTTP ${observedStatus}: ${text}` });
+  }
+  return new OnsMqttError({ code: 'NetworkError', message: `Request to ${endpointUrl} failed: ${nodeCode ? `${nodeCode} ` : ''}${text}`.trim() });
+}
