@@ -5,7 +5,7 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, tsconfig: 'tsconfig.test.json' }],
+    '^.+\\.ts$': ["ts-jest", { tsconfig: "tsconfig.test.json" }],
   },
   testTimeout: 30000,
   // Tests start servers on 127.0.0.1; each suite stops its own.
