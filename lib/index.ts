@@ -13,3 +13,7 @@ export type { RetryOptions } from './retry';
 export { API_RATE_LIMITS } from './rate-limiter';
 export { resolveEndpoint, DOCUMENTED_REGIONS, DEFAULT_REGION, NETWORKS } from './endpoints';
 export type { Network, ResolvedEndpoint } from './endpoints';
+export { checkCredentials } from './credential-check';
+export type { CredentialCheckResult } from './credential-check';
+export { statusFields, errorFields, routeOf, describeError } from './output';
+export type { Route, StatusFields, ErrorFields } from './output';

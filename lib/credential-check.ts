@@ -1,0 +1,55 @@
+import { OnsMqttClient, type OnsMqttClientOptions } from './client';
+import { OnsMqttError } from './errors';
+
+/**
+ * "Are these credentials accepted?" for the hosts' credential tests. It sends one real signed
+ * QuerySessionByClientId for a probe device on a probe instance: the gateway checks the
+ * AccessKey, the signature and the STS token before it looks at the instance, so an answer about
+ * the instance means the credentials themselves were accepted.
+ */
+export interface CredentialCheckResult {
+  ok: boolean;
+  /** Plain words for the user; never contains a secret. */
+  message: string;
+  code?: string;
+}
+
+const PROBE = { clientId: 'GID_credential_check@@@probe', instanceId: 'post-cn-credential-check' };
+
+/** Answers that prove the credentials passed the gateway (the probe instance itself is unknown). */
+const ACCEPTED_CODES = new Set(['InstancePermissionCheckFailed', 'PermissionCheckFailed', 'ParameterCheckFailed', 'ApiNotSupport']);
+
+const MESSAGES: Record<string, string> = {
+  SignatureDoesNotMatch: 'The AccessKey ID exists, but the AccessKey Secret is wrong: the service could not verify the signature. Copy the secret again from the RAM console.',
+  IncompleteSignature: 'The service rejected the request signature: check the AccessKey Secret, and any proxy between n8n/Node-RED and the endpoint.',
+  'InvalidAccessKeyId.NotFound': 'The AccessKey ID is not known to the service: check it in the RAM console (and that it belongs to this account).',
+  'InvalidAccessKeyId.Inactive': 'The AccessKey is disabled: enable it in the RAM console or use another one.',
+  'InvalidSecurityToken.Expired': 'The STS security token has expired: request a new one (AssumeRole) and save it here with its AccessKey pair.',
+  'InvalidSecurityToken.Malformed': 'The STS security token is malformed: paste the whole token exactly as AssumeRole returned it.',
+  'InvalidSecurityToken.MismatchWithAccessKey': 'The STS security token does not belong to this AccessKey ID: use the AccessKey ID and Secret returned together with the token.',
+  MissingSecurityToken: 'This is an STS temporary AccessKey (it starts with "STS."): turn on STS and add its security token.',
+  'InvalidTimeStamp.Expired': "The service rejected the request time: this machine's clock is more than 15 minutes off. Synchronise it (NTP).",
+};
+
+export async function checkCredentials(options: OnsMqttClientOptions): Promise<CredentialCheckResult> {
+  let client: OnsMqttClient;
+  try {
+    client = new OnsMqttClient({ ...options, retry: { maxAttempts: 1 }, timeoutMs: options.timeoutMs ?? 10_000 });
+  } catch (error) {
+    return { ok: false, code: 'InvalidInput', message: error instanceof Error ? error.message : String(error) };
+  }
+  const endpoint = client.endpoint.url;
+  try {
+    await client.querySession(PROBE);
+    return { ok: true, message: `Credentials accepted by ${endpoint}.` };
+  } catch (error) {
+    const e = error instanceof OnsMqttError ? error : undefined;
+    const code = e?.code ?? 'Unknown';
+    if (ACCEPTED_CODES.has(code)) return { ok: true, code, message: `Credentials accepted by ${endpoint}.` };
+    if (MESSAGES[code]) return { ok: false, code, message: MESSAGES[code] };
+    if (e && e.httpStatus === undefined) {
+      return { ok: false, code, message: `Could not reach the endpoint ${endpoint}: ${e.message} Check the region, the network type (VPC endpoints work only inside the VPC) and the custom endpoint.` };
+    }
+    return { ok: false, code, message: `${endpoint} did not accept the credentials: ${e?.message ?? String(error)} ${e?.hint ?? ''}`.trim() };
+  }
+}

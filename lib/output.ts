@@ -1,0 +1,63 @@
+import { isSessionFailure, type SessionQueryOutcome, type SessionStatus } from './client';
+import type { OnsMqttError } from './errors';
+
+/**
+ * The output fields both hosts emit, so that a flow moved from Node-RED to n8n (or back) finds
+ * the same names: results `clientId, instanceId, online, requestId, checkedAt`; errors `code,
+ * httpStatus, message, requestId, retryable, attempts` (plus the class and hint).
+ */
+export type Route = 'online' | 'offline' | 'retry' | 'fail';
+
+export interface StatusFields {
+  clientId: string;
+  instanceId: string;
+  online: boolean;
+  requestId: string | null;
+  checkedAt: string;
+}
+
+export interface ErrorFields {
+  code: string;
+  httpStatus: number | null;
+  message: string;
+  requestId: string | null;
+  retryable: boolean;
+  errorClass: 'retry' | 'fail';
+  attempts: number;
+  hint: string;
+}
+
+export function statusFields(status: SessionStatus): StatusFields {
+  return {
+    clientId: status.clientId,
+    instanceId: status.instanceId,
+    online: status.online,
+    requestId: status.requestId ?? null,
+    checkedAt: status.checkedAt,
+  };
+}
+
+export function errorFields(error: OnsMqttError): ErrorFields {
+  return {
+    code: error.code,
+    httpStatus: error.httpStatus ?? null,
+    message: error.message,
+    requestId: error.requestId ?? null,
+    retryable: error.retryable,
+    errorClass: error.errorClass,
+    attempts: error.attempts,
+    hint: error.hint,
+  };
+}
+
+export function routeOf(outcome: SessionQueryOutcome): Route {
+  if (isSessionFailure(outcome)) return outcome.error.retryable ? 'retry' : 'fail';
+  return outcome.online ? 'online' : 'offline';
+}
+
+/** One line for logs, status texts and thrown messages: code, request id and what to do. */
+export function describeError(error: OnsMqttError): string {
+  const id = error.requestId ? ` (request id ${error.requestId})` : '';
+  const message = error.message.startsWith(error.code) ? error.message : `${error.code}: ${error.message}`;
+  return `${message.replace(/\.$/, '')}${id}. ${error.hint}`;
+}

@@ -1,0 +1,63 @@
+import type { INodeProperties } from 'n8n-workflow';
+
+/** Options shared by every operation: they tune the core's timeout, retries and rate. */
+export const clientOptions: INodeProperties = {
+  displayName: 'Options',
+  name: 'options',
+  type: 'collection',
+  placeholder: 'Add Option',
+  default: {},
+  options: [
+    {
+      displayName: 'Concurrency',
+      name: 'concurrency',
+      type: 'number',
+      typeOptions: { minValue: 1, maxValue: 1000 },
+      default: 32,
+      description: 'Requests in flight at once',
+    },
+    {
+      displayName: 'Max Attempts',
+      name: 'maxAttempts',
+      type: 'number',
+      typeOptions: { minValue: 1, maxValue: 10 },
+      default: 4,
+      description: 'Attempts per item for transient errors (throttling, service faults, timeouts), with exponential backoff. Permanent errors are never retried.',
+    },
+    {
+      displayName: 'Max Requests per Second',
+      name: 'maxRequestsPerSecond',
+      type: 'number',
+      typeOptions: { minValue: 0.1, maxValue: 299, numberPrecision: 1 },
+      default: 270,
+      description: 'Requests per second per API, shared by every node using the same AccessKey in this n8n process. The service allows 300/s per IP for single queries and 100/s for batch queries; an IP that goes over can be blocked.',
+    },
+    {
+      displayName: 'Timeout (Ms)',
+      name: 'timeout',
+      type: 'number',
+      typeOptions: { minValue: 1, maxValue: 600000 },
+      default: 10000,
+      description: 'How long to wait for each request before retrying',
+    },
+  ],
+};
+
+export const routeErrorsParameter: INodeProperties = {
+  displayName: 'Route Errors to Retry and Fail Outputs',
+  name: 'routeErrors',
+  type: 'boolean',
+  default: false,
+  description:
+    'Whether to add two outputs: Retry (transient failures left after the automatic retries; loop them back through a Wait node) and Fail (permanent failures: parameters, permissions, credentials)',
+};
+
+export const instanceIdParameter: INodeProperties = {
+  displayName: 'Instance ID',
+  name: 'instanceId',
+  type: 'string',
+  default: '',
+  required: true,
+  placeholder: 'post-cn-xxxxxxxx',
+  description: 'ID of the ApsaraMQ for MQTT instance the devices connect to',
+};

@@ -1,0 +1,56 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { isSessionFailure, OnsMqttError, type OnsMqttClient } from '../../../../lib';
+import { instanceIdParameter, routeErrorsParameter } from '../common';
+import type { ItemOutcome } from '../routing';
+import { readItemParameters } from './getStatus.operation';
+
+const show = { resource: ['deviceSession'], operation: ['getManyStatuses'] };
+
+export const description: INodeProperties[] = [
+  {
+    displayName:
+      'Checks all items with BatchQuerySessionByClientIds, 10 Client IDs per request. The service answers batch queries from an internal cache that can lag behind the real state: use Get Status when an exact answer matters more than the number of requests.',
+    name: 'batchNotice',
+    type: 'notice',
+    default: '',
+    displayOptions: { show },
+  },
+  {
+    displayName: 'Client ID',
+    name: 'clientId',
+    type: 'string',
+    default: '={{ $json.clientId }}',
+    required: true,
+    placeholder: 'GID_group@@@device',
+    description: 'MQTT Client ID of the device in each item. Items are sent 10 per request; the answers come from the service cache and may lag slightly.',
+    displayOptions: { show },
+  },
+  { ...instanceIdParameter, displayOptions: { show } },
+  { ...routeErrorsParameter, displayOptions: { show } },
+];
+
+/** All items through the core's batch mode, grouped by instance; one outcome per item. */
+export async function execute(this: IExecuteFunctions, client: OnsMqttClient, items: INodeExecutionData[], signal?: AbortSignal): Promise<ItemOutcome[]> {
+  const outcomes: ItemOutcome[] = [];
+  const byInstance = new Map<string, Array<{ index: number; clientId: unknown }>>();
+  items.forEach((_item, index) => {
+    const params = readItemParameters(this, ['clientId', 'instanceId'], index);
+    if (params instanceof OnsMqttError) {
+      outcomes.push({ index, clientId: undefined, instanceId: undefined, error: params });
+      return;
+    }
+    const { clientId, instanceId } = params;
+    const key = typeof instanceId === 'string' ? instanceId : String(instanceId);
+    let group = byInstance.get(key);
+    if (!group) byInstance.set(key, (group = []));
+    group.push({ index, clientId });
+  });
+  for (const [instanceId, group] of byInstance) {
+    const results = await client.querySessions({ clientIds: group.map((g) => g.clientId), instanceId, mode: 'batch' }, { signal });
+    results.forEach((result, k) => {
+      const index = group[k].index;
+      outcomes.push(isSessionFailure(result) ? { index, clientId: group[k].clientId, instanceId, error: result.error } : { index, status: result });
+    });
+  }
+  return outcomes;
+}

@@ -1,0 +1,93 @@
+import { NodeApiError, NodeOperationError, type IExecuteFunctions, type INodeExecutionData, type JsonObject } from 'n8n-workflow';
+import { describeError, errorFields, statusFields, type OnsMqttError, type SessionStatus } from '../../../lib';
+
+/** What became of one input item. */
+export type ItemOutcome = { index: number; status: SessionStatus } | { index: number; error: OnsMqttError; clientId: unknown; instanceId: unknown };
+
+export const OUTPUT = { online: 0, offline: 1, retry: 2, fail: 3 } as const;
+
+export interface RoutingMode {
+  /** The Retry and Fail outputs are on. */
+  routeErrors: boolean;
+  /** Used as an AI tool: the agent reads output 0 only. */
+  toolMode: boolean;
+  onError: 'stopWorkflow' | 'continueRegularOutput' | 'continueErrorOutput';
+}
+
+export function routingMode(ctx: IExecuteFunctions, routeErrors: boolean): RoutingMode {
+  const node = ctx.getNode();
+  const onError = node.onError ?? (ctx.continueOnFail() ? 'continueRegularOutput' : 'stopWorkflow');
+  return { routeErrors, toolMode: node.type.endsWith('Tool'), onError: onError as RoutingMode['onError'] };
+}
+
+/** The thrown form of a failed item: NodeOperationError for bad input, NodeApiError for the API. */
+export function nodeErrorFor(ctx: IExecuteFunctions, outcome: Extract<ItemOutcome, { error: OnsMqttError }>): NodeApiError | NodeOperationError {
+  const e = outcome.error;
+  const description = `${e.hint}${e.requestId ? ` Request ID: ${e.requestId}.` : ''} Attempts: ${e.attempts}.`;
+  if (e.code === 'InvalidInput') {
+    return new NodeOperationError(ctx.getNode(), e.message, { itemIndex: outcome.index, description: e.hint });
+  }
+  return apiError(ctx, e, outcome.index, description);
+}
+
+/**
+ * Every input item to exactly one output, keeping its own fields with the result added.
+ * Never sends a failed item to Online. Throws for the first failed item under "Stop Workflow".
+ */
+export function routeOutcomes(ctx: IExecuteFunctions, items: INodeExecutionData[], outcomes: ItemOutcome[], mode: RoutingMode): INodeExecutionData[][] {
+  const outputs: INodeExecutionData[][] = mode.routeErrors ? [[], [], [], []] : [[], []];
+  const sorted = [...outcomes].sort((a, b) => a.index - b.index);
+  if (mode.onError === 'stopWorkflow' && !mode.routeErrors) {
+    const firstFailure = sorted.find((o): o is Extract<ItemOutcome, { error: OnsMqttError }> => 'error' in o);
+    if (firstFailure) throw nodeErrorFor(ctx, firstFailure);
+  }
+  for (const outcome of sorted) {
+    const input = items[outcome.index]?.json ?? {};
+    const pairedItem = { item: outcome.index };
+    if ('status' in outcome) {
+      const json = { ...input, ...statusFields(outcome.status) };
+      const port = mode.toolMode ? 0 : outcome.status.online ? OUTPUT.online : OUTPUT.offline;
+      outputs[port].push({ json, pairedItem });
+      continue;
+    }
+    const e = outcome.error;
+    const json = {
+      ...input,
+      clientId: typeof outcome.clientId === 'string' ? outcome.clientId : (input.clientId ?? null),
+      instanceId: typeof outcome.instanceId === 'string' ? outcome.instanceId : (input.instanceId ?? null),
+      online: null,
+      error: describeError(e),
+      ...errorFields(e),
+    };
+    if (mode.toolMode) {
+      outputs[0].push({ json, pairedItem });
+    } else if (mode.routeErrors) {
+      outputs[e.retryable ? OUTPUT.retry : OUTPUT.fail].push({ json, pairedItem });
+    } else if (mode.onError === 'continueErrorOutput') {
+      // n8n moves items carrying `error` to its own Error output; placed on Offline (never Online)
+      // so that even an n8n that did not move it would not report a failed device as online.
+      outputs[OUTPUT.offline].push({ json, pairedItem, error: nodeErrorFor(ctx, outcome) });
+    } else {
+      // Continue (regular output): the device's state is unknown, so it is not Online; it goes to
+      // Offline with `online: null` and the error fields, which an IF on {{$json.error}} separates.
+      outputs[OUTPUT.offline].push({ json, pairedItem });
+    }
+  }
+  return outputs;
+}
+
+/**
+ * NodeApiError with our message kept as written: n8n replaces any message that merely contains a
+ * Node error code such as "EACCES" (as in "mq:MqttInstanceAccess") with a generic text.
+ */
+export function apiError(ctx: IExecuteFunctions, e: OnsMqttError, itemIndex: number, description = e.hint): NodeApiError {
+  const message = describeError(e);
+  const error = new NodeApiError(ctx.getNode(), errorFields(e) as unknown as JsonObject, {
+    message,
+    description,
+    httpCode: e.httpStatus !== undefined ? String(e.httpStatus) : undefined,
+    itemIndex,
+  });
+  error.message = message;
+  return error;
+}

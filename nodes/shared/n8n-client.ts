@@ -1,0 +1,35 @@
+import type { ICredentialDataDecryptedObject, ICredentialTestFunctions, ICredentialsDecrypted, INodeCredentialTestResult, IDataObject } from 'n8n-workflow';
+import { OnsMqttClient, checkCredentials, type OnsMqttClientOptions } from '../../lib';
+
+/** Credential fields of `alibabaCloudMqttApi` -> core client options (the core validates them). */
+export function coreOptionsFromCredentials(c: ICredentialDataDecryptedObject): OnsMqttClientOptions {
+  const region = c.region === 'custom' ? c.customRegion : c.region;
+  return {
+    accessKeyId: c.accessKeyId as string,
+    accessKeySecret: c.accessKeySecret as string,
+    securityToken: c.useSts === true ? (c.securityToken as string) : undefined,
+    regionId: (region as string) || undefined,
+    network: (c.network as OnsMqttClientOptions['network']) || undefined,
+    endpoint: (c.endpoint as string) || undefined,
+  };
+}
+
+/** The node's "Options" collection -> core client options. */
+export function coreOptionsFromNodeOptions(options: IDataObject): Partial<OnsMqttClientOptions> {
+  const out: Partial<OnsMqttClientOptions> = {};
+  if (options.timeout !== undefined) out.timeoutMs = options.timeout as number;
+  if (options.maxAttempts !== undefined) out.retry = { maxAttempts: options.maxAttempts as number };
+  if (options.maxRequestsPerSecond !== undefined) out.maxQps = options.maxRequestsPerSecond as number;
+  if (options.concurrency !== undefined) out.concurrency = options.concurrency as number;
+  return out;
+}
+
+export function createClient(credentials: ICredentialDataDecryptedObject, options: IDataObject): OnsMqttClient {
+  return new OnsMqttClient({ ...coreOptionsFromCredentials(credentials), ...coreOptionsFromNodeOptions(options) });
+}
+
+/** n8n credential test: a real signed request, answered in plain words. */
+export async function alibabaCloudMqttApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+  const result = await checkCredentials(coreOptionsFromCredentials(credential.data ?? {}));
+  return { status: result.ok ? 'OK' : 'Error', message: result.message };
+}

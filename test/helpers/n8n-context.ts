@@ -1,0 +1,59 @@
+import { Expression, type ICredentialDataDecryptedObject, type IDataObject, type IExecuteFunctions, type INode, type INodeExecutionData } from 'n8n-workflow';
+
+/**
+ * The part of n8n's IExecuteFunctions that our node uses, with parameters resolved per item by
+ * n8n-workflow's real expression engine. The node's behaviour inside a real n8n (error output,
+ * paired items across nodes) is proven end to end in test/e2e; this context keeps the many
+ * routing cases fast.
+ */
+export interface ContextOptions {
+  parameters: Record<string, unknown>;
+  items: IDataObject[];
+  credentials: ICredentialDataDecryptedObject;
+  onError?: INode['onError'];
+  nodeType?: string;
+}
+
+const expression = new Expression('UTC');
+
+export function executeContext(options: ContextOptions): IExecuteFunctions & { logs: string[] } {
+  const items: INodeExecutionData[] = options.items.map((json) => ({ json }));
+  const node: INode = {
+    id: 'node-1',
+    name: 'Alibaba Cloud MQTT',
+    type: options.nodeType ?? '@mqtt-ops/n8n-nodes-alicloud-mqtt.alibabaCloudMqtt',
+    typeVersion: 1,
+    position: [0, 0],
+    parameters: options.parameters as INode['parameters'],
+    onError: options.onError ?? 'stopWorkflow',
+  };
+  const resolve = (value: unknown, itemIndex: number): unknown => {
+    if (typeof value === 'string' && value.startsWith('=')) {
+      return expression.resolveSimpleParameterValue(value, { $json: items[itemIndex]?.json ?? {}, $parameter: options.parameters } as never);
+    }
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v, itemIndex)]));
+    }
+    return value;
+  };
+  const logs: string[] = [];
+  const ctx = {
+    logs,
+    getInputData: () => items,
+    getNode: () => node,
+    getNodeParameter: (name: string, itemIndex: number, fallback?: unknown) => {
+      const value = options.parameters[name];
+      return value === undefined ? fallback : resolve(value, itemIndex);
+    },
+    getCredentials: async () => options.credentials,
+    continueOnFail: () => node.onError === 'continueRegularOutput' || node.onError === 'continueErrorOutput',
+    getExecutionCancelSignal: () => undefined,
+    logger: { debug: (m: string) => logs.push(m), info: (m: string) => logs.push(m), warn: (m: string) => logs.push(m), error: (m: string) => logs.push(m) },
+  };
+  return ctx as unknown as IExecuteFunctions & { logs: string[] };
+}
+
+/** Evaluate the node's dynamic `outputs` expression as n8n does, for given parameters. */
+export function evaluateOutputs(outputs: unknown, parameters: Record<string, unknown>): Array<{ displayName: string }> {
+  return expression.resolveSimpleParameterValue(outputs as string, { $parameter: parameters } as never) as unknown as Array<{ displayName: string }>;
+}

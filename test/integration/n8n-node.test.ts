@@ -1,0 +1,286 @@
+import { NodeApiError, NodeOperationError, type INodeExecutionData } from 'n8n-workflow';
+import type { RunningEmulator } from '../../emulator';
+import { AlibabaCloudMqtt } from '../../nodes/AlibabaCloudMqtt/AlibabaCloudMqtt.node';
+import { alibabaCloudMqttApiTest } from '../../nodes/shared/n8n-client';
+import { connectMqtt, emulatorWithSentinel, everyTextOf, SENTINEL_ACCESS_KEY_ID, SENTINEL_SECRET } from '../helpers/emulator';
+import { evaluateOutputs, executeContext, type ContextOptions } from '../helpers/n8n-context';
+
+let emu: RunningEmulator;
+const INSTANCE = 'post-cn-emulator01';
+const node = new AlibabaCloudMqtt();
+
+beforeAll(async () => {
+  emu = await emulatorWithSentinel();
+});
+afterAll(() => emu.stop());
+beforeEach(() => emu.reset());
+
+function credentials(overrides: Record<string, unknown> = {}) {
+  return { accessKeyId: SENTINEL_ACCESS_KEY_ID, accessKeySecret: SENTINEL_SECRET, useSts: false, region: 'cn-hangzhou', network: 'public', endpoint: emu.endpoint, ...overrides };
+}
+
+const FAST = { maxAttempts: 3, timeout: 2000 };
+
+async function run(parameters: Record<string, unknown>, items: ContextOptions['items'], extra: Partial<ContextOptions> = {}) {
+  const ctx = executeContext({
+    parameters: { resource: 'deviceSession', operation: 'getStatus', clientId: '={{ $json.clientId }}', instanceId: INSTANCE, options: FAST, ...parameters },
+    items,
+    credentials: credentials(),
+    ...extra,
+  });
+  return node.execute.call(ctx);
+}
+
+const ids = (out: INodeExecutionData[]) => out.map((i) => i.json.clientId);
+const sentFor = (clientId: string) => emu.requestLog().filter((e) => e.clientIds.includes(clientId));
+
+describe('n8n node: description', () => {
+  it('outputs follow the operation and the Route Errors switch', () => {
+    const outputs = node.description.outputs;
+    expect(evaluateOutputs(outputs, { operation: 'getStatus' }).map((o) => o.displayName)).toEqual(['Online', 'Offline']);
+    expect(evaluateOutputs(outputs, { operation: 'getManyStatuses', routeErrors: true }).map((o) => o.displayName)).toEqual(['Online', 'Offline', 'Retry', 'Fail']);
+    expect(evaluateOutputs(outputs, { operation: 'getConnectionTrace', routeErrors: true }).map((o) => o.displayName)).toEqual(['Events']);
+  });
+
+  it('is usable as a tool, tests its credentials, and names the operation in the subtitle', () => {
+    expect(node.description.usableAsTool).toBe(true);
+    expect(node.description.credentials?.[0]).toMatchObject({ name: 'alibabaCloudMqttApi', testedBy: 'alibabaCloudMqttApiTest' });
+    expect(node.methods.credentialTest.alibabaCloudMqttApiTest).toBe(alibabaCloudMqttApiTest);
+  });
+});
+
+describe('n8n node: Get Status', () => {
+  it('routes online and offline items, keeping their fields, with pairedItem', async () => {
+    const device = await connectMqtt(emu.mqttUrl!, 'GID_n8n@@@on');
+    try {
+      const [online, offline] = await run({}, [
+        { clientId: 'GID_n8n@@@on', owner: 'alice', site: 'Hangzhou' },
+        { clientId: 'GID_n8n@@@off', owner: 'bob' },
+      ]);
+      expect(online).toEqual([
+        {
+          json: { clientId: 'GID_n8n@@@on', owner: 'alice', site: 'Hangzhou', instanceId: INSTANCE, online: true, requestId: expect.any(String), checkedAt: expect.any(String) },
+          pairedItem: { item: 0 },
+        },
+      ]);
+      expect(offline).toEqual([{ json: expect.objectContaining({ clientId: 'GID_n8n@@@off', owner: 'bob', online: false }), pairedItem: { item: 1 } }]);
+    } finally {
+      device.end(true);
+    }
+  });
+
+  it('evaluates expressions per item', async () => {
+    emu.setDeviceOnline('GID_expr@@@2', true);
+    const [online, offline] = await run({ clientId: '={{ "GID_" + $json.group + "@@@" + $json.n }}' }, [{ group: 'expr', n: 1 }, { group: 'expr', n: 2 }]);
+    expect(ids(online)).toEqual(['GID_expr@@@2']);
+    expect(ids(offline)).toEqual(['GID_expr@@@1']);
+  });
+
+  it('retry-class errors are retried inside the node and recover', async () => {
+    emu.setFaults({ errors: [{ code: 'SystemOverFlow', times: 2 }] });
+    const [online, offline] = await run({}, [{ clientId: 'GID_r@@@1' }]);
+    expect(online).toHaveLength(0);
+    expect(offline[0].json).toMatchObject({ clientId: 'GID_r@@@1', online: false });
+    expect(sentFor('GID_r@@@1')).toHaveLength(3);
+  });
+
+  describe('a failed item under each On Error setting', () => {
+    const items = [{ clientId: 'GID_e@@@ok' }, { clientId: 'GID_e@@@bad' }, { clientId: 'GID_e@@@flaky' }];
+    beforeEach(() => {
+      emu.setDeviceOnline('GID_e@@@ok', true);
+      emu.setFaults({
+        errors: [
+          { code: 'PermissionCheckFailed', clientId: 'GID_e@@@bad' },
+          { code: 'InternalError', clientId: 'GID_e@@@flaky' },
+        ],
+      });
+    });
+
+    it('Stop Workflow: NodeApiError naming the code, the request id and the hint; fail-class sent once', async () => {
+      const error = (await run({}, items).catch((e) => e)) as NodeApiError;
+      expect(error).toBeInstanceOf(NodeApiError);
+      expect(error.message).toContain('PermissionCheckFailed');
+      expect(error.message).toMatch(/request id [0-9A-F-]{36}/);
+      expect(error.message).toContain('mq:MqttInstanceAccess');
+      expect(error.context.itemIndex).toBe(1);
+      expect(sentFor('GID_e@@@bad')).toHaveLength(1);
+    });
+
+    it('Continue (using error output): failed items carry the error for n8n, never on Online', async () => {
+      const [online, offline] = await run({}, items, { onError: 'continueErrorOutput' });
+      expect(ids(online)).toEqual(['GID_e@@@ok']);
+      expect(ids(offline)).toEqual(['GID_e@@@bad', 'GID_e@@@flaky']);
+      for (const item of offline) {
+        expect(item.error).toBeInstanceOf(NodeApiError);
+        expect(item.json).toMatchObject({ online: null, retryable: expect.any(Boolean), attempts: expect.any(Number), requestId: expect.any(String) });
+      }
+      expect(offline[0].json).toMatchObject({ code: 'PermissionCheckFailed', httpStatus: 400, retryable: false, attempts: 1 });
+      expect(offline[1].json).toMatchObject({ code: 'InternalError', httpStatus: 500, retryable: true, attempts: 3 });
+      expect(offline.map((i) => i.pairedItem)).toEqual([{ item: 1 }, { item: 2 }]);
+    });
+
+    it('Continue (regular output): failed items go to Offline with online null and the error fields', async () => {
+      const [online, offline] = await run({}, items, { onError: 'continueRegularOutput' });
+      expect(ids(online)).toEqual(['GID_e@@@ok']);
+      expect(offline.map((i) => [i.json.clientId, i.json.online, i.json.code])).toEqual([
+        ['GID_e@@@bad', null, 'PermissionCheckFailed'],
+        ['GID_e@@@flaky', null, 'InternalError'],
+      ]);
+      expect(offline.every((i) => i.error === undefined)).toBe(true);
+    });
+
+    it('Route Errors: Retry and Fail outputs, whatever On Error says', async () => {
+      for (const onError of ['stopWorkflow', 'continueErrorOutput'] as const) {
+        const [online, offline, retry, fail] = await run({ routeErrors: true }, items, { onError });
+        expect(ids(online)).toEqual(['GID_e@@@ok']);
+        expect(offline).toHaveLength(0);
+        expect(ids(retry)).toEqual(['GID_e@@@flaky']);
+        expect(ids(fail)).toEqual(['GID_e@@@bad']);
+        expect(retry[0].json).toMatchObject({ code: 'InternalError', retryable: true, attempts: 3, error: expect.stringContaining('InternalError') });
+      }
+    });
+  });
+
+  it('bad parameters: NodeOperationError under Stop Workflow, Fail output with Route Errors; nothing sent', async () => {
+    const error = await run({}, [{ clientId: '' }]).catch((e) => e);
+    expect(error).toBeInstanceOf(NodeOperationError);
+    expect(error.message).toMatch(/clientId: is empty/);
+    const [, , , fail] = await run({ routeErrors: true }, [{ clientId: 'bad\nid' }, { other: 1 }]);
+    expect(fail.map((i) => i.json.code)).toEqual(['InvalidInput', 'InvalidInput']);
+    expect(emu.requestLog()).toHaveLength(0);
+  });
+
+  it('bad credentials fail every item with a clear message, routed like any failure', async () => {
+    const ctx = executeContext({
+      parameters: { resource: 'deviceSession', operation: 'getStatus', clientId: '={{ $json.clientId }}', instanceId: INSTANCE, routeErrors: true, options: {} },
+      items: [{ clientId: 'a' }, { clientId: 'b' }],
+      credentials: credentials({ accessKeySecret: '' }),
+    });
+    const [, , , fail] = await node.execute.call(ctx);
+    expect(fail).toHaveLength(2);
+    expect(fail[0].json.message).toMatch(/accessKeySecret: is missing/);
+  });
+
+  it('100 mixed items: each in exactly one output, the right one', async () => {
+    const items = Array.from({ length: 100 }, (_, i) => ({ clientId: `GID_mix@@@${i}`, n: i }));
+    const kind = (i: number) => (i % 10 === 3 ? 'fail' : i % 10 === 7 ? 'retry' : i % 2 === 0 ? 'online' : 'offline');
+    for (let i = 0; i < 100; i++) if (kind(i) === 'online') emu.setDeviceOnline(`GID_mix@@@${i}`, true);
+    emu.setFaults({
+      errors: items.flatMap((it, i) => (kind(i) === 'fail' ? [{ code: 'InstancePermissionCheckFailed', clientId: it.clientId }] : kind(i) === 'retry' ? [{ code: 'ServiceUnavailable', clientId: it.clientId }] : [])),
+    });
+    const outputs = await run({ routeErrors: true }, items);
+    const names = ['online', 'offline', 'retry', 'fail'];
+    const seen = new Map<number, string>();
+    outputs.forEach((out, port) => {
+      for (const item of out) {
+        const index = (item.pairedItem as { item: number }).item;
+        expect(seen.has(index)).toBe(false);
+        seen.set(index, names[port]);
+        expect(item.json.n).toBe(index);
+      }
+    });
+    expect(seen.size).toBe(100);
+    for (let i = 0; i < 100; i++) expect(seen.get(i)).toBe(kind(i));
+    // Fail-class: exactly one request each.
+    for (let i = 3; i < 100; i += 10) expect(sentFor(`GID_mix@@@${i}`)).toHaveLength(1);
+  });
+
+  it('as an AI tool, online and offline results both reach output 0', async () => {
+    emu.setDeviceOnline('GID_tool@@@1', true);
+    const [first, second] = await run({}, [{ clientId: 'GID_tool@@@1' }, { clientId: 'GID_tool@@@2' }], { nodeType: '@mqtt-ops/n8n-nodes-alicloud-mqtt.alibabaCloudMqttTool' });
+    expect(first.map((i) => [i.json.clientId, i.json.online])).toEqual([
+      ['GID_tool@@@1', true],
+      ['GID_tool@@@2', false],
+    ]);
+    expect(second).toHaveLength(0);
+  });
+});
+
+describe('n8n node: Get Many Statuses', () => {
+  it('25 items in 3 batch calls, routed online/offline in item order', async () => {
+    const items = Array.from({ length: 25 }, (_, i) => ({ clientId: `GID_many@@@${i}`, n: i }));
+    for (const i of [1, 2, 24]) emu.setDeviceOnline(`GID_many@@@${i}`, true);
+    const [online, offline] = await run({ operation: 'getManyStatuses' }, items);
+    expect(online.map((i) => i.json.n)).toEqual([1, 2, 24]);
+    expect(offline).toHaveLength(22);
+    expect(emu.requestLog().map((e) => e.action)).toEqual(Array(3).fill('BatchQuerySessionByClientIds'));
+    expect([...online, ...offline].every((i) => (i.pairedItem as { item: number }).item === i.json.n)).toBe(true);
+  });
+
+  it('a batch that fails sends its items to Retry, others still routed', async () => {
+    const items = Array.from({ length: 12 }, (_, i) => ({ clientId: `GID_mb@@@${i}` }));
+    emu.setFaults({ errors: [{ code: 'InternalError', clientId: 'GID_mb@@@11' }] });
+    const [online, offline, retry] = await run({ operation: 'getManyStatuses', routeErrors: true }, items);
+    expect(online).toHaveLength(0);
+    expect(offline).toHaveLength(10);
+    expect(ids(retry)).toEqual(['GID_mb@@@10', 'GID_mb@@@11']);
+  });
+});
+
+describe('n8n node: Get Connection Trace', () => {
+  it('returns connect/disconnect events with reasons, limited or all', async () => {
+    const device = await connectMqtt(emu.mqttUrl!, 'GID_trace@@@n8n');
+    await new Promise<void>((r) => device.end(false, {}, () => r()));
+    await new Promise((r) => setTimeout(r, 50));
+    const params = { operation: 'getConnectionTrace', from: new Date(Date.now() - 60_000).toISOString(), to: new Date(Date.now() + 1000).toISOString(), returnAll: true };
+    const [events] = await run(params, [{ clientId: 'GID_trace@@@n8n' }]);
+    expect(events.map((e) => [e.json.action, e.json.reason])).toEqual([
+      ['disconnect', 'disconnected by client'],
+      ['connect', 'accepted'],
+    ]);
+    expect(events[0].pairedItem).toEqual({ item: 0 });
+    const [limited] = await run({ ...params, returnAll: false, limit: 1 }, [{ clientId: 'GID_trace@@@n8n' }]);
+    expect(limited).toHaveLength(1);
+  });
+
+  it('errors: thrown under Stop Workflow, an item with the error fields under Continue', async () => {
+    const params = { operation: 'getConnectionTrace', instanceId: 'post-cn-unknown', from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z', returnAll: true };
+    expect(await run(params, [{ clientId: 'x' }]).catch((e) => e)).toBeInstanceOf(NodeApiError);
+    const [out] = await run(params, [{ clientId: 'x' }], { onError: 'continueRegularOutput' });
+    expect(out[0].json).toMatchObject({ clientId: 'x', code: 'InstancePermissionCheckFailed', retryable: false });
+  });
+});
+
+describe('n8n credential test', () => {
+  const test = (data: Record<string, unknown>) => alibabaCloudMqttApiTest.call({} as never, { id: '1', name: 'c', type: 'alibabaCloudMqttApi', data: credentials(data) as never });
+
+  it('accepted keys', async () => {
+    expect(await test({})).toEqual({ status: 'OK', message: expect.stringContaining('Credentials accepted') });
+  });
+
+  it('wrong secret, unknown key, expired token, missing token, unreachable endpoint, bad endpoint: each its own message', async () => {
+    const sts = emu.issueStsToken(0);
+    const results = await Promise.all([
+      test({ accessKeySecret: 'wrong-secret' }),
+      test({ accessKeyId: 'LTAI5tUnknown' }),
+      test({ accessKeyId: sts.accessKeyId, accessKeySecret: sts.accessKeySecret, useSts: true, securityToken: sts.securityToken }),
+      test({ accessKeyId: sts.accessKeyId, accessKeySecret: sts.accessKeySecret, useSts: false }),
+      test({ endpoint: 'http://127.0.0.1:1' }),
+      test({ endpoint: 'ftp://example.com' }),
+    ]);
+    expect(results.every((r) => r.status === 'Error')).toBe(true);
+    const messages = results.map((r) => r.message);
+    expect(messages[0]).toMatch(/AccessKey Secret is wrong/);
+    expect(messages[1]).toMatch(/AccessKey ID is not known/);
+    expect(messages[2]).toMatch(/token has expired/);
+    expect(messages[3]).toMatch(/turn on STS/);
+    expect(messages[4]).toMatch(/Could not reach the endpoint http:\/\/127\.0\.0\.1:1/);
+    expect(messages[5]).toMatch(/endpoint: the scheme "ftp:"/);
+    expect(new Set(messages).size).toBe(6);
+    for (const m of messages) expect(m).not.toContain(SENTINEL_SECRET);
+  });
+});
+
+describe('n8n node: secrets', () => {
+  it('the secret appears in no output item and no thrown error', async () => {
+    emu.setFaults({ errors: [{ code: 'SignatureDoesNotMatch', clientId: 'GID_s@@@1' }, { code: 'InternalError', clientId: 'GID_s@@@2' }] });
+    const items = [{ clientId: 'GID_s@@@1' }, { clientId: 'GID_s@@@2' }, { clientId: 'GID_s@@@3' }];
+    const texts = [
+      everyTextOf(await run({ routeErrors: true }, items)),
+      everyTextOf(await run({}, items, { onError: 'continueErrorOutput' })),
+      everyTextOf(await run({}, items).catch((e) => e)),
+      everyTextOf(await run({ operation: 'getManyStatuses' }, items, { onError: 'continueRegularOutput' })),
+    ];
+    for (const t of texts) expect(t).not.toContain(SENTINEL_SECRET);
+  });
+});
