@@ -5,7 +5,7 @@
 export { OnsMqttClient, isSessionFailure, BATCH_SIZE, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS } from './client';
 export type { OnsMqttClientOptions, SessionStatus, SessionQueryFailure, SessionQueryOutcome, QueryMode, CallOptions } from './client';
 export type { ConnectionEvent } from './trace';
-export { OnsMqttError, isOnsMqttError } from './errors';
+export { OnsMqttError, isOnsMqttError, invalidInput } from './errors';
 export { ERROR_TABLE, classifyError } from './error-table';
 export type { ErrorClass, ErrorRule, Classification } from './error-table';
 export { DEFAULT_RETRY, backoffDelay, backoffCeiling, decideRetry } from './retry';

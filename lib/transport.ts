@@ -145,8 +145,7 @@ export function toOnsMqttError(caught: unknown, observedStatus: number | undefin
     const httpStatus = Number(e.statusCode ?? data.statusCode) || observedStatus;
     const requestId = typeof data.RequestId === 'string' ? data.RequestId : undefined;
     const serviceMessage = clean(data.Message ?? data.message ?? '');
-    const recommend = typeof data.Recommend === 'string' ? ` (${clean(data.Recommend)})` : '';
-    return new OnsMqttError({ code, httpStatus, requestId, message: `${code}: ${serviceMessage || 'no message'}${recommend}` });
+    return new OnsMqttError({ code, httpStatus, requestId, message: `${code}: ${serviceMessage || 'no message'}` });
   }
 
   // The body was not JSON: an error page from a proxy or load balancer, or not the API at all.

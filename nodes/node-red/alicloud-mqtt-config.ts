@@ -1,0 +1,28 @@
+import { configToClientOptions, type ConfigNode } from './config-options';
+import type { NodeAPI, NodeDef } from './types';
+
+/**
+ * Config node `alicloud-mqtt-config`: AccessKey (and STS token) as Node-RED credentials, stored
+ * encrypted and never exported; region, network and endpoint as plain properties. `${ENV_VAR}`
+ * in any field is substituted by Node-RED when flows load.
+ */
+export = function register(RED: NodeAPI): void {
+  RED.nodes.registerType(
+    'alicloud-mqtt-config',
+    function AlicloudMqttConfig(this: ConfigNode, def: NodeDef) {
+      RED.nodes.createNode(this, def);
+      this.name = def.name;
+      this.region = String(def.region ?? '');
+      this.network = String(def.network ?? '');
+      this.endpoint = String(def.endpoint ?? '');
+      this.clientOptions = () => configToClientOptions(def, this.credentials);
+    },
+    {
+      credentials: {
+        accessKeyId: { type: 'text' },
+        accessKeySecret: { type: 'password' },
+        securityToken: { type: 'password' },
+      },
+    },
+  );
+};

@@ -1,0 +1,71 @@
+import type { OnsMqttError } from '../../lib';
+import { asOnsMqttError, attachError, catchableError, clientFactory, countText, evaluate, InFlightStatus, PendingWork, shortText, type QueryOptionsDef } from './runtime';
+import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, SendFn } from './types';
+
+interface TraceDef extends NodeDef, QueryOptionsDef {
+  config?: string;
+  clientId?: string;
+  clientIdType?: string;
+  instanceId?: string;
+  instanceIdType?: string;
+  minutes?: number | string;
+  limit?: number | string;
+  property?: string;
+}
+
+/**
+ * `alicloud-mqtt-trace`: the connection history of one device (QueryMqttTraceDevice), for "why is
+ * it offline?". The period is the last N minutes, or msg.from / msg.to when the message has them.
+ */
+export = function register(RED: NodeAPI): void {
+  RED.nodes.registerType('alicloud-mqtt-trace', function AlicloudMqttTrace(this: Node, def: TraceDef) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const property = def.property || 'payload';
+    const getClient = clientFactory(RED, def.config, def);
+    const status = new InFlightStatus(node, (n) => countText(RED._('alicloud-mqtt-trace.status.querying'), n));
+    const work = new PendingWork();
+
+    async function handle(msg: NodeMessage, send: SendFn, done: DoneFn): Promise<void> {
+      status.begin();
+      try {
+        const clientId = await evaluate(RED, node, def.clientId ?? 'payload', def.clientIdType ?? 'msg', msg);
+        const configured = def.instanceId !== undefined && def.instanceId !== '';
+        const instanceId = configured ? await evaluate(RED, node, def.instanceId, def.instanceIdType ?? 'str', msg) : msg.instanceId;
+        const now = Date.now();
+        const minutes = Number(def.minutes) > 0 ? Number(def.minutes) : 60;
+        const events = await getClient().queryConnectionTrace(
+          {
+            clientId: clientId as string,
+            instanceId: instanceId as string,
+            from: (msg.from as string | number | undefined) ?? now - minutes * 60_000,
+            to: (msg.to as string | number | undefined) ?? now,
+            limit: Number(def.limit) > 0 ? Number(def.limit) : 100,
+          },
+          { signal: work.signal },
+        );
+        RED.util.setMessageProperty(msg, property, events);
+        msg.clientId = clientId;
+        msg.instanceId = instanceId;
+        status.end({ fill: 'green', shape: 'dot', text: shortText(RED._('alicloud-mqtt-trace.status.events', { n: events.length })) });
+        send(msg);
+        done();
+      } catch (caught) {
+        const error: OnsMqttError = asOnsMqttError(caught);
+        status.end({ fill: 'red', shape: 'ring', text: shortText(error.code) });
+        attachError(msg, error);
+        done(catchableError(error));
+      }
+    }
+
+    node.on('input', (msg, send, done) => {
+      void work.track(handle(msg, send, done)).catch((error: unknown) => done(error instanceof Error ? error : new Error(String(error))));
+    });
+    node.on('close', (_removed, done) => {
+      void work.close().then(() => {
+        status.clear();
+        done();
+      });
+    });
+  });
+};

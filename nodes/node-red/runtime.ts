@@ -1,0 +1,146 @@
+import { describeError, errorFields, OnsMqttClient, OnsMqttError, invalidInput, type OnsMqttClientOptions } from '../../lib';
+import type { ConfigNode } from './config-options';
+import type { Node, NodeAPI, NodeMessage, NodeStatus } from './types';
+
+/** Where a failed message carries the error details (Catch's own `msg.error` keeps only message and code). */
+export const ERROR_PROPERTY = 'alicloudError';
+
+/** Node options shared by the query nodes (edit dialog "Options"). */
+export interface QueryOptionsDef {
+  timeout?: unknown;
+  attempts?: unknown;
+  maxQps?: unknown;
+  concurrency?: unknown;
+}
+
+function numberOrUndefined(value: unknown): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  return Number(value);
+}
+
+/** One client per node, built on first use from its config node; a bad config is a clear error. */
+export function clientFactory(RED: NodeAPI, configId: unknown, def: QueryOptionsDef): () => OnsMqttClient {
+  let client: OnsMqttClient | undefined;
+  return () => {
+    if (client) return client;
+    const config = (typeof configId === 'string' && configId ? RED.nodes.getNode(configId) : null) as ConfigNode | null;
+    if (!config || typeof config.clientOptions !== 'function') {
+      throw invalidInput('config', 'no Alibaba Cloud MQTT config node is selected: open this node and choose or add one.');
+    }
+    const options: OnsMqttClientOptions = {
+      ...config.clientOptions(),
+      timeoutMs: numberOrUndefined(def.timeout),
+      maxQps: numberOrUndefined(def.maxQps),
+      concurrency: numberOrUndefined(def.concurrency),
+    };
+    const attempts = numberOrUndefined(def.attempts);
+    if (attempts !== undefined) options.retry = { maxAttempts: attempts };
+    client = new OnsMqttClient(options);
+    return client;
+  };
+}
+
+/** RED.util.evaluateNodeProperty as a promise (the callback form is needed for flow and global). */
+export function evaluate(RED: NodeAPI, node: Node, value: unknown, type: unknown, msg: NodeMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    try {
+      RED.util.evaluateNodeProperty(value, String(type || 'str'), node, msg, (err, result) => (err ? reject(err) : resolve(result)));
+    } catch (error) {
+      reject(error);
+    }
+  });
+}
+
+/** An Error for done(err): Catch sees our message and, on Node-RED 4.1+, `msg.error.code`. */
+export function catchableError(error: OnsMqttError): Error & { code: string } {
+  const e = new Error(describeError(error)) as Error & { code: string };
+  e.code = error.code;
+  return e;
+}
+
+export function asOnsMqttError(error: unknown, field = 'input'): OnsMqttError {
+  if (error instanceof OnsMqttError) return error;
+  return invalidInput(field, error instanceof Error ? error.message : String(error));
+}
+
+export function attachError(msg: NodeMessage, error: OnsMqttError): NodeMessage {
+  msg[ERROR_PROPERTY] = errorFields(error);
+  return msg;
+}
+
+/**
+ * Status that counts concurrent messages: "querying (n)" while any are in flight, then the last
+ * result. Cleared on close.
+ */
+export class InFlightStatus {
+  private inFlight = 0;
+  private last: NodeStatus = {};
+
+  constructor(
+    private readonly node: Node,
+    private readonly querying: (n: number) => string,
+  ) {}
+
+  begin(count = 1): void {
+    this.inFlight += count;
+    this.node.status({ fill: 'blue', shape: 'ring', text: this.querying(this.inFlight) });
+  }
+
+  end(result: NodeStatus, count = 1): void {
+    this.inFlight = Math.max(0, this.inFlight - count);
+    this.last = result;
+    this.node.status(this.inFlight > 0 ? { fill: 'blue', shape: 'ring', text: this.querying(this.inFlight) } : this.last);
+  }
+
+  clear(): void {
+    this.inFlight = 0;
+    this.node.status({});
+  }
+}
+
+/** Status texts stay under 20 characters (Node-RED truncates them in the editor). */
+export function shortText(text: string): string {
+  return text.length > 19 ? `${text.slice(0, 18)}…` : text;
+}
+
+/** "querying (3)": the word translated and shortened if need be, the count always visible. */
+export function countText(word: string, n: number): string {
+  const suffix = ` (${n})`;
+  const room = 19 - suffix.length;
+  return `${word.length > room ? `${word.slice(0, room - 1)}…` : word}${suffix}`;
+}
+
+/**
+ * In-flight work of a node, so that close can cancel waits and further attempts and then wait
+ * (well within Node-RED's 15 s close limit) for requests already on the wire.
+ */
+export class PendingWork {
+  private readonly controller = new AbortController();
+  private readonly pending = new Set<Promise<unknown>>();
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  track<T>(promise: Promise<T>): Promise<T> {
+    this.pending.add(promise);
+    void promise.then(
+      () => this.pending.delete(promise),
+      () => this.pending.delete(promise),
+    );
+    return promise;
+  }
+
+  async close(limitMs = 5_000): Promise<void> {
+    this.controller.abort();
+    if (this.pending.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.pending]),
+      new Promise((resolve) => {
+        timer = setTimeout(resolve, limitMs);
+      }),
+    ]);
+    clearTimeout(timer);
+  }
+}

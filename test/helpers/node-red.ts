@@ -1,0 +1,30 @@
+/** The real Node-RED runtime (node-red-node-test-helper, which has no type declarations). */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const helper = require('node-red-node-test-helper') as {
+  init(path: string, settings?: Record<string, unknown>): void;
+  startServer(): Promise<void>;
+  stopServer(): Promise<void>;
+  load(nodes: unknown, flow: unknown[], credentials?: Record<string, unknown>): Promise<void>;
+  unload(): Promise<void>;
+  getNode(id: string): any; // eslint-disable-line @typescript-eslint/no-explicit-any
+  settings(s: Record<string, unknown>): void;
+  log(): any; // eslint-disable-line @typescript-eslint/no-explicit-any
+};
+helper.init(require.resolve('node-red'));
+
+/** Collect what reaches a helper node. Assertions inside node callbacks are swallowed: collect, then assert. */
+export function collect(id: string): Array<Record<string, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+  const msgs: Array<Record<string, unknown>> = [];
+  helper.getNode(id).on('input', (msg: Record<string, unknown>) => msgs.push(msg));
+  return msgs;
+}
+
+export async function waitUntil(check: () => boolean, timeoutMs = 8000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,270 @@
+import type { RunningEmulator } from '../../emulator';
+import configNode = require('../../nodes/node-red/alicloud-mqtt-config');
+import sessionNode = require('../../nodes/node-red/alicloud-mqtt-session');
+import traceNode = require('../../nodes/node-red/alicloud-mqtt-trace');
+import { connectMqtt, emulatorWithSentinel, SENTINEL_ACCESS_KEY_ID, SENTINEL_SECRET } from '../helpers/emulator';
+import { collect, helper, sleep, waitUntil } from '../helpers/node-red';
+
+let emu: RunningEmulator;
+const INSTANCE = 'post-cn-emulator01';
+const NODES = [configNode, sessionNode, traceNode];
+
+beforeAll(async () => {
+  emu = await emulatorWithSentinel();
+  await helper.startServer();
+});
+afterAll(async () => {
+  await helper.stopServer();
+  await emu.stop();
+});
+beforeEach(() => emu.reset());
+afterEach(() => helper.unload());
+
+function flow(session: Record<string, unknown> = {}, extra: unknown[] = []) {
+  return [
+    { id: 'cfg', type: 'alicloud-mqtt-config', name: 'emulator', endpoint: emu.endpoint },
+    {
+      id: 'q',
+      type: 'alicloud-mqtt-session',
+      z: 'f1',
+      x: 100,
+      y: 100,
+      config: 'cfg',
+      clientId: 'payload',
+      clientIdType: 'msg',
+      instanceId: INSTANCE,
+      instanceIdType: 'str',
+      attempts: 3,
+      wires: session.routeErrors ? [['on'], ['off'], ['retry'], ['fail']] : [['on'], ['off']],
+      ...session,
+    },
+    { id: 'on', type: 'helper', z: 'f1', x: 300, y: 50 },
+    { id: 'off', type: 'helper', z: 'f1', x: 300, y: 100 },
+    { id: 'retry', type: 'helper', z: 'f1', x: 300, y: 150 },
+    { id: 'fail', type: 'helper', z: 'f1', x: 300, y: 200 },
+    { id: 'f1', type: 'tab' },
+    ...extra,
+  ];
+}
+const CREDS = { cfg: { accessKeyId: SENTINEL_ACCESS_KEY_ID, accessKeySecret: SENTINEL_SECRET } };
+const CATCH = [
+  { id: 'catch', type: 'catch', z: 'f1', x: 100, y: 300, scope: null, uncaught: false, wires: [['caught']] },
+  { id: 'caught', type: 'helper', z: 'f1', x: 300, y: 300 },
+];
+
+async function load(session: Record<string, unknown> = {}, extra: unknown[] = [], creds: Record<string, unknown> = CREDS) {
+  await helper.load(NODES, flow(session, extra), creds);
+  return { on: collect('on'), off: collect('off'), retry: collect('retry'), fail: collect('fail'), q: helper.getNode('q') };
+}
+
+describe('alicloud-mqtt-session in a real Node-RED runtime', () => {
+  it('routes online and offline, keeping the message, result in msg.payload', async () => {
+    const device = await connectMqtt(emu.mqttUrl!, 'GID_nr@@@on');
+    try {
+      const { on, off, q } = await load();
+      q.receive({ payload: 'GID_nr@@@on', topic: 'site/a', ticket: 7 });
+      q.receive({ payload: 'GID_nr@@@off' });
+      await waitUntil(() => on.length + off.length === 2);
+      expect(on[0]).toMatchObject({ topic: 'site/a', ticket: 7, payload: { clientId: 'GID_nr@@@on', instanceId: INSTANCE, online: true, requestId: expect.any(String), checkedAt: expect.any(String) } });
+      expect(off[0].payload).toMatchObject({ clientId: 'GID_nr@@@off', online: false });
+    } finally {
+      device.end(true);
+    }
+  });
+
+  it.each(['exact', 'batch'])('an array of ids gives one message per id with msg.parts (%s mode)', async (mode) => {
+    const ids = Array.from({ length: 23 }, (_, i) => `GID_arr@@@${i}`);
+    for (const i of [0, 5, 22]) emu.setDeviceOnline(ids[i], true);
+    const { on, off } = await load({ mode });
+    helper.getNode('q').receive({ payload: ids, batch: 'x' });
+    await waitUntil(() => on.length + off.length === 23);
+    expect(on.map((m) => m.parts.index).sort((a: number, b: number) => a - b)).toEqual([0, 5, 22]);
+    const all = [...on, ...off];
+    expect(new Set(all.map((m) => m.parts.index)).size).toBe(23);
+    expect(all.every((m) => m.parts.count === 23 && m.batch === 'x' && m.payload.clientId === ids[m.parts.index])).toBe(true);
+    const actions = emu.requestLog().map((e) => e.action);
+    expect(actions).toEqual(mode === 'batch' ? Array(3).fill('BatchQuerySessionByClientIds') : Array(23).fill('QuerySessionByClientId'));
+  });
+
+  it('reads the Client ID from every TypedInput source', async () => {
+    process.env.NR_TEST_DEVICE = 'GID_src@@@env';
+    const sources: Array<[string, string, string]> = [
+      ['msg', 'device.id', 'GID_src@@@msg'],
+      ['flow', 'deviceId', 'GID_src@@@flow'],
+      ['global', 'deviceId', 'GID_src@@@global'],
+      ['env', 'NR_TEST_DEVICE', 'GID_src@@@env'],
+      ['str', 'GID_src@@@str', 'GID_src@@@str'],
+      ['jsonata', '"GID_src@@@" & device.kind', 'GID_src@@@jsonata'],
+    ];
+    for (const [type, value, expected] of sources) {
+      const { off, q } = await load({ clientId: value, clientIdType: type });
+      q.context().flow.set('deviceId', 'GID_src@@@flow');
+      q.context().global.set('deviceId', 'GID_src@@@global');
+      q.receive({ device: { id: 'GID_src@@@msg', kind: 'jsonata' } });
+      await waitUntil(() => off.length === 1, 5000, `${type} source`);
+      expect(off[0].payload.clientId).toBe(expected);
+      await helper.unload();
+    }
+  });
+
+  it('Instance ID from msg.instanceId when the node leaves it blank', async () => {
+    const { off, q } = await load({ instanceId: '' });
+    q.receive({ payload: 'GID_inst@@@1', instanceId: INSTANCE });
+    await waitUntil(() => off.length === 1);
+    expect(off[0].payload.instanceId).toBe(INSTANCE);
+  });
+
+  it('accepts ${ENV_VAR} credentials', async () => {
+    process.env.NR_TEST_AK = SENTINEL_ACCESS_KEY_ID;
+    process.env.NR_TEST_SK = SENTINEL_SECRET;
+    const { off, q } = await load({}, [], { cfg: { accessKeyId: '${NR_TEST_AK}', accessKeySecret: '${NR_TEST_SK}' } });
+    q.receive({ payload: 'GID_env@@@1' });
+    await waitUntil(() => off.length === 1);
+    expect(off[0].payload.online).toBe(false);
+  });
+
+  it('missing credentials: a clear error to Catch, naming the config node', async () => {
+    const { q } = await load({}, CATCH, { cfg: { accessKeyId: SENTINEL_ACCESS_KEY_ID } });
+    const caught = collect('caught');
+    q.receive({ payload: 'GID_x@@@1' });
+    await waitUntil(() => caught.length === 1);
+    expect(caught[0].error.message).toMatch(/accessKeySecret: is missing in Alibaba Cloud MQTT config "emulator"/);
+    expect(emu.requestLog()).toHaveLength(0);
+  });
+
+  it('Catch receives each failure exactly once, with the code and msg.alicloudError', async () => {
+    emu.setFaults({ errors: [{ code: 'PermissionCheckFailed', clientId: 'GID_c@@@bad' }, { code: 'InternalError', clientId: 'GID_c@@@flaky' }] });
+    const { on, off, q } = await load({}, CATCH);
+    const caught = collect('caught');
+    q.receive({ payload: 'GID_c@@@bad', n: 1 });
+    q.receive({ payload: 'GID_c@@@flaky', n: 2 });
+    q.receive({ payload: ['GID_c@@@ok', 'GID_c@@@bad'], n: 3 });
+    await waitUntil(() => caught.length >= 3 && off.length >= 1);
+    await sleep(200);
+    expect(caught).toHaveLength(3);
+    expect(on).toHaveLength(0);
+    expect(off.map((m) => m.payload.clientId)).toEqual(['GID_c@@@ok']);
+    const byN = Object.fromEntries(caught.map((m) => [m.n, m]));
+    expect(byN[1].error.message).toMatch(/PermissionCheckFailed: .*request id [0-9A-F-]{36}/);
+    expect(byN[1].alicloudError).toMatchObject({ code: 'PermissionCheckFailed', retryable: false, attempts: 1, hint: expect.stringContaining('mq:MqttInstanceAccess') });
+    expect(byN[2].alicloudError).toMatchObject({ code: 'InternalError', retryable: true, attempts: 3 });
+    expect(byN[3].payload).toMatchObject({ clientId: 'GID_c@@@bad', online: null });
+    if (byN[1].error.code !== undefined) expect(byN[1].error.code).toBe('PermissionCheckFailed');
+  });
+
+  it('Retry and Fail outputs when the option is on; nothing to Catch', async () => {
+    emu.setFaults({ errors: [{ code: 'InvalidSecurityToken.Expired', clientId: 'GID_rf@@@bad' }, { code: 'SystemOverFlow', clientId: 'GID_rf@@@busy' }] });
+    const { on, off, retry, fail, q } = await load({ routeErrors: true, outputs: 4 }, CATCH);
+    const caught = collect('caught');
+    q.receive({ payload: ['GID_rf@@@bad', 'GID_rf@@@busy', 'GID_rf@@@ok'] });
+    q.receive({ payload: '' });
+    await waitUntil(() => on.length + off.length + retry.length + fail.length === 4);
+    await sleep(100);
+    expect(retry.map((m) => m.payload.clientId)).toEqual(['GID_rf@@@busy']);
+    expect(fail.map((m) => m.alicloudError.code).sort()).toEqual(['InvalidInput', 'InvalidSecurityToken.Expired']);
+    expect(off).toHaveLength(1);
+    expect(caught).toHaveLength(0);
+  });
+
+  it('status: querying (n) under concurrent messages, then the last result; cleared on close', async () => {
+    emu.setFaults({ latencyMs: 150 });
+    emu.setDeviceOnline('GID_st@@@3', true);
+    const { on, off, q } = await load();
+    const statuses: Array<Record<string, unknown>> = [];
+    q.status = ((orig) => (s: Record<string, unknown>) => {
+      statuses.push(s);
+      return orig.call(q, s);
+    })(q.status);
+    q.receive({ payload: 'GID_st@@@1' });
+    q.receive({ payload: 'GID_st@@@2' });
+    await sleep(20);
+    q.receive({ payload: 'GID_st@@@3' });
+    await waitUntil(() => on.length + off.length === 3);
+    const texts = statuses.map((s) => String(s.text));
+    // Three messages in flight at once: the count goes up to 3 and back down, never a stale result.
+    expect(texts.slice(0, 3).map((t) => t.slice(-3))).toEqual(['(1)', '(2)', '(3)']);
+    expect(texts.slice(3, 5).map((t) => t.slice(-3))).toEqual(['(2)', '(1)']);
+    const last = statuses[statuses.length - 1];
+    expect(last).toMatchObject({ fill: 'green', shape: 'dot' });
+    // Never a final status while messages were still in flight.
+    const finals = statuses.filter((s) => s.fill !== 'blue');
+    expect(finals).toHaveLength(1);
+    await helper.unload();
+    expect(statuses[statuses.length - 1]).toEqual({});
+  });
+
+  it('close during in-flight calls finishes well within 15 s and drops nothing into an unhandled rejection', async () => {
+    emu.setFaults({ hangRate: 1 });
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const { q } = await load({ timeout: 20000 });
+      for (let i = 0; i < 5; i++) q.receive({ payload: `GID_close@@@${i}` });
+      await sleep(100);
+      const started = Date.now();
+      await helper.unload();
+      expect(Date.now() - started).toBeLessThan(15000);
+      await sleep(100);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  }, 30000);
+
+  it('100 mixed messages: each in exactly one output', async () => {
+    const kind = (i: number) => (i % 10 === 3 ? 'fail' : i % 10 === 7 ? 'retry' : i % 2 === 0 ? 'on' : 'off');
+    for (let i = 0; i < 100; i++) if (kind(i) === 'on') emu.setDeviceOnline(`GID_m@@@${i}`, true);
+    emu.setFaults({
+      errors: Array.from({ length: 100 }, (_, i) => i).flatMap((i) => (kind(i) === 'fail' ? [{ code: 'ParameterCheckFailed', clientId: `GID_m@@@${i}` }] : kind(i) === 'retry' ? [{ code: 'Throttling.User', clientId: `GID_m@@@${i}` }] : [])),
+    });
+    const outs = await load({ routeErrors: true, outputs: 4 });
+    for (let i = 0; i < 100; i++) outs.q.receive({ payload: `GID_m@@@${i}`, n: i });
+    const ports = { on: outs.on, off: outs.off, retry: outs.retry, fail: outs.fail };
+    await waitUntil(() => Object.values(ports).reduce((a, p) => a + p.length, 0) >= 100, 15000);
+    await sleep(100);
+    const seen = new Map<number, string>();
+    for (const [name, msgs] of Object.entries(ports)) {
+      for (const m of msgs) {
+        expect(seen.has(m.n)).toBe(false);
+        seen.set(m.n, name);
+      }
+    }
+    expect(seen.size).toBe(100);
+    for (let i = 0; i < 100; i++) expect(seen.get(i)).toBe(kind(i));
+  }, 30000);
+
+  it('secrets reach no message, status or log line', async () => {
+    emu.setFaults({ errors: [{ code: 'SignatureDoesNotMatch', clientId: 'GID_sec@@@1' }] });
+    const { on, off, q } = await load({}, CATCH);
+    const caught = collect('caught');
+    const statuses: unknown[] = [];
+    q.status = ((orig) => (s: unknown) => {
+      statuses.push(s);
+      return orig.call(q, s);
+    })(q.status);
+    q.receive({ payload: 'GID_sec@@@1' });
+    q.receive({ payload: 'GID_sec@@@2' });
+    await waitUntil(() => caught.length + on.length + off.length === 2);
+    const everything = JSON.stringify({ on, off, caught, statuses, log: helper.log().args });
+    expect(everything).not.toContain(SENTINEL_SECRET);
+  });
+});
+
+describe('alicloud-mqtt-trace in a real Node-RED runtime', () => {
+  it('returns the connection events of a device, newest first', async () => {
+    const device = await connectMqtt(emu.mqttUrl!, 'GID_tr@@@1');
+    device.stream.destroy();
+    await waitUntil(() => !emu.isDeviceOnline('GID_tr@@@1'));
+    await helper.load(NODES, [
+      { id: 'cfg', type: 'alicloud-mqtt-config', endpoint: emu.endpoint },
+      { id: 't', type: 'alicloud-mqtt-trace', config: 'cfg', clientId: 'payload', clientIdType: 'msg', instanceId: INSTANCE, minutes: 5, limit: 10, wires: [['out']] },
+      { id: 'out', type: 'helper' },
+    ], CREDS);
+    const out = collect('out');
+    helper.getNode('t').receive({ payload: 'GID_tr@@@1' });
+    await waitUntil(() => out.length === 1);
+    expect(out[0].payload.map((e: { action: string; reason: string }) => `${e.action}:${e.reason}`)).toEqual(['close:closed by client', 'connect:accepted']);
+    expect(out[0].clientId).toBe('GID_tr@@@1');
+  });
+});
