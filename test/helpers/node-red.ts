@@ -10,7 +10,9 @@ export const helper = require('node-red-node-test-helper') as {
   settings(s: Record<string, unknown>): void;
   log(): any; // eslint-disable-line @typescript-eslint/no-explicit-any
 };
-helper.init(require.resolve('node-red'));
+// NODE_RED_PATH runs the same tests on another Node-RED (CI: Node-RED 5 on Node 24).
+export const NODE_RED_MAIN = require.resolve(process.env.NODE_RED_PATH || 'node-red');
+helper.init(NODE_RED_MAIN);
 
 /** Collect what reaches a helper node. Assertions inside node callbacks are swallowed: collect, then assert. */
 export function collect(id: string): Array<Record<string, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any

