@@ -17,3 +17,7 @@ export { checkCredentials } from './credential-check';
 export type { CredentialCheckResult } from './credential-check';
 export { statusFields, errorFields, routeOf, describeError } from './output';
 export type { Route, StatusFields, ErrorFields } from './output';
+export { transition, observationsOf, summarize, parseClientIdList, emptyWatchState, DEFAULT_WATCH_OPTIONS } from './watch';
+export type { WatchOptions, WatchState, WatchEvent, DeviceWatchState, Observation, TransitionResult } from './watch';
+export { checkFleet } from './fleet-watch';
+export type { FleetCheckResult } from './fleet-watch';

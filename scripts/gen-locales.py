@@ -94,6 +94,42 @@ T = {
 
 EXTRA = {}  # filled by other generators (e.g. the watch node) that import this module
 
+
+WATCH = {
+ 'en-US': ({'label': {'name': 'Name', 'config': 'Account', 'instanceId': 'Instance ID', 'clientIds': 'Client IDs', 'mode': 'Mode', 'interval': 'Every (s)', 'eventOffline': 'went offline', 'eventOnline': 'came online', 'offlineMinutes': 'Offline for (min)', 'onlineMinutes': 'Online for (min)', 'reportInitial': 'Report devices already offline at the first check', 'store': 'Context store', 'timeout': 'Timeout (ms)', 'attempts': 'Attempts', 'maxQps': 'Max req/s'},
+            'mode': {'exact': 'Exact: one request per device', 'batch': 'Batch: 10 devices per request (cached answers)'},
+            'outputs': {'offline': 'went offline', 'online': 'came online'},
+            'status': {'checking': 'checking', 'counts': '__online__ online / __offline__ offline'},
+            'tip': 'Client IDs one per line or comma-separated; an input message whose <code>msg.payload</code> is an array replaces the list. Interval 0: check only on input (minimum 5 s). Choose a persistent context store so that a restart does not report every device again.'},
+   'Reports each MQTT device that goes offline or comes back online, checking a fleet on an interval or on each input message.',
+   '<h3>Inputs</h3><dl class="message-properties"><dt class="optional">payload <span class="property-type">array</span></dt><dd>a new list of Client IDs to watch (replaces the configured one); any message triggers a check.</dd><dt class="optional">instanceId <span class="property-type">string</span></dt><dd>overrides the configured instance.</dd></dl>'
+   '<h3>Outputs</h3><ol class="node-ports"><li>went offline<dl class="message-properties"><dt>payload <span class="property-type">object</span></dt><dd><code>{clientId, instanceId, event: "offline", online: false, previousOnline, since, checkedAt}</code>; <code>msg.topic</code> is the Client ID.</dd></dl></li>'
+   '<li>came online<dl class="message-properties"><dt>payload <span class="property-type">object</span></dt><dd>the same with <code>event: "online"</code> and <code>offlineForMs</code>, how long the device was offline.</dd></dl></li></ol>'
+   '<h3>Details</h3><p>The first check records a baseline and reports nothing (unless asked to report devices already offline). A device must be seen offline on consecutive checks spanning at least the configured minutes before "went offline" is sent: a shorter blip sends nothing. A failed check changes no state and sends nothing, so a network fault never becomes a flood of false alerts; it goes to a Catch node once. The status shows how many devices are online and offline.</p><p>The state is kept in the node context; with a persistent context store (see <code>contextStorage</code> in settings.js) a restart or redeploy does not report every device again.</p><h3>References</h3><ul><li><a href="https://github.com/mqtt-ops/n8n-nodes-alicloud-mqtt#watching-a-fleet">Documentation</a></li></ul>'),
+ 'zh-CN': ({'label': {'name': '名称', 'config': '账号', 'instanceId': '实例 ID', 'clientIds': 'Client ID 列表', 'mode': '模式', 'interval': '间隔(秒)', 'eventOffline': '离线', 'eventOnline': '上线', 'offlineMinutes': '离线至少(分钟)', 'onlineMinutes': '在线至少(分钟)', 'reportInitial': '首次检查时报告已离线的设备', 'store': '上下文存储', 'timeout': '超时(毫秒)', 'attempts': '尝试次数', 'maxQps': '每秒请求上限'},
+            'mode': {'exact': '精确:每个设备一次请求', 'batch': '批量:每次请求 10 个设备(缓存结果)'},
+            'outputs': {'offline': '已离线', 'online': '已上线'},
+            'status': {'checking': '检查中', 'counts': '__online__ 在线 / __offline__ 离线'},
+            'tip': 'Client ID 每行一个或用逗号分隔;<code>msg.payload</code> 为数组的输入消息会替换列表。间隔为 0 时仅在收到输入时检查(最少 5 秒)。请选择持久化上下文存储,以免重启后再次报告所有设备。'},
+   '定时或在每条输入消息时检查一组设备,报告每个离线或重新上线的 MQTT 设备。',
+   '<h3>输入</h3><dl class="message-properties"><dt class="optional">payload <span class="property-type">array</span></dt><dd>新的 Client ID 列表(替换配置的列表);任何消息都会触发一次检查。</dd><dt class="optional">instanceId <span class="property-type">string</span></dt><dd>覆盖配置的实例。</dd></dl>'
+   '<h3>输出</h3><ol class="node-ports"><li>已离线<dl class="message-properties"><dt>payload <span class="property-type">object</span></dt><dd><code>{clientId, instanceId, event: "offline", online: false, previousOnline, since, checkedAt}</code>;<code>msg.topic</code> 为 Client ID。</dd></dl></li>'
+   '<li>已上线<dl class="message-properties"><dt>payload <span class="property-type">object</span></dt><dd>同上,<code>event: "online"</code>,并带有离线时长 <code>offlineForMs</code>。</dd></dl></li></ol>'
+   '<h3>详情</h3><p>首次检查只记录基线,不报告(除非选择报告已离线的设备)。设备必须在跨越至少配置分钟数的连续检查中都离线,才会发送"已离线":短暂断线不会发送。检查失败不会改变状态也不会发送消息,网络故障不会变成大量误报;失败会被 Catch 节点接收一次。状态显示在线和离线设备数。</p><p>状态保存在节点上下文中;使用持久化上下文存储(settings.js 中的 <code>contextStorage</code>)时,重启或重新部署不会再次报告所有设备。</p><h3>参考</h3><ul><li><a href="https://github.com/mqtt-ops/n8n-nodes-alicloud-mqtt#watching-a-fleet">文档</a></li></ul>'),
+ 'zh-TW': ({'label': {'name': '名稱', 'config': '帳號', 'instanceId': '執行個體 ID', 'clientIds': 'Client ID 清單', 'mode': '模式', 'interval': '間隔(秒)', 'eventOffline': '離線', 'eventOnline': '上線', 'offlineMinutes': '離線至少(分鐘)', 'onlineMinutes': '上線至少(分鐘)', 'reportInitial': '首次檢查時回報已離線的裝置', 'store': '內容儲存', 'timeout': '逾時(毫秒)', 'attempts': '嘗試次數', 'maxQps': '每秒請求上限'},
+            'mode': {'exact': '精確:每個裝置一次請求', 'batch': '批次:每次請求 10 個裝置(快取結果)'},
+            'outputs': {'offline': '已離線', 'online': '已上線'},
+            'status': {'checking': '檢查中', 'counts': '__online__ 上線 / __offline__ 離線'},
+            'tip': 'Client ID 每行一個或以逗號分隔;<code>msg.payload</code> 為陣列的輸入訊息會取代清單。間隔為 0 時僅在收到輸入時檢查(最少 5 秒)。請選擇持久化內容儲存,以免重新啟動後再次回報所有裝置。'},
+   '定時或在每則輸入訊息時檢查一組裝置,回報每個離線或重新上線的 MQTT 裝置。',
+   '<h3>輸入</h3><dl class="message-properties"><dt class="optional">payload <span class="property-type">array</span></dt><dd>新的 Client ID 清單(取代設定的清單);任何訊息都會觸發一次檢查。</dd><dt class="optional">instanceId <span class="property-type">string</span></dt><dd>覆蓋設定的執行個體。</dd></dl>'
+   '<h3>輸出</h3><ol class="node-ports"><li>已離線<dl class="message-properties"><dt>payload <span class="property-type">object</span></dt><dd><code>{clientId, instanceId, event: "offline", online: false, previousOnline, since, checkedAt}</code>;<code>msg.topic</code> 為 Client ID。</dd></dl></li>'
+   '<li>已上線<dl class="message-properties"><dt>payload <span class="property-type">object</span></dt><dd>同上,<code>event: "online"</code>,並附帶離線時長 <code>offlineForMs</code>。</dd></dl></li></ol>'
+   '<h3>詳細資訊</h3><p>首次檢查只記錄基準,不回報(除非選擇回報已離線的裝置)。裝置必須在跨越至少設定分鐘數的連續檢查中都離線,才會傳送「已離線」:短暫斷線不會傳送。檢查失敗不會改變狀態也不會傳送訊息,網路故障不會變成大量誤報;失敗會被 Catch 節點接收一次。狀態顯示上線和離線裝置數。</p><p>狀態保存在節點內容中;使用持久化內容儲存(settings.js 中的 <code>contextStorage</code>)時,重新啟動或重新部署不會再次回報所有裝置。</p><h3>參考</h3><ul><li><a href="https://github.com/mqtt-ops/n8n-nodes-alicloud-mqtt#watching-a-fleet">文件</a></li></ul>'),
+}
+for _lang, (_catalog, _tooltip, _body) in WATCH.items():
+    EXTRA.setdefault(_lang, {})['alicloud-mqtt-watch'] = (_catalog, _tooltip, _body)
+
 def write(lang, node, catalog, tooltip, body):
     d = os.path.join(ROOT, lang)
     os.makedirs(d, exist_ok=True)

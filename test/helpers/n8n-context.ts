@@ -57,3 +57,19 @@ export function executeContext(options: ContextOptions): IExecuteFunctions & { l
 export function evaluateOutputs(outputs: unknown, parameters: Record<string, unknown>): Array<{ displayName: string }> {
   return expression.resolveSimpleParameterValue(outputs as string, { $parameter: parameters } as never) as unknown as Array<{ displayName: string }>;
 }
+
+/** The part of n8n's IPollFunctions the trigger uses; static data persists across polls like an active workflow's. */
+export function pollContext(options: { parameters: Record<string, unknown>; credentials: ICredentialDataDecryptedObject; mode?: 'trigger' | 'manual'; staticData?: IDataObject }) {
+  const staticData = options.staticData ?? {};
+  const warnings: string[] = [];
+  const node: INode = { id: 'trigger-1', name: 'Alibaba Cloud MQTT Trigger', type: '@mqtt-ops/n8n-nodes-alicloud-mqtt.alibabaCloudMqttTrigger', typeVersion: 1, position: [0, 0], parameters: options.parameters as INode['parameters'] };
+  const ctx = {
+    getNodeParameter: (name: string, fallback?: unknown) => (options.parameters[name] === undefined ? fallback : options.parameters[name]),
+    getCredentials: async () => options.credentials,
+    getNode: () => node,
+    getMode: () => options.mode ?? 'trigger',
+    getWorkflowStaticData: () => staticData,
+    logger: { warn: (m: string) => warnings.push(m), info: () => undefined, debug: () => undefined, error: (m: string) => warnings.push(m) },
+  };
+  return { ctx: ctx as unknown as import('n8n-workflow').IPollFunctions, staticData, warnings };
+}

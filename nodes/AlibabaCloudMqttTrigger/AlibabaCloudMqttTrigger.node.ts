@@ -1,0 +1,152 @@
+import {
+  NodeApiError,
+  NodeConnectionTypes,
+  NodeOperationError,
+  type IDataObject,
+  type INodeExecutionData,
+  type INodeType,
+  type INodeTypeDescription,
+  type IPollFunctions,
+  type JsonObject,
+} from 'n8n-workflow';
+import { checkFleet, describeError, errorFields, OnsMqttError, parseClientIdList, statusFields, isSessionFailure, type QueryMode, type WatchOptions, type WatchState } from '../../lib';
+import { clientOptions } from '../AlibabaCloudMqtt/actions/common';
+import { alibabaCloudMqttApiTest, createClient } from '../shared/n8n-client';
+
+const MINUTE = 60_000;
+
+/**
+ * Polls a fleet on n8n's own schedule ("Poll Times") and emits one item per device that went
+ * offline or came back. The state of each device lives in the workflow's static data, so an
+ * active workflow remembers it between polls; a failed poll throws and keeps that state.
+ */
+export class AlibabaCloudMqttTrigger implements INodeType {
+  description: INodeTypeDescription = {
+    displayName: 'Alibaba Cloud MQTT Trigger',
+    name: 'alibabaCloudMqttTrigger',
+    icon: { light: 'file:../../icons/alibaba-cloud-mqtt.svg', dark: 'file:../../icons/alibaba-cloud-mqtt.dark.svg' },
+    group: ['trigger'],
+    version: 1,
+    subtitle: '={{ "Watch " + ($parameter["clientIds"] || "").split(/[\\n,]/).filter(s => s.trim()).length + " devices" }}',
+    description: 'Starts the workflow when an MQTT device goes offline or comes back online',
+    defaults: { name: 'Alibaba Cloud MQTT Trigger' },
+    polling: true,
+    inputs: [],
+    outputs: [NodeConnectionTypes.Main],
+    credentials: [{ name: 'alibabaCloudMqttApi', required: true, testedBy: 'alibabaCloudMqttApiTest' }],
+    properties: [
+      {
+        displayName: 'Instance ID',
+        name: 'instanceId',
+        type: 'string',
+        default: '',
+        required: true,
+        placeholder: 'post-cn-xxxxxxxx',
+        description: 'ID of the ApsaraMQ for MQTT instance the devices connect to',
+      },
+      {
+        displayName: 'Client IDs',
+        name: 'clientIds',
+        type: 'string',
+        typeOptions: { rows: 5 },
+        default: '',
+        required: true,
+        placeholder: 'GID_group@@@device1\nGID_group@@@device2',
+        description: 'Devices to watch, one per line or comma-separated',
+      },
+      {
+        displayName: 'Query Mode',
+        name: 'mode',
+        type: 'options',
+        default: 'exact',
+        options: [
+          { name: 'Exact', value: 'exact', description: 'One request per device (live answer)' },
+          { name: 'Batch', value: 'batch', description: '10 devices per request, for large fleets (answered from the service cache, may lag)' },
+        ],
+      },
+      {
+        displayName: 'Events',
+        name: 'events',
+        type: 'multiOptions',
+        default: ['offline', 'online'],
+        options: [
+          { name: 'Went Offline', value: 'offline' },
+          { name: 'Came Online', value: 'online' },
+        ],
+      },
+      {
+        displayName: 'Offline for at Least (Minutes)',
+        name: 'offlineForMinutes',
+        type: 'number',
+        typeOptions: { minValue: 0 },
+        default: 0,
+        description: 'A device must be seen offline on consecutive polls spanning at least this long before "went offline" fires; a shorter blip fires nothing',
+      },
+      {
+        displayName: 'Online for at Least (Minutes)',
+        name: 'onlineForMinutes',
+        type: 'number',
+        typeOptions: { minValue: 0 },
+        default: 0,
+        description: 'The same for coming back: 0 fires on the first poll that sees the device online',
+      },
+      {
+        displayName: 'Report Devices Already Offline at Start',
+        name: 'reportInitialOffline',
+        type: 'boolean',
+        default: false,
+        description: 'Whether the first poll reports devices that are offline already (otherwise it only records the baseline)',
+      },
+      clientOptions,
+    ],
+  };
+
+  methods = { credentialTest: { alibabaCloudMqttApiTest } };
+
+  async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+    const instanceId = this.getNodeParameter('instanceId') as string;
+    const clientIds = parseClientIdList(this.getNodeParameter('clientIds'));
+    if (clientIds.length === 0) {
+      throw new NodeOperationError(this.getNode(), 'No Client IDs to watch', { description: 'Enter at least one Client ID, one per line or comma-separated.' });
+    }
+    const mode = this.getNodeParameter('mode', 'exact') as QueryMode;
+    const credentials = await this.getCredentials('alibabaCloudMqttApi');
+    let client;
+    try {
+      client = createClient(credentials, this.getNodeParameter('options', {}) as IDataObject);
+    } catch (error) {
+      throw new NodeOperationError(this.getNode(), error instanceof Error ? error.message : String(error));
+    }
+
+    if (this.getMode() === 'manual') {
+      // Building the workflow: show the devices' real current status, and leave the state alone.
+      const outcomes = await client.querySessions({ clientIds, instanceId, mode });
+      return [outcomes.map((o) => ({ json: isSessionFailure(o) ? { clientId: o.clientId, instanceId: o.instanceId, online: null, error: describeError(o.error), ...errorFields(o.error) } : { ...statusFields(o) } }))];
+    }
+
+    const events = this.getNodeParameter('events', ['offline', 'online']) as string[];
+    const options: WatchOptions = {
+      events: { offline: events.includes('offline'), online: events.includes('online') },
+      offlineAfterMs: (this.getNodeParameter('offlineForMinutes', 0) as number) * MINUTE,
+      onlineAfterMs: (this.getNodeParameter('onlineForMinutes', 0) as number) * MINUTE,
+      reportInitialOffline: this.getNodeParameter('reportInitialOffline', false) as boolean,
+    };
+    const staticData = this.getWorkflowStaticData('node');
+    let result;
+    try {
+      result = await checkFleet(client, { instanceId, clientIds, mode }, staticData.watch as WatchState | undefined, options);
+    } catch (caught) {
+      const error = caught instanceof OnsMqttError ? caught : new OnsMqttError({ code: 'InternalClientError', message: String(caught) });
+      const message = `Could not check the fleet: ${describeError(error)}`;
+      const nodeError = new NodeApiError(this.getNode(), errorFields(error) as unknown as JsonObject, { message, description: `${error.hint} The last known state is kept; no event was fired.` });
+      nodeError.message = message;
+      throw nodeError;
+    }
+    staticData.watch = result.state as unknown as IDataObject;
+    if (result.failures.length > 0) {
+      this.logger.warn(`Alibaba Cloud MQTT Trigger: ${result.failures.length} of ${clientIds.length} devices could not be checked (${describeError(result.failures[0].error)}); their state is kept.`);
+    }
+    if (result.events.length === 0) return null;
+    return [result.events.map((event) => ({ json: { ...event } }))];
+  }
+}

@@ -1,0 +1,122 @@
+import { checkFleet, describeError, parseClientIdList, summarize, type OnsMqttError, type QueryMode, type WatchOptions, type WatchState } from '../../lib';
+import { asOnsMqttError, attachError, catchableError, clientFactory, PendingWork, shortText, type QueryOptionsDef } from './runtime';
+import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, SendFn } from './types';
+
+interface WatchDef extends NodeDef, QueryOptionsDef {
+  config?: string;
+  instanceId?: string;
+  clientIds?: string;
+  mode?: QueryMode;
+  interval?: number | string;
+  eventOffline?: boolean;
+  eventOnline?: boolean;
+  offlineMinutes?: number | string;
+  onlineMinutes?: number | string;
+  reportInitial?: boolean;
+  store?: string;
+}
+
+/** Checking more often than this gains nothing and costs requests (each check is one per device). */
+const MIN_INTERVAL_SECONDS = 5;
+const STATE_KEY = 'watch';
+const LIST_KEY = 'watchList';
+
+/**
+ * `alicloud-mqtt-watch`: checks a fleet on its own interval or on each input message, and sends
+ * one message per device that went offline (output 1) or came back online (output 2). State lives
+ * in the node context, so with a persistent context store a restart fires nothing new.
+ */
+export = function register(RED: NodeAPI): void {
+  RED.nodes.registerType('alicloud-mqtt-watch', function AlicloudMqttWatch(this: Node, def: WatchDef) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const store = def.store || undefined;
+    const getClient = clientFactory(RED, def.config, def);
+    const work = new PendingWork();
+    const options: WatchOptions = {
+      events: { offline: def.eventOffline !== false, online: def.eventOnline !== false },
+      offlineAfterMs: Math.max(0, Number(def.offlineMinutes) || 0) * 60_000,
+      onlineAfterMs: Math.max(0, Number(def.onlineMinutes) || 0) * 60_000,
+      reportInitialOffline: def.reportInitial === true,
+    };
+    const mode: QueryMode = def.mode === 'batch' ? 'batch' : 'exact';
+    const context = node.context();
+    const getCtx = (key: string) => new Promise<unknown>((resolve, reject) => context.get(key, store, (err, value) => (err ? reject(err) : resolve(value))));
+    const setCtx = (key: string, value: unknown) => new Promise<void>((resolve, reject) => context.set(key, value, store, (err) => (err ? reject(err) : resolve())));
+    let running = false;
+
+    type Failure = { error: Error; detail: OnsMqttError };
+
+    /** One check. Resolves with the failure to report (if any); never rejects. */
+    async function check(msg: NodeMessage | undefined, send: SendFn): Promise<Failure | undefined> {
+      running = true;
+      node.status({ fill: 'blue', shape: 'ring', text: RED._('alicloud-mqtt-watch.status.checking') });
+      try {
+        if (msg && Array.isArray(msg.payload)) await setCtx(LIST_KEY, parseClientIdList(msg.payload));
+        const saved = (await getCtx(LIST_KEY)) as string[] | undefined;
+        const clientIds = saved ?? parseClientIdList(def.clientIds);
+        const instanceId = String((msg?.instanceId as string | undefined) ?? def.instanceId ?? '');
+        const previous = (await getCtx(STATE_KEY)) as WatchState | undefined;
+        const result = await checkFleet(getClient(), { instanceId, clientIds, mode }, previous, options, { signal: work.signal });
+        await setCtx(STATE_KEY, result.state);
+        for (const event of result.events) {
+          const out: NodeMessage = { ...(msg ? RED.util.cloneMessage(msg) : {}), topic: event.clientId, payload: event };
+          send(event.event === 'offline' ? [out, null] : [null, out]);
+        }
+        const counts = summarize(result.state);
+        // Falls back to English where no message catalog is loaded (e.g. in the test helper).
+        const key = 'alicloud-mqtt-watch.status.counts';
+        const translated = RED._(key, counts);
+        const text = translated && translated !== key ? translated : `${counts.online} online / ${counts.offline} offline`;
+        node.status({ fill: result.failures.length ? 'yellow' : counts.offline ? 'grey' : 'green', shape: 'dot', text });
+        if (result.failures.length > 0) {
+          const first = result.failures[0].error;
+          const error = catchableError(first);
+          error.message = `${result.failures.length} of ${clientIds.length} devices could not be checked (state kept, no event): ${describeError(first)}`;
+          if (msg) attachError(msg, first);
+          return { error, detail: first };
+        }
+        return undefined;
+      } catch (caught) {
+        const error = asOnsMqttError(caught);
+        node.status({ fill: 'red', shape: 'ring', text: shortText(error.code) });
+        if (msg) attachError(msg, error);
+        return { error: catchableError(error), detail: error };
+      } finally {
+        running = false;
+      }
+    }
+
+    node.on('input', (msg, send, done: DoneFn) => {
+      void work
+        .track(check(msg, send))
+        .then((failure) => (failure ? done(failure.error) : done()))
+        .catch((error: unknown) => done(error instanceof Error ? error : new Error(String(error))));
+    });
+
+    const seconds = Number(def.interval);
+    let timer: NodeJS.Timeout | undefined;
+    let first: NodeJS.Timeout | undefined;
+    if (seconds > 0) {
+      const every = Math.max(MIN_INTERVAL_SECONDS, seconds) * 1000;
+      const tick = () => {
+        if (running) return; // the previous check is still going: skip rather than pile up
+        void work.track(check(undefined, (m) => node.send(m as NodeMessage))).then((failure) => {
+          // Without an input message, Catch still gets the failure once through node.error(err, msg).
+          if (failure) node.error(failure.error, attachError({ topic: 'alicloud-mqtt-watch', payload: null }, failure.detail));
+        });
+      };
+      timer = setInterval(tick, every);
+      first = setTimeout(tick, 100);
+    }
+
+    node.on('close', (_removed, done) => {
+      if (timer) clearInterval(timer);
+      if (first) clearTimeout(first);
+      void work.close().then(() => {
+        node.status({});
+        done();
+      });
+    });
+  });
+};

@@ -1,0 +1,225 @@
+import { NodeApiError, type IDataObject } from 'n8n-workflow';
+import type { RunningEmulator } from '../../emulator';
+import { checkFleet, OnsMqttClient, type WatchState } from '../../lib';
+import { AlibabaCloudMqttTrigger } from '../../nodes/AlibabaCloudMqttTrigger/AlibabaCloudMqttTrigger.node';
+import configNode = require('../../nodes/node-red/alicloud-mqtt-config');
+import watchNode = require('../../nodes/node-red/alicloud-mqtt-watch');
+import { clientFor, connectMqtt, emulatorWithSentinel, SENTINEL_ACCESS_KEY_ID, SENTINEL_SECRET, waitFor } from '../helpers/emulator';
+import { pollContext } from '../helpers/n8n-context';
+import { collect, helper, sleep, waitUntil } from '../helpers/node-red';
+
+let emu: RunningEmulator;
+const INSTANCE = 'post-cn-emulator01';
+
+beforeAll(async () => {
+  emu = await emulatorWithSentinel();
+  await helper.startServer();
+});
+afterAll(async () => {
+  await helper.stopServer();
+  await emu.stop();
+});
+beforeEach(() => emu.reset());
+
+const disconnect = (c: import('mqtt').MqttClient) => new Promise<void>((r) => c.end(false, {}, () => r()));
+
+describe('checkFleet (core) with real MQTT devices', () => {
+  it('fires offline then online as devices really disconnect and reconnect; nothing on an injected fault', async () => {
+    const client = clientFor(emu);
+    const ids = ['GID_w@@@1', 'GID_w@@@2', 'GID_w@@@3'];
+    const devices = await Promise.all(ids.map((id) => connectMqtt(emu.mqttUrl!, id)));
+    const options = { events: { offline: true, online: true }, offlineAfterMs: 0, onlineAfterMs: 0, reportInitialOffline: false };
+    let state: WatchState | undefined;
+    const check = async () => {
+      const r = await checkFleet(client, { instanceId: INSTANCE, clientIds: ids }, state, options);
+      state = r.state;
+      return r.events.map((e) => `${e.clientId}:${e.event}`);
+    };
+    expect(await check()).toEqual([]);
+    await disconnect(devices[1]);
+    await waitFor(() => !emu.isDeviceOnline('GID_w@@@2'));
+    expect(await check()).toEqual(['GID_w@@@2:offline']);
+    expect(await check()).toEqual([]);
+    // The whole check fails: it throws, the state is untouched, nothing fires.
+    emu.setFaults({ errors: [{ code: 'InternalError' }] });
+    await expect(check()).rejects.toMatchObject({ code: 'InternalError' });
+    // A partial failure: those devices keep their state.
+    emu.setFaults({ errors: [{ code: 'InternalError', clientId: 'GID_w@@@1' }] });
+    devices[0].end(true);
+    await waitFor(() => !emu.isDeviceOnline('GID_w@@@1'));
+    expect(await check()).toEqual([]);
+    emu.setFaults({});
+    const back = await connectMqtt(emu.mqttUrl!, 'GID_w@@@2');
+    expect((await check()).sort()).toEqual(['GID_w@@@1:offline', 'GID_w@@@2:online']);
+    for (const d of [back, devices[2]]) d.end(true);
+  });
+
+  it('batch mode for 1,000 devices: 100 requests, the right events', async () => {
+    const client = clientFor(emu);
+    const ids = Array.from({ length: 1000 }, (_, i) => `GID_big@@@${i}`);
+    for (const id of ids) emu.setDeviceOnline(id, true);
+    const options = { events: { offline: true, online: true }, offlineAfterMs: 0, onlineAfterMs: 0, reportInitialOffline: false };
+    const first = await checkFleet(client, { instanceId: INSTANCE, clientIds: ids, mode: 'batch' }, undefined, options);
+    expect(first.events).toEqual([]);
+    expect(emu.requestLog().filter((e) => e.action === 'BatchQuerySessionByClientIds')).toHaveLength(100);
+    for (const i of [7, 500, 999]) emu.setDeviceOnline(ids[i], false);
+    const second = await checkFleet(client, { instanceId: INSTANCE, clientIds: ids, mode: 'batch' }, first.state, options);
+    expect(second.events.map((e) => e.clientId).sort()).toEqual([ids[500], ids[7], ids[999]].sort());
+  });
+});
+
+describe('n8n: Alibaba Cloud MQTT Trigger', () => {
+  const trigger = new AlibabaCloudMqttTrigger();
+  const creds = () => ({ accessKeyId: SENTINEL_ACCESS_KEY_ID, accessKeySecret: SENTINEL_SECRET, region: 'cn-hangzhou', network: 'public', endpoint: emu.endpoint });
+  const params = (extra: Record<string, unknown> = {}) => ({ instanceId: INSTANCE, clientIds: 'GID_t@@@1, GID_t@@@2\nGID_t@@@3', mode: 'exact', events: ['offline', 'online'], offlineForMinutes: 0, onlineForMinutes: 0, reportInitialOffline: false, options: { maxAttempts: 2 }, ...extra });
+
+  it('follows n8n trigger conventions', () => {
+    expect(trigger.description).toMatchObject({ name: 'alibabaCloudMqttTrigger', polling: true, inputs: [] });
+    expect(trigger.description.displayName).toContain('Trigger');
+    expect(trigger.description.usableAsTool).toBeUndefined();
+  });
+
+  it('polls: baseline, then one item per real disconnect and reconnect, state in static data', async () => {
+    const d1 = await connectMqtt(emu.mqttUrl!, 'GID_t@@@1');
+    const d2 = await connectMqtt(emu.mqttUrl!, 'GID_t@@@2');
+    const staticData: IDataObject = {};
+    const poll = () => trigger.poll.call(pollContext({ parameters: params(), credentials: creds(), staticData }).ctx);
+    expect(await poll()).toBeNull();
+    expect(Object.keys((staticData.watch as unknown as WatchState).devices)).toHaveLength(3);
+    await disconnect(d1);
+    await waitFor(() => !emu.isDeviceOnline('GID_t@@@1'));
+    const fired = await poll();
+    expect(fired![0].map((i) => i.json)).toEqual([expect.objectContaining({ clientId: 'GID_t@@@1', event: 'offline', online: false, previousOnline: true })]);
+    expect(await poll()).toBeNull();
+    const d1b = await connectMqtt(emu.mqttUrl!, 'GID_t@@@1');
+    const back = await poll();
+    expect(back![0][0].json).toMatchObject({ clientId: 'GID_t@@@1', event: 'online', offlineForMs: expect.any(Number) });
+    d1b.end(true);
+    d2.end(true);
+  });
+
+  it('a failed poll throws a clear NodeApiError and keeps the state', async () => {
+    const staticData: IDataObject = {};
+    const poll = () => trigger.poll.call(pollContext({ parameters: params(), credentials: creds(), staticData }).ctx);
+    await poll();
+    const before = JSON.stringify(staticData);
+    emu.setFaults({ errors: [{ code: 'SystemOverFlow' }] });
+    const error = await poll().catch((e) => e);
+    expect(error).toBeInstanceOf(NodeApiError);
+    expect(error.message).toMatch(/Could not check the fleet: SystemOverFlow/);
+    expect(JSON.stringify(staticData)).toBe(before);
+    emu.setFaults({});
+    expect(await poll()).toBeNull();
+  });
+
+  it('manual (test) execution returns the devices current status for real, without touching state', async () => {
+    emu.setDeviceOnline('GID_t@@@2', true);
+    const { ctx, staticData } = pollContext({ parameters: params(), credentials: creds(), mode: 'manual' });
+    const out = await trigger.poll.call(ctx);
+    expect(out![0].map((i) => [i.json.clientId, i.json.online])).toEqual([
+      ['GID_t@@@1', false],
+      ['GID_t@@@2', true],
+      ['GID_t@@@3', false],
+    ]);
+    expect(staticData).toEqual({});
+    expect(emu.requestLog()).toHaveLength(3);
+  });
+
+  it('debounce: a blip shorter than "offline for at least" fires nothing', async () => {
+    const staticData: IDataObject = {};
+    emu.setDeviceOnline('GID_t@@@1', true);
+    const poll = () => trigger.poll.call(pollContext({ parameters: params({ offlineForMinutes: 10 }), credentials: creds(), staticData }).ctx);
+    await poll();
+    emu.setDeviceOnline('GID_t@@@1', false);
+    expect(await poll()).toBeNull();
+    emu.setDeviceOnline('GID_t@@@1', true);
+    expect(await poll()).toBeNull();
+  });
+});
+
+describe('Node-RED: alicloud-mqtt-watch', () => {
+  const NODES = [configNode, watchNode];
+  const flow = (extra: Record<string, unknown> = {}) => [
+    { id: 'cfg', type: 'alicloud-mqtt-config', endpoint: emu.endpoint },
+    { id: 'w', type: 'alicloud-mqtt-watch', z: 'f1', x: 100, y: 100, config: 'cfg', instanceId: INSTANCE, clientIds: 'GID_nw@@@1\nGID_nw@@@2', interval: 0, attempts: 2, wires: [['off'], ['on']], ...extra },
+    { id: 'off', type: 'helper', z: 'f1', x: 300, y: 50 },
+    { id: 'on', type: 'helper', z: 'f1', x: 300, y: 100 },
+    { id: 'catch', type: 'catch', z: 'f1', x: 100, y: 300, scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'caught', type: 'helper', z: 'f1', x: 300, y: 300 },
+    { id: 'f1', type: 'tab' },
+  ];
+  const CREDS = { cfg: { accessKeyId: SENTINEL_ACCESS_KEY_ID, accessKeySecret: SENTINEL_SECRET } };
+  afterEach(() => helper.unload());
+
+  it('fires each real disconnect and reconnect once; status counts; no event on a fault, which Catch gets once', async () => {
+    const d1 = await connectMqtt(emu.mqttUrl!, 'GID_nw@@@1');
+    await helper.load(NODES, flow(), CREDS);
+    const off = collect('off');
+    const on = collect('on');
+    const caught = collect('caught');
+    const w = helper.getNode('w');
+    const statuses: Array<Record<string, unknown>> = [];
+    w.status = ((orig) => (s: Record<string, unknown>) => {
+      statuses.push(s);
+      return orig.call(w, s);
+    })(w.status);
+    const tick = async () => {
+      const before = statuses.length;
+      w.receive({ topic: 'tick' });
+      await waitUntil(() => statuses.slice(before).some((s) => s.fill !== 'blue'));
+    };
+    await tick();
+    expect(statuses[statuses.length - 1].text).toBe('1 online / 1 offline');
+    await disconnect(d1);
+    await waitFor(() => !emu.isDeviceOnline('GID_nw@@@1'));
+    await tick();
+    await tick();
+    expect(off.map((m) => m.payload)).toEqual([expect.objectContaining({ clientId: 'GID_nw@@@1', event: 'offline', previousOnline: true })]);
+    expect(off[0].topic).toBe('GID_nw@@@1');
+    emu.setFaults({ errors: [{ code: 'InternalError' }] });
+    await tick();
+    await sleep(50);
+    expect(caught).toHaveLength(1);
+    expect(caught[0].alicloudError).toMatchObject({ code: 'InternalError', retryable: true });
+    emu.setFaults({});
+    const d1b = await connectMqtt(emu.mqttUrl!, 'GID_nw@@@1');
+    await tick();
+    expect(on.map((m) => m.payload.clientId)).toEqual(['GID_nw@@@1']);
+    expect(off).toHaveLength(1);
+    d1b.end(true);
+  });
+
+  it('msg.payload as an array replaces the watch list', async () => {
+    await helper.load(NODES, flow({ reportInitial: true }), CREDS);
+    const off = collect('off');
+    helper.getNode('w').receive({ payload: ['GID_list@@@a', 'GID_list@@@b'] });
+    await waitUntil(() => off.length === 2);
+    expect(off.map((m) => m.payload.clientId).sort()).toEqual(['GID_list@@@a', 'GID_list@@@b']);
+  });
+
+  it('runs on its own interval', async () => {
+    emu.setDeviceOnline('GID_nw@@@1', true);
+    await helper.load(NODES, flow({ interval: 5 }), CREDS);
+    await waitUntil(() => emu.requestLog().length >= 2, 3000, 'the first interval check');
+  });
+
+  it('keeps its state in the node context (what a persistent context store saves), as plain JSON', async () => {
+    // The restart itself, with a localfilesystem store, is proven in real Node-RED (test/e2e).
+    emu.setDeviceOnline('GID_nw@@@1', true);
+    await helper.load(NODES, flow({ reportInitial: true }), CREDS);
+    const off = collect('off');
+    const w = helper.getNode('w');
+    w.receive({});
+    await waitUntil(() => off.length === 1);
+    const saved = JSON.parse(JSON.stringify(w.context().get('watch')));
+    expect(saved).toEqual({
+      instanceId: INSTANCE,
+      devices: { 'GID_nw@@@1': { online: true, since: expect.any(String) }, 'GID_nw@@@2': { online: false, since: expect.any(String) } },
+    });
+    // The state read back on the next check: nothing new fires.
+    w.receive({});
+    await waitUntil(() => emu.requestLog().length >= 4);
+    await sleep(100);
+    expect(off).toHaveLength(1);
+  });
+});
