@@ -3,6 +3,7 @@
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
+  testPathIgnorePatterns: ['/node_modules/', '/test/e2e/'],
   testMatch: ['**/*.test.ts'],
   transform: {
     '^.+\\.ts$': ["ts-jest", { tsconfig: "tsconfig.test.json" }],

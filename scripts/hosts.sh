@@ -25,4 +25,27 @@ ensure_node_red() {
   echo "$dir/node_modules/node-red"
 }
 
+# n8n into the cache: ensure_n8n VERSION NODE_BINARY. --ignore-scripts because one of n8n's
+# dependencies downloads zlib from outside the registry in its install script; sqlite3 (the only
+# native module needed) is then built against the matching Node headers.
+ensure_n8n() {
+  local version="$1" node_bin="$2" dir="$CACHE/n8n-$1"
+  local node_dir
+  if [ ! -f "$dir/.installed" ]; then
+    mkdir -p "$dir"
+    node_dir="$(cd "$(dirname "$node_bin")/.." && pwd)"
+    [ -d "$node_dir/include/node" ] || node_dir=/usr
+    (
+      cd "$dir"
+      # n8n 1.x pulls an xlsx build from outside the registry; the registry's fork replaces it.
+      echo '{"private":true,"overrides":{"xlsx":"npm:@e965/xlsx@0.20.3"}}' > package.json
+      export PATH="$(dirname "$node_bin"):$PATH"
+      npm install --ignore-scripts --no-audit --no-fund --loglevel=error "n8n@$version" >&2
+      npm rebuild sqlite3 --build-from-source --nodedir="$node_dir" --loglevel=error >&2
+      touch .installed
+    )
+  fi
+  echo "$dir/node_modules/n8n/bin/n8n"
+}
+
 "$@"

@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+'use strict';
+/**
+ * `npm start`: the emulator (OnsMqtt API + MQTT broker), a handful of simulated devices that
+ * really connect and drop off, and a real Node-RED with this package installed and a demo flow
+ * deployed. Everything on 127.0.0.1; Ctrl-C stops it all.
+ */
+const { startEmulator, DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET, DEMO_INSTANCE_ID } = require('../dist/emulator');
+const { startNodeRed, packTarball, freePort } = require('./lib/node-red-host');
+const { startSimulatedDevices } = require('./lib/simulated-devices');
+const { demoFlow } = require('./lib/demo-flow');
+
+const CLIENT_IDS = ['GID_demo@@@pump-01', 'GID_demo@@@pump-02', 'GID_demo@@@meter-17', 'GID_demo@@@gateway-3', 'GID_demo@@@sensor-404'];
+const say = (line) => process.stdout.write(`${line}\n`);
+
+async function main() {
+  const verbose = process.argv.includes('--verbose');
+  say('Starting the Alibaba Cloud MQTT demo ...');
+  const emulator = await startEmulator({ port: await freePort(8090), mqttPort: await freePort(1883) });
+  const devices = startSimulatedDevices({
+    mqttUrl: emulator.mqttUrl,
+    clientIds: CLIENT_IDS,
+    onEvent: (id, what) => say(`  [device] ${id} ${what}`),
+  });
+  say('  packing this package and installing it into a fresh Node-RED user directory ...');
+  const tarball = packTarball();
+  // Node-RED's own start-up notices about features the demo turns off are not worth showing.
+  const NOISE = /Projects disabled|Encrypted credentials not found/;
+  const showLog = (line) => (verbose || /\[(error|warn)\]/.test(line)) && !NOISE.test(line) && say(`  [node-red] ${line}`);
+  const nodeRed = await startNodeRed({ tarball, port: 1880, onLog: showLog });
+  await nodeRed.deploy(
+    demoFlow({ endpoint: emulator.endpoint, accessKeyId: DEMO_ACCESS_KEY_ID, accessKeySecret: DEMO_ACCESS_KEY_SECRET, instanceId: DEMO_INSTANCE_ID, clientIds: CLIENT_IDS }),
+  );
+
+  say('');
+  say('Alibaba Cloud MQTT demo is running (everything on 127.0.0.1):');
+  say(`  Node-RED editor   ${nodeRed.url}   (Node-RED ${nodeRed.version}; open the debug sidebar)`);
+  say(`  OnsMqtt API       ${emulator.endpoint}   (emulator; admin API ${emulator.adminUrl}/devices)`);
+  say(`  MQTT broker       ${emulator.mqttUrl}   (connect your own client as GID_x@@@y and watch it turn online)`);
+  say(`  Instance ID       ${DEMO_INSTANCE_ID}`);
+  say(`  AccessKey ID      ${DEMO_ACCESS_KEY_ID}`);
+  say(`  AccessKey Secret  ${DEMO_ACCESS_KEY_SECRET}   (a public demo value, valid only for this emulator)`);
+  say(`  Devices           ${CLIENT_IDS.join(', ')} (the last one never connects)`);
+  say('Press Ctrl-C to stop.');
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    say('\nStopping ...');
+    devices.stop();
+    await nodeRed.stop();
+    nodeRed.cleanup();
+    await emulator.stop();
+    say('Stopped.');
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error) => {
+  process.stderr.write(`The demo could not start: ${error && error.message ? error.message : error}\n`);
+  process.exit(1);
+});

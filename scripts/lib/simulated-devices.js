@@ -1,0 +1,50 @@
+'use strict';
+/**
+ * Devices that really connect to the emulator's MQTT broker, drop off and come back on a
+ * schedule: each one stays online for a while, disconnects (cleanly or by losing its socket),
+ * and reconnects after a pause.
+ */
+const mqtt = require('mqtt');
+
+function startSimulatedDevices({ mqttUrl, clientIds, onlineMs = [20_000, 45_000], offlineMs = [12_000, 25_000], onEvent = () => {} }) {
+  const timers = new Set();
+  const clients = new Map();
+  let stopped = false;
+  const between = ([lo, hi]) => lo + Math.floor(Math.random() * (hi - lo));
+  const later = (ms, fn) => {
+    const t = setTimeout(() => {
+      timers.delete(t);
+      if (!stopped) fn();
+    }, ms);
+    timers.add(t);
+  };
+
+  function connect(clientId, index) {
+    const client = mqtt.connect(mqttUrl, { clientId, reconnectPeriod: 0, keepalive: 30 });
+    clients.set(clientId, client);
+    client.once('connect', () => {
+      onEvent(clientId, 'online');
+      later(between(onlineMs), () => {
+        // Every other drop is a lost socket rather than a clean DISCONNECT, as in the field.
+        if (index % 2 === 0) client.end(false);
+        else client.stream.destroy();
+        onEvent(clientId, 'offline');
+        later(between(offlineMs), () => connect(clientId, index + 1));
+      });
+    });
+    client.on('error', () => {});
+  }
+
+  // Staggered start, so the fleet does not flap in step.
+  clientIds.forEach((id, i) => (i === clientIds.length - 1 ? onEvent(id, 'never connects') : later(300 * i, () => connect(id, i))));
+
+  return {
+    stop() {
+      stopped = true;
+      for (const t of timers) clearTimeout(t);
+      for (const c of clients.values()) c.end(true);
+    },
+  };
+}
+
+module.exports = { startSimulatedDevices };

@@ -1,0 +1,170 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startEmulator, type RunningEmulator } from '../../emulator';
+import { connectMqtt, waitFor } from '../helpers/emulator';
+import { reporter, startCollector } from './collector';
+import { nodeRed4Dir, nodeRed5Dir, node24, nodeRedHost, ROOT, type NodeRedHost } from './hosts';
+
+/**
+ * The package installed from its tarball into a real Node-RED (4.1 on this Node.js, 5 on Node 24),
+ * flows deployed through the admin API, results observed through http request nodes.
+ */
+const INSTANCE = 'post-cn-emulator01';
+const SECRET = 'e2e-NODE-RED-secret-value-77';
+const AK = 'LTAI5tE2ENodeRed';
+const TYPES = ['alicloud-mqtt-config', 'alicloud-mqtt-session', 'alicloud-mqtt-trace', 'alicloud-mqtt-watch'];
+
+let emu: RunningEmulator;
+let tarball: string;
+beforeAll(async () => {
+  emu = await startEmulator({ accessKeys: [{ accessKeyId: AK, accessKeySecret: SECRET }] });
+  tarball = nodeRedHost.packTarball();
+}, 120_000);
+afterAll(() => emu.stop());
+
+const HOSTS: Array<[string, () => { nodeRedDir: string; nodeBinary: string }]> = [
+  ['Node-RED 4.1 on Node 20', () => ({ nodeRedDir: nodeRed4Dir(), nodeBinary: process.execPath })],
+  ['Node-RED 5 on Node 24', () => ({ nodeRedDir: nodeRed5Dir(), nodeBinary: node24() })],
+];
+
+describe.each(HOSTS)('%s', (_label, which) => {
+  let host: NodeRedHost;
+  let collector: Awaited<ReturnType<typeof startCollector>>;
+
+  beforeAll(async () => {
+    collector = await startCollector();
+    host = await nodeRedHost.startNodeRed({ tarball, ...which() });
+  }, 240_000);
+  afterAll(async () => {
+    await host?.stop();
+    host?.cleanup();
+    await collector?.stop();
+  }, 30_000);
+  beforeEach(() => {
+    emu.reset();
+    collector.clear();
+  });
+
+  const config = (id = 'cfg') => ({ id, type: 'alicloud-mqtt-config', name: 'emulator', endpoint: emu.endpoint, credentials: { accessKeyId: AK, accessKeySecret: SECRET } });
+  /** POST /e2e/<path> with a JSON body -> msg.payload = body. */
+  const entry = (z: string, path: string, next: string, y = 100) => [
+    { id: `${z}-in-${path}`, type: 'http in', z, name: '', url: `/e2e/${path}`, method: 'post', upload: false, x: 100, y, wires: [[`${z}-ok-${path}`, next]] },
+    { id: `${z}-ok-${path}`, type: 'http response', z, name: '', statusCode: '200', headers: {}, x: 300, y: y + 40, wires: [] },
+  ];
+  const post = async (path: string, body: unknown) => {
+    const res = await fetch(`${host.url}/e2e/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    expect(res.status).toBe(200);
+  };
+
+  it('loads all four node types from the installed tarball', async () => {
+    const sets = (await host.nodes()).filter((s) => s.module === '@mqtt-ops/n8n-nodes-alicloud-mqtt');
+    expect(sets.flatMap((s) => s.types).sort()).toEqual(TYPES);
+    for (const s of sets) expect({ id: s.id, enabled: s.enabled, err: s.err }).toEqual({ id: s.id, enabled: true, err: undefined });
+  });
+
+  it('session: online/offline routing, Catch once with the code, status; Retry/Fail outputs option', async () => {
+    const z = 'tab1';
+    await host.deploy([
+      { id: z, type: 'tab', label: 'e2e session' },
+      config(),
+      ...entry(z, 'check', 'plain'),
+      { id: 'plain', type: 'alicloud-mqtt-session', z, config: 'cfg', clientId: 'payload.ids', clientIdType: 'msg', instanceId: INSTANCE, instanceIdType: 'str', mode: 'exact', property: 'result', routeErrors: false, outputs: 2, attempts: 2, x: 300, y: 100, wires: [['r-on'], ['r-off']] },
+      ...entry(z, 'route', 'routed', 300),
+      { id: 'routed', type: 'alicloud-mqtt-session', z, config: 'cfg', clientId: 'payload.ids', clientIdType: 'msg', instanceId: INSTANCE, instanceIdType: 'str', mode: 'batch', property: 'result', routeErrors: true, outputs: 4, attempts: 2, x: 300, y: 300, wires: [['r-on'], ['r-off'], ['r-retry'], ['r-fail']] },
+      { id: 'catch', type: 'catch', z, name: '', scope: ['plain', 'routed'], uncaught: false, x: 100, y: 500, wires: [['r-catch']] },
+      { id: 'status', type: 'status', z, name: '', scope: ['plain'], x: 100, y: 600, wires: [['r-status']] },
+      ...reporter('r-on', z, collector.url, 'online', 600, 100),
+      ...reporter('r-off', z, collector.url, 'offline', 600, 150),
+      ...reporter('r-retry', z, collector.url, 'retry', 600, 200),
+      ...reporter('r-fail', z, collector.url, 'fail', 600, 250),
+      ...reporter('r-catch', z, collector.url, 'catch', 600, 500),
+      ...reporter('r-status', z, collector.url, 'status', 600, 600),
+    ]);
+    const device = await connectMqtt(emu.mqttUrl!, 'GID_e2e@@@on');
+    try {
+      emu.setFaults({ errors: [{ code: 'PermissionCheckFailed', clientId: 'GID_e2e@@@denied' }, { code: 'InternalError', clientId: 'GID_e2e@@@flaky' }] });
+      await post('check', { ids: ['GID_e2e@@@on', 'GID_e2e@@@off', 'GID_e2e@@@denied'], ticket: 'T-1' });
+      await collector.waitFor(() => collector.on('online').length + collector.on('offline').length + collector.on('catch').length >= 3);
+      expect(collector.on('online').map((m) => [m.result.clientId, m.result.online, m.payload.ticket])).toEqual([['GID_e2e@@@on', true, 'T-1']]);
+      expect(collector.on('offline').map((m) => m.result.clientId)).toEqual(['GID_e2e@@@off']);
+      const caught = collector.on('catch');
+      expect(caught).toHaveLength(1);
+      expect(caught[0].error.message).toContain('PermissionCheckFailed');
+      expect(caught[0].alicloudError).toMatchObject({ code: 'PermissionCheckFailed', retryable: false, attempts: 1 });
+      await collector.waitFor(() => collector.on('status').some((m) => m.status.fill !== 'blue'));
+      expect(collector.on('status')[0].status.text).toMatch(/\(\d+\)$/);
+
+      collector.clear();
+      await post('route', { ids: ['GID_e2e@@@on', 'GID_e2e@@@off', 'GID_e2e@@@denied', 'GID_e2e@@@flaky'] });
+      await collector.waitFor(() => collector.reports.length >= 4);
+      await new Promise((r) => setTimeout(r, 300));
+      const ports = Object.fromEntries(['online', 'offline', 'retry', 'fail', 'catch'].map((p) => [p, collector.on(p).map((m) => m.result.clientId)]));
+      // Batch mode: the failing batch takes its 4 ids with it (one request for all 4).
+      expect(ports.catch).toEqual([]);
+      expect([...ports.retry, ...ports.fail].length + ports.online.length + ports.offline.length).toBe(4);
+    } finally {
+      device.end(true);
+    }
+  }, 60_000);
+
+  it('watch: fires when a device really disconnects; its state survives a Node-RED restart', async () => {
+    const z = 'tab2';
+    const flows = [
+      { id: z, type: 'tab', label: 'e2e watch' },
+      config(),
+      ...entry(z, 'watch', 'watch'),
+      { id: 'watch', type: 'alicloud-mqtt-watch', z, config: 'cfg', instanceId: INSTANCE, clientIds: 'GID_e2e@@@w1\nGID_e2e@@@w2', mode: 'exact', interval: 0, eventOffline: true, eventOnline: true, offlineMinutes: 0, onlineMinutes: 0, reportInitial: false, store: '', x: 300, y: 100, wires: [['w-off'], ['w-on']] },
+      ...reporter('w-off', z, collector.url, 'went-offline', 600, 100),
+      ...reporter('w-on', z, collector.url, 'came-online', 600, 150),
+    ];
+    await host.deploy(flows);
+    const d1 = await connectMqtt(emu.mqttUrl!, 'GID_e2e@@@w1');
+    const d2 = await connectMqtt(emu.mqttUrl!, 'GID_e2e@@@w2');
+    const check = async (n: number) => {
+      await post('watch', {});
+      await waitFor(() => emu.requestLog().length >= n, 10_000, `${n} requests`);
+      await new Promise((r) => setTimeout(r, 300));
+    };
+    await check(2);
+    expect(collector.reports).toEqual([]);
+    await new Promise<void>((r) => d1.end(false, {}, () => r()));
+    await waitFor(() => !emu.isDeviceOnline('GID_e2e@@@w1'));
+    await check(4);
+    await collector.waitFor(() => collector.on('went-offline').length === 1);
+    expect(collector.on('went-offline')[0].payload).toMatchObject({ clientId: 'GID_e2e@@@w1', event: 'offline', previousOnline: true });
+
+    // Restart Node-RED on the same user directory (localfilesystem context store): no repeat.
+    await host.stop();
+    host = await nodeRedHost.startNodeRed({ tarball, userDir: host.userDir, nodeRedDir: host.nodeRedDir, nodeBinary: host.nodeBinary });
+    collector.clear();
+    await check(6);
+    expect(collector.reports).toEqual([]);
+    d2.end(true);
+  }, 120_000);
+
+  it('the example flows import and run', async () => {
+    const dir = join(ROOT, 'examples');
+    for (const file of readdirSync(dir).filter((f) => f.endsWith('.json'))) {
+      emu.reset();
+      const flow = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Array<Record<string, unknown>>;
+      for (const n of flow) {
+        if (n.type === 'alicloud-mqtt-config') Object.assign(n, { endpoint: emu.endpoint, credentials: { accessKeyId: AK, accessKeySecret: SECRET } });
+      }
+      const logStart = host.logs.length;
+      await host.deploy(flow);
+      for (const n of flow.filter((x) => x.type === 'inject')) await host.inject(String(n.id));
+      // Every example queries the emulator: on its inject, or on the watch node's own interval.
+      await waitFor(() => emu.requestLog().length > 0, 20_000, `${file} to query the emulator`);
+      const errors = host.logs.slice(logStart).filter((l) => /\[error\]/.test(l) && /alicloud-mqtt/.test(l));
+      expect({ file, errors }).toEqual({ file, errors: [] });
+    }
+  }, 120_000);
+
+  it('the secret is nowhere in the exported flows or the logs', async () => {
+    const flows = JSON.stringify(await host.flows());
+    expect(flows).not.toContain(SECRET);
+    expect(host.logs.join('\n')).not.toContain(SECRET);
+    const stored = readdirSync(host.userDir).filter((f) => f.startsWith('flows') && !f.includes('cred'));
+    for (const f of stored) expect(readFileSync(join(host.userDir, f), 'utf8')).not.toContain(SECRET);
+  });
+});
