@@ -48,4 +48,13 @@ ensure_n8n() {
   echo "$dir/node_modules/n8n/bin/n8n"
 }
 
+# Debian's Chromium for the browser check (a test tool's own browser download cannot work here).
+ensure_chromium() {
+  if ! command -v chromium >/dev/null 2>&1; then
+    apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2
+  fi
+  command -v chromium
+}
+
 "$@"

@@ -1,0 +1,107 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { nodeRed4Dir, nodeRedHost, ROOT, type NodeRedHost } from './hosts';
+
+/**
+ * Browser check: headless Chromium (Debian's package) opens the Node-RED editor with the package
+ * installed; the nodes are in the palette, their edit dialogs render with their fields, the help
+ * shows in the sidebar (in English and Chinese), and no console error comes from our nodes.
+ * Screenshots go to test-artifacts/.
+ */
+const ARTIFACTS = join(ROOT, 'test-artifacts');
+const TYPES = ['alicloud-mqtt-session', 'alicloud-mqtt-trace', 'alicloud-mqtt-watch'];
+let host: NodeRedHost;
+let browser: Browser;
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const executablePath = execFileSync('bash', [join(ROOT, 'scripts/hosts.sh'), 'ensure_chromium'], { encoding: 'utf8' }).trim();
+  host = await nodeRedHost.startNodeRed({ tarball: nodeRedHost.packTarball(), nodeRedDir: nodeRed4Dir() });
+  await host.deploy([
+    { id: 'tab', type: 'tab', label: 'editor check' },
+    { id: 'cfg', type: 'alicloud-mqtt-config', name: 'emulator', endpoint: 'http://127.0.0.1:8090' },
+    { id: 'n-session', type: 'alicloud-mqtt-session', z: 'tab', config: 'cfg', clientId: 'payload', clientIdType: 'msg', instanceId: 'post-cn-x', instanceIdType: 'str', mode: 'exact', property: 'payload', routeErrors: false, outputs: 2, x: 200, y: 100, wires: [[], []] },
+    { id: 'n-trace', type: 'alicloud-mqtt-trace', z: 'tab', config: 'cfg', clientId: 'payload', clientIdType: 'msg', instanceId: 'post-cn-x', instanceIdType: 'str', minutes: 60, limit: 100, property: 'payload', x: 200, y: 200, wires: [[]] },
+    { id: 'n-watch', type: 'alicloud-mqtt-watch', z: 'tab', config: 'cfg', instanceId: 'post-cn-x', clientIds: 'GID_a@@@1', interval: 0, x: 200, y: 300, wires: [[], []] },
+  ]);
+  browser = await chromium.launch({
+    executablePath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await host?.stop();
+  host?.cleanup();
+});
+
+async function openEditor(locale: string): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext({ locale, viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(host.url);
+  await page.waitForSelector('.red-ui-palette-node[data-palette-type="alicloud-mqtt-session"]', { timeout: 60_000 });
+  await page.waitForFunction(() => (window as unknown as { RED?: { nodes?: { node(id: string): unknown } } }).RED?.nodes?.node('n-session'), null, { timeout: 30_000 });
+  return { page, errors };
+}
+
+const ours = (errors: string[]) => errors.filter((e) => /alicloud|mqtt/i.test(e));
+
+describe('Node-RED editor in headless Chromium', () => {
+  it('shows the nodes in the palette, renders each edit dialog with its fields, and the help', async () => {
+    const { page, errors } = await openEditor('en-US');
+    for (const type of TYPES) expect(await page.locator(`.red-ui-palette-node[data-palette-type="${type}"]`).count()).toBe(1);
+    await page.screenshot({ path: join(ARTIFACTS, 'editor-palette.png') });
+
+    const dialogs: Array<[string, string, string[]]> = [
+      ['n-session', 'alicloud-mqtt-session', ['#node-input-config', '#node-input-clientId', '#node-input-instanceId', '#node-input-mode', '#node-input-routeErrors']],
+      ['n-trace', 'alicloud-mqtt-trace', ['#node-input-clientId', '#node-input-minutes', '#node-input-limit']],
+      ['n-watch', 'alicloud-mqtt-watch', ['#node-input-clientIds', '#node-input-interval', '#node-input-offlineMinutes', '#node-input-reportInitial']],
+    ];
+    for (const [id, type, fields] of dialogs) {
+      await page.evaluate((nodeId) => {
+        const RED = (window as unknown as { RED: { editor: { edit(n: unknown): void }; nodes: { node(id: string): unknown } } }).RED;
+        RED.editor.edit(RED.nodes.node(nodeId));
+      }, id);
+      await page.waitForSelector('.red-ui-tray #node-input-name', { timeout: 15_000 });
+      for (const f of fields) expect(await page.locator(`.red-ui-tray ${f}`).count()).toBe(1);
+      // Labels are translated (not raw i18n keys).
+      const labels = await page.locator('.red-ui-tray .form-row label').allInnerTexts();
+      expect(labels.join(' ')).not.toMatch(/alicloud-mqtt-\w+\.label/);
+      await page.screenshot({ path: join(ARTIFACTS, `editor-dialog-${type}.png`) });
+      await page.evaluate(() => (window as unknown as { RED: { tray: { close(): void } } }).RED.tray.close());
+      await page.waitForSelector('.red-ui-tray #node-input-name', { state: 'detached', timeout: 15_000 });
+
+      await page.evaluate((t) => (window as unknown as { RED: { sidebar: { help: { show(t: string): void } } } }).RED.sidebar.help.show(t), type);
+      await page.waitForFunction(() => document.querySelector('.red-ui-sidebar-help-stack')?.textContent?.includes('Outputs') ?? false, null, { timeout: 15_000 });
+    }
+    await page.screenshot({ path: join(ARTIFACTS, 'editor-help.png') });
+    expect(ours(errors)).toEqual([]);
+  }, 120_000);
+
+  it('the config dialog takes credentials as password fields', async () => {
+    const { page, errors } = await openEditor('en-US');
+    await page.evaluate(() => {
+      const RED = (window as unknown as { RED: { editor: { editConfig(a: string, t: string, id: string): void } } }).RED;
+      RED.editor.editConfig('', 'alicloud-mqtt-config', 'cfg');
+    });
+    await page.waitForSelector('#node-config-input-accessKeySecret', { timeout: 15_000 });
+    expect(await page.getAttribute('#node-config-input-accessKeySecret', 'type')).toBe('password');
+    expect(await page.getAttribute('#node-config-input-securityToken', 'type')).toBe('password');
+    await page.screenshot({ path: join(ARTIFACTS, 'editor-config.png') });
+    expect(ours(errors)).toEqual([]);
+  }, 60_000);
+
+  it('help and labels in Chinese for a zh-CN browser', async () => {
+    const { page, errors } = await openEditor('zh-CN');
+    await page.evaluate(() => (window as unknown as { RED: { sidebar: { help: { show(t: string): void } } } }).RED.sidebar.help.show('alicloud-mqtt-session'));
+    await page.waitForFunction(() => document.querySelector('.red-ui-sidebar-help-stack')?.textContent?.includes('输出') ?? false, null, { timeout: 15_000 });
+    await page.screenshot({ path: join(ARTIFACTS, 'editor-help-zh-CN.png') });
+    expect(ours(errors)).toEqual([]);
+  }, 60_000);
+});
