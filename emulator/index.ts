@@ -4,6 +4,7 @@
  * without an Alibaba Cloud account. Binds 127.0.0.1 only.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { handleApi, readBody, clearNonces, type AccessKey, type ApiState, type LogEntry } from './api';
 import { startBroker, type RunningBroker } from './broker';
@@ -32,6 +33,8 @@ export interface EmulatorOptions {
   onlineDevices?: string[];
   /** Request log entries kept (oldest dropped first). Default 200 000. */
   logLimit?: number;
+  /** Serve HTTPS with this key and certificate (PEM), e.g. a self-signed one for TLS tests. */
+  tls?: { key: string; cert: string };
 }
 
 export interface RunningEmulator {
@@ -77,11 +80,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   for (const id of options.onlineDevices ?? []) devices.set(id, true);
 
   const sockets = new Set<Socket>();
-  const server: Server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse) => {
     void route(req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500).end();
     });
-  });
+  };
+  const server: Server = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, onRequest) : createServer(onRequest);
   server.on('connection', (socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -122,7 +126,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     server.close();
     throw error;
   }
-  const endpoint = `http://127.0.0.1:${port}`;
+  const endpoint = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
 
   const handle: RunningEmulator = {
     endpoint,

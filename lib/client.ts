@@ -1,4 +1,4 @@
-import { resolveEndpoint, type Network, type ResolvedEndpoint, DEFAULT_REGION } from './endpoints';
+import { requireRegionId, resolveEndpoint, type Network, type ResolvedEndpoint } from './endpoints';
 import { OnsMqttError, invalidInput } from './errors';
 import { Semaphore, sharedBucket, type RateLimitedApi, type TokenBucket } from './rate-limiter';
 import { DEFAULT_RETRY, runWithRetry, type RetryOptions } from './retry';
@@ -87,7 +87,7 @@ export class OnsMqttClient {
       throw invalidInput('securityToken', 'contains spaces; paste the token exactly as AssumeRole returned it.');
     }
     this.endpoint = resolveEndpoint(options);
-    this.regionId = optionalString('regionId', options.regionId) ?? DEFAULT_REGION;
+    this.regionId = requireRegionId(options.regionId);
     const timeoutMs = optionalNumber('timeoutMs', options.timeoutMs, { min: 1, max: 600_000 }) ?? DEFAULT_TIMEOUT_MS;
     const retry = options.retry ?? {};
     if (typeof retry !== 'object') throw invalidInput('retry', 'expected an object { maxAttempts, baseDelayMs, maxDelayMs }.');

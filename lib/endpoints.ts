@@ -51,14 +51,20 @@ export function isLoopbackHost(hostname: string): boolean {
   return h === 'localhost' || h === '::1' || /^127(?:\.\d{1,3}){3}$/.test(h);
 }
 
-export function resolveEndpoint(input: EndpointInput): ResolvedEndpoint {
-  const custom = optionalString('endpoint', input.endpoint);
-  if (custom !== undefined) return parseCustomEndpoint(custom, input.allowInsecureHttp === true);
-  const regionId = optionalString('regionId', input.regionId) ?? DEFAULT_REGION;
+/** A region id, checked even when a custom endpoint is set (the trace query sends it as MqttRegionId). */
+export function requireRegionId(value: unknown): string {
+  const regionId = optionalString('regionId', value) ?? DEFAULT_REGION;
   if (!REGION_ID.test(regionId) || regionId.length > 64) {
     throw invalidInput('regionId', `"${regionId.slice(0, 64)}" is not a region id; use one such as "cn-hangzhou" or "ap-southeast-1".`);
   }
+  return regionId;
+}
+
+export function resolveEndpoint(input: EndpointInput): ResolvedEndpoint {
+  const regionId = requireRegionId(input.regionId);
   const network = requireOneOf<Network>('network', input.network, NETWORKS, 'public');
+  const custom = optionalString('endpoint', input.endpoint);
+  if (custom !== undefined) return parseCustomEndpoint(custom, input.allowInsecureHttp === true);
   if (network === 'vpc' && regionId === 'mq-internet-access') {
     throw invalidInput('network', 'the region "mq-internet-access" has a public endpoint only; choose network "public".');
   }

@@ -1,0 +1,175 @@
+import { startEmulator, type RunningEmulator } from '../../emulator';
+import { connectMqtt, waitFor } from '../helpers/emulator';
+import { startCollector } from './collector';
+import { n8nBin, node24, nodeRedHost, ROOT } from './hosts';
+
+/**
+ * The package in real n8n (2.x on Node 24, 1.123 on Node 20): installed from its tarball into
+ * .n8n/nodes, credentials and workflows imported with n8n's CLI, run with `n8n execute`, and the
+ * trigger activated in a running n8n that really polls while a device disconnects.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { createN8n } = require('../../scripts/lib/n8n-host.js') as { createN8n(o: { n8nBin: string; nodeBinary: string; tarball: string }): Promise<N8nHost> };
+interface N8nHost {
+  userFolder: string;
+  importCredentials(c: unknown[]): Promise<void>;
+  importWorkflows(w: unknown[]): Promise<void>;
+  execute(id: string): Promise<{ code: number; run: { data: { resultData: { runData: Record<string, Array<{ data?: { main: Array<Array<{ json: Record<string, any> }> | null> } }>>; error?: { message: string } } } }; text: string }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  start(): Promise<{ logs: string[]; stop(): Promise<void> }>;
+  cleanup(): void;
+}
+
+const SECRET = 'e2e-N8N-secret-value-4242';
+const AK = 'LTAI5tE2En8n';
+const INSTANCE = 'post-cn-emulator01';
+const NODE_TYPE = '@mqtt-ops/n8n-nodes-alicloud-mqtt.alibabaCloudMqtt';
+const TRIGGER_TYPE = '@mqtt-ops/n8n-nodes-alicloud-mqtt.alibabaCloudMqttTrigger';
+const CRED = { alibabaCloudMqttApi: { id: 'alicloudE2E01', name: 'Alibaba Cloud MQTT (e2e)' } };
+
+let emu: RunningEmulator;
+let tarball: string;
+beforeAll(async () => {
+  emu = await startEmulator({ accessKeys: [{ accessKeyId: AK, accessKeySecret: SECRET }] });
+  tarball = nodeRedHost.packTarball();
+}, 120_000);
+afterAll(() => emu.stop());
+
+/** Manual Trigger -> Code (the items) -> our node, with node settings. */
+function workflow(id: string, items: Array<Record<string, unknown>>, parameters: Record<string, unknown>, settings: Record<string, unknown> = {}) {
+  return {
+    id,
+    name: id,
+    active: false,
+    settings: { executionOrder: 'v1' },
+    connections: { Start: { main: [[{ node: 'Items', type: 'main', index: 0 }]] }, Items: { main: [[{ node: 'MQTT', type: 'main', index: 0 }]] } },
+    nodes: [
+      { id: `${id}-1`, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+      { id: `${id}-2`, name: 'Items', type: 'n8n-nodes-base.code', typeVersion: 2, position: [200, 0], parameters: { jsCode: `return ${JSON.stringify(items.map((json) => ({ json })))};` } },
+      { id: `${id}-3`, name: 'MQTT', type: NODE_TYPE, typeVersion: 1, position: [400, 0], parameters: { resource: 'deviceSession', operation: 'getStatus', clientId: '={{ $json.clientId }}', instanceId: INSTANCE, options: { maxAttempts: 2 }, ...parameters }, credentials: CRED, ...settings },
+    ],
+  };
+}
+
+const HOSTS: Array<[string, () => { n8nBin: string; nodeBinary: string }]> = [
+  ['n8n 2.40 on Node 24', () => ({ n8nBin: n8nBin('2.40.7', node24()), nodeBinary: node24() })],
+  ['n8n 1.123 on Node 20', () => ({ n8nBin: n8nBin('1.123.81', process.execPath), nodeBinary: process.execPath })],
+];
+
+describe.each(HOSTS)('%s', (_label, which) => {
+  let n8n: N8nHost;
+  const outputs = async (id: string) => {
+    const r = await n8n.execute(id);
+    const main = r.run.data.resultData.runData.MQTT?.[0]?.data?.main ?? [];
+    return { ...r, main: main.map((items) => (items ?? []).map((i) => i.json)) };
+  };
+
+  beforeAll(async () => {
+    n8n = await createN8n({ ...which(), tarball });
+    await n8n.importCredentials([{ id: 'alicloudE2E01', name: 'Alibaba Cloud MQTT (e2e)', type: 'alibabaCloudMqttApi', data: { accessKeyId: AK, accessKeySecret: SECRET, useSts: false, region: 'cn-hangzhou', network: 'public', endpoint: emu.endpoint } }]);
+    await n8n.importWorkflows([
+      workflow('wfRouting00001', [{ clientId: 'GID_n8n@@@on', owner: 'alice' }, { clientId: 'GID_n8n@@@off', owner: 'bob' }], {}),
+      workflow('wfErrorOut0001', [{ clientId: 'GID_n8n@@@on' }, { clientId: 'GID_n8n@@@denied', owner: 'carol' }], {}, { onError: 'continueErrorOutput' }),
+      workflow('wfRetryFail001', [{ clientId: 'GID_n8n@@@on' }, { clientId: 'GID_n8n@@@off' }, { clientId: 'GID_n8n@@@flaky' }, { clientId: 'GID_n8n@@@denied' }], { routeErrors: true }),
+      workflow('wfStop00000001', [{ clientId: 'GID_n8n@@@denied' }], {}),
+      workflow('wfMany00000001', Array.from({ length: 25 }, (_, i) => ({ clientId: `GID_many@@@${i}`, n: i })), { operation: 'getManyStatuses' }),
+      workflow('wfTrace0000001', [{ clientId: 'GID_n8n@@@traced' }], { operation: 'getConnectionTrace', from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 3_600_000).toISOString(), returnAll: true }),
+    ]);
+  }, 1_200_000);
+  afterAll(() => n8n?.cleanup());
+  beforeEach(() => {
+    emu.reset();
+    emu.setDeviceOnline('GID_n8n@@@on', true);
+    emu.setFaults({ errors: [{ code: 'PermissionCheckFailed', clientId: 'GID_n8n@@@denied' }, { code: 'InternalError', clientId: 'GID_n8n@@@flaky' }] });
+  });
+
+  it('Get Status: Online / Offline, each item keeps its fields', async () => {
+    const { main } = await outputs('wfRouting00001');
+    expect(main[0]).toEqual([expect.objectContaining({ clientId: 'GID_n8n@@@on', owner: 'alice', online: true, instanceId: INSTANCE, requestId: expect.any(String) })]);
+    expect(main[1]).toEqual([expect.objectContaining({ clientId: 'GID_n8n@@@off', owner: 'bob', online: false })]);
+  }, 120_000);
+
+  it("On Error: Continue (using error output): the failed item on n8n's Error output with its code", async () => {
+    const { main } = await outputs('wfErrorOut0001');
+    expect(main[0].map((j) => j.clientId)).toEqual(['GID_n8n@@@on']);
+    expect(main[1]).toEqual([]);
+    expect(main[2]).toEqual([expect.objectContaining({ clientId: 'GID_n8n@@@denied', owner: 'carol', code: 'PermissionCheckFailed', httpStatus: 400, retryable: false, attempts: 1, requestId: expect.any(String), error: expect.stringContaining('PermissionCheckFailed') })]);
+  }, 120_000);
+
+  it('Route Errors: Retry and Fail outputs', async () => {
+    const { main } = await outputs('wfRetryFail001');
+    expect(main.map((items) => items.map((j) => j.clientId))).toEqual([['GID_n8n@@@on'], ['GID_n8n@@@off'], ['GID_n8n@@@flaky'], ['GID_n8n@@@denied']]);
+    expect(main[2][0]).toMatchObject({ code: 'InternalError', retryable: true, attempts: 2 });
+    expect(emu.requestLog().filter((e) => e.clientIds.includes('GID_n8n@@@denied'))).toHaveLength(1);
+  }, 120_000);
+
+  it('On Error: Stop Workflow: the execution fails with the Alibaba code, the request id and the hint', async () => {
+    const { run, text } = await outputs('wfStop00000001');
+    expect(run.data.resultData.error?.message).toMatch(/PermissionCheckFailed: .*request id [0-9A-F-]{36}.*mq:MqttInstanceAccess/);
+    expect(text).not.toContain(SECRET);
+  }, 120_000);
+
+  it('Get Many Statuses: 25 items in 3 batch requests', async () => {
+    for (const i of [3, 17]) emu.setDeviceOnline(`GID_many@@@${i}`, true);
+    const { main } = await outputs('wfMany00000001');
+    expect(main[0].map((j) => j.n)).toEqual([3, 17]);
+    expect(main[1]).toHaveLength(23);
+    expect(emu.requestLog().map((e) => e.action)).toEqual(Array(3).fill('BatchQuerySessionByClientIds'));
+  }, 120_000);
+
+  it('Get Connection Trace: the events of a device that really connected and disconnected', async () => {
+    const device = await connectMqtt(emu.mqttUrl!, 'GID_n8n@@@traced');
+    await new Promise<void>((r) => device.end(false, {}, () => r()));
+    await waitFor(() => !emu.isDeviceOnline('GID_n8n@@@traced'));
+    const { main } = await outputs('wfTrace0000001');
+    expect(main[0].map((j) => `${j.action}:${j.reason}`)).toEqual(['disconnect:disconnected by client', 'connect:accepted']);
+  }, 120_000);
+
+  it('Trigger: an active workflow really polls; a device that disconnects between polls fires once', async () => {
+    const collector = await startCollector();
+    const device = await connectMqtt(emu.mqttUrl!, 'GID_trig@@@1');
+    const trigger = {
+      id: 'wfTrigger00001',
+      name: 'trigger e2e',
+      active: true,
+      settings: { executionOrder: 'v1' },
+      connections: { Watch: { main: [[{ node: 'Report', type: 'main', index: 0 }]] } },
+      nodes: [
+        {
+          id: 'trig-1',
+          name: 'Watch',
+          type: TRIGGER_TYPE,
+          typeVersion: 1,
+          position: [0, 0],
+          parameters: { pollTimes: { item: [{ mode: 'custom', cronExpression: '*/3 * * * * *' }] }, instanceId: INSTANCE, clientIds: 'GID_trig@@@1\nGID_trig@@@2', mode: 'exact', events: ['offline', 'online'], options: {} },
+          credentials: CRED,
+        },
+        {
+          id: 'trig-2',
+          name: 'Report',
+          type: 'n8n-nodes-base.httpRequest',
+          typeVersion: 4.2,
+          position: [200, 0],
+          parameters: { method: 'POST', url: `${collector.url}/trigger`, sendBody: true, specifyBody: 'json', jsonBody: '={{ JSON.stringify($json) }}', options: {} },
+        },
+      ],
+    };
+    await n8n.importWorkflows([trigger]);
+    const server = await n8n.start();
+    try {
+      const polls = () => emu.requestLog().filter((e) => e.clientIds.includes('GID_trig@@@1')).length;
+      await waitFor(() => polls() >= 2, 60_000, 'two polls');
+      expect(collector.reports).toEqual([]);
+      await new Promise<void>((r) => device.end(false, {}, () => r()));
+      await collector.waitFor(() => collector.reports.length >= 1, 60_000, 'the offline event');
+      const seen = polls();
+      await waitFor(() => polls() >= seen + 2, 60_000, 'two more polls');
+      expect(collector.reports.map((r) => [r.msg.clientId, r.msg.event])).toEqual([['GID_trig@@@1', 'offline']]);
+      expect(server.logs.join('')).not.toContain(SECRET);
+    } finally {
+      await server.stop();
+      await collector.stop();
+    }
+  }, 300_000);
+});
+
+void ROOT;
