@@ -69,6 +69,13 @@ async function createN8n({ n8nBin, nodeBinary, tarball }) {
         if (r.code !== 0) throw new Error(`import:workflow failed: ${r.stdout}\n${r.stderr}`);
       }
     },
+    /** Make a workflow active: `publish:workflow` on n8n 2.x, `update:workflow --active=true` on 1.x. */
+    async activate(id) {
+      const published = await cli(['publish:workflow', `--id=${id}`]);
+      if (published.code === 0 && !/not found|Error/i.test(published.stderr)) return;
+      const updated = await cli(['update:workflow', `--id=${id}`, '--active=true']);
+      if (updated.code !== 0) throw new Error(`Could not activate ${id}: ${published.stdout}${published.stderr}${updated.stdout}${updated.stderr}`);
+    },
     /** `n8n execute --id`; resolves with the run data ({ runData, error }) and the raw output. */
     async execute(id) {
       const r = await cli(['execute', '--id', id, '--rawOutput']);

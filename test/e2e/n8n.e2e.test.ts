@@ -14,6 +14,7 @@ interface N8nHost {
   userFolder: string;
   importCredentials(c: unknown[]): Promise<void>;
   importWorkflows(w: unknown[]): Promise<void>;
+  activate(id: string): Promise<void>;
   execute(id: string): Promise<{ code: number; run: { data: { resultData: { runData: Record<string, Array<{ data?: { main: Array<Array<{ json: Record<string, any> }> | null> } }>>; error?: { message: string } } } }; text: string }>; // eslint-disable-line @typescript-eslint/no-explicit-any
   start(): Promise<{ logs: string[]; stop(): Promise<void> }>;
   cleanup(): void;
@@ -92,7 +93,14 @@ describe.each(HOSTS)('%s', (_label, which) => {
     const { main } = await outputs('wfErrorOut0001');
     expect(main[0].map((j) => j.clientId)).toEqual(['GID_n8n@@@on']);
     expect(main[1]).toEqual([]);
-    expect(main[2]).toEqual([expect.objectContaining({ clientId: 'GID_n8n@@@denied', owner: 'carol', code: 'PermissionCheckFailed', httpStatus: 400, retryable: false, attempts: 1, requestId: expect.any(String), error: expect.stringContaining('PermissionCheckFailed') })]);
+    // n8n merges the input item's fields into the error item; the details are under `error`.
+    expect(main[2]).toEqual([
+      expect.objectContaining({
+        clientId: 'GID_n8n@@@denied',
+        owner: 'carol',
+        error: expect.objectContaining({ code: 'PermissionCheckFailed', httpStatus: 400, retryable: false, attempts: 1, requestId: expect.any(String), message: expect.stringContaining('PermissionCheckFailed') }),
+      }),
+    ]);
   }, 120_000);
 
   it('Route Errors: Retry and Fail outputs', async () => {
@@ -154,6 +162,7 @@ describe.each(HOSTS)('%s', (_label, which) => {
       ],
     };
     await n8n.importWorkflows([trigger]);
+    await n8n.activate('wfTrigger00001');
     const server = await n8n.start();
     try {
       const polls = () => emu.requestLog().filter((e) => e.clientIds.includes('GID_trig@@@1')).length;

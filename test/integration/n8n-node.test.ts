@@ -106,16 +106,13 @@ describe('n8n node: Get Status', () => {
       expect(sentFor('GID_e@@@bad')).toHaveLength(1);
     });
 
-    it('Continue (using error output): failed items carry the error for n8n, never on Online', async () => {
+    it('Continue (using error output): failed items shaped for n8n\'s Error output ({ error }), never on Online', async () => {
       const [online, offline] = await run({}, items, { onError: 'continueErrorOutput' });
       expect(ids(online)).toEqual(['GID_e@@@ok']);
-      expect(ids(offline)).toEqual(['GID_e@@@bad', 'GID_e@@@flaky']);
-      for (const item of offline) {
-        expect(item.error).toBeInstanceOf(NodeApiError);
-        expect(item.json).toMatchObject({ online: null, retryable: expect.any(Boolean), attempts: expect.any(Number), requestId: expect.any(String) });
-      }
-      expect(offline[0].json).toMatchObject({ code: 'PermissionCheckFailed', httpStatus: 400, retryable: false, attempts: 1 });
-      expect(offline[1].json).toMatchObject({ code: 'InternalError', httpStatus: 500, retryable: true, attempts: 3 });
+      expect(offline.map((i) => Object.keys(i.json))).toEqual([['error'], ['error']]);
+      const errors = offline.map((i) => i.json.error as Record<string, unknown>);
+      expect(errors[0]).toMatchObject({ clientId: 'GID_e@@@bad', code: 'PermissionCheckFailed', httpStatus: 400, retryable: false, attempts: 1, requestId: expect.any(String), message: expect.stringContaining('mq:MqttInstanceAccess') });
+      expect(errors[1]).toMatchObject({ clientId: 'GID_e@@@flaky', code: 'InternalError', httpStatus: 500, retryable: true, attempts: 3 });
       expect(offline.map((i) => i.pairedItem)).toEqual([{ item: 1 }, { item: 2 }]);
     });
 

@@ -64,9 +64,12 @@ export function routeOutcomes(ctx: IExecuteFunctions, items: INodeExecutionData[
     } else if (mode.routeErrors) {
       outputs[e.retryable ? OUTPUT.retry : OUTPUT.fail].push({ json, pairedItem });
     } else if (mode.onError === 'continueErrorOutput') {
-      // n8n moves items carrying `error` to its own Error output; placed on Offline (never Online)
-      // so that even an n8n that did not move it would not report a failed device as online.
-      outputs[OUTPUT.offline].push({ json, pairedItem, error: nodeErrorFor(ctx, outcome) });
+      // n8n moves an item to its Error output only when its json is exactly { error } (or
+      // { error, message }), and then merges the input item's fields into it: the details go
+      // inside `error`. Placed on Offline (never Online) so that even an n8n that did not move it
+      // would not report a failed device as online.
+      const error = { ...errorFields(e), message: describeError(e), clientId: json.clientId, instanceId: json.instanceId };
+      outputs[OUTPUT.offline].push({ json: { error }, pairedItem });
     } else {
       // Continue (regular output): the device's state is unknown, so it is not Online; it goes to
       // Offline with `online: null` and the error fields, which an IF on {{$json.error}} separates.
@@ -91,3 +94,4 @@ export function apiError(ctx: IExecuteFunctions, e: OnsMqttError, itemIndex: num
   error.message = message;
   return error;
 }
+
