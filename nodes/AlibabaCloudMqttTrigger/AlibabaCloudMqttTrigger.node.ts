@@ -10,7 +10,7 @@ import {
   type JsonObject,
 } from 'n8n-workflow';
 import { checkFleet, describeError, errorFields, OnsMqttError, parseClientIdList, statusFields, isSessionFailure, type QueryMode, type WatchOptions, type WatchState } from '../../lib';
-import { clientOptions } from '../AlibabaCloudMqtt/actions/common';
+import { clientOptions, instanceIdParameter } from '../AlibabaCloudMqtt/actions/common';
 import { alibabaCloudMqttApiTest, createClient } from '../shared/n8n-client';
 
 const MINUTE = 60_000;
@@ -35,15 +35,7 @@ export class AlibabaCloudMqttTrigger implements INodeType {
     outputs: [NodeConnectionTypes.Main],
     credentials: [{ name: 'alibabaCloudMqttApi', required: true, testedBy: 'alibabaCloudMqttApiTest' }],
     properties: [
-      {
-        displayName: 'Instance ID',
-        name: 'instanceId',
-        type: 'string',
-        default: '',
-        required: true,
-        placeholder: 'post-cn-xxxxxxxx',
-        description: 'ID of the ApsaraMQ for MQTT instance the devices connect to',
-      },
+      instanceIdParameter,
       {
         displayName: 'Client IDs',
         name: 'clientIds',

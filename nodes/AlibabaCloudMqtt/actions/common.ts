@@ -61,3 +61,16 @@ export const instanceIdParameter: INodeProperties = {
   placeholder: 'post-cn-xxxxxxxx',
   description: 'ID of the ApsaraMQ for MQTT instance the devices connect to',
 };
+
+/** Client ID per item, by default from the item's own `clientId` field. */
+export function clientIdParameter(description: string): INodeProperties {
+  return {
+    displayName: 'Client ID',
+    name: 'clientId',
+    type: 'string',
+    default: '={{ $json.clientId }}',
+    required: true,
+    placeholder: 'GID_group@@@device',
+    description,
+  };
+}

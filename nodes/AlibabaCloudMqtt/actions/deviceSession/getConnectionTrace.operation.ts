@@ -1,22 +1,13 @@
 import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 import { apiError } from '../routing';
 import { describeError, errorFields, OnsMqttError, type OnsMqttClient } from '../../../../lib';
-import { instanceIdParameter } from '../common';
+import { clientIdParameter, instanceIdParameter } from '../common';
 import { readItemParameters } from './getStatus.operation';
 
 const show = { resource: ['deviceSession'], operation: ['getConnectionTrace'] };
 
 export const description: INodeProperties[] = [
-  {
-    displayName: 'Client ID',
-    name: 'clientId',
-    type: 'string',
-    default: '={{ $json.clientId }}',
-    required: true,
-    placeholder: 'GID_group@@@device',
-    description: 'MQTT Client ID of the device whose connection history to read',
-    displayOptions: { show },
-  },
+  { ...clientIdParameter('MQTT Client ID of the device whose connection history to read'), displayOptions: { show } },
   { ...instanceIdParameter, displayOptions: { show } },
   {
     displayName: 'From',

@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { isSessionFailure, OnsMqttError, type OnsMqttClient } from '../../../../lib';
-import { instanceIdParameter, routeErrorsParameter } from '../common';
+import { clientIdParameter, instanceIdParameter, routeErrorsParameter } from '../common';
 import type { ItemOutcome } from '../routing';
 import { readItemParameters } from './getStatus.operation';
 
@@ -15,16 +15,7 @@ export const description: INodeProperties[] = [
     default: '',
     displayOptions: { show },
   },
-  {
-    displayName: 'Client ID',
-    name: 'clientId',
-    type: 'string',
-    default: '={{ $json.clientId }}',
-    required: true,
-    placeholder: 'GID_group@@@device',
-    description: 'MQTT Client ID of the device in each item. Items are sent 10 per request; the answers come from the service cache and may lag slightly.',
-    displayOptions: { show },
-  },
+  { ...clientIdParameter('MQTT Client ID of the device in each item. Items are sent 10 per request; the answers come from the service cache and may lag slightly.'), displayOptions: { show } },
   { ...instanceIdParameter, displayOptions: { show } },
   { ...routeErrorsParameter, displayOptions: { show } },
 ];

@@ -1,21 +1,12 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { OnsMqttError, type OnsMqttClient } from '../../../../lib';
-import { instanceIdParameter, routeErrorsParameter } from '../common';
+import { clientIdParameter, instanceIdParameter, routeErrorsParameter } from '../common';
 import type { ItemOutcome } from '../routing';
 
 const show = { resource: ['deviceSession'], operation: ['getStatus'] };
 
 export const description: INodeProperties[] = [
-  {
-    displayName: 'Client ID',
-    name: 'clientId',
-    type: 'string',
-    default: '={{ $json.clientId }}',
-    required: true,
-    placeholder: 'GID_group@@@device',
-    description: 'MQTT Client ID of the device (GroupID@@@DeviceID)',
-    displayOptions: { show },
-  },
+  { ...clientIdParameter('MQTT Client ID of the device (GroupID@@@DeviceID)'), displayOptions: { show } },
   { ...instanceIdParameter, displayOptions: { show } },
   { ...routeErrorsParameter, displayOptions: { show } },
 ];
