@@ -1,5 +1,5 @@
 import { isSessionFailure, routeOf, statusFields, type OnsMqttError, type QueryMode, type SessionQueryOutcome } from '../../lib';
-import { asOnsMqttError, attachError, catchableError, clientFactory, countText, evaluate, InFlightStatus, PendingWork, shortText, type QueryOptionsDef } from './runtime';
+import { asOnsMqttError, attachError, catchableError, clientFactory, countText, evaluate, InFlightStatus, PendingWork, shortText, wireHandlers, type QueryOptionsDef } from './runtime';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, NodeStatus, SendFn } from './types';
 
 interface SessionDef extends NodeDef, QueryOptionsDef {
@@ -124,17 +124,6 @@ export = function register(RED: NodeAPI): void {
       done(catchableError(error));
     }
 
-    node.on('input', (msg, send, done) => {
-      // The handler catches everything itself; the extra catch only guards against a bug in it,
-      // since a rejected promise here would take the whole Node-RED process down.
-      void work.track(handle(msg, send, done)).catch((error: unknown) => done(error instanceof Error ? error : new Error(String(error))));
-    });
-
-    node.on('close', (_removed, done) => {
-      void work.close().then(() => {
-        status.clear();
-        done();
-      });
-    });
+    wireHandlers(node, work, handle, () => status.clear());
   });
 };

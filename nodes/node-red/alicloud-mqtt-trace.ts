@@ -1,5 +1,5 @@
 import type { OnsMqttError } from '../../lib';
-import { asOnsMqttError, attachError, catchableError, clientFactory, countText, evaluate, InFlightStatus, PendingWork, shortText, type QueryOptionsDef } from './runtime';
+import { asOnsMqttError, attachError, catchableError, clientFactory, countText, evaluate, InFlightStatus, PendingWork, shortText, wireHandlers, type QueryOptionsDef } from './runtime';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, SendFn } from './types';
 
 interface TraceDef extends NodeDef, QueryOptionsDef {
@@ -58,14 +58,6 @@ export = function register(RED: NodeAPI): void {
       }
     }
 
-    node.on('input', (msg, send, done) => {
-      void work.track(handle(msg, send, done)).catch((error: unknown) => done(error instanceof Error ? error : new Error(String(error))));
-    });
-    node.on('close', (_removed, done) => {
-      void work.close().then(() => {
-        status.clear();
-        done();
-      });
-    });
+    wireHandlers(node, work, handle, () => status.clear());
   });
 };

@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import { describeError, errorFields, OnsMqttClient, OnsMqttError, invalidInput, type OnsMqttClientOptions } from '../../lib';
 import type { ConfigNode } from './config-options';
-import type { Node, NodeAPI, NodeMessage, NodeStatus } from './types';
+import type { DoneFn, Node, NodeAPI, NodeMessage, NodeStatus, SendFn } from './types';
 
 /** Where a failed message carries the error details (Catch's own `msg.error` keeps only message and code). */
 export const ERROR_PROPERTY = 'alicloudError';
@@ -149,4 +149,21 @@ export class PendingWork {
     ]);
     clearTimeout(timer);
   }
+}
+
+/**
+ * The input and close handlers every query node needs. `handle` reports its own outcome through
+ * done(); the extra catch only guards against a bug in it, since a rejected promise in an input
+ * handler takes the whole Node-RED process down.
+ */
+export function wireHandlers(node: Node, work: PendingWork, handle: (msg: NodeMessage, send: SendFn, done: DoneFn) => Promise<void>, onClose: () => void): void {
+  node.on('input', (msg, send, done) => {
+    void work.track(handle(msg, send, done)).catch((error: unknown) => done(error instanceof Error ? error : new Error(String(error))));
+  });
+  node.on('close', (_removed, done) => {
+    void work.close().then(() => {
+      onClose();
+      done();
+    });
+  });
 }
