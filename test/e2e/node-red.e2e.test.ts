@@ -51,9 +51,17 @@ describe.each(HOSTS)('%s', (_label, which) => {
     { id: `${z}-in-${path}`, type: 'http in', z, name: '', url: `/e2e/${path}`, method: 'post', upload: false, x: 100, y, wires: [[`${z}-ok-${path}`, next]] },
     { id: `${z}-ok-${path}`, type: 'http response', z, name: '', statusCode: '200', headers: {}, x: 300, y: y + 40, wires: [] },
   ];
+  /** POST to an http-in route; a fresh deploy may still be starting its flows (404 meanwhile). */
   const post = async (path: string, body: unknown) => {
-    const res = await fetch(`${host.url}/e2e/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-    expect(res.status).toBe(200);
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      const res = await fetch(`${host.url}/e2e/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      if (res.status !== 404 || Date.now() > deadline) {
+        expect(res.status).toBe(200);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
   };
 
   it('loads all four node types from the installed tarball', async () => {
