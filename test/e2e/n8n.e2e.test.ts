@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import { connectMqtt, waitFor } from '../helpers/emulator';
 import { startCollector } from './collector';
@@ -17,6 +19,7 @@ interface N8nHost {
   activate(id: string): Promise<void>;
   execute(id: string): Promise<{ code: number; run: { data: { resultData: { runData: Record<string, Array<{ data?: { main: Array<Array<{ json: Record<string, any> }> | null> } }>>; error?: { message: string } } } }; text: string }>; // eslint-disable-line @typescript-eslint/no-explicit-any
   start(): Promise<{ logs: string[]; stop(): Promise<void> }>;
+  cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
   cleanup(): void;
 }
 
@@ -132,6 +135,14 @@ describe.each(HOSTS)('%s', (_label, which) => {
     expect(main[0].map((j) => `${j.action}:${j.reason}`)).toEqual(['disconnect:disconnected by client', 'connect:accepted']);
   }, 120_000);
 
+  it('the example workflows in workflows/ import into this n8n', async () => {
+    const dir = join(ROOT, 'workflows');
+    const examples = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as { id: string; name: string });
+    await n8n.importWorkflows(examples);
+    const listed = await n8n.cli(['list:workflow']);
+    for (const wf of examples) expect(listed.stdout).toContain(wf.id);
+  }, 120_000);
+
   it('Trigger: an active workflow really polls; a device that disconnects between polls fires once', async () => {
     const collector = await startCollector();
     const device = await connectMqtt(emu.mqttUrl!, 'GID_trig@@@1');
@@ -182,4 +193,3 @@ describe.each(HOSTS)('%s', (_label, which) => {
   }, 400_000);
 });
 
-void ROOT;
