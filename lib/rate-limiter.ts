@@ -102,11 +102,15 @@ export class Semaphore {
   }
 }
 
-/** Per-API defaults a little under the documented per-source-IP limits (rate + burst <= limit). */
+/**
+ * Per-API defaults under the documented per-source-IP limits. rate + burst bounds any one-second
+ * window as the client sends; the rest of the limit (8 % or more) absorbs what the network and a
+ * busy event loop do to arrival times at the service (measured: a 10-request margin was not enough).
+ */
 export const API_RATE_LIMITS = Object.freeze({
-  QuerySessionByClientId: { documentedQps: 300, ratePerSecond: 270, burst: 20 },
-  BatchQuerySessionByClientIds: { documentedQps: 100, ratePerSecond: 90, burst: 8 },
-  QueryMqttTraceDevice: { documentedQps: 500, ratePerSecond: 450, burst: 40 },
+  QuerySessionByClientId: { documentedQps: 300, ratePerSecond: 265, burst: 10 },
+  BatchQuerySessionByClientIds: { documentedQps: 100, ratePerSecond: 88, burst: 4 },
+  QueryMqttTraceDevice: { documentedQps: 500, ratePerSecond: 450, burst: 25 },
 });
 export type RateLimitedApi = keyof typeof API_RATE_LIMITS;
 
@@ -120,7 +124,7 @@ export function sharedBucket(endpoint: string, accessKeyId: string, api: RateLim
   const limits = API_RATE_LIMITS[api];
   // A user may lower the rate, and raise it only up to just under the documented limit.
   const rate = Math.min(maxQps ?? limits.ratePerSecond, limits.documentedQps - 1);
-  const burst = Math.max(1, Math.min(limits.burst, Math.floor(limits.documentedQps - rate)));
+  const burst = Math.max(1, Math.min(limits.burst, Math.floor(limits.documentedQps * 0.92 - rate)));
   const key = `${endpoint}\u0000${accessKeyId}\u0000${api}`;
   const existing = sharedBuckets.get(key);
   if (existing) {

@@ -29,7 +29,7 @@ export const clientOptions: INodeProperties = {
       name: 'maxRequestsPerSecond',
       type: 'number',
       typeOptions: { minValue: 0.1, maxValue: 299, numberPrecision: 1 },
-      default: 270,
+      default: 265,
       description: 'Requests per second per API, shared by every node using the same AccessKey in this n8n process. The service allows 300/s per IP for single queries and 100/s for batch queries; an IP that goes over can be blocked.',
     },
     {
