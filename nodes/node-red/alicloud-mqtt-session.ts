@@ -1,4 +1,4 @@
-import { isSessionFailure, routeOf, statusFields, type OnsMqttError, type QueryMode, type SessionQueryOutcome } from '../../lib';
+import { invalidInput, isSessionFailure, routeOf, statusFields, type OnsMqttError, type QueryMode, type SessionQueryOutcome } from '../../lib';
 import { asOnsMqttError, attachError, catchableError, clientFactory, countText, evaluate, InFlightStatus, PendingWork, shortText, wireHandlers, type QueryOptionsDef } from './runtime';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, NodeStatus, SendFn } from './types';
 
@@ -86,6 +86,10 @@ export = function register(RED: NodeAPI): void {
         return done();
       }
 
+      // An empty list would send nothing at all: say so instead of dropping the message.
+      if (clientIdValue.length === 0) {
+        return fail(msg, invalidInput('clientId', 'the list of Client IDs is empty; give at least one.'), send, done, { clientId: undefined, instanceId });
+      }
       // A list: one message per id, sent as each answer arrives, with msg.parts for a join node.
       const ids = clientIdValue;
       const partsId = `${msg._msgid ?? node.id}-${Date.now()}`;

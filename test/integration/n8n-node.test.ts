@@ -158,6 +158,22 @@ describe('n8n node: Get Status', () => {
     expect(fail[0].json.message).toMatch(/accessKeySecret: is missing/);
   });
 
+  it('credentials n8n cannot provide: every item to Fail under Route Errors, never Online', async () => {
+    const ctx = executeContext({
+      parameters: { resource: 'deviceSession', operation: 'getStatus', clientId: '={{ $json.clientId }}', instanceId: INSTANCE, routeErrors: true, options: {} },
+      items: [{ clientId: 'a' }, { clientId: 'b' }],
+      credentials: credentials(),
+      onError: 'continueRegularOutput',
+    });
+    (ctx as unknown as { getCredentials: () => Promise<never> }).getCredentials = async () => {
+      throw new Error('Node does not have any credentials set');
+    };
+    const [online, offline, retry, fail] = await node.execute.call(ctx);
+    expect([online.length, offline.length, retry.length]).toEqual([0, 0, 0]);
+    expect(fail.map((i) => i.json.code)).toEqual(['InvalidInput', 'InvalidInput']);
+    expect(fail[0].json.message).toMatch(/credentials: Node does not have any credentials set/);
+  });
+
   it('100 mixed items: each in exactly one output, the right one', async () => {
     const items = Array.from({ length: 100 }, (_, i) => ({ clientId: `GID_mix@@@${i}`, n: i }));
     const kind = (i: number) => (i % 10 === 3 ? 'fail' : i % 10 === 7 ? 'retry' : i % 2 === 0 ? 'online' : 'offline');

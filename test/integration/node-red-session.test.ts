@@ -107,6 +107,16 @@ describe('alicloud-mqtt-session in a real Node-RED runtime', () => {
     }
   });
 
+  it('an empty list of ids is an error to Catch, not a silently dropped message', async () => {
+    const { on, off, q } = await load({}, CATCH);
+    const caught = collect('caught');
+    q.receive({ payload: [], n: 1 });
+    await waitUntil(() => caught.length === 1);
+    expect(caught[0].alicloudError).toMatchObject({ code: 'InvalidInput' });
+    expect(caught[0].error.message).toMatch(/list of Client IDs is empty/);
+    expect(on.length + off.length).toBe(0);
+  });
+
   it('Instance ID from msg.instanceId when the node leaves it blank', async () => {
     const { off, q } = await load({ instanceId: '' });
     q.receive({ payload: 'GID_inst@@@1', instanceId: INSTANCE });

@@ -8,13 +8,15 @@ import { OnsMqttError, type OnsMqttClient } from '../../../lib';
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
   const items = this.getInputData();
   const operation = this.getNodeParameter('operation', 0) as string;
-  const credentials = await this.getCredentials('alibabaCloudMqttApi');
   let client: OnsMqttClient | undefined;
   let setupError: OnsMqttError | undefined;
   try {
+    // Inside the try: if this threw out of execute() under "Continue", n8n would pass every input
+    // item to output 0, i.e. report them all Online.
+    const credentials = await this.getCredentials('alibabaCloudMqttApi');
     client = createClient(credentials, this.getNodeParameter('options', 0, {}) as IDataObject);
   } catch (error) {
-    setupError = error instanceof OnsMqttError ? error : new OnsMqttError({ code: 'InvalidInput', message: String(error) });
+    setupError = error instanceof OnsMqttError ? error : new OnsMqttError({ code: 'InvalidInput', field: 'credentials', message: `credentials: ${error instanceof Error ? error.message : String(error)}` });
   }
   const signal = typeof this.getExecutionCancelSignal === 'function' ? this.getExecutionCancelSignal() : undefined;
 
