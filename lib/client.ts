@@ -1,7 +1,8 @@
 import { requireRegionId, resolveEndpoint, type Network, type ResolvedEndpoint } from './endpoints';
 import { OnsMqttError, invalidInput } from './errors';
-import { Semaphore, sharedBucket, type RateLimitedApi, type TokenBucket } from './rate-limiter';
-import { DEFAULT_RETRY, runWithRetry, type RetryOptions } from './retry';
+import type { RateLimitedApi, TokenStore } from './rate-limiter';
+import { DEFAULT_RETRY, DEFAULT_RETRY_BUDGET, RetryBudget, runWithRetry, type RetryBudgetOptions, type RetryOptions } from './retry';
+import { RequestScheduler } from './scheduler';
 import { createSdkTransport, type Transport, type TransportResponse } from './transport';
 import { optionalNumber, optionalString, requireCredential, requireId, requireOneOf, requireTime } from './validation';
 import { parseTracePage, type ConnectionEvent } from './trace';
@@ -20,10 +21,20 @@ export interface OnsMqttClientOptions {
   /** Per-request timeout, default 10 000 ms. */
   timeoutMs?: number;
   retry?: Partial<RetryOptions>;
-  /** Requests per second per API, shared by all clients of one endpoint and AccessKey in the process. */
+  /**
+   * Retry quota of this client (AWS standard mode): `false` turns it off. Default capacity 500,
+   * 5 per retry, 10 per retry after a timeout, 1 back per success.
+   */
+  retryBudget?: Partial<RetryBudgetOptions> | false;
+  /**
+   * This client's own ceiling, in requests per second per API. It only lowers this client's rate:
+   * the per-source limit that every client of the process shares stays as it is for the others.
+   */
   maxQps?: number;
-  /** Requests in flight at once for this client, default 32. */
+  /** Calls in progress at once for this client (each holds its slot through its retries), default 32. */
   concurrency?: number;
+  /** Where the shared rate tokens come from (default: this process's own store). */
+  tokenStore?: TokenStore;
   /** Accept plain http:// to a host that is not loopback (sends the STS token in clear). */
   allowInsecureHttp?: boolean;
   /** Accept a certificate that cannot be verified (self-signed, private CA). Off by default. */
@@ -49,7 +60,7 @@ export type SessionQueryOutcome = SessionStatus | SessionQueryFailure;
 export type QueryMode = 'exact' | 'batch';
 
 export interface CallOptions {
-  /** Cancels waiting (rate limit, backoff) and further attempts. */
+  /** Cancels the call at any stage: queued, waiting for a rate token, in flight, between attempts. */
   signal?: AbortSignal;
 }
 
@@ -72,15 +83,15 @@ export class OnsMqttClient {
   readonly endpoint: ResolvedEndpoint;
   readonly regionId: string;
   private readonly retry: RetryOptions;
-  private readonly semaphore: Semaphore;
-  private readonly accessKeyId: string;
-  private readonly maxQps: number | undefined;
+  private readonly retryBudget: RetryBudget | undefined;
+  private readonly scheduler: RequestScheduler;
+  private readonly timeoutMs: number;
   private readonly transportFactory: () => Transport;
   private transport: Transport | undefined;
 
   constructor(options: OnsMqttClientOptions) {
     if (!options || typeof options !== 'object') throw invalidInput('options', 'expected an object with accessKeyId and accessKeySecret.');
-    this.accessKeyId = requireCredential('accessKeyId', options.accessKeyId);
+    const accessKeyId = requireCredential('accessKeyId', options.accessKeyId);
     const accessKeySecret = requireCredential('accessKeySecret', options.accessKeySecret);
     const securityToken = optionalString('securityToken', options.securityToken);
     if (securityToken !== undefined && /\s/.test(securityToken)) {
@@ -89,6 +100,7 @@ export class OnsMqttClient {
     this.endpoint = resolveEndpoint(options);
     this.regionId = requireRegionId(options.regionId);
     const timeoutMs = optionalNumber('timeoutMs', options.timeoutMs, { min: 1, max: 600_000 }) ?? DEFAULT_TIMEOUT_MS;
+    this.timeoutMs = timeoutMs;
     const retry = options.retry ?? {};
     if (typeof retry !== 'object') throw invalidInput('retry', 'expected an object { maxAttempts, baseDelayMs, maxDelayMs }.');
     const baseDelayMs = optionalNumber('retry.baseDelayMs', retry.baseDelayMs, { min: 0, max: 60_000 }) ?? DEFAULT_RETRY.baseDelayMs;
@@ -98,10 +110,15 @@ export class OnsMqttClient {
       maxDelayMs: optionalNumber('retry.maxDelayMs', retry.maxDelayMs, { min: baseDelayMs, max: 300_000 }) ?? Math.max(baseDelayMs, DEFAULT_RETRY.maxDelayMs),
       deadlineMs: optionalNumber('retry.deadlineMs', retry.deadlineMs, { min: 1, max: 3_600_000 }) ?? Math.max(DEFAULT_RETRY.deadlineMs, timeoutMs * 2),
     };
-    this.maxQps = optionalNumber('maxQps', options.maxQps, { min: 0.1, max: 10_000 }, false);
-    this.semaphore = new Semaphore(optionalNumber('concurrency', options.concurrency, { min: 1, max: 1000 }) ?? DEFAULT_CONCURRENCY);
+    this.retryBudget = retryBudgetFrom(options.retryBudget);
+    this.scheduler = new RequestScheduler({
+      endpointHost: this.endpoint.host,
+      concurrency: optionalNumber('concurrency', options.concurrency, { min: 1, max: 1000 }) ?? DEFAULT_CONCURRENCY,
+      maxQps: optionalNumber('maxQps', options.maxQps, { min: 0.1, max: 10_000 }, false),
+      store: options.tokenStore,
+    });
     const config = {
-      accessKeyId: this.accessKeyId,
+      accessKeyId,
       accessKeySecret,
       securityToken,
       endpoint: this.endpoint,
@@ -220,9 +237,12 @@ export class OnsMqttClient {
     if (from > to) throw invalidInput('from', 'must not be later than "to".');
     const limit = optionalNumber('limit', input.limit, { min: 1, max: MAX_TRACE_LIMIT }) ?? DEFAULT_TRACE_LIMIT;
     const mqttRegionId = optionalString('mqttRegionId', input.mqttRegionId) ?? this.regionId;
+    // A constant page size, so that page N always starts at (N-1) x size: shrinking the last page
+    // would move its offset back and return events already seen.
     const events: ConnectionEvent[] = [];
+    const seen = new Set<string>();
+    const pageSize = TRACE_PAGE_SIZE;
     for (let page = 1; events.length < limit; page++) {
-      const pageSize = Math.min(TRACE_PAGE_SIZE, limit - events.length);
       const response = await this.send(
         'QueryMqttTraceDevice',
         {
@@ -239,24 +259,35 @@ export class OnsMqttClient {
       );
       const parsed = parseTracePage(response.body);
       if (!parsed) throw this.malformed('QueryMqttTraceDevice', 'DeviceInfoList', response);
-      events.push(...parsed.events);
+      // Events that arrive while we page shift the newest-first list: skip what a page repeats.
+      for (const event of parsed.events) {
+        const key = `${event.time}\u0000${event.action}\u0000${event.channel}\u0000${event.actionCode}\u0000${event.reason}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
+        events.push(event);
+      }
       // Stop on a short page as well as on the total: a service that miscounts cannot loop us.
       if (parsed.events.length < pageSize || page * pageSize >= parsed.total) break;
     }
+    events.sort(newestFirst);
     return events.slice(0, limit);
   }
 
-  /** One action with rate limit, concurrency cap and retries. */
+  /**
+   * One action: a concurrency slot for the whole call, then per attempt the rate tokens at the
+   * moment of sending, a timeout cut to what is left of the deadline, and the retry policy.
+   */
   private send(action: RateLimitedApi, query: Record<string, string>, signal?: AbortSignal): Promise<TransportResponse> {
-    const bucket: TokenBucket = sharedBucket(this.endpoint.url, this.accessKeyId, action, this.maxQps);
-    return runWithRetry(
-      async () => {
-        await bucket.take(signal);
-        return this.semaphore.run(() => this.getTransport().call(action, query));
-      },
-      this.retry,
-      undefined,
-      signal,
+    return this.scheduler.withSlot(signal, () =>
+      runWithRetry(
+        async (attempt) => {
+          await this.scheduler.clearToSend(action, attempt.signal);
+          attempt.sent();
+          return this.getTransport().call(action, query, { timeoutMs: Math.min(this.timeoutMs, attempt.remainingMs()), signal: attempt.signal });
+        },
+        this.retry,
+        { signal, budget: this.retryBudget },
+      ),
     );
   }
 
@@ -277,13 +308,31 @@ export class OnsMqttClient {
   /** Run `task(i)` for i in [0, count) with at most `concurrency` at once, without a promise per item up front. */
   private async pool(count: number, task: (i: number) => Promise<void>): Promise<void> {
     let next = 0;
-    const workers = Math.min(count, this.semaphore.limit);
+    const workers = Math.min(count, this.scheduler.slots.limit);
     await Promise.all(
       Array.from({ length: workers }, async () => {
         while (next < count) await task(next++);
       }),
     );
   }
+}
+
+function retryBudgetFrom(option: OnsMqttClientOptions['retryBudget']): RetryBudget | undefined {
+  if (option === false) return undefined;
+  if (option !== undefined && (option === null || typeof option !== 'object')) {
+    throw invalidInput('retryBudget', 'expected false or an object { capacity, retryCost, timeoutCost, successIncrement }.');
+  }
+  const o = option ?? {};
+  return new RetryBudget({
+    capacity: optionalNumber('retryBudget.capacity', o.capacity, { min: 0, max: 1_000_000 }) ?? DEFAULT_RETRY_BUDGET.capacity,
+    retryCost: optionalNumber('retryBudget.retryCost', o.retryCost, { min: 0, max: 1_000_000 }) ?? DEFAULT_RETRY_BUDGET.retryCost,
+    timeoutCost: optionalNumber('retryBudget.timeoutCost', o.timeoutCost, { min: 0, max: 1_000_000 }) ?? DEFAULT_RETRY_BUDGET.timeoutCost,
+    successIncrement: optionalNumber('retryBudget.successIncrement', o.successIncrement, { min: 0, max: 1_000_000 }) ?? DEFAULT_RETRY_BUDGET.successIncrement,
+  });
+}
+
+function newestFirst(a: ConnectionEvent, b: ConnectionEvent): number {
+  return a.time < b.time ? 1 : a.time > b.time ? -1 : 0;
 }
 
 function asOnsMqttError(error: unknown): OnsMqttError {

@@ -1,4 +1,9 @@
-import { abortedError } from './retry';
+import { abortedError } from './abort';
+
+export interface RateLimit {
+  ratePerSecond: number;
+  burst: number;
+}
 
 /**
  * A token bucket: `ratePerSecond` tokens a second, at most `burst` saved up. In any one-second
@@ -12,19 +17,12 @@ export class TokenBucket {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    public ratePerSecond: number,
-    public burst: number,
+    readonly ratePerSecond: number,
+    readonly burst: number,
     private readonly now: () => number = () => performance.now(),
   ) {
     this.tokens = burst;
     this.last = now();
-  }
-
-  /** Lower the rate (a bucket is shared: the most careful caller wins). */
-  restrict(ratePerSecond: number, burst: number): void {
-    this.ratePerSecond = Math.min(this.ratePerSecond, ratePerSecond);
-    this.burst = Math.min(this.burst, burst);
-    this.tokens = Math.min(this.tokens, this.burst);
   }
 
   private refill(): void {
@@ -33,9 +31,9 @@ export class TokenBucket {
     this.last = t;
   }
 
-  /** Resolves when a request may be sent. FIFO, so no caller starves. */
+  /** Resolves when a request may be sent, having taken its token. FIFO, so no caller starves. */
   take(signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) return Promise.reject(abortedError());
+    if (signal?.aborted) return Promise.reject(abortedError(signal));
     this.refill();
     if (this.waiters.length === 0 && this.tokens >= 1) {
       this.tokens -= 1;
@@ -47,7 +45,7 @@ export class TokenBucket {
         waiter.onAbort = () => {
           const i = this.waiters.indexOf(waiter);
           if (i >= 0) this.waiters.splice(i, 1);
-          reject(abortedError());
+          reject(abortedError(signal));
         };
         signal.addEventListener('abort', waiter.onAbort, { once: true });
       }
@@ -72,35 +70,30 @@ export class TokenBucket {
       this.schedule();
     }, waitMs);
   }
+}
 
-  get pending(): number {
-    return this.waiters.length;
+/**
+ * Where the shared rate tokens come from. The scheduler takes one token per request at the moment
+ * it sends it. In-process today; a store shared by several processes implements the same call.
+ */
+export interface TokenStore {
+  /** Waits until one request may be sent under `limit` for `key`, takes it; FIFO; rejects `Aborted` on abort. */
+  take(key: string, limit: RateLimit, signal?: AbortSignal): Promise<void>;
+}
+
+/** One bucket per key in this process. */
+export class LocalTokenStore implements TokenStore {
+  private readonly buckets = new Map<string, TokenBucket>();
+
+  take(key: string, limit: RateLimit, signal?: AbortSignal): Promise<void> {
+    let bucket = this.buckets.get(key);
+    if (!bucket) this.buckets.set(key, (bucket = new TokenBucket(limit.ratePerSecond, limit.burst)));
+    return bucket.take(signal);
   }
 }
 
-/** A counting semaphore: at most `limit` holders at once, FIFO. */
-export class Semaphore {
-  private active = 0;
-  private readonly queue: Array<() => void> = [];
-
-  constructor(readonly limit: number) {}
-
-  async run<T>(task: () => Promise<T>): Promise<T> {
-    if (this.active >= this.limit) await new Promise<void>((resolve) => this.queue.push(resolve));
-    else this.active++;
-    try {
-      return await task();
-    } finally {
-      const next = this.queue.shift();
-      if (next) next();
-      else this.active--;
-    }
-  }
-
-  get inFlight(): number {
-    return this.active;
-  }
-}
+/** The store every client of this process shares unless told otherwise. */
+export const processTokenStore: TokenStore = new LocalTokenStore();
 
 /**
  * Per-API defaults under the documented per-source-IP limits. rate + burst bounds any one-second
@@ -114,24 +107,20 @@ export const API_RATE_LIMITS = Object.freeze({
 });
 export type RateLimitedApi = keyof typeof API_RATE_LIMITS;
 
-const sharedBuckets = new Map<string, TokenBucket>();
+/**
+ * The per-source-IP bucket key: the service counts requests per source IP and API, whatever the
+ * AccessKey, so everything this process sends to one host shares it.
+ */
+export function sourceKey(endpointHost: string, api: RateLimitedApi): string {
+  return `source\u0000${endpointHost.toLowerCase()}\u0000${api}`;
+}
 
 /**
- * The bucket for one API on one endpoint with one AccessKey, shared by every client in the
- * process: two nodes polling the same account from one machine share one source IP's limit.
+ * A client's own limit for `maxQps` (a bucket in front of the shared one): at most the API's
+ * default rate, and rate + burst at most the default rate + burst.
  */
-export function sharedBucket(endpoint: string, accessKeyId: string, api: RateLimitedApi, maxQps?: number): TokenBucket {
+export function ownLimit(api: RateLimitedApi, maxQps: number): RateLimit {
   const limits = API_RATE_LIMITS[api];
-  // A user may lower the rate, and raise it only up to just under the documented limit.
-  const rate = Math.min(maxQps ?? limits.ratePerSecond, limits.documentedQps - 1);
-  const burst = Math.max(1, Math.min(limits.burst, Math.floor(limits.documentedQps * 0.92 - rate)));
-  const key = `${endpoint}\u0000${accessKeyId}\u0000${api}`;
-  const existing = sharedBuckets.get(key);
-  if (existing) {
-    existing.restrict(rate, burst);
-    return existing;
-  }
-  const bucket = new TokenBucket(rate, burst);
-  sharedBuckets.set(key, bucket);
-  return bucket;
+  const ratePerSecond = Math.min(maxQps, limits.ratePerSecond);
+  return { ratePerSecond, burst: Math.max(1, Math.min(limits.burst, Math.ceil(ratePerSecond / 10))) };
 }

@@ -1,9 +1,11 @@
+import { abortedError } from './abort';
 import { OnsMqttError } from './errors';
 
 /**
  * Retry decisions as a small, pure policy (after the AWS SDK's standard strategy): which error is
  * worth another attempt, how long to wait (exponential backoff with full jitter) and when to stop
- * (attempt count and an overall deadline). The runner below is the only place that sleeps.
+ * (attempt count, an overall deadline, a retry budget). The runner below is the only place that
+ * sleeps, and it enforces the deadline on every attempt too, not only between attempts.
  */
 export interface RetryOptions {
   /** Total attempts including the first (1 = never retry). */
@@ -48,9 +50,59 @@ export function decideRetry(
   return { retry: true, delayMs };
 }
 
+/**
+ * Retry quota, as in the AWS SDK's standard mode: each retry draws tokens (more after a timeout,
+ * which is the costlier failure), each success gives back what its retries drew, or one token
+ * when it needed none. A healthy client never runs dry; under a broad outage the quota empties
+ * after `capacity / retryCost` retries and every further call makes one attempt only, so a
+ * failing service sees about one request per call instead of `maxAttempts`.
+ */
+export interface RetryBudgetOptions {
+  capacity: number;
+  retryCost: number;
+  timeoutCost: number;
+  successIncrement: number;
+}
+
+export const DEFAULT_RETRY_BUDGET: Readonly<RetryBudgetOptions> = Object.freeze({
+  capacity: 500,
+  retryCost: 5,
+  timeoutCost: 10,
+  successIncrement: 1,
+});
+
+const TIMEOUT_CODES = new Set(['RequestTimeout', 'DeadlineExceeded']);
+
+export class RetryBudget {
+  private available: number;
+
+  constructor(readonly options: RetryBudgetOptions = DEFAULT_RETRY_BUDGET) {
+    this.available = options.capacity;
+  }
+
+  get tokens(): number {
+    return this.available;
+  }
+
+  /** Draws the cost of retrying after `error`; 0 when the quota cannot pay it (no retry). */
+  draw(error: OnsMqttError): number {
+    const cost = TIMEOUT_CODES.has(error.code) ? this.options.timeoutCost : this.options.retryCost;
+    if (this.available < cost) return 0;
+    this.available -= cost;
+    return cost;
+  }
+
+  /** A call succeeded after drawing `drawn` tokens for its retries. */
+  refund(drawn: number): void {
+    this.available = Math.min(this.options.capacity, this.available + (drawn > 0 ? drawn : this.options.successIncrement));
+  }
+}
+
 export interface RetryClock {
   now(): number;
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** Calls `fn` after `ms` unless cancelled by the returned function. */
+  timer(ms: number, fn: () => void): () => void;
   random(): number;
 }
 
@@ -58,49 +110,99 @@ export const systemClock: RetryClock = {
   now: () => Date.now(),
   sleep: (ms, signal) =>
     new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) return reject(abortedError());
+      if (signal?.aborted) return reject(abortedError(signal));
       const timer = setTimeout(() => {
         signal?.removeEventListener('abort', onAbort);
         resolve();
       }, ms);
       const onAbort = () => {
         clearTimeout(timer);
-        reject(abortedError());
+        reject(abortedError(signal));
       };
       signal?.addEventListener('abort', onAbort, { once: true });
     }),
+  timer: (ms, fn) => {
+    const t = setTimeout(fn, ms);
+    return () => clearTimeout(t);
+  },
   random: Math.random,
 };
 
-export function abortedError(): OnsMqttError {
-  return new OnsMqttError({ code: 'Aborted', message: 'The query was cancelled before it finished.' });
+/** What one attempt gets: a signal that aborts on cancellation or at the deadline, and the time left. */
+export interface AttemptContext {
+  attempt: number;
+  signal: AbortSignal;
+  remainingMs(): number;
+  /** Call right before the request leaves: `attempts` on the error counts requests really sent. */
+  sent(): void;
+}
+
+export interface RunOptions {
+  clock?: RetryClock;
+  /** Cancels waiting (queue, rate limit, backoff) and the request in flight. */
+  signal?: AbortSignal;
+  budget?: RetryBudget;
 }
 
 /**
- * Run `attempt` until it succeeds or the policy says stop. The thrown error carries the number of
- * requests sent in `attempts`. `attempt` must throw OnsMqttError only (the transport guarantees it).
+ * Run `attemptOnce` until it succeeds or the policy says stop. The thrown error carries the number
+ * of requests sent in `attempts`. Cancellation ends it at once with `Aborted`; the deadline ends it
+ * at once with `DeadlineExceeded`, in flight or between attempts.
  */
-export async function runWithRetry<T>(
-  attemptOnce: (attempt: number) => Promise<T>,
-  options: RetryOptions,
-  clock: RetryClock = systemClock,
-  signal?: AbortSignal,
-): Promise<T> {
+export async function runWithRetry<T>(attemptOnce: (ctx: AttemptContext) => Promise<T>, options: RetryOptions, run: RunOptions = {}): Promise<T> {
+  const clock = run.clock ?? systemClock;
   const started = clock.now();
-  for (let attempt = 1; ; attempt++) {
-    if (signal?.aborted) throw withAttempts(abortedError(), attempt - 1);
-    try {
-      return await attemptOnce(attempt);
-    } catch (caught) {
-      const error = caught instanceof OnsMqttError ? caught : unexpected(caught);
-      const decision = decideRetry(error, attempt, clock.now() - started, options, clock.random);
-      if (!decision.retry) throw withAttempts(error, attempt);
+  const remainingMs = () => options.deadlineMs - (clock.now() - started);
+  let sent = 0;
+  let drawn = 0;
+  let lastError: OnsMqttError | undefined;
+  const deadlineError = () =>
+    new OnsMqttError({
+      code: 'DeadlineExceeded',
+      message:
+        `No answer within the ${options.deadlineMs} ms allowed for this query` +
+        (lastError ? ` (${sent} attempt${sent === 1 ? '' : 's'}; last: ${lastError.message})` : sent ? ` (${sent} attempt${sent === 1 ? '' : 's'})` : '') +
+        '.',
+    });
+
+  // One signal for the whole call: the caller's cancellation or our deadline, whichever comes first.
+  const controller = new AbortController();
+  const onCallerAbort = () => controller.abort(run.signal?.reason);
+  if (run.signal?.aborted) throw withAttempts(abortedError(run.signal), 0);
+  run.signal?.addEventListener('abort', onCallerAbort, { once: true });
+  const cancelDeadline = clock.timer(options.deadlineMs, () => controller.abort(deadlineError()));
+  const stopped = () => withAttempts(controller.signal.reason instanceof OnsMqttError ? deadlineError() : abortedError(controller.signal), sent);
+
+  try {
+    for (let attempt = 1; ; attempt++) {
+      if (controller.signal.aborted) throw stopped();
+      if (remainingMs() <= 0) throw withAttempts(deadlineError(), sent);
       try {
-        await clock.sleep(decision.delayMs, signal);
-      } catch {
-        throw withAttempts(error, attempt);
+        const result = await attemptOnce({ attempt, signal: controller.signal, remainingMs, sent: () => sent++ });
+        run.budget?.refund(drawn);
+        return result;
+      } catch (caught) {
+        if (controller.signal.aborted) throw stopped();
+        const error = caught instanceof OnsMqttError ? caught : unexpected(caught);
+        lastError = error;
+        const decision = decideRetry(error, attempt, clock.now() - started, options, clock.random);
+        if (!decision.retry) {
+          if (decision.reason === 'deadline') throw withAttempts(deadlineError(), sent);
+          throw withAttempts(error, sent);
+        }
+        const cost = run.budget ? run.budget.draw(error) : 1;
+        if (cost === 0) throw withAttempts(error, sent); // retry quota empty: no more load on a failing service
+        drawn += run.budget ? cost : 0;
+        try {
+          await clock.sleep(decision.delayMs, controller.signal);
+        } catch {
+          throw stopped();
+        }
       }
     }
+  } finally {
+    cancelDeadline();
+    run.signal?.removeEventListener('abort', onCallerAbort);
   }
 }
 

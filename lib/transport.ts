@@ -10,6 +10,7 @@
 import { randomUUID } from 'node:crypto';
 import { subscribe } from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
+import { abortedError, raceAbort } from './abort';
 import { OnsMqttError } from './errors';
 import type { ResolvedEndpoint } from './endpoints';
 
@@ -31,8 +32,15 @@ export interface TransportResponse {
   requestId: string | undefined;
 }
 
+export interface CallSettings {
+  /** This attempt's timeout (the client's, cut to what is left of the call's deadline). */
+  timeoutMs?: number;
+  /** Abandons the request: its socket is destroyed and the call rejects at once. */
+  signal?: AbortSignal;
+}
+
 export interface Transport {
-  call(action: string, query: Record<string, string>): Promise<TransportResponse>;
+  call(action: string, query: Record<string, string>, settings?: CallSettings): Promise<TransportResponse>;
 }
 
 type SdkModule = typeof import('@alicloud/openapi-client');
@@ -44,26 +52,43 @@ function loadSdk(): SdkModule {
 }
 
 /*
- * The SDK reads an error response as JSON before it throws, so a non-JSON page loses its HTTP
- * status. Each request carries our own nonce header; Node's http diagnostics channel reports the
- * status of every response, and we keep it for the nonces we are waiting on.
+ * Each request carries our own nonce header, and Node's http diagnostics channels tell us about
+ * every request by it. Two things the SDK cannot do by itself depend on that:
+ * - a non-JSON error page loses its HTTP status (the SDK parses the body as JSON before it throws),
+ *   so we keep the status the channel reports;
+ * - the SDK takes no abort signal, so we keep the request object and destroy it on abort.
  */
 const NONCE_HEADER = 'x-acs-signature-nonce';
-const statusByNonce = new Map<string, number>();
+interface Tracked {
+  status: number;
+  request?: ClientRequest;
+  /** Abandoned before the SDK had created its request: destroy it as soon as it starts. */
+  abandoned?: boolean;
+}
+const tracked = new Map<string, Tracked>();
 let channelSubscribed = false;
-function watchStatuses(): void {
+function watchRequests(): void {
   if (channelSubscribed) return;
   channelSubscribed = true;
+  subscribe('http.client.request.start', (message) => {
+    const { request } = message as { request: ClientRequest };
+    const nonce = request.getHeader(NONCE_HEADER);
+    const entry = typeof nonce === 'string' ? tracked.get(nonce) : undefined;
+    if (!entry) return;
+    entry.request = request;
+    if (entry.abandoned) request.destroy();
+  });
   subscribe('http.client.response.finish', (message) => {
     const { request, response } = message as { request: ClientRequest; response: IncomingMessage };
     const nonce = request.getHeader(NONCE_HEADER);
-    if (typeof nonce === 'string' && statusByNonce.has(nonce)) statusByNonce.set(nonce, response.statusCode ?? 0);
+    const entry = typeof nonce === 'string' ? tracked.get(nonce) : undefined;
+    if (entry) entry.status = response.statusCode ?? 0;
   });
 }
 
 export function createSdkTransport(config: TransportConfig): Transport {
   const { default: OpenApi, Config, Params, OpenApiRequest } = loadSdk();
-  watchStatuses();
+  watchRequests();
   const client = new OpenApi(
     new Config({
       accessKeyId: config.accessKeyId,
@@ -86,7 +111,9 @@ export function createSdkTransport(config: TransportConfig): Transport {
   const secrets = [config.accessKeySecret, config.securityToken].filter((s): s is string => !!s);
 
   return {
-    async call(action, query) {
+    async call(action, query, settings = {}) {
+      const { signal } = settings;
+      if (signal?.aborted) throw abortedError(signal);
       const params = new Params({
         action,
         version: API_VERSION,
@@ -99,20 +126,32 @@ export function createSdkTransport(config: TransportConfig): Transport {
         bodyType: 'json',
       });
       const nonce = randomUUID();
-      statusByNonce.set(nonce, 0);
+      const entry: Tracked = { status: 0 };
+      tracked.set(nonce, entry);
       const request = new OpenApiRequest({ query: { ...query }, headers: { [NONCE_HEADER]: nonce } });
+      const timeoutMs = Math.max(1, Math.min(config.timeoutMs, settings.timeoutMs ?? config.timeoutMs));
+      const onAbort = () => {
+        entry.abandoned = true;
+        entry.request?.destroy();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
       try {
-        const response = (await client.callApi(params, request, runtime as never)) as {
+        const pending = client.callApi(params, request, { ...runtime, readTimeout: timeoutMs, connectTimeout: timeoutMs } as never) as Promise<{
           body?: unknown;
           statusCode?: number;
-        };
+        }>;
+        // Forget the nonce when the SDK is done with it, which may be after an abort.
+        const forget = () => void tracked.delete(nonce);
+        pending.then(forget, forget);
+        const response = await raceAbort(pending, signal);
         const body = (response.body ?? {}) as Record<string, unknown>;
         const requestId = typeof body.RequestId === 'string' ? body.RequestId : undefined;
         return { body, httpStatus: response.statusCode ?? 200, requestId };
       } catch (caught) {
-        throw toOnsMqttError(caught, statusByNonce.get(nonce) || undefined, secrets, config.endpoint.url);
+        if (caught instanceof OnsMqttError) throw caught; // cancelled or past the deadline
+        throw toOnsMqttError(caught, entry.status || undefined, secrets, config.endpoint.url);
       } finally {
-        statusByNonce.delete(nonce);
+        signal?.removeEventListener('abort', onAbort);
       }
     },
   };

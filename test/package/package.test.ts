@@ -6,10 +6,10 @@ import { join, resolve } from 'node:path';
 /**
  * The package as users get it: `npm pack` of the built tree, unpacked, checked file by file and
  * with Node-RED's own scorecard (node-red-dev validate). The flow-library catalogue it also reads
- * is unreachable here: the shared preload answers that one request with an empty catalogue.
+ * is unreachable here: test/package/flow-library-offline.js answers that one request with an empty catalogue.
  */
 const ROOT = resolve(__dirname, '../..');
-const OFFLINE_PRELOAD = resolve(ROOT, '../shared/tools/node-red-dev-offline.js');
+const OFFLINE_PRELOAD = resolve(__dirname, 'flow-library-offline.js');
 let dir: string;
 let pkg: string;
 

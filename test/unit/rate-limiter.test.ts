@@ -1,4 +1,5 @@
-import { API_RATE_LIMITS, Semaphore, TokenBucket, sharedBucket } from '../../lib/rate-limiter';
+import { API_RATE_LIMITS, LocalTokenStore, TokenBucket, ownLimit, sourceKey, type RateLimit, type TokenStore } from '../../lib/rate-limiter';
+import { RequestScheduler, Slots } from '../../lib/scheduler';
 
 describe('token bucket', () => {
   beforeEach(() => jest.useFakeTimers());
@@ -47,35 +48,75 @@ describe('token bucket', () => {
     }
   });
 
-  it('is shared per endpoint, AccessKey and API; a lower maxQps restricts it; a higher one cannot pass the limit', () => {
-    const a = sharedBucket('https://x', 'AK1', 'QuerySessionByClientId');
-    const b = sharedBucket('https://x', 'AK1', 'QuerySessionByClientId', 50);
-    expect(a).toBe(b);
-    expect(a.ratePerSecond).toBe(50);
-    expect(sharedBucket('https://x', 'AK2', 'QuerySessionByClientId')).not.toBe(a);
-    const high = sharedBucket('https://y', 'AK1', 'QuerySessionByClientId', 100_000);
-    expect(high.ratePerSecond + high.burst).toBeLessThanOrEqual(300);
+  it('the shared key is the source and API, whatever the AccessKey; a client\'s own limit never exceeds the default', () => {
+    expect(sourceKey('onsmqtt.cn-hangzhou.aliyuncs.com', 'QuerySessionByClientId')).toBe(sourceKey('ONSMQTT.cn-hangzhou.aliyuncs.com', 'QuerySessionByClientId'));
+    expect(sourceKey('a', 'QuerySessionByClientId')).not.toBe(sourceKey('a', 'BatchQuerySessionByClientIds'));
+    expect(ownLimit('QuerySessionByClientId', 100_000)).toEqual({ ratePerSecond: 265, burst: 10 });
+    expect(ownLimit('QuerySessionByClientId', 2)).toEqual({ ratePerSecond: 2, burst: 1 });
   });
 });
 
-describe('semaphore', () => {
-  it('caps concurrency and runs everything', async () => {
-    const s = new Semaphore(3);
+/** Records which keys and limits the scheduler asks the shared store for. */
+class RecordingStore implements TokenStore {
+  readonly takes: Array<{ key: string; limit: RateLimit }> = [];
+  private readonly inner = new LocalTokenStore();
+  take(key: string, limit: RateLimit, signal?: AbortSignal): Promise<void> {
+    this.takes.push({ key, limit });
+    return this.inner.take(key, limit, signal);
+  }
+}
+
+describe('request scheduler', () => {
+  it('a client with a low maxQps is slowed alone; the shared limit stays the default for everyone', async () => {
+    const store = new RecordingStore();
+    const slow = new RequestScheduler({ endpointHost: 'h', concurrency: 8, maxQps: 2, store });
+    const fast = new RequestScheduler({ endpointHost: 'h', concurrency: 8, store });
+    await slow.clearToSend('QuerySessionByClientId');
+    const started = performance.now();
+    for (let i = 0; i < 10; i++) await fast.clearToSend('QuerySessionByClientId');
+    expect(performance.now() - started).toBeLessThan(200); // the default client keeps its burst and rate
+    const started2 = performance.now();
+    await slow.clearToSend('QuerySessionByClientId'); // the slow one waits for its own next token
+    expect(performance.now() - started2).toBeGreaterThan(300);
+    expect(new Set(store.takes.map((t) => JSON.stringify(t.limit)))).toEqual(new Set([JSON.stringify({ ratePerSecond: 265, burst: 10 })]));
+    expect(new Set(store.takes.map((t) => t.key)).size).toBe(1);
+  });
+});
+
+describe('slots', () => {
+  it('cap concurrency, run everything in order of arrival', async () => {
+    const slots = new Slots(3);
     let active = 0;
     let peak = 0;
-    const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) =>
-        s.run(async () => {
-          active++;
-          peak = Math.max(peak, active);
-          await new Promise((r) => setTimeout(r, 2));
-          active--;
-          return i;
-        }),
-      ),
+    const order: number[] = [];
+    await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        const release = await slots.acquire();
+        order.push(i);
+        active++;
+        peak = Math.max(peak, active);
+        await new Promise((r) => setTimeout(r, 2));
+        active--;
+        release();
+        release(); // giving back twice gives back once
+      }),
     );
     expect(peak).toBe(3);
-    expect(results).toEqual(Array.from({ length: 20 }, (_, i) => i));
+    expect(order).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+
+  it('a cancelled waiter leaves the queue at once and never takes a slot', async () => {
+    const slots = new Slots(1);
+    const holder = await slots.acquire();
+    const controller = new AbortController();
+    const cancelled = slots.acquire(controller.signal);
+    const next = slots.acquire();
+    controller.abort();
+    await expect(cancelled).rejects.toMatchObject({ code: 'Aborted' });
+    holder();
+    const release = await next; // the slot went to the next waiter, not to the cancelled one
+    release();
+    const again = await slots.acquire();
+    again();
   });
 });
-

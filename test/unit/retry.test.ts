@@ -1,16 +1,31 @@
 import { OnsMqttError } from '../../lib/errors';
-import { backoffCeiling, backoffDelay, decideRetry, DEFAULT_RETRY, runWithRetry, type RetryClock } from '../../lib/retry';
+import { backoffCeiling, backoffDelay, decideRetry, DEFAULT_RETRY, RetryBudget, runWithRetry, systemClock, type RetryClock } from '../../lib/retry';
 
-/** A fake clock: sleeping advances time instantly and records the waits. */
-function fakeClock(randomValues: number[] = [0.5]): RetryClock & { t: number; waits: number[] } {
+/** A fake clock: sleeping advances time instantly and records the waits; timers fire as time passes. */
+function fakeClock(randomValues: number[] = [0.5]): RetryClock & { t: number; waits: number[]; advance(ms: number): void } {
   let i = 0;
+  const timers = new Set<{ at: number; fn: () => void }>();
   const clock = {
     t: 0,
     waits: [] as number[],
     now: () => clock.t,
+    advance: (ms: number) => {
+      clock.t += ms;
+      for (const timer of [...timers]) {
+        if (timer.at <= clock.t) {
+          timers.delete(timer);
+          timer.fn();
+        }
+      }
+    },
     sleep: async (ms: number) => {
       clock.waits.push(ms);
-      clock.t += ms;
+      clock.advance(ms);
+    },
+    timer: (ms: number, fn: () => void) => {
+      const timer = { at: clock.t + ms, fn };
+      timers.add(timer);
+      return () => void timers.delete(timer);
     },
     random: () => randomValues[i++ % randomValues.length],
   };
@@ -57,13 +72,14 @@ describe('retry policy', () => {
     const clock = fakeClock([0.5]);
     let calls = 0;
     const result = await runWithRetry(
-      async () => {
+      async (attempt) => {
+        attempt.sent();
         calls++;
         if (calls < 3) throw transient();
         return 'ok';
       },
       DEFAULT_RETRY,
-      clock,
+      { clock },
     );
     expect(result).toBe('ok');
     expect(calls).toBe(3);
@@ -73,10 +89,11 @@ describe('retry policy', () => {
   it('gives up after maxAttempts with attempts recorded on the error', async () => {
     const clock = fakeClock([0.9]);
     let calls = 0;
-    const error = await runWithRetry(async () => {
+    const error = await runWithRetry(async (attempt) => {
+      attempt.sent();
       calls++;
       throw transient();
-    }, DEFAULT_RETRY, clock).catch((e: OnsMqttError) => e);
+    }, DEFAULT_RETRY, { clock }).catch((e: OnsMqttError) => e);
     expect(calls).toBe(4);
     expect(error).toBeInstanceOf(OnsMqttError);
     expect((error as OnsMqttError).attempts).toBe(4);
@@ -86,40 +103,115 @@ describe('retry policy', () => {
   it('sends a fail-class request exactly once', async () => {
     const clock = fakeClock();
     let calls = 0;
-    const error = (await runWithRetry(async () => {
+    const error = (await runWithRetry(async (attempt) => {
+      attempt.sent();
       calls++;
       throw permanent();
-    }, DEFAULT_RETRY, clock).catch((e) => e)) as OnsMqttError;
+    }, DEFAULT_RETRY, { clock }).catch((e) => e)) as OnsMqttError;
     expect(calls).toBe(1);
     expect(error.attempts).toBe(1);
     expect(clock.waits).toEqual([]);
   });
 
-  it('respects the overall deadline', async () => {
+  it('stops retrying when the next wait would pass the deadline, with DeadlineExceeded', async () => {
     const clock = fakeClock([0.99]);
     let calls = 0;
-    await runWithRetry(async () => {
-      calls++;
-      clock.t += 400; // each attempt takes 400 ms
-      throw transient();
-    }, { maxAttempts: 10, baseDelayMs: 200, maxDelayMs: 5000, deadlineMs: 1500 }, clock).catch(() => undefined);
-    // 400 +198 wait, 400 +396 wait = 1394 ms, third attempt ends at 1794: no time left to wait again.
+    const error = (await runWithRetry(
+      async (attempt) => {
+        calls++;
+        attempt.sent();
+        clock.advance(Math.min(400, attempt.remainingMs())); // each attempt takes 400 ms
+        throw transient();
+      },
+      { maxAttempts: 10, baseDelayMs: 200, maxDelayMs: 5000, deadlineMs: 1500 },
+      { clock },
+    ).catch((e) => e)) as OnsMqttError;
+    // 400 + 198 wait, 400 + 396 wait = 1394 ms; the third attempt gets the 106 ms left, then no time to wait.
     expect(calls).toBe(3);
     expect(clock.waits).toEqual([198, 396]);
+    expect(clock.t).toBe(1500);
+    expect(error).toMatchObject({ code: 'DeadlineExceeded', retryable: true, attempts: 3 });
+    expect(error.message).toContain('last: boom');
   });
 
-  it('an abort signal stops waiting and further attempts', async () => {
+  it('the deadline bounds an attempt in flight: it ends at the deadline, not when the request would', async () => {
+    const started = Date.now();
+    let remainingAtStart = 0;
+    const error = (await runWithRetry(
+      (attempt) =>
+        new Promise<never>((_resolve, reject) => {
+          remainingAtStart = attempt.remainingMs();
+          attempt.sent();
+          // A request that would answer after 3 s; it honours its signal as the transport does.
+          const t = setTimeout(() => reject(transient()), 3000);
+          attempt.signal.addEventListener('abort', () => {
+            clearTimeout(t);
+            reject(new OnsMqttError({ code: 'Aborted', message: 'abandoned' }));
+          });
+        }),
+      { maxAttempts: 4, baseDelayMs: 10, maxDelayMs: 10, deadlineMs: 300 },
+    ).catch((e) => e)) as OnsMqttError;
+    const elapsed = Date.now() - started;
+    expect(remainingAtStart).toBeLessThanOrEqual(300);
+    expect(error).toMatchObject({ code: 'DeadlineExceeded', attempts: 1 });
+    expect(elapsed).toBeGreaterThanOrEqual(290);
+    expect(elapsed).toBeLessThan(1000);
+  });
+
+  it('an abort between attempts ends the call at once with Aborted and the attempts sent', async () => {
     const controller = new AbortController();
     let calls = 0;
     const started = Date.now();
-    const promise = runWithRetry(async () => {
-      calls++;
-      throw transient();
-    }, { maxAttempts: 5, baseDelayMs: 10_000, maxDelayMs: 10_000, deadlineMs: 60_000 }, { now: Date.now, random: () => 0.99, sleep: (await import('../../lib/retry')).systemClock.sleep }, controller.signal);
+    const promise = runWithRetry(
+      async (attempt) => {
+        calls++;
+        attempt.sent();
+        throw transient();
+      },
+      { maxAttempts: 5, baseDelayMs: 10_000, maxDelayMs: 10_000, deadlineMs: 60_000 },
+      { clock: { ...systemClock, random: () => 0.99 }, signal: controller.signal },
+    );
     setTimeout(() => controller.abort(), 50);
     const error = (await promise.catch((e) => e)) as OnsMqttError;
-    expect(Date.now() - started).toBeLessThan(2000);
+    expect(Date.now() - started).toBeLessThan(1000);
     expect(calls).toBe(1);
-    expect(error.code).toBe('InternalError');
+    expect(error).toMatchObject({ code: 'Aborted', retryable: false, attempts: 1 });
+  });
+});
+
+describe('retry budget (AWS standard mode)', () => {
+  it('draws 5 per retry and 10 per retry after a timeout; refunds what a success drew, or 1', () => {
+    const budget = new RetryBudget({ capacity: 20, retryCost: 5, timeoutCost: 10, successIncrement: 1 });
+    expect(budget.draw(transient())).toBe(5);
+    expect(budget.draw(new OnsMqttError({ code: 'RequestTimeout', message: 't' }))).toBe(10);
+    expect(budget.tokens).toBe(5);
+    expect(budget.draw(new OnsMqttError({ code: 'RequestTimeout', message: 't' }))).toBe(0); // cannot pay
+    budget.refund(10);
+    expect(budget.tokens).toBe(15);
+    budget.refund(0);
+    expect(budget.tokens).toBe(16);
+    budget.refund(50);
+    expect(budget.tokens).toBe(20); // never above capacity
+  });
+
+  it('under 100 % errors the load falls back towards one request per call', async () => {
+    const clock = fakeClock([0]);
+    const budget = new RetryBudget(); // 500 tokens, 5 per retry: 100 retries in all
+    let requests = 0;
+    const calls = 1000;
+    for (let i = 0; i < calls; i++) {
+      await runWithRetry(
+        async (attempt) => {
+          attempt.sent();
+          requests++;
+          throw transient();
+        },
+        DEFAULT_RETRY,
+        { clock, budget },
+      ).catch(() => undefined);
+    }
+    // Without a budget: 4 000 requests. With it: 1 000 first attempts + 100 retries.
+    expect(requests).toBe(calls + 100);
+    expect(budget.tokens).toBe(0);
   });
 });

@@ -1,0 +1,103 @@
+import { abortedError } from './abort';
+import { API_RATE_LIMITS, TokenBucket, ownLimit, processTokenStore, sourceKey, type RateLimitedApi, type TokenStore } from './rate-limiter';
+
+/**
+ * Concurrency slots, FIFO. A caller that is cancelled while it queues leaves the queue at once;
+ * a slot is given back exactly once.
+ */
+export class Slots {
+  private active = 0;
+  private readonly queue: Array<{ grant: () => void; reject: (e: Error) => void; signal?: AbortSignal; onAbort?: () => void }> = [];
+
+  constructor(readonly limit: number) {}
+
+  /** Resolves with the function that gives the slot back. */
+  acquire(signal?: AbortSignal): Promise<() => void> {
+    if (signal?.aborted) return Promise.reject(abortedError(signal));
+    if (this.active < this.limit) {
+      this.active++;
+      return Promise.resolve(this.releaser());
+    }
+    return new Promise((resolve, reject) => {
+      const waiter: (typeof this.queue)[number] = { grant: () => resolve(this.releaser()), reject, signal };
+      if (signal) {
+        waiter.onAbort = () => {
+          const i = this.queue.indexOf(waiter);
+          if (i >= 0) this.queue.splice(i, 1);
+          reject(abortedError(signal));
+        };
+        signal.addEventListener('abort', waiter.onAbort, { once: true });
+      }
+      this.queue.push(waiter);
+    });
+  }
+
+  private releaser(): () => void {
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.queue.shift();
+      if (next) {
+        // The slot passes straight to the next caller: `active` does not change.
+        if (next.onAbort) next.signal?.removeEventListener('abort', next.onAbort);
+        next.grant();
+      } else {
+        this.active--;
+      }
+    };
+  }
+}
+
+export interface SchedulerOptions {
+  /** Host (and port) of the endpoint: the service's per-IP limit is per source and API. */
+  endpointHost: string;
+  /** Calls in progress at once for this client. */
+  concurrency: number;
+  /** This client's own ceiling in requests per second per API; lowers no one else's rate. */
+  maxQps?: number;
+  store?: TokenStore;
+}
+
+/**
+ * Decides when each request of one client is sent. A call first takes one of the client's
+ * concurrency slots and keeps it until it ends (retries and their backoff included); every
+ * attempt then takes its rate tokens at the moment it is sent: the client's own (when `maxQps` is
+ * set) and the shared per-source one. A token is never spent on a request that is still queued,
+ * so however the calls arrive (bursts, a stalled service that recovers, retries), no one-second
+ * window carries more than rate + burst of the shared limit as this process sends.
+ */
+export class RequestScheduler {
+  readonly slots: Slots;
+  private readonly store: TokenStore;
+  private readonly own = new Map<RateLimitedApi, TokenBucket>();
+
+  constructor(private readonly options: SchedulerOptions) {
+    this.slots = new Slots(options.concurrency);
+    this.store = options.store ?? processTokenStore;
+  }
+
+  /** Holds a slot for the whole of `call`. */
+  async withSlot<T>(signal: AbortSignal | undefined, call: () => Promise<T>): Promise<T> {
+    const release = await this.slots.acquire(signal);
+    try {
+      return await call();
+    } finally {
+      release();
+    }
+  }
+
+  /** Waits for the tokens of one attempt of `api`; resolve means "send now". */
+  async clearToSend(api: RateLimitedApi, signal?: AbortSignal): Promise<void> {
+    if (this.options.maxQps !== undefined) {
+      let bucket = this.own.get(api);
+      if (!bucket) {
+        const limit = ownLimit(api, this.options.maxQps);
+        this.own.set(api, (bucket = new TokenBucket(limit.ratePerSecond, limit.burst)));
+      }
+      await bucket.take(signal);
+    }
+    const { ratePerSecond, burst } = API_RATE_LIMITS[api];
+    await this.store.take(sourceKey(this.options.endpointHost, api), { ratePerSecond, burst }, signal);
+  }
+}
