@@ -84,13 +84,13 @@ interface Parsed {
 
 let logSeq = 0;
 
-export async function handleApi(state: ApiState, req: IncomingMessage, res: ServerResponse, body: Buffer, url: URL): Promise<void> {
+export async function handleApi(state: ApiState, req: IncomingMessage, res: ServerResponse, body: Buffer, url: URL, arrivedAt = Date.now()): Promise<void> {
   const requestId = randomUUID().toUpperCase();
   state.counters.requests++;
   let parsed: Parsed | undefined;
   const entry: LogEntry = {
     seq: ++logSeq,
-    time: new Date().toISOString(),
+    time: new Date(arrivedAt).toISOString(),
     method: req.method ?? 'GET',
     action: '',
     signature: 'none',
@@ -111,6 +111,8 @@ export async function handleApi(state: ApiState, req: IncomingMessage, res: Serv
     if (state.faults.throttled(parsed.action)) throw new ApiError('SystemOverFlow');
     authenticate(state, req, body, url, parsed);
 
+    const stall = state.faults.stallMs();
+    if (stall > 0) await new Promise((r) => setTimeout(r, stall));
     const decision = state.faults.decide(parsed.action, entry.clientIds);
     const delay = state.faults.delayMs();
     if (delay > 0) await new Promise((r) => setTimeout(r, delay));

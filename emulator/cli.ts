@@ -1,17 +1,17 @@
 #!/usr/bin/env node
 /**
  * `npm run emulator`: start the OnsMqtt emulator and print how to use it.
- * Flags: --port N --mqtt-port N --latency MS --jitter MS --throttle QPS (per API)
+ * Flags: --port N --mqtt-port N --access-key ID:SECRET (repeatable) --stop-with-stdin true --latency MS --jitter MS --throttle QPS (per API)
  *        --error CODE:RATE (repeatable) --html-rate R --reset-rate R --hang-rate R --online ID (repeatable)
  */
-import { startEmulator, DEMO_ACCESS_KEY_ID } from './index';
+import { startEmulator, DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET } from './index';
 import type { FaultConfig } from './faults';
 
 function parseArgs(argv: string[]) {
   const flags: Record<string, string[]> = {};
   for (let i = 0; i < argv.length; i++) {
     const m = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i]);
-    if (!m) throw new Error(`Unknown argument "${argv[i]}". Flags: --port --mqtt-port --latency --jitter --throttle --error CODE:RATE --html-rate --reset-rate --hang-rate --online ID`);
+    if (!m) throw new Error(`Unknown argument "${argv[i]}". Flags: --port --mqtt-port --latency --jitter --throttle --error CODE:RATE --html-rate --reset-rate --hang-rate --online ID --access-key ID:SECRET --stop-with-stdin true`);
     const value = m[2] ?? argv[++i];
     if (value === undefined) throw new Error(`--${m[1]} needs a value.`);
     (flags[m[1]] ??= []).push(value);
@@ -35,7 +35,14 @@ async function main(): Promise<void> {
   };
   const throttle = num('throttle');
   if (throttle) faults.throttleQps = { QuerySessionByClientId: throttle, BatchQuerySessionByClientIds: throttle, QueryMqttTraceDevice: throttle };
-  const emulator = await startEmulator({ port: num('port') ?? 8090, mqttPort: num('mqtt-port') ?? 1883, faults, onlineDevices: flags.online });
+  // --access-key ID:SECRET (repeatable) adds keys beside the demo one.
+  const extraKeys = (flags['access-key'] ?? []).map((spec) => {
+    const colon = spec.indexOf(':');
+    if (colon < 1) throw new Error(`--access-key takes ID:SECRET, not "${spec}".`);
+    return { accessKeyId: spec.slice(0, colon), accessKeySecret: spec.slice(colon + 1) };
+  });
+  const accessKeys = [{ accessKeyId: DEMO_ACCESS_KEY_ID, accessKeySecret: DEMO_ACCESS_KEY_SECRET }, ...extraKeys];
+  const emulator = await startEmulator({ port: num('port') ?? 8090, mqttPort: num('mqtt-port') ?? 1883, faults, onlineDevices: flags.online, accessKeys });
   process.stdout.write(
     [
       'Alibaba Cloud MQTT (OnsMqtt 2020-04-20) emulator is running on 127.0.0.1',
@@ -54,6 +61,12 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  // Started by a test or a benchmark with a pipe on stdin: stop when that parent goes away.
+  if (flags['stop-with-stdin']) {
+    process.stdin.on('end', stop);
+    process.stdin.on('error', stop);
+    process.stdin.resume();
+  }
 }
 
 main().catch((error: unknown) => {

@@ -24,6 +24,11 @@ export interface FaultConfig {
   htmlErrorRate?: number;
   resetRate?: number;
   hangRate?: number;
+  /**
+   * The whole service stalls for this long from the moment the faults are set: every request
+   * that arrives meanwhile is held, then answered normally when the stall ends.
+   */
+  stallForMs?: number;
   /** Seed for the fault dice, for reproducible runs. */
   seed?: number;
 }
@@ -52,8 +57,10 @@ export class FaultInjector {
   private random: () => number = Math.random;
   private readonly fired = new Map<ErrorRule, number>();
   private readonly windows = new Map<string, number[]>();
+  private stallUntil = 0;
 
   set(config: FaultConfig): void {
+    this.stallUntil = config.stallForMs && config.stallForMs > 0 ? Date.now() + config.stallForMs : 0;
     this.config = { ...config, errors: config.errors ? config.errors.map((r) => ({ ...r })) : [] };
     this.random = config.seed === undefined ? Math.random : seededRandom(config.seed);
     this.fired.clear();
@@ -62,6 +69,11 @@ export class FaultInjector {
 
   get(): FaultConfig {
     return this.config;
+  }
+
+  /** How long a request arriving now is held by a service-wide stall. */
+  stallMs(now = Date.now()): number {
+    return Math.max(0, this.stallUntil - now);
   }
 
   delayMs(): number {

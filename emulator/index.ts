@@ -15,6 +15,7 @@ import { StsAuthority, type StsCredential } from './sts';
 export type { FaultConfig, ErrorRule } from './faults';
 export type { LogEntry, AccessKey } from './api';
 export type { StsCredential } from './sts';
+export { busiestSecond } from './request-log';
 
 export const DEMO_ACCESS_KEY_ID = 'LTAI5tEmulatorDemoKey01';
 export const DEMO_ACCESS_KEY_SECRET = 'EmulatorDemoSecretNotForProduction0';
@@ -81,7 +82,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
   const sockets = new Set<Socket>();
   const onRequest = (req: IncomingMessage, res: ServerResponse) => {
-    void route(req, res).catch(() => {
+    // Arrival is stamped before the body is read: what the service counts against its limits.
+    const arrivedAt = Date.now();
+    void route(req, res, arrivedAt).catch(() => {
       if (!res.headersSent) res.writeHead(500).end();
     });
   };
@@ -93,7 +96,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   server.keepAliveTimeout = 5000;
 
   const admin = adminHandler(state, () => handle);
-  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function route(req: IncomingMessage, res: ServerResponse, arrivedAt: number): Promise<void> {
     let url: URL;
     try {
       url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -111,7 +114,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ Code: 'InvalidAction.NotFound', Message: 'OnsMqtt RPC requests go to "/".' }));
       return;
     }
-    await handleApi(state, req, res, body, url);
+    await handleApi(state, req, res, body, url, arrivedAt);
   }
 
   await new Promise<void>((resolve, reject) => {

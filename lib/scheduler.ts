@@ -1,4 +1,13 @@
+import { channel } from 'node:diagnostics_channel';
 import { abortedError } from './abort';
+
+/**
+ * Published each time the scheduler lets a request go: `{ api, endpointHost, at }` (`at` from
+ * performance.now()). For observability and tests (the rate limit is checked against these
+ * moments); free when nobody subscribes.
+ */
+export const SEND_CHANNEL = 'alicloud-mqtt:request-send';
+const sendChannel = channel(SEND_CHANNEL);
 import { API_RATE_LIMITS, TokenBucket, ownLimit, processTokenStore, sourceKey, type RateLimitedApi, type TokenStore } from './rate-limiter';
 
 /**
@@ -99,5 +108,6 @@ export class RequestScheduler {
     }
     const { ratePerSecond, burst } = API_RATE_LIMITS[api];
     await this.store.take(sourceKey(this.options.endpointHost, api), { ratePerSecond, burst }, signal);
+    if (sendChannel.hasSubscribers) sendChannel.publish({ api, endpointHost: this.options.endpointHost, at: performance.now() });
   }
 }

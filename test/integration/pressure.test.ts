@@ -1,0 +1,260 @@
+/**
+ * Safety under pressure, against the emulator over real HTTP with its request log as the witness:
+ * the per-source rate limit holds after a stall, across AccessKeys and with retries; one client's
+ * maxQps slows no one else; cancellation ends a call at every stage; the deadline bounds every
+ * attempt; the retry budget caps the load on a failing service; trace pages never repeat.
+ */
+import { busiestSecond, type RunningEmulator } from '../../emulator';
+import { API_RATE_LIMITS, OnsMqttClient, OnsMqttError, isSessionFailure, type OnsMqttClientOptions } from '../../lib';
+import { SECOND_KEY, startEmulatorProcess, type EmulatorProcess } from '../helpers/emulator-process';
+import { busiestWindow, recordSends, type SendLog } from '../helpers/send-log';
+import { clientFor, emulatorWithSentinel } from '../helpers/emulator';
+
+let emu: RunningEmulator;
+const INSTANCE = 'post-cn-emulator01';
+const LIMIT = API_RATE_LIMITS.QuerySessionByClientId;
+const PROMISED = LIMIT.ratePerSecond + LIMIT.burst;
+
+beforeAll(async () => {
+  emu = await emulatorWithSentinel();
+});
+afterAll(async () => emu.stop());
+beforeEach(() => emu.reset());
+
+const ids = (n: number, prefix = 'p') => Array.from({ length: n }, (_, i) => `GID_${prefix}@@@${i}`);
+const sent = (action = 'QuerySessionByClientId') => emu.requestLog().filter((e) => e.action === action);
+const overflowed = () => emu.requestLog().filter((e) => e.code === 'SystemOverFlow').length;
+
+/** Resolves with how long after `abort()` the promise settled, and its error. */
+async function abortLatency(promise: Promise<unknown>, controller: AbortController, afterMs: number): Promise<{ ms: number; error: OnsMqttError }> {
+  await new Promise((r) => setTimeout(r, afterMs));
+  const t0 = performance.now();
+  controller.abort();
+  const error = (await promise.then(
+    () => {
+      throw new Error('expected the call to be cancelled');
+    },
+    (e: unknown) => e,
+  )) as OnsMqttError;
+  return { ms: performance.now() - t0, error };
+}
+
+describe('the per-source limit holds after a stall (emulator in its own process)', () => {
+  jest.setTimeout(60_000);
+  let proc: EmulatorProcess;
+  beforeAll(async () => {
+    proc = await startEmulatorProcess();
+  });
+  afterAll(async () => proc.stop());
+  beforeEach(async () => proc.reset());
+  const procClient = (overrides: Partial<OnsMqttClientOptions> = {}) =>
+    new OnsMqttClient({ accessKeyId: proc.accessKeyId, accessKeySecret: proc.accessKeySecret, endpoint: proc.endpoint, timeoutMs: 10_000, ...overrides });
+  let sends: SendLog;
+  beforeEach(() => (sends = recordSends(proc.endpoint)));
+  afterEach(() => sends.stop());
+  /** Both sides: the client's busiest second as it sends, and what arrived at the service. */
+  const witness = async () => {
+    const log = (await proc.log()).filter((e) => e.action === 'QuerySessionByClientId');
+    return {
+      sent: log.length,
+      busiestSent: busiestWindow(sends.times),
+      busiestArrived: busiestSecond(log).count,
+      overflowed: log.filter((e) => e.code === 'SystemOverFlow').length,
+      keys: new Set(log.map((e) => e.accessKeyId)).size,
+    };
+  };
+  const expectWithinLimits = (seen: Awaited<ReturnType<typeof witness>>) => {
+    expect(seen.busiestSent).toBeLessThanOrEqual(PROMISED);
+    expect(seen.busiestArrived).toBeLessThanOrEqual(LIMIT.documentedQps);
+    expect(seen.overflowed).toBe(0);
+  };
+
+  it.each([2000, 3000])('1,500 concurrent querySession calls while the service stalls %i ms, then recovers: busiest second <= rate + burst', async (stallMs) => {
+    await proc.setFaults({ stallForMs: stallMs, throttleQps: { QuerySessionByClientId: LIMIT.documentedQps } });
+    const client = procClient();
+    const outcomes = await Promise.all(ids(1500).map((clientId) => client.querySession({ clientId, instanceId: INSTANCE }).then((s) => s.online)));
+    expect(outcomes).toHaveLength(1500);
+    const seen = await witness();
+    expect(seen.sent).toBe(1500);
+    expectWithinLimits(seen);
+  });
+
+  it('retries take fresh tokens at send time: with 30 % InternalError after a stall, all requests together stay within the limit', async () => {
+    await proc.setFaults({ stallForMs: 1500, seed: 7, errors: [{ code: 'InternalError', rate: 0.3 }], throttleQps: { QuerySessionByClientId: LIMIT.documentedQps } });
+    const client = procClient({ retryBudget: false, retry: { maxAttempts: 6, baseDelayMs: 1, maxDelayMs: 5 } });
+    const results = await client.querySessions({ clientIds: ids(1200), instanceId: INSTANCE });
+    expect(results.filter(isSessionFailure).length).toBeLessThan(5);
+    const seen = await witness();
+    expect(seen.sent).toBeGreaterThan(1500); // the retries were really sent
+    expectWithinLimits(seen);
+  });
+
+  it('two AccessKeys used from one process share the one per-IP limit', async () => {
+    await proc.setFaults({ throttleQps: { QuerySessionByClientId: LIMIT.documentedQps } });
+    await Promise.all([
+      procClient().querySessions({ clientIds: ids(700, 'a'), instanceId: INSTANCE }),
+      procClient(SECOND_KEY).querySessions({ clientIds: ids(700, 'b'), instanceId: INSTANCE }),
+    ]);
+    const seen = await witness();
+    expect(seen.keys).toBe(2);
+    expectWithinLimits(seen);
+  });
+});
+
+describe('maxQps is a client\'s own', () => {
+  it('a client with maxQps 2 slows itself, never a default client of the same AccessKey, during or after its life', async () => {
+    const slow = clientFor(emu, { maxQps: 2 });
+    const slowRun = slow.querySessions({ clientIds: ids(4, 's'), instanceId: INSTANCE });
+    const fast = clientFor(emu);
+    const t0 = performance.now();
+    await fast.querySessions({ clientIds: ids(60, 'f'), instanceId: INSTANCE });
+    expect(performance.now() - t0).toBeLessThan(2000); // 60 ids at 265/s: a fraction of a second, not 30 s
+    const t1 = performance.now();
+    await slowRun;
+    expect(performance.now() - t1 + (t1 - t0)).toBeGreaterThan(1000); // 4 ids at 2/s: over a second
+    const t2 = performance.now();
+    await clientFor(emu).querySessions({ clientIds: ids(60, 'g'), instanceId: INSTANCE });
+    expect(performance.now() - t2).toBeLessThan(2000);
+  });
+});
+
+describe('cancellation ends a call at every stage within 50 ms', () => {
+  jest.setTimeout(20_000);
+
+  it('queued behind the concurrency cap: leaves the queue, nothing is sent for it', async () => {
+    emu.setFaults({ hangRate: 1 });
+    const client = clientFor(emu, { concurrency: 1, timeoutMs: 10_000 });
+    const blocker = new AbortController();
+    const first = client.querySession({ clientId: 'GID_q@@@1', instanceId: INSTANCE }, { signal: blocker.signal }).catch((e) => e);
+    const controller = new AbortController();
+    const queued = client.querySession({ clientId: 'GID_q@@@2', instanceId: INSTANCE }, { signal: controller.signal });
+    const { ms, error } = await abortLatency(queued, controller, 100);
+    expect(error).toMatchObject({ code: 'Aborted', attempts: 0 });
+    expect(ms).toBeLessThan(50);
+    blocker.abort();
+    await first;
+    expect(sent().map((e) => e.clientIds[0])).toEqual(['GID_q@@@1']);
+  });
+
+  it('waiting for a rate token: gives up its place, sends nothing', async () => {
+    const client = clientFor(emu, { maxQps: 0.2 });
+    await client.querySession({ clientId: 'GID_t@@@1', instanceId: INSTANCE }); // spends the only token
+    const controller = new AbortController();
+    const waiting = client.querySession({ clientId: 'GID_t@@@2', instanceId: INSTANCE }, { signal: controller.signal });
+    const { ms, error } = await abortLatency(waiting, controller, 100);
+    expect(error).toMatchObject({ code: 'Aborted', attempts: 0 });
+    expect(ms).toBeLessThan(50);
+    expect(sent()).toHaveLength(1);
+  });
+
+  it('in flight: the request is abandoned (its connection closed), Aborted and not a timeout', async () => {
+    emu.setFaults({ hangRate: 1 });
+    const client = clientFor(emu, { timeoutMs: 10_000 });
+    const controller = new AbortController();
+    const inFlight = client.querySession({ clientId: 'GID_f@@@1', instanceId: INSTANCE }, { signal: controller.signal });
+    const { ms, error } = await abortLatency(inFlight, controller, 300);
+    expect(error).toMatchObject({ code: 'Aborted', attempts: 1 });
+    expect(ms).toBeLessThan(50);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(emu.stats().hanging).toBe(0); // the emulator saw the connection go
+  });
+
+  it('between attempts: the backoff wait ends at once', async () => {
+    emu.setFaults({ errors: [{ code: 'InternalError' }] });
+    const client = clientFor(emu, { retry: { maxAttempts: 4, baseDelayMs: 10_000, maxDelayMs: 10_000 } });
+    const controller = new AbortController();
+    const backingOff = client.querySession({ clientId: 'GID_b@@@1', instanceId: INSTANCE }, { signal: controller.signal });
+    const { ms, error } = await abortLatency(backingOff, controller, 300);
+    expect(error).toMatchObject({ code: 'Aborted', attempts: 1 });
+    expect(ms).toBeLessThan(50);
+    expect(sent()).toHaveLength(1);
+  });
+
+  it('ten calls with concurrency 2 aborted at 50 ms: only the two in flight were ever sent', async () => {
+    emu.setFaults({ hangRate: 1 });
+    const client = clientFor(emu, { concurrency: 2, timeoutMs: 10_000 });
+    const controller = new AbortController();
+    const calls = ids(10, 'c').map((clientId) => client.querySession({ clientId, instanceId: INSTANCE }, { signal: controller.signal }).catch((e: OnsMqttError) => e));
+    await new Promise((r) => setTimeout(r, 50));
+    const t0 = performance.now();
+    controller.abort();
+    const errors = await Promise.all(calls);
+    expect(performance.now() - t0).toBeLessThan(50);
+    expect(errors.map((e) => (e as OnsMqttError).code)).toEqual(Array(10).fill('Aborted'));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(sent()).toHaveLength(2);
+  });
+});
+
+describe('retries are bounded', () => {
+  it('the deadline bounds the attempt in flight: DeadlineExceeded at the deadline, not at the request timeout', async () => {
+    emu.setFaults({ hangRate: 1 });
+    const client = clientFor(emu, { timeoutMs: 10_000, retry: { deadlineMs: 1500, maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 5 } });
+    const t0 = performance.now();
+    const error = (await client.querySession({ clientId: 'GID_d@@@1', instanceId: INSTANCE }).catch((e) => e)) as OnsMqttError;
+    const elapsed = performance.now() - t0;
+    expect(error).toMatchObject({ code: 'DeadlineExceeded', retryable: true, attempts: 1 });
+    expect(elapsed).toBeGreaterThanOrEqual(1490);
+    expect(elapsed).toBeLessThan(1700);
+  });
+
+  it('an attempt\'s timeout is cut to what is left of the deadline', async () => {
+    emu.setFaults({ hangRate: 1 });
+    const client = clientFor(emu, { timeoutMs: 1000, retry: { deadlineMs: 1600, maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 1 } });
+    const t0 = performance.now();
+    const error = (await client.querySession({ clientId: 'GID_d@@@2', instanceId: INSTANCE }).catch((e) => e)) as OnsMqttError;
+    // 1 000 ms timeout, then a second attempt with the ~600 ms left: ends at the deadline.
+    expect(error.code).toMatch(/^(DeadlineExceeded|RequestTimeout)$/);
+    expect(error.attempts).toBe(2);
+    expect(performance.now() - t0).toBeLessThan(1800);
+  });
+
+  it('under 100 % errors the retry budget brings the load back towards one request per call', async () => {
+    emu.setFaults({ errors: [{ code: 'InternalError' }] });
+    const client = clientFor(emu, { retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 2 } });
+    const results = await client.querySessions({ clientIds: ids(400, 'e'), instanceId: INSTANCE });
+    expect(results.every(isSessionFailure)).toBe(true);
+    // Without the budget: 1 600 requests. With it: 400 first attempts + at most 100 retries
+    // (500 tokens, 5 a retry; 10 after a timeout, which a loaded machine may produce).
+    expect(sent().length).toBeGreaterThanOrEqual(450);
+    expect(sent().length).toBeLessThanOrEqual(500);
+  });
+
+  it('a healthy client keeps its retries: a success refunds what its retries drew', async () => {
+    emu.setFaults({ seed: 3, errors: [{ code: 'InternalError', rate: 0.2 }] });
+    const client = clientFor(emu, { retry: { maxAttempts: 6, baseDelayMs: 1, maxDelayMs: 2 } });
+    const results = await client.querySessions({ clientIds: ids(1000, 'h'), instanceId: INSTANCE });
+    expect(results.filter(isSessionFailure)).toHaveLength(0);
+  });
+});
+
+describe('connection-trace paging', () => {
+  const DEVICE = 'GID_trace@@@paging';
+  let from: number;
+  let traceEmu: RunningEmulator;
+
+  afterAll(async () => traceEmu.stop());
+  beforeAll(async () => {
+    traceEmu = await emulatorWithSentinel({ mqttPort: false });
+    from = Date.now() - 1000;
+    // 260 events, each at its own millisecond (connect, close, connect, ...).
+    for (let i = 0; i < 260; i++) {
+      traceEmu.setDeviceOnline(DEVICE, i % 2 === 0);
+      await new Promise((r) => setTimeout(r, 2));
+    }
+  });
+
+  it.each([1, 99, 100, 101, 150, 250, 260, 1000])('limit %i: unique events, newest first, min(limit, 260) of them', async (limit) => {
+    const client = clientFor(traceEmu);
+    const events = await client.queryConnectionTrace({ clientId: DEVICE, instanceId: INSTANCE, from, to: Date.now() + 1000, limit });
+    expect(events).toHaveLength(Math.min(limit, 260));
+    const keys = events.map((e) => `${e.time}|${e.channel}|${e.action}`);
+    expect(new Set(keys).size).toBe(events.length);
+    const times = events.map((e) => e.time);
+    expect([...times].sort().reverse()).toEqual(times);
+    // Every page but the last asked for the same size.
+    const sizes = traceEmu.requestLog().filter((e) => e.action === 'QueryMqttTraceDevice').map((e) => e.params.PageSize);
+    expect(new Set(sizes)).toEqual(new Set(['100']));
+    traceEmu.clearLog();
+  });
+});
