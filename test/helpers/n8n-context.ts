@@ -12,6 +12,8 @@ export interface ContextOptions {
   credentials: ICredentialDataDecryptedObject;
   onError?: INode['onError'];
   nodeType?: string;
+  /** What n8n's getExecutionCancelSignal() returns (cancelling the execution aborts it). */
+  cancelSignal?: AbortSignal;
 }
 
 const expression = new Expression('UTC');
@@ -47,7 +49,7 @@ export function executeContext(options: ContextOptions): IExecuteFunctions & { l
     },
     getCredentials: async () => options.credentials,
     continueOnFail: () => node.onError === 'continueRegularOutput' || node.onError === 'continueErrorOutput',
-    getExecutionCancelSignal: () => undefined,
+    getExecutionCancelSignal: () => options.cancelSignal,
     logger: { debug: (m: string) => logs.push(m), info: (m: string) => logs.push(m), warn: (m: string) => logs.push(m), error: (m: string) => logs.push(m) },
   };
   return ctx as unknown as IExecuteFunctions & { logs: string[] };
