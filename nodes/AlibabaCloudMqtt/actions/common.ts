@@ -28,9 +28,10 @@ export const clientOptions: INodeProperties = {
       displayName: 'Max Requests per Second',
       name: 'maxRequestsPerSecond',
       type: 'number',
-      typeOptions: { minValue: 0.1, maxValue: 299, numberPrecision: 1 },
+      typeOptions: { minValue: 0.1, maxValue: 265, numberPrecision: 1 },
       default: 265,
-      description: 'Requests per second per API, shared by every node using the same AccessKey in this n8n process. The service allows 300/s per IP for single queries and 100/s for batch queries; an IP that goes over can be blocked.',
+      description:
+        "This node's own ceiling, in requests per second per API. It can only lower this node's rate: everything this n8n process sends to one endpoint shares the service's per-IP limit (300/s for single queries, 100/s for batch queries; an IP that goes over can be blocked), which the package keeps to 265/s and 88/s.",
     },
     {
       displayName: 'Timeout (Ms)',
