@@ -15,11 +15,12 @@ interface Ready {
 if (require.main === module) {
   // Child side.
   void (async () => {
-    const { startEmulator } = await import('../emulator');
+    const { startEmulator, busiestSecond } = await import('../emulator');
     const options = JSON.parse(process.argv[2] ?? '{}') as EmulatorOptions & { online?: number };
-    const emu = await startEmulator({ ...options, mqttPort: false, logLimit: 10 });
+    // The request log costs memory: kept only when a benchmark asks for arrival times.
+    const emu = await startEmulator({ ...options, mqttPort: false, logLimit: options.logLimit ?? 10 });
     process.on('message', (m: { type: string }) => {
-      if (m.type === 'stats') process.send!({ type: 'stats', stats: emu.stats() });
+      if (m.type === 'stats') process.send!({ type: 'stats', stats: { ...emu.stats(), busiestSecond: busiestSecond(emu.requestLog()).count } });
       if (m.type === 'stop') void emu.stop().then(() => process.exit(0));
     });
     process.send!({ type: 'ready', endpoint: emu.endpoint, accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret, instanceId: emu.instanceId });
@@ -35,8 +36,8 @@ export async function startEmulatorProcess(options: EmulatorOptions) {
   return {
     ...ready,
     stats: () =>
-      new Promise<{ requests: number; byCode: Record<string, number> }>((resolve) => {
-        const on = (m: { type: string; stats: { requests: number; byCode: Record<string, number> } }) => {
+      new Promise<{ requests: number; byCode: Record<string, number>; busiestSecond: number }>((resolve) => {
+        const on = (m: { type: string; stats: { requests: number; byCode: Record<string, number>; busiestSecond: number } }) => {
           if (m.type !== 'stats') return;
           child.off('message', on);
           resolve(m.stats);

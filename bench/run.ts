@@ -1,14 +1,16 @@
 /**
- * `npm run bench`: the six fleet-scale benchmarks, each against the emulator (in its own process,
+ * `npm run bench`: the seven fleet-scale benchmarks, each against the emulator (in its own process,
  * so that only the client side is measured) on 127.0.0.1. Prints a table with goals and a
  * pass/short verdict per line, and saves the figures to bench/results/latest.json.
  *
- *   node --expose-gc dist/bench/run.js [fleet-exact fleet-batch per-call load-time memory hosts]
+ *   node --expose-gc dist/bench/run.js [stall fleet-exact fleet-batch per-call load-time memory hosts]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { OnsMqttClient, isSessionFailure } from '../lib';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { API_RATE_LIMITS, OnsMqttClient, isSessionFailure } from '../lib';
 import { TokenBucket } from '../lib/rate-limiter';
+import { SEND_CHANNEL } from '../lib/scheduler';
 import { baselineQuery } from './baseline-client';
 import { startEmulatorProcess } from './emulator-process';
 import { gc, mb, saveJson, table } from './report';
@@ -41,6 +43,45 @@ async function fleet(mode: 'exact' | 'batch'): Promise<Row & { data: Record<stri
   };
 }
 
+/**
+ * The service stalls (every request held for 3 s), then recovers, while 3,000 queries are waiting:
+ * the busiest second as the client lets requests go (scheduler) and as they arrive (emulator),
+ * and how close the whole run comes to the floor (stall + n / 300).
+ */
+async function stall(): Promise<Row & { data: Record<string, number> }> {
+  const stallMs = 3000;
+  const n = 3000;
+  const emu = await startEmulatorProcess({ logLimit: 50_000, faults: { stallForMs: stallMs, throttleQps: LIMITS } });
+  const sends: number[] = [];
+  const onSend = (m: unknown) => sends.push((m as { at: number }).at);
+  subscribe(SEND_CHANNEL, onSend);
+  const client = new OnsMqttClient({ accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret, endpoint: emu.endpoint, timeoutMs: 10_000 });
+  const started = performance.now();
+  const results = await Promise.all(ids(n, 'GID_stall@@@').map((clientId) => client.querySession({ clientId, instanceId: emu.instanceId }).catch(() => undefined)));
+  const elapsed = (performance.now() - started) / 1000;
+  unsubscribe(SEND_CHANNEL, onSend);
+  const stats = await emu.stats();
+  await emu.stop();
+  sends.sort((a, b) => a - b);
+  let peakSent = 0;
+  for (let i = 0, j = 0; j < sends.length; j++) {
+    while (sends[j] - sends[i] >= 1000) i++;
+    peakSent = Math.max(peakSent, j - i + 1);
+  }
+  const promised = API_RATE_LIMITS.QuerySessionByClientId.ratePerSecond + API_RATE_LIMITS.QuerySessionByClientId.burst;
+  const floor = stallMs / 1000 + n / LIMITS.QuerySessionByClientId;
+  const ratio = floor / elapsed;
+  const throttled = stats.byCode.SystemOverFlow ?? 0;
+  const failed = results.filter((r) => r === undefined).length;
+  return {
+    bench: '0. stall then recovery (3,000 queries, service held 3 s)',
+    figures: `busiest second ${peakSent} sent / ${stats.busiestSecond} arrived (promised ${promised}, limit ${LIMITS.QuerySessionByClientId}); ${elapsed.toFixed(1)} s vs floor ${floor.toFixed(1)} s, ratio ${ratio.toFixed(2)}; ${throttled} SystemOverFlow, ${failed} failed`,
+    goal: `sent <= ${promised}, arrived <= ${LIMITS.QuerySessionByClientId}, 0 throttled`,
+    verdict: peakSent <= promised && stats.busiestSecond <= LIMITS.QuerySessionByClientId && throttled === 0 && failed === 0 ? 'pass' : 'short',
+    data: { n, stallMs, peakSent, peakArrived: stats.busiestSecond, elapsedS: elapsed, floorS: floor, ratio, throttled, failed },
+  };
+}
+
 async function perCallCost(): Promise<Row & { data: Record<string, number> }> {
   const emu = await startEmulatorProcess({});
   const n = 1000;
@@ -62,8 +103,8 @@ async function perCallCost(): Promise<Row & { data: Record<string, number> }> {
   // Paced like the client (which never exceeds the service's per-IP limit): a process woken ~300
   // times a second does more fixed work per call than one running flat out, so every variant gets
   // the same pacing, from its own bucket, for a like-for-like comparison.
-  const pacer = new TokenBucket(299, 1);
-  const client = new OnsMqttClient({ accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret, endpoint: emu.endpoint, maxQps: 299, concurrency });
+  const pacer = new TokenBucket(API_RATE_LIMITS.QuerySessionByClientId.ratePerSecond, API_RATE_LIMITS.QuerySessionByClientId.burst);
+  const client = new OnsMqttClient({ accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret, endpoint: emu.endpoint, concurrency });
   // The SDK alone (one OpenApi client, callApi per request, nothing of ours around it), to tell
   // how much of the cost is the SDK and how much is this package's own layers.
   const { default: OpenApi, Config, Params, OpenApiRequest } = await import('@alicloud/openapi-client');
@@ -210,6 +251,7 @@ async function hosts(): Promise<Row & { data: Record<string, number> }> {
 }
 
 const BENCHES: Record<string, () => Promise<Row & { data: Record<string, number> }> | (Row & { data: Record<string, number> })> = {
+  stall,
   'fleet-exact': () => fleet('exact'),
   'fleet-batch': () => fleet('batch'),
   'per-call': perCallCost,
