@@ -21,3 +21,5 @@ export { transition, observationsOf, summarize, parseClientIdList, emptyWatchSta
 export type { WatchOptions, WatchState, WatchEvent, DeviceWatchState, Observation, TransitionResult } from './watch';
 export { checkFleet } from './fleet-watch';
 export type { FleetCheckResult } from './fleet-watch';
+export { FleetWatcher } from './fleet-watcher';
+export type { FleetWatcherOptions, SavedWatch, WatchStore, WatchRequest, WatchCheckResult } from './fleet-watcher';

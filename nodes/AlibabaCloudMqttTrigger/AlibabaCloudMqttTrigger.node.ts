@@ -9,7 +9,7 @@ import {
   type IPollFunctions,
   type JsonObject,
 } from 'n8n-workflow';
-import { checkFleet, describeError, errorFields, OnsMqttError, parseClientIdList, statusFields, isSessionFailure, type QueryMode, type WatchOptions, type WatchState } from '../../lib';
+import { FleetWatcher, describeError, errorFields, OnsMqttError, parseClientIdList, statusFields, isSessionFailure, type QueryMode, type WatchOptions, type WatchState } from '../../lib';
 import { clientOptions, instanceIdParameter } from '../AlibabaCloudMqtt/actions/common';
 import { alibabaCloudMqttApiTest, createClient } from '../shared/n8n-client';
 
@@ -124,9 +124,20 @@ export class AlibabaCloudMqttTrigger implements INodeType {
       reportInitialOffline: this.getNodeParameter('reportInitialOffline', false) as boolean,
     };
     const staticData = this.getWorkflowStaticData('node');
+    const watcher = new FleetWatcher({
+      client: () => client,
+      instanceId,
+      clientIds,
+      mode,
+      options,
+      store: {
+        load: async () => ({ state: staticData.watch as WatchState | undefined }),
+        save: async (saved) => void (staticData.watch = saved.state as unknown as IDataObject),
+      },
+    });
     let result;
     try {
-      result = await checkFleet(client, { instanceId, clientIds, mode }, staticData.watch as WatchState | undefined, options);
+      result = await watcher.check();
     } catch (caught) {
       const error = caught instanceof OnsMqttError ? caught : new OnsMqttError({ code: 'InternalClientError', message: String(caught) });
       const message = `Could not check the fleet: ${describeError(error)}`;
@@ -134,7 +145,6 @@ export class AlibabaCloudMqttTrigger implements INodeType {
       nodeError.message = message;
       throw nodeError;
     }
-    staticData.watch = result.state as unknown as IDataObject;
     if (result.failures.length > 0) {
       this.logger.warn(`Alibaba Cloud MQTT Trigger: ${result.failures.length} of ${clientIds.length} devices could not be checked (${describeError(result.failures[0].error)}); their state is kept.`);
     }

@@ -1,4 +1,4 @@
-import { checkFleet, describeError, parseClientIdList, summarize, type OnsMqttError, type QueryMode, type WatchOptions, type WatchState } from '../../lib';
+import { FleetWatcher, describeError, parseClientIdList, summarize, type OnsMqttError, type QueryMode, type SavedWatch, type WatchCheckResult, type WatchOptions, type WatchState } from '../../lib';
 import { asOnsMqttError, attachError, catchableError, clientFactory, PendingWork, shortText, type QueryOptionsDef } from './runtime';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, SendFn } from './types';
 
@@ -43,49 +43,72 @@ export = function register(RED: NodeAPI): void {
     const context = node.context();
     const getCtx = (key: string) => new Promise<unknown>((resolve, reject) => context.get(key, store, (err, value) => (err ? reject(err) : resolve(value))));
     const setCtx = (key: string, value: unknown) => new Promise<void>((resolve, reject) => context.set(key, value, store, (err) => (err ? reject(err) : resolve())));
-    let running = false;
+    const configuredIds = parseClientIdList(def.clientIds);
+    const watcher = new FleetWatcher({
+      client: getClient,
+      instanceId: String(def.instanceId ?? ''),
+      clientIds: configuredIds,
+      mode,
+      options,
+      signal: work.signal,
+      store: {
+        load: async () => {
+          const state = (await getCtx(STATE_KEY)) as WatchState | undefined;
+          const list = (await getCtx(LIST_KEY)) as SavedWatch['override'] | string[] | undefined;
+          // A plain array is how 0.1.0 saved an override, without the list it replaced: ignored,
+          // so that the configured list applies again.
+          const override = list && !Array.isArray(list) ? list : undefined;
+          return { state, override };
+        },
+        save: async (saved) => {
+          await setCtx(STATE_KEY, saved.state);
+          await setCtx(LIST_KEY, saved.override);
+        },
+      },
+    });
 
     type Failure = { error: Error; detail: OnsMqttError };
 
-    /** One check. Resolves with the failure to report (if any); never rejects. */
+    /** One requested check (coalesced with others that overlap). Resolves with the failure to report, if any; never rejects. */
     async function check(msg: NodeMessage | undefined, send: SendFn): Promise<Failure | undefined> {
-      running = true;
       node.status({ fill: 'blue', shape: 'ring', text: RED._('alicloud-mqtt-watch.status.checking') });
+      let result: WatchCheckResult;
       try {
-        if (msg && Array.isArray(msg.payload)) await setCtx(LIST_KEY, parseClientIdList(msg.payload));
-        const saved = (await getCtx(LIST_KEY)) as string[] | undefined;
-        const clientIds = saved ?? parseClientIdList(def.clientIds);
-        const instanceId = String((msg?.instanceId as string | undefined) ?? def.instanceId ?? '');
-        const previous = (await getCtx(STATE_KEY)) as WatchState | undefined;
-        const result = await checkFleet(getClient(), { instanceId, clientIds, mode }, previous, options, { signal: work.signal });
-        await setCtx(STATE_KEY, result.state);
+        result = await watcher.check({
+          clientIds: msg && Array.isArray(msg.payload) ? parseClientIdList(msg.payload) : undefined,
+          instanceId: typeof msg?.instanceId === 'string' ? msg.instanceId : undefined,
+        });
+      } catch (caught) {
+        const error = asOnsMqttError(caught);
+        if (error.code === 'Aborted') return undefined; // closing: nothing to report
+        node.status({ fill: 'red', shape: 'ring', text: shortText(error.code) });
+        if (msg) attachError(msg, error);
+        return { error: catchableError(error), detail: error };
+      }
+      // Several requests may share one check: its events go out once, from the first to claim them.
+      if (!reported.has(result)) {
+        reported.add(result);
         for (const event of result.events) {
           const out: NodeMessage = { ...(msg ? RED.util.cloneMessage(msg) : {}), topic: event.clientId, payload: event };
           send(event.event === 'offline' ? [out, null] : [null, out]);
         }
-        const counts = summarize(result.state);
-        // Falls back to English where no message catalog is loaded (e.g. in the test helper).
-        const key = 'alicloud-mqtt-watch.status.counts';
-        const translated = RED._(key, counts);
-        const text = translated && translated !== key ? translated : `${counts.online} online / ${counts.offline} offline`;
-        node.status({ fill: result.failures.length ? 'yellow' : counts.offline ? 'grey' : 'green', shape: 'dot', text });
-        if (result.failures.length > 0) {
-          const first = result.failures[0].error;
-          const error = catchableError(first);
-          error.message = `${result.failures.length} of ${clientIds.length} devices could not be checked (state kept, no event): ${describeError(first)}`;
-          if (msg) attachError(msg, first);
-          return { error, detail: first };
-        }
-        return undefined;
-      } catch (caught) {
-        const error = asOnsMqttError(caught);
-        node.status({ fill: 'red', shape: 'ring', text: shortText(error.code) });
-        if (msg) attachError(msg, error);
-        return { error: catchableError(error), detail: error };
-      } finally {
-        running = false;
       }
+      const counts = summarize(result.state);
+      // Falls back to English where no message catalog is loaded (e.g. in the test helper).
+      const key = 'alicloud-mqtt-watch.status.counts';
+      const translated = RED._(key, counts);
+      const text = translated && translated !== key ? translated : `${counts.online} online / ${counts.offline} offline`;
+      node.status({ fill: result.failures.length ? 'yellow' : counts.offline ? 'grey' : 'green', shape: 'dot', text });
+      if (result.failures.length > 0) {
+        const first = result.failures[0].error;
+        const error = catchableError(first);
+        error.message = `${result.failures.length} of ${result.clientIds.length} devices could not be checked (state kept, no event): ${describeError(first)}`;
+        if (msg) attachError(msg, first);
+        return { error, detail: first };
+      }
+      return undefined;
     }
+    const reported = new WeakSet<object>();
 
     node.on('input', (msg, send, done: DoneFn) => {
       void work
@@ -100,7 +123,7 @@ export = function register(RED: NodeAPI): void {
     if (seconds > 0) {
       const every = Math.max(MIN_INTERVAL_SECONDS, seconds) * 1000;
       const tick = () => {
-        if (running) return; // the previous check is still going: skip rather than pile up
+        if (watcher.busy) return; // the previous check is still going: skip a tick rather than pile up
         void work.track(check(undefined, (m) => node.send(m as NodeMessage))).then((failure) => {
           // Without an input message, Catch still gets the failure once through node.error(err, msg).
           if (failure) node.error(failure.error, attachError({ topic: 'alicloud-mqtt-watch', payload: null }, failure.detail));

@@ -189,6 +189,27 @@ describe('Node-RED: alicloud-mqtt-watch', () => {
     d1b.end(true);
   });
 
+  it('overlapping inputs share one check: one disconnect fires "went offline" exactly once', async () => {
+    const d1 = await connectMqtt(emu.mqttUrl!, 'GID_nw@@@1');
+    await helper.load(NODES, flow(), CREDS);
+    const off = collect('off');
+    const w = helper.getNode('w');
+    const baseline = emu.requestLog().length;
+    w.receive({ topic: 'baseline' });
+    await waitUntil(() => emu.requestLog().length >= baseline + 2, 5000, 'the baseline check');
+    await sleep(100);
+    await disconnect(d1);
+    await waitFor(() => !emu.isDeviceOnline('GID_nw@@@1'));
+    emu.setFaults({ latencyMs: 300 }); // each check takes a while, so the inputs below overlap
+    const before = emu.requestLog().length;
+    for (let i = 0; i < 4; i++) w.receive({ topic: `overlap-${i}` });
+    await waitUntil(() => emu.requestLog().length >= before + 4, 8000, 'the checks');
+    await sleep(800);
+    expect(off.map((m) => m.payload.clientId)).toEqual(['GID_nw@@@1']);
+    // Four inputs during one check: the first check, then one more for the three that waited.
+    expect(emu.requestLog().length - before).toBe(4);
+  });
+
   it('msg.payload as an array replaces the watch list', async () => {
     await helper.load(NODES, flow({ reportInitial: true }), CREDS);
     const off = collect('off');

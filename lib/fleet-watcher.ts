@@ -1,0 +1,117 @@
+/**
+ * The fleet watcher both hosts schedule: it owns the watch list, the saved state and the rule of
+ * one check at a time. The hosts only decide when to ask for a check (a timer, a poll, an input
+ * message) and where the state is kept (a Node-RED context store, n8n's static data).
+ *
+ * - One check at a time: a request that arrives while a check runs is served by the next check,
+ *   and all requests that arrive meanwhile share that one next check (coalesced, none dropped).
+ *   Two overlapping requests therefore never read the same saved state twice, which is what would
+ *   fire "went offline" twice for one disconnect.
+ * - A list given with a request (Node-RED: an array in msg.payload) overrides the configured list
+ *   and is saved with the configured list it replaced; when the configured list changes (the user
+ *   edited the node and redeployed), the override is dropped and the new configured list applies.
+ */
+import type { OnsMqttClient, QueryMode } from './client';
+import { checkFleet, type FleetCheckResult } from './fleet-watch';
+import type { WatchOptions, WatchState } from './watch';
+
+/** What a watcher keeps between checks and across restarts: plain JSON. */
+export interface SavedWatch {
+  state?: WatchState;
+  override?: { clientIds: string[]; replaces: string[] };
+}
+
+export interface WatchStore {
+  load(): Promise<SavedWatch | undefined>;
+  save(saved: SavedWatch): Promise<void>;
+}
+
+export interface WatchRequest {
+  /** Replaces the configured list from now on (until the configured list itself changes). */
+  clientIds?: string[];
+  instanceId?: string;
+}
+
+export interface FleetWatcherOptions {
+  client: () => OnsMqttClient;
+  instanceId: string;
+  clientIds: string[];
+  mode?: QueryMode;
+  options: WatchOptions;
+  store: WatchStore;
+  now?: () => number;
+  signal?: AbortSignal;
+}
+
+export type WatchCheckResult = FleetCheckResult & { clientIds: string[]; instanceId: string };
+
+interface Waiter {
+  request: WatchRequest;
+  resolve: (result: WatchCheckResult) => void;
+  reject: (error: unknown) => void;
+}
+
+export class FleetWatcher {
+  private running: Promise<void> | undefined;
+  private queue: Waiter[] = [];
+
+  constructor(private readonly config: FleetWatcherOptions) {}
+
+  /** Whether a check is in progress now. */
+  get busy(): boolean {
+    return this.running !== undefined;
+  }
+
+  /**
+   * Asks for a check. Resolves with the result of the check that served this request; rejects
+   * with that check's error (the saved state is then left as it was).
+   */
+  check(request: WatchRequest = {}): Promise<WatchCheckResult> {
+    return new Promise<WatchCheckResult>((resolve, reject) => {
+      this.queue.push({ request, resolve, reject });
+      if (!this.running) this.running = this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue;
+        this.queue = [];
+        try {
+          const result = await this.runOnce(batch.map((w) => w.request));
+          for (const waiter of batch) waiter.resolve(result);
+        } catch (error) {
+          for (const waiter of batch) waiter.reject(error);
+        }
+      }
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  private async runOnce(requests: WatchRequest[]): Promise<WatchCheckResult> {
+    const saved = (await this.config.store.load()) ?? {};
+    const configured = this.config.clientIds;
+    let override = saved.override && sameList(saved.override.replaces, configured) ? saved.override : undefined;
+    // The latest list sent with a request wins; an instance given with a request applies to it only.
+    const sentList = [...requests].reverse().find((r) => r.clientIds !== undefined)?.clientIds;
+    if (sentList) {
+      override = { clientIds: sentList, replaces: [...configured] };
+      // Kept even if this check fails: the list was given once and is not lost with the check.
+      await this.config.store.save({ ...(saved.state ? { state: saved.state } : {}), override });
+    }
+    const instanceId = ([...requests].reverse().find((r) => r.instanceId !== undefined)?.instanceId ?? this.config.instanceId).trim();
+    const clientIds = override ? override.clientIds : configured;
+    const result = await checkFleet(this.config.client(), { instanceId, clientIds, mode: this.config.mode }, saved.state, this.config.options, {
+      now: this.config.now,
+      signal: this.config.signal,
+    });
+    await this.config.store.save(override ? { state: result.state, override } : { state: result.state });
+    return { ...result, clientIds, instanceId };
+  }
+}
+
+function sameList(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
