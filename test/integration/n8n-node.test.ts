@@ -251,6 +251,12 @@ describe('n8n node: Get Connection Trace', () => {
     expect(await run(params, [{ clientId: 'x' }]).catch((e) => e)).toBeInstanceOf(NodeApiError);
     const [out] = await run(params, [{ clientId: 'x' }], { onError: 'continueRegularOutput' });
     expect(out[0].json).toMatchObject({ clientId: 'x', code: 'InstancePermissionCheckFailed', retryable: false });
+    // Under "using error output" the item must be exactly { error } for n8n to move it there.
+    const [viaErrorOutput] = await run(params, [{ clientId: 'x', owner: 'ops' }], { onError: 'continueErrorOutput' });
+    expect(viaErrorOutput).toHaveLength(1);
+    expect(Object.keys(viaErrorOutput[0].json)).toEqual(['error']);
+    expect(viaErrorOutput[0].json.error).toMatchObject({ code: 'InstancePermissionCheckFailed', clientId: 'x', instanceId: 'post-cn-unknown', retryable: false });
+    expect(viaErrorOutput[0].pairedItem).toEqual({ item: 0 });
   });
 });
 

@@ -1,4 +1,4 @@
-import { NodeApiError, NodeOperationError, type IExecuteFunctions, type INodeExecutionData, type JsonObject } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type JsonObject } from 'n8n-workflow';
 import { describeError, errorFields, statusFields, type OnsMqttError, type SessionStatus } from '../../../lib';
 
 /** What became of one input item. */
@@ -51,32 +51,35 @@ export function routeOutcomes(ctx: IExecuteFunctions, items: INodeExecutionData[
       continue;
     }
     const e = outcome.error;
-    const json = {
-      ...input,
-      clientId: typeof outcome.clientId === 'string' ? outcome.clientId : (input.clientId ?? null),
-      instanceId: typeof outcome.instanceId === 'string' ? outcome.instanceId : (input.instanceId ?? null),
-      online: null,
-      error: describeError(e),
-      ...errorFields(e),
-    };
+    const json = failureJson(mode, input, e, { clientId: outcome.clientId, instanceId: outcome.instanceId });
     if (mode.toolMode) {
       outputs[0].push({ json, pairedItem });
     } else if (mode.routeErrors) {
       outputs[e.retryable ? OUTPUT.retry : OUTPUT.fail].push({ json, pairedItem });
-    } else if (mode.onError === 'continueErrorOutput') {
-      // n8n moves an item to its Error output only when its json is exactly { error } (or
-      // { error, message }), and then merges the input item's fields into it: the details go
-      // inside `error`. Placed on Offline (never Online) so that even an n8n that did not move it
-      // would not report a failed device as online.
-      const error = { ...errorFields(e), message: describeError(e), clientId: json.clientId, instanceId: json.instanceId };
-      outputs[OUTPUT.offline].push({ json: { error }, pairedItem });
     } else {
-      // Continue (regular output): the device's state is unknown, so it is not Online; it goes to
-      // Offline with `online: null` and the error fields, which an IF on {{$json.error}} separates.
+      // Continue (either kind): never Online. Under "using error output" n8n moves it to the Error
+      // output; under "regular output" the device's state is unknown, so it goes to Offline with
+      // `online: null` and the error fields, which an IF on {{$json.error}} separates.
       outputs[OUTPUT.offline].push({ json, pairedItem });
     }
   }
   return outputs;
+}
+
+/**
+ * The one shape of a failed item, for every operation and the trigger's manual run.
+ * - "Continue (using error output)": n8n moves an item to its Error output only when its json is
+ *   exactly { error } (or { error, message }), and then merges the input item's fields into it;
+ *   so the details go inside `error`.
+ * - Otherwise: the input's fields, `online: null`, a readable `error` and the error fields.
+ */
+export function failureJson(mode: Pick<RoutingMode, 'onError' | 'routeErrors' | 'toolMode'>, input: IDataObject, e: OnsMqttError, ids: { clientId: unknown; instanceId: unknown }): IDataObject {
+  const clientId = typeof ids.clientId === 'string' ? ids.clientId : (input.clientId ?? null);
+  const instanceId = typeof ids.instanceId === 'string' ? ids.instanceId : (input.instanceId ?? null);
+  if (mode.onError === 'continueErrorOutput' && !mode.routeErrors && !mode.toolMode) {
+    return { error: { ...errorFields(e), message: describeError(e), clientId, instanceId } };
+  }
+  return { ...input, clientId, instanceId, online: null, error: describeError(e), ...errorFields(e) };
 }
 
 /**

@@ -1,8 +1,8 @@
-import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
-import { apiError } from '../routing';
-import { describeError, errorFields, OnsMqttError, type OnsMqttClient } from '../../../../lib';
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { failureJson, nodeErrorFor, routingMode } from '../routing';
+import { OnsMqttError, type OnsMqttClient } from '../../../../lib';
 import { clientIdParameter, instanceIdParameter } from '../common';
-import { readItemParameters } from './getStatus.operation';
+import { readItemParameters } from '../item-parameters';
 
 const show = { resource: ['deviceSession'], operation: ['getConnectionTrace'] };
 
@@ -55,7 +55,7 @@ export async function execute(this: IExecuteFunctions, client: OnsMqttClient, it
   for (let index = 0; index < items.length; index++) {
     const params = readItemParameters(this, ['clientId', 'instanceId', 'from', 'to'], index);
     if (params instanceof OnsMqttError) {
-      out.push(failedItem(this, params, index, undefined));
+      out.push(failedItem(this, items, params, index, { clientId: undefined, instanceId: undefined }));
       continue;
     }
     const { clientId, instanceId } = params;
@@ -75,22 +75,20 @@ export async function execute(this: IExecuteFunctions, client: OnsMqttClient, it
       for (const event of events) out.push({ json: { clientId: clientId as string, instanceId: instanceId as string, ...event }, pairedItem: { item: index } });
     } catch (caught) {
       const error = caught instanceof OnsMqttError ? caught : new OnsMqttError({ code: 'InvalidInput', message: String(caught) });
-      out.push(failedItem(this, error, index, clientId));
+      out.push(failedItem(this, items, error, index, { clientId, instanceId }));
     }
   }
   return [out];
 }
 
-/** A failed item: on the output under "Continue", thrown otherwise. */
-function failedItem(ctx: IExecuteFunctions, error: OnsMqttError, index: number, clientId: unknown): INodeExecutionData {
-  if (ctx.continueOnFail()) {
-    return { json: { clientId: typeof clientId === 'string' ? clientId : null, error: describeError(error), ...errorFields(error) }, pairedItem: { item: index } };
-  }
-  if (error.code === 'InvalidInput') throw new NodeOperationError(ctx.getNode(), error.message, { itemIndex: index });
-  throw apiError(ctx, error, index);
+/** A failed item: shaped like every other operation's under "Continue", thrown otherwise. */
+function failedItem(ctx: IExecuteFunctions, items: INodeExecutionData[], error: OnsMqttError, index: number, ids: { clientId: unknown; instanceId: unknown }): INodeExecutionData {
+  const mode = routingMode(ctx, false);
+  if (mode.onError === 'stopWorkflow') throw nodeErrorFor(ctx, { index, error, ...ids });
+  return { json: failureJson(mode, items[index]?.json ?? {}, error, ids), pairedItem: { item: index } };
 }
 
 /** Every item fails with the same setup error (bad credentials or options). */
 export async function failAll(this: IExecuteFunctions, items: INodeExecutionData[], error: OnsMqttError): Promise<INodeExecutionData[][]> {
-  return [items.map((_item, index) => failedItem(this, error, index, undefined))];
+  return [items.map((_item, index) => failedItem(this, items, error, index, { clientId: undefined, instanceId: undefined }))];
 }

@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { isSessionFailure, OnsMqttError, type OnsMqttClient } from '../../../../lib';
 import { clientIdParameter, instanceIdParameter, routeErrorsParameter } from '../common';
 import type { ItemOutcome } from '../routing';
-import { readItemParameters } from './getStatus.operation';
+import { readItemParameters } from '../item-parameters';
 
 const show = { resource: ['deviceSession'], operation: ['getManyStatuses'] };
 

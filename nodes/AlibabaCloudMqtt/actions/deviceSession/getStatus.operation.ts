@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { OnsMqttError, type OnsMqttClient } from '../../../../lib';
 import { clientIdParameter, instanceIdParameter, routeErrorsParameter } from '../common';
+import { readItemParameters } from '../item-parameters';
 import type { ItemOutcome } from '../routing';
 
 const show = { resource: ['deviceSession'], operation: ['getStatus'] };
@@ -10,22 +11,6 @@ export const description: INodeProperties[] = [
   { ...instanceIdParameter, displayOptions: { show } },
   { ...routeErrorsParameter, displayOptions: { show } },
 ];
-
-/**
- * Read one item's parameters. An expression that fails is a bad parameter for that item only:
- * it becomes that item's InvalidInput outcome instead of stopping the whole node.
- */
-export function readItemParameters(ctx: IExecuteFunctions, names: readonly string[], index: number): Record<string, unknown> | OnsMqttError {
-  const values: Record<string, unknown> = {};
-  for (const name of names) {
-    try {
-      values[name] = ctx.getNodeParameter(name, index);
-    } catch (error) {
-      return new OnsMqttError({ code: 'InvalidInput', field: name, message: `${name}: ${error instanceof Error ? error.message : String(error)}` });
-    }
-  }
-  return values;
-}
 
 /** QuerySessionByClientId for each item, concurrently within the core's rate limit. */
 export async function execute(this: IExecuteFunctions, client: OnsMqttClient, items: INodeExecutionData[], signal?: AbortSignal): Promise<ItemOutcome[]> {
