@@ -278,6 +278,13 @@ export class OnsMqttClient {
    * moment of sending, a timeout cut to what is left of the deadline, and the retry policy.
    */
   private send(action: RateLimitedApi, query: Record<string, string>, signal?: AbortSignal): Promise<TransportResponse> {
+    const context = { regionId: this.regionId, instanceId: query.InstanceId };
+    return this.sendOnce(action, query, signal).catch((error: unknown) => {
+      throw error instanceof OnsMqttError ? error.withContext(context) : error;
+    });
+  }
+
+  private sendOnce(action: RateLimitedApi, query: Record<string, string>, signal?: AbortSignal): Promise<TransportResponse> {
     return this.scheduler.withSlot(signal, () =>
       runWithRetry(
         async (attempt) => {

@@ -17,7 +17,7 @@ export interface CredentialCheckResult {
 const PROBE = { clientId: 'GID_credential_check@@@probe', instanceId: 'post-cn-credential-check' };
 
 /** Answers that prove the credentials passed the gateway (the probe instance itself is unknown). */
-const ACCEPTED_CODES = new Set(['InstancePermissionCheckFailed', 'PermissionCheckFailed', 'ParameterCheckFailed', 'ApiNotSupport']);
+const ACCEPTED_CODES = new Set(['InstancePermissionCheckFailed', 'ParameterCheckFailed']);
 
 const MESSAGES: Record<string, string> = {
   SignatureDoesNotMatch: 'The AccessKey ID exists, but the AccessKey Secret is wrong: the service could not verify the signature. Copy the secret again from the RAM console.',
@@ -29,6 +29,11 @@ const MESSAGES: Record<string, string> = {
   'InvalidSecurityToken.MismatchWithAccessKey': 'The STS security token does not belong to this AccessKey ID: use the AccessKey ID and Secret returned together with the token.',
   MissingSecurityToken: 'This is an STS temporary AccessKey (it starts with "STS."): turn on STS and add its security token.',
   'InvalidTimeStamp.Expired': "The service rejected the request time: this machine's clock is more than 15 minutes off. Synchronise it (NTP).",
+  // The credentials are fine, but every real call would fail: say which setting is wrong.
+  PermissionCheckFailed:
+    'The AccessKey was accepted, but this RAM user or role may not call ApsaraMQ for MQTT: grant it mq:MqttInstanceAccess (or AliyunMQFullAccess) on the instance, then test again.',
+  ApiNotSupport:
+    'The endpoint answered, but it does not serve the OnsMqtt API (QuerySessionByClientId): check the region (ApsaraMQ for MQTT must be available there) and the custom endpoint.',
 };
 
 export async function checkCredentials(options: OnsMqttClientOptions): Promise<CredentialCheckResult> {

@@ -27,11 +27,11 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorRule>> = Object.freeze({
   ),
   ParameterCheckFailed: fail('A parameter is missing or invalid: check the Client ID (e.g. GID_group@@@device) and the Instance ID.'),
   PermissionCheckFailed: fail(
-    'The RAM user or role lacks permission: grant mq:MqttInstanceAccess on acs:mq:{regionId}:{accountId}:{InstanceId}.',
+    'The RAM user or role lacks permission: grant mq:MqttInstanceAccess on acs:mq:{regionId}:*:{instanceId} (or AliyunMQFullAccess).',
   ),
   'InvalidParameter.*': fail('The parameter named in the code is invalid: correct it and try again.'),
   ApiNotSupport: fail('This API is not supported on this endpoint: check the region, the network type and the endpoint URL.'),
-  InternalError: retry('The service had an internal fault: it usually passes; retried automatically.'),
+  InternalError: retry('The service had an internal fault. If it persists, try again later and check the Alibaba Cloud service status.'),
   SystemOverFlow: retry(
     'The service throttled the request (300 requests/s per IP for QuerySessionByClientId, 100 for the batch query): lower Max Requests per Second.',
   ),
@@ -57,23 +57,23 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorRule>> = Object.freeze({
   SignatureNonceUsed: fail('The request nonce was reused: make sure the same request is not replayed.'),
   'Forbidden.RAM': fail('The RAM user or role is not authorised for this action: grant mq:MqttInstanceAccess on the instance.'),
   'Forbidden.*': fail('The request is forbidden for this account or key: check the RAM policy.'),
-  Throttling: retry('The request was throttled: retried with backoff; lower Max Requests per Second if it persists.'),
-  'Throttling.*': retry('The request was throttled: retried with backoff; lower Max Requests per Second if it persists.'),
-  ServiceUnavailable: retry('The service is temporarily unavailable: retried automatically.'),
+  Throttling: retry('The request was throttled: lower Max Requests per Second if it persists.'),
+  'Throttling.*': retry('The request was throttled: lower Max Requests per Second if it persists.'),
+  ServiceUnavailable: retry('The service is temporarily unavailable: try again later.'),
 
   // Transport and local codes (ours, named in the same style).
-  RequestTimeout: retry('No answer within the timeout: the network or the service is slow; retried automatically.'),
-  ConnectionReset: retry('The connection was reset: retried automatically.'),
+  RequestTimeout: retry('No answer within the timeout: the network or the service is slow. If it persists, raise the timeout or check the network path to the endpoint.'),
+  ConnectionReset: retry('The connection was reset on the way. If it persists, check proxies and firewalls between here and the endpoint.'),
   ConnectionRefused: retry('The endpoint refused the connection: check the endpoint URL and that the service is reachable.'),
-  DnsTemporaryFailure: retry('The endpoint name could not be resolved right now: retried automatically.'),
+  DnsTemporaryFailure: retry('The endpoint name could not be resolved right now: check the DNS settings of this machine if it persists.'),
   EndpointNotFound: fail('The endpoint host name does not exist: check the region ID and the custom endpoint URL.'),
   TlsCertificateInvalid: fail(
     "The endpoint's TLS certificate could not be verified: check the endpoint URL; trust a private CA only on purpose.",
   ),
-  BadGateway: retry('A proxy or gateway answered with an error page instead of the API: retried automatically.'),
+  BadGateway: retry('A proxy or gateway answered with an error page instead of the API: check the proxy if it persists.'),
   InvalidResponse: fail('The endpoint answered, but not like the OnsMqtt API: check the endpoint URL.'),
-  NetworkError: retry('A network error interrupted the request: retried automatically.'),
-  DeadlineExceeded: retry('The overall time allowed for this query ran out before an answer came.'),
+  NetworkError: retry('A network error interrupted the request: check the network path to the endpoint if it persists.'),
+  DeadlineExceeded: retry('The overall time allowed for this query ran out before an answer came: try again later, or allow more time (retry deadline).'),
   Aborted: fail('The query was cancelled (the node or workflow was stopped).'),
   InvalidInput: fail('The input was rejected before any request was sent: correct the field named in the message.'),
 });
@@ -97,10 +97,10 @@ export function classifyError(code: string, httpStatus?: number): Classification
     if (family) return { code, class: family.class, hint: family.hint };
   }
   if (httpStatus === 429 || (httpStatus !== undefined && httpStatus >= 500)) {
-    return { code, class: 'retry', hint: 'The service answered with a server error: retried automatically.' };
+    return { code, class: 'retry', hint: 'The service answered with a server error: try again later if it persists.' };
   }
   if (httpStatus === undefined) {
-    return { code, class: 'retry', hint: 'The request failed on the way: retried automatically.' };
+    return { code, class: 'retry', hint: 'The request failed on the way: check the network path to the endpoint if it persists.' };
   }
   return { code, class: 'fail', hint: 'The service rejected the request: see the message for what to correct.' };
 }

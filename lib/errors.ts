@@ -21,7 +21,7 @@ export class OnsMqttError extends Error {
   readonly requestId: string | undefined;
   readonly retryable: boolean;
   readonly errorClass: ErrorClass;
-  readonly hint: string;
+  hint: string;
   /** Requests sent for this query (0 when rejected locally before any request). */
   attempts: number;
   /** For InvalidInput: which input field was wrong. */
@@ -39,6 +39,12 @@ export class OnsMqttError extends Error {
     this.hint = classification.hint;
     this.attempts = init.attempts ?? 0;
     this.field = init.field;
+  }
+
+  /** Fills what the call knows into the hint's placeholders ({regionId}, {instanceId}). */
+  withContext(values: Readonly<Record<string, string | undefined>>): this {
+    this.hint = this.hint.replace(/\{(\w+)\}/g, (whole, key: string) => values[key] ?? whole);
+    return this;
   }
 
   toJSON(): Record<string, unknown> {

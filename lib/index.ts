@@ -15,7 +15,7 @@ export { resolveEndpoint, DOCUMENTED_REGIONS, DEFAULT_REGION, NETWORKS } from '.
 export type { Network, ResolvedEndpoint } from './endpoints';
 export { checkCredentials } from './credential-check';
 export type { CredentialCheckResult } from './credential-check';
-export { statusFields, errorFields, routeOf, describeError } from './output';
+export { statusFields, errorFields, routeOf, describeError, errorHeadline, errorAdvice } from './output';
 export type { Route, StatusFields, ErrorFields } from './output';
 export { transition, observationsOf, summarize, parseClientIdList, emptyWatchState, DEFAULT_WATCH_OPTIONS } from './watch';
 export type { WatchOptions, WatchState, WatchEvent, DeviceWatchState, Observation, TransitionResult } from './watch';

@@ -57,7 +57,18 @@ export function routeOf(outcome: SessionQueryOutcome): Route {
 
 /** One line for logs, status texts and thrown messages: code, request id and what to do. */
 export function describeError(error: OnsMqttError): string {
+  return `${errorHeadline(error)} ${error.hint}`;
+}
+
+/** What happened, without the hint: code, message, request id. */
+export function errorHeadline(error: OnsMqttError): string {
   const id = error.requestId ? ` (request id ${error.requestId})` : '';
   const message = error.message.startsWith(error.code) ? error.message : `${error.code}: ${error.message}`;
-  return `${message.replace(/\.$/, '')}${id}. ${error.hint}`;
+  return `${message.replace(/\.$/, '')}${id}.`;
+}
+
+/** What to do, after what was tried: "Gave up after 4 attempts. <hint>". */
+export function errorAdvice(error: OnsMqttError): string {
+  const tried = error.retryable && error.attempts > 1 ? `Gave up after ${error.attempts} attempts. ` : '';
+  return `${tried}${error.hint}`;
 }

@@ -9,7 +9,7 @@ import {
   type IPollFunctions,
   type JsonObject,
 } from 'n8n-workflow';
-import { FleetWatcher, describeError, errorFields, OnsMqttError, parseClientIdList, statusFields, isSessionFailure, type QueryMode, type WatchOptions, type WatchState } from '../../lib';
+import { FleetWatcher, describeError, errorAdvice, errorHeadline, errorFields, OnsMqttError, parseClientIdList, statusFields, isSessionFailure, type QueryMode, type WatchOptions, type WatchState } from '../../lib';
 import { clientOptions, instanceIdParameter } from '../AlibabaCloudMqtt/actions/common';
 import { alibabaCloudMqttApiTest, createClient } from '../shared/n8n-client';
 
@@ -140,8 +140,8 @@ export class AlibabaCloudMqttTrigger implements INodeType {
       result = await watcher.check();
     } catch (caught) {
       const error = caught instanceof OnsMqttError ? caught : new OnsMqttError({ code: 'InternalClientError', message: String(caught) });
-      const message = `Could not check the fleet: ${describeError(error)}`;
-      const nodeError = new NodeApiError(this.getNode(), errorFields(error) as unknown as JsonObject, { message, description: `${error.hint} The last known state is kept; no event was fired.` });
+      const message = `Could not check the fleet: ${errorHeadline(error)}`;
+      const nodeError = new NodeApiError(this.getNode(), errorFields(error) as unknown as JsonObject, { message, description: `${errorAdvice(error)} The last known state is kept; no event was fired.` });
       nodeError.message = message;
       throw nodeError;
     }

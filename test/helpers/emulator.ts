@@ -22,7 +22,7 @@ export function clientFor(emulator: RunningEmulator, overrides: Partial<OnsMqttC
     accessKeyId: emulator.accessKeyId,
     accessKeySecret: emulator.accessKeySecret,
     endpoint: emulator.endpoint,
-    timeoutMs: 2000,
+    timeoutMs: 10_000, // generous: a loaded machine must not turn an answer into a timeout and a retry
     retry: { maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 20 },
     ...overrides,
   });

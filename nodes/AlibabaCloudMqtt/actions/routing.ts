@@ -1,5 +1,5 @@
 import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type JsonObject } from 'n8n-workflow';
-import { describeError, errorFields, statusFields, type OnsMqttError, type SessionStatus } from '../../../lib';
+import { describeError, errorAdvice, errorFields, errorHeadline, statusFields, type OnsMqttError, type SessionStatus } from '../../../lib';
 
 /** What became of one input item. */
 export type ItemOutcome = { index: number; status: SessionStatus } | { index: number; error: OnsMqttError; clientId: unknown; instanceId: unknown };
@@ -23,7 +23,7 @@ export function routingMode(ctx: IExecuteFunctions, routeErrors: boolean): Routi
 /** The thrown form of a failed item: NodeOperationError for bad input, NodeApiError for the API. */
 export function nodeErrorFor(ctx: IExecuteFunctions, outcome: Extract<ItemOutcome, { error: OnsMqttError }>): NodeApiError | NodeOperationError {
   const e = outcome.error;
-  const description = `${e.hint}${e.requestId ? ` Request ID: ${e.requestId}.` : ''} Attempts: ${e.attempts}.`;
+  const description = errorAdvice(e);
   if (e.code === 'InvalidInput') {
     return new NodeOperationError(ctx.getNode(), e.message, { itemIndex: outcome.index, description: e.hint });
   }
@@ -86,8 +86,9 @@ export function failureJson(mode: Pick<RoutingMode, 'onError' | 'routeErrors' | 
  * NodeApiError with our message kept as written: n8n replaces any message that merely contains a
  * Node error code such as "EACCES" (as in "mq:MqttInstanceAccess") with a generic text.
  */
-export function apiError(ctx: IExecuteFunctions, e: OnsMqttError, itemIndex: number, description = e.hint): NodeApiError {
-  const message = describeError(e);
+export function apiError(ctx: IExecuteFunctions, e: OnsMqttError, itemIndex: number, description = errorAdvice(e)): NodeApiError {
+  // The message says what happened, the description what to do: the hint once, not in both.
+  const message = errorHeadline(e);
   const error = new NodeApiError(ctx.getNode(), errorFields(e) as unknown as JsonObject, {
     message,
     description,
