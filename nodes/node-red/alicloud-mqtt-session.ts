@@ -78,6 +78,7 @@ export = function register(RED: NodeAPI): void {
           outcome = await client.querySession({ clientId: clientIdValue as string, instanceId: instanceId as string }, { signal: work.signal });
         } catch (error) {
           const e = asOnsMqttError(error);
+          if (work.quietlyCancelled(e)) return done();
           outcome = { clientId: typeof clientIdValue === 'string' ? clientIdValue : String(clientIdValue), instanceId: typeof instanceId === 'string' ? instanceId : '', error: e };
         }
         status.end(statusOf(outcome));
@@ -99,6 +100,7 @@ export = function register(RED: NodeAPI): void {
         {
           signal: work.signal,
           onResult: (outcome, index) => {
+            if (isSessionFailure(outcome) && work.quietlyCancelled(outcome.error)) return;
             status.end(statusOf(outcome));
             const out = RED.util.cloneMessage(msg);
             out.parts = { id: partsId, index, count: ids.length, type: 'array' };

@@ -52,6 +52,7 @@ export = function register(RED: NodeAPI): void {
         done();
       } catch (caught) {
         const error: OnsMqttError = asOnsMqttError(caught);
+        if (work.quietlyCancelled(error)) return done();
         status.end({ fill: 'red', shape: 'ring', text: shortText(error.code) });
         attachError(msg, error);
         done(catchableError(error));

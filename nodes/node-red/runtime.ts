@@ -118,6 +118,8 @@ export function countText(word: string, n: number): string {
 export class PendingWork {
   private readonly controller = new AbortController();
   private readonly pending = new Set<Promise<unknown>>();
+  /** Queries ended by close (counted, not reported one by one). */
+  cancelledByClose = 0;
 
   constructor() {
     // Every message in flight listens on this one signal: hundreds of listeners are expected.
@@ -126,6 +128,16 @@ export class PendingWork {
 
   get signal(): AbortSignal {
     return this.controller.signal;
+  }
+
+  /**
+   * True for an outcome that only says "the node closed under me": counted for one summary line at
+   * close instead of an error per message (a redeploy during a 300-id check is not 300 errors).
+   */
+  quietlyCancelled(error: OnsMqttError): boolean {
+    if (!this.controller.signal.aborted || error.code !== 'Aborted') return false;
+    this.cancelledByClose++;
+    return true;
   }
 
   track<T>(promise: Promise<T>): Promise<T> {
@@ -162,6 +174,7 @@ export function wireHandlers(node: Node, work: PendingWork, handle: (msg: NodeMe
   });
   node.on('close', (_removed, done) => {
     void work.close().then(() => {
+      if (work.cancelledByClose > 0) node.log(`closed while querying: ${work.cancelledByClose} queries cancelled`);
       onClose();
       done();
     });

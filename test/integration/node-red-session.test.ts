@@ -222,6 +222,22 @@ describe('alicloud-mqtt-session in a real Node-RED runtime', () => {
     }
   }, 30000);
 
+  it('closing during a 300-id check is quiet: no error per cancelled id, one summary line', async () => {
+    emu.setFaults({ latencyMs: 200 });
+    const { q } = await load({ timeout: 20000 });
+    const errors: unknown[] = [];
+    const logs: string[] = [];
+    q.error = (e: unknown) => void errors.push(e);
+    q.log = (m: string) => void logs.push(m);
+    q.receive({ payload: Array.from({ length: 300 }, (_, i) => `GID_flood@@@${i}`) });
+    for (let i = 0; i < 20; i++) q.receive({ payload: `GID_flood@@@single${i}` });
+    await sleep(300);
+    await helper.unload();
+    expect(errors).toEqual([]);
+    expect(logs).toHaveLength(1);
+    expect(logs[0]).toMatch(/^closed while querying: \d+ queries cancelled$/);
+  });
+
   it('100 mixed messages: each in exactly one output', async () => {
     const kind = (i: number) => (i % 10 === 3 ? 'fail' : i % 10 === 7 ? 'retry' : i % 2 === 0 ? 'on' : 'off');
     for (let i = 0; i < 100; i++) if (kind(i) === 'on') emu.setDeviceOnline(`GID_m@@@${i}`, true);
