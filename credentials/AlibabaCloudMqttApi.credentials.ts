@@ -12,7 +12,7 @@ export class AlibabaCloudMqttApi implements ICredentialType {
 
   icon: Icon = { light: 'file:../icons/alibaba-cloud-mqtt.svg', dark: 'file:../icons/alibaba-cloud-mqtt.dark.svg' };
 
-  documentationUrl = 'https://github.com/mqtt-ops/n8n-nodes-alicloud-mqtt#credentials';
+  documentationUrl = 'https://github.com/mqtt-ops/n8n-nodes-alicloud-mqtt/blob/main/docs/n8n-credentials.md';
 
   properties: INodeProperties[] = [
     {
@@ -54,6 +54,7 @@ export class AlibabaCloudMqttApi implements ICredentialType {
       type: 'options',
       default: 'cn-hangzhou',
       description: 'Region of the ApsaraMQ for MQTT instance',
+      // The regions sorted, then "Custom Region ID" last, where a user looks for "none of these".
       options: [
         { name: 'China (Beijing)', value: 'cn-beijing' },
         { name: 'China (Chengdu)', value: 'cn-chengdu' },
@@ -66,13 +67,13 @@ export class AlibabaCloudMqttApi implements ICredentialType {
         { name: 'China (Shenzhen)', value: 'cn-shenzhen' },
         { name: 'China (Ulanqab)', value: 'cn-wulanchabu' },
         { name: 'China (Zhangjiakou)', value: 'cn-zhangjiakou' },
-        { name: 'Custom Region ID', value: 'custom' },
         { name: 'Indonesia (Jakarta)', value: 'ap-southeast-5' },
         { name: 'Japan (Tokyo)', value: 'ap-northeast-1' },
         { name: 'Malaysia (Kuala Lumpur)', value: 'ap-southeast-3' },
         { name: 'MQ Internet Access (Public Endpoint Only)', value: 'mq-internet-access' },
         { name: 'Philippines (Manila)', value: 'ap-southeast-6' },
         { name: 'Singapore', value: 'ap-southeast-1' },
+        { name: 'Custom Region ID', value: 'custom' },
       ],
     },
     {

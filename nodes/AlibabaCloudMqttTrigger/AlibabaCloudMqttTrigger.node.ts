@@ -62,8 +62,9 @@ export class AlibabaCloudMqttTrigger implements INodeType {
         type: 'multiOptions',
         default: ['offline', 'online'],
         options: [
-          { name: 'Went Offline', value: 'offline' },
-          { name: 'Came Online', value: 'online' },
+          // `action` is what the nodes panel lists (n8n would otherwise build "On Went Offline").
+          { name: 'Went Offline', value: 'offline', action: 'When a device goes offline' },
+          { name: 'Came Online', value: 'online', action: 'When a device comes back online' },
         ],
       },
       {
@@ -83,7 +84,7 @@ export class AlibabaCloudMqttTrigger implements INodeType {
         description: 'The same for coming back: 0 fires on the first poll that sees the device online',
       },
       {
-        displayName: 'Report Devices Already Offline at Start',
+        displayName: 'Report Offline at Start',
         name: 'reportInitialOffline',
         type: 'boolean',
         default: false,
