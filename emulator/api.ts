@@ -70,6 +70,10 @@ export interface ApiState {
   counters: { requests: number; byAction: Record<string, number>; byCode: Record<string, number>; faults: Record<string, number> };
   /** Responses held open ("never answers"), destroyed on stop. */
   hanging: Set<ServerResponse>;
+  /** Signature nonces seen within the allowed clock skew (per emulator: two emulators never share). */
+  nonces: Map<string, number>;
+  /** The last request log sequence number of this emulator. */
+  logSeq: number;
 }
 
 interface Parsed {
@@ -82,14 +86,12 @@ interface Parsed {
   accessKeyId: string;
 }
 
-let logSeq = 0;
-
 export async function handleApi(state: ApiState, req: IncomingMessage, res: ServerResponse, body: Buffer, url: URL, arrivedAt = Date.now()): Promise<void> {
   const requestId = randomUUID().toUpperCase();
   state.counters.requests++;
   let parsed: Parsed | undefined;
   const entry: LogEntry = {
-    seq: ++logSeq,
+    seq: ++state.logSeq,
     time: new Date(arrivedAt).toISOString(),
     method: req.method ?? 'GET',
     action: '',
@@ -222,9 +224,7 @@ function header(req: IncomingMessage, name: string): string {
   return Array.isArray(value) ? value.join(',') : (value ?? '');
 }
 
-const nonces = new Map<string, number>();
-
-function useNonce(nonce: string, now: number): boolean {
+function useNonce(nonces: Map<string, number>, nonce: string, now: number): boolean {
   for (const [n, t] of nonces) {
     if (t > now - MAX_SKEW_MS) break;
     nonces.delete(n);
@@ -232,10 +232,6 @@ function useNonce(nonce: string, now: number): boolean {
   if (nonces.has(nonce)) return false;
   nonces.set(nonce, now);
   return true;
-}
-
-export function clearNonces(): void {
-  nonces.clear();
 }
 
 function authenticate(state: ApiState, req: IncomingMessage, body: Buffer, url: URL, p: Parsed): void {
@@ -287,7 +283,7 @@ function authenticate(state: ApiState, req: IncomingMessage, body: Buffer, url: 
   if (!secretOf(secret)) throw new ApiError('SignatureDoesNotMatch');
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(timestamp)) throw new ApiError('InvalidTimeStamp.Format');
   if (Math.abs(now - Date.parse(timestamp)) > MAX_SKEW_MS) throw new ApiError('InvalidTimeStamp.Expired');
-  if (!nonce || !useNonce(nonce, now)) throw new ApiError('SignatureNonceUsed');
+  if (!nonce || !useNonce(state.nonces, nonce, now)) throw new ApiError('SignatureNonceUsed');
   if (p.version !== API_VERSION) throw new ApiError('InvalidVersion', `Specified parameter Version "${p.version.slice(0, 32)}" is not valid; OnsMqtt uses ${API_VERSION}.`);
 }
 

@@ -1,48 +1,65 @@
 #!/usr/bin/env node
 /**
  * `npm run emulator`: start the OnsMqtt emulator and print how to use it.
- * Flags: --port N --mqtt-port N --access-key ID:SECRET (repeatable) --stop-with-stdin true --latency MS --jitter MS --throttle QPS (per API)
+ * Flags: --port N --mqtt-port N --latency MS --jitter MS --throttle QPS (per API)
  *        --error CODE:RATE (repeatable) --html-rate R --reset-rate R --hang-rate R --online ID (repeatable)
+ *        --access-key ID:SECRET (repeatable) --stop-with-stdin
  */
+import { parseArgs } from 'node:util';
 import { startEmulator, DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET } from './index';
 import type { FaultConfig } from './faults';
 
-function parseArgs(argv: string[]) {
-  const flags: Record<string, string[]> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(argv[i]);
-    if (!m) throw new Error(`Unknown argument "${argv[i]}". Flags: --port --mqtt-port --latency --jitter --throttle --error CODE:RATE --html-rate --reset-rate --hang-rate --online ID --access-key ID:SECRET --stop-with-stdin true`);
-    const value = m[2] ?? argv[++i];
-    if (value === undefined) throw new Error(`--${m[1]} needs a value.`);
-    (flags[m[1]] ??= []).push(value);
-  }
-  return flags;
+const OPTIONS = {
+  port: { type: 'string' },
+  'mqtt-port': { type: 'string' },
+  latency: { type: 'string' },
+  jitter: { type: 'string' },
+  throttle: { type: 'string' },
+  error: { type: 'string', multiple: true },
+  'html-rate': { type: 'string' },
+  'reset-rate': { type: 'string' },
+  'hang-rate': { type: 'string' },
+  online: { type: 'string', multiple: true },
+  'access-key': { type: 'string', multiple: true },
+  // Started by a test or a benchmark with a pipe on stdin: stop when that parent goes away.
+  'stop-with-stdin': { type: 'boolean' },
+} as const;
+
+function number(name: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`--${name} takes a number of 0 or more, not "${value}".`);
+  return n;
 }
 
 async function main(): Promise<void> {
-  const flags = parseArgs(process.argv.slice(2));
-  const num = (name: string) => (flags[name] ? Number(flags[name][0]) : undefined);
+  const { values } = parseArgs({ args: process.argv.slice(2), options: OPTIONS, strict: true, allowPositionals: false });
   const faults: FaultConfig = {
-    latencyMs: num('latency'),
-    jitterMs: num('jitter'),
-    htmlErrorRate: num('html-rate'),
-    resetRate: num('reset-rate'),
-    hangRate: num('hang-rate'),
-    errors: (flags.error ?? []).map((spec) => {
+    latencyMs: number('latency', values.latency),
+    jitterMs: number('jitter', values.jitter),
+    htmlErrorRate: number('html-rate', values['html-rate']),
+    resetRate: number('reset-rate', values['reset-rate']),
+    hangRate: number('hang-rate', values['hang-rate']),
+    errors: (values.error ?? []).map((spec) => {
       const [code, rate] = spec.split(':');
-      return { code, rate: rate === undefined ? 1 : Number(rate) };
+      return { code, rate: rate === undefined ? 1 : number('error', rate) };
     }),
   };
-  const throttle = num('throttle');
+  const throttle = number('throttle', values.throttle);
   if (throttle) faults.throttleQps = { QuerySessionByClientId: throttle, BatchQuerySessionByClientIds: throttle, QueryMqttTraceDevice: throttle };
-  // --access-key ID:SECRET (repeatable) adds keys beside the demo one.
-  const extraKeys = (flags['access-key'] ?? []).map((spec) => {
+  const extraKeys = (values['access-key'] ?? []).map((spec) => {
     const colon = spec.indexOf(':');
     if (colon < 1) throw new Error(`--access-key takes ID:SECRET, not "${spec}".`);
     return { accessKeyId: spec.slice(0, colon), accessKeySecret: spec.slice(colon + 1) };
   });
   const accessKeys = [{ accessKeyId: DEMO_ACCESS_KEY_ID, accessKeySecret: DEMO_ACCESS_KEY_SECRET }, ...extraKeys];
-  const emulator = await startEmulator({ port: num('port') ?? 8090, mqttPort: num('mqtt-port') ?? 1883, faults, onlineDevices: flags.online, accessKeys });
+  const emulator = await startEmulator({
+    port: number('port', values.port) ?? 8090,
+    mqttPort: number('mqtt-port', values['mqtt-port']) ?? 1883,
+    faults,
+    onlineDevices: values.online,
+    accessKeys,
+  });
   process.stdout.write(
     [
       'Alibaba Cloud MQTT (OnsMqtt 2020-04-20) emulator is running on 127.0.0.1',
@@ -61,8 +78,7 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
-  // Started by a test or a benchmark with a pipe on stdin: stop when that parent goes away.
-  if (flags['stop-with-stdin']) {
+  if (values['stop-with-stdin']) {
     process.stdin.on('end', stop);
     process.stdin.on('error', stop);
     process.stdin.resume();
@@ -70,6 +86,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  const message = error instanceof Error ? error.message : String(error);
+  const usage = (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? `\nFlags: ${Object.keys(OPTIONS).map((f) => `--${f}`).join(' ')}` : '';
+  process.stderr.write(`${message}${usage}\n`);
   process.exit(1);
 });

@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { handleApi, readBody, clearNonces, type AccessKey, type ApiState, type LogEntry } from './api';
+import { handleApi, readBody, type AccessKey, type ApiState, type LogEntry } from './api';
 import { startBroker, type RunningBroker } from './broker';
 import { DeviceRegistry } from './devices';
 import { FaultInjector, type FaultConfig } from './faults';
@@ -77,6 +77,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     clockOffsetMs: 0,
     counters: { requests: 0, byAction: {}, byCode: {}, faults: {} },
     hanging: new Set(),
+    nonces: new Map(),
+    logSeq: 0,
   };
   for (const id of options.onlineDevices ?? []) devices.set(id, true);
 
@@ -153,7 +155,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       state.log.length = 0;
       state.clockOffsetMs = 0;
       state.counters = { requests: 0, byAction: {}, byCode: {}, faults: {} };
-      clearNonces();
+      state.nonces.clear();
     },
     stop: async () => {
       for (const res of state.hanging) res.destroy();

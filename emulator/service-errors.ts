@@ -32,9 +32,7 @@ export const SERVICE_ERRORS: Record<string, { status: number; message: string }>
   'Forbidden.RAM': { status: 403, message: 'User not authorized to operate on the specified resource, or this API does not support RAM.' },
 };
 
+/** The HTTP status of a code: its documented one, else 400 (what the service answers for the rest). */
 export function serviceErrorStatus(code: string): number {
-  if (SERVICE_ERRORS[code]) return SERVICE_ERRORS[code].status;
-  if (code.startsWith('InvalidParameter')) return 400;
-  if (code.startsWith('Throttling')) return 400;
-  return 400;
+  return SERVICE_ERRORS[code]?.status ?? 400;
 }

@@ -25,7 +25,7 @@ export interface EmulatorProcess {
 export const SECOND_KEY = { accessKeyId: 'LTAI5tSecondKeyOfTests', accessKeySecret: 'second-key-secret-of-tests' };
 
 export async function startEmulatorProcess(): Promise<EmulatorProcess> {
-  const args = [CLI, '--port', '0', '--mqtt-port', '0', '--stop-with-stdin', 'true', '--access-key', `${SECOND_KEY.accessKeyId}:${SECOND_KEY.accessKeySecret}`];
+  const args = [CLI, '--port', '0', '--mqtt-port', '0', '--stop-with-stdin', '--access-key', `${SECOND_KEY.accessKeyId}:${SECOND_KEY.accessKeySecret}`];
   const child: ChildProcess = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   const banner = await new Promise<string>((resolveBanner, reject) => {
     let out = '';
