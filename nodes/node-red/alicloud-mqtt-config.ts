@@ -12,9 +12,6 @@ export = function register(RED: NodeAPI): void {
     function AlicloudMqttConfig(this: ConfigNode, def: NodeDef) {
       RED.nodes.createNode(this, def);
       this.name = def.name;
-      this.region = String(def.region ?? '');
-      this.network = String(def.network ?? '');
-      this.endpoint = String(def.endpoint ?? '');
       this.clientOptions = () => configToClientOptions(def, this.credentials);
     },
     {

@@ -39,12 +39,17 @@ export = function register(RED: NodeAPI): void {
       return { fill: 'red', shape: 'ring', text: shortText((outcome as { error: OnsMqttError }).error.code) };
     };
 
+    /** The one shape of a failed message: `{ clientId, instanceId, online: null }` and the error details. */
+    const markFailed = (msg: NodeMessage, failure: { clientId: string; instanceId: string; error: OnsMqttError }): NodeMessage => {
+      RED.util.setMessageProperty(msg, property, { clientId: failure.clientId, instanceId: failure.instanceId, online: null });
+      return attachError(msg, failure.error);
+    };
+
     /** The message for one outcome, at its port (null elsewhere). */
     const routed = (msg: NodeMessage, outcome: SessionQueryOutcome): Array<NodeMessage | null> => {
       const out: Array<NodeMessage | null> = new Array(outputCount).fill(null);
       if (isSessionFailure(outcome)) {
-        RED.util.setMessageProperty(msg, property, { clientId: outcome.clientId, instanceId: outcome.instanceId, online: null });
-        attachError(msg, outcome.error);
+        markFailed(msg, outcome);
       } else {
         RED.util.setMessageProperty(msg, property, statusFields(outcome));
       }
@@ -105,8 +110,7 @@ export = function register(RED: NodeAPI): void {
             const out = RED.util.cloneMessage(msg);
             out.parts = { id: partsId, index, count: ids.length, type: 'array' };
             if (isSessionFailure(outcome) && !routeErrors) {
-              RED.util.setMessageProperty(out, property, { clientId: outcome.clientId, instanceId: outcome.instanceId, online: null });
-              attachError(out, outcome.error);
+              markFailed(out, outcome);
               // Each failed id is its own message: Catch gets each one once.
               node.error(catchableError(outcome.error), out);
               return;
@@ -124,8 +128,7 @@ export = function register(RED: NodeAPI): void {
         send(routed(msg, outcome));
         return done();
       }
-      RED.util.setMessageProperty(msg, property, { clientId: outcome.clientId, instanceId: outcome.instanceId, online: null });
-      attachError(msg, error);
+      markFailed(msg, outcome);
       node.status({ fill: 'red', shape: 'ring', text: shortText(error.code) });
       done(catchableError(error));
     }

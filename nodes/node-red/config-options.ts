@@ -3,9 +3,6 @@ import type { Node, NodeDef } from './types';
 
 /** The config node: where credentials, region, network and endpoint live. */
 export interface ConfigNode extends Node {
-  region: string;
-  network: string;
-  endpoint: string;
   /** Core client options, or a clear error naming what is missing. Never includes the secret in a message. */
   clientOptions(): OnsMqttClientOptions;
 }
