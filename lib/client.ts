@@ -27,9 +27,12 @@ export interface OnsMqttClientOptions {
    */
   retryBudget?: Partial<RetryBudgetOptions> | false;
   /**
-   * This client's own ceiling, in requests per second per API. It only lowers this client's rate:
-   * the per-source limit that every client of the process shares stays as it is for the others.
+   * This client's own ceiling, in requests per second per API (the same name as in the n8n node
+   * and the Node-RED nodes). It only lowers this client's rate: the per-source limit that every
+   * client of the process shares stays as it is for the others.
    */
+  maxRequestsPerSecond?: number;
+  /** @deprecated the 0.1 name of `maxRequestsPerSecond`, still read. */
   maxQps?: number;
   /** Calls in progress at once for this client (each holds its slot through its retries), default 32. */
   concurrency?: number;
@@ -114,7 +117,9 @@ export class OnsMqttClient {
     this.scheduler = new RequestScheduler({
       endpointHost: this.endpoint.host,
       concurrency: optionalNumber('concurrency', options.concurrency, { min: 1, max: 1000 }) ?? DEFAULT_CONCURRENCY,
-      maxQps: optionalNumber('maxQps', options.maxQps, { min: 0.1, max: 10_000 }, false),
+      maxQps:
+        optionalNumber('maxRequestsPerSecond', options.maxRequestsPerSecond, { min: 0.1, max: 10_000 }, false) ??
+        optionalNumber('maxQps', options.maxQps, { min: 0.1, max: 10_000 }, false),
       store: options.tokenStore,
     });
     const config = {

@@ -9,9 +9,12 @@ export const ERROR_PROPERTY = 'alicloudError';
 /** Node options shared by the query nodes (edit dialog "Options"). */
 export interface QueryOptionsDef {
   timeout?: unknown;
+  maxAttempts?: unknown;
+  maxRequestsPerSecond?: unknown;
+  concurrency?: unknown;
+  /** 0.1 names of maxAttempts and maxRequestsPerSecond, still read from flows saved with them. */
   attempts?: unknown;
   maxQps?: unknown;
-  concurrency?: unknown;
 }
 
 function numberOrUndefined(value: unknown): number | undefined {
@@ -31,10 +34,10 @@ export function clientFactory(RED: NodeAPI, configId: unknown, def: QueryOptions
     const options: OnsMqttClientOptions = {
       ...config.clientOptions(),
       timeoutMs: numberOrUndefined(def.timeout),
-      maxQps: numberOrUndefined(def.maxQps),
+      maxRequestsPerSecond: numberOrUndefined(def.maxRequestsPerSecond) ?? numberOrUndefined(def.maxQps),
       concurrency: numberOrUndefined(def.concurrency),
     };
-    const attempts = numberOrUndefined(def.attempts);
+    const attempts = numberOrUndefined(def.maxAttempts) ?? numberOrUndefined(def.attempts);
     if (attempts !== undefined) options.retry = { maxAttempts: attempts };
     client = new OnsMqttClient(options);
     return client;

@@ -19,7 +19,7 @@ export function coreOptionsFromNodeOptions(options: IDataObject): Partial<OnsMqt
   const out: Partial<OnsMqttClientOptions> = {};
   if (options.timeout !== undefined) out.timeoutMs = options.timeout as number;
   if (options.maxAttempts !== undefined) out.retry = { maxAttempts: options.maxAttempts as number };
-  if (options.maxRequestsPerSecond !== undefined) out.maxQps = options.maxRequestsPerSecond as number;
+  if (options.maxRequestsPerSecond !== undefined) out.maxRequestsPerSecond = options.maxRequestsPerSecond as number;
   if (options.concurrency !== undefined) out.concurrency = options.concurrency as number;
   return out;
 }

@@ -238,6 +238,19 @@ describe('alicloud-mqtt-session in a real Node-RED runtime', () => {
     expect(logs[0]).toMatch(/^closed while querying: \d+ queries cancelled$/);
   });
 
+  it('option names: maxAttempts as in n8n and the API; a flow saved by 0.1 with "attempts" still works', async () => {
+    emu.setFaults({ errors: [{ code: 'InternalError' }] });
+    const current = await load({ maxAttempts: 1, attempts: undefined, routeErrors: true });
+    current.q.receive({ payload: 'GID_opt@@@new' });
+    await waitUntil(() => current.retry.length === 1);
+    expect(current.retry[0].alicloudError.attempts).toBe(1);
+    await helper.unload();
+    const legacy = await load({ attempts: 2, routeErrors: true });
+    legacy.q.receive({ payload: 'GID_opt@@@old' });
+    await waitUntil(() => legacy.retry.length === 1);
+    expect(legacy.retry[0].alicloudError.attempts).toBe(2);
+  });
+
   it('100 mixed messages: each in exactly one output', async () => {
     const kind = (i: number) => (i % 10 === 3 ? 'fail' : i % 10 === 7 ? 'retry' : i % 2 === 0 ? 'on' : 'off');
     for (let i = 0; i < 100; i++) if (kind(i) === 'on') emu.setDeviceOnline(`GID_m@@@${i}`, true);

@@ -1,7 +1,7 @@
 /**
  * Safety under pressure, against the emulator over real HTTP with its request log as the witness:
  * the per-source rate limit holds after a stall, across AccessKeys and with retries; one client's
- * maxQps slows no one else; cancellation ends a call at every stage; the deadline bounds every
+ * maxRequestsPerSecond slows no one else; cancellation ends a call at every stage; the deadline bounds every
  * attempt; the retry budget caps the load on a failing service; trace pages never repeat.
  */
 import { busiestSecond, type RunningEmulator } from '../../emulator';
@@ -100,9 +100,9 @@ describe('the per-source limit holds after a stall (emulator in its own process)
   }, 90_000);
 });
 
-describe('maxQps is a client\'s own', () => {
-  it('a client with maxQps 2 slows itself, never a default client of the same AccessKey, during or after its life', async () => {
-    const slow = clientFor(emu, { maxQps: 2 });
+describe('maxRequestsPerSecond is a client\'s own', () => {
+  it('a client with maxRequestsPerSecond 2 slows itself, never a default client of the same AccessKey, during or after its life', async () => {
+    const slow = clientFor(emu, { maxRequestsPerSecond: 2 });
     const slowRun = slow.querySessions({ clientIds: ids(4, 's'), instanceId: INSTANCE });
     const fast = clientFor(emu);
     const t0 = performance.now();
@@ -135,7 +135,7 @@ describe('cancellation ends a call at every stage within 50 ms', () => {
   });
 
   it('waiting for a rate token: gives up its place, sends nothing', async () => {
-    const client = clientFor(emu, { maxQps: 0.2 });
+    const client = clientFor(emu, { maxRequestsPerSecond: 0.2 });
     await client.querySession({ clientId: 'GID_t@@@1', instanceId: INSTANCE }); // spends the only token
     const controller = new AbortController();
     const waiting = client.querySession({ clientId: 'GID_t@@@2', instanceId: INSTANCE }, { signal: controller.signal });
