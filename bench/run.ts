@@ -6,6 +6,7 @@
  *   node --expose-gc dist/bench/run.js [stall fleet-exact fleet-batch per-call load-time memory hosts]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { API_RATE_LIMITS, OnsMqttClient, isSessionFailure } from '../lib';
@@ -232,7 +233,7 @@ async function hosts(): Promise<Row & { data: Record<string, number> }> {
   const on = collect('on');
   const off = collect('off');
   const nodeRed = await timed(async () => {
-    const q = helper.getNode('q');
+    const q = helper.getNode('q') as { receive(msg: { payload: string }): void };
     for (const id of list) q.receive({ payload: id });
     await waitUntil(() => on.length + off.length >= n, 60_000);
   });
@@ -269,7 +270,7 @@ async function main(): Promise<void> {
     rows.push(await BENCHES[name]());
   }
   process.stdout.write(`\n${table(rows.map(({ bench, figures, goal, verdict }) => ({ bench, figures, goal, verdict })))}\n`);
-  const file = saveJson(wanted.length ? `partial-${names.join('-')}` : 'latest', { date: new Date().toISOString(), node: process.version, cpus: require('node:os').cpus().length, rows });
+  const file = saveJson(wanted.length ? `partial-${names.join('-')}` : 'latest', { date: new Date().toISOString(), node: process.version, cpus: cpus().length, rows });
   process.stdout.write(`saved ${file}\n`);
   process.exit(0);
 }

@@ -197,7 +197,7 @@ function adminHandler(state: ApiState, emulator: () => RunningEmulator) {
         return send(200, state.faults.get());
       case 'PUT /faults':
       case 'POST /faults':
-        state.faults.set(input as FaultConfig);
+        state.faults.set(input);
         return send(200, state.faults.get());
       case 'GET /log': {
         const since = Number(url.searchParams.get('since') ?? 0);

@@ -32,7 +32,7 @@ export function raceAbort<T>(work: Promise<T>, signal: AbortSignal | undefined):
       (error: unknown) => {
         signal.removeEventListener('abort', onAbort);
         // As it came: an error from another realm (a test runner's vm) is no `instanceof Error`.
-        reject(error as Error);
+        reject(error as Error); // eslint-disable-line @typescript-eslint/no-unnecessary-type-assertion -- documents that a rejection reason is an error
       },
     );
   });

@@ -159,7 +159,7 @@ export class OnsMqttClient {
     if (!input || !Array.isArray(input.clientIds)) throw invalidInput('clientIds', 'expected an array of Client IDs.');
     const mode = requireOneOf<QueryMode>('mode', input.mode, ['exact', 'batch'], 'exact');
     const ids = input.clientIds;
-    const results: SessionQueryOutcome[] = new Array(ids.length);
+    const results = new Array<SessionQueryOutcome>(ids.length);
     const rawInstance = typeof input.instanceId === 'string' ? input.instanceId.trim() : String(input.instanceId);
     const settle = (index: number, outcome: SessionQueryOutcome) => {
       results[index] = outcome;
@@ -174,7 +174,7 @@ export class OnsMqttClient {
     }
     if (mode === 'exact') {
       await this.pool(ids.length, async (i) => {
-        const id = ids[i];
+        const id: unknown = ids[i];
         try {
           settle(i, await this.querySession({ clientId: id as string, instanceId }, options));
         } catch (error) {

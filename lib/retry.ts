@@ -185,7 +185,7 @@ export async function runWithRetry<T>(attemptOnce: (ctx: AttemptContext) => Prom
         if (controller.signal.aborted) throw stopped();
         const error = caught instanceof OnsMqttError ? caught : unexpected(caught);
         lastError = error;
-        const decision = decideRetry(error, attempt, clock.now() - started, options, clock.random);
+        const decision = decideRetry(error, attempt, clock.now() - started, options, () => clock.random());
         if (!decision.retry) {
           if (decision.reason === 'deadline') throw withAttempts(deadlineError(), sent);
           throw withAttempts(error, sent);

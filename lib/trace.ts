@@ -16,17 +16,22 @@ export interface TracePage {
   total: number;
 }
 
+/** A field of the service's answer as text ('' for anything that is not a string or a number). */
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : '';
+}
+
 export function parseTracePage(body: Record<string, unknown>): TracePage | undefined {
   const list = body.DeviceInfoList;
   if (!Array.isArray(list)) return undefined;
   const events = list
     .filter((row): row is Record<string, unknown> => !!row && typeof row === 'object')
     .map((row) => ({
-      time: String(row.Time ?? ''),
-      action: String(row.Action ?? ''),
-      reason: String(row.ActionInfo ?? ''),
-      actionCode: String(row.ActionCode ?? ''),
-      channel: String(row.ChannelId ?? ''),
+      time: text(row.Time),
+      action: text(row.Action),
+      reason: text(row.ActionInfo),
+      actionCode: text(row.ActionCode),
+      channel: text(row.ChannelId),
     }));
   // Newest first whatever order a page came in ("YYYY-MM-DD HH:mm:ss.SSS" sorts as text).
   events.sort((a, b) => (a.time < b.time ? 1 : a.time > b.time ? -1 : 0));

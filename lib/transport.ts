@@ -175,7 +175,7 @@ export function toOnsMqttError(caught: unknown, observedStatus: number | undefin
     statusCode?: unknown;
     data?: Record<string, unknown>;
   };
-  const clean = (s: unknown) => redact(String(s ?? ''), secrets).slice(0, 500);
+  const clean = (s: unknown) => redact(typeof s === 'string' ? s : s === undefined || s === null ? '' : JSON.stringify(s), secrets).slice(0, 500);
   const data = e.data && typeof e.data === 'object' ? e.data : undefined;
 
   // A JSON error body from the service or its gateway.

@@ -47,7 +47,7 @@ export = function register(RED: NodeAPI): void {
 
     /** The message for one outcome, at its port (null elsewhere). */
     const routed = (msg: NodeMessage, outcome: SessionQueryOutcome): Array<NodeMessage | null> => {
-      const out: Array<NodeMessage | null> = new Array(outputCount).fill(null);
+      const out = new Array<NodeMessage | null>(outputCount).fill(null);
       if (isSessionFailure(outcome)) {
         markFailed(msg, outcome);
       } else {

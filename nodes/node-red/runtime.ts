@@ -48,9 +48,9 @@ export function clientFactory(RED: NodeAPI, configId: unknown, def: QueryOptions
 export function evaluate(RED: NodeAPI, node: Node, value: unknown, type: unknown, msg: NodeMessage): Promise<unknown> {
   return new Promise((resolve, reject) => {
     try {
-      RED.util.evaluateNodeProperty(value, String(type || 'str'), node, msg, (err, result) => (err ? reject(err) : resolve(result)));
+      RED.util.evaluateNodeProperty(value, typeof type === 'string' && type ? type : 'str', node, msg, (err, result) => (err ? reject(err) : resolve(result)));
     } catch (error) {
-      reject(error);
+      reject(error instanceof Error ? error : new Error(String(error)));
     }
   });
 }

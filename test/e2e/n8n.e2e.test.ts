@@ -11,7 +11,7 @@ import { n8nBin, node24, nodeRedHost, ROOT } from './hosts';
  * trigger activated in a running n8n that really polls while a device disconnects.
  */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createN8n } = require('../../scripts/lib/n8n-host.js') as { createN8n(o: { n8nBin: string; nodeBinary: string; tarball: string }): Promise<N8nHost> };
+const { createN8n } = require('../../scripts/lib/n8n-host.js') as { createN8n: (o: { n8nBin: string; nodeBinary: string; tarball: string }) => Promise<N8nHost> };
 interface N8nHost {
   userFolder: string;
   importCredentials(c: unknown[]): Promise<void>;

@@ -40,7 +40,7 @@ export async function startEmulatorProcess(): Promise<EmulatorProcess> {
   const admin = async (method: string, path: string, body?: unknown) => {
     const res = await fetch(`${endpoint}/__emulator${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
     if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status}`);
-    return res.json() as Promise<unknown>;
+    return res.json();
   };
   return {
     endpoint,

@@ -32,7 +32,7 @@ export function clientFor(emulator: RunningEmulator, overrides: Partial<OnsMqttC
 export function everyTextOf(value: unknown): string {
   if (value instanceof Error) {
     const e = value as Error & { cause?: unknown };
-    return [e.message, e.stack ?? '', JSON.stringify(e), String(e.cause ?? ''), JSON.stringify(Object.getOwnPropertyDescriptors(e))].join('\n');
+    return [e.message, e.stack ?? '', JSON.stringify(e), JSON.stringify(e.cause ?? ''), JSON.stringify(Object.getOwnPropertyDescriptors(e))].join('\n');
   }
   return JSON.stringify(value) ?? String(value);
 }

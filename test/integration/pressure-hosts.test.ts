@@ -5,7 +5,6 @@
  * any second, nothing arrives over the documented limit. Then cancellation: n8n's execution
  * cancel signal and Node-RED's close stop the requests still queued.
  */
-import type { INodeExecutionData } from 'n8n-workflow';
 import { busiestSecond } from '../../emulator';
 import { API_RATE_LIMITS } from '../../lib';
 import { AlibabaCloudMqtt } from '../../nodes/AlibabaCloudMqtt/AlibabaCloudMqtt.node';
@@ -60,7 +59,7 @@ describe('n8n: Get Status with 1,500 items while the service stalls 2 s', () => 
   it('every item on exactly one output; the limit holds', async () => {
     await proc.setFaults({ stallForMs: 2000, throttleQps: { QuerySessionByClientId: LIMIT.documentedQps } });
     const input = ids('n8n');
-    const [online, offline] = (await node.execute.call(context(input))) as INodeExecutionData[][];
+    const [online, offline] = await node.execute.call(context(input));
     const out = [...online, ...offline].map((i) => i.json.clientId as string);
     expect(out.sort()).toEqual([...input].sort());
     expect(offline.every((i) => i.json.online === false && !i.json.error)).toBe(true);

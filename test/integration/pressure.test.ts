@@ -23,7 +23,6 @@ beforeEach(() => emu.reset());
 
 const ids = (n: number, prefix = 'p') => Array.from({ length: n }, (_, i) => `GID_${prefix}@@@${i}`);
 const sent = (action = 'QuerySessionByClientId') => emu.requestLog().filter((e) => e.action === action);
-const overflowed = () => emu.requestLog().filter((e) => e.code === 'SystemOverFlow').length;
 
 /** Resolves with how long after `abort()` the promise settled, and its error. */
 async function abortLatency(promise: Promise<unknown>, controller: AbortController, afterMs: number): Promise<{ ms: number; error: OnsMqttError }> {

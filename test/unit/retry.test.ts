@@ -96,7 +96,7 @@ describe('retry policy', () => {
     }, DEFAULT_RETRY, { clock }).catch((e: OnsMqttError) => e);
     expect(calls).toBe(4);
     expect(error).toBeInstanceOf(OnsMqttError);
-    expect((error as OnsMqttError).attempts).toBe(4);
+    expect(error.attempts).toBe(4);
     expect(clock.waits).toEqual([180, 360, 720]);
   });
 
