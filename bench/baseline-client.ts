@@ -11,7 +11,10 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 export function baselineQuery(endpoint: string, ak: string, secret: string, params: Record<string, string>): Promise<boolean> {
   const url = new URL(endpoint);
-  const query = Object.keys(params).sort().map((k) => `${enc(k)}=${enc(params[k])}`).join('&');
+  const query = Object.keys(params)
+    .sort()
+    .map((k) => `${enc(k)}=${enc(params[k])}`)
+    .join('&');
   const headers: Record<string, string> = {
     host: url.host,
     'x-acs-action': 'QuerySessionByClientId',
@@ -22,7 +25,9 @@ export function baselineQuery(endpoint: string, ak: string, secret: string, para
   };
   const names = Object.keys(headers).sort();
   const canonical = ['POST', '/', query, names.map((n) => `${n}:${headers[n]}\n`).join(''), names.join(';'), headers['x-acs-content-sha256']].join('\n');
-  const signature = createHmac('sha256', secret).update(`ACS3-HMAC-SHA256\n${sha256(canonical)}`).digest('hex');
+  const signature = createHmac('sha256', secret)
+    .update(`ACS3-HMAC-SHA256\n${sha256(canonical)}`)
+    .digest('hex');
   headers.authorization = `ACS3-HMAC-SHA256 Credential=${ak},SignedHeaders=${names.join(';')},Signature=${signature}`;
   return new Promise((resolve, reject) => {
     const req = request({ host: url.hostname, port: url.port, path: `/?${query}`, method: 'POST', headers, agent }, (res) => {

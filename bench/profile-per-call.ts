@@ -16,12 +16,20 @@ interface ProfileNode {
 async function main(): Promise<void> {
   const n = Number(process.argv[2] ?? 3000);
   const emu = await startEmulatorProcess({});
-  const client = new OnsMqttClient({ accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret, endpoint: emu.endpoint, maxQps: 299, concurrency: 16 });
+  const client = new OnsMqttClient({
+    accessKeyId: emu.accessKeyId,
+    accessKeySecret: emu.accessKeySecret,
+    endpoint: emu.endpoint,
+    maxQps: 299,
+    concurrency: 16,
+  });
   const run = async () => {
     let next = 0;
-    await Promise.all(Array.from({ length: 16 }, async () => {
-      while (next < n) await client.querySession({ clientId: `GID_p@@@${next++}`, instanceId: emu.instanceId });
-    }));
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        while (next < n) await client.querySession({ clientId: `GID_p@@@${next++}`, instanceId: emu.instanceId });
+      }),
+    );
   };
   await run();
   const session = new Session();
@@ -39,13 +47,21 @@ async function main(): Promise<void> {
   for (const node of profile.nodes) {
     if (!node.hitCount || isIdle(node)) continue;
     const url = node.callFrame.url;
-    const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1] ?? (url.startsWith('node:') ? 'node core' : url.includes('/dist/') ? 'this package' : url ? 'other' : `(${node.callFrame.functionName || 'program'})`);
+    const pkg =
+      /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1] ??
+      (url.startsWith('node:') ? 'node core' : url.includes('/dist/') ? 'this package' : url ? 'other' : `(${node.callFrame.functionName || 'program'})`);
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + node.hitCount);
     const fn = `${node.callFrame.functionName || '(anonymous)'} ${url.split('/').slice(-2).join('/')}:${node.callFrame.lineNumber}`;
     byFunction.set(fn, (byFunction.get(fn) ?? 0) + node.hitCount);
   }
-  const top = (m: Map<string, number>, k: number) => [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, k).map(([name, hits]) => ({ name, share: `${((hits / total) * 100).toFixed(1)} %` }));
-  process.stdout.write(`Self time by package, share of busy CPU (${n} calls)\n${table(top(byPackage, 12))}\n\nHeaviest functions\n${table(top(byFunction, 20))}\n`);
+  const top = (m: Map<string, number>, k: number) =>
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, k)
+      .map(([name, hits]) => ({ name, share: `${((hits / total) * 100).toFixed(1)} %` }));
+  process.stdout.write(
+    `Self time by package, share of busy CPU (${n} calls)\n${table(top(byPackage, 12))}\n\nHeaviest functions\n${table(top(byFunction, 20))}\n`,
+  );
   process.exit(0);
 }
 

@@ -58,7 +58,9 @@ async function stall(): Promise<Row & { data: Record<string, number> }> {
   subscribe(SEND_CHANNEL, onSend);
   const client = new OnsMqttClient({ accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret, endpoint: emu.endpoint, timeoutMs: 10_000 });
   const started = performance.now();
-  const results = await Promise.all(ids(n, 'GID_stall@@@').map((clientId) => client.querySession({ clientId, instanceId: emu.instanceId }).catch(() => undefined)));
+  const results = await Promise.all(
+    ids(n, 'GID_stall@@@').map((clientId) => client.querySession({ clientId, instanceId: emu.instanceId }).catch(() => undefined)),
+  );
   const elapsed = (performance.now() - started) / 1000;
   unsubscribe(SEND_CHANNEL, onSend);
   const stats = await emu.stats();
@@ -90,9 +92,11 @@ async function perCallCost(): Promise<Row & { data: Record<string, number> }> {
   const concurrency = 16;
   const pool = async (task: (i: number) => Promise<unknown>) => {
     let next = 0;
-    await Promise.all(Array.from({ length: concurrency }, async () => {
-      while (next < n) await task(next++);
-    }));
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < n) await task(next++);
+      }),
+    );
   };
   const cpuPerCall = async (task: (i: number) => Promise<unknown>) => {
     gc();
@@ -109,12 +113,30 @@ async function perCallCost(): Promise<Row & { data: Record<string, number> }> {
   // The SDK alone (one OpenApi client, callApi per request, nothing of ours around it), to tell
   // how much of the cost is the SDK and how much is this package's own layers.
   const { default: OpenApi, Config, Params, OpenApiRequest } = await import('@alicloud/openapi-client');
-  const raw = new OpenApi(new Config({ accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret, endpoint: new URL(emu.endpoint).host, protocol: 'http' }));
-  const params = new Params({ action: 'QuerySessionByClientId', version: '2020-04-20', protocol: 'http', pathname: '/', method: 'POST', authType: 'AK', style: 'RPC', reqBodyType: 'formData', bodyType: 'json' });
+  const raw = new OpenApi(
+    new Config({ accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret, endpoint: new URL(emu.endpoint).host, protocol: 'http' }),
+  );
+  const params = new Params({
+    action: 'QuerySessionByClientId',
+    version: '2020-04-20',
+    protocol: 'http',
+    pathname: '/',
+    method: 'POST',
+    authType: 'AK',
+    style: 'RPC',
+    reqBodyType: 'formData',
+    bodyType: 'json',
+  });
   const variants: Record<string, (i: number) => Promise<unknown>> = {
     client: (i) => client.querySession({ clientId: `GID_cost@@@${i}`, instanceId: emu.instanceId }),
-    baseline: async (i) => (await pacer.take(), baselineQuery(emu.endpoint, emu.accessKeyId, emu.accessKeySecret, { ClientId: `GID_cost@@@${i}`, InstanceId: emu.instanceId })),
-    sdkOnly: async (i) => (await pacer.take(), raw.callApi(params, new OpenApiRequest({ query: { ClientId: `GID_cost@@@${i}`, InstanceId: emu.instanceId } }), {} as never)),
+    baseline: async (i) => (
+      await pacer.take(),
+      baselineQuery(emu.endpoint, emu.accessKeyId, emu.accessKeySecret, { ClientId: `GID_cost@@@${i}`, InstanceId: emu.instanceId })
+    ),
+    sdkOnly: async (i) => (
+      await pacer.take(),
+      raw.callApi(params, new OpenApiRequest({ query: { ClientId: `GID_cost@@@${i}`, InstanceId: emu.instanceId } }), {} as never)
+    ),
   };
   const samples: Record<string, number[]> = { client: [], baseline: [], sdkOnly: [] };
   for (const task of Object.values(variants)) await pool(task); // warm-up: SDK loaded, pools filled, JIT
@@ -150,7 +172,11 @@ function loadTime(): Row & { data: Record<string, number> } {
   const bare = median(Array.from({ length: 5 }, () => once('')));
   const addedN8n = added("require('n8n-workflow')", n8nNode);
   const addedNodeRed = added('', nodeRed);
-  const sdkLoaded = execFileSync(process.execPath, ['-e', `${n8nNode};${nodeRed};process.stdout.write(String(Object.keys(require.cache).some((k) => k.includes('@alicloud'))))`], { cwd: ROOT, encoding: 'utf8' });
+  const sdkLoaded = execFileSync(
+    process.execPath,
+    ['-e', `${n8nNode};${nodeRed};process.stdout.write(String(Object.keys(require.cache).some((k) => k.includes('@alicloud'))))`],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
   return {
     bench: '4. load time (median of 11 paired fresh processes)',
     figures: `bare node ${bare.toFixed(0)} ms; n8n nodes +${addedN8n.toFixed(0)} ms over n8n-workflow alone (n8n has it loaded already); Node-RED nodes +${addedNodeRed.toFixed(0)} ms over bare; SDK loaded at require: ${sdkLoaded}`,
@@ -218,18 +244,35 @@ async function hosts(): Promise<Row & { data: Record<string, number> }> {
   });
   await new Promise((r) => setTimeout(r, 1000)); // let the shared bucket refill between runs
   const n8n = await timed(async () => {
-    const ctx = executeContext({ parameters: { resource: 'deviceSession', operation: 'getStatus', clientId: '={{ $json.clientId }}', instanceId: emu.instanceId, options: {} }, items: list.map((clientId) => ({ clientId })), credentials });
+    const ctx = executeContext({
+      parameters: { resource: 'deviceSession', operation: 'getStatus', clientId: '={{ $json.clientId }}', instanceId: emu.instanceId, options: {} },
+      items: list.map((clientId) => ({ clientId })),
+      credentials,
+    });
     const out = await new AlibabaCloudMqtt().execute.call(ctx);
     if (out[0].length + out[1].length !== n) throw new Error('n8n lost items');
   });
   await new Promise((r) => setTimeout(r, 1000));
   await helper.startServer();
-  await helper.load([configNode, sessionNode], [
-    { id: 'cfg', type: 'alicloud-mqtt-config', endpoint: emu.endpoint },
-    { id: 'q', type: 'alicloud-mqtt-session', config: 'cfg', clientId: 'payload', clientIdType: 'msg', instanceId: emu.instanceId, instanceIdType: 'str', wires: [['on'], ['off']] },
-    { id: 'on', type: 'helper' },
-    { id: 'off', type: 'helper' },
-  ], { cfg: { accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret } });
+  await helper.load(
+    [configNode, sessionNode],
+    [
+      { id: 'cfg', type: 'alicloud-mqtt-config', endpoint: emu.endpoint },
+      {
+        id: 'q',
+        type: 'alicloud-mqtt-session',
+        config: 'cfg',
+        clientId: 'payload',
+        clientIdType: 'msg',
+        instanceId: emu.instanceId,
+        instanceIdType: 'str',
+        wires: [['on'], ['off']],
+      },
+      { id: 'on', type: 'helper' },
+      { id: 'off', type: 'helper' },
+    ],
+    { cfg: { accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret } },
+  );
   const on = collect('on');
   const off = collect('off');
   const nodeRed = await timed(async () => {
@@ -247,7 +290,14 @@ async function hosts(): Promise<Row & { data: Record<string, number> }> {
     figures: `core ${core.perSecond.toFixed(0)}/s (${core.cpuMsPerItem.toFixed(2)} ms CPU/item); n8n execute() ${n8n.perSecond.toFixed(0)}/s (${n8n.cpuMsPerItem.toFixed(2)}); Node-RED ${nodeRed.perSecond.toFixed(0)}/s (${nodeRed.cpuMsPerItem.toFixed(2)}); adapter cost n8n ${(n8nCost * 100).toFixed(1)} %, Node-RED ${(nrCost * 100).toFixed(1)} %`,
     goal: 'adapter adds < 10 %',
     verdict: n8nCost < 0.1 && nrCost < 0.1 ? 'pass' : 'short',
-    data: { corePerSecond: core.perSecond, n8nPerSecond: n8n.perSecond, nodeRedPerSecond: nodeRed.perSecond, coreCpuMsPerItem: core.cpuMsPerItem, n8nCpuMsPerItem: n8n.cpuMsPerItem, nodeRedCpuMsPerItem: nodeRed.cpuMsPerItem },
+    data: {
+      corePerSecond: core.perSecond,
+      n8nPerSecond: n8n.perSecond,
+      nodeRedPerSecond: nodeRed.perSecond,
+      coreCpuMsPerItem: core.cpuMsPerItem,
+      n8nCpuMsPerItem: n8n.cpuMsPerItem,
+      nodeRedCpuMsPerItem: nodeRed.cpuMsPerItem,
+    },
   };
 }
 
@@ -270,7 +320,12 @@ async function main(): Promise<void> {
     rows.push(await BENCHES[name]());
   }
   process.stdout.write(`\n${table(rows.map(({ bench, figures, goal, verdict }) => ({ bench, figures, goal, verdict })))}\n`);
-  const file = saveJson(wanted.length ? `partial-${names.join('-')}` : 'latest', { date: new Date().toISOString(), node: process.version, cpus: cpus().length, rows });
+  const file = saveJson(wanted.length ? `partial-${names.join('-')}` : 'latest', {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: cpus().length,
+    rows,
+  });
   process.stdout.write(`saved ${file}\n`);
   process.exit(0);
 }

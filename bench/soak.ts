@@ -151,7 +151,8 @@ export async function runSoak(queries: number, options: { maxAttempts?: number; 
   if (socketsAfter > socketsBefore) problems.push(`sockets: ${socketsBefore} before, ${socketsAfter} after`);
   // Memory verdicts need a real GC (node --expose-gc); without it the figures are only reported.
   const canGc = typeof (globalThis as { gc?: unknown }).gc === 'function';
-  if (canGc && heapAfter > heapBaseline + 16 * 1024 * 1024) problems.push(`JS heap did not return to its baseline (${mb(heapBaseline)} -> ${mb(heapAfter)} MB)`);
+  if (canGc && heapAfter > heapBaseline + 16 * 1024 * 1024)
+    problems.push(`JS heap did not return to its baseline (${mb(heapBaseline)} -> ${mb(heapAfter)} MB)`);
   if (canGc && rssAfter > rssBaseline + 64 * 1024 * 1024) problems.push(`RSS did not return near its baseline (${mb(rssBaseline)} -> ${mb(rssAfter)} MB)`);
 
   return {
@@ -192,7 +193,12 @@ export function printSoak(r: SoakReport): string {
     { figure: 'results: fail-class', value: r.failClass },
     { figure: 'recovered by retry', value: r.recovered },
     { figure: 'unrecovered predicted (p^attempts x N)', value: `${r.unrecoveredPredicted} ± ${r.unrecoveredTolerance}` },
-    { figure: 'attempts histogram (requests: ids)', value: Object.entries(r.attemptsHistogram).map(([k, v]) => `${k}:${v}`).join(' ') },
+    {
+      figure: 'attempts histogram (requests: ids)',
+      value: Object.entries(r.attemptsHistogram)
+        .map(([k, v]) => `${k}:${v}`)
+        .join(' '),
+    },
     { figure: 'fail-class requests sent twice', value: r.failClassResent },
     { figure: 'duplicates / lost', value: `${r.duplicates} / ${r.lost}` },
     { figure: 'unhandled rejections', value: r.unhandledRejections },

@@ -37,7 +37,8 @@ export class AlibabaCloudMqttApi implements ICredentialType {
       name: 'useSts',
       type: 'boolean',
       default: false,
-      description: 'Whether these are STS temporary credentials (AssumeRole), which need a security token. A static token is not refreshed: renew it before it expires.',
+      description:
+        'Whether these are STS temporary credentials (AssumeRole), which need a security token. A static token is not refreshed: renew it before it expires.',
     },
     {
       displayName: 'Security Token',
@@ -102,7 +103,8 @@ export class AlibabaCloudMqttApi implements ICredentialType {
       type: 'string',
       default: '',
       placeholder: 'https://onsmqtt.example.internal',
-      description: 'Full endpoint URL that overrides region and network: a private gateway, or the local emulator (http://127.0.0.1:8090). Leave empty to use the region.',
+      description:
+        'Full endpoint URL that overrides region and network: a private gateway, or the local emulator (http://127.0.0.1:8090). Leave empty to use the region.',
     },
   ];
 }

@@ -235,7 +235,8 @@ function useNonce(nonces: Map<string, number>, nonce: string, now: number): bool
 }
 
 function authenticate(state: ApiState, req: IncomingMessage, body: Buffer, url: URL, p: Parsed): void {
-  if (p.signature === 'none') throw new ApiError('IncompleteSignature', 'The request has no signature (neither an ACS3-HMAC-SHA256 Authorization header nor a Signature parameter).');
+  if (p.signature === 'none')
+    throw new ApiError('IncompleteSignature', 'The request has no signature (neither an ACS3-HMAC-SHA256 Authorization header nor a Signature parameter).');
   const now = Date.now() + state.clockOffsetMs;
   let timestamp: string;
   let nonce: string;
@@ -244,17 +245,29 @@ function authenticate(state: ApiState, req: IncomingMessage, body: Buffer, url: 
 
   if (p.signature === 'v3') {
     const auth = parseV3Authorization(header(req, 'authorization'));
-    if (!auth) throw new ApiError('IncompleteSignature', 'The Authorization header is not of the form "ACS3-HMAC-SHA256 Credential=...,SignedHeaders=...,Signature=...".');
+    if (!auth)
+      throw new ApiError(
+        'IncompleteSignature',
+        'The Authorization header is not of the form "ACS3-HMAC-SHA256 Credential=...,SignedHeaders=...,Signature=...".',
+      );
     for (const h of REQUIRED_V3_HEADERS) {
       if (!auth.signedHeaders.includes(h) || !req.headers[h]) throw new ApiError('IncompleteSignature', `The header ${h} must be present and signed.`);
     }
-    if (sha256Hex(body) !== header(req, 'x-acs-content-sha256')) throw new ApiError('SignatureDoesNotMatch', 'x-acs-content-sha256 does not match the request body.');
+    if (sha256Hex(body) !== header(req, 'x-acs-content-sha256'))
+      throw new ApiError('SignatureDoesNotMatch', 'x-acs-content-sha256 does not match the request body.');
     timestamp = header(req, 'x-acs-date');
     nonce = header(req, 'x-acs-signature-nonce');
     token = req.headers['x-acs-security-token'] !== undefined ? header(req, 'x-acs-security-token') : undefined;
     const headers: Record<string, string> = {};
     for (const h of auth.signedHeaders) headers[h] = header(req, h);
-    const canonical = v3CanonicalRequest({ method: p.method, path: url.pathname, query: [...url.searchParams], headers, signedHeaders: auth.signedHeaders, body });
+    const canonical = v3CanonicalRequest({
+      method: p.method,
+      path: url.pathname,
+      query: [...url.searchParams],
+      headers,
+      signedHeaders: auth.signedHeaders,
+      body,
+    });
     const stringToSign = v3StringToSign(canonical);
     secretOf = (secret) => safeEqual(v3Signature(secret, stringToSign), auth.signature);
   } else {
@@ -284,7 +297,8 @@ function authenticate(state: ApiState, req: IncomingMessage, body: Buffer, url: 
   if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?Z$/.test(timestamp)) throw new ApiError('InvalidTimeStamp.Format');
   if (Math.abs(now - Date.parse(timestamp)) > MAX_SKEW_MS) throw new ApiError('InvalidTimeStamp.Expired');
   if (!nonce || !useNonce(state.nonces, nonce, now)) throw new ApiError('SignatureNonceUsed');
-  if (p.version !== API_VERSION) throw new ApiError('InvalidVersion', `Specified parameter Version "${p.version.slice(0, 32)}" is not valid; OnsMqtt uses ${API_VERSION}.`);
+  if (p.version !== API_VERSION)
+    throw new ApiError('InvalidVersion', `Specified parameter Version "${p.version.slice(0, 32)}" is not valid; OnsMqtt uses ${API_VERSION}.`);
 }
 
 function clientIdsOf(params: Map<string, string>): string[] {
@@ -303,7 +317,10 @@ function required(params: Map<string, string>, name: string): string {
 
 function checkInstance(state: ApiState, p: Parsed, instanceId: string): void {
   if (!state.instances.has(instanceId)) {
-    throw new ApiError('InstancePermissionCheckFailed', `The instance ${instanceId.slice(0, 64)} does not exist in this region or does not belong to this account.`);
+    throw new ApiError(
+      'InstancePermissionCheckFailed',
+      `The instance ${instanceId.slice(0, 64)} does not exist in this region or does not belong to this account.`,
+    );
   }
   const allowed = state.accessKeys.get(p.accessKeyId)?.instances;
   if (allowed && !allowed.includes(instanceId)) {
@@ -338,7 +355,8 @@ function runAction(state: ApiState, p: Parsed): Record<string, unknown> {
       const end = Number(required(p.params, 'EndTime'));
       const page = Number(required(p.params, 'CurrentPage'));
       const size = Number(required(p.params, 'PageSize'));
-      if (!Number.isInteger(begin) || !Number.isInteger(end) || begin > end) throw new ApiError('InvalidParameter.BeginTime', 'BeginTime and EndTime must be epoch milliseconds with BeginTime <= EndTime.');
+      if (!Number.isInteger(begin) || !Number.isInteger(end) || begin > end)
+        throw new ApiError('InvalidParameter.BeginTime', 'BeginTime and EndTime must be epoch milliseconds with BeginTime <= EndTime.');
       if (!Number.isInteger(page) || page < 1) throw new ApiError('InvalidParameter.CurrentPage', 'CurrentPage must be an integer from 1.');
       if (!Number.isInteger(size) || size < 1 || size > 100) throw new ApiError('InvalidParameter.PageSize', 'PageSize must be an integer from 1 to 100.');
       checkInstance(state, p, instanceId);

@@ -87,7 +87,11 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   const message = error instanceof Error ? error.message : String(error);
-  const usage = (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') ? `\nFlags: ${Object.keys(OPTIONS).map((f) => `--${f}`).join(' ')}` : '';
+  const usage = (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    ? `\nFlags: ${Object.keys(OPTIONS)
+        .map((f) => `--${f}`)
+        .join(' ')}`
+    : '';
   process.stderr.write(`${message}${usage}\n`);
   process.exit(1);
 });

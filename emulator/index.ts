@@ -113,7 +113,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     }
     if (url.pathname.startsWith(`${ADMIN_PREFIX}/`)) return admin(req, res, body, url);
     if (url.pathname !== '/') {
-      res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ Code: 'InvalidAction.NotFound', Message: 'OnsMqtt RPC requests go to "/".' }));
+      res
+        .writeHead(404, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ Code: 'InvalidAction.NotFound', Message: 'OnsMqtt RPC requests go to "/".' }));
       return;
     }
     await handleApi(state, req, res, body, url, arrivedAt);
@@ -201,7 +203,10 @@ function adminHandler(state: ApiState, emulator: () => RunningEmulator) {
         return send(200, state.faults.get());
       case 'GET /log': {
         const since = Number(url.searchParams.get('since') ?? 0);
-        return send(200, state.log.filter((e) => e.seq > since));
+        return send(
+          200,
+          state.log.filter((e) => e.seq > since),
+        );
       }
       case 'DELETE /log':
         state.log.length = 0;

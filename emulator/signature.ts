@@ -59,7 +59,14 @@ export interface V3Authorization {
 export function parseV3Authorization(header: string): V3Authorization | undefined {
   const m = /^ACS3-HMAC-SHA256\s+Credential=([^,\s]*),\s*SignedHeaders=([^,\s]*),\s*Signature=([0-9a-fA-F]*)$/.exec(header.trim());
   if (!m) return undefined;
-  return { accessKeyId: m[1], signedHeaders: m[2].split(';').filter(Boolean).map((h) => h.toLowerCase()), signature: m[3].toLowerCase() };
+  return {
+    accessKeyId: m[1],
+    signedHeaders: m[2]
+      .split(';')
+      .filter(Boolean)
+      .map((h) => h.toLowerCase()),
+    signature: m[3].toLowerCase(),
+  };
 }
 
 // ---- V1: HMAC-SHA1 (RPC, parameters signed) --------------------------------------------------

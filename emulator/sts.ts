@@ -13,7 +13,9 @@ export interface StsCredential {
   expiration: string;
 }
 
-export type TokenCheck = { ok: true } | { ok: false; code: 'InvalidSecurityToken.Malformed' | 'InvalidSecurityToken.Expired' | 'InvalidSecurityToken.MismatchWithAccessKey' };
+export type TokenCheck =
+  | { ok: true }
+  | { ok: false; code: 'InvalidSecurityToken.Malformed' | 'InvalidSecurityToken.Expired' | 'InvalidSecurityToken.MismatchWithAccessKey' };
 
 export class StsAuthority {
   private readonly sealKey = randomBytes(32);

@@ -20,13 +20,15 @@ const PROBE = { clientId: 'GID_credential_check@@@probe', instanceId: 'post-cn-c
 const ACCEPTED_CODES = new Set(['InstancePermissionCheckFailed', 'ParameterCheckFailed']);
 
 const MESSAGES: Record<string, string> = {
-  SignatureDoesNotMatch: 'The AccessKey ID exists, but the AccessKey Secret is wrong: the service could not verify the signature. Copy the secret again from the RAM console.',
+  SignatureDoesNotMatch:
+    'The AccessKey ID exists, but the AccessKey Secret is wrong: the service could not verify the signature. Copy the secret again from the RAM console.',
   IncompleteSignature: 'The service rejected the request signature: check the AccessKey Secret, and any proxy between n8n/Node-RED and the endpoint.',
   'InvalidAccessKeyId.NotFound': 'The AccessKey ID is not known to the service: check it in the RAM console (and that it belongs to this account).',
   'InvalidAccessKeyId.Inactive': 'The AccessKey is disabled: enable it in the RAM console or use another one.',
   'InvalidSecurityToken.Expired': 'The STS security token has expired: request a new one (AssumeRole) and save it here with its AccessKey pair.',
   'InvalidSecurityToken.Malformed': 'The STS security token is malformed: paste the whole token exactly as AssumeRole returned it.',
-  'InvalidSecurityToken.MismatchWithAccessKey': 'The STS security token does not belong to this AccessKey ID: use the AccessKey ID and Secret returned together with the token.',
+  'InvalidSecurityToken.MismatchWithAccessKey':
+    'The STS security token does not belong to this AccessKey ID: use the AccessKey ID and Secret returned together with the token.',
   MissingSecurityToken: 'This is an STS temporary AccessKey (it starts with "STS."): turn on STS and add its security token.',
   'InvalidTimeStamp.Expired': "The service rejected the request time: this machine's clock is more than 15 minutes off. Synchronise it (NTP).",
   // The credentials are fine, but every real call would fail: say which setting is wrong.
@@ -53,7 +55,11 @@ export async function checkCredentials(options: OnsMqttClientOptions): Promise<C
     if (ACCEPTED_CODES.has(code)) return { ok: true, code, message: `Credentials accepted by ${endpoint}.` };
     if (MESSAGES[code]) return { ok: false, code, message: MESSAGES[code] };
     if (e && e.httpStatus === undefined) {
-      return { ok: false, code, message: `Could not reach the endpoint ${endpoint}: ${e.message} Check the region, the network type (VPC endpoints work only inside the VPC) and the custom endpoint.` };
+      return {
+        ok: false,
+        code,
+        message: `Could not reach the endpoint ${endpoint}: ${e.message} Check the region, the network type (VPC endpoints work only inside the VPC) and the custom endpoint.`,
+      };
     }
     return { ok: false, code, message: `${endpoint} did not accept the credentials: ${e?.message ?? String(error)} ${e?.hint ?? ''}`.trim() };
   }

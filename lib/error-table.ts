@@ -19,9 +19,7 @@ const fail = (hint: string): ErrorRule => ({ class: 'fail', hint });
 /** Exact codes. Keys ending in '.*' match any suffix (e.g. `InvalidParameter.ClientId`). */
 export const ERROR_TABLE: Readonly<Record<string, ErrorRule>> = Object.freeze({
   // Documented OnsMqtt codes (QuerySessionByClientId and siblings).
-  CheckAccountInfoFailed: fail(
-    'The account information in the STS token could not be parsed: request a new STS token from AssumeRole and use it unchanged.',
-  ),
+  CheckAccountInfoFailed: fail('The account information in the STS token could not be parsed: request a new STS token from AssumeRole and use it unchanged.'),
   InstancePermissionCheckFailed: fail(
     'Check the Instance ID: it must be the instance the device connects to, in the region of the endpoint, owned by this account.',
   ),
@@ -50,9 +48,7 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorRule>> = Object.freeze({
   ),
   'InvalidSecurityToken.*': fail('The STS security token was not accepted: request a new one.'),
   MissingSecurityToken: fail('This AccessKey is an STS key and needs its security token: add it to the credentials.'),
-  'InvalidTimeStamp.Expired': fail(
-    "The request time is more than 15 minutes off the service's clock: synchronise this machine's clock (NTP) and try again.",
-  ),
+  'InvalidTimeStamp.Expired': fail("The request time is more than 15 minutes off the service's clock: synchronise this machine's clock (NTP) and try again."),
   'InvalidTimeStamp.*': fail("The request timestamp was rejected: synchronise this machine's clock (NTP)."),
   SignatureNonceUsed: fail('The request nonce was reused: make sure the same request is not replayed.'),
   'Forbidden.RAM': fail('The RAM user or role is not authorised for this action: grant mq:MqttInstanceAccess on the instance.'),
@@ -62,14 +58,14 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorRule>> = Object.freeze({
   ServiceUnavailable: retry('The service is temporarily unavailable: try again later.'),
 
   // Transport and local codes (ours, named in the same style).
-  RequestTimeout: retry('No answer within the timeout: the network or the service is slow. If it persists, raise the timeout or check the network path to the endpoint.'),
+  RequestTimeout: retry(
+    'No answer within the timeout: the network or the service is slow. If it persists, raise the timeout or check the network path to the endpoint.',
+  ),
   ConnectionReset: retry('The connection was reset on the way. If it persists, check proxies and firewalls between here and the endpoint.'),
   ConnectionRefused: retry('The endpoint refused the connection: check the endpoint URL and that the service is reachable.'),
   DnsTemporaryFailure: retry('The endpoint name could not be resolved right now: check the DNS settings of this machine if it persists.'),
   EndpointNotFound: fail('The endpoint host name does not exist: check the region ID and the custom endpoint URL.'),
-  TlsCertificateInvalid: fail(
-    "The endpoint's TLS certificate could not be verified: check the endpoint URL; trust a private CA only on purpose.",
-  ),
+  TlsCertificateInvalid: fail("The endpoint's TLS certificate could not be verified: check the endpoint URL; trust a private CA only on purpose."),
   BadGateway: retry('A proxy or gateway answered with an error page instead of the API: check the proxy if it persists.'),
   InvalidResponse: fail('The endpoint answered, but not like the OnsMqtt API: check the endpoint URL.'),
   NetworkError: retry('A network error interrupted the request: check the network path to the endpoint if it persists.'),

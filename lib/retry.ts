@@ -36,13 +36,7 @@ export function backoffDelay(attempt: number, options: RetryOptions, random: () 
 export type RetryDecision = { retry: true; delayMs: number } | { retry: false; reason: 'fail-class' | 'attempts' | 'deadline' };
 
 /** Pure: given the error of attempt `attempt` and the time spent so far, what next? */
-export function decideRetry(
-  error: OnsMqttError,
-  attempt: number,
-  elapsedMs: number,
-  options: RetryOptions,
-  random: () => number = Math.random,
-): RetryDecision {
+export function decideRetry(error: OnsMqttError, attempt: number, elapsedMs: number, options: RetryOptions, random: () => number = Math.random): RetryDecision {
   if (!error.retryable) return { retry: false, reason: 'fail-class' };
   if (attempt >= options.maxAttempts) return { retry: false, reason: 'attempts' };
   const delayMs = backoffDelay(attempt, options, random);

@@ -194,9 +194,17 @@ export function toOnsMqttError(caught: unknown, observedStatus: number | undefin
       return new OnsMqttError({ code: 'InvalidResponse', httpStatus: status, message: `${endpointUrl} answered HTTP ${status} with a body that is not JSON.` });
     }
     if (status !== undefined && status < 500 && status !== 429) {
-      return new OnsMqttError({ code: 'InvalidResponse', httpStatus: status, message: `${endpointUrl} answered HTTP ${status} with a non-JSON page instead of an API error.` });
+      return new OnsMqttError({
+        code: 'InvalidResponse',
+        httpStatus: status,
+        message: `${endpointUrl} answered HTTP ${status} with a non-JSON page instead of an API error.`,
+      });
     }
-    return new OnsMqttError({ code: 'BadGateway', httpStatus: status, message: `${endpointUrl} answered HTTP ${status ?? '(unknown)'} with a non-JSON error page (a proxy or gateway fault).` });
+    return new OnsMqttError({
+      code: 'BadGateway',
+      httpStatus: status,
+      message: `${endpointUrl} answered HTTP ${status ?? '(unknown)'} with a non-JSON error page (a proxy or gateway fault).`,
+    });
   }
 
   const nodeCode = typeof e.code === 'string' ? e.code : '';
@@ -220,7 +228,11 @@ export function toOnsMqttError(caught: unknown, observedStatus: number | undefin
     return new OnsMqttError({ code: 'TlsCertificateInvalid', message: `The TLS certificate of ${endpointUrl} was refused (${nodeCode}).` });
   }
   if (observedStatus !== undefined && observedStatus >= 400) {
-    return new OnsMqttError({ code: observedStatus >= 500 ? 'BadGateway' : 'InvalidResponse', httpStatus: observedStatus, message: `${endpointUrl} answered HTTP ${observedStatus}: ${text}` });
+    return new OnsMqttError({
+      code: observedStatus >= 500 ? 'BadGateway' : 'InvalidResponse',
+      httpStatus: observedStatus,
+      message: `${endpointUrl} answered HTTP ${observedStatus}: ${text}`,
+    });
   }
   return new OnsMqttError({ code: 'NetworkError', message: `Request to ${endpointUrl} failed: ${nodeCode ? `${nodeCode} ` : ''}${text}`.trim() });
 }

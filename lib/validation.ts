@@ -80,7 +80,10 @@ export function optionalNumber(field: string, value: unknown, range: IntegerRang
 export function requireOneOf<T extends string>(field: string, value: unknown, allowed: readonly T[], fallback: T): T {
   if (value === undefined || value === null || value === '') return fallback;
   if (typeof value === 'string' && (allowed as readonly string[]).includes(value)) return value as T;
-  throw invalidInput(field, `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : describe(value)}.`);
+  throw invalidInput(
+    field,
+    `must be one of ${allowed.map((a) => `"${a}"`).join(', ')}, got ${typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : describe(value)}.`,
+  );
 }
 
 /** A point in time: Date, epoch milliseconds or an ISO 8601 string. */

@@ -71,7 +71,13 @@ export function emptyWatchState(instanceId: string): WatchState {
  * The next state and the events to fire. `observations` is the whole watch list of this check:
  * a device not in it is forgotten; a device whose check failed keeps its state and fires nothing.
  */
-export function transition(previous: WatchState | undefined, instanceId: string, observations: readonly Observation[], nowMs: number, options: WatchOptions): TransitionResult {
+export function transition(
+  previous: WatchState | undefined,
+  instanceId: string,
+  observations: readonly Observation[],
+  nowMs: number,
+  options: WatchOptions,
+): TransitionResult {
   // Another instance means other devices: start from a fresh baseline.
   const prevDevices = previous && previous.instanceId === instanceId ? previous.devices : {};
   const now = new Date(nowMs).toISOString();
@@ -105,7 +111,15 @@ export function transition(previous: WatchState | undefined, instanceId: string,
     }
     devices[clientId] = { online, since: pending.firstSeen };
     if (online ? options.events.online : options.events.offline) {
-      const event: WatchEvent = { clientId, instanceId, event: online ? 'online' : 'offline', online, previousOnline: prev.online, since: pending.firstSeen, checkedAt: now };
+      const event: WatchEvent = {
+        clientId,
+        instanceId,
+        event: online ? 'online' : 'offline',
+        online,
+        previousOnline: prev.online,
+        since: pending.firstSeen,
+        checkedAt: now,
+      };
       if (online) event.offlineForMs = Math.max(0, Date.parse(pending.firstSeen) - Date.parse(prev.since));
       events.push(event);
     }

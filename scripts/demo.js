@@ -29,7 +29,13 @@ async function main() {
   const showLog = (line) => (verbose || /\[(error|warn)\]/.test(line)) && !NOISE.test(line) && say(`  [node-red] ${line}`);
   const nodeRed = await startNodeRed({ tarball, port: 1880, onLog: showLog });
   await nodeRed.deploy(
-    demoFlow({ endpoint: emulator.endpoint, accessKeyId: DEMO_ACCESS_KEY_ID, accessKeySecret: DEMO_ACCESS_KEY_SECRET, instanceId: DEMO_INSTANCE_ID, clientIds: CLIENT_IDS }),
+    demoFlow({
+      endpoint: emulator.endpoint,
+      accessKeyId: DEMO_ACCESS_KEY_ID,
+      accessKeySecret: DEMO_ACCESS_KEY_SECRET,
+      instanceId: DEMO_INSTANCE_ID,
+      clientIds: CLIENT_IDS,
+    }),
   );
 
   say('');

@@ -25,7 +25,8 @@ export class AlibabaCloudMqtt implements INodeType {
     icon: { light: 'file:../../icons/alibaba-cloud-mqtt.svg', dark: 'file:../../icons/alibaba-cloud-mqtt.dark.svg' },
     group: ['transform'],
     version: 1,
-    subtitle: '={{ {"getStatus": "Get Status", "getManyStatuses": "Get Many Statuses", "getConnectionTrace": "Get Connection Trace"}[$parameter["operation"]] }}',
+    subtitle:
+      '={{ {"getStatus": "Get Status", "getManyStatuses": "Get Many Statuses", "getConnectionTrace": "Get Connection Trace"}[$parameter["operation"]] }}',
     description: 'Check whether devices are connected to Alibaba Cloud ApsaraMQ for MQTT and branch on the answer',
     defaults: { name: 'Alibaba Cloud MQTT' },
     usableAsTool: true,

@@ -9,7 +9,20 @@ import {
   type IPollFunctions,
   type JsonObject,
 } from 'n8n-workflow';
-import { FleetWatcher, describeError, errorAdvice, errorHeadline, errorFields, OnsMqttError, parseClientIdList, statusFields, isSessionFailure, type QueryMode, type WatchOptions, type WatchState } from '../../lib';
+import {
+  FleetWatcher,
+  describeError,
+  errorAdvice,
+  errorHeadline,
+  errorFields,
+  OnsMqttError,
+  parseClientIdList,
+  statusFields,
+  isSessionFailure,
+  type QueryMode,
+  type WatchOptions,
+  type WatchState,
+} from '../../lib';
 import { clientOptions, instanceIdParameter } from '../AlibabaCloudMqtt/actions/common';
 import { alibabaCloudMqttApiTest, createClient } from '../shared/n8n-client';
 
@@ -114,7 +127,13 @@ export class AlibabaCloudMqttTrigger implements INodeType {
     if (this.getMode() === 'manual') {
       // Building the workflow: show the devices' real current status, and leave the state alone.
       const outcomes = await client.querySessions({ clientIds, instanceId, mode });
-      return [outcomes.map((o) => ({ json: isSessionFailure(o) ? { clientId: o.clientId, instanceId: o.instanceId, online: null, error: describeError(o.error), ...errorFields(o.error) } : { ...statusFields(o) } }))];
+      return [
+        outcomes.map((o) => ({
+          json: isSessionFailure(o)
+            ? { clientId: o.clientId, instanceId: o.instanceId, online: null, error: describeError(o.error), ...errorFields(o.error) }
+            : { ...statusFields(o) },
+        })),
+      ];
     }
 
     const events = this.getNodeParameter('events', ['offline', 'online']) as string[];
@@ -142,12 +161,17 @@ export class AlibabaCloudMqttTrigger implements INodeType {
     } catch (caught) {
       const error = caught instanceof OnsMqttError ? caught : new OnsMqttError({ code: 'InternalClientError', message: String(caught) });
       const message = `Could not check the fleet: ${errorHeadline(error)}`;
-      const nodeError = new NodeApiError(this.getNode(), errorFields(error) as unknown as JsonObject, { message, description: `${errorAdvice(error)} The last known state is kept; no event was fired.` });
+      const nodeError = new NodeApiError(this.getNode(), errorFields(error) as unknown as JsonObject, {
+        message,
+        description: `${errorAdvice(error)} The last known state is kept; no event was fired.`,
+      });
       nodeError.message = message;
       throw nodeError;
     }
     if (result.failures.length > 0) {
-      this.logger.warn(`Alibaba Cloud MQTT Trigger: ${result.failures.length} of ${clientIds.length} devices could not be checked (${describeError(result.failures[0].error)}); their state is kept.`);
+      this.logger.warn(
+        `Alibaba Cloud MQTT Trigger: ${result.failures.length} of ${clientIds.length} devices could not be checked (${describeError(result.failures[0].error)}); their state is kept.`,
+      );
     }
     if (result.events.length === 0) return null;
     return [result.events.map((event) => ({ json: { ...event } }))];

@@ -1,5 +1,17 @@
 import { invalidInput, isSessionFailure, routeOf, statusFields, type OnsMqttError, type QueryMode, type SessionQueryOutcome } from '../../lib';
-import { asOnsMqttError, attachError, catchableError, clientFactory, countText, evaluate, InFlightStatus, PendingWork, shortText, wireHandlers, type QueryOptionsDef } from './runtime';
+import {
+  asOnsMqttError,
+  attachError,
+  catchableError,
+  clientFactory,
+  countText,
+  evaluate,
+  InFlightStatus,
+  PendingWork,
+  shortText,
+  wireHandlers,
+  type QueryOptionsDef,
+} from './runtime';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, NodeStatus, SendFn } from './types';
 
 interface SessionDef extends NodeDef, QueryOptionsDef {
@@ -84,7 +96,11 @@ export = function register(RED: NodeAPI): void {
         } catch (error) {
           const e = asOnsMqttError(error);
           if (work.quietlyCancelled(e)) return done();
-          outcome = { clientId: typeof clientIdValue === 'string' ? clientIdValue : String(clientIdValue), instanceId: typeof instanceId === 'string' ? instanceId : '', error: e };
+          outcome = {
+            clientId: typeof clientIdValue === 'string' ? clientIdValue : String(clientIdValue),
+            instanceId: typeof instanceId === 'string' ? instanceId : '',
+            error: e,
+          };
         }
         status.end(statusOf(outcome));
         if (isSessionFailure(outcome) && !routeErrors) return fail(msg, outcome.error, send, done, outcome);
@@ -123,7 +139,11 @@ export = function register(RED: NodeAPI): void {
     }
 
     function fail(msg: NodeMessage, error: OnsMqttError, send: SendFn, done: DoneFn, ids: { clientId: unknown; instanceId: unknown }): void {
-      const outcome = { clientId: typeof ids.clientId === 'string' ? ids.clientId : '', instanceId: typeof ids.instanceId === 'string' ? ids.instanceId : '', error };
+      const outcome = {
+        clientId: typeof ids.clientId === 'string' ? ids.clientId : '',
+        instanceId: typeof ids.instanceId === 'string' ? ids.instanceId : '',
+        error,
+      };
       if (routeErrors) {
         send(routed(msg, outcome));
         return done();

@@ -1,5 +1,17 @@
 import type { OnsMqttError } from '../../lib';
-import { asOnsMqttError, attachError, catchableError, clientFactory, countText, evaluate, InFlightStatus, PendingWork, shortText, wireHandlers, type QueryOptionsDef } from './runtime';
+import {
+  asOnsMqttError,
+  attachError,
+  catchableError,
+  clientFactory,
+  countText,
+  evaluate,
+  InFlightStatus,
+  PendingWork,
+  shortText,
+  wireHandlers,
+  type QueryOptionsDef,
+} from './runtime';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, SendFn } from './types';
 
 interface TraceDef extends NodeDef, QueryOptionsDef {

@@ -1,4 +1,15 @@
-import { FleetWatcher, describeError, parseClientIdList, summarize, type OnsMqttError, type QueryMode, type SavedWatch, type WatchCheckResult, type WatchOptions, type WatchState } from '../../lib';
+import {
+  FleetWatcher,
+  describeError,
+  parseClientIdList,
+  summarize,
+  type OnsMqttError,
+  type QueryMode,
+  type SavedWatch,
+  type WatchCheckResult,
+  type WatchOptions,
+  type WatchState,
+} from '../../lib';
 import { asOnsMqttError, attachError, catchableError, clientFactory, PendingWork, shortText, type QueryOptionsDef } from './runtime';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, SendFn } from './types';
 
@@ -42,7 +53,8 @@ export = function register(RED: NodeAPI): void {
     const mode: QueryMode = def.mode === 'batch' ? 'batch' : 'exact';
     const context = node.context();
     const getCtx = (key: string) => new Promise<unknown>((resolve, reject) => context.get(key, store, (err, value) => (err ? reject(err) : resolve(value))));
-    const setCtx = (key: string, value: unknown) => new Promise<void>((resolve, reject) => context.set(key, value, store, (err) => (err ? reject(err) : resolve())));
+    const setCtx = (key: string, value: unknown) =>
+      new Promise<void>((resolve, reject) => context.set(key, value, store, (err) => (err ? reject(err) : resolve())));
     const configuredIds = parseClientIdList(def.clientIds);
     const watcher = new FleetWatcher({
       client: getClient,

@@ -8,7 +8,10 @@ export interface ConfigNode extends Node {
 }
 
 /** Config-node properties and credentials -> core options. The core validates the values. */
-export function configToClientOptions(def: Pick<NodeDef, 'name' | 'id'> & { region?: unknown; network?: unknown; endpoint?: unknown }, credentials: Record<string, string | undefined> | undefined): OnsMqttClientOptions {
+export function configToClientOptions(
+  def: Pick<NodeDef, 'name' | 'id'> & { region?: unknown; network?: unknown; endpoint?: unknown },
+  credentials: Record<string, string | undefined> | undefined,
+): OnsMqttClientOptions {
   const label = `Alibaba Cloud MQTT config "${def.name || def.id}"`;
   const c = credentials ?? {};
   if (!c.accessKeyId) throw invalidInput('accessKeyId', `is missing in ${label}: open it and enter the AccessKey ID (or \${ENV_VAR}).`);

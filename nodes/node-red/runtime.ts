@@ -171,7 +171,12 @@ export class PendingWork {
  * done(); the extra catch only guards against a bug in it, since a rejected promise in an input
  * handler takes the whole Node-RED process down.
  */
-export function wireHandlers(node: Node, work: PendingWork, handle: (msg: NodeMessage, send: SendFn, done: DoneFn) => Promise<void>, onClose: () => void): void {
+export function wireHandlers(
+  node: Node,
+  work: PendingWork,
+  handle: (msg: NodeMessage, send: SendFn, done: DoneFn) => Promise<void>,
+  onClose: () => void,
+): void {
   node.on('input', (msg, send, done) => {
     void work.track(handle(msg, send, done)).catch((error: unknown) => done(error instanceof Error ? error : new Error(String(error))));
   });

@@ -28,7 +28,12 @@ export interface Node {
   warn(message: unknown): void;
   log(message: unknown): void;
   send(msg: NodeMessage | Array<NodeMessage | null>): void;
-  context(): { get(key: string, store?: string): unknown; set(key: string, value: unknown, store?: string): void; get(key: string, store: string | undefined, cb: (err: Error | null, value: unknown) => void): void; set(key: string, value: unknown, store: string | undefined, cb: (err: Error | null) => void): void };
+  context(): {
+    get(key: string, store?: string): unknown;
+    set(key: string, value: unknown, store?: string): void;
+    get(key: string, store: string | undefined, cb: (err: Error | null, value: unknown) => void): void;
+    set(key: string, value: unknown, store: string | undefined, cb: (err: Error | null) => void): void;
+  };
 }
 
 export interface NodeDef {
@@ -42,7 +47,11 @@ export interface NodeAPI {
   nodes: {
     createNode(node: Node, def: NodeDef): void;
     getNode(id: string): unknown;
-    registerType<N extends Node = Node, D extends NodeDef = NodeDef>(type: string, ctor: (this: N, def: D) => void, options?: { credentials?: Record<string, { type: 'text' | 'password' }>; settings?: Record<string, unknown> }): void;
+    registerType<N extends Node = Node, D extends NodeDef = NodeDef>(
+      type: string,
+      ctor: (this: N, def: D) => void,
+      options?: { credentials?: Record<string, { type: 'text' | 'password' }>; settings?: Record<string, unknown> },
+    ): void;
   };
   util: {
     evaluateNodeProperty(value: unknown, type: string, node: Node, msg: NodeMessage, callback: (err: Error | null, result: unknown) => void): void;

@@ -12,7 +12,9 @@ const { freePort } = require('./node-red-host');
 
 function run(file, args, options) {
   return new Promise((resolve) => {
-    execFile(file, args, { ...options, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) => resolve({ code: error ? (error.code ?? 1) : 0, stdout, stderr }));
+    execFile(file, args, { ...options, maxBuffer: 256 * 1024 * 1024 }, (error, stdout, stderr) =>
+      resolve({ code: error ? (error.code ?? 1) : 0, stdout, stderr }),
+    );
   });
 }
 
@@ -22,7 +24,10 @@ async function createN8n({ n8nBin, nodeBinary, tarball }) {
   fs.mkdirSync(nodesDir, { recursive: true });
   fs.writeFileSync(path.join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }));
   const pathEnv = `${path.dirname(nodeBinary)}${path.delimiter}${process.env.PATH}`;
-  const install = await run('npm', ['install', '--no-audit', '--no-fund', '--omit=dev', '--ignore-scripts', '--loglevel=error', tarball], { cwd: nodesDir, env: { ...process.env, PATH: pathEnv } });
+  const install = await run('npm', ['install', '--no-audit', '--no-fund', '--omit=dev', '--ignore-scripts', '--loglevel=error', tarball], {
+    cwd: nodesDir,
+    env: { ...process.env, PATH: pathEnv },
+  });
   if (install.code !== 0) throw new Error(`Installing the package into n8n failed: ${install.stderr}`);
   const brokerPort = await freePort();
   const env = {

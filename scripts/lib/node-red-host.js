@@ -27,14 +27,20 @@ function freePort(preferred = 0) {
 function packTarball() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alicloud-mqtt-tarball-'));
   execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', dir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
-  return path.join(dir, fs.readdirSync(dir).find((f) => f.endsWith('.tgz')));
+  return path.join(
+    dir,
+    fs.readdirSync(dir).find((f) => f.endsWith('.tgz')),
+  );
 }
 
 /** The Node-RED package to run: Node-RED 5 on Node >= 22.9 (cached install), else the dev dependency 4.1. */
 function defaultNodeRedDir() {
   const [major, minor] = process.versions.node.split('.').map(Number);
   if (major > 22 || (major === 22 && minor >= 9)) {
-    return execFileSync('bash', [path.join(ROOT, 'scripts/hosts.sh'), 'ensure_node_red', '5.0.7'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+    return execFileSync('bash', [path.join(ROOT, 'scripts/hosts.sh'), 'ensure_node_red', '5.0.7'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    }).trim();
   }
   return path.dirname(require.resolve('node-red/package.json', { paths: [ROOT] }));
 }

@@ -22,13 +22,64 @@ beforeAll(async () => {
   await host.deploy([
     { id: 'tab', type: 'tab', label: 'editor check' },
     { id: 'cfg', type: 'alicloud-mqtt-config', name: 'emulator', endpoint: 'http://127.0.0.1:8090' },
-    { id: 'n-session', type: 'alicloud-mqtt-session', z: 'tab', config: 'cfg', clientId: 'payload', clientIdType: 'msg', instanceId: 'post-cn-x', instanceIdType: 'str', mode: 'exact', property: 'payload', routeErrors: false, outputs: 2, x: 200, y: 100, wires: [[], []] },
-    { id: 'n-trace', type: 'alicloud-mqtt-trace', z: 'tab', config: 'cfg', clientId: 'payload', clientIdType: 'msg', instanceId: 'post-cn-x', instanceIdType: 'str', minutes: 60, limit: 100, property: 'payload', x: 200, y: 200, wires: [[]] },
-    { id: 'n-watch', type: 'alicloud-mqtt-watch', z: 'tab', config: 'cfg', instanceId: 'post-cn-x', clientIds: 'GID_a@@@1', interval: 0, x: 200, y: 300, wires: [[], []] },
+    {
+      id: 'n-session',
+      type: 'alicloud-mqtt-session',
+      z: 'tab',
+      config: 'cfg',
+      clientId: 'payload',
+      clientIdType: 'msg',
+      instanceId: 'post-cn-x',
+      instanceIdType: 'str',
+      mode: 'exact',
+      property: 'payload',
+      routeErrors: false,
+      outputs: 2,
+      x: 200,
+      y: 100,
+      wires: [[], []],
+    },
+    {
+      id: 'n-trace',
+      type: 'alicloud-mqtt-trace',
+      z: 'tab',
+      config: 'cfg',
+      clientId: 'payload',
+      clientIdType: 'msg',
+      instanceId: 'post-cn-x',
+      instanceIdType: 'str',
+      minutes: 60,
+      limit: 100,
+      property: 'payload',
+      x: 200,
+      y: 200,
+      wires: [[]],
+    },
+    {
+      id: 'n-watch',
+      type: 'alicloud-mqtt-watch',
+      z: 'tab',
+      config: 'cfg',
+      instanceId: 'post-cn-x',
+      clientIds: 'GID_a@@@1',
+      interval: 0,
+      x: 200,
+      y: 300,
+      wires: [[], []],
+    },
   ]);
   browser = await chromium.launch({
     executablePath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }, 300_000);
 
@@ -46,7 +97,9 @@ async function openEditor(locale: string): Promise<{ page: Page; errors: string[
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(host.url);
   await page.waitForSelector('.red-ui-palette-node[data-palette-type="alicloud-mqtt-session"]', { timeout: 60_000 });
-  await page.waitForFunction(() => (window as unknown as { RED?: { nodes?: { node(id: string): unknown } } }).RED?.nodes?.node('n-session'), null, { timeout: 30_000 });
+  await page.waitForFunction(() => (window as unknown as { RED?: { nodes?: { node(id: string): unknown } } }).RED?.nodes?.node('n-session'), null, {
+    timeout: 30_000,
+  });
   return { page, errors };
 }
 
@@ -59,7 +112,11 @@ describe('Node-RED editor in headless Chromium', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'editor-palette.png') });
 
     const dialogs: Array<[string, string, string[]]> = [
-      ['n-session', 'alicloud-mqtt-session', ['#node-input-config', '#node-input-clientId', '#node-input-instanceId', '#node-input-mode', '#node-input-routeErrors']],
+      [
+        'n-session',
+        'alicloud-mqtt-session',
+        ['#node-input-config', '#node-input-clientId', '#node-input-instanceId', '#node-input-mode', '#node-input-routeErrors'],
+      ],
       ['n-trace', 'alicloud-mqtt-trace', ['#node-input-clientId', '#node-input-minutes', '#node-input-limit']],
       ['n-watch', 'alicloud-mqtt-watch', ['#node-input-clientIds', '#node-input-interval', '#node-input-offlineMinutes', '#node-input-reportInitial']],
     ];
@@ -78,7 +135,9 @@ describe('Node-RED editor in headless Chromium', () => {
       await page.waitForSelector('.red-ui-tray #node-input-name', { state: 'detached', timeout: 15_000 });
 
       await page.evaluate((t) => (window as unknown as { RED: { sidebar: { help: { show(t: string): void } } } }).RED.sidebar.help.show(t), type);
-      await page.waitForFunction(() => document.querySelector('.red-ui-sidebar-help-stack')?.textContent?.includes('Outputs') ?? false, null, { timeout: 15_000 });
+      await page.waitForFunction(() => document.querySelector('.red-ui-sidebar-help-stack')?.textContent?.includes('Outputs') ?? false, null, {
+        timeout: 15_000,
+      });
     }
     await page.screenshot({ path: join(ARTIFACTS, 'editor-help.png') });
     expect(ours(errors)).toEqual([]);

@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 
 export const ROOT = resolve(__dirname, '../..');
-const hosts = (...args: string[]) => execFileSync('bash', [join(ROOT, 'scripts/hosts.sh'), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+const hosts = (...args: string[]) =>
+  execFileSync('bash', [join(ROOT, 'scripts/hosts.sh'), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
 
 export const node24 = () => hosts('ensure_node24');
 export const nodeRed5Dir = () => hosts('ensure_node_red', '5.0.7');
@@ -11,7 +12,14 @@ export const n8nBin = (version: string, nodeBinary: string) => hosts('ensure_n8n
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const nodeRedHost = require('../../scripts/lib/node-red-host.js') as {
-  startNodeRed(o: { tarball: string; nodeRedDir?: string; nodeBinary?: string; port?: number; userDir?: string; onLog?: (l: string) => void }): Promise<NodeRedHost>;
+  startNodeRed(o: {
+    tarball: string;
+    nodeRedDir?: string;
+    nodeBinary?: string;
+    port?: number;
+    userDir?: string;
+    onLog?: (l: string) => void;
+  }): Promise<NodeRedHost>;
   packTarball(): string;
 };
 

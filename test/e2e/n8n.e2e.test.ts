@@ -11,13 +11,24 @@ import { n8nBin, node24, nodeRedHost, ROOT } from './hosts';
  * trigger activated in a running n8n that really polls while a device disconnects.
  */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createN8n } = require('../../scripts/lib/n8n-host.js') as { createN8n: (o: { n8nBin: string; nodeBinary: string; tarball: string }) => Promise<N8nHost> };
+const { createN8n } = require('../../scripts/lib/n8n-host.js') as {
+  createN8n: (o: { n8nBin: string; nodeBinary: string; tarball: string }) => Promise<N8nHost>;
+};
 interface N8nHost {
   userFolder: string;
   importCredentials(c: unknown[]): Promise<void>;
   importWorkflows(w: unknown[]): Promise<void>;
   activate(id: string): Promise<void>;
-  execute(id: string): Promise<{ code: number; run: { data: { resultData: { runData: Record<string, Array<{ data?: { main: Array<Array<{ json: Record<string, any> }> | null> } }>>; error?: { message: string } } } }; text: string }>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  execute(id: string): Promise<{
+    code: number;
+    run: {
+      data: {
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any -- n8n's run data, read loosely
+        resultData: { runData: Record<string, Array<{ data?: { main: Array<Array<{ json: Record<string, any> }> | null> } }>>; error?: { message: string } };
+      };
+    };
+    text: string;
+  }>;
   start(): Promise<{ logs: string[]; stop(): Promise<void> }>;
   cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
   cleanup(): void;
@@ -48,8 +59,31 @@ function workflow(id: string, items: Array<Record<string, unknown>>, parameters:
     connections: { Start: { main: [[{ node: 'Items', type: 'main', index: 0 }]] }, Items: { main: [[{ node: 'MQTT', type: 'main', index: 0 }]] } },
     nodes: [
       { id: `${id}-1`, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
-      { id: `${id}-2`, name: 'Items', type: 'n8n-nodes-base.code', typeVersion: 2, position: [200, 0], parameters: { jsCode: `return ${JSON.stringify(items.map((json) => ({ json })))};` } },
-      { id: `${id}-3`, name: 'MQTT', type: NODE_TYPE, typeVersion: 1, position: [400, 0], parameters: { resource: 'deviceSession', operation: 'getStatus', clientId: '={{ $json.clientId }}', instanceId: INSTANCE, options: { maxAttempts: 2 }, ...parameters }, credentials: CRED, ...settings },
+      {
+        id: `${id}-2`,
+        name: 'Items',
+        type: 'n8n-nodes-base.code',
+        typeVersion: 2,
+        position: [200, 0],
+        parameters: { jsCode: `return ${JSON.stringify(items.map((json) => ({ json })))};` },
+      },
+      {
+        id: `${id}-3`,
+        name: 'MQTT',
+        type: NODE_TYPE,
+        typeVersion: 1,
+        position: [400, 0],
+        parameters: {
+          resource: 'deviceSession',
+          operation: 'getStatus',
+          clientId: '={{ $json.clientId }}',
+          instanceId: INSTANCE,
+          options: { maxAttempts: 2 },
+          ...parameters,
+        },
+        credentials: CRED,
+        ...settings,
+      },
     ],
   };
 }
@@ -69,26 +103,60 @@ describe.each(HOSTS)('%s', (_label, which) => {
 
   beforeAll(async () => {
     n8n = await createN8n({ ...which(), tarball });
-    await n8n.importCredentials([{ id: 'alicloudE2E01', name: 'Alibaba Cloud MQTT (e2e)', type: 'alibabaCloudMqttApi', data: { accessKeyId: AK, accessKeySecret: SECRET, useSts: false, region: 'cn-hangzhou', network: 'public', endpoint: emu.endpoint } }]);
+    await n8n.importCredentials([
+      {
+        id: 'alicloudE2E01',
+        name: 'Alibaba Cloud MQTT (e2e)',
+        type: 'alibabaCloudMqttApi',
+        data: { accessKeyId: AK, accessKeySecret: SECRET, useSts: false, region: 'cn-hangzhou', network: 'public', endpoint: emu.endpoint },
+      },
+    ]);
     await n8n.importWorkflows([
-      workflow('wfRouting00001', [{ clientId: 'GID_n8n@@@on', owner: 'alice' }, { clientId: 'GID_n8n@@@off', owner: 'bob' }], {}),
+      workflow(
+        'wfRouting00001',
+        [
+          { clientId: 'GID_n8n@@@on', owner: 'alice' },
+          { clientId: 'GID_n8n@@@off', owner: 'bob' },
+        ],
+        {},
+      ),
       workflow('wfErrorOut0001', [{ clientId: 'GID_n8n@@@on' }, { clientId: 'GID_n8n@@@denied', owner: 'carol' }], {}, { onError: 'continueErrorOutput' }),
-      workflow('wfRetryFail001', [{ clientId: 'GID_n8n@@@on' }, { clientId: 'GID_n8n@@@off' }, { clientId: 'GID_n8n@@@flaky' }, { clientId: 'GID_n8n@@@denied' }], { routeErrors: true }),
+      workflow(
+        'wfRetryFail001',
+        [{ clientId: 'GID_n8n@@@on' }, { clientId: 'GID_n8n@@@off' }, { clientId: 'GID_n8n@@@flaky' }, { clientId: 'GID_n8n@@@denied' }],
+        { routeErrors: true },
+      ),
       workflow('wfStop00000001', [{ clientId: 'GID_n8n@@@denied' }], {}),
-      workflow('wfMany00000001', Array.from({ length: 25 }, (_, i) => ({ clientId: `GID_many@@@${i}`, n: i })), { operation: 'getManyStatuses' }),
-      workflow('wfTrace0000001', [{ clientId: 'GID_n8n@@@traced' }], { operation: 'getConnectionTrace', from: new Date(Date.now() - 3_600_000).toISOString(), to: new Date(Date.now() + 3_600_000).toISOString(), returnAll: true }),
+      workflow(
+        'wfMany00000001',
+        Array.from({ length: 25 }, (_, i) => ({ clientId: `GID_many@@@${i}`, n: i })),
+        { operation: 'getManyStatuses' },
+      ),
+      workflow('wfTrace0000001', [{ clientId: 'GID_n8n@@@traced' }], {
+        operation: 'getConnectionTrace',
+        from: new Date(Date.now() - 3_600_000).toISOString(),
+        to: new Date(Date.now() + 3_600_000).toISOString(),
+        returnAll: true,
+      }),
     ]);
   }, 1_200_000);
   afterAll(() => n8n?.cleanup());
   beforeEach(() => {
     emu.reset();
     emu.setDeviceOnline('GID_n8n@@@on', true);
-    emu.setFaults({ errors: [{ code: 'PermissionCheckFailed', clientId: 'GID_n8n@@@denied' }, { code: 'InternalError', clientId: 'GID_n8n@@@flaky' }] });
+    emu.setFaults({
+      errors: [
+        { code: 'PermissionCheckFailed', clientId: 'GID_n8n@@@denied' },
+        { code: 'InternalError', clientId: 'GID_n8n@@@flaky' },
+      ],
+    });
   });
 
   it('Get Status: Online / Offline, each item keeps its fields', async () => {
     const { main } = await outputs('wfRouting00001');
-    expect(main[0]).toEqual([expect.objectContaining({ clientId: 'GID_n8n@@@on', owner: 'alice', online: true, instanceId: INSTANCE, requestId: expect.any(String) })]);
+    expect(main[0]).toEqual([
+      expect.objectContaining({ clientId: 'GID_n8n@@@on', owner: 'alice', online: true, instanceId: INSTANCE, requestId: expect.any(String) }),
+    ]);
     expect(main[1]).toEqual([expect.objectContaining({ clientId: 'GID_n8n@@@off', owner: 'bob', online: false })]);
   }, 120_000);
 
@@ -101,7 +169,14 @@ describe.each(HOSTS)('%s', (_label, which) => {
       expect.objectContaining({
         clientId: 'GID_n8n@@@denied',
         owner: 'carol',
-        error: expect.objectContaining({ code: 'PermissionCheckFailed', httpStatus: 400, retryable: false, attempts: 1, requestId: expect.any(String), message: expect.stringContaining('PermissionCheckFailed') }),
+        error: expect.objectContaining({
+          code: 'PermissionCheckFailed',
+          httpStatus: 400,
+          retryable: false,
+          attempts: 1,
+          requestId: expect.any(String),
+          message: expect.stringContaining('PermissionCheckFailed'),
+        }),
       }),
     ]);
   }, 120_000);
@@ -137,7 +212,9 @@ describe.each(HOSTS)('%s', (_label, which) => {
 
   it('the example workflows in workflows/ import into this n8n', async () => {
     const dir = join(ROOT, 'workflows');
-    const examples = readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as { id: string; name: string });
+    const examples = readdirSync(dir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as { id: string; name: string });
     await n8n.importWorkflows(examples);
     const listed = await n8n.cli(['list:workflow']);
     for (const wf of examples) expect(listed.stdout).toContain(wf.id);
@@ -159,7 +236,14 @@ describe.each(HOSTS)('%s', (_label, which) => {
           type: TRIGGER_TYPE,
           typeVersion: 1,
           position: [0, 0],
-          parameters: { pollTimes: { item: [{ mode: 'everyMinute' }] }, instanceId: INSTANCE, clientIds: 'GID_trig@@@1\nGID_trig@@@2', mode: 'exact', events: ['offline', 'online'], options: {} },
+          parameters: {
+            pollTimes: { item: [{ mode: 'everyMinute' }] },
+            instanceId: INSTANCE,
+            clientIds: 'GID_trig@@@1\nGID_trig@@@2',
+            mode: 'exact',
+            events: ['offline', 'online'],
+            options: {},
+          },
           credentials: CRED,
         },
         {
@@ -168,7 +252,14 @@ describe.each(HOSTS)('%s', (_label, which) => {
           type: 'n8n-nodes-base.httpRequest',
           typeVersion: 4.2,
           position: [200, 0],
-          parameters: { method: 'POST', url: `${collector.url}/trigger`, sendBody: true, specifyBody: 'json', jsonBody: '={{ JSON.stringify($json) }}', options: {} },
+          parameters: {
+            method: 'POST',
+            url: `${collector.url}/trigger`,
+            sendBody: true,
+            specifyBody: 'json',
+            jsonBody: '={{ JSON.stringify($json) }}',
+            options: {},
+          },
         },
       ],
     };
@@ -192,4 +283,3 @@ describe.each(HOSTS)('%s', (_label, which) => {
     }
   }, 400_000);
 });
-

@@ -45,7 +45,13 @@ describe.each(HOSTS)('%s', (_label, which) => {
     collector.clear();
   });
 
-  const config = (id = 'cfg') => ({ id, type: 'alicloud-mqtt-config', name: 'emulator', endpoint: emu.endpoint, credentials: { accessKeyId: AK, accessKeySecret: SECRET } });
+  const config = (id = 'cfg') => ({
+    id,
+    type: 'alicloud-mqtt-config',
+    name: 'emulator',
+    endpoint: emu.endpoint,
+    credentials: { accessKeyId: AK, accessKeySecret: SECRET },
+  });
   /** POST /e2e/<path> with a JSON body -> msg.payload = body. */
   const entry = (z: string, path: string, next: string, y = 100) => [
     { id: `${z}-in-${path}`, type: 'http in', z, name: '', url: `/e2e/${path}`, method: 'post', upload: false, x: 100, y, wires: [[`${z}-ok-${path}`, next]] },
@@ -76,9 +82,43 @@ describe.each(HOSTS)('%s', (_label, which) => {
       { id: z, type: 'tab', label: 'e2e session' },
       config(),
       ...entry(z, 'check', 'plain'),
-      { id: 'plain', type: 'alicloud-mqtt-session', z, config: 'cfg', clientId: 'payload.ids', clientIdType: 'msg', instanceId: INSTANCE, instanceIdType: 'str', mode: 'exact', property: 'result', routeErrors: false, outputs: 2, maxAttempts: 2, x: 300, y: 100, wires: [['r-on'], ['r-off']] },
+      {
+        id: 'plain',
+        type: 'alicloud-mqtt-session',
+        z,
+        config: 'cfg',
+        clientId: 'payload.ids',
+        clientIdType: 'msg',
+        instanceId: INSTANCE,
+        instanceIdType: 'str',
+        mode: 'exact',
+        property: 'result',
+        routeErrors: false,
+        outputs: 2,
+        maxAttempts: 2,
+        x: 300,
+        y: 100,
+        wires: [['r-on'], ['r-off']],
+      },
       ...entry(z, 'route', 'routed', 300),
-      { id: 'routed', type: 'alicloud-mqtt-session', z, config: 'cfg', clientId: 'payload.ids', clientIdType: 'msg', instanceId: INSTANCE, instanceIdType: 'str', mode: 'batch', property: 'result', routeErrors: true, outputs: 4, maxAttempts: 2, x: 300, y: 300, wires: [['r-on'], ['r-off'], ['r-retry'], ['r-fail']] },
+      {
+        id: 'routed',
+        type: 'alicloud-mqtt-session',
+        z,
+        config: 'cfg',
+        clientId: 'payload.ids',
+        clientIdType: 'msg',
+        instanceId: INSTANCE,
+        instanceIdType: 'str',
+        mode: 'batch',
+        property: 'result',
+        routeErrors: true,
+        outputs: 4,
+        maxAttempts: 2,
+        x: 300,
+        y: 300,
+        wires: [['r-on'], ['r-off'], ['r-retry'], ['r-fail']],
+      },
       { id: 'catch', type: 'catch', z, name: '', scope: ['plain', 'routed'], uncaught: false, x: 100, y: 500, wires: [['r-catch']] },
       { id: 'status', type: 'status', z, name: '', scope: ['plain'], x: 100, y: 600, wires: [['r-status']] },
       ...reporter('r-on', z, collector.url, 'online', 600, 100),
@@ -90,7 +130,12 @@ describe.each(HOSTS)('%s', (_label, which) => {
     ]);
     const device = await connectMqtt(emu.mqttUrl!, 'GID_e2e@@@on');
     try {
-      emu.setFaults({ errors: [{ code: 'PermissionCheckFailed', clientId: 'GID_e2e@@@denied' }, { code: 'InternalError', clientId: 'GID_e2e@@@flaky' }] });
+      emu.setFaults({
+        errors: [
+          { code: 'PermissionCheckFailed', clientId: 'GID_e2e@@@denied' },
+          { code: 'InternalError', clientId: 'GID_e2e@@@flaky' },
+        ],
+      });
       await post('check', { ids: ['GID_e2e@@@on', 'GID_e2e@@@off', 'GID_e2e@@@denied'], ticket: 'T-1' });
       await collector.waitFor(() => collector.on('online').length + collector.on('offline').length + collector.on('catch').length >= 3);
       expect(collector.on('online').map((m) => [m.result.clientId, m.result.online, m.payload.ticket])).toEqual([['GID_e2e@@@on', true, 'T-1']]);
@@ -121,7 +166,25 @@ describe.each(HOSTS)('%s', (_label, which) => {
       { id: z, type: 'tab', label: 'e2e watch' },
       config(),
       ...entry(z, 'watch', 'watch'),
-      { id: 'watch', type: 'alicloud-mqtt-watch', z, config: 'cfg', instanceId: INSTANCE, clientIds: 'GID_e2e@@@w1\nGID_e2e@@@w2', mode: 'exact', interval: 0, eventOffline: true, eventOnline: true, offlineMinutes: 0, onlineMinutes: 0, reportInitial: false, store: '', x: 300, y: 100, wires: [['w-off'], ['w-on']] },
+      {
+        id: 'watch',
+        type: 'alicloud-mqtt-watch',
+        z,
+        config: 'cfg',
+        instanceId: INSTANCE,
+        clientIds: 'GID_e2e@@@w1\nGID_e2e@@@w2',
+        mode: 'exact',
+        interval: 0,
+        eventOffline: true,
+        eventOnline: true,
+        offlineMinutes: 0,
+        onlineMinutes: 0,
+        reportInitial: false,
+        store: '',
+        x: 300,
+        y: 100,
+        wires: [['w-off'], ['w-on']],
+      },
       ...reporter('w-off', z, collector.url, 'went-offline', 600, 100),
       ...reporter('w-on', z, collector.url, 'came-online', 600, 150),
     ];

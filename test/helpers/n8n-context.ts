@@ -61,10 +61,22 @@ export function evaluateOutputs(outputs: unknown, parameters: Record<string, unk
 }
 
 /** The part of n8n's IPollFunctions the trigger uses; static data persists across polls like an active workflow's. */
-export function pollContext(options: { parameters: Record<string, unknown>; credentials: ICredentialDataDecryptedObject; mode?: 'trigger' | 'manual'; staticData?: IDataObject }) {
+export function pollContext(options: {
+  parameters: Record<string, unknown>;
+  credentials: ICredentialDataDecryptedObject;
+  mode?: 'trigger' | 'manual';
+  staticData?: IDataObject;
+}) {
   const staticData = options.staticData ?? {};
   const warnings: string[] = [];
-  const node: INode = { id: 'trigger-1', name: 'Alibaba Cloud MQTT Trigger', type: '@mqtt-ops/n8n-nodes-alicloud-mqtt.alibabaCloudMqttTrigger', typeVersion: 1, position: [0, 0], parameters: options.parameters as INode['parameters'] };
+  const node: INode = {
+    id: 'trigger-1',
+    name: 'Alibaba Cloud MQTT Trigger',
+    type: '@mqtt-ops/n8n-nodes-alicloud-mqtt.alibabaCloudMqttTrigger',
+    typeVersion: 1,
+    position: [0, 0],
+    parameters: options.parameters as INode['parameters'],
+  };
   const ctx = {
     getNodeParameter: (name: string, fallback?: unknown) => (options.parameters[name] === undefined ? fallback : options.parameters[name]),
     getCredentials: async () => options.credentials,

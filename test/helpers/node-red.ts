@@ -15,7 +15,8 @@ export const NODE_RED_MAIN = require.resolve(process.env.NODE_RED_PATH || 'node-
 helper.init(NODE_RED_MAIN);
 
 /** Collect what reaches a helper node. Assertions inside node callbacks are swallowed: collect, then assert. */
-export function collect(id: string): Array<Record<string, any>> { // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- messages are untyped by nature
+export function collect(id: string): Array<Record<string, any>> {
   const msgs: Array<Record<string, unknown>> = [];
   helper.getNode(id).on('input', (msg: Record<string, unknown>) => msgs.push(msg));
   return msgs;

@@ -47,7 +47,9 @@ describe('querySession against the emulator over real HTTP and MQTT', () => {
   });
 
   it('unknown instance: InstancePermissionCheckFailed, fail class, sent once', async () => {
-    const error = (await clientFor(emu).querySession({ clientId: 'GID_a@@@1', instanceId: 'post-cn-nothere' }).catch((e) => e)) as OnsMqttError;
+    const error = (await clientFor(emu)
+      .querySession({ clientId: 'GID_a@@@1', instanceId: 'post-cn-nothere' })
+      .catch((e) => e)) as OnsMqttError;
     expect(error).toBeInstanceOf(OnsMqttError);
     expect(error).toMatchObject({ code: 'InstancePermissionCheckFailed', httpStatus: 400, retryable: false, attempts: 1 });
     expect(error.requestId).toMatch(/^[0-9A-F-]{36}$/);
@@ -92,14 +94,18 @@ describe('every documented error code through the real stack', () => {
 
   it.each(RETRY_CODES)('%s left after all attempts: retryable error with attempts = 4', async (code) => {
     emu.setFaults({ errors: [{ code }] });
-    const error = (await clientFor(emu).querySession({ clientId: 'GID_a@@@1', instanceId: INSTANCE }).catch((e) => e)) as OnsMqttError;
+    const error = (await clientFor(emu)
+      .querySession({ clientId: 'GID_a@@@1', instanceId: INSTANCE })
+      .catch((e) => e)) as OnsMqttError;
     expect(error).toMatchObject({ code, retryable: true, errorClass: 'retry', attempts: 4 });
     expect(sent()).toHaveLength(4);
   });
 
   it.each(FAIL_CODES)('%s is never retried: sent exactly once, the request log proves it', async (code) => {
     emu.setFaults({ errors: [{ code }] });
-    const error = (await clientFor(emu).querySession({ clientId: 'GID_a@@@1', instanceId: INSTANCE }).catch((e) => e)) as OnsMqttError;
+    const error = (await clientFor(emu)
+      .querySession({ clientId: 'GID_a@@@1', instanceId: INSTANCE })
+      .catch((e) => e)) as OnsMqttError;
     expect(error).toMatchObject({ code, retryable: false, errorClass: 'fail', attempts: 1 });
     expect(error.httpStatus).toBeGreaterThanOrEqual(400);
     expect(error.message).toContain(code);
@@ -110,14 +116,18 @@ describe('every documented error code through the real stack', () => {
 describe('transport faults', () => {
   it('HTML 502 page: retryable BadGateway with its HTTP status, never a SyntaxError', async () => {
     emu.setFaults({ htmlErrorRate: 1 });
-    const error = (await clientFor(emu).querySession({ clientId: 'GID_a@@@1', instanceId: INSTANCE }).catch((e) => e)) as OnsMqttError;
+    const error = (await clientFor(emu)
+      .querySession({ clientId: 'GID_a@@@1', instanceId: INSTANCE })
+      .catch((e) => e)) as OnsMqttError;
     expect(error).toBeInstanceOf(OnsMqttError);
     expect(error).toMatchObject({ code: 'BadGateway', httpStatus: 502, retryable: true, attempts: 4 });
   });
 
   it('connection reset: retryable, recovers once the fault passes', async () => {
     emu.setFaults({ resetRate: 1 });
-    const error = (await clientFor(emu).querySession({ clientId: 'GID_a@@@1', instanceId: INSTANCE }).catch((e) => e)) as OnsMqttError;
+    const error = (await clientFor(emu)
+      .querySession({ clientId: 'GID_a@@@1', instanceId: INSTANCE })
+      .catch((e) => e)) as OnsMqttError;
     expect(error).toMatchObject({ code: 'ConnectionReset', retryable: true, attempts: 4 });
     emu.setFaults({});
     expect((await clientFor(emu).querySession({ clientId: 'GID_a@@@1', instanceId: INSTANCE })).online).toBe(false);
@@ -134,13 +144,23 @@ describe('transport faults', () => {
   });
 
   it('a refused connection: ConnectionRefused, retryable', async () => {
-    const client = new OnsMqttClient({ accessKeyId: 'AK', accessKeySecret: 'x-secret', endpoint: 'http://127.0.0.1:1', retry: { maxAttempts: 2, baseDelayMs: 1 } });
+    const client = new OnsMqttClient({
+      accessKeyId: 'AK',
+      accessKeySecret: 'x-secret',
+      endpoint: 'http://127.0.0.1:1',
+      retry: { maxAttempts: 2, baseDelayMs: 1 },
+    });
     const error = (await client.querySession({ clientId: 'GID_a@@@1', instanceId: INSTANCE }).catch((e) => e)) as OnsMqttError;
     expect(error).toMatchObject({ code: 'ConnectionRefused', retryable: true, attempts: 2 });
   });
 
   it('an unknown host: EndpointNotFound, fail class', async () => {
-    const client = new OnsMqttClient({ accessKeyId: 'AK', accessKeySecret: 'x-secret', endpoint: 'https://onsmqtt.no-such-region.invalid', retry: { maxAttempts: 3, baseDelayMs: 1 } });
+    const client = new OnsMqttClient({
+      accessKeyId: 'AK',
+      accessKeySecret: 'x-secret',
+      endpoint: 'https://onsmqtt.no-such-region.invalid',
+      retry: { maxAttempts: 3, baseDelayMs: 1 },
+    });
     const error = (await client.querySession({ clientId: 'GID_a@@@1', instanceId: INSTANCE }).catch((e) => e)) as OnsMqttError;
     expect(['EndpointNotFound', 'DnsTemporaryFailure']).toContain(error.code);
   });
@@ -152,7 +172,9 @@ describe('STS credentials', () => {
     const client = new OnsMqttClient({ ...cred, endpoint: emu.endpoint });
     expect((await client.querySession({ clientId: 'GID_a@@@1', instanceId: INSTANCE })).online).toBe(false);
     const expired = emu.issueStsToken(0);
-    const error = (await new OnsMqttClient({ ...expired, endpoint: emu.endpoint }).querySession({ clientId: 'GID_a@@@1', instanceId: INSTANCE }).catch((e) => e)) as OnsMqttError;
+    const error = (await new OnsMqttClient({ ...expired, endpoint: emu.endpoint })
+      .querySession({ clientId: 'GID_a@@@1', instanceId: INSTANCE })
+      .catch((e) => e)) as OnsMqttError;
     expect(error).toMatchObject({ code: 'InvalidSecurityToken.Expired', retryable: false, attempts: 1 });
     expect(error.hint).toMatch(/expired.*new one/i);
     expect(everyTextOf(error)).not.toContain(expired.securityToken);
@@ -162,7 +184,10 @@ describe('STS credentials', () => {
   it('malformed, mismatched and missing tokens each get their own code', async () => {
     const a = emu.issueStsToken(60_000);
     const b = emu.issueStsToken(60_000);
-    const q = (opts: object) => new OnsMqttClient({ ...a, endpoint: emu.endpoint, ...opts }).querySession({ clientId: 'GID_a@@@1', instanceId: INSTANCE }).catch((e: OnsMqttError) => e.code);
+    const q = (opts: object) =>
+      new OnsMqttClient({ ...a, endpoint: emu.endpoint, ...opts })
+        .querySession({ clientId: 'GID_a@@@1', instanceId: INSTANCE })
+        .catch((e: OnsMqttError) => e.code);
     expect(await q({ securityToken: `${a.securityToken}0` })).toBe('InvalidSecurityToken.Malformed');
     expect(await q({ securityToken: b.securityToken })).toBe('InvalidSecurityToken.MismatchWithAccessKey');
     expect(await q({ securityToken: undefined })).toBe('MissingSecurityToken');
@@ -170,7 +195,9 @@ describe('STS credentials', () => {
 
   it('a clock more than 15 minutes off: InvalidTimeStamp.Expired with an NTP hint, not retried', async () => {
     emu.setClockOffset(16 * 60 * 1000);
-    const error = (await clientFor(emu).querySession({ clientId: 'GID_a@@@1', instanceId: INSTANCE }).catch((e) => e)) as OnsMqttError;
+    const error = (await clientFor(emu)
+      .querySession({ clientId: 'GID_a@@@1', instanceId: INSTANCE })
+      .catch((e) => e)) as OnsMqttError;
     expect(error).toMatchObject({ code: 'InvalidTimeStamp.Expired', attempts: 1 });
     expect(error.hint).toMatch(/clock/);
   });
@@ -224,7 +251,13 @@ describe('queryConnectionTrace', () => {
     const times = all.map((e) => e.time);
     expect([...times].sort().reverse()).toEqual(times);
     expect(all[all.length - 1]).toMatchObject({ action: 'connect', reason: 'accepted' });
-    const limited = await client.queryConnectionTrace({ clientId: id, instanceId: INSTANCE, from: new Date(Date.now() - 60_000), to: new Date(Date.now() + 1000).toISOString(), limit: 5 });
+    const limited = await client.queryConnectionTrace({
+      clientId: id,
+      instanceId: INSTANCE,
+      from: new Date(Date.now() - 60_000),
+      to: new Date(Date.now() + 1000).toISOString(),
+      limit: 5,
+    });
     expect(limited).toHaveLength(5);
   });
 });
@@ -237,7 +270,9 @@ describe('no request for locally invalid input', () => {
     ['null instanceId', { clientId: 'GID_a@@@1', instanceId: null }],
     ['5,000-character instanceId', { clientId: 'GID_a@@@1', instanceId: 'x'.repeat(5000) }],
   ])('%s', async (_label, input) => {
-    const error = (await clientFor(emu).querySession(input as never).catch((e) => e)) as OnsMqttError;
+    const error = (await clientFor(emu)
+      .querySession(input as never)
+      .catch((e) => e)) as OnsMqttError;
     expect(error).toMatchObject({ code: 'InvalidInput', attempts: 0 });
     expect(emu.requestLog()).toHaveLength(0);
   });

@@ -42,7 +42,13 @@ async function call(url: string, init?: RequestInit) {
   return { status: res.status, body };
 }
 
-const ERROR_SHAPE = { RequestId: expect.any(String), HostId: expect.any(String), Code: expect.any(String), Message: expect.any(String), Recommend: expect.any(String) };
+const ERROR_SHAPE = {
+  RequestId: expect.any(String),
+  HostId: expect.any(String),
+  Code: expect.any(String),
+  Message: expect.any(String),
+  Recommend: expect.any(String),
+};
 
 describe('emulator API', () => {
   it('accepts a V1 HMAC-SHA1 GET request and answers the documented shape', async () => {
@@ -73,16 +79,56 @@ describe('emulator API', () => {
 
   it.each([
     ['wrong secret', () => v1Url({ ClientId: 'a', InstanceId: 'post-cn-emulator01' }, 'wrong'), 400, 'SignatureDoesNotMatch'],
-    ['unknown key', () => v1Url({ ClientId: 'a', InstanceId: 'post-cn-emulator01' }, 'x', 'GET', { AccessKeyId: 'LTAInope' }), 404, 'InvalidAccessKeyId.NotFound'],
+    [
+      'unknown key',
+      () => v1Url({ ClientId: 'a', InstanceId: 'post-cn-emulator01' }, 'x', 'GET', { AccessKeyId: 'LTAInope' }),
+      404,
+      'InvalidAccessKeyId.NotFound',
+    ],
     ['no signature', () => `${emu.endpoint}/?Action=QuerySessionByClientId&ClientId=a`, 400, 'IncompleteSignature'],
-    ['old timestamp', () => v1Url({ ClientId: 'a', InstanceId: 'post-cn-emulator01' }, undefined, 'GET', { Timestamp: '2020-01-01T00:00:00Z' }), 400, 'InvalidTimeStamp.Expired'],
-    ['bad timestamp', () => v1Url({ ClientId: 'a', InstanceId: 'post-cn-emulator01' }, undefined, 'GET', { Timestamp: 'yesterday' }), 400, 'InvalidTimeStamp.Format'],
+    [
+      'old timestamp',
+      () => v1Url({ ClientId: 'a', InstanceId: 'post-cn-emulator01' }, undefined, 'GET', { Timestamp: '2020-01-01T00:00:00Z' }),
+      400,
+      'InvalidTimeStamp.Expired',
+    ],
+    [
+      'bad timestamp',
+      () => v1Url({ ClientId: 'a', InstanceId: 'post-cn-emulator01' }, undefined, 'GET', { Timestamp: 'yesterday' }),
+      400,
+      'InvalidTimeStamp.Format',
+    ],
     ['missing ClientId', () => v1Url({ InstanceId: 'post-cn-emulator01' }), 400, 'ParameterCheckFailed'],
     ['unknown action', () => v1Url({ Action: 'DeleteInstance' }), 404, 'InvalidAction.NotFound'],
     ['wrong version', () => v1Url({ ClientId: 'a', InstanceId: 'post-cn-emulator01' }, undefined, 'GET', { Version: '2019-01-01' }), 400, 'InvalidVersion'],
     ['garbage Authorization', () => emu.endpoint, 400, 'IncompleteSignature'],
-    ['page size 0', () => v1Url({ Action: 'QueryMqttTraceDevice', MqttRegionId: 'cn-hangzhou', InstanceId: 'post-cn-emulator01', ClientId: 'a', BeginTime: '0', EndTime: '1', CurrentPage: '1', PageSize: '0' }), 400, 'InvalidParameter.PageSize'],
-    ['11 ids in a batch', () => v1Url({ Action: 'BatchQuerySessionByClientIds', InstanceId: 'post-cn-emulator01', ...Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`ClientIdList.${i + 1}`, `x${i}`])) }), 400, 'ParameterCheckFailed'],
+    [
+      'page size 0',
+      () =>
+        v1Url({
+          Action: 'QueryMqttTraceDevice',
+          MqttRegionId: 'cn-hangzhou',
+          InstanceId: 'post-cn-emulator01',
+          ClientId: 'a',
+          BeginTime: '0',
+          EndTime: '1',
+          CurrentPage: '1',
+          PageSize: '0',
+        }),
+      400,
+      'InvalidParameter.PageSize',
+    ],
+    [
+      '11 ids in a batch',
+      () =>
+        v1Url({
+          Action: 'BatchQuerySessionByClientIds',
+          InstanceId: 'post-cn-emulator01',
+          ...Object.fromEntries(Array.from({ length: 11 }, (_, i) => [`ClientIdList.${i + 1}`, `x${i}`])),
+        }),
+      400,
+      'ParameterCheckFailed',
+    ],
   ])('%s: Alibaba error shape, never a crash', async (_label, url, status, code) => {
     const headers = _label === 'garbage Authorization' ? { authorization: 'ACS3-HMAC-SHA256 nonsense' } : undefined;
     const res = await call(url(), { headers });
@@ -97,7 +143,9 @@ describe('emulator API', () => {
   });
 
   it('malformed requests: bad form body, duplicate parameters, 2 MB body, other paths, odd methods', async () => {
-    expect((await call(emu.endpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '%%%&&==' })).body.Code).toBe('IncompleteSignature');
+    expect((await call(emu.endpoint, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: '%%%&&==' })).body.Code).toBe(
+      'IncompleteSignature',
+    );
     expect((await call(`${emu.endpoint}/?a=1&a=2`)).body.Code).toBe('ParameterCheckFailed');
     expect((await call(emu.endpoint, { method: 'POST', body: 'x'.repeat(2 * 1024 * 1024) })).status).toBe(413);
     expect((await call(`${emu.endpoint}/../etc/passwd`)).status).toBe(404);

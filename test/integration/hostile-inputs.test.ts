@@ -104,7 +104,9 @@ function base(): OnsMqttClientOptions {
 
 describe('hostile inputs: client IDs', () => {
   it.each(CLIENT_IDS)('%s', async (_label, clientId, outcome) => {
-    const result = await clientFor(emu).querySession({ clientId: clientId as string, instanceId: INSTANCE }).catch((e: unknown) => e);
+    const result = await clientFor(emu)
+      .querySession({ clientId: clientId as string, instanceId: INSTANCE })
+      .catch((e: unknown) => e);
     expect(everyTextOf(result)).not.toContain(SENTINEL_SECRET);
     if (outcome === 'encoded') {
       expect(result).toMatchObject({ online: false });
@@ -124,7 +126,9 @@ describe('hostile inputs: client IDs', () => {
 
 describe('hostile inputs: instance IDs', () => {
   it.each(INSTANCE_IDS)('%s', async (_label, instanceId, outcome) => {
-    const result = await clientFor(emu).querySession({ clientId: 'GID_a@@@1', instanceId: instanceId as string }).catch((e: unknown) => e);
+    const result = await clientFor(emu)
+      .querySession({ clientId: 'GID_a@@@1', instanceId: instanceId as string })
+      .catch((e: unknown) => e);
     expect(result).toMatchObject({ code: 'InvalidInput', field: (outcome as { reject: string }).reject });
     expect(emu.requestLog()).toHaveLength(0);
   });

@@ -16,7 +16,15 @@ afterAll(() => emu.stop());
 beforeEach(() => emu.reset());
 
 function credentials(overrides: Record<string, unknown> = {}) {
-  return { accessKeyId: SENTINEL_ACCESS_KEY_ID, accessKeySecret: SENTINEL_SECRET, useSts: false, region: 'cn-hangzhou', network: 'public', endpoint: emu.endpoint, ...overrides };
+  return {
+    accessKeyId: SENTINEL_ACCESS_KEY_ID,
+    accessKeySecret: SENTINEL_SECRET,
+    useSts: false,
+    region: 'cn-hangzhou',
+    network: 'public',
+    endpoint: emu.endpoint,
+    ...overrides,
+  };
 }
 
 // A generous timeout: on a loaded machine a 2 s one can expire before a fail-class answer is read,
@@ -40,7 +48,12 @@ describe('n8n node: description', () => {
   it('outputs follow the operation and the Route Errors switch', () => {
     const outputs = node.description.outputs;
     expect(evaluateOutputs(outputs, { operation: 'getStatus' }).map((o) => o.displayName)).toEqual(['Online', 'Offline']);
-    expect(evaluateOutputs(outputs, { operation: 'getManyStatuses', routeErrors: true }).map((o) => o.displayName)).toEqual(['Online', 'Offline', 'Retry', 'Fail']);
+    expect(evaluateOutputs(outputs, { operation: 'getManyStatuses', routeErrors: true }).map((o) => o.displayName)).toEqual([
+      'Online',
+      'Offline',
+      'Retry',
+      'Fail',
+    ]);
     expect(evaluateOutputs(outputs, { operation: 'getConnectionTrace', routeErrors: true }).map((o) => o.displayName)).toEqual(['Events']);
   });
 
@@ -61,7 +74,15 @@ describe('n8n node: Get Status', () => {
       ]);
       expect(online).toEqual([
         {
-          json: { clientId: 'GID_n8n@@@on', owner: 'alice', site: 'Hangzhou', instanceId: INSTANCE, online: true, requestId: expect.any(String), checkedAt: expect.any(String) },
+          json: {
+            clientId: 'GID_n8n@@@on',
+            owner: 'alice',
+            site: 'Hangzhou',
+            instanceId: INSTANCE,
+            online: true,
+            requestId: expect.any(String),
+            checkedAt: expect.any(String),
+          },
           pairedItem: { item: 0 },
         },
       ]);
@@ -73,7 +94,10 @@ describe('n8n node: Get Status', () => {
 
   it('evaluates expressions per item', async () => {
     emu.setDeviceOnline('GID_expr@@@2', true);
-    const [online, offline] = await run({ clientId: '={{ "GID_" + $json.group + "@@@" + $json.n }}' }, [{ group: 'expr', n: 1 }, { group: 'expr', n: 2 }]);
+    const [online, offline] = await run({ clientId: '={{ "GID_" + $json.group + "@@@" + $json.n }}' }, [
+      { group: 'expr', n: 1 },
+      { group: 'expr', n: 2 },
+    ]);
     expect(ids(online)).toEqual(['GID_expr@@@2']);
     expect(ids(offline)).toEqual(['GID_expr@@@1']);
   });
@@ -110,12 +134,20 @@ describe('n8n node: Get Status', () => {
       expect(sentFor('GID_e@@@bad')).toHaveLength(1);
     });
 
-    it('Continue (using error output): failed items shaped for n8n\'s Error output ({ error }), never on Online', async () => {
+    it("Continue (using error output): failed items shaped for n8n's Error output ({ error }), never on Online", async () => {
       const [online, offline] = await run({}, items, { onError: 'continueErrorOutput' });
       expect(ids(online)).toEqual(['GID_e@@@ok']);
       expect(offline.map((i) => Object.keys(i.json))).toEqual([['error'], ['error']]);
       const errors = offline.map((i) => i.json.error as Record<string, unknown>);
-      expect(errors[0]).toMatchObject({ clientId: 'GID_e@@@bad', code: 'PermissionCheckFailed', httpStatus: 400, retryable: false, attempts: 1, requestId: expect.any(String), message: expect.stringContaining('mq:MqttInstanceAccess') });
+      expect(errors[0]).toMatchObject({
+        clientId: 'GID_e@@@bad',
+        code: 'PermissionCheckFailed',
+        httpStatus: 400,
+        retryable: false,
+        attempts: 1,
+        requestId: expect.any(String),
+        message: expect.stringContaining('mq:MqttInstanceAccess'),
+      });
       expect(errors[1]).toMatchObject({ clientId: 'GID_e@@@flaky', code: 'InternalError', httpStatus: 500, retryable: true, attempts: 3 });
       expect(offline.map((i) => i.pairedItem)).toEqual([{ item: 1 }, { item: 2 }]);
     });
@@ -153,7 +185,14 @@ describe('n8n node: Get Status', () => {
 
   it('bad credentials fail every item with a clear message, routed like any failure', async () => {
     const ctx = executeContext({
-      parameters: { resource: 'deviceSession', operation: 'getStatus', clientId: '={{ $json.clientId }}', instanceId: INSTANCE, routeErrors: true, options: {} },
+      parameters: {
+        resource: 'deviceSession',
+        operation: 'getStatus',
+        clientId: '={{ $json.clientId }}',
+        instanceId: INSTANCE,
+        routeErrors: true,
+        options: {},
+      },
       items: [{ clientId: 'a' }, { clientId: 'b' }],
       credentials: credentials({ accessKeySecret: '' }),
     });
@@ -164,7 +203,14 @@ describe('n8n node: Get Status', () => {
 
   it('credentials n8n cannot provide: every item to Fail under Route Errors, never Online', async () => {
     const ctx = executeContext({
-      parameters: { resource: 'deviceSession', operation: 'getStatus', clientId: '={{ $json.clientId }}', instanceId: INSTANCE, routeErrors: true, options: {} },
+      parameters: {
+        resource: 'deviceSession',
+        operation: 'getStatus',
+        clientId: '={{ $json.clientId }}',
+        instanceId: INSTANCE,
+        routeErrors: true,
+        options: {},
+      },
       items: [{ clientId: 'a' }, { clientId: 'b' }],
       credentials: credentials(),
       onError: 'continueRegularOutput',
@@ -183,7 +229,13 @@ describe('n8n node: Get Status', () => {
     const kind = (i: number) => (i % 10 === 3 ? 'fail' : i % 10 === 7 ? 'retry' : i % 2 === 0 ? 'online' : 'offline');
     for (let i = 0; i < 100; i++) if (kind(i) === 'online') emu.setDeviceOnline(`GID_mix@@@${i}`, true);
     emu.setFaults({
-      errors: items.flatMap((it, i) => (kind(i) === 'fail' ? [{ code: 'InstancePermissionCheckFailed', clientId: it.clientId }] : kind(i) === 'retry' ? [{ code: 'ServiceUnavailable', clientId: it.clientId }] : [])),
+      errors: items.flatMap((it, i) =>
+        kind(i) === 'fail'
+          ? [{ code: 'InstancePermissionCheckFailed', clientId: it.clientId }]
+          : kind(i) === 'retry'
+            ? [{ code: 'ServiceUnavailable', clientId: it.clientId }]
+            : [],
+      ),
     });
     const outputs = await run({ routeErrors: true }, items);
     const names = ['online', 'offline', 'retry', 'fail'];
@@ -204,7 +256,9 @@ describe('n8n node: Get Status', () => {
 
   it('as an AI tool, online and offline results both reach output 0', async () => {
     emu.setDeviceOnline('GID_tool@@@1', true);
-    const [first, second] = await run({}, [{ clientId: 'GID_tool@@@1' }, { clientId: 'GID_tool@@@2' }], { nodeType: '@mqtt-ops/n8n-nodes-alicloud-mqtt.alibabaCloudMqttTool' });
+    const [first, second] = await run({}, [{ clientId: 'GID_tool@@@1' }, { clientId: 'GID_tool@@@2' }], {
+      nodeType: '@mqtt-ops/n8n-nodes-alicloud-mqtt.alibabaCloudMqttTool',
+    });
     expect(first.map((i) => [i.json.clientId, i.json.online])).toEqual([
       ['GID_tool@@@1', true],
       ['GID_tool@@@2', false],
@@ -239,7 +293,12 @@ describe('n8n node: Get Connection Trace', () => {
     const device = await connectMqtt(emu.mqttUrl!, 'GID_trace@@@n8n');
     await new Promise<void>((r) => device.end(false, {}, () => r()));
     await new Promise((r) => setTimeout(r, 50));
-    const params = { operation: 'getConnectionTrace', from: new Date(Date.now() - 60_000).toISOString(), to: new Date(Date.now() + 1000).toISOString(), returnAll: true };
+    const params = {
+      operation: 'getConnectionTrace',
+      from: new Date(Date.now() - 60_000).toISOString(),
+      to: new Date(Date.now() + 1000).toISOString(),
+      returnAll: true,
+    };
     const [events] = await run(params, [{ clientId: 'GID_trace@@@n8n' }]);
     expect(events.map((e) => [e.json.action, e.json.reason])).toEqual([
       ['disconnect', 'disconnected by client'],
@@ -251,7 +310,13 @@ describe('n8n node: Get Connection Trace', () => {
   });
 
   it('errors: thrown under Stop Workflow, an item with the error fields under Continue', async () => {
-    const params = { operation: 'getConnectionTrace', instanceId: 'post-cn-unknown', from: '2026-01-01T00:00:00Z', to: '2026-01-02T00:00:00Z', returnAll: true };
+    const params = {
+      operation: 'getConnectionTrace',
+      instanceId: 'post-cn-unknown',
+      from: '2026-01-01T00:00:00Z',
+      to: '2026-01-02T00:00:00Z',
+      returnAll: true,
+    };
     expect(await run(params, [{ clientId: 'x' }]).catch((e) => e)).toBeInstanceOf(NodeApiError);
     const [out] = await run(params, [{ clientId: 'x' }], { onError: 'continueRegularOutput' });
     expect(out[0].json).toMatchObject({ clientId: 'x', code: 'InstancePermissionCheckFailed', retryable: false });
@@ -259,13 +324,19 @@ describe('n8n node: Get Connection Trace', () => {
     const [viaErrorOutput] = await run(params, [{ clientId: 'x', owner: 'ops' }], { onError: 'continueErrorOutput' });
     expect(viaErrorOutput).toHaveLength(1);
     expect(Object.keys(viaErrorOutput[0].json)).toEqual(['error']);
-    expect(viaErrorOutput[0].json.error).toMatchObject({ code: 'InstancePermissionCheckFailed', clientId: 'x', instanceId: 'post-cn-unknown', retryable: false });
+    expect(viaErrorOutput[0].json.error).toMatchObject({
+      code: 'InstancePermissionCheckFailed',
+      clientId: 'x',
+      instanceId: 'post-cn-unknown',
+      retryable: false,
+    });
     expect(viaErrorOutput[0].pairedItem).toEqual({ item: 0 });
   });
 });
 
 describe('n8n credential test', () => {
-  const test = (data: Record<string, unknown>) => alibabaCloudMqttApiTest.call({} as never, { id: '1', name: 'c', type: 'alibabaCloudMqttApi', data: credentials(data) as never });
+  const test = (data: Record<string, unknown>) =>
+    alibabaCloudMqttApiTest.call({} as never, { id: '1', name: 'c', type: 'alibabaCloudMqttApi', data: credentials(data) as never });
 
   it('accepted keys', async () => {
     expect(await test({})).toEqual({ status: 'OK', message: expect.stringContaining('Credentials accepted') });
@@ -295,7 +366,8 @@ describe('n8n credential test', () => {
 });
 
 describe('n8n credential test: accepted keys that would still fail every call', () => {
-  const test = (data: Record<string, unknown>) => alibabaCloudMqttApiTest.call({} as never, { id: '1', name: 'c', type: 'alibabaCloudMqttApi', data: credentials(data) as never });
+  const test = (data: Record<string, unknown>) =>
+    alibabaCloudMqttApiTest.call({} as never, { id: '1', name: 'c', type: 'alibabaCloudMqttApi', data: credentials(data) as never });
 
   it('an endpoint that does not serve the API (ApiNotSupport) is an error naming the region and endpoint', async () => {
     emu.setFaults({ errors: [{ code: 'ApiNotSupport' }] });
@@ -314,7 +386,12 @@ describe('n8n credential test: accepted keys that would still fail every call', 
 
 describe('n8n node: secrets', () => {
   it('the secret appears in no output item and no thrown error', async () => {
-    emu.setFaults({ errors: [{ code: 'SignatureDoesNotMatch', clientId: 'GID_s@@@1' }, { code: 'InternalError', clientId: 'GID_s@@@2' }] });
+    emu.setFaults({
+      errors: [
+        { code: 'SignatureDoesNotMatch', clientId: 'GID_s@@@1' },
+        { code: 'InternalError', clientId: 'GID_s@@@2' },
+      ],
+    });
     const items = [{ clientId: 'GID_s@@@1' }, { clientId: 'GID_s@@@2' }, { clientId: 'GID_s@@@3' }];
     const texts = [
       everyTextOf(await run({ routeErrors: true }, items)),

@@ -65,7 +65,11 @@ describe('alicloud-mqtt-session in a real Node-RED runtime', () => {
       q.receive({ payload: 'GID_nr@@@on', topic: 'site/a', ticket: 7 });
       q.receive({ payload: 'GID_nr@@@off' });
       await waitUntil(() => on.length + off.length === 2);
-      expect(on[0]).toMatchObject({ topic: 'site/a', ticket: 7, payload: { clientId: 'GID_nr@@@on', instanceId: INSTANCE, online: true, requestId: expect.any(String), checkedAt: expect.any(String) } });
+      expect(on[0]).toMatchObject({
+        topic: 'site/a',
+        ticket: 7,
+        payload: { clientId: 'GID_nr@@@on', instanceId: INSTANCE, online: true, requestId: expect.any(String), checkedAt: expect.any(String) },
+      });
       expect(off[0].payload).toMatchObject({ clientId: 'GID_nr@@@off', online: false });
     } finally {
       device.end(true);
@@ -143,7 +147,12 @@ describe('alicloud-mqtt-session in a real Node-RED runtime', () => {
   });
 
   it('Catch receives each failure exactly once, with the code and msg.alicloudError', async () => {
-    emu.setFaults({ errors: [{ code: 'PermissionCheckFailed', clientId: 'GID_c@@@bad' }, { code: 'InternalError', clientId: 'GID_c@@@flaky' }] });
+    emu.setFaults({
+      errors: [
+        { code: 'PermissionCheckFailed', clientId: 'GID_c@@@bad' },
+        { code: 'InternalError', clientId: 'GID_c@@@flaky' },
+      ],
+    });
     const { on, off, q } = await load({}, CATCH);
     const caught = collect('caught');
     q.receive({ payload: 'GID_c@@@bad', n: 1 });
@@ -156,14 +165,24 @@ describe('alicloud-mqtt-session in a real Node-RED runtime', () => {
     expect(off.map((m) => m.payload.clientId)).toEqual(['GID_c@@@ok']);
     const byN = Object.fromEntries(caught.map((m) => [m.n, m]));
     expect(byN[1].error.message).toMatch(/PermissionCheckFailed: .*request id [0-9A-F-]{36}/);
-    expect(byN[1].alicloudError).toMatchObject({ code: 'PermissionCheckFailed', retryable: false, attempts: 1, hint: expect.stringContaining('mq:MqttInstanceAccess') });
+    expect(byN[1].alicloudError).toMatchObject({
+      code: 'PermissionCheckFailed',
+      retryable: false,
+      attempts: 1,
+      hint: expect.stringContaining('mq:MqttInstanceAccess'),
+    });
     expect(byN[2].alicloudError).toMatchObject({ code: 'InternalError', retryable: true, attempts: 3 });
     expect(byN[3].payload).toMatchObject({ clientId: 'GID_c@@@bad', online: null });
     if (byN[1].error.code !== undefined) expect(byN[1].error.code).toBe('PermissionCheckFailed');
   });
 
   it('Retry and Fail outputs when the option is on; nothing to Catch', async () => {
-    emu.setFaults({ errors: [{ code: 'InvalidSecurityToken.Expired', clientId: 'GID_rf@@@bad' }, { code: 'SystemOverFlow', clientId: 'GID_rf@@@busy' }] });
+    emu.setFaults({
+      errors: [
+        { code: 'InvalidSecurityToken.Expired', clientId: 'GID_rf@@@bad' },
+        { code: 'SystemOverFlow', clientId: 'GID_rf@@@busy' },
+      ],
+    });
     const { on, off, retry, fail, q } = await load({ routeErrors: true, outputs: 4 }, CATCH);
     const caught = collect('caught');
     q.receive({ payload: ['GID_rf@@@bad', 'GID_rf@@@busy', 'GID_rf@@@ok'] });
@@ -255,7 +274,13 @@ describe('alicloud-mqtt-session in a real Node-RED runtime', () => {
     const kind = (i: number) => (i % 10 === 3 ? 'fail' : i % 10 === 7 ? 'retry' : i % 2 === 0 ? 'on' : 'off');
     for (let i = 0; i < 100; i++) if (kind(i) === 'on') emu.setDeviceOnline(`GID_m@@@${i}`, true);
     emu.setFaults({
-      errors: Array.from({ length: 100 }, (_, i) => i).flatMap((i) => (kind(i) === 'fail' ? [{ code: 'ParameterCheckFailed', clientId: `GID_m@@@${i}` }] : kind(i) === 'retry' ? [{ code: 'Throttling.User', clientId: `GID_m@@@${i}` }] : [])),
+      errors: Array.from({ length: 100 }, (_, i) => i).flatMap((i) =>
+        kind(i) === 'fail'
+          ? [{ code: 'ParameterCheckFailed', clientId: `GID_m@@@${i}` }]
+          : kind(i) === 'retry'
+            ? [{ code: 'Throttling.User', clientId: `GID_m@@@${i}` }]
+            : [],
+      ),
     });
     const outs = await load({ routeErrors: true, outputs: 4 });
     for (let i = 0; i < 100; i++) outs.q.receive({ payload: `GID_m@@@${i}`, n: i });
@@ -295,11 +320,25 @@ describe('alicloud-mqtt-trace in a real Node-RED runtime', () => {
     const device = await connectMqtt(emu.mqttUrl!, 'GID_tr@@@1');
     device.stream.destroy();
     await waitUntil(() => !emu.isDeviceOnline('GID_tr@@@1'));
-    await helper.load(NODES, [
-      { id: 'cfg', type: 'alicloud-mqtt-config', endpoint: emu.endpoint },
-      { id: 't', type: 'alicloud-mqtt-trace', config: 'cfg', clientId: 'payload', clientIdType: 'msg', instanceId: INSTANCE, minutes: 5, limit: 10, wires: [['out']] },
-      { id: 'out', type: 'helper' },
-    ], CREDS);
+    await helper.load(
+      NODES,
+      [
+        { id: 'cfg', type: 'alicloud-mqtt-config', endpoint: emu.endpoint },
+        {
+          id: 't',
+          type: 'alicloud-mqtt-trace',
+          config: 'cfg',
+          clientId: 'payload',
+          clientIdType: 'msg',
+          instanceId: INSTANCE,
+          minutes: 5,
+          limit: 10,
+          wires: [['out']],
+        },
+        { id: 'out', type: 'helper' },
+      ],
+      CREDS,
+    );
     const out = collect('out');
     helper.getNode('t').receive({ payload: 'GID_tr@@@1' });
     await waitUntil(() => out.length === 1);

@@ -52,7 +52,14 @@ describe('n8n: Get Status with 1,500 items while the service stalls 2 s', () => 
     executeContext({
       parameters: { resource: 'deviceSession', operation: 'getStatus', clientId: '={{ $json.clientId }}', instanceId: INSTANCE, options: { timeout: 10_000 } },
       items: items.map((clientId) => ({ clientId })),
-      credentials: { accessKeyId: proc.accessKeyId, accessKeySecret: proc.accessKeySecret, useSts: false, region: 'cn-hangzhou', network: 'public', endpoint: proc.endpoint },
+      credentials: {
+        accessKeyId: proc.accessKeyId,
+        accessKeySecret: proc.accessKeySecret,
+        useSts: false,
+        region: 'cn-hangzhou',
+        network: 'public',
+        endpoint: proc.endpoint,
+      },
       cancelSignal,
     });
 
@@ -85,7 +92,18 @@ describe('n8n: Get Status with 1,500 items while the service stalls 2 s', () => 
 describe('Node-RED: the session node with 1,500 messages while the service stalls 2 s', () => {
   const flow = () => [
     { id: 'cfg', type: 'alicloud-mqtt-config', name: 'emulator', endpoint: proc.endpoint },
-    { id: 'q', type: 'alicloud-mqtt-session', z: 'f1', config: 'cfg', clientId: 'payload', clientIdType: 'msg', instanceId: INSTANCE, instanceIdType: 'str', timeout: 10_000, wires: [['on'], ['off']] },
+    {
+      id: 'q',
+      type: 'alicloud-mqtt-session',
+      z: 'f1',
+      config: 'cfg',
+      clientId: 'payload',
+      clientIdType: 'msg',
+      instanceId: INSTANCE,
+      instanceIdType: 'str',
+      timeout: 10_000,
+      wires: [['on'], ['off']],
+    },
     { id: 'on', type: 'helper', z: 'f1' },
     { id: 'off', type: 'helper', z: 'f1' },
     { id: 'f1', type: 'tab' },

@@ -67,18 +67,27 @@ describe('the per-source limit holds after a stall (emulator in its own process)
     expect(seen.overflowed).toBe(0);
   };
 
-  it.each([2000, 3000])('1,500 concurrent querySession calls while the service stalls %i ms, then recovers: busiest second <= rate + burst', async (stallMs) => {
-    await proc.setFaults({ stallForMs: stallMs, throttleQps: { QuerySessionByClientId: LIMIT.documentedQps } });
-    const client = procClient();
-    const outcomes = await Promise.all(ids(1500).map((clientId) => client.querySession({ clientId, instanceId: INSTANCE }).then((s) => s.online)));
-    expect(outcomes).toHaveLength(1500);
-    const seen = await witness();
-    expect(seen.sent).toBe(1500);
-    expectWithinLimits(seen);
-  }, 90_000);
+  it.each([2000, 3000])(
+    '1,500 concurrent querySession calls while the service stalls %i ms, then recovers: busiest second <= rate + burst',
+    async (stallMs) => {
+      await proc.setFaults({ stallForMs: stallMs, throttleQps: { QuerySessionByClientId: LIMIT.documentedQps } });
+      const client = procClient();
+      const outcomes = await Promise.all(ids(1500).map((clientId) => client.querySession({ clientId, instanceId: INSTANCE }).then((s) => s.online)));
+      expect(outcomes).toHaveLength(1500);
+      const seen = await witness();
+      expect(seen.sent).toBe(1500);
+      expectWithinLimits(seen);
+    },
+    90_000,
+  );
 
   it('retries take fresh tokens at send time: with 30 % InternalError after a stall, all requests together stay within the limit', async () => {
-    await proc.setFaults({ stallForMs: 1500, seed: 7, errors: [{ code: 'InternalError', rate: 0.3 }], throttleQps: { QuerySessionByClientId: LIMIT.documentedQps } });
+    await proc.setFaults({
+      stallForMs: 1500,
+      seed: 7,
+      errors: [{ code: 'InternalError', rate: 0.3 }],
+      throttleQps: { QuerySessionByClientId: LIMIT.documentedQps },
+    });
     const client = procClient({ retryBudget: false, retry: { maxAttempts: 6, baseDelayMs: 1, maxDelayMs: 5 } });
     const results = await client.querySessions({ clientIds: ids(1200), instanceId: INSTANCE });
     expect(results.filter(isSessionFailure).length).toBeLessThan(5);
@@ -99,7 +108,7 @@ describe('the per-source limit holds after a stall (emulator in its own process)
   }, 90_000);
 });
 
-describe('maxRequestsPerSecond is a client\'s own', () => {
+describe("maxRequestsPerSecond is a client's own", () => {
   it('a client with maxRequestsPerSecond 2 slows itself, never a default client of the same AccessKey, during or after its life', async () => {
     const slow = clientFor(emu, { maxRequestsPerSecond: 2 });
     const slowRun = slow.querySessions({ clientIds: ids(4, 's'), instanceId: INSTANCE });
@@ -117,7 +126,6 @@ describe('maxRequestsPerSecond is a client\'s own', () => {
 });
 
 describe('cancellation ends a call at every stage within 50 ms', () => {
-
   it('queued behind the concurrency cap: leaves the queue, nothing is sent for it', async () => {
     emu.setFaults({ hangRate: 1 });
     const client = clientFor(emu, { concurrency: 1, timeoutMs: 10_000 });
@@ -175,7 +183,9 @@ describe('cancellation ends a call at every stage within 50 ms', () => {
     emu.setFaults({ hangRate: 1 });
     const client = clientFor(emu, { concurrency: 2, timeoutMs: 10_000 });
     const controller = new AbortController();
-    const calls = ids(10, 'c').map((clientId) => client.querySession({ clientId, instanceId: INSTANCE }, { signal: controller.signal }).catch((e: OnsMqttError) => e));
+    const calls = ids(10, 'c').map((clientId) =>
+      client.querySession({ clientId, instanceId: INSTANCE }, { signal: controller.signal }).catch((e: OnsMqttError) => e),
+    );
     await new Promise((r) => setTimeout(r, 50));
     const t0 = performance.now();
     controller.abort();
@@ -199,7 +209,7 @@ describe('retries are bounded', () => {
     expect(elapsed).toBeLessThan(1700);
   });
 
-  it('an attempt\'s timeout is cut to what is left of the deadline', async () => {
+  it("an attempt's timeout is cut to what is left of the deadline", async () => {
     emu.setFaults({ hangRate: 1 });
     const client = clientFor(emu, { timeoutMs: 1000, retry: { deadlineMs: 1600, maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 1 } });
     const t0 = performance.now();
@@ -254,7 +264,10 @@ describe('connection-trace paging', () => {
     const times = events.map((e) => e.time);
     expect([...times].sort().reverse()).toEqual(times);
     // Every page but the last asked for the same size.
-    const sizes = traceEmu.requestLog().filter((e) => e.action === 'QueryMqttTraceDevice').map((e) => e.params.PageSize);
+    const sizes = traceEmu
+      .requestLog()
+      .filter((e) => e.action === 'QueryMqttTraceDevice')
+      .map((e) => e.params.PageSize);
     expect(new Set(sizes)).toEqual(new Set(['100']));
     traceEmu.clearLog();
   });

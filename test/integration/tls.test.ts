@@ -10,7 +10,27 @@ let emu: RunningEmulator;
 let dir: string;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'alicloud-tls-'));
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem')], { stdio: 'ignore' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      join(dir, 'key.pem'),
+      '-out',
+      join(dir, 'cert.pem'),
+    ],
+    { stdio: 'ignore' },
+  );
   emu = await startEmulator({ mqttPort: false, tls: { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') } });
 });
 afterAll(async () => {
@@ -19,7 +39,13 @@ afterAll(async () => {
 });
 
 const query = (options: Partial<ConstructorParameters<typeof OnsMqttClient>[0]> = {}) =>
-  new OnsMqttClient({ accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret, endpoint: emu.endpoint, retry: { maxAttempts: 3, baseDelayMs: 1 }, ...options })
+  new OnsMqttClient({
+    accessKeyId: emu.accessKeyId,
+    accessKeySecret: emu.accessKeySecret,
+    endpoint: emu.endpoint,
+    retry: { maxAttempts: 3, baseDelayMs: 1 },
+    ...options,
+  })
     .querySession({ clientId: 'GID_tls@@@1', instanceId: emu.instanceId })
     .catch((e: unknown) => e);
 

@@ -70,8 +70,24 @@ describe('checkFleet (core) with real MQTT devices', () => {
 
 describe('n8n: Alibaba Cloud MQTT Trigger', () => {
   const trigger = new AlibabaCloudMqttTrigger();
-  const creds = () => ({ accessKeyId: SENTINEL_ACCESS_KEY_ID, accessKeySecret: SENTINEL_SECRET, region: 'cn-hangzhou', network: 'public', endpoint: emu.endpoint });
-  const params = (extra: Record<string, unknown> = {}) => ({ instanceId: INSTANCE, clientIds: 'GID_t@@@1, GID_t@@@2\nGID_t@@@3', mode: 'exact', events: ['offline', 'online'], offlineForMinutes: 0, onlineForMinutes: 0, reportInitialOffline: false, options: { maxAttempts: 2 }, ...extra });
+  const creds = () => ({
+    accessKeyId: SENTINEL_ACCESS_KEY_ID,
+    accessKeySecret: SENTINEL_SECRET,
+    region: 'cn-hangzhou',
+    network: 'public',
+    endpoint: emu.endpoint,
+  });
+  const params = (extra: Record<string, unknown> = {}) => ({
+    instanceId: INSTANCE,
+    clientIds: 'GID_t@@@1, GID_t@@@2\nGID_t@@@3',
+    mode: 'exact',
+    events: ['offline', 'online'],
+    offlineForMinutes: 0,
+    onlineForMinutes: 0,
+    reportInitialOffline: false,
+    options: { maxAttempts: 2 },
+    ...extra,
+  });
 
   it('follows n8n trigger conventions', () => {
     expect(trigger.description).toMatchObject({ name: 'alibabaCloudMqttTrigger', polling: true, inputs: [] });
@@ -141,7 +157,20 @@ describe('Node-RED: alicloud-mqtt-watch', () => {
   const NODES = [configNode, watchNode];
   const flow = (extra: Record<string, unknown> = {}) => [
     { id: 'cfg', type: 'alicloud-mqtt-config', endpoint: emu.endpoint },
-    { id: 'w', type: 'alicloud-mqtt-watch', z: 'f1', x: 100, y: 100, config: 'cfg', instanceId: INSTANCE, clientIds: 'GID_nw@@@1\nGID_nw@@@2', interval: 0, attempts: 2, wires: [['off'], ['on']], ...extra },
+    {
+      id: 'w',
+      type: 'alicloud-mqtt-watch',
+      z: 'f1',
+      x: 100,
+      y: 100,
+      config: 'cfg',
+      instanceId: INSTANCE,
+      clientIds: 'GID_nw@@@1\nGID_nw@@@2',
+      interval: 0,
+      attempts: 2,
+      wires: [['off'], ['on']],
+      ...extra,
+    },
     { id: 'off', type: 'helper', z: 'f1', x: 300, y: 50 },
     { id: 'on', type: 'helper', z: 'f1', x: 300, y: 100 },
     { id: 'catch', type: 'catch', z: 'f1', x: 100, y: 300, scope: null, uncaught: false, wires: [['caught']] },

@@ -24,7 +24,9 @@ beforeAll(() => {
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function listFiles(base: string, prefix = ''): string[] {
-  return readdirSync(join(base, prefix), { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? listFiles(base, join(prefix, e.name)) : [join(prefix, e.name)]));
+  return readdirSync(join(base, prefix), { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? listFiles(base, join(prefix, e.name)) : [join(prefix, e.name)],
+  );
 }
 
 describe('published package', () => {
@@ -58,7 +60,11 @@ describe('published package', () => {
 
   it('node-red-dev validate: P01, P03-P07, N02, D01, D02 pass', () => {
     const scorecard = join(dir, 'scorecard.json');
-    execFileSync(process.execPath, ['-r', OFFLINE_PRELOAD, require.resolve('node-red-dev/bin/run'), 'validate', '-p', pkg, '-o', scorecard], { cwd: ROOT, stdio: 'pipe', timeout: 120_000 });
+    execFileSync(process.execPath, ['-r', OFFLINE_PRELOAD, require.resolve('node-red-dev/bin/run'), 'validate', '-p', pkg, '-o', scorecard], {
+      cwd: ROOT,
+      stdio: 'pipe',
+      timeout: 120_000,
+    });
     const score = JSON.parse(readFileSync(scorecard, 'utf8'));
     for (const check of ['P01', 'P03', 'P04', 'P05', 'P06', 'P07', 'N02', 'D01', 'D02']) {
       expect({ check, ...score[check] }).toMatchObject({ check, test: true });

@@ -34,7 +34,14 @@ beforeEach(() => {
 it(`n8n node execute(): ${N} items under mixed faults, each in exactly one output`, async () => {
   const items = Array.from({ length: N }, (_, i) => ({ clientId: `GID_hs@@@${i}`, n: i }));
   const ctx = executeContext({
-    parameters: { resource: 'deviceSession', operation: 'getStatus', clientId: '={{ $json.clientId }}', instanceId: emu.instanceId, routeErrors: true, options: { timeout: 300, maxAttempts: 4, concurrency: 64 } },
+    parameters: {
+      resource: 'deviceSession',
+      operation: 'getStatus',
+      clientId: '={{ $json.clientId }}',
+      instanceId: emu.instanceId,
+      routeErrors: true,
+      options: { timeout: 300, maxAttempts: 4, concurrency: 64 },
+    },
     items,
     credentials: { accessKeyId: AK, accessKeySecret: SECRET, region: 'cn-hangzhou', network: 'public', endpoint: emu.endpoint },
   });
@@ -49,14 +56,32 @@ it(`n8n node execute(): ${N} items under mixed faults, each in exactly one outpu
 }, 120_000);
 
 it(`Node-RED session node: ${N} messages under mixed faults, each in exactly one output`, async () => {
-  await helper.load([configNode, sessionNode], [
-    { id: 'cfg', type: 'alicloud-mqtt-config', endpoint: emu.endpoint },
-    { id: 'q', type: 'alicloud-mqtt-session', config: 'cfg', clientId: 'payload', clientIdType: 'msg', instanceId: emu.instanceId, instanceIdType: 'str', routeErrors: true, outputs: 4, timeout: 300, attempts: 4, concurrency: 64, wires: [['o0'], ['o1'], ['o2'], ['o3']] },
-    { id: 'o0', type: 'helper' },
-    { id: 'o1', type: 'helper' },
-    { id: 'o2', type: 'helper' },
-    { id: 'o3', type: 'helper' },
-  ], { cfg: { accessKeyId: AK, accessKeySecret: SECRET } });
+  await helper.load(
+    [configNode, sessionNode],
+    [
+      { id: 'cfg', type: 'alicloud-mqtt-config', endpoint: emu.endpoint },
+      {
+        id: 'q',
+        type: 'alicloud-mqtt-session',
+        config: 'cfg',
+        clientId: 'payload',
+        clientIdType: 'msg',
+        instanceId: emu.instanceId,
+        instanceIdType: 'str',
+        routeErrors: true,
+        outputs: 4,
+        timeout: 300,
+        attempts: 4,
+        concurrency: 64,
+        wires: [['o0'], ['o1'], ['o2'], ['o3']],
+      },
+      { id: 'o0', type: 'helper' },
+      { id: 'o1', type: 'helper' },
+      { id: 'o2', type: 'helper' },
+      { id: 'o3', type: 'helper' },
+    ],
+    { cfg: { accessKeyId: AK, accessKeySecret: SECRET } },
+  );
   const outs = ['o0', 'o1', 'o2', 'o3'].map((id) => collect(id));
   const q = helper.getNode('q');
   for (let i = 0; i < N; i++) q.receive({ payload: `GID_hs@@@${i}`, n: i });

@@ -49,7 +49,7 @@ describe("emulator signature verifier on Alibaba's published worked examples", (
     expect(decodeURIComponent(s.split('&')[2])).toBe('ClientIdList.1=a&ClientIdList.10=j&ClientIdList.2=b');
   });
 
-  it('percent-encodes as RFC 3986 plus ! \' ( ) *', () => {
+  it("percent-encodes as RFC 3986 plus ! ' ( ) *", () => {
     expect(percentEncode("a b!'()*~&=")).toBe('a%20b%21%27%28%29%2A~%26%3D');
   });
 });

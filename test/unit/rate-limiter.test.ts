@@ -48,8 +48,10 @@ describe('token bucket', () => {
     }
   });
 
-  it('the shared key is the source and API, whatever the AccessKey; a client\'s own limit never exceeds the default', () => {
-    expect(sourceKey('onsmqtt.cn-hangzhou.aliyuncs.com', 'QuerySessionByClientId')).toBe(sourceKey('ONSMQTT.cn-hangzhou.aliyuncs.com', 'QuerySessionByClientId'));
+  it("the shared key is the source and API, whatever the AccessKey; a client's own limit never exceeds the default", () => {
+    expect(sourceKey('onsmqtt.cn-hangzhou.aliyuncs.com', 'QuerySessionByClientId')).toBe(
+      sourceKey('ONSMQTT.cn-hangzhou.aliyuncs.com', 'QuerySessionByClientId'),
+    );
     expect(sourceKey('a', 'QuerySessionByClientId')).not.toBe(sourceKey('a', 'BatchQuerySessionByClientIds'));
     expect(ownLimit('QuerySessionByClientId', 100_000)).toEqual({ ratePerSecond: 265, burst: 10 });
     expect(ownLimit('QuerySessionByClientId', 2)).toEqual({ ratePerSecond: 2, burst: 1 });

@@ -89,11 +89,15 @@ describe('retry policy', () => {
   it('gives up after maxAttempts with attempts recorded on the error', async () => {
     const clock = fakeClock([0.9]);
     let calls = 0;
-    const error = await runWithRetry(async (attempt) => {
-      attempt.sent();
-      calls++;
-      throw transient();
-    }, DEFAULT_RETRY, { clock }).catch((e: OnsMqttError) => e);
+    const error = await runWithRetry(
+      async (attempt) => {
+        attempt.sent();
+        calls++;
+        throw transient();
+      },
+      DEFAULT_RETRY,
+      { clock },
+    ).catch((e: OnsMqttError) => e);
     expect(calls).toBe(4);
     expect(error).toBeInstanceOf(OnsMqttError);
     expect(error.attempts).toBe(4);
@@ -103,11 +107,15 @@ describe('retry policy', () => {
   it('sends a fail-class request exactly once', async () => {
     const clock = fakeClock();
     let calls = 0;
-    const error = (await runWithRetry(async (attempt) => {
-      attempt.sent();
-      calls++;
-      throw permanent();
-    }, DEFAULT_RETRY, { clock }).catch((e) => e)) as OnsMqttError;
+    const error = (await runWithRetry(
+      async (attempt) => {
+        attempt.sent();
+        calls++;
+        throw permanent();
+      },
+      DEFAULT_RETRY,
+      { clock },
+    ).catch((e) => e)) as OnsMqttError;
     expect(calls).toBe(1);
     expect(error.attempts).toBe(1);
     expect(clock.waits).toEqual([]);

@@ -23,22 +23,131 @@ describe('watch transition (pure, fake clock)', () => {
   it.each<[string, Array<[number, Record<string, boolean | undefined>]>, Partial<WatchOptions>, Array<[number, string, string]>]>([
     ['first check is a baseline: nothing fires', [[0, { a: true, b: false }]], {}, []],
     ['first check reports devices already offline when asked', [[0, { a: true, b: false }]], { reportInitialOffline: true }, [[0, 'b', 'offline']]],
-    ['a drop fires once, not again while it stays offline', [[0, { a: true }], [5, { a: false }], [10, { a: false }], [15, { a: false }]], {}, [[5, 'a', 'offline']]],
-    ['coming back fires online', [[0, { a: true }], [5, { a: false }], [10, { a: true }]], {}, [[5, 'a', 'offline'], [10, 'a', 'online']]],
-    ['a blip shorter than the debounce fires nothing', [[0, { a: true }], [5, { a: false }], [6, { a: true }], [20, { a: true }]], { offlineAfterMs: 10 * MIN }, []],
-    ['a long outage fires once the debounce has elapsed, since = first seen offline', [[0, { a: true }], [5, { a: false }], [10, { a: false }], [15, { a: false }], [20, { a: false }]], { offlineAfterMs: 10 * MIN }, [[15, 'a', 'offline']]],
-    ['flapping inside the debounce never fires', [[0, { a: true }], [1, { a: false }], [2, { a: true }], [3, { a: false }], [4, { a: true }], [5, { a: false }], [6, { a: true }]], { offlineAfterMs: 2 * MIN }, []],
-    ['a failed check keeps state and fires nothing', [[0, { a: true }], [5, { a: undefined }], [10, { a: true }]], {}, []],
-    ['a failed check between offline observations does not reset the debounce', [[0, { a: true }], [5, { a: false }], [10, { a: undefined }], [15, { a: false }]], { offlineAfterMs: 10 * MIN }, [[15, 'a', 'offline']]],
-    ['events not wanted are not fired, but state follows', [[0, { a: true }], [5, { a: false }], [10, { a: true }], [15, { a: false }]], { events: { offline: false, online: true } }, [[10, 'a', 'online']]],
-    ['coming back can be debounced too', [[0, { a: false }], [5, { a: true }], [6, { a: false }], [7, { a: true }], [9, { a: true }]], { onlineAfterMs: 2 * MIN }, [[9, 'a', 'online']]],
-    ['a device added later is a baseline of its own', [[0, { a: true }], [5, { a: true, b: false }], [10, { a: true, b: true }]], {}, [[10, 'b', 'online']]],
+    [
+      'a drop fires once, not again while it stays offline',
+      [
+        [0, { a: true }],
+        [5, { a: false }],
+        [10, { a: false }],
+        [15, { a: false }],
+      ],
+      {},
+      [[5, 'a', 'offline']],
+    ],
+    [
+      'coming back fires online',
+      [
+        [0, { a: true }],
+        [5, { a: false }],
+        [10, { a: true }],
+      ],
+      {},
+      [
+        [5, 'a', 'offline'],
+        [10, 'a', 'online'],
+      ],
+    ],
+    [
+      'a blip shorter than the debounce fires nothing',
+      [
+        [0, { a: true }],
+        [5, { a: false }],
+        [6, { a: true }],
+        [20, { a: true }],
+      ],
+      { offlineAfterMs: 10 * MIN },
+      [],
+    ],
+    [
+      'a long outage fires once the debounce has elapsed, since = first seen offline',
+      [
+        [0, { a: true }],
+        [5, { a: false }],
+        [10, { a: false }],
+        [15, { a: false }],
+        [20, { a: false }],
+      ],
+      { offlineAfterMs: 10 * MIN },
+      [[15, 'a', 'offline']],
+    ],
+    [
+      'flapping inside the debounce never fires',
+      [
+        [0, { a: true }],
+        [1, { a: false }],
+        [2, { a: true }],
+        [3, { a: false }],
+        [4, { a: true }],
+        [5, { a: false }],
+        [6, { a: true }],
+      ],
+      { offlineAfterMs: 2 * MIN },
+      [],
+    ],
+    [
+      'a failed check keeps state and fires nothing',
+      [
+        [0, { a: true }],
+        [5, { a: undefined }],
+        [10, { a: true }],
+      ],
+      {},
+      [],
+    ],
+    [
+      'a failed check between offline observations does not reset the debounce',
+      [
+        [0, { a: true }],
+        [5, { a: false }],
+        [10, { a: undefined }],
+        [15, { a: false }],
+      ],
+      { offlineAfterMs: 10 * MIN },
+      [[15, 'a', 'offline']],
+    ],
+    [
+      'events not wanted are not fired, but state follows',
+      [
+        [0, { a: true }],
+        [5, { a: false }],
+        [10, { a: true }],
+        [15, { a: false }],
+      ],
+      { events: { offline: false, online: true } },
+      [[10, 'a', 'online']],
+    ],
+    [
+      'coming back can be debounced too',
+      [
+        [0, { a: false }],
+        [5, { a: true }],
+        [6, { a: false }],
+        [7, { a: true }],
+        [9, { a: true }],
+      ],
+      { onlineAfterMs: 2 * MIN },
+      [[9, 'a', 'online']],
+    ],
+    [
+      'a device added later is a baseline of its own',
+      [
+        [0, { a: true }],
+        [5, { a: true, b: false }],
+        [10, { a: true, b: true }],
+      ],
+      {},
+      [[10, 'b', 'online']],
+    ],
   ])('%s', (_name, steps, options, expected) => {
     expect(run(steps, options).fired).toEqual(expected);
   });
 
   it('a device removed from the list forgets its state (and is a baseline again if it returns)', () => {
-    const { state, fired } = run([[0, { a: true, b: true }], [5, { a: true }], [10, { a: true, b: false }]]);
+    const { state, fired } = run([
+      [0, { a: true, b: true }],
+      [5, { a: true }],
+      [10, { a: true, b: false }],
+    ]);
     expect(Object.keys(state.devices).sort()).toEqual(['a', 'b']);
     expect(fired).toEqual([]);
   });
@@ -51,15 +160,46 @@ describe('watch transition (pure, fake clock)', () => {
   });
 
   it('event fields: since, previousOnline, checkedAt, offlineForMs', () => {
-    const { all } = run([[0, { a: true }], [5, { a: false }], [10, { a: false }], [30, { a: true }]], { offlineAfterMs: 5 * MIN });
+    const { all } = run(
+      [
+        [0, { a: true }],
+        [5, { a: false }],
+        [10, { a: false }],
+        [30, { a: true }],
+      ],
+      { offlineAfterMs: 5 * MIN },
+    );
     expect(all).toEqual([
-      { clientId: 'a', instanceId: 'post-1', event: 'offline', online: false, previousOnline: true, since: new Date(T0 + 5 * MIN).toISOString(), checkedAt: new Date(T0 + 10 * MIN).toISOString() },
-      { clientId: 'a', instanceId: 'post-1', event: 'online', online: true, previousOnline: false, since: new Date(T0 + 30 * MIN).toISOString(), checkedAt: new Date(T0 + 30 * MIN).toISOString(), offlineForMs: 25 * MIN },
+      {
+        clientId: 'a',
+        instanceId: 'post-1',
+        event: 'offline',
+        online: false,
+        previousOnline: true,
+        since: new Date(T0 + 5 * MIN).toISOString(),
+        checkedAt: new Date(T0 + 10 * MIN).toISOString(),
+      },
+      {
+        clientId: 'a',
+        instanceId: 'post-1',
+        event: 'online',
+        online: true,
+        previousOnline: false,
+        since: new Date(T0 + 30 * MIN).toISOString(),
+        checkedAt: new Date(T0 + 30 * MIN).toISOString(),
+        offlineForMs: 25 * MIN,
+      },
     ]);
   });
 
   it('state is plain JSON and survives a round trip (persistent stores)', () => {
-    const { state } = run([[0, { a: true }], [5, { a: false }]], { offlineAfterMs: 10 * MIN });
+    const { state } = run(
+      [
+        [0, { a: true }],
+        [5, { a: false }],
+      ],
+      { offlineAfterMs: 10 * MIN },
+    );
     const restored = JSON.parse(JSON.stringify(state)) as WatchState;
     const next = transition(restored, 'post-1', [{ clientId: 'a', online: false }], T0 + 16 * MIN, { ...BASE, offlineAfterMs: 10 * MIN });
     expect(next.events.map((e) => e.event)).toEqual(['offline']);

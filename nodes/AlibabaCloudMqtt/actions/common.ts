@@ -22,7 +22,8 @@ export const clientOptions: INodeProperties = {
       type: 'number',
       typeOptions: { minValue: 1, maxValue: 10 },
       default: 4,
-      description: 'Attempts per item for transient errors (throttling, service faults, timeouts), with exponential backoff. Permanent errors are never retried.',
+      description:
+        'Attempts per item for transient errors (throttling, service faults, timeouts), with exponential backoff. Permanent errors are never retried.',
     },
     {
       displayName: 'Max Requests per Second',

@@ -16,7 +16,10 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
     const credentials = await this.getCredentials('alibabaCloudMqttApi');
     client = createClient(credentials, this.getNodeParameter('options', 0, {}) as IDataObject);
   } catch (error) {
-    setupError = error instanceof OnsMqttError ? error : new OnsMqttError({ code: 'InvalidInput', field: 'credentials', message: `credentials: ${error instanceof Error ? error.message : String(error)}` });
+    setupError =
+      error instanceof OnsMqttError
+        ? error
+        : new OnsMqttError({ code: 'InvalidInput', field: 'credentials', message: `credentials: ${error instanceof Error ? error.message : String(error)}` });
   }
   const signal = typeof this.getExecutionCancelSignal === 'function' ? this.getExecutionCancelSignal() : undefined;
 

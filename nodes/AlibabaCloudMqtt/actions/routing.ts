@@ -73,7 +73,12 @@ export function routeOutcomes(ctx: IExecuteFunctions, items: INodeExecutionData[
  *   so the details go inside `error`.
  * - Otherwise: the input's fields, `online: null`, a readable `error` and the error fields.
  */
-export function failureJson(mode: Pick<RoutingMode, 'onError' | 'routeErrors' | 'toolMode'>, input: IDataObject, e: OnsMqttError, ids: { clientId: unknown; instanceId: unknown }): IDataObject {
+export function failureJson(
+  mode: Pick<RoutingMode, 'onError' | 'routeErrors' | 'toolMode'>,
+  input: IDataObject,
+  e: OnsMqttError,
+  ids: { clientId: unknown; instanceId: unknown },
+): IDataObject {
   const clientId = typeof ids.clientId === 'string' ? ids.clientId : (input.clientId ?? null);
   const instanceId = typeof ids.instanceId === 'string' ? ids.instanceId : (input.instanceId ?? null);
   if (mode.onError === 'continueErrorOutput' && !mode.routeErrors && !mode.toolMode) {
@@ -98,4 +103,3 @@ export function apiError(ctx: IExecuteFunctions, e: OnsMqttError, itemIndex: num
   error.message = message;
   return error;
 }
-

@@ -50,7 +50,12 @@ export const description: INodeProperties[] = [
 const RETURN_ALL_CEILING = 10_000;
 
 /** QueryMqttTraceDevice per item: one output item per connection event, newest first. */
-export async function execute(this: IExecuteFunctions, client: OnsMqttClient, items: INodeExecutionData[], signal?: AbortSignal): Promise<INodeExecutionData[][]> {
+export async function execute(
+  this: IExecuteFunctions,
+  client: OnsMqttClient,
+  items: INodeExecutionData[],
+  signal?: AbortSignal,
+): Promise<INodeExecutionData[][]> {
   const out: INodeExecutionData[] = [];
   for (let index = 0; index < items.length; index++) {
     const params = readItemParameters(this, ['clientId', 'instanceId', 'from', 'to'], index);
@@ -82,7 +87,13 @@ export async function execute(this: IExecuteFunctions, client: OnsMqttClient, it
 }
 
 /** A failed item: shaped like every other operation's under "Continue", thrown otherwise. */
-function failedItem(ctx: IExecuteFunctions, items: INodeExecutionData[], error: OnsMqttError, index: number, ids: { clientId: unknown; instanceId: unknown }): INodeExecutionData {
+function failedItem(
+  ctx: IExecuteFunctions,
+  items: INodeExecutionData[],
+  error: OnsMqttError,
+  index: number,
+  ids: { clientId: unknown; instanceId: unknown },
+): INodeExecutionData {
   const mode = routingMode(ctx, false);
   if (mode.onError === 'stopWorkflow') throw nodeErrorFor(ctx, { index, error, ...ids });
   return { json: failureJson(mode, items[index]?.json ?? {}, error, ids), pairedItem: { item: index } };

@@ -15,7 +15,12 @@ export const description: INodeProperties[] = [
     default: '',
     displayOptions: { show },
   },
-  { ...clientIdParameter('MQTT Client ID of the device in each item. Items are sent 10 per request; the answers come from the service cache and may lag slightly.'), displayOptions: { show } },
+  {
+    ...clientIdParameter(
+      'MQTT Client ID of the device in each item. Items are sent 10 per request; the answers come from the service cache and may lag slightly.',
+    ),
+    displayOptions: { show },
+  },
   { ...instanceIdParameter, displayOptions: { show } },
   { ...routeErrorsParameter, displayOptions: { show } },
 ];
