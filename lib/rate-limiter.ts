@@ -1,4 +1,5 @@
 import { abortedError } from './abort';
+import { WaitQueue } from './wait-queue';
 
 export interface RateLimit {
   ratePerSecond: number;
@@ -13,7 +14,7 @@ export interface RateLimit {
 export class TokenBucket {
   private tokens: number;
   private last: number;
-  private readonly waiters: Array<{ resolve: () => void; reject: (e: Error) => void; signal?: AbortSignal; onAbort?: () => void }> = [];
+  private readonly waiters = new WaitQueue();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -39,19 +40,9 @@ export class TokenBucket {
       this.tokens -= 1;
       return Promise.resolve();
     }
-    return new Promise<void>((resolve, reject) => {
-      const waiter: (typeof this.waiters)[number] = { resolve, reject, signal };
-      if (signal) {
-        waiter.onAbort = () => {
-          const i = this.waiters.indexOf(waiter);
-          if (i >= 0) this.waiters.splice(i, 1);
-          reject(abortedError(signal));
-        };
-        signal.addEventListener('abort', waiter.onAbort, { once: true });
-      }
-      this.waiters.push(waiter);
-      this.schedule();
-    });
+    const waiting = this.waiters.wait(signal);
+    this.schedule();
+    return waiting;
   }
 
   private schedule(): void {
@@ -61,12 +52,7 @@ export class TokenBucket {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       this.refill();
-      while (this.waiters.length > 0 && this.tokens >= 1) {
-        this.tokens -= 1;
-        const w = this.waiters.shift()!;
-        if (w.onAbort) w.signal?.removeEventListener('abort', w.onAbort);
-        w.resolve();
-      }
+      while (this.tokens >= 1 && this.waiters.grantNext()) this.tokens -= 1;
       this.schedule();
     }, waitMs);
   }

@@ -1,5 +1,6 @@
 import { channel } from 'node:diagnostics_channel';
 import { abortedError } from './abort';
+import { WaitQueue } from './wait-queue';
 
 /**
  * Published each time the scheduler lets a request go: `{ api, endpointHost, at }` (`at` from
@@ -16,29 +17,16 @@ import { API_RATE_LIMITS, TokenBucket, ownLimit, processTokenStore, sourceKey, t
  */
 export class Slots {
   private active = 0;
-  private readonly queue: Array<{ grant: () => void; reject: (e: Error) => void; signal?: AbortSignal; onAbort?: () => void }> = [];
+  private readonly queue = new WaitQueue();
 
   constructor(readonly limit: number) {}
 
   /** Resolves with the function that gives the slot back. */
-  acquire(signal?: AbortSignal): Promise<() => void> {
-    if (signal?.aborted) return Promise.reject(abortedError(signal));
-    if (this.active < this.limit) {
-      this.active++;
-      return Promise.resolve(this.releaser());
-    }
-    return new Promise((resolve, reject) => {
-      const waiter: (typeof this.queue)[number] = { grant: () => resolve(this.releaser()), reject, signal };
-      if (signal) {
-        waiter.onAbort = () => {
-          const i = this.queue.indexOf(waiter);
-          if (i >= 0) this.queue.splice(i, 1);
-          reject(abortedError(signal));
-        };
-        signal.addEventListener('abort', waiter.onAbort, { once: true });
-      }
-      this.queue.push(waiter);
-    });
+  async acquire(signal?: AbortSignal): Promise<() => void> {
+    if (signal?.aborted) throw abortedError(signal);
+    if (this.active < this.limit) this.active++;
+    else await this.queue.wait(signal); // granted by a release: the slot passes straight over
+    return this.releaser();
   }
 
   private releaser(): () => void {
@@ -46,14 +34,7 @@ export class Slots {
     return () => {
       if (released) return;
       released = true;
-      const next = this.queue.shift();
-      if (next) {
-        // The slot passes straight to the next caller: `active` does not change.
-        if (next.onAbort) next.signal?.removeEventListener('abort', next.onAbort);
-        next.grant();
-      } else {
-        this.active--;
-      }
+      if (!this.queue.grantNext()) this.active--;
     };
   }
 }
