@@ -91,6 +91,13 @@ function workflow(id: string, items: Array<Record<string, unknown>>, parameters:
   };
 }
 
+const TRACE = {
+  operation: 'getConnectionTrace',
+  from: new Date(Date.now() - 3_600_000).toISOString(),
+  to: new Date(Date.now() + 3_600_000).toISOString(),
+  returnAll: true,
+};
+
 const HOSTS: Array<[string, () => { n8nBin: string; nodeBinary: string }]> = [
   ['n8n 2.40 on Node 24', () => ({ n8nBin: n8nBin('2.40.7', node24()), nodeBinary: node24() })],
   ['n8n 1.123 on Node 20', () => ({ n8nBin: n8nBin('1.123.81', process.execPath), nodeBinary: process.execPath })],
@@ -135,12 +142,11 @@ describe.each(HOSTS)('%s', (_label, which) => {
         Array.from({ length: 25 }, (_, i) => ({ clientId: `GID_many@@@${i}`, n: i })),
         { operation: 'getManyStatuses' },
       ),
-      workflow('wfTrace0000001', [{ clientId: 'GID_n8n@@@traced' }], {
-        operation: 'getConnectionTrace',
-        from: new Date(Date.now() - 3_600_000).toISOString(),
-        to: new Date(Date.now() + 3_600_000).toISOString(),
-        returnAll: true,
-      }),
+      workflow('wfTrace0000001', [{ clientId: 'GID_n8n@@@traced' }], TRACE),
+      // Get Connection Trace of a device the service refuses, under each On Error setting.
+      workflow('wfTraceStop001', [{ clientId: 'GID_n8n@@@denied' }], TRACE),
+      workflow('wfTraceErrOut1', [{ clientId: 'GID_n8n@@@denied', owner: 'dave' }], TRACE, { onError: 'continueErrorOutput' }),
+      workflow('wfTraceRegOut1', [{ clientId: 'GID_n8n@@@denied', owner: 'erin' }], TRACE, { onError: 'continueRegularOutput' }),
     ]);
   }, 1_200_000);
   afterAll(() => n8n?.cleanup());
@@ -199,6 +205,23 @@ describe.each(HOSTS)('%s', (_label, which) => {
     expect(error?.description).toMatch(/mq:MqttInstanceAccess on acs:mq:[a-z0-9-]+:\*:post-cn-/);
     expect(text).not.toContain(SECRET);
   }, 120_000);
+
+  it('Get Connection Trace under each On Error setting: Stop fails, Error output gets { error }, Regular output gets the error fields', async () => {
+    const stop = await outputs('wfTraceStop001');
+    expect(stop.run.data.resultData.error?.message).toMatch(/PermissionCheckFailed/);
+    const errorOutput = await outputs('wfTraceErrOut1');
+    expect(errorOutput.main[0]).toEqual([]);
+    expect(errorOutput.main[1]).toEqual([
+      expect.objectContaining({
+        clientId: 'GID_n8n@@@denied',
+        owner: 'dave',
+        error: expect.objectContaining({ code: 'PermissionCheckFailed', retryable: false }),
+      }),
+    ]);
+    const regular = await outputs('wfTraceRegOut1');
+    expect(regular.main[0]).toEqual([expect.objectContaining({ clientId: 'GID_n8n@@@denied', owner: 'erin', code: 'PermissionCheckFailed', online: null })]);
+    expect(regular.text).not.toContain(SECRET);
+  }, 180_000);
 
   it('Get Many Statuses: 25 items in 3 batch requests', async () => {
     for (const i of [3, 17]) emu.setDeviceOnline(`GID_many@@@${i}`, true);
