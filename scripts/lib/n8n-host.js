@@ -126,6 +126,7 @@ async function createN8n({ n8nBin, nodeBinary, tarball }) {
       }
       return {
         logs,
+        url: `http://127.0.0.1:${port}`,
         stop: () =>
           new Promise((resolve) => {
             if (child.exitCode !== null) return resolve();
