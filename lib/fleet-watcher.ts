@@ -10,7 +10,11 @@
  * - A list given with a request (Node-RED: an array in msg.payload) overrides the configured list
  *   and is saved with the configured list it replaced; when the configured list changes (the user
  *   edited the node and redeployed), the override is dropped and the new configured list applies.
+ * - The saved state names the process that wrote it; the first check of another process (after a
+ *   restart) reads the connection traces that can reveal a change the saved state missed
+ *   (restart-reconcile.ts).
  */
+import { randomUUID } from 'node:crypto';
 import type { OnsMqttClient, QueryMode } from './client';
 import { checkFleet, type FleetCheckResult } from './fleet-watch';
 import type { WatchOptions, WatchState } from './watch';
@@ -41,7 +45,12 @@ export interface FleetWatcherOptions {
   store: WatchStore;
   now?: () => number;
   signal?: AbortSignal;
+  /** Names this process in the saved state (tests give one to play a restart). */
+  processId?: string;
 }
+
+/** One per process: a saved state written by another one was saved before a restart. */
+const THIS_PROCESS = randomUUID();
 
 export type WatchCheckResult = FleetCheckResult & { clientIds: string[]; instanceId: string };
 
@@ -103,10 +112,13 @@ export class FleetWatcher {
     }
     const instanceId = ([...requests].reverse().find((r) => r.instanceId !== undefined)?.instanceId ?? this.config.instanceId).trim();
     const clientIds = override ? override.clientIds : configured;
+    const processId = this.config.processId ?? THIS_PROCESS;
     const result = await checkFleet(this.config.client(), { instanceId, clientIds, mode: this.config.mode }, saved.state, this.config.options, {
       now: this.config.now,
       signal: this.config.signal,
+      afterRestart: saved.state !== undefined && saved.state.process !== processId,
     });
+    result.state.process = processId;
     await this.config.store.save(override ? { state: result.state, override } : { state: result.state });
     return { ...result, clientIds, instanceId };
   }

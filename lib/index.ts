@@ -22,4 +22,6 @@ export type { WatchOptions, WatchState, WatchEvent, DeviceWatchState, Observatio
 export { checkFleet } from './fleet-watch';
 export type { FleetCheckResult } from './fleet-watch';
 export { FleetWatcher } from './fleet-watcher';
+export { reconcileAfterRestart } from './restart-reconcile';
+export type { ReconcileReport } from './restart-reconcile';
 export type { FleetWatcherOptions, SavedWatch, WatchStore, WatchRequest, WatchCheckResult } from './fleet-watcher';

@@ -36,6 +36,8 @@ export interface DeviceWatchState {
 export interface WatchState {
   instanceId: string;
   devices: Record<string, DeviceWatchState>;
+  /** The process that last checked: another one means a restart since (see restart-reconcile). */
+  process?: string;
 }
 
 export interface Observation {

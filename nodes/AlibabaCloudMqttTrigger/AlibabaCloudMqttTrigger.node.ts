@@ -173,6 +173,11 @@ export class AlibabaCloudMqttTrigger implements INodeType {
         `Alibaba Cloud MQTT Trigger: ${result.failures.length} of ${clientIds.length} devices could not be checked (${describeError(result.failures[0].error)}); their state is kept.`,
       );
     }
+    if (result.reconciled && result.reconciled.failed.length > 0) {
+      this.logger.warn(
+        `Alibaba Cloud MQTT Trigger: after the restart, the connection trace of ${result.reconciled.failed.join(', ')} could not be read; a change while n8n was not saving may go unreported for them.`,
+      );
+    }
     if (result.events.length === 0) return null;
     return [result.events.map((event) => ({ json: { ...event } }))];
   }

@@ -104,6 +104,11 @@ export = function register(RED: NodeAPI): void {
           const out: NodeMessage = { ...(msg ? RED.util.cloneMessage(msg) : {}), topic: event.clientId, payload: event };
           send(event.event === 'offline' ? [out, null] : [null, out]);
         }
+        if (result.reconciled && result.reconciled.failed.length > 0) {
+          node.warn(
+            `After the restart, the connection trace of ${result.reconciled.failed.join(', ')} could not be read: a change the saved state missed may go unreported.`,
+          );
+        }
       }
       const counts = summarize(result.state);
       // Falls back to English where no message catalog is loaded (e.g. in the test helper).

@@ -249,66 +249,119 @@ describe.each(HOSTS)('%s', (_label, which) => {
     for (const wf of examples) expect(listed.stdout).toContain(wf.id);
   }, 120_000);
 
-  it('Trigger: an active workflow really polls; a device that disconnects between polls fires once', async () => {
+  /** An active workflow: the trigger polling every minute, each event POSTed to the collector. */
+  const triggerWorkflow = (id: string, clientIds: string[], events: string[], collectorUrl: string) => ({
+    id,
+    name: id,
+    active: true,
+    settings: { executionOrder: 'v1' },
+    connections: { Watch: { main: [[{ node: 'Report', type: 'main', index: 0 }]] } },
+    nodes: [
+      {
+        id: `${id}-1`,
+        name: 'Watch',
+        type: TRIGGER_TYPE,
+        typeVersion: 1,
+        position: [0, 0],
+        parameters: {
+          pollTimes: { item: [{ mode: 'everyMinute' }] },
+          instanceId: INSTANCE,
+          clientIds: clientIds.join('\n'),
+          mode: 'exact',
+          events,
+          options: {},
+        },
+        credentials: CRED,
+      },
+      {
+        id: `${id}-2`,
+        name: 'Report',
+        type: 'n8n-nodes-base.httpRequest',
+        typeVersion: 4.2,
+        position: [200, 0],
+        parameters: {
+          method: 'POST',
+          url: `${collectorUrl}/${id}`,
+          sendBody: true,
+          specifyBody: 'json',
+          jsonBody: '={{ JSON.stringify($json) }}',
+          options: {},
+        },
+      },
+    ],
+  });
+
+  /**
+   * Two active triggers across a real restart of n8n. "both" watches A with both events; "offline
+   * only" watches B with only Went Offline. n8n saves a poller's static data at activation and when
+   * a poll fires, not when a poll fires nothing, and not at shutdown (checked below in the database).
+   */
+  it('Trigger across a restart: every change fires once, none twice, including one the saved state missed', async () => {
     const collector = await startCollector();
-    const device = await connectMqtt(emu.mqttUrl!, 'GID_trig@@@1');
-    const trigger = {
-      id: 'wfTrigger00001',
-      name: 'trigger e2e',
-      active: true,
-      settings: { executionOrder: 'v1' },
-      connections: { Watch: { main: [[{ node: 'Report', type: 'main', index: 0 }]] } },
-      nodes: [
-        {
-          id: 'trig-1',
-          name: 'Watch',
-          type: TRIGGER_TYPE,
-          typeVersion: 1,
-          position: [0, 0],
-          parameters: {
-            pollTimes: { item: [{ mode: 'everyMinute' }] },
-            instanceId: INSTANCE,
-            clientIds: 'GID_trig@@@1\nGID_trig@@@2',
-            mode: 'exact',
-            events: ['offline', 'online'],
-            options: {},
-          },
-          credentials: CRED,
-        },
-        {
-          id: 'trig-2',
-          name: 'Report',
-          type: 'n8n-nodes-base.httpRequest',
-          typeVersion: 4.2,
-          position: [200, 0],
-          parameters: {
-            method: 'POST',
-            url: `${collector.url}/trigger`,
-            sendBody: true,
-            specifyBody: 'json',
-            jsonBody: '={{ JSON.stringify($json) }}',
-            options: {},
-          },
-        },
-      ],
-    };
-    await n8n.importWorkflows([trigger]);
-    await n8n.activate('wfTrigger00001');
-    const server = await n8n.start();
-    try {
-      const polls = () => emu.requestLog().filter((e) => e.clientIds.includes('GID_trig@@@1')).length;
-      // n8n polls at most once a minute: a baseline poll, the device drops, the next poll fires.
-      await waitFor(() => polls() >= 1, 80_000, 'the first poll');
-      await new Promise((r) => setTimeout(r, 2000));
-      expect(collector.reports).toEqual([]);
+    const A = 'GID_trig@@@A';
+    const B = 'GID_trig@@@B';
+    let deviceA = await connectMqtt(emu.mqttUrl!, A);
+    let deviceB = await connectMqtt(emu.mqttUrl!, B);
+    const drop = async (device: import('mqtt').MqttClient, id: string) => {
       await new Promise<void>((r) => device.end(false, {}, () => r()));
-      await collector.waitFor(() => collector.reports.length >= 1, 80_000, 'the offline event');
+      await waitFor(() => !emu.isDeviceOnline(id));
+    };
+    const polls = (id: string) => emu.requestLog().filter((e) => e.action === 'QuerySessionByClientId' && e.clientIds.includes(id)).length;
+    const events = () => collector.reports.map((r) => `${r.port} ${r.msg.clientId} ${r.msg.event}`);
+    const savedDevices = async (id: string) => {
+      const file = join(n8n.userFolder, `export-${id}.json`);
+      const r = await n8n.cli(['export:workflow', `--id=${id}`, `--output=${file}`]);
+      if (r.code !== 0) throw new Error(`export:workflow failed: ${r.stdout}${r.stderr}`);
+      const [exported] = JSON.parse(readFileSync(file, 'utf8')) as Array<{
+        staticData?: Record<string, { watch?: { devices: Record<string, { online: boolean }> } }>;
+      }>;
+      const watch = Object.values(exported.staticData ?? {}).find((v) => v && typeof v === 'object' && 'watch' in v)?.watch;
+      return Object.fromEntries(Object.entries(watch?.devices ?? {}).map(([k, v]) => [k, v.online]));
+    };
+    await n8n.importWorkflows([
+      triggerWorkflow('wfTrigBoth0001', [A], ['offline', 'online'], collector.url),
+      triggerWorkflow('wfTrigOffOnly1', [B], ['offline'], collector.url),
+    ]);
+    await n8n.activate('wfTrigBoth0001');
+    await n8n.activate('wfTrigOffOnly1');
+    let server = await n8n.start();
+    try {
+      // The activation polls take the baselines (both online), and n8n saves them.
+      await waitFor(() => polls(A) >= 1 && polls(B) >= 1, 60_000, 'the activation polls');
+      await drop(deviceA, A);
+      await drop(deviceB, B);
+      // n8n polls at most once a minute.
+      await collector.waitFor(() => collector.reports.length >= 2, 90_000, 'the two offline events');
+      expect(events().sort()).toEqual([`wfTrigBoth0001 ${A} offline`, `wfTrigOffOnly1 ${B} offline`]);
+      // B comes back: "offline only" fires nothing, so n8n keeps that in memory only.
+      deviceB = await connectMqtt(emu.mqttUrl!, B);
+      const seen = polls(B);
+      await waitFor(() => polls(B) > seen, 90_000, 'a poll that sees B back');
       await new Promise((r) => setTimeout(r, 2000));
-      expect(collector.reports.map((r) => [r.msg.clientId, r.msg.event, r.msg.previousOnline])).toEqual([['GID_trig@@@1', 'offline', true]]);
+      expect(collector.reports).toHaveLength(2);
+      await server.stop();
+      expect(server.logs.join('')).not.toContain(SECRET);
+      // What n8n saved: the state of the polls that fired, B still offline.
+      expect(await savedDevices('wfTrigOffOnly1')).toEqual({ [B]: false });
+      expect(await savedDevices('wfTrigBoth0001')).toEqual({ [A]: false });
+
+      // While n8n is down, A comes back and B drops again.
+      deviceA = await connectMqtt(emu.mqttUrl!, A);
+      await drop(deviceB, B);
+      server = await n8n.start();
+      await collector.waitFor(() => collector.reports.length >= 4, 90_000, 'the events after the restart');
+      expect(events().slice(2).sort()).toEqual([`wfTrigBoth0001 ${A} online`, `wfTrigOffOnly1 ${B} offline`]);
+      expect(collector.reports[2].msg).toHaveProperty('previousOnline');
+      // One more poll of each: nothing fires twice.
+      const [a, b] = [polls(A), polls(B)];
+      await waitFor(() => polls(A) > a && polls(B) > b, 90_000, 'the next polls');
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(events()).toHaveLength(4);
       expect(server.logs.join('')).not.toContain(SECRET);
     } finally {
       await server.stop();
       await collector.stop();
+      await new Promise<void>((r) => deviceA.end(true, {}, () => r()));
     }
-  }, 400_000);
+  }, 600_000);
 });
