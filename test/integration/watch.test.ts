@@ -265,6 +265,7 @@ describe('Node-RED: alicloud-mqtt-watch', () => {
     expect(saved).toEqual({
       instanceId: INSTANCE,
       devices: { 'GID_nw@@@1': { online: true, since: expect.any(String) }, 'GID_nw@@@2': { online: false, since: expect.any(String) } },
+      process: expect.any(String), // which process wrote it: another one reads the trace once after a restart
     });
     // The state read back on the next check: nothing new fires.
     w.receive({});
