@@ -1,6 +1,6 @@
 'use strict';
 // Build = tsc, then copy what tsc does not emit (icons, n8n codex JSON, Node-RED .html,
-// locales/ and node icons) into dist/ at the same relative paths.
+// locales/, node icons and the emulator's test TLS files) into dist/ at the same relative paths.
 const { src, dest, series } = require('gulp');
 const { spawn } = require('child_process');
 const fs = require('fs');
@@ -17,7 +17,7 @@ function compile(cb) {
 }
 
 function copyAssets() {
-  return src(['icons/**/*.{svg,png}', 'nodes/**/*.{svg,png,html}', 'nodes/**/*.node.json', 'nodes/**/locales/**/*.{json,html}', 'credentials/**/*.{svg,png}'], {
+  return src(['icons/**/*.{svg,png}', 'nodes/**/*.{svg,png,html}', 'nodes/**/*.node.json', 'nodes/**/locales/**/*.{json,html}', 'credentials/**/*.{svg,png}', 'emulator/tls/*.pem'], {
     base: '.',
     encoding: false,
   }).pipe(dest('dist'));

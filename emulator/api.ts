@@ -67,6 +67,8 @@ export interface ApiState {
   logLimit: number;
   /** Added to the emulator's clock, to simulate a skewed client. */
   clockOffsetMs: number;
+  /** When the credentials URI was fetched (epoch ms each). */
+  credentialsUriFetches: number[];
   counters: { requests: number; byAction: Record<string, number>; byCode: Record<string, number>; faults: Record<string, number> };
   /** Responses held open ("never answers"), destroyed on stop. */
   hanging: Set<ServerResponse>;

@@ -11,10 +11,13 @@ import { startBroker, type RunningBroker } from './broker';
 import { DeviceRegistry } from './devices';
 import { FaultInjector, type FaultConfig } from './faults';
 import { StsAuthority, type StsCredential } from './sts';
+import { startStsService, type RunningSts, type StsRole } from './sts-service';
 
 export type { FaultConfig, ErrorRule } from './faults';
 export type { LogEntry, AccessKey } from './api';
 export type { StsCredential } from './sts';
+export type { RunningSts, StsRole, StsLogEntry } from './sts-service';
+export { TEST_CA_FILE } from './sts-service';
 export { busiestSecond } from './request-log';
 
 export const DEMO_ACCESS_KEY_ID = 'LTAI5tEmulatorDemoKey01';
@@ -36,6 +39,8 @@ export interface EmulatorOptions {
   logLimit?: number;
   /** Serve HTTPS with this key and certificate (PEM), e.g. a self-signed one for TLS tests. */
   tls?: { key: string; cert: string };
+  /** Start an STS stand-in (HTTPS, the emulator's test CA) with these roles. */
+  sts?: { roles: StsRole[] };
 }
 
 export interface RunningEmulator {
@@ -53,6 +58,12 @@ export interface RunningEmulator {
   /** Shift the emulator's clock (to play a client whose clock is off). */
   setClockOffset(ms: number): void;
   issueStsToken(durationMs?: number): StsCredential;
+  /** The STS stand-in, when started with `sts`. */
+  sts: RunningSts | undefined;
+  /** A credentials URI (GET: fresh temporary credentials as JSON), as a sidecar would serve. */
+  credentialsUri: string;
+  /** When the credentials URI was fetched (epoch ms each). */
+  credentialsUriFetches(): readonly number[];
   requestLog(): readonly LogEntry[];
   clearLog(): void;
   stats(): ApiState['counters'] & { logged: number; hanging: number };
@@ -79,6 +90,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     hanging: new Set(),
     nonces: new Map(),
     logSeq: 0,
+    credentialsUriFetches: [],
   };
   for (const id of options.onlineDevices ?? []) devices.set(id, true);
 
@@ -134,6 +146,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     throw error;
   }
   const endpoint = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
+  const clock = () => Date.now() + state.clockOffsetMs;
+  let sts: RunningSts | undefined;
+  try {
+    if (options.sts) sts = await startStsService(options.sts, state.sts, state.accessKeys, clock);
+  } catch (error) {
+    server.close();
+    await broker?.stop();
+    throw error;
+  }
 
   const handle: RunningEmulator = {
     endpoint,
@@ -148,6 +169,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     setFaults: (f) => faults.set(f),
     setClockOffset: (ms) => (state.clockOffsetMs = ms),
     issueStsToken: (durationMs = 3600_000) => state.sts.issue(durationMs),
+    sts,
+    credentialsUri: `${endpoint}${ADMIN_PREFIX}/credentials`,
+    credentialsUriFetches: () => state.credentialsUriFetches,
     requestLog: () => state.log,
     clearLog: () => (state.log.length = 0),
     stats: () => ({ ...state.counters, logged: state.log.length, hanging: state.hanging.size }),
@@ -158,12 +182,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       state.clockOffsetMs = 0;
       state.counters = { requests: 0, byAction: {}, byCode: {}, faults: {} };
       state.nonces.clear();
+      state.sts.lifetimeMs = undefined;
+      state.credentialsUriFetches.length = 0;
     },
     stop: async () => {
       for (const res of state.hanging) res.destroy();
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await broker?.stop();
+      await sts?.stop();
     },
   };
   return handle;
@@ -219,6 +246,18 @@ function adminHandler(state: ApiState, emulator: () => RunningEmulator) {
       case 'POST /sts': {
         const seconds = Number(input.durationSeconds ?? 3600);
         return send(200, state.sts.issue(Math.max(0, seconds) * 1000));
+      }
+      case 'GET /credentials': {
+        // What a credentials-URI sidecar answers: the shape URICredentialsProvider reads.
+        state.credentialsUriFetches.push(Date.now());
+        const issued = state.sts.issue(state.sts.lifetimeMs ?? 3600_000, Date.now() + state.clockOffsetMs);
+        return send(200, {
+          Code: 'Success',
+          AccessKeyId: issued.accessKeyId,
+          AccessKeySecret: issued.accessKeySecret,
+          SecurityToken: issued.securityToken,
+          Expiration: issued.expiration,
+        });
       }
       case 'POST /reset':
         emulator().reset();

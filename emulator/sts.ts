@@ -21,6 +21,8 @@ export class StsAuthority {
   private readonly sealKey = randomBytes(32);
   /** Temporary AccessKey id -> secret. */
   readonly keys = new Map<string, string>();
+  /** Tests: every token issued from now on lives this long, whatever was asked (undefined: as asked). */
+  lifetimeMs: number | undefined;
 
   issue(durationMs: number, now = Date.now()): StsCredential {
     const accessKeyId = `STS.${randomBytes(12).toString('hex')}`;

@@ -1,3 +1,5 @@
+import { credentialSource, type CredentialSource } from './credentials/sources';
+import { validateCredentialSpec, type CredentialSpec } from './credentials/spec';
 import { requireRegionId, resolveEndpoint, type Network, type ResolvedEndpoint } from './endpoints';
 import { OnsMqttError, invalidInput } from './errors';
 import type { RateLimitedApi, TokenStore } from './rate-limiter';
@@ -8,10 +10,18 @@ import { optionalNumber, optionalString, requireCredential, requireId, requireOn
 import { parseTracePage, type ConnectionEvent } from './trace';
 
 export interface OnsMqttClientOptions {
-  accessKeyId: string;
-  accessKeySecret: string;
+  /** The short form of `credential: { type: 'access_key' | 'sts', ... }`. */
+  accessKeyId?: string;
+  accessKeySecret?: string;
   /** STS security token: when given, the key pair is an STS temporary credential. */
   securityToken?: string;
+  /**
+   * Where the credentials come from, when not a fixed key pair: AssumeRole, the ECS instance role,
+   * OIDC (ACK RRSA), a credentials URI or Alibaba's default chain (see lib/credentials/spec.ts).
+   * Temporary credentials are shared by every client of the same identity and renewed before
+   * they expire.
+   */
+  credential?: CredentialSpec;
   /** Default 'cn-hangzhou'. Any well-formed region id is accepted. */
   regionId?: string;
   /** 'public' (default) or 'vpc' (onsmqtt-vpc.{region}.aliyuncs.com). */
@@ -91,15 +101,14 @@ export class OnsMqttClient {
   private readonly timeoutMs: number;
   private readonly transportFactory: () => Transport;
   private transport: Transport | undefined;
+  /** Who signs (never a secret): an AccessKey ID, or a role and the key that assumes it. */
+  readonly identity: string;
+  private readonly credentials: CredentialSource;
 
   constructor(options: OnsMqttClientOptions) {
-    if (!options || typeof options !== 'object') throw invalidInput('options', 'expected an object with accessKeyId and accessKeySecret.');
-    const accessKeyId = requireCredential('accessKeyId', options.accessKeyId);
-    const accessKeySecret = requireCredential('accessKeySecret', options.accessKeySecret);
-    const securityToken = optionalString('securityToken', options.securityToken);
-    if (securityToken !== undefined && /\s/.test(securityToken)) {
-      throw invalidInput('securityToken', 'contains spaces; paste the token exactly as AssumeRole returned it.');
-    }
+    if (!options || typeof options !== 'object') throw invalidInput('options', 'expected an object with accessKeyId and accessKeySecret, or a credential.');
+    this.credentials = credentialSource(options.credential !== undefined ? validateCredentialSpec(options.credential) : shortFormCredential(options));
+    this.identity = this.credentials.identity;
     this.endpoint = resolveEndpoint(options);
     this.regionId = requireRegionId(options.regionId);
     const timeoutMs = optionalNumber('timeoutMs', options.timeoutMs, { min: 1, max: 600_000 }) ?? DEFAULT_TIMEOUT_MS;
@@ -123,15 +132,22 @@ export class OnsMqttClient {
       store: options.tokenStore,
     });
     const config = {
-      accessKeyId,
-      accessKeySecret,
-      securityToken,
+      credentials: this.credentials,
       endpoint: this.endpoint,
       timeoutMs,
       allowUnverifiedTls: options.allowUnverifiedTls === true,
     };
     // The SDK (and the secret) live only inside the transport, created on first use.
     this.transportFactory = () => createSdkTransport(config);
+  }
+
+  /**
+   * Obtains the credentials now (the AssumeRole, metadata or URI exchange) rather than with the
+   * first request: what a credential test checks first. Throws OnsMqttError.
+   */
+  async prepareCredentials(): Promise<{ refreshes: boolean; identity: string }> {
+    await this.credentials.get();
+    return { refreshes: this.credentials.refreshes, identity: this.identity };
   }
 
   /** Is this device connected? Calls QuerySessionByClientId. Throws OnsMqttError. */
@@ -290,12 +306,25 @@ export class OnsMqttClient {
   }
 
   private sendOnce(action: RateLimitedApi, query: Record<string, string>, signal?: AbortSignal): Promise<TransportResponse> {
+    // "Expired" for a token we renew means our clock and STS's disagree: the transport has dropped
+    // the token; one more attempt with a fresh one, once per call, whatever the retry settings.
+    let renewedAfterExpiry = false;
     return this.scheduler.withSlot(signal, () =>
       runWithRetry(
         async (attempt) => {
-          await this.scheduler.clearToSend(action, attempt.signal);
-          attempt.sent();
-          return this.getTransport().call(action, query, { timeoutMs: Math.min(this.timeoutMs, attempt.remainingMs()), signal: attempt.signal });
+          const send = async () => {
+            await this.scheduler.clearToSend(action, attempt.signal);
+            attempt.sent();
+            return this.getTransport().call(action, query, { timeoutMs: Math.min(this.timeoutMs, attempt.remainingMs()), signal: attempt.signal });
+          };
+          try {
+            return await send();
+          } catch (error) {
+            if (renewedAfterExpiry || !this.credentials.refreshes || !(error instanceof OnsMqttError) || error.code !== 'InvalidSecurityToken.Expired')
+              throw error;
+            renewedAfterExpiry = true;
+            return await send();
+          }
         },
         this.retry,
         { signal, budget: this.retryBudget },
@@ -327,6 +356,15 @@ export class OnsMqttClient {
       }),
     );
   }
+}
+
+/** `{ accessKeyId, accessKeySecret, securityToken? }` as the credential it stands for. */
+function shortFormCredential(options: OnsMqttClientOptions): CredentialSpec {
+  const accessKeyId = requireCredential('accessKeyId', options.accessKeyId);
+  const accessKeySecret = requireCredential('accessKeySecret', options.accessKeySecret);
+  const securityToken = optionalString('securityToken', options.securityToken);
+  if (securityToken === undefined) return { type: 'access_key', accessKeyId, accessKeySecret };
+  return validateCredentialSpec({ type: 'sts', accessKeyId, accessKeySecret, securityToken });
 }
 
 function retryBudgetFrom(option: OnsMqttClientOptions['retryBudget']): RetryBudget | undefined {

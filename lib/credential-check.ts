@@ -1,5 +1,6 @@
 import { OnsMqttClient, type OnsMqttClientOptions } from './client';
 import { OnsMqttError } from './errors';
+import { errorHeadline } from './output';
 
 /**
  * "Are these credentials accepted?" for the hosts' credential tests. It sends one real signed
@@ -43,16 +44,28 @@ export async function checkCredentials(options: OnsMqttClientOptions): Promise<C
   try {
     client = new OnsMqttClient({ ...options, retry: { maxAttempts: 1 }, timeoutMs: options.timeoutMs ?? 10_000 });
   } catch (error) {
+    if (error instanceof OnsMqttError)
+      return { ok: false, code: error.code, message: error.code === 'InvalidInput' ? error.message : `${error.message} ${error.hint}` };
     return { ok: false, code: 'InvalidInput', message: error instanceof Error ? error.message : String(error) };
   }
   const endpoint = client.endpoint.url;
+  // Step 1, for credentials that are fetched: the exchange itself (AssumeRole, metadata, URI).
+  let source: { refreshes: boolean; identity: string };
+  try {
+    source = await client.prepareCredentials();
+  } catch (error) {
+    const e = error instanceof OnsMqttError ? error : new OnsMqttError({ code: 'CredentialsUnavailable', message: String(error) });
+    return { ok: false, code: e.code, message: `Could not obtain credentials for ${client.identity}: ${errorHeadline(e)} ${e.hint}` };
+  }
+  const as = source.refreshes ? ` (temporary credentials for ${source.identity} obtained)` : '';
+  // Step 2: one signed request with them.
   try {
     await client.querySession(PROBE);
-    return { ok: true, message: `Credentials accepted by ${endpoint}.` };
+    return { ok: true, message: `Credentials accepted by ${endpoint}${as}.` };
   } catch (error) {
     const e = error instanceof OnsMqttError ? error : undefined;
     const code = e?.code ?? 'Unknown';
-    if (ACCEPTED_CODES.has(code)) return { ok: true, code, message: `Credentials accepted by ${endpoint}.` };
+    if (ACCEPTED_CODES.has(code)) return { ok: true, code, message: `Credentials accepted by ${endpoint}${as}.` };
     if (MESSAGES[code]) return { ok: false, code, message: MESSAGES[code] };
     if (e && e.httpStatus === undefined) {
       return {

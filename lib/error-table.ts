@@ -57,6 +57,37 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorRule>> = Object.freeze({
   'Throttling.*': retry('The request was throttled: lower Max Requests per Second if it persists.'),
   ServiceUnavailable: retry('The service is temporarily unavailable: try again later.'),
 
+  // STS (AssumeRole, AssumeRoleWithOIDC) and the other sources of temporary credentials.
+  NoPermission: fail(
+    'The base identity may not assume this role: grant it sts:AssumeRole on the role, and make the role trust it (the trust policy names the account or RAM user).',
+  ),
+  'EntityNotExist.Role': fail('The role in the Role ARN does not exist: copy the ARN again from the role page of the RAM console.'),
+  'InvalidParameter.RoleSessionName': fail('The role session name is invalid: use 2 to 64 letters, digits or . @ - _.'),
+  'InvalidParameter.DurationSeconds': fail(
+    "The session duration is outside what the role allows: use at least 900 seconds and at most the role's maximum session duration.",
+  ),
+  'InvalidParameter.RoleArn': fail('The Role ARN is invalid: it looks like acs:ram::<account id>:role/<role name>.'),
+  'InvalidParameter.OIDCToken': fail(
+    'The OIDC token was not accepted: check the token file (on ACK: RRSA enabled for the pod, ALIBABA_CLOUD_OIDC_TOKEN_FILE).',
+  ),
+  'AuthenticationFail.OIDCToken.*': fail(
+    'The OIDC token was not accepted (expired or not issued by this provider): check the OIDC provider ARN and the token file.',
+  ),
+  'AuthenticationFail.*': fail('STS did not accept the proof of identity: check the OIDC provider ARN, the role and the token.'),
+  SystemCredentialsDisabled: fail(
+    "This credential type acts with the machine's own identity: the administrator must set ALICLOUD_MQTT_ALLOW_SYSTEM_CREDENTIALS=true in the environment of n8n or Node-RED to allow it.",
+  ),
+  StsUnreachable: retry('STS could not be reached: check the STS endpoint (host and port), the network path and any proxy; trusted again when it answers.'),
+  MetadataServiceUnreachable: retry(
+    'The ECS metadata service (100.100.100.200) did not answer: this works only on an ECS instance that has a RAM role attached.',
+  ),
+  CredentialsUriUnreachable: retry('The credentials URI did not answer with credentials: check that the service behind it runs and is reachable from here.'),
+  OidcTokenFileUnreadable: fail('The OIDC token file could not be read: check the path (on ACK: ALIBABA_CLOUD_OIDC_TOKEN_FILE) and its permissions.'),
+  NoCredentialsFound: fail(
+    "Alibaba's default chain found no credentials (environment variables, OIDC, profile files, ECS role, credentials URI): configure one of them, or choose another type.",
+  ),
+  CredentialsUnavailable: retry('Temporary credentials could not be obtained: the message says from where; the next request tries again.'),
+
   // Transport and local codes (ours, named in the same style).
   RequestTimeout: retry(
     'No answer within the timeout: the network or the service is slow. If it persists, raise the timeout or check the network path to the endpoint.',

@@ -25,3 +25,13 @@ export { FleetWatcher } from './fleet-watcher';
 export { reconcileAfterRestart } from './restart-reconcile';
 export type { ReconcileReport } from './restart-reconcile';
 export type { FleetWatcherOptions, SavedWatch, WatchStore, WatchRequest, WatchCheckResult } from './fleet-watcher';
+export {
+  validateCredentialSpec,
+  credentialSource,
+  resetCredentialSessions,
+  systemCredentialsAllowed,
+  ALLOW_SYSTEM_CREDENTIALS_VARIABLE,
+  CREDENTIAL_TYPES,
+  credentialFromFields,
+} from './credentials';
+export type { CredentialSpec, CredentialType, CredentialSource } from './credentials';

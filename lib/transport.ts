@@ -7,19 +7,21 @@
  * The SDK is loaded on first use, not at import, so that loading the n8n or Node-RED node stays
  * cheap. Swapping it (e.g. for `@alicloud/openapi-core`) is a change to this file alone.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { subscribe } from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { abortedError, raceAbort } from './abort';
+import type { CredentialSource } from './credentials/sources';
+import type { TemporaryCredentials } from './credentials/session';
 import { OnsMqttError } from './errors';
 import type { ResolvedEndpoint } from './endpoints';
 
 export const API_VERSION = '2020-04-20';
 
 export interface TransportConfig {
-  accessKeyId: string;
-  accessKeySecret: string;
-  securityToken?: string;
+  /** Asked before each request; fixed keys, or temporary ones that it renews. */
+  credentials: CredentialSource;
   endpoint: ResolvedEndpoint;
   timeoutMs: number;
   /** Only for endpoints with a private or self-signed certificate, on the user's explicit choice. */
@@ -86,14 +88,31 @@ function watchRequests(): void {
   });
 }
 
+/**
+ * The SDK asks its `credential` for keys inside each call; ours answers with the keys this call
+ * fetched before it started (held in async context), so that concurrent calls around a refresh
+ * each sign with the keys they will be judged by, and an "expired" answer names the right ones.
+ */
+const callCredentials = new AsyncLocalStorage<TemporaryCredentials>();
+const sdkCredential = {
+  getCredential: () => {
+    const c = callCredentials.getStore();
+    if (!c) throw new OnsMqttError({ code: 'InternalClientError', message: 'No credentials for this request.' });
+    return Promise.resolve({
+      accessKeyId: c.accessKeyId,
+      accessKeySecret: c.accessKeySecret,
+      securityToken: c.securityToken,
+      type: c.securityToken ? 'sts' : 'access_key',
+    });
+  },
+};
+
 export function createSdkTransport(config: TransportConfig): Transport {
   const { default: OpenApi, Config, Params, OpenApiRequest } = loadSdk();
   watchRequests();
   const client = new OpenApi(
     new Config({
-      accessKeyId: config.accessKeyId,
-      accessKeySecret: config.accessKeySecret,
-      securityToken: config.securityToken,
+      credential: sdkCredential as never,
       endpoint: config.endpoint.host,
       protocol: config.endpoint.protocol,
       readTimeout: config.timeoutMs,
@@ -108,12 +127,12 @@ export function createSdkTransport(config: TransportConfig): Transport {
     autoretry: false,
     ignoreSSL: config.allowUnverifiedTls === true,
   };
-  const secrets = [config.accessKeySecret, config.securityToken].filter((s): s is string => !!s);
 
   return {
     async call(action, query, settings = {}) {
       const { signal } = settings;
       if (signal?.aborted) throw abortedError(signal);
+      const credentials = await raceAbort(config.credentials.get(), signal);
       const params = new Params({
         action,
         version: API_VERSION,
@@ -136,10 +155,14 @@ export function createSdkTransport(config: TransportConfig): Transport {
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       try {
-        const pending = client.callApi(params, request, { ...runtime, readTimeout: timeoutMs, connectTimeout: timeoutMs } as never) as Promise<{
-          body?: unknown;
-          statusCode?: number;
-        }>;
+        const pending = callCredentials.run(
+          credentials,
+          () =>
+            client.callApi(params, request, { ...runtime, readTimeout: timeoutMs, connectTimeout: timeoutMs } as never) as Promise<{
+              body?: unknown;
+              statusCode?: number;
+            }>,
+        );
         // Forget the nonce when the SDK is done with it, which may be after an abort.
         const forget = () => void tracked.delete(nonce);
         pending.then(forget, forget);
@@ -149,7 +172,10 @@ export function createSdkTransport(config: TransportConfig): Transport {
         return { body, httpStatus: response.statusCode ?? 200, requestId };
       } catch (caught) {
         if (caught instanceof OnsMqttError) throw caught; // cancelled or past the deadline
-        throw toOnsMqttError(caught, entry.status || undefined, secrets, config.endpoint.url);
+        const error = toOnsMqttError(caught, entry.status || undefined, config.credentials.secrets(), config.endpoint.url);
+        // Clock skew between us and STS: the token looked valid here. Fetch a new one next time.
+        if (error.code === 'InvalidSecurityToken.Expired') config.credentials.expire(credentials);
+        throw error;
       } finally {
         signal?.removeEventListener('abort', onAbort);
       }

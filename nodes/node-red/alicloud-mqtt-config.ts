@@ -2,9 +2,10 @@ import { configToClientOptions, type ConfigNode } from './config-options';
 import type { NodeAPI, NodeDef } from './types';
 
 /**
- * Config node `alicloud-mqtt-config`: AccessKey (and STS token) as Node-RED credentials, stored
- * encrypted and never exported; region, network and endpoint as plain properties. `${ENV_VAR}`
- * in any field is substituted by Node-RED when flows load.
+ * Config node `alicloud-mqtt-config`: the Authentication choice (AccessKey, STS token, RAM role,
+ * ECS instance role, OIDC, credentials URI, default chain); AccessKey, STS token and credentials
+ * URI as Node-RED credentials, stored encrypted and never exported; role, region, network and
+ * endpoint as plain properties. `${ENV_VAR}` in any field is substituted by Node-RED when flows load.
  */
 export = function register(RED: NodeAPI): void {
   RED.nodes.registerType(
@@ -19,6 +20,7 @@ export = function register(RED: NodeAPI): void {
         accessKeyId: { type: 'text' },
         accessKeySecret: { type: 'password' },
         securityToken: { type: 'password' },
+        credentialsUri: { type: 'text' },
       },
     },
   );

@@ -1,4 +1,4 @@
-import { invalidInput, type OnsMqttClientOptions } from '../../lib';
+import { credentialFromFields, invalidInput, type OnsMqttClientOptions } from '../../lib';
 import type { Node, NodeDef } from './types';
 
 /** The config node: where credentials, region, network and endpoint live. */
@@ -7,19 +7,40 @@ export interface ConfigNode extends Node {
   clientOptions(): OnsMqttClientOptions;
 }
 
+/** The config node's properties that describe the identity (secrets are in its credentials). */
+export const CREDENTIAL_PROPERTIES = [
+  'authentication',
+  'roleArn',
+  'roleSessionName',
+  'durationSeconds',
+  'externalId',
+  'policy',
+  'stsEndpoint',
+  'oidcProviderArn',
+  'oidcTokenFilePath',
+  'roleName',
+] as const;
+
 /** Config-node properties and credentials -> core options. The core validates the values. */
 export function configToClientOptions(
-  def: Pick<NodeDef, 'name' | 'id'> & { region?: unknown; network?: unknown; endpoint?: unknown },
+  def: Pick<NodeDef, 'name' | 'id'> & { region?: unknown; network?: unknown; endpoint?: unknown } & Partial<
+      Record<(typeof CREDENTIAL_PROPERTIES)[number], unknown>
+    >,
   credentials: Record<string, string | undefined> | undefined,
 ): OnsMqttClientOptions {
   const label = `Alibaba Cloud MQTT config "${def.name || def.id}"`;
   const c = credentials ?? {};
-  if (!c.accessKeyId) throw invalidInput('accessKeyId', `is missing in ${label}: open it and enter the AccessKey ID (or \${ENV_VAR}).`);
-  if (!c.accessKeySecret) throw invalidInput('accessKeySecret', `is missing in ${label}: open it and enter the AccessKey Secret (or \${ENV_VAR}).`);
+  const authentication = (def.authentication as string) || 'accessKey';
+  if (authentication === 'accessKey' || authentication === 'stsToken' || authentication === 'ramRole') {
+    if (!c.accessKeyId) throw invalidInput('accessKeyId', `is missing in ${label}: open it and enter the AccessKey ID (or \${ENV_VAR}).`);
+    if (!c.accessKeySecret) throw invalidInput('accessKeySecret', `is missing in ${label}: open it and enter the AccessKey Secret (or \${ENV_VAR}).`);
+  }
+  const fields: Record<string, unknown> = { ...c, authentication };
+  for (const key of CREDENTIAL_PROPERTIES) if (key !== 'authentication') fields[key] = def[key];
+  // 0.1 config nodes had no Authentication choice: a token meant STS.
+  if (authentication === 'accessKey' && c.securityToken) fields.authentication = 'stsToken';
   return {
-    accessKeyId: c.accessKeyId,
-    accessKeySecret: c.accessKeySecret,
-    securityToken: c.securityToken || undefined,
+    ...credentialFromFields(fields),
     regionId: (def.region as string) || undefined,
     network: ((def.network as string) || undefined) as OnsMqttClientOptions['network'],
     endpoint: (def.endpoint as string) || undefined,

@@ -1,13 +1,11 @@
 import type { ICredentialDataDecryptedObject, ICredentialTestFunctions, ICredentialsDecrypted, INodeCredentialTestResult, IDataObject } from 'n8n-workflow';
-import { OnsMqttClient, checkCredentials, type OnsMqttClientOptions } from '../../lib';
+import { OnsMqttClient, checkCredentials, credentialFromFields, type OnsMqttClientOptions } from '../../lib';
 
 /** Credential fields of `alibabaCloudMqttApi` -> core client options (the core validates them). */
-export function coreOptionsFromCredentials(c: ICredentialDataDecryptedObject): OnsMqttClientOptions {
+export function coreOptionsFromCredentials(c: ICredentialDataDecryptedObject, env: NodeJS.ProcessEnv = process.env): OnsMqttClientOptions {
   const region = c.region === 'custom' ? c.customRegion : c.region;
   return {
-    accessKeyId: c.accessKeyId as string,
-    accessKeySecret: c.accessKeySecret as string,
-    securityToken: c.useSts === true ? (c.securityToken as string) : undefined,
+    ...credentialFromFields(c, env),
     regionId: (region as string) || undefined,
     network: (c.network as OnsMqttClientOptions['network']) || undefined,
     endpoint: (c.endpoint as string) || undefined,

@@ -110,7 +110,7 @@ describe('client options', () => {
     ['maxQps', { ...base, maxQps: -5 }],
     ['concurrency', { ...base, concurrency: 0 }],
   ])('rejects bad %s before any request', (field, options) => {
-    const e = errorOf(() => new OnsMqttClient(options as never));
+    const e = errorOf(() => new OnsMqttClient(options));
     expect(e.field).toBe(field);
     expect(e.message).not.toContain('SECRET-value-123');
   });
