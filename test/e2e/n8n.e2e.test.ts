@@ -42,12 +42,13 @@ const AK = 'LTAI5tE2En8n';
 const INSTANCE = 'post-cn-emulator01';
 const NODE_TYPE = '@mqtt-ops/n8n-nodes-alicloud-mqtt.alibabaCloudMqtt';
 const TRIGGER_TYPE = '@mqtt-ops/n8n-nodes-alicloud-mqtt.alibabaCloudMqttTrigger';
+const ROLE = 'acs:ram::1234567890123456:role/n8n-e2e';
 const CRED = { alibabaCloudMqttApi: { id: 'alicloudE2E01', name: 'Alibaba Cloud MQTT (e2e)' } };
 
 let emu: RunningEmulator;
 let tarball: string;
 beforeAll(async () => {
-  emu = await startEmulator({ accessKeys: [{ accessKeyId: AK, accessKeySecret: SECRET }] });
+  emu = await startEmulator({ accessKeys: [{ accessKeyId: AK, accessKeySecret: SECRET }], sts: { roles: [{ arn: ROLE, trustedAccessKeyIds: [AK] }] } });
   tarball = nodeRedHost.packTarball();
 }, 120_000);
 afterAll(() => emu.stop());
@@ -111,6 +112,57 @@ describe.each(HOSTS)('%s', (_label, which) => {
     return { ...r, main: main.map((items) => (items ?? []).map((i) => i.json)) };
   };
 
+  const roleSession = `n8n-${_label.replace(/\W+/g, '-')}`.slice(0, 60);
+  const mqttNode = (name: string, x: number) => ({
+    id: `role-${name}`,
+    name,
+    type: NODE_TYPE,
+    typeVersion: 1,
+    position: [x, 0],
+    parameters: { resource: 'deviceSession', operation: 'getStatus', clientId: '={{ $json.clientId }}', instanceId: INSTANCE, options: { maxAttempts: 1 } },
+    credentials: { alibabaCloudMqttApi: { id: 'alicloudRole01', name: 'Alibaba Cloud MQTT (RAM role)' } },
+  });
+  const waitNode = (name: string, x: number) => ({
+    id: `role-${name}`,
+    name,
+    type: 'n8n-nodes-base.wait',
+    typeVersion: 1.1,
+    position: [x, 0],
+    parameters: { amount: 4, unit: 'seconds' },
+    webhookId: `wh-${name}`,
+  });
+  /** One execution that checks, waits past the token's life, checks, waits, checks. */
+  const roleWorkflow = {
+    id: 'wfRoleExpiry01',
+    name: 'role across expiries',
+    active: false,
+    settings: { executionOrder: 'v1' },
+    connections: {
+      Start: { main: [[{ node: 'Items', type: 'main', index: 0 }]] },
+      Items: { main: [[{ node: 'Check 1', type: 'main', index: 0 }]] },
+      'Check 1': { main: [[{ node: 'Wait 1', type: 'main', index: 0 }]] },
+      'Wait 1': { main: [[{ node: 'Check 2', type: 'main', index: 0 }]] },
+      'Check 2': { main: [[{ node: 'Wait 2', type: 'main', index: 0 }]] },
+      'Wait 2': { main: [[{ node: 'Check 3', type: 'main', index: 0 }]] },
+    },
+    nodes: [
+      { id: 'role-start', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+      {
+        id: 'role-items',
+        name: 'Items',
+        type: 'n8n-nodes-base.code',
+        typeVersion: 2,
+        position: [100, 0],
+        parameters: { jsCode: "return [{ json: { clientId: 'GID_role@@@on' } }];" },
+      },
+      mqttNode('Check 1', 200),
+      waitNode('Wait 1', 300),
+      mqttNode('Check 2', 400),
+      waitNode('Wait 2', 500),
+      mqttNode('Check 3', 600),
+    ],
+  };
+
   beforeAll(async () => {
     n8n = await createN8n({ ...which(), tarball });
     await n8n.importCredentials([
@@ -120,7 +172,25 @@ describe.each(HOSTS)('%s', (_label, which) => {
         type: 'alibabaCloudMqttApi',
         data: { accessKeyId: AK, accessKeySecret: SECRET, useSts: false, region: 'cn-hangzhou', network: 'public', endpoint: emu.endpoint },
       },
+      {
+        id: 'alicloudRole01',
+        name: 'Alibaba Cloud MQTT (RAM role)',
+        type: 'alibabaCloudMqttApi',
+        data: {
+          authentication: 'ramRole',
+          accessKeyId: AK,
+          accessKeySecret: SECRET,
+          roleArn: ROLE,
+          roleSessionName: roleSession,
+          durationSeconds: 900,
+          stsEndpoint: emu.sts!.endpoint,
+          region: 'cn-hangzhou',
+          network: 'public',
+          endpoint: emu.endpoint,
+        },
+      },
     ]);
+    await n8n.importWorkflows([roleWorkflow]);
     await n8n.importWorkflows([
       workflow(
         'wfRouting00001',
@@ -364,4 +434,25 @@ describe.each(HOSTS)('%s', (_label, which) => {
       await new Promise<void>((r) => deviceA.end(true, {}, () => r()));
     }
   }, 600_000);
+  it("a RAM-role credential: one execution checks, waits past the token's life, checks again (twice); one AssumeRole per lifetime", async () => {
+    emu.sts!.clearLog();
+    emu.sts!.setTokenLifetime(3000);
+    emu.setDeviceOnline('GID_role@@@on', true);
+    try {
+      const r = await n8n.execute('wfRoleExpiry01');
+      const runData = r.run.data.resultData.runData;
+      for (const name of ['Check 1', 'Check 2', 'Check 3']) {
+        expect(runData[name]?.[0]?.data?.main[0]?.map((i) => i.json.online)).toEqual([true]);
+      }
+      expect(r.run.data.resultData.error).toBeUndefined();
+      const assumed = emu.sts!.log().filter((e) => e.sessionName === roleSession && !e.code);
+      // n8n execute is one process: one AssumeRole per check, each after the previous token died.
+      expect(assumed).toHaveLength(3);
+      for (let i = 1; i < assumed.length; i++) expect(assumed[i].at - assumed[i - 1].at).toBeGreaterThanOrEqual(3000);
+      expect(new Set(emu.requestLog().map((e) => e.accessKeyId)).size).toBe(3);
+      expect(r.text).not.toContain(SECRET);
+    } finally {
+      emu.sts!.setTokenLifetime(undefined);
+    }
+  }, 180_000);
 });

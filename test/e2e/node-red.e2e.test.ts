@@ -12,12 +12,16 @@ import { nodeRed4Dir, nodeRed5Dir, node24, nodeRedHost, ROOT, type NodeRedHost }
 const INSTANCE = 'post-cn-emulator01';
 const SECRET = 'e2e-NODE-RED-secret-value-77';
 const AK = 'LTAI5tE2ENodeRed';
+const ROLE = 'acs:ram::1234567890123456:role/node-red-e2e';
 const TYPES = ['alicloud-mqtt-config', 'alicloud-mqtt-session', 'alicloud-mqtt-trace', 'alicloud-mqtt-watch'];
 
 let emu: RunningEmulator;
 let tarball: string;
 beforeAll(async () => {
-  emu = await startEmulator({ accessKeys: [{ accessKeyId: AK, accessKeySecret: SECRET }] });
+  emu = await startEmulator({
+    accessKeys: [{ accessKeyId: AK, accessKeySecret: SECRET }],
+    sts: { roles: [{ arn: ROLE, trustedAccessKeyIds: [AK] }] },
+  });
   tarball = nodeRedHost.packTarball();
 }, 120_000);
 afterAll(() => emu.stop());
@@ -238,4 +242,68 @@ describe.each(HOSTS)('%s', (_label, which) => {
     const stored = readdirSync(host.userDir).filter((f) => f.startsWith('flows') && !f.includes('cred'));
     for (const f of stored) expect(readFileSync(join(host.userDir, f), 'utf8')).not.toContain(SECRET);
   });
+  it('a RAM-role config node: messages keep being routed across two token expiries, one AssumeRole per lifetime', async () => {
+    const z = 'tabRole';
+    const session = `node-red-${host.version.replace(/\W/g, '-')}`;
+    emu.sts!.clearLog();
+    emu.sts!.setTokenLifetime(3000);
+    emu.setDeviceOnline('GID_role@@@on', true);
+    try {
+      await host.deploy([
+        { id: z, type: 'tab', label: 'e2e role' },
+        {
+          id: 'cfg-role',
+          type: 'alicloud-mqtt-config',
+          name: 'role',
+          authentication: 'ramRole',
+          roleArn: ROLE,
+          roleSessionName: session,
+          durationSeconds: '900',
+          stsEndpoint: emu.sts!.endpoint,
+          endpoint: emu.endpoint,
+          credentials: { accessKeyId: AK, accessKeySecret: SECRET },
+        },
+        ...entry(z, 'role', 'role-q'),
+        {
+          id: 'role-q',
+          type: 'alicloud-mqtt-session',
+          z,
+          config: 'cfg-role',
+          clientId: 'payload.id',
+          clientIdType: 'msg',
+          instanceId: INSTANCE,
+          instanceIdType: 'str',
+          mode: 'exact',
+          outputs: 2,
+          x: 300,
+          y: 100,
+          wires: [['r-role-on'], ['r-role-off']],
+        },
+        { id: 'role-catch', type: 'catch', z, name: '', scope: ['role-q'], uncaught: false, x: 100, y: 300, wires: [['r-role-catch']] },
+        ...reporter('r-role-on', z, collector.url, 'online', 600, 100),
+        ...reporter('r-role-off', z, collector.url, 'offline', 600, 150),
+        ...reporter('r-role-catch', z, collector.url, 'catch', 600, 300),
+      ]);
+      // 8 s of checks against 3 s tokens: two expiries at least.
+      const started = Date.now();
+      let sent = 0;
+      while (Date.now() - started < 8000) {
+        await post('role', { id: 'GID_role@@@on', n: sent++ });
+        await new Promise((r) => setTimeout(r, 250));
+      }
+      await collector.waitFor(() => collector.on('online').length === sent, 20_000, 'every message on Online');
+      expect(collector.on('catch')).toEqual([]);
+      const assumed = emu
+        .sts!.log()
+        .filter((e) => e.sessionName === session && !e.code)
+        .map((e) => e.at);
+      expect(assumed.length).toBeGreaterThanOrEqual(3);
+      expect(assumed.length).toBeLessThanOrEqual(5);
+      for (let i = 1; i < assumed.length; i++) expect(assumed[i] - assumed[i - 1]).toBeGreaterThanOrEqual(2000);
+      expect(JSON.stringify(await host.flows())).not.toContain(SECRET);
+      expect(host.logs.join('')).not.toContain(SECRET);
+    } finally {
+      emu.sts!.setTokenLifetime(undefined);
+    }
+  }, 120_000);
 });
