@@ -11,6 +11,7 @@ import { startBroker, type RunningBroker } from './broker';
 import { DeviceRegistry } from './devices';
 import { FaultInjector, type FaultConfig } from './faults';
 import { StsAuthority, type StsCredential } from './sts';
+import { startMetadataService, type MetadataServiceOptions, type RunningMetadataService } from './metadata-service';
 import { startStsService, type RunningSts, type StsRole } from './sts-service';
 
 export type { FaultConfig, ErrorRule } from './faults';
@@ -18,6 +19,7 @@ export type { LogEntry, AccessKey } from './api';
 export type { StsCredential } from './sts';
 export type { RunningSts, StsRole, StsLogEntry } from './sts-service';
 export { TEST_CA_FILE } from './sts-service';
+export type { MetadataServiceOptions, RunningMetadataService } from './metadata-service';
 export { busiestSecond } from './request-log';
 
 export const DEMO_ACCESS_KEY_ID = 'LTAI5tEmulatorDemoKey01';
@@ -41,6 +43,8 @@ export interface EmulatorOptions {
   tls?: { key: string; cert: string };
   /** Start an STS stand-in (HTTPS, the emulator's test CA) with these roles. */
   sts?: { roles: StsRole[] };
+  /** Start an ECS metadata stand-in (only inside a network namespace at 100.100.100.200:80 for the real address). */
+  metadata?: MetadataServiceOptions;
 }
 
 export interface RunningEmulator {
@@ -60,6 +64,10 @@ export interface RunningEmulator {
   issueStsToken(durationMs?: number): StsCredential;
   /** The STS stand-in, when started with `sts`. */
   sts: RunningSts | undefined;
+  /** Temporary credentials issued from now on (STS, credentials URI, metadata) live this long; undefined: as asked. */
+  setTokenLifetime(ms: number | undefined): void;
+  /** The ECS metadata stand-in, when started with `metadata`. */
+  metadata: RunningMetadataService | undefined;
   /** A credentials URI (GET: fresh temporary credentials as JSON), as a sidecar would serve. */
   credentialsUri: string;
   /** When the credentials URI was fetched (epoch ms each). */
@@ -148,11 +156,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const endpoint = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   const clock = () => Date.now() + state.clockOffsetMs;
   let sts: RunningSts | undefined;
+  let metadata: RunningMetadataService | undefined;
   try {
     if (options.sts) sts = await startStsService(options.sts, state.sts, state.accessKeys, clock);
+    if (options.metadata) metadata = await startMetadataService(options.metadata, state.sts, clock);
   } catch (error) {
     server.close();
     await broker?.stop();
+    await sts?.stop();
     throw error;
   }
 
@@ -170,6 +181,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     setClockOffset: (ms) => (state.clockOffsetMs = ms),
     issueStsToken: (durationMs = 3600_000) => state.sts.issue(durationMs),
     sts,
+    metadata,
+    setTokenLifetime: (ms) => void (state.sts.lifetimeMs = ms),
     credentialsUri: `${endpoint}${ADMIN_PREFIX}/credentials`,
     credentialsUriFetches: () => state.credentialsUriFetches,
     requestLog: () => state.log,
@@ -191,6 +204,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await broker?.stop();
       await sts?.stop();
+      await metadata?.stop();
     },
   };
   return handle;
