@@ -66,6 +66,8 @@ export interface RunningEmulator {
   sts: RunningSts | undefined;
   /** Temporary credentials issued from now on (STS, credentials URI, metadata) live this long; undefined: as asked. */
   setTokenLifetime(ms: number | undefined): void;
+  /** Every temporary secret and security token issued so far (for "no secret anywhere" checks). */
+  issuedSecrets(): readonly string[];
   /** The ECS metadata stand-in, when started with `metadata`. */
   metadata: RunningMetadataService | undefined;
   /** A credentials URI (GET: fresh temporary credentials as JSON), as a sidecar would serve. */
@@ -183,6 +185,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     sts,
     metadata,
     setTokenLifetime: (ms) => void (state.sts.lifetimeMs = ms),
+    issuedSecrets: () => state.sts.issuedSecrets,
     credentialsUri: `${endpoint}${ADMIN_PREFIX}/credentials`,
     credentialsUriFetches: () => state.credentialsUriFetches,
     requestLog: () => state.log,

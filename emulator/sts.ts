@@ -23,6 +23,8 @@ export class StsAuthority {
   readonly keys = new Map<string, string>();
   /** Tests: every token issued from now on lives this long, whatever was asked (undefined: as asked). */
   lifetimeMs: number | undefined;
+  /** Every temporary secret and token issued, for the tests' "no secret anywhere" checks. */
+  readonly issuedSecrets: string[] = [];
 
   issue(durationMs: number, now = Date.now()): StsCredential {
     const accessKeyId = `STS.${randomBytes(12).toString('hex')}`;
@@ -31,6 +33,7 @@ export class StsAuthority {
     const payload = Buffer.from(JSON.stringify({ ak: accessKeyId, exp })).toString('base64url');
     const securityToken = `CAIS${payload}.${this.seal(payload)}`;
     this.keys.set(accessKeyId, accessKeySecret);
+    this.issuedSecrets.push(accessKeySecret, securityToken);
     return { accessKeyId, accessKeySecret, securityToken, expiration: new Date(exp).toISOString() };
   }
 

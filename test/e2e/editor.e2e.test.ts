@@ -143,7 +143,7 @@ describe('Node-RED editor in headless Chromium', () => {
     expect(ours(errors)).toEqual([]);
   }, 120_000);
 
-  it('the config dialog takes credentials as password fields', async () => {
+  it('the config dialog: credentials as password fields, and each Authentication shows only its own fields', async () => {
     const { page, errors } = await openEditor('en-US');
     await page.evaluate(() => {
       const RED = (window as unknown as { RED: { editor: { editConfig(a: string, t: string, id: string): void } } }).RED;
@@ -151,8 +151,24 @@ describe('Node-RED editor in headless Chromium', () => {
     });
     await page.waitForSelector('#node-config-input-accessKeySecret', { timeout: 15_000 });
     expect(await page.getAttribute('#node-config-input-accessKeySecret', 'type')).toBe('password');
+    await page.selectOption('#node-config-input-authentication', 'stsToken');
     expect(await page.getAttribute('#node-config-input-securityToken', 'type')).toBe('password');
     await page.screenshot({ path: join(ARTIFACTS, 'editor-config.png') });
+    // The Authentication choice shows only its own fields.
+    const visible = (id: string) => page.isVisible(`#node-config-input-${id}`);
+    expect(await visible('securityToken')).toBe(true);
+    expect(await visible('roleArn')).toBe(false);
+    await page.selectOption('#node-config-input-authentication', 'ramRole');
+    for (const id of ['accessKeyId', 'accessKeySecret', 'roleArn', 'roleSessionName', 'durationSeconds', 'externalId', 'policy', 'stsEndpoint'])
+      expect(await visible(id)).toBe(true);
+    for (const id of ['securityToken', 'oidcProviderArn', 'roleName', 'credentialsUri']) expect(await visible(id)).toBe(false);
+    expect(await page.isVisible('#alicloud-mqtt-config-ambient')).toBe(false);
+    await page.screenshot({ path: join(ARTIFACTS, 'editor-config-ram-role.png') });
+    await page.selectOption('#node-config-input-authentication', 'ecsRamRole');
+    expect(await visible('accessKeySecret')).toBe(false);
+    expect(await visible('roleName')).toBe(true);
+    expect(await page.textContent('#alicloud-mqtt-config-ambient')).toContain('ALICLOUD_MQTT_ALLOW_SYSTEM_CREDENTIALS=true');
+    await page.screenshot({ path: join(ARTIFACTS, 'editor-config-ecs-role.png') });
     expect(ours(errors)).toEqual([]);
   }, 60_000);
 

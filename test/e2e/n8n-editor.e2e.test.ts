@@ -267,6 +267,15 @@ it('the credential dialog: its test passes, then says in words that the key lack
   );
   expect(regions.at(-1)).toBe('Custom Region ID');
   expect(regions).toContain('China (Hangzhou)');
+  // The Authentication choice: a RAM role shows its fields, the Security Token goes away.
+  await page.click('[data-test-id=parameter-input-authentication]');
+  await page.click('[data-test-id=parameter-input-item]:visible:has-text("RAM Role (AssumeRole)")');
+  await page.waitForSelector('[data-test-id=parameter-input-roleArn]', { timeout: 15_000 });
+  for (const field of ['accessKeyId', 'accessKeySecret', 'roleSessionName', 'durationSeconds', 'externalId', 'stsEndpoint']) {
+    expect(await page.isVisible(`[data-test-id=parameter-input-${field}]`)).toBe(true);
+  }
+  expect(await page.isVisible('[data-test-id=parameter-input-securityToken]')).toBe(false);
+  await page.screenshot({ path: join(ARTIFACTS, 'n8n-credential-ram-role.png') });
   const html = await page.content();
   expect(html).not.toContain(SECRET);
   expect(packageErrors()).toEqual([]);

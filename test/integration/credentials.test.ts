@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import { OnsMqttClient, OnsMqttError, resetCredentialSessions, type CredentialSpec } from '../../lib';
+import { everyTextOf } from '../helpers/emulator';
 
 const BASE_KEY = { accessKeyId: 'LTAI5tRoleBase01', accessKeySecret: 'role-base-SECRET-8842' };
 const OTHER_KEY = { accessKeyId: 'LTAI5tUntrusted1', accessKeySecret: 'untrusted-SECRET-1177' };
@@ -60,9 +61,10 @@ const client = (credential: CredentialSpec, retry = { maxAttempts: 1 }) =>
 const assumeRoles = () => emu.sts!.log().filter((e) => e.action === 'AssumeRole' && !e.code);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const SECRETS = [BASE_KEY.accessKeySecret, OTHER_KEY.accessKeySecret, OIDC_TOKEN];
+/** No base secret, OIDC token, or temporary secret or token the emulator issued, anywhere in it. */
 function expectNoSecret(value: unknown): void {
-  const text = JSON.stringify(value instanceof Error ? { ...value, message: value.message } : value);
-  for (const secret of SECRETS) expect(text).not.toContain(secret);
+  const text = everyTextOf(value);
+  for (const secret of [...SECRETS, ...emu.issuedSecrets()]) expect(text).not.toContain(secret);
 }
 
 describe('RAM role (AssumeRole) credentials', () => {
@@ -133,6 +135,7 @@ describe('RAM role (AssumeRole) credentials', () => {
     await expect(c.querySession(DEVICE)).resolves.toMatchObject({ online: true });
     const codes = emu.requestLog().map((e) => e.code ?? 'ok');
     expect(codes.slice(-2)).toEqual(['InvalidSecurityToken.Expired', 'ok']);
+    expectNoSecret(emu.requestLog()); // what the API logged of the requests: no token, no secret
     expect(assumeRoles()).toHaveLength(2);
   }, 20_000);
 
