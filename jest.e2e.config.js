@@ -1,6 +1,4 @@
 'use strict';
-// The hosts started by these tests call the emulator's STS over HTTPS: they trust its test CA.
-process.env.NODE_EXTRA_CA_CERTS ??= require('path').join(__dirname, 'emulator/tls/ca.pem');
 /** End-to-end tests: real n8n and real Node-RED processes (slow; `npm run test:e2e`). */
 module.exports = {
   testEnvironment: 'node',
