@@ -1,3 +1,4 @@
+import { checkCredentials, OnsMqttError } from '../../lib';
 import { configToClientOptions, type ConfigNode } from './config-options';
 import type { NodeAPI, NodeDef } from './types';
 
@@ -22,6 +23,28 @@ export = function register(RED: NodeAPI): void {
         securityToken: { type: 'password' },
         credentialsUri: { type: 'text' },
       },
+    },
+  );
+
+  // "Test" in the config dialog: the runtime checks the deployed config node (the exchange, then a
+  // signed request) and answers in words; the secrets never travel to the browser.
+  RED.httpAdmin?.post(
+    '/alicloud-mqtt-config/:id/test',
+    RED.auth ? RED.auth.needsPermission('alicloud-mqtt-config.write') : (_req, _res, next) => next(),
+    (req, res) => {
+      const node = RED.nodes.getNode(req.params.id) as ConfigNode | null;
+      if (!node || typeof node.clientOptions !== 'function') {
+        res.status(404).json({ ok: false, message: 'Deploy this configuration first: the test uses the deployed one.' });
+        return;
+      }
+      let options;
+      try {
+        options = node.clientOptions();
+      } catch (error) {
+        res.json({ ok: false, message: error instanceof OnsMqttError ? error.message : String(error) });
+        return;
+      }
+      void checkCredentials(options).then((result) => res.json({ ok: result.ok, code: result.code, message: result.message }));
     },
   );
 };

@@ -59,4 +59,18 @@ export interface NodeAPI {
     setMessageProperty(msg: NodeMessage, prop: string, value: unknown, createMissing?: boolean): boolean;
   };
   _: (key: string, substitutions?: Record<string, unknown>) => string;
+  /** The editor's admin HTTP API (Express), with Node-RED's permission checks. */
+  httpAdmin?: {
+    post(path: string, ...handlers: Array<(req: AdminRequest, res: AdminResponse, next: () => void) => void>): void;
+  };
+  auth?: { needsPermission(permission: string): (req: AdminRequest, res: AdminResponse, next: () => void) => void };
+}
+
+export interface AdminRequest {
+  params: Record<string, string>;
+}
+
+export interface AdminResponse {
+  status(code: number): AdminResponse;
+  json(body: unknown): void;
 }

@@ -169,6 +169,13 @@ describe('Node-RED editor in headless Chromium', () => {
     expect(await visible('roleName')).toBe(true);
     expect(await page.textContent('#alicloud-mqtt-config-ambient')).toContain('ALICLOUD_MQTT_ALLOW_SYSTEM_CREDENTIALS=true');
     await page.screenshot({ path: join(ARTIFACTS, 'editor-config-ecs-role.png') });
+    // "Test" asks the runtime about the deployed configuration (deployed here without an AccessKey).
+    await page.click('#alicloud-mqtt-config-test');
+    await page.waitForFunction(() => (document.querySelector('#alicloud-mqtt-config-test-result')?.textContent ?? '').startsWith('✗'), null, {
+      timeout: 15_000,
+    });
+    expect(await page.textContent('#alicloud-mqtt-config-test-result')).toContain('accessKeyId: is missing in Alibaba Cloud MQTT config');
+    await page.screenshot({ path: join(ARTIFACTS, 'editor-config-test.png') });
     expect(ours(errors)).toEqual([]);
   }, 60_000);
 

@@ -304,6 +304,10 @@ describe.each(HOSTS)('%s', (_label, which) => {
       expect(assumed.length).toBeGreaterThanOrEqual(3);
       expect(assumed.length).toBeLessThanOrEqual(5);
       for (let i = 1; i < assumed.length; i++) expect(assumed[i] - assumed[i - 1]).toBeGreaterThanOrEqual(2000);
+      // The config dialog's Test: the runtime does the exchange and a signed request, and says so.
+      const tested = (await (await fetch(`${host.url}/alicloud-mqtt-config/cfg-role/test`, { method: 'POST' })).json()) as { ok: boolean; message: string };
+      expect(tested).toMatchObject({ ok: true, message: expect.stringContaining(`temporary credentials for ${ROLE} (assumed by ${AK}) obtained`) });
+      expect(JSON.stringify(tested)).not.toContain(SECRET);
       expect(JSON.stringify(await host.flows())).not.toContain(SECRET);
       expect(host.logs.join('')).not.toContain(SECRET);
     } finally {

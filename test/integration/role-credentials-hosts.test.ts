@@ -164,3 +164,38 @@ it('n8n credential test: the exchange is step one, and its failure says so in wo
   });
   expect(ambient).toEqual({ status: 'Error', message: expect.stringContaining('ALICLOUD_MQTT_ALLOW_SYSTEM_CREDENTIALS=true') });
 });
+
+it("Node-RED: a machine identity without the administrator's switch fails each message clearly, naming the variable", async () => {
+  delete process.env.ALICLOUD_MQTT_ALLOW_SYSTEM_CREDENTIALS;
+  await helper.load(
+    [configNode, sessionNode],
+    [
+      { id: 'cfg', type: 'alicloud-mqtt-config', name: 'ecs', authentication: 'ecsRamRole', endpoint: emu.endpoint },
+      {
+        id: 'q',
+        type: 'alicloud-mqtt-session',
+        z: 'f1',
+        config: 'cfg',
+        clientId: 'payload',
+        clientIdType: 'msg',
+        instanceId: INSTANCE,
+        instanceIdType: 'str',
+        wires: [['on'], ['off']],
+      },
+      { id: 'on', type: 'helper', z: 'f1' },
+      { id: 'off', type: 'helper', z: 'f1' },
+      { id: 'f1', type: 'tab' },
+    ],
+    {},
+  );
+  const errors: string[] = [];
+  const statuses: string[] = [];
+  const q = helper.getNode('q');
+  q.on('call:error', (call: { args: unknown[] }) => errors.push(String(call.args[0])));
+  q.on('call:status', (call: { args: Array<{ text?: string }> }) => statuses.push(call.args[0]?.text ?? ''));
+  q.receive({ payload: 'GID_host@@@on' });
+  await waitUntil(() => errors.length === 1, 5000, 'the error');
+  expect(errors[0]).toContain('ALICLOUD_MQTT_ALLOW_SYSTEM_CREDENTIALS=true');
+  expect(statuses).toContain('SystemCredentialsD…');
+  await helper.unload();
+});
