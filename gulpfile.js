@@ -17,10 +17,20 @@ function compile(cb) {
 }
 
 function copyAssets() {
-  return src(['icons/**/*.{svg,png}', 'nodes/**/*.{svg,png,html}', 'nodes/**/*.node.json', 'nodes/**/locales/**/*.{json,html}', 'credentials/**/*.{svg,png}', 'emulator/tls/*.pem'], {
-    base: '.',
-    encoding: false,
-  }).pipe(dest('dist'));
+  return src(
+    [
+      'icons/**/*.{svg,png}',
+      'nodes/**/*.{svg,png,html}',
+      'nodes/**/*.node.json',
+      'nodes/**/locales/**/*.{json,html}',
+      'credentials/**/*.{svg,png}',
+      'emulator/tls/*.pem',
+    ],
+    {
+      base: '.',
+      encoding: false,
+    },
+  ).pipe(dest('dist'));
 }
 
 exports.clean = clean;
