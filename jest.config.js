@@ -1,7 +1,8 @@
 'use strict';
 // The emulator's STS speaks HTTPS with its own test CA; Node reads this at start, so the test
 // processes (jest's workers) must have it before they start. `npm test` sets it for the main one.
-process.env.NODE_EXTRA_CA_CERTS ??= require('path').join(__dirname, 'emulator/tls/ca.pem');
+// The bundle keeps whatever the machine already trusts (scripts/ca-bundle.js).
+process.env.NODE_EXTRA_CA_CERTS = require('./scripts/ca-bundle').caBundle();
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: 'node',

@@ -57,7 +57,9 @@ export function credentialError(type: CredentialType, caught: unknown, where: st
   if (/unable to load credentials from any of the providers|no credential found|not found credentials/i.test(message)) {
     return new OnsMqttError({ code: 'NoCredentialsFound', message: `${where} found no credentials.` });
   }
-  const network = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|timeout|socket hang up/i.exec(`${nodeCode} ${message}`);
+  const network = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|\w*timeout(\(\d+\))?|socket hang up/i.exec(
+    `${nodeCode} ${message}`,
+  );
   if (network) {
     return new OnsMqttError({ code: unreachableCode(type), message: `${where} could not be reached (${network[0]}).` });
   }

@@ -43,8 +43,11 @@ function load(): CredentialsModule {
 const sessions = new Map<string, RefreshingCredentials>();
 
 const DEFAULT_SESSION_NAME = 'alicloud-mqtt';
-/** Short: a credentials fetch must not hold a request long (the library's defaults are 5 s / 10 s). */
-const FETCH_TIMEOUTS = { connect: 5_000, read: 10_000 };
+/**
+ * The library passes "connect" as the socket's idle timeout (httpx), so it bounds the wait for the
+ * answer too: 10 s for both, as the read timeout, so that a slow answer is not called a refused one.
+ */
+const FETCH_TIMEOUTS = { connect: 10_000, read: 10_000 };
 
 function sessionFor(spec: CredentialSpec, fetch: () => Promise<TemporaryCredentials>): RefreshingCredentials {
   const key = createHash('sha256').update(JSON.stringify(spec)).digest('hex');

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startEmulator, TEST_CA_FILE, type RunningEmulator } from '../../emulator';
+import { startEmulator, type RunningEmulator } from '../../emulator';
 import { connectMqtt, waitFor } from '../helpers/emulator';
 import { startCollector } from './collector';
 import { n8nBin, node24, nodeRedHost, ROOT } from './hosts';
@@ -45,8 +45,10 @@ const TRIGGER_TYPE = '@mqtt-ops/n8n-nodes-alicloud-mqtt.alibabaCloudMqttTrigger'
 const ROLE = 'acs:ram::1234567890123456:role/n8n-e2e';
 const CRED = { alibabaCloudMqttApi: { id: 'alicloudE2E01', name: 'Alibaba Cloud MQTT (e2e)' } };
 
-// The hosts started here call the emulator's STS over HTTPS: they must trust its test CA from the start.
-process.env.NODE_EXTRA_CA_CERTS = TEST_CA_FILE;
+// The hosts started here call the emulator's STS over HTTPS: they must trust its test CA from the
+// start, and keep what the machine trusts (scripts/ca-bundle.js).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+process.env.NODE_EXTRA_CA_CERTS = (require('../../scripts/ca-bundle.js') as { caBundle(): string }).caBundle();
 
 let emu: RunningEmulator;
 let tarball: string;

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startEmulator, TEST_CA_FILE, type RunningEmulator } from '../../emulator';
+import { startEmulator, type RunningEmulator } from '../../emulator';
 import { connectMqtt, waitFor } from '../helpers/emulator';
 import { reporter, startCollector } from './collector';
 import { nodeRed4Dir, nodeRed5Dir, node24, nodeRedHost, ROOT, type NodeRedHost } from './hosts';
@@ -15,8 +15,10 @@ const AK = 'LTAI5tE2ENodeRed';
 const ROLE = 'acs:ram::1234567890123456:role/node-red-e2e';
 const TYPES = ['alicloud-mqtt-config', 'alicloud-mqtt-session', 'alicloud-mqtt-trace', 'alicloud-mqtt-watch'];
 
-// The hosts started here call the emulator's STS over HTTPS: they must trust its test CA from the start.
-process.env.NODE_EXTRA_CA_CERTS = TEST_CA_FILE;
+// The hosts started here call the emulator's STS over HTTPS: they must trust its test CA from the
+// start, and keep what the machine trusts (scripts/ca-bundle.js).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+process.env.NODE_EXTRA_CA_CERTS = (require('../../scripts/ca-bundle.js') as { caBundle(): string }).caBundle();
 
 let emu: RunningEmulator;
 let tarball: string;

@@ -50,9 +50,9 @@ describe('published package', () => {
     expect(files.filter((f) => /emulator|^test\/|\.test\.|\.ts$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
   });
 
-  it('runtime dependencies: the Alibaba SDK only; n8n-workflow an optional peer', () => {
+  it("runtime dependencies: Alibaba's SDK and its credential providers only; n8n-workflow an optional peer", () => {
     const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8'));
-    expect(Object.keys(manifest.dependencies)).toEqual(['@alicloud/openapi-client']);
+    expect(Object.keys(manifest.dependencies)).toEqual(['@alicloud/credentials', '@alicloud/openapi-client']);
     expect(manifest.peerDependencies['n8n-workflow']).toBeDefined();
     expect(manifest.peerDependenciesMeta['n8n-workflow'].optional).toBe(true);
     expect(manifest.engines.node).toBe('>=20');
