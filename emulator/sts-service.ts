@@ -58,6 +58,8 @@ export interface RunningSts {
   setTokenLifetime(ms: number | undefined): void;
   /** 'down': every connection is dropped unanswered; 'throttled': Throttling.User; 'up': normal. */
   setAvailability(mode: 'up' | 'down' | 'throttled'): void;
+  /** Every answer waits this long (a slow STS); 0 by default. */
+  setLatency(ms: number): void;
   stop(): Promise<void>;
 }
 
@@ -96,6 +98,7 @@ export async function startStsService(
   const roles = new Map(options.roles.map((r) => [r.arn, r]));
   const log: StsLogEntry[] = [];
   let availability: 'up' | 'down' | 'throttled' = 'up';
+  let latencyMs = 0;
   const sockets = new Set<Socket>();
 
   const server: Server = createServer({ key: readFileSync(join(TLS_DIR, 'server-key.pem')), cert: readFileSync(join(TLS_DIR, 'server.pem')) }, (req, res) => {
@@ -105,7 +108,8 @@ export async function startStsService(
     }
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
+    req.on('end', () => void setTimeout(respond, latencyMs));
+    const respond = () => {
       const url = new URL(req.url ?? '/', 'https://sts');
       const pairs: Array<[string, string]> = [...url.searchParams];
       if (String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
@@ -129,7 +133,7 @@ export async function startStsService(
       } finally {
         log.push(entry);
       }
-    });
+    };
   });
   server.on('connection', (s: Socket) => {
     sockets.add(s);
@@ -189,6 +193,7 @@ export async function startStsService(
     clearLog: () => void (log.length = 0),
     setTokenLifetime: (ms) => void (authority.lifetimeMs = ms),
     setAvailability: (mode) => void (availability = mode),
+    setLatency: (ms) => void (latencyMs = ms),
     stop: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();

@@ -1,3 +1,4 @@
+import { raceAbort } from './abort';
 import { credentialSource, type CredentialSource } from './credentials/sources';
 import { validateCredentialSpec, type CredentialSpec } from './credentials/spec';
 import { requireRegionId, resolveEndpoint, type Network, type ResolvedEndpoint } from './endpoints';
@@ -313,9 +314,12 @@ export class OnsMqttClient {
       runWithRetry(
         async (attempt) => {
           const send = async () => {
+            // Credentials first, the rate token after: a request that waits for an AssumeRole must
+            // not hold a token meanwhile, or a slow STS would release a burst when it answers.
+            const credentials = await raceAbort(this.credentials.get(), attempt.signal);
             await this.scheduler.clearToSend(action, attempt.signal);
             attempt.sent();
-            return this.getTransport().call(action, query, { timeoutMs: Math.min(this.timeoutMs, attempt.remainingMs()), signal: attempt.signal });
+            return this.getTransport().call(action, query, { credentials, timeoutMs: Math.min(this.timeoutMs, attempt.remainingMs()), signal: attempt.signal });
           };
           try {
             return await send();

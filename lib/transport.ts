@@ -35,6 +35,8 @@ export interface TransportResponse {
 }
 
 export interface CallSettings {
+  /** The credentials to sign with, fetched by the caller before it took its rate token. */
+  credentials?: TemporaryCredentials;
   /** This attempt's timeout (the client's, cut to what is left of the call's deadline). */
   timeoutMs?: number;
   /** Abandons the request: its socket is destroyed and the call rejects at once. */
@@ -132,7 +134,7 @@ export function createSdkTransport(config: TransportConfig): Transport {
     async call(action, query, settings = {}) {
       const { signal } = settings;
       if (signal?.aborted) throw abortedError(signal);
-      const credentials = await raceAbort(config.credentials.get(), signal);
+      const credentials = settings.credentials ?? (await raceAbort(config.credentials.get(), signal));
       const params = new Params({
         action,
         version: API_VERSION,

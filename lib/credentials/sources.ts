@@ -180,32 +180,40 @@ export function credentialSource(spec: CredentialSpec, env: NodeJS.ProcessEnv = 
       return refreshing(spec, where, where, [], () => provider.refresher());
     }
     case 'default': {
-      // The chain caches inside the provider it settles on; ours only keeps one fetch in flight.
-      const provider = lib.DefaultCredentialsProvider.builder().build();
-      let inflight: Promise<TemporaryCredentials> | undefined;
-      let last: TemporaryCredentials | undefined;
-      const get = () =>
-        (inflight ??= (async () => {
-          try {
-            const c = await provider.getCredentials();
-            last = { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, securityToken: c.securityToken || undefined };
-            return last;
-          } catch (caught) {
-            throw credentialError('default', caught, "Alibaba's default credential chain", last ? [last.accessKeySecret, last.securityToken ?? ''] : []);
-          } finally {
-            inflight = undefined;
-          }
-        })());
-      return {
-        type: 'default',
-        refreshes: true,
-        identity: "Alibaba's default credential chain",
-        get,
-        expire: () => undefined,
-        secrets: () => (last ? [last.accessKeySecret, last.securityToken ?? ''].filter(Boolean) : []),
-      };
+      defaultSource ??= defaultChain(lib);
+      return defaultSource;
     }
   }
+}
+
+/** One default chain per process (it caches inside the provider it settles on). */
+let defaultSource: CredentialSource | undefined;
+
+function defaultChain(lib: CredentialsModule): CredentialSource {
+  const provider = lib.DefaultCredentialsProvider.builder().build();
+  let inflight: Promise<TemporaryCredentials> | undefined;
+  let last: TemporaryCredentials | undefined;
+  // The chain renews inside the provider it settles on; ours only keeps one fetch in flight.
+  const get = () =>
+    (inflight ??= (async () => {
+      try {
+        const c = await provider.getCredentials();
+        last = { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, securityToken: c.securityToken || undefined };
+        return last;
+      } catch (caught) {
+        throw credentialError('default', caught, "Alibaba's default credential chain", last ? [last.accessKeySecret, last.securityToken ?? ''] : []);
+      } finally {
+        inflight = undefined;
+      }
+    })());
+  return {
+    type: 'default',
+    refreshes: true,
+    identity: "Alibaba's default credential chain",
+    get,
+    expire: () => undefined,
+    secrets: () => (last ? [last.accessKeySecret, last.securityToken ?? ''].filter(Boolean) : []),
+  };
 }
 
 /** scheme://host[:port] only: a URI may carry a token in its path or query. */
@@ -220,4 +228,5 @@ function safeOrigin(uri: string): string {
 /** For tests: forget every shared session (a new process, as far as credentials go). */
 export function resetCredentialSessions(): void {
   sessions.clear();
+  defaultSource = undefined;
 }
