@@ -44,6 +44,23 @@ const roleFields = (sessionName: string) => ({
   network: 'public',
   endpoint: emu.endpoint,
 });
+/** A session node (msg.payload = Client ID) on config node `cfg`, its outputs to helpers `on` and `off`. */
+const SESSION_FLOW = [
+  {
+    id: 'q',
+    type: 'alicloud-mqtt-session',
+    z: 'f1',
+    config: 'cfg',
+    clientId: 'payload',
+    clientIdType: 'msg',
+    instanceId: INSTANCE,
+    instanceIdType: 'str',
+    wires: [['on'], ['off']],
+  },
+  { id: 'on', type: 'helper', z: 'f1' },
+  { id: 'off', type: 'helper', z: 'f1' },
+  { id: 'f1', type: 'tab' },
+];
 const assumedFor = (sessionName: string) => emu.sts!.log().filter((e) => e.sessionName === sessionName && !e.code);
 /** One AssumeRole per lifetime: within the run, between 2 and 4, and none closer than 2/3 of a lifetime. */
 function expectOnePerLifetime(sessionName: string): void {
@@ -112,20 +129,7 @@ it('Node-RED config (RAM role) and session node in the runtime: every message ro
         stsEndpoint: emu.sts!.endpoint,
         endpoint: emu.endpoint,
       },
-      {
-        id: 'q',
-        type: 'alicloud-mqtt-session',
-        z: 'f1',
-        config: 'cfg',
-        clientId: 'payload',
-        clientIdType: 'msg',
-        instanceId: INSTANCE,
-        instanceIdType: 'str',
-        wires: [['on'], ['off']],
-      },
-      { id: 'on', type: 'helper', z: 'f1' },
-      { id: 'off', type: 'helper', z: 'f1' },
-      { id: 'f1', type: 'tab' },
+      ...SESSION_FLOW,
     ],
     { cfg: { accessKeyId: BASE.accessKeyId, accessKeySecret: BASE.accessKeySecret } },
   );
@@ -169,23 +173,7 @@ it("Node-RED: a machine identity without the administrator's switch fails each m
   delete process.env.ALICLOUD_MQTT_ALLOW_SYSTEM_CREDENTIALS;
   await helper.load(
     [configNode, sessionNode],
-    [
-      { id: 'cfg', type: 'alicloud-mqtt-config', name: 'ecs', authentication: 'ecsRamRole', endpoint: emu.endpoint },
-      {
-        id: 'q',
-        type: 'alicloud-mqtt-session',
-        z: 'f1',
-        config: 'cfg',
-        clientId: 'payload',
-        clientIdType: 'msg',
-        instanceId: INSTANCE,
-        instanceIdType: 'str',
-        wires: [['on'], ['off']],
-      },
-      { id: 'on', type: 'helper', z: 'f1' },
-      { id: 'off', type: 'helper', z: 'f1' },
-      { id: 'f1', type: 'tab' },
-    ],
+    [{ id: 'cfg', type: 'alicloud-mqtt-config', name: 'ecs', authentication: 'ecsRamRole', endpoint: emu.endpoint }, ...SESSION_FLOW],
     {},
   );
   const errors: string[] = [];
