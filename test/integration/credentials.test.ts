@@ -89,7 +89,10 @@ describe('RAM role (AssumeRole) credentials', () => {
     expect(emu.requestLog().filter((e) => e.code)).toEqual([]);
     expect(queries).toBeGreaterThan(30);
     // The keys really changed: the API saw several temporary AccessKeys.
-    expect(new Set(emu.requestLog().map((e) => e.accessKeyId)).size).toBe(times.length);
+    // (A renewal that ends after the last query is never used.)
+    const keys = new Set(emu.requestLog().map((e) => e.accessKeyId)).size;
+    expect(keys).toBeGreaterThanOrEqual(times.length - 1);
+    expect(keys).toBeLessThanOrEqual(times.length);
   }, 30_000);
 
   it('ten clients of the same role and 200 concurrent queries share one AssumeRole', async () => {

@@ -31,10 +31,12 @@ const isRoot = process.getuid?.() === 0;
     expect(out.identity).toBe('ECS instance role');
     expect(out.codes).toEqual(['ok']);
     expect(out.queries).toBeGreaterThan(25);
-    // 5 s of 2 s credentials renewed at three quarters of their life: 3 or 4 fetches, each a new key.
+    // 5 s of 2 s credentials renewed at three quarters of their life: 3 or 4 fetches.
     expect(out.credentialFetches).toBeGreaterThanOrEqual(3);
     expect(out.credentialFetches).toBeLessThanOrEqual(4);
-    expect(out.keysSeen).toBe(out.credentialFetches);
+    // Each key was used, but the last renewal may end after the last query (a loaded machine).
+    expect(out.keysSeen).toBeGreaterThanOrEqual((out.credentialFetches as number) - 1);
+    expect(out.keysSeen).toBeLessThanOrEqual(out.credentialFetches as number);
     expect(out.tokenRequests).toBeGreaterThanOrEqual(out.credentialFetches as number); // IMDSv2 first
     expect(out.down).toEqual({
       code: 'MetadataServiceUnreachable',
