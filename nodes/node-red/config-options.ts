@@ -37,8 +37,9 @@ export function configToClientOptions(
   }
   const fields: Record<string, unknown> = { ...c, authentication };
   for (const key of CREDENTIAL_PROPERTIES) if (key !== 'authentication') fields[key] = def[key];
-  // 0.1 config nodes had no Authentication choice: a token meant STS.
-  if (authentication === 'accessKey' && c.securityToken) fields.authentication = 'stsToken';
+  // 0.1 config nodes had no Authentication choice: there, a token meant STS. A node saved with an
+  // explicit choice of AccessKey ignores a token left over from an earlier choice.
+  if (!def.authentication && c.securityToken) fields.authentication = 'stsToken';
   return {
     ...credentialFromFields(fields),
     regionId: (def.region as string) || undefined,
