@@ -1,9 +1,10 @@
 import { raceAbort } from './abort';
 import { credentialSource, type CredentialSource } from './credentials/sources';
-import { validateCredentialSpec, type CredentialSpec } from './credentials/spec';
+import { accountOf, validateCredentialSpec, type CredentialSpec } from './credentials/spec';
 import { requireRegionId, resolveEndpoint, type Network, type ResolvedEndpoint } from './endpoints';
 import { OnsMqttError, invalidInput } from './errors';
 import type { RateLimitedApi, TokenStore } from './rate-limiter';
+import type { SharedLimitOptions } from './shared-limit/options';
 import { DEFAULT_RETRY, DEFAULT_RETRY_BUDGET, RetryBudget, runWithRetry, type RetryBudgetOptions, type RetryOptions } from './retry';
 import { RequestScheduler } from './scheduler';
 import { createSdkTransport, type Transport, type TransportResponse } from './transport';
@@ -49,6 +50,14 @@ export interface OnsMqttClientOptions {
   concurrency?: number;
   /** Where the shared rate tokens come from (default: this process's own store). */
   tokenStore?: TokenStore;
+  /**
+   * Share the rate limits with other processes over Redis (n8n queue mode, several Node-RED
+   * instances, any fleet of scripts): per source IP within an `egressId` group, per account across
+   * all. If Redis is down or slow, each process keeps to its share alone. See README "Running at scale".
+   */
+  sharedLimit?: SharedLimitOptions;
+  /** Where the client reports what an operator should know but is not an error (default console.warn). */
+  warn?: (message: string) => void;
   /** Accept plain http:// to a host that is not loopback (sends the STS token in clear). */
   allowInsecureHttp?: boolean;
   /** Accept a certificate that cannot be verified (self-signed, private CA). Off by default. */
@@ -108,7 +117,8 @@ export class OnsMqttClient {
 
   constructor(options: OnsMqttClientOptions) {
     if (!options || typeof options !== 'object') throw invalidInput('options', 'expected an object with accessKeyId and accessKeySecret, or a credential.');
-    this.credentials = credentialSource(options.credential !== undefined ? validateCredentialSpec(options.credential) : shortFormCredential(options));
+    const spec = options.credential !== undefined ? validateCredentialSpec(options.credential) : shortFormCredential(options);
+    this.credentials = credentialSource(spec);
     this.identity = this.credentials.identity;
     this.endpoint = resolveEndpoint(options);
     this.regionId = requireRegionId(options.regionId);
@@ -130,7 +140,8 @@ export class OnsMqttClient {
       maxQps:
         optionalNumber('maxRequestsPerSecond', options.maxRequestsPerSecond, { min: 0.1, max: 10_000 }, false) ??
         optionalNumber('maxQps', options.maxQps, { min: 0.1, max: 10_000 }, false),
-      store: options.tokenStore,
+      account: options.sharedLimit?.accountId ? `account:${options.sharedLimit.accountId}` : accountOf(spec),
+      store: options.tokenStore ?? sharedStoreFor(options),
     });
     const config = {
       credentials: this.credentials,
@@ -363,6 +374,14 @@ export class OnsMqttClient {
 }
 
 /** `{ accessKeyId, accessKeySecret, securityToken? }` as the credential it stands for. */
+/** The Redis store when `sharedLimit` is set; loaded only then, so a plain install never loads ioredis. */
+function sharedStoreFor(options: OnsMqttClientOptions): TokenStore | undefined {
+  if (options.sharedLimit === undefined) return undefined;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const shared = require('./shared-limit') as typeof import('./shared-limit');
+  return shared.sharedTokenStore(shared.resolveSharedLimit(options.sharedLimit), options.warn);
+}
+
 function shortFormCredential(options: OnsMqttClientOptions): CredentialSpec {
   const accessKeyId = requireCredential('accessKeyId', options.accessKeyId);
   const accessKeySecret = requireCredential('accessKeySecret', options.accessKeySecret);

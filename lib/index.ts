@@ -35,3 +35,6 @@ export {
   credentialFromFields,
 } from './credentials';
 export type { CredentialSpec, CredentialType, CredentialSource } from './credentials';
+export { ACCOUNT_RATE_LIMITS } from './rate-limiter';
+export { sharedLimitFromEnvironment, closeSharedTokenStores, SHARED_LIMIT_VARIABLE, EGRESS_ID_VARIABLE, ACCOUNT_ID_VARIABLE } from './shared-limit';
+export type { SharedLimitOptions } from './shared-limit';

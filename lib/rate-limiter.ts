@@ -21,8 +21,10 @@ export class TokenBucket {
     readonly ratePerSecond: number,
     readonly burst: number,
     private readonly now: () => number = () => performance.now(),
+    /** Tokens saved up at the start (default: a full burst). */
+    initialTokens = burst,
   ) {
-    this.tokens = burst;
+    this.tokens = Math.min(burst, initialTokens);
     this.last = now();
   }
 
@@ -58,23 +60,32 @@ export class TokenBucket {
   }
 }
 
+/** One limit the service counts a request against: per source IP, or per account. */
+export interface LimitedKey {
+  key: string;
+  limit: RateLimit;
+}
+
 /**
- * Where the shared rate tokens come from. The scheduler takes one token per request at the moment
- * it sends it. In-process today; a store shared by several processes implements the same call.
+ * Where the shared rate tokens come from. The scheduler takes one token of every limit a request
+ * counts against at the moment it sends it: this process's own buckets (LocalTokenStore), or
+ * buckets that several processes share (lib/shared-limit).
  */
 export interface TokenStore {
-  /** Waits until one request may be sent under `limit` for `key`, takes it; FIFO; rejects `Aborted` on abort. */
-  take(key: string, limit: RateLimit, signal?: AbortSignal): Promise<void>;
+  /** Waits until one request may be sent under every limit in `keys`, takes it; FIFO; rejects `Aborted` on abort. */
+  take(keys: readonly LimitedKey[], signal?: AbortSignal): Promise<void>;
 }
 
 /** One bucket per key in this process. */
 export class LocalTokenStore implements TokenStore {
   private readonly buckets = new Map<string, TokenBucket>();
 
-  take(key: string, limit: RateLimit, signal?: AbortSignal): Promise<void> {
-    let bucket = this.buckets.get(key);
-    if (!bucket) this.buckets.set(key, (bucket = new TokenBucket(limit.ratePerSecond, limit.burst)));
-    return bucket.take(signal);
+  async take(keys: readonly LimitedKey[], signal?: AbortSignal): Promise<void> {
+    for (const { key, limit } of keys) {
+      let bucket = this.buckets.get(key);
+      if (!bucket) this.buckets.set(key, (bucket = new TokenBucket(limit.ratePerSecond, limit.burst)));
+      await bucket.take(signal);
+    }
   }
 }
 
@@ -92,6 +103,34 @@ export const API_RATE_LIMITS = Object.freeze({
   QueryMqttTraceDevice: { documentedQps: 500, ratePerSecond: 450, burst: 25 },
 });
 export type RateLimitedApi = keyof typeof API_RATE_LIMITS;
+
+/**
+ * Per-account limits (every AccessKey and RAM user of one Alibaba account together), with the same
+ * margin. Only a shared store makes them bind: one process never reaches them under its per-IP
+ * limit. Many processes on many machines reach it, so arrivals spread more than one process's:
+ * 12 % of margin (measured: 4 processes at 450 + 25 had 508 arrive within one second). The
+ * documentation gives one figure for the batch query (100): kept for both.
+ */
+export const ACCOUNT_RATE_LIMITS: Readonly<Record<RateLimitedApi, RateLimit & { documentedQps: number }>> = Object.freeze({
+  QuerySessionByClientId: { documentedQps: 500, ratePerSecond: 440, burst: 25 },
+  BatchQuerySessionByClientIds: { documentedQps: 100, ratePerSecond: 88, burst: 4 },
+  QueryMqttTraceDevice: { documentedQps: 500, ratePerSecond: 440, burst: 25 },
+});
+
+/** The per-account bucket key; `account` names the account, never a temporary AccessKey. */
+export function accountKey(account: string, api: RateLimitedApi): string {
+  return `account\u0000${account}\u0000${api}`;
+}
+
+/** The limits one request of `api` counts against. */
+export function requestLimits(endpointHost: string, account: string, api: RateLimitedApi): LimitedKey[] {
+  const { ratePerSecond, burst } = API_RATE_LIMITS[api];
+  const perAccount = ACCOUNT_RATE_LIMITS[api];
+  return [
+    { key: sourceKey(endpointHost, api), limit: { ratePerSecond, burst } },
+    { key: accountKey(account, api), limit: { ratePerSecond: perAccount.ratePerSecond, burst: perAccount.burst } },
+  ];
+}
 
 /**
  * The per-source-IP bucket key: the service counts requests per source IP and API, whatever the

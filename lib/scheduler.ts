@@ -9,7 +9,7 @@ import { WaitQueue } from './wait-queue';
  */
 export const SEND_CHANNEL = 'alicloud-mqtt:request-send';
 const sendChannel = channel(SEND_CHANNEL);
-import { API_RATE_LIMITS, TokenBucket, ownLimit, processTokenStore, sourceKey, type RateLimitedApi, type TokenStore } from './rate-limiter';
+import { TokenBucket, ownLimit, processTokenStore, requestLimits, type RateLimitedApi, type TokenStore } from './rate-limiter';
 
 /**
  * Concurrency slots, FIFO. A caller that is cancelled while it queues leaves the queue at once;
@@ -42,6 +42,8 @@ export class Slots {
 export interface SchedulerOptions {
   /** Host (and port) of the endpoint: the service's per-IP limit is per source and API. */
   endpointHost: string;
+  /** Names the account the requests count against (lib/credentials/spec.ts accountOf), never a secret. */
+  account?: string;
   /** Calls in progress at once for this client. */
   concurrency: number;
   /** This client's own ceiling in requests per second per API; lowers no one else's rate. */
@@ -53,7 +55,8 @@ export interface SchedulerOptions {
  * Decides when each request of one client is sent. A call first takes one of the client's
  * concurrency slots and keeps it until it ends (retries and their backoff included); every
  * attempt then takes its rate tokens at the moment it is sent: the client's own (when `maxQps` is
- * set) and the shared per-source one. A token is never spent on a request that is still queued,
+ * set), then the per-source and per-account ones in the store (this process's, or one shared by
+ * several processes). A token is never spent on a request that is still queued,
  * so however the calls arrive (bursts, a stalled service that recovers, retries), no one-second
  * window carries more than rate + burst of the shared limit as this process sends.
  */
@@ -61,6 +64,7 @@ export class RequestScheduler {
   readonly slots: Slots;
   private readonly store: TokenStore;
   private readonly own = new Map<RateLimitedApi, TokenBucket>();
+  private readonly limits = new Map<RateLimitedApi, ReturnType<typeof requestLimits>>();
 
   constructor(private readonly options: SchedulerOptions) {
     this.slots = new Slots(options.concurrency);
@@ -87,8 +91,9 @@ export class RequestScheduler {
       }
       await bucket.take(signal);
     }
-    const { ratePerSecond, burst } = API_RATE_LIMITS[api];
-    await this.store.take(sourceKey(this.options.endpointHost, api), { ratePerSecond, burst }, signal);
+    let limits = this.limits.get(api);
+    if (!limits) this.limits.set(api, (limits = requestLimits(this.options.endpointHost, this.options.account ?? 'unnamed', api)));
+    await this.store.take(limits, signal);
     if (sendChannel.hasSubscribers) sendChannel.publish({ api, endpointHost: this.options.endpointHost, at: performance.now() });
   }
 }

@@ -159,3 +159,30 @@ export function validateCredentialSpec(spec: unknown): CredentialSpec {
       throw invalidInput('credential.type', `must be one of ${CREDENTIAL_TYPES.join(', ')}.`);
   }
 }
+
+/**
+ * What the service's per-account limit is counted under, as far as the credential tells: the
+ * account ID in a role ARN; otherwise the base AccessKey ID (a RAM user), the instance role, the
+ * credentials URI's origin. Never a temporary AccessKey ID (it changes at every renewal) and never
+ * a secret. Several RAM users of one account are only seen as one when told (`sharedLimit.accountId`).
+ */
+export function accountOf(spec: CredentialSpec): string {
+  switch (spec.type) {
+    case 'ram_role_arn':
+    case 'oidc_role_arn':
+      return `account:${/^acs:ram::(\d+):/i.exec(spec.roleArn)?.[1] ?? spec.roleArn}`;
+    case 'access_key':
+    case 'sts':
+      return `access-key:${spec.accessKeyId}`;
+    case 'ecs_ram_role':
+      return `ecs-role:${spec.roleName ?? '(attached)'}`;
+    case 'credentials_uri':
+      try {
+        return `credentials-uri:${new URL(spec.credentialsUri).origin}`;
+      } catch {
+        return 'credentials-uri';
+      }
+    case 'default':
+      return 'default-chain';
+  }
+}

@@ -1,4 +1,4 @@
-import { API_RATE_LIMITS, LocalTokenStore, TokenBucket, ownLimit, sourceKey, type RateLimit, type TokenStore } from '../../lib/rate-limiter';
+import { API_RATE_LIMITS, LocalTokenStore, TokenBucket, ownLimit, sourceKey, type LimitedKey, type TokenStore } from '../../lib/rate-limiter';
 import { RequestScheduler, Slots } from '../../lib/scheduler';
 
 describe('token bucket', () => {
@@ -60,11 +60,11 @@ describe('token bucket', () => {
 
 /** Records which keys and limits the scheduler asks the shared store for. */
 class RecordingStore implements TokenStore {
-  readonly takes: Array<{ key: string; limit: RateLimit }> = [];
+  readonly takes: LimitedKey[] = [];
   private readonly inner = new LocalTokenStore();
-  take(key: string, limit: RateLimit, signal?: AbortSignal): Promise<void> {
-    this.takes.push({ key, limit });
-    return this.inner.take(key, limit, signal);
+  take(keys: readonly LimitedKey[], signal?: AbortSignal): Promise<void> {
+    this.takes.push(keys[0]);
+    return this.inner.take(keys, signal);
   }
 }
 

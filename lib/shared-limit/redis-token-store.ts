@@ -1,0 +1,277 @@
+/**
+ * A TokenStore whose buckets live in Redis, so every process that uses the same Redis, prefix and
+ * egress group shares each per-source-IP limit, and every process of one account shares the
+ * per-account limit. Requests of this process wait in one FIFO per set of limits; one pump per
+ * FIFO asks Redis (one script call, TAKE_SCRIPT) for as many tokens as there are waiters, up to the
+ * smallest burst, and sleeps until the next token when there is none.
+ *
+ * When Redis is down or slow, no call fails because of it: the process falls back to its share of
+ * each limit (the limit divided by the processes seen using it in the last minute), says so once,
+ * and goes back to Redis when it answers again, emptying the shared buckets on its way back so that
+ * what it sent alone is never added to a saved-up burst.
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import type { Redis as RedisClient, RedisOptions } from 'ioredis';
+import { abortedError } from '../abort';
+import { TokenBucket, type LimitedKey, type RateLimit, type TokenStore } from '../rate-limiter';
+import { WaitQueue } from '../wait-queue';
+import { describeRedis, type ResolvedSharedLimit } from './options';
+import { TAKE_SCRIPT } from './take-script';
+
+export type SharedLimitLog = (message: string) => void;
+
+/** Processes that used a bucket within this many seconds count in its fallback share. */
+const MEMBER_WINDOW_SECONDS = 60;
+/** A bucket idle this long is full anyway; letting it expire keeps Redis tidy (it comes back empty). */
+const BUCKET_TTL_MS = 60_000;
+/** Until Redis first answers, calls wait this long for it before using the fallback share. */
+const FIRST_CONNECT_WAIT_MS = 2_000;
+const PROBE_INTERVAL_MS = 1_000;
+/**
+ * Between Redis granting a token and the request leaving, a process reads the answer and wakes its
+ * caller: a delay that differs per process (a busy event loop, a shared CPU) and so can move grants
+ * made just before a second into it. The shared buckets keep that much of the rate off their
+ * burst, so the busiest second as the processes send stays within rate + burst (measured in
+ * test/integration/shared-limit.test.ts: without it, 3 processes on 2 cores sent 279 against 275).
+ */
+const GRANT_TO_SEND_SECONDS = 0.025;
+
+interface Group {
+  keys: readonly LimitedKey[];
+  redisKeys: string[];
+  limitArgs: string[];
+  batch: number;
+  queue: WaitQueue;
+  pumping: boolean;
+  /** Processes seen per key, from the last answer (undefined until Redis answered once). */
+  members: number[] | undefined;
+  fallback: TokenBucket[] | undefined;
+}
+
+type TakeResult = [number, number, ...number[]];
+interface ScriptedRedis extends RedisClient {
+  alicloudMqttTake(...args: Array<string | number>): Promise<TakeResult>;
+}
+
+export class RedisTokenStore implements TokenStore {
+  readonly processId = `${process.pid}-${randomUUID().slice(0, 8)}`;
+  private readonly redis: ScriptedRedis;
+  private readonly groups = new Map<string, Group>();
+  private mode: 'connecting' | 'shared' | 'fallback' = 'connecting';
+  private readonly ready: Promise<boolean>;
+  /** Drain the shared buckets on the first call after a fallback. */
+  private drainNext = false;
+  private probe: NodeJS.Timeout | undefined;
+  private busy = 0;
+  private closed = false;
+  private readonly createdAt = performance.now();
+  /** Round trips to Redis and the time they took (the cost of sharing, for the benchmark). */
+  readonly stats = { roundTrips: 0, roundTripMs: 0, granted: 0, fallbackGrants: 0 };
+
+  constructor(
+    private readonly options: ResolvedSharedLimit,
+    private readonly log: SharedLimitLog,
+  ) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { Redis } = require('ioredis') as typeof import('ioredis');
+    const redisOptions: RedisOptions = {
+      commandTimeout: options.commandTimeoutMs,
+      connectTimeout: 2_000,
+      // A command while disconnected fails at once (and the fallback takes over) instead of queueing.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      retryStrategy: (times) => Math.min(250 * times, 2_000),
+      lazyConnect: false,
+    };
+    this.redis = new Redis(options.redisUrl, redisOptions) as ScriptedRedis;
+    this.redis.defineCommand('alicloudMqttTake', { lua: TAKE_SCRIPT });
+    // ioredis reports every failed reconnect here; the fallback says what matters once.
+    this.redis.on('error', () => undefined);
+    this.redis.on('connect', () => this.refSocket());
+    this.ready = new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), FIRST_CONNECT_WAIT_MS);
+      this.redis.once('ready', () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+  }
+
+  get usingFallback(): boolean {
+    return this.mode === 'fallback';
+  }
+
+  take(keys: readonly LimitedKey[], signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.reject(abortedError(signal));
+    const group = this.group(keys);
+    const waiting = group.queue.wait(signal);
+    void this.pump(group);
+    return waiting;
+  }
+
+  /** Ends the connection (tests, and hosts that unload). Waiting callers are served by the fallback. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.probe) clearInterval(this.probe);
+    this.redis.disconnect();
+  }
+
+  private group(keys: readonly LimitedKey[]): Group {
+    const id = keys.map((k) => k.key).join('\u0001');
+    let group = this.groups.get(id);
+    if (!group) {
+      const redisKeys = keys.map((k) => this.redisKey(k.key));
+      group = {
+        keys,
+        redisKeys: [...redisKeys, ...redisKeys.map((k) => `${k}:processes`)],
+        limitArgs: keys.flatMap((k) => [String(k.limit.ratePerSecond), String(sharedBurst(k.limit))]),
+        batch: Math.min(...keys.map((k) => sharedBurst(k.limit))),
+        queue: new WaitQueue(),
+        pumping: false,
+        members: undefined,
+        fallback: undefined,
+      };
+      this.groups.set(id, group);
+    }
+    return group;
+  }
+
+  /**
+   * `{prefix}:source:<egress>:<host>:<api>` and `{prefix}:account:<hash>:<api>`. The braces keep
+   * every key of one prefix in one Redis Cluster slot (a script may only touch one slot). The
+   * account is hashed: its name (an AccessKey ID) has no business being readable in Redis.
+   */
+  private redisKey(localKey: string): string {
+    const [scope, name, api] = localKey.split('\u0000');
+    const tag = `{${this.options.keyPrefix}}`;
+    if (scope === 'source') return `${tag}:source:${this.options.egressId}:${name}:${api}`;
+    const account = this.options.accountId ? `account:${this.options.accountId}` : name;
+    return `${tag}:account:${createHash('sha256').update(account).digest('hex').slice(0, 24)}:${api}`;
+  }
+
+  private async pump(group: Group): Promise<void> {
+    if (group.pumping) return;
+    group.pumping = true;
+    this.busy++;
+    this.refSocket();
+    try {
+      while (group.queue.length > 0) {
+        if (this.mode === 'connecting') this.mode = (await this.ready) ? 'shared' : this.enterFallback('it did not answer within 2 s of starting');
+        if (this.mode === 'shared') await this.takeShared(group);
+        else await this.takeFallback(group);
+      }
+    } finally {
+      group.pumping = false;
+      this.busy--;
+      this.refSocket();
+    }
+  }
+
+  private async takeShared(group: Group): Promise<void> {
+    const want = Math.min(group.queue.length, group.batch);
+    const started = performance.now();
+    let result: TakeResult;
+    try {
+      const drain = this.drainNext;
+      result = await this.redis.alicloudMqttTake(
+        group.redisKeys.length,
+        ...group.redisKeys,
+        want,
+        this.processId,
+        drain ? 1 : 0,
+        MEMBER_WINDOW_SECONDS,
+        BUCKET_TTL_MS,
+        ...group.limitArgs,
+      );
+      if (drain) this.drainNext = false;
+    } catch (error) {
+      this.enterFallback(reason(error));
+      return;
+    } finally {
+      this.stats.roundTrips++;
+      this.stats.roundTripMs += performance.now() - started;
+    }
+    const [granted, waitMs, ...members] = result.map(Number);
+    group.members = members;
+    for (let i = 0; i < granted; i++) {
+      // A waiter that gave up meanwhile leaves the token unused: never more than the limit.
+      if (!group.queue.grantNext()) break;
+      this.stats.granted++;
+    }
+    if (granted === 0) await sleep(Math.max(1, waitMs) + Math.random());
+  }
+
+  private async takeFallback(group: Group): Promise<void> {
+    group.fallback ??= group.keys.map((k, i) => {
+      const share = this.share(group.members?.[i]);
+      // Starts empty: the shared buckets may have been spent just before Redis went away.
+      return new TokenBucket(k.limit.ratePerSecond / share, Math.max(1, Math.floor(k.limit.burst / share)), undefined, 0);
+    });
+    for (const bucket of group.fallback) await bucket.take();
+    if (group.queue.grantNext()) this.stats.fallbackGrants++;
+  }
+
+  private enterFallback(why: string): 'fallback' {
+    if (this.mode === 'fallback') return 'fallback';
+    this.mode = 'fallback';
+    const shares = [...this.groups.values()].flatMap((g) => g.keys.map((_, i) => this.share(g.members?.[i])));
+    this.log(
+      `Shared rate limit: Redis at ${describeRedis(this.options.redisUrl)} is unavailable (${why}); this process now keeps to 1/${Math.max(1, ...shares)} of each limit on its own, and goes back to the shared limit when Redis answers.`,
+    );
+    if (!this.closed) {
+      this.probe = setInterval(() => void this.tryReturn(), PROBE_INTERVAL_MS);
+      this.probe.unref();
+    }
+    return 'fallback';
+  }
+
+  /**
+   * How many processes this one shares a limit with, for its fallback: those Redis saw using it in
+   * the last minute. Until this process has itself been running that long, others may not have
+   * sent yet, so it also assumes at least `assumedProcesses`.
+   */
+  private share(seen: number | undefined): number {
+    const young = performance.now() - this.createdAt < MEMBER_WINDOW_SECONDS * 1000;
+    return Math.max(1, seen ?? 1, young || seen === undefined ? this.options.assumedProcesses : 1);
+  }
+
+  private async tryReturn(): Promise<void> {
+    if (this.mode !== 'fallback' || this.redis.status !== 'ready') return;
+    try {
+      await this.redis.ping();
+    } catch {
+      return;
+    }
+    if (this.mode !== 'fallback') return;
+    if (this.probe) clearInterval(this.probe);
+    this.probe = undefined;
+    for (const group of this.groups.values()) group.fallback = undefined;
+    this.drainNext = true;
+    this.mode = 'shared';
+    this.log(`Shared rate limit: Redis at ${describeRedis(this.options.redisUrl)} answers again; this process is back on the shared limit.`);
+  }
+
+  /** The connection keeps the process alive only while requests wait for it. */
+  private refSocket(): void {
+    const socket = (this.redis as unknown as { stream?: { ref(): void; unref(): void } }).stream;
+    if (!socket) return;
+    if (this.busy > 0) socket.ref();
+    else socket.unref();
+  }
+}
+
+function sharedBurst(limit: RateLimit): number {
+  return Math.max(1, Math.floor(limit.burst - limit.ratePerSecond * GRANT_TO_SEND_SECONDS));
+}
+
+function reason(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/timed out/i.test(message)) return 'no answer in time';
+  if (/connection|closed|ECONNREFUSED|writeable|stream/i.test(message)) return 'not connected';
+  // Never the whole message: a Redis error can quote its command (keys, the process id).
+  return message.split(/[\s:]/)[0] || 'error';
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,238 @@
+/**
+ * The rate limit shared across processes, with a real Redis and the emulator in its own process
+ * (its arrival log is the service's view): several processes checking thousands of devices stay at
+ * or under rate + burst together, Redis going away mid-run costs no call, and two egress groups of
+ * one account share the per-account limit.
+ */
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { RateLimiterRedis } from 'rate-limiter-flexible';
+import { Redis } from 'ioredis';
+import { busiestSecond } from '../../emulator/request-log';
+import { ACCOUNT_RATE_LIMITS, API_RATE_LIMITS, type LimitedKey } from '../../lib/rate-limiter';
+import { RedisTokenStore } from '../../lib/shared-limit/redis-token-store';
+import { resolveSharedLimit, type SharedLimitOptions } from '../../lib/shared-limit/options';
+import { sharedLimitFromEnvironment } from '../../lib/shared-limit/environment';
+import { busiestWindow } from '../helpers/send-log';
+import { startEmulatorProcess, type EmulatorProcess } from '../helpers/emulator-process';
+import { startRedis, type RedisServer } from '../helpers/redis-server';
+
+const CHILD = resolve(__dirname, '../helpers/shared-limit-child.js');
+const IP = API_RATE_LIMITS.QuerySessionByClientId;
+const ACCOUNT = ACCOUNT_RATE_LIMITS.QuerySessionByClientId;
+
+interface ChildResult {
+  name: string;
+  ms: number;
+  codes: Record<string, number>;
+  stats?: { roundTrips: number; roundTripMs: number; granted: number; fallbackGrants: number };
+  warnings: string[];
+  /** Wall-clock times (ms) at which the process let each request go. */
+  sent: number[];
+  crashed?: string;
+}
+
+/** The busiest second of all the processes' sends together. */
+const busiestSent = (results: ChildResult[]) => busiestWindow(results.flatMap((r) => r.sent));
+
+/** Starts one checking process; `started` resolves when it begins sending, `done` with its report. */
+function runChild(job: Record<string, unknown>): { started: Promise<void>; done: Promise<ChildResult> } {
+  const child = spawn(process.execPath, [CHILD, JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  let markStarted: () => void = () => undefined;
+  const started = new Promise<void>((r) => (markStarted = r));
+  child.stdout!.on('data', (d: Buffer) => {
+    out += d.toString();
+    if (out.includes('started ')) markStarted();
+  });
+  const done = new Promise<ChildResult>((resolveDone, reject) =>
+    child.once('exit', () => {
+      const last = out.trim().split('\n').pop() ?? '';
+      try {
+        resolveDone(JSON.parse(last) as ChildResult);
+      } catch {
+        reject(new Error(`child ${String(job.name)} printed no report: ${out.slice(-500)}`));
+      }
+    }),
+  );
+  return { started, done };
+}
+
+let redis: RedisServer;
+let emu: EmulatorProcess;
+beforeAll(async () => {
+  [redis, emu] = await Promise.all([startRedis(), startEmulatorProcess()]);
+}, 30_000);
+afterAll(async () => {
+  await Promise.all([redis?.stop(), emu?.stop()]);
+});
+beforeEach(async () => {
+  await emu.reset();
+  await emu.setFaults({ throttleQps: { QuerySessionByClientId: IP.documentedQps } });
+});
+
+const jobFor = (name: string, devices: number, sharedLimit: SharedLimitOptions | undefined, extra: Record<string, unknown> = {}) => ({
+  name,
+  devices,
+  endpoint: emu.endpoint,
+  accessKeyId: emu.accessKeyId,
+  accessKeySecret: emu.accessKeySecret,
+  instanceId: emu.instanceId,
+  sharedLimit,
+  ...extra,
+});
+
+const arrivals = async () => (await emu.log()).filter((e) => e.action === 'QuerySessionByClientId');
+
+describe('why a token bucket in Redis, not fixed windows', () => {
+  it("rate-limiter-flexible's one-second windows let twice the points through in a second that straddles two; the shared bucket keeps rate + burst", async () => {
+    const connection = new Redis(redis.url, { lazyConnect: false });
+    try {
+      const points = IP.ratePerSecond + IP.burst;
+      const fixed = new RateLimiterRedis({ storeClient: connection, keyPrefix: `fixed-${Date.now()}`, points, duration: 1 });
+      const fixedTimes: number[] = [];
+      // Demand that starts late in a window (as it does when it is not timed to the window).
+      await fixed.consume('k');
+      fixedTimes.push(performance.now());
+      await new Promise((r) => setTimeout(r, 900));
+      const until = performance.now() + 1_500;
+      while (performance.now() < until) {
+        try {
+          await fixed.consume('k');
+          fixedTimes.push(performance.now());
+        } catch (rejection) {
+          await new Promise((r) => setTimeout(r, Math.max(1, (rejection as { msBeforeNext: number }).msBeforeNext)));
+        }
+      }
+      const store = new RedisTokenStore(resolveSharedLimit({ redisUrl: redis.url, keyPrefix: `bucket-${Date.now()}` }), () => undefined);
+      const keys: LimitedKey[] = [{ key: 'source\u0000h\u0000QuerySessionByClientId', limit: { ratePerSecond: IP.ratePerSecond, burst: IP.burst } }];
+      const bucketTimes: number[] = [];
+      await store.take(keys);
+      bucketTimes.push(performance.now());
+      await new Promise((r) => setTimeout(r, 900));
+      const end = performance.now() + 1_500;
+      try {
+        while (performance.now() < end) {
+          await Promise.all(Array.from({ length: 20 }, () => store.take(keys).then(() => bucketTimes.push(performance.now()))));
+        }
+      } finally {
+        await store.close();
+      }
+      const fixedBusiest = busiestWindow(fixedTimes);
+      const bucketBusiest = busiestWindow(bucketTimes);
+      console.log(`busiest second: fixed windows ${fixedBusiest}, shared bucket ${bucketBusiest} (rate + burst = ${points})`);
+      expect(fixedBusiest).toBeGreaterThan(points * 1.5);
+      expect(bucketBusiest).toBeLessThanOrEqual(points);
+      expect(bucketBusiest).toBeGreaterThan(IP.ratePerSecond * 0.85);
+    } finally {
+      connection.disconnect();
+    }
+  }, 30_000);
+});
+
+describe('three processes, one source IP', () => {
+  it('3 x 3,000 devices: the busiest second at the service stays at or under rate + burst, nothing throttled, nothing failed', async () => {
+    const sharedLimit = { redisUrl: redis.url, keyPrefix: `three-${Date.now()}` };
+    const startAt = Date.now() + 1_500;
+    const runs = ['a', 'b', 'c'].map((n) => runChild(jobFor(n, 3000, sharedLimit, { startAt })));
+    const results = await Promise.all(runs.map((r) => r.done));
+    const log = await arrivals();
+    const busiest = busiestSecond(log).count;
+    const overflowed = log.filter((e) => e.code === 'SystemOverFlow').length;
+    const seconds = (Math.max(...results.map((r) => r.ms)) / 1000).toFixed(1);
+    const sentBusiest = busiestSent(results);
+    console.log(
+      `3 processes x 3000: busiest second sent ${sentBusiest}, arrived ${busiest}, ${log.length} requests in ${seconds} s, round trips per request ${(results.reduce((s, r) => s + r.stats!.roundTrips, 0) / log.length).toFixed(2)}`,
+    );
+    for (const r of results) {
+      expect(r.crashed).toBeUndefined();
+      expect(r.codes).toEqual({ ok: 3000 });
+      expect(r.warnings).toEqual([]);
+    }
+    expect(log).toHaveLength(9000);
+    expect(overflowed).toBe(0);
+    expect(sentBusiest).toBeLessThanOrEqual(IP.ratePerSecond + IP.burst);
+    expect(busiest).toBeLessThanOrEqual(IP.documentedQps);
+    // Shared, not starved: together they run near the limit (9000 at 265/s is 34 s).
+    expect(Number(seconds)).toBeLessThan(9000 / IP.ratePerSecond / 0.8);
+  }, 120_000);
+
+  it('Redis killed mid-run and restarted: no call fails, each process says so once each way, the service is never over its limit', async () => {
+    const sharedLimit = { redisUrl: redis.url, keyPrefix: `outage-${Date.now()}` };
+    const startAt = Date.now() + 1_500;
+    // assumedProcesses 1: the fallback share is then what Redis saw (3), not the first minute's guess.
+    const runs = ['a', 'b', 'c'].map((n) => runChild(jobFor(n, 1500, { ...sharedLimit, assumedProcesses: 1 }, { startAt })));
+    await Promise.all(runs.map((r) => r.started));
+    await new Promise((r) => setTimeout(r, 2_500));
+    await redis.kill();
+    await new Promise((r) => setTimeout(r, 4_000));
+    await redis.start();
+    const results = await Promise.all(runs.map((r) => r.done));
+    const log = await arrivals();
+    const busiest = busiestSecond(log).count;
+    const sentBusiest = busiestSent(results);
+    console.log(
+      `Redis outage: busiest second sent ${sentBusiest}, arrived ${busiest}; per process: ${results.map((r) => `${r.name} ${r.stats!.fallbackGrants} alone, ${r.stats!.granted} shared`).join('; ')}`,
+    );
+    for (const r of results) {
+      expect(r.crashed).toBeUndefined();
+      expect(r.codes).toEqual({ ok: 1500 });
+      expect(r.stats!.fallbackGrants).toBeGreaterThan(0);
+      expect(r.stats!.granted).toBeGreaterThan(0);
+      // Once when it went, once when it came back; the URL's host and port only.
+      expect(r.warnings).toHaveLength(2);
+      expect(r.warnings[0]).toMatch(/unavailable.*1\/3 of each limit/);
+      expect(r.warnings[1]).toMatch(/answers again/);
+    }
+    // Back on the shared store after the restart: the last requests were granted by Redis.
+    expect(log.filter((e) => e.code === 'SystemOverFlow')).toHaveLength(0);
+    expect(sentBusiest).toBeLessThanOrEqual(IP.ratePerSecond + IP.burst);
+    expect(busiest).toBeLessThanOrEqual(IP.documentedQps);
+  }, 120_000);
+});
+
+describe('one account, two egress groups', () => {
+  it('each group has its own per-IP limit, and together they keep to the per-account limit', async () => {
+    await emu.setFaults({ throttleQps: { QuerySessionByClientId: ACCOUNT.documentedQps } });
+    const prefix = `account-${Date.now()}`;
+    const startAt = Date.now() + 1_500;
+    const runs = ['nat-a', 'nat-b', 'nat-a2', 'nat-b2'].map((name) =>
+      runChild(jobFor(name, 2000, { redisUrl: redis.url, keyPrefix: prefix, egressId: name.slice(0, 5) }, { startAt })),
+    );
+    const results = await Promise.all(runs.map((r) => r.done));
+    const log = await arrivals();
+    const busiest = busiestSecond(log).count;
+    const sentBusiest = busiestSent(results);
+    console.log(
+      `two egress groups: busiest second sent ${sentBusiest}, arrived ${busiest} (per-IP ${IP.ratePerSecond + IP.burst} each, account ${ACCOUNT.ratePerSecond + ACCOUNT.burst})`,
+    );
+    for (const r of results) expect(r.codes).toEqual({ ok: 2000 });
+    expect(log.filter((e) => e.code === 'SystemOverFlow')).toHaveLength(0);
+    expect(sentBusiest).toBeLessThanOrEqual(ACCOUNT.ratePerSecond + ACCOUNT.burst);
+    expect(busiest).toBeLessThanOrEqual(ACCOUNT.documentedQps);
+    // More than one group's per-IP limit: the groups do not share that one.
+    expect(sentBusiest).toBeGreaterThan(IP.ratePerSecond + IP.burst);
+  }, 120_000);
+});
+
+describe("n8n queue mode's Redis settings", () => {
+  it('are used by default in queue mode, can be pointed elsewhere or turned off', () => {
+    expect(sharedLimitFromEnvironment({})).toBeUndefined();
+    expect(sharedLimitFromEnvironment({ EXECUTIONS_MODE: 'queue' })).toEqual({ redisUrl: 'redis://localhost:6379/0', keyPrefix: 'bull:alicloud-mqtt' });
+    expect(
+      sharedLimitFromEnvironment({
+        EXECUTIONS_MODE: 'queue',
+        QUEUE_BULL_REDIS_HOST: 'redis.internal',
+        QUEUE_BULL_REDIS_PORT: '6380',
+        QUEUE_BULL_REDIS_DB: '2',
+        QUEUE_BULL_REDIS_USERNAME: 'n8n',
+        QUEUE_BULL_REDIS_PASSWORD: 'p@ss:word',
+        QUEUE_BULL_REDIS_TLS: 'true',
+        QUEUE_BULL_PREFIX: 'jobs',
+        ALICLOUD_MQTT_EGRESS_ID: 'nat-a',
+      }),
+    ).toEqual({ redisUrl: 'rediss://n8n:p%40ss%3Aword@redis.internal:6380/2', keyPrefix: 'jobs:alicloud-mqtt', egressId: 'nat-a' });
+    expect(sharedLimitFromEnvironment({ EXECUTIONS_MODE: 'queue', ALICLOUD_MQTT_SHARED_LIMIT: 'off' })).toBeUndefined();
+    expect(sharedLimitFromEnvironment({ ALICLOUD_MQTT_SHARED_LIMIT: 'redis://10.0.0.5:6379/1' })).toEqual({ redisUrl: 'redis://10.0.0.5:6379/1' });
+  });
+});
