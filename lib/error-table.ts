@@ -103,6 +103,12 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorRule>> = Object.freeze({
   DeadlineExceeded: retry('The overall time allowed for this query ran out before an answer came: try again later, or allow more time (retry deadline).'),
   Aborted: fail('The query was cancelled (the node or workflow was stopped).'),
   InvalidInput: fail('The input was rejected before any request was sent: correct the field named in the message.'),
+
+  // Several instances of one watcher (lib/shared-limit/leadership.ts).
+  SharedStateUnavailable: retry('The Redis server of the shared limit does not answer: the watch resumes on the instance that leads once it is back.'),
+  LeadershipLost: retry(
+    'Another instance leads this watch now; it reports the changes. Nothing to do unless this happens often (then the lease is too short for a check).',
+  ),
 });
 
 export interface Classification {

@@ -119,7 +119,7 @@ export class AlibabaCloudMqttTrigger implements INodeType {
     const credentials = await this.getCredentials('alibabaCloudMqttApi');
     let client;
     try {
-      client = createClient(credentials, this.getNodeParameter('options', {}) as IDataObject);
+      client = createClient(credentials, this.getNodeParameter('options', {}) as IDataObject, (message) => this.logger.warn(message));
     } catch (error) {
       throw new NodeOperationError(this.getNode(), error instanceof Error ? error.message : String(error));
     }

@@ -1,5 +1,5 @@
 import { checkCredentials, OnsMqttError } from '../../lib';
-import { configToClientOptions, type ConfigNode } from './config-options';
+import { configToClientOptions, configToSharedLimit, type ConfigNode } from './config-options';
 import type { NodeAPI, NodeDef } from './types';
 
 /**
@@ -7,6 +7,7 @@ import type { NodeAPI, NodeDef } from './types';
  * ECS instance role, OIDC, credentials URI, default chain); AccessKey, STS token and credentials
  * URI as Node-RED credentials, stored encrypted and never exported; role, region, network and
  * endpoint as plain properties. `${ENV_VAR}` in any field is substituted by Node-RED when flows load.
+ * An optional Redis URL shares the rate limit with other instances (its password is a credential).
  */
 export = function register(RED: NodeAPI): void {
   RED.nodes.registerType(
@@ -15,6 +16,7 @@ export = function register(RED: NodeAPI): void {
       RED.nodes.createNode(this, def);
       this.name = def.name;
       this.clientOptions = () => configToClientOptions(def, this.credentials);
+      this.sharedLimit = () => configToSharedLimit(def, this.credentials);
     },
     {
       credentials: {
@@ -22,6 +24,7 @@ export = function register(RED: NodeAPI): void {
         accessKeySecret: { type: 'password' },
         securityToken: { type: 'password' },
         credentialsUri: { type: 'text' },
+        sharedLimitPassword: { type: 'password' },
       },
     },
   );

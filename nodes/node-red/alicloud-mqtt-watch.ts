@@ -10,6 +10,8 @@ import {
   type WatchOptions,
   type WatchState,
 } from '../../lib';
+import type { WatchLeadership } from '../../lib/shared-limit/leadership';
+import type { ConfigNode } from './config-options';
 import { asOnsMqttError, attachError, catchableError, clientFactory, PendingWork, shortText, type QueryOptionsDef } from './runtime';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, SendFn } from './types';
 
@@ -36,6 +38,10 @@ const LIST_KEY = 'watchList';
  * `alicloud-mqtt-watch`: checks a fleet on its own interval or on each input message, and sends
  * one message per device that went offline (output 1) or came back online (output 2). State lives
  * in the node context, so with a persistent context store a restart fires nothing new.
+ *
+ * When the config node names a Redis (the shared limit), the instances that run this same node
+ * (same node id: the same flows deployed on each) elect one leader there: only it checks and
+ * fires, and the state lives in Redis, so whoever leads next continues from it.
  */
 export = function register(RED: NodeAPI): void {
   RED.nodes.registerType('alicloud-mqtt-watch', function AlicloudMqttWatch(this: Node, def: WatchDef) {
@@ -56,6 +62,21 @@ export = function register(RED: NodeAPI): void {
     const setCtx = (key: string, value: unknown) =>
       new Promise<void>((resolve, reject) => context.set(key, value, store, (err) => (err ? reject(err) : resolve())));
     const configuredIds = parseClientIdList(def.clientIds);
+    const leadership = electionFor(RED, node, def);
+    const contextStore = {
+      load: async () => {
+        const state = (await getCtx(STATE_KEY)) as WatchState | undefined;
+        const list = (await getCtx(LIST_KEY)) as SavedWatch['override'] | string[] | undefined;
+        // A plain array is how 0.1.0 saved an override, without the list it replaced: ignored,
+        // so that the configured list applies again.
+        const override = list && !Array.isArray(list) ? list : undefined;
+        return { state, override };
+      },
+      save: async (saved: SavedWatch) => {
+        await setCtx(STATE_KEY, saved.state);
+        await setCtx(LIST_KEY, saved.override);
+      },
+    };
     const watcher = new FleetWatcher({
       client: getClient,
       instanceId: String(def.instanceId ?? ''),
@@ -63,26 +84,37 @@ export = function register(RED: NodeAPI): void {
       mode,
       options,
       signal: work.signal,
-      store: {
-        load: async () => {
-          const state = (await getCtx(STATE_KEY)) as WatchState | undefined;
-          const list = (await getCtx(LIST_KEY)) as SavedWatch['override'] | string[] | undefined;
-          // A plain array is how 0.1.0 saved an override, without the list it replaced: ignored,
-          // so that the configured list applies again.
-          const override = list && !Array.isArray(list) ? list : undefined;
-          return { state, override };
-        },
-        save: async (saved) => {
-          await setCtx(STATE_KEY, saved.state);
-          await setCtx(LIST_KEY, saved.override);
-        },
-      },
+      store: leadership ? leadership.store : contextStore,
     });
+    let sharedDownReported = false;
+
+    /** With several instances: whether this one leads now (a status says so when it does not). */
+    async function leads(msg: NodeMessage | undefined): Promise<{ leads: boolean; failure?: Failure }> {
+      if (!leadership) return { leads: true };
+      try {
+        const won = await leadership.claim();
+        sharedDownReported = false;
+        if (!won) node.status({ fill: 'grey', shape: 'ring', text: RED._('alicloud-mqtt-watch.status.standby') });
+        return { leads: won };
+      } catch (caught) {
+        const error = asOnsMqttError(caught);
+        node.status({ fill: 'red', shape: 'ring', text: shortText(error.code) });
+        if (msg) {
+          attachError(msg, error);
+          return { leads: false, failure: { error: catchableError(error), detail: error } };
+        }
+        if (!sharedDownReported) node.warn(describeError(error));
+        sharedDownReported = true;
+        return { leads: false };
+      }
+    }
 
     type Failure = { error: Error; detail: OnsMqttError };
 
     /** One requested check (coalesced with others that overlap). Resolves with the failure to report, if any; never rejects. */
     async function check(msg: NodeMessage | undefined, send: SendFn): Promise<Failure | undefined> {
+      const leader = await leads(msg);
+      if (!leader.leads) return leader.failure; // another instance checks and fires
       node.status({ fill: 'blue', shape: 'ring', text: RED._('alicloud-mqtt-watch.status.checking') });
       let result: WatchCheckResult;
       try {
@@ -93,6 +125,10 @@ export = function register(RED: NodeAPI): void {
       } catch (caught) {
         const error = asOnsMqttError(caught);
         if (error.code === 'Aborted') return undefined; // closing: nothing to report
+        if (error.code === 'LeadershipLost') {
+          node.status({ fill: 'grey', shape: 'ring', text: RED._('alicloud-mqtt-watch.status.standby') });
+          return undefined; // the new leader reports what this check saw
+        }
         node.status({ fill: 'red', shape: 'ring', text: shortText(error.code) });
         if (msg) attachError(msg, error);
         return { error: catchableError(error), detail: error };
@@ -153,10 +189,30 @@ export = function register(RED: NodeAPI): void {
     node.on('close', (_removed, done) => {
       if (timer) clearInterval(timer);
       if (first) clearTimeout(first);
-      void work.close().then(() => {
-        node.status({});
-        done();
-      });
+      void work
+        .close()
+        .then(() => leadership?.close())
+        .then(() => {
+          node.status({});
+          done();
+        });
     });
   });
 };
+
+/** The leader election of this node when its config node names a Redis; undefined otherwise. */
+function electionFor(RED: NodeAPI, node: Node, def: WatchDef): WatchLeadership | undefined {
+  const config = (typeof def.config === 'string' && def.config ? RED.nodes.getNode(def.config) : null) as ConfigNode | null;
+  const shared = config && typeof config.sharedLimit === 'function' ? config.sharedLimit() : undefined;
+  if (!shared) return undefined;
+  // Loaded only here: without a Redis URL, ioredis is never loaded.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const lib = require('../../lib/shared-limit') as typeof import('../../lib/shared-limit');
+  try {
+    const resolved = lib.resolveSharedLimit(shared);
+    return new lib.WatchLeadership({ redisUrl: resolved.redisUrl, keyPrefix: resolved.keyPrefix, name: def.id });
+  } catch (error) {
+    node.error(describeError(asOnsMqttError(error)));
+    return undefined;
+  }
+}

@@ -1,10 +1,12 @@
-import { credentialFromFields, invalidInput, type OnsMqttClientOptions } from '../../lib';
+import { credentialFromFields, invalidInput, sharedLimitFromEnvironment, type OnsMqttClientOptions, type SharedLimitOptions } from '../../lib';
 import type { Node, NodeDef } from './types';
 
 /** The config node: where credentials, region, network and endpoint live. */
 export interface ConfigNode extends Node {
   /** Core client options, or a clear error naming what is missing. Never includes the secret in a message. */
   clientOptions(): OnsMqttClientOptions;
+  /** The shared limit's Redis, when one is set: the watch node elects its leader there. */
+  sharedLimit?(): SharedLimitOptions | undefined;
 }
 
 /** The config node's properties that describe the identity (secrets are in its credentials). */
@@ -21,13 +23,44 @@ export const CREDENTIAL_PROPERTIES = [
   'roleName',
 ] as const;
 
-/** Config-node properties and credentials -> core options. The core validates the values. */
-export function configToClientOptions(
-  def: Pick<NodeDef, 'name' | 'id'> & { region?: unknown; network?: unknown; endpoint?: unknown } & Partial<
-      Record<(typeof CREDENTIAL_PROPERTIES)[number], unknown>
-    >,
+type ConfigDef = Pick<NodeDef, 'name' | 'id'> & {
+  region?: unknown;
+  network?: unknown;
+  endpoint?: unknown;
+  sharedLimitUrl?: unknown;
+  egressId?: unknown;
+} & Partial<Record<(typeof CREDENTIAL_PROPERTIES)[number], unknown>>;
+
+/**
+ * "Shared limit (Redis URL)" with its password (a credential, so it is never exported with a
+ * flow) put in; without a URL, ALICLOUD_MQTT_SHARED_LIMIT if set. The core validates the URL.
+ */
+export function configToSharedLimit(
+  def: ConfigDef,
   credentials: Record<string, string | undefined> | undefined,
-): OnsMqttClientOptions {
+  env: NodeJS.ProcessEnv = process.env,
+): SharedLimitOptions | undefined {
+  const url = typeof def.sharedLimitUrl === 'string' ? def.sharedLimitUrl.trim() : '';
+  const egressId = typeof def.egressId === 'string' && def.egressId.trim() ? def.egressId.trim() : undefined;
+  if (!url) return sharedLimitFromEnvironment({ ...env, EXECUTIONS_MODE: undefined });
+  let redisUrl = url;
+  const password = credentials?.sharedLimitPassword;
+  if (password) {
+    try {
+      const u = new URL(url);
+      if (!u.password) {
+        u.password = password;
+        redisUrl = u.toString();
+      }
+    } catch {
+      // Left as typed: the core says what is wrong with it.
+    }
+  }
+  return { redisUrl, ...(egressId ? { egressId } : {}) };
+}
+
+/** Config-node properties and credentials -> core options. The core validates the values. */
+export function configToClientOptions(def: ConfigDef, credentials: Record<string, string | undefined> | undefined): OnsMqttClientOptions {
   const label = `Alibaba Cloud MQTT config "${def.name || def.id}"`;
   const c = credentials ?? {};
   const authentication = (def.authentication as string) || 'accessKey';
@@ -45,5 +78,10 @@ export function configToClientOptions(
     regionId: (def.region as string) || undefined,
     network: ((def.network as string) || undefined) as OnsMqttClientOptions['network'],
     endpoint: (def.endpoint as string) || undefined,
+    ...withSharedLimit(configToSharedLimit(def, credentials)),
   };
+}
+
+function withSharedLimit(sharedLimit: SharedLimitOptions | undefined): Pick<OnsMqttClientOptions, 'sharedLimit'> {
+  return sharedLimit ? { sharedLimit } : {};
 }

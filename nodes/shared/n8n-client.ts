@@ -1,5 +1,5 @@
 import type { ICredentialDataDecryptedObject, ICredentialTestFunctions, ICredentialsDecrypted, INodeCredentialTestResult, IDataObject } from 'n8n-workflow';
-import { OnsMqttClient, checkCredentials, credentialFromFields, type OnsMqttClientOptions } from '../../lib';
+import { OnsMqttClient, checkCredentials, credentialFromFields, sharedLimitFromEnvironment, type OnsMqttClientOptions } from '../../lib';
 
 /** Credential fields of `alibabaCloudMqttApi` -> core client options (the core validates them). */
 export function coreOptionsFromCredentials(c: ICredentialDataDecryptedObject, env: NodeJS.ProcessEnv = process.env): OnsMqttClientOptions {
@@ -22,8 +22,24 @@ export function coreOptionsFromNodeOptions(options: IDataObject): Partial<OnsMqt
   return out;
 }
 
-export function createClient(credentials: ICredentialDataDecryptedObject, options: IDataObject): OnsMqttClient {
-  return new OnsMqttClient({ ...coreOptionsFromCredentials(credentials), ...coreOptionsFromNodeOptions(options) });
+/**
+ * The client of one execution or poll. In queue mode (EXECUTIONS_MODE=queue) every worker is a
+ * process of its own: the rate limit is then shared over n8n's own Redis unless
+ * ALICLOUD_MQTT_SHARED_LIMIT says otherwise (lib/shared-limit/environment.ts). `warn` is n8n's logger.
+ */
+export function createClient(
+  credentials: ICredentialDataDecryptedObject,
+  options: IDataObject,
+  warn?: (message: string) => void,
+  env: NodeJS.ProcessEnv = process.env,
+): OnsMqttClient {
+  const sharedLimit = sharedLimitFromEnvironment(env);
+  return new OnsMqttClient({
+    ...coreOptionsFromCredentials(credentials, env),
+    ...coreOptionsFromNodeOptions(options),
+    ...(sharedLimit ? { sharedLimit } : {}),
+    ...(warn ? { warn } : {}),
+  });
 }
 
 /** n8n credential test: a real signed request, answered in plain words. */

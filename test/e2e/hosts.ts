@@ -36,4 +36,5 @@ export interface NodeRedHost {
   nodes(): Promise<Array<{ id: string; module: string; version: string; types: string[]; enabled: boolean; loaded: boolean; err?: string }>>;
   stop(): Promise<void>;
   cleanup(): void;
+  child: import('node:child_process').ChildProcess;
 }

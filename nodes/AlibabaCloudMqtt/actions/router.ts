@@ -14,7 +14,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
     // Inside the try: if this threw out of execute() under "Continue", n8n would pass every input
     // item to output 0, i.e. report them all Online.
     const credentials = await this.getCredentials('alibabaCloudMqttApi');
-    client = createClient(credentials, this.getNodeParameter('options', 0, {}) as IDataObject);
+    client = createClient(credentials, this.getNodeParameter('options', 0, {}) as IDataObject, (message) => this.logger.warn(message));
   } catch (error) {
     setupError =
       error instanceof OnsMqttError
