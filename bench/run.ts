@@ -1,9 +1,9 @@
 /**
- * `npm run bench`: the seven fleet-scale benchmarks, each against the emulator (in its own process,
+ * `npm run bench`: the eight fleet-scale benchmarks, each against the emulator (in its own process,
  * so that only the client side is measured) on 127.0.0.1. Prints a table with goals and a
  * pass/short verdict per line, and saves the figures to bench/results/latest.json.
  *
- *   node --expose-gc dist/bench/run.js [stall fleet-exact fleet-batch per-call load-time memory hosts]
+ *   node --expose-gc dist/bench/run.js [stall fleet-exact fleet-batch per-call load-time memory hosts shared]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
@@ -14,6 +14,8 @@ import { TokenBucket } from '../lib/rate-limiter';
 import { SEND_CHANNEL } from '../lib/scheduler';
 import { baselineQuery } from './baseline-client';
 import { startEmulatorProcess } from './emulator-process';
+import { startRedis } from './redis-server';
+import { runSharedLimitChild } from './shared-limit-child';
 import { gc, mb, saveJson, table } from './report';
 
 const ROOT = join(__dirname, '..', '..');
@@ -301,6 +303,73 @@ async function hosts(): Promise<Row & { data: Record<string, number> }> {
   };
 }
 
+/**
+ * N processes (1, 2, 4) share the per-IP limit over a real Redis while they check one fleet of
+ * 6,000 devices between them (50 ms latency): the ratio of the service floor in aggregate, and
+ * what sharing costs per request (Redis round trips, and the time spent waiting on them).
+ */
+async function shared(): Promise<Row & { data: Record<string, number> }> {
+  const redis = await startRedis();
+  const total = 6000;
+  const data: Record<string, number> = {};
+  const parts: string[] = [];
+  let pass = true;
+  try {
+    for (const processes of [1, 2, 4]) {
+      const emu = await startEmulatorProcess({ logLimit: 50_000, faults: { latencyMs: 50, jitterMs: 10, throttleQps: LIMITS } });
+      const sharedLimit = { redisUrl: redis.url, keyPrefix: `bench-${processes}-${Date.now()}` };
+      const startAt = Date.now() + 1500;
+      const reports = await Promise.all(
+        Array.from(
+          { length: processes },
+          (_, i) =>
+            runSharedLimitChild({
+              name: `p${i}`,
+              devices: total / processes,
+              endpoint: emu.endpoint,
+              accessKeyId: emu.accessKeyId,
+              accessKeySecret: emu.accessKeySecret,
+              instanceId: emu.instanceId,
+              sharedLimit,
+              startAt,
+            }).done,
+        ),
+      );
+      const stats = await emu.stats();
+      await emu.stop();
+      const elapsed = Math.max(...reports.map((r) => r.ms)) / 1000;
+      const floor = total / LIMITS.QuerySessionByClientId;
+      const ratio = floor / elapsed;
+      const throttled = stats.byCode.SystemOverFlow ?? 0;
+      const failed = reports.reduce((sum, r) => sum + total / processes - (r.codes.ok ?? 0), 0);
+      const trips = reports.reduce((sum, r) => sum + (r.stats?.roundTrips ?? 0), 0);
+      const tripMs = reports.reduce((sum, r) => sum + (r.stats?.roundTripMs ?? 0), 0);
+      const perRequest = trips / total;
+      const msPerTrip = trips ? tripMs / trips : 0;
+      Object.assign(data, {
+        [`p${processes}Ratio`]: ratio,
+        [`p${processes}Throttled`]: throttled,
+        [`p${processes}BusiestSecond`]: stats.busiestSecond,
+        [`p${processes}RoundTripsPerRequest`]: perRequest,
+        [`p${processes}RoundTripMs`]: msPerTrip,
+      });
+      parts.push(
+        `${processes}p ratio ${ratio.toFixed(2)} busiest ${stats.busiestSecond} ${throttled} thr, ${perRequest.toFixed(2)} trips/req ${msPerTrip.toFixed(2)} ms`,
+      );
+      pass &&= ratio >= 0.85 && throttled === 0 && failed === 0;
+    }
+  } finally {
+    await redis.stop();
+  }
+  return {
+    bench: '8. shared limit over Redis (1, 2, 4 processes, 6,000 ids in all)',
+    figures: parts.join('; '),
+    goal: 'ratio >= 0.85 in aggregate, 0 throttled',
+    verdict: pass ? 'pass' : 'short',
+    data,
+  };
+}
+
 const BENCHES: Record<string, () => Promise<Row & { data: Record<string, number> }> | (Row & { data: Record<string, number> })> = {
   stall,
   'fleet-exact': () => fleet('exact'),
@@ -309,6 +378,7 @@ const BENCHES: Record<string, () => Promise<Row & { data: Record<string, number>
   'load-time': loadTime,
   memory,
   hosts,
+  shared,
 };
 
 async function main(): Promise<void> {

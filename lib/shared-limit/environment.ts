@@ -14,8 +14,8 @@ export function sharedLimitFromEnvironment(env: NodeJS.ProcessEnv = process.env)
   const explicit = env[SHARED_LIMIT_VARIABLE]?.trim();
   if (explicit && /^(off|false|no|0|none)$/i.test(explicit)) return undefined;
   const extra = {
-    ...(env[EGRESS_ID_VARIABLE]?.trim() ? { egressId: env[EGRESS_ID_VARIABLE]!.trim() } : {}),
-    ...(env[ACCOUNT_ID_VARIABLE]?.trim() ? { accountId: env[ACCOUNT_ID_VARIABLE]!.trim() } : {}),
+    ...(env[EGRESS_ID_VARIABLE]?.trim() ? { egressId: env[EGRESS_ID_VARIABLE].trim() } : {}),
+    ...(env[ACCOUNT_ID_VARIABLE]?.trim() ? { accountId: env[ACCOUNT_ID_VARIABLE].trim() } : {}),
   };
   if (explicit) return { redisUrl: explicit, ...extra };
   if (env.EXECUTIONS_MODE?.trim() !== 'queue') return undefined;

@@ -3,7 +3,7 @@
  * egress group shares each per-source-IP limit, and every process of one account shares the
  * per-account limit. Requests of this process wait in one FIFO per set of limits; one pump per
  * FIFO asks Redis (one script call, TAKE_SCRIPT) for as many tokens as there are waiters, up to the
- * smallest burst, and sleeps until the next token when there is none.
+ * smallest burst, and when it got fewer, sleeps until half a burst is there again.
  *
  * When Redis is down or slow, no call fails because of it: the process falls back to its share of
  * each limit (the limit divided by the processes seen using it in the last minute), says so once,
@@ -110,10 +110,11 @@ export class RedisTokenStore implements TokenStore {
   }
 
   /** Ends the connection (tests, and hosts that unload). Waiting callers are served by the fallback. */
-  async close(): Promise<void> {
+  close(): Promise<void> {
     this.closed = true;
     if (this.probe) clearInterval(this.probe);
     this.redis.disconnect();
+    return Promise.resolve();
   }
 
   private group(keys: readonly LimitedKey[]): Group {
@@ -198,7 +199,8 @@ export class RedisTokenStore implements TokenStore {
       if (!group.queue.grantNext()) break;
       this.stats.granted++;
     }
-    if (granted === 0) await sleep(Math.max(1, waitMs) + Math.random());
+    // Fewer than asked: the bucket is empty; ask again when half a burst is there.
+    if (granted < want) await sleep(Math.max(1, waitMs) + Math.random());
   }
 
   private async takeFallback(group: Group): Promise<void> {

@@ -12,7 +12,7 @@
  * KEYS[i]: bucket i; KEYS[n + i]: its member set.
  * ARGV: want, processId, drain (1 = empty the buckets first), memberWindowSeconds, ttlMs,
  *       then rate_i, burst_i for each bucket.
- * Returns { granted, waitMs, members_1, ..., members_n }.
+ * Returns { granted, waitMs (until half a burst is there again), members_1, ..., members_n }.
  * A bucket that does not exist (first use, expired, Redis restarted empty) starts with no tokens:
  * its history is unknown, so it is not trusted with a burst.
  */
@@ -42,12 +42,18 @@ for i = 1, n do
   tokens[i] = tk
   local whole = math.floor(tk)
   if whole < grant then grant = whole end
-  if tk < 1 then
-    local w = (1 - tk) / rate
-    if w > wait then wait = w end
-  end
 end
 if grant < 0 then grant = 0 end
+-- How long until every bucket holds half a burst again (at most \`want\`): asking back then grants
+-- several tokens in one round trip, while the other half leaves room for the caller's lateness
+-- before a full bucket would start to waste the rate.
+for i = 1, n do
+  local rate = tonumber(ARGV[4 + 2 * i])
+  local burst = tonumber(ARGV[5 + 2 * i])
+  local target = math.min(want, math.max(1, math.floor(burst / 2)))
+  local short = target - (tokens[i] - grant)
+  if short > 0 and short / rate > wait then wait = short / rate end
+end
 local result = { grant, math.ceil(wait * 1000) }
 for i = 1, n do
   redis.call('HSET', KEYS[i], 't', string.format('%.6f', tokens[i] - grant), 's', sec, 'u', usec)

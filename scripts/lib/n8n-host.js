@@ -105,10 +105,27 @@ async function createN8n({ n8nBin, nodeBinary, tarball }) {
       if (!result) throw new Error(`No run data in the output of n8n execute (exit ${r.code}):\n${text.slice(-3000)}`);
       return { code: r.code, run: result, text };
     },
-    /** `n8n start` (for active, polling workflows); resolves once the server answers. */
-    async start() {
+    /**
+     * `n8n start` (for active, polling workflows), or with `command: 'worker'` a queue-mode worker
+     * (its health server is the readiness check); resolves once it answers. `extraEnv` adds to the
+     * environment (queue mode's settings); every process gets its own task-runner broker port.
+     */
+    async start({ command = 'start', args = [], extraEnv = {} } = {}) {
       const port = await freePort();
-      const child = spawn(nodeBinary, [n8nBin, 'start'], { env: { ...env, N8N_PORT: String(port) }, cwd: userFolder, stdio: ['ignore', 'pipe', 'pipe'] });
+      const portEnv =
+        command === 'worker'
+          ? {
+              QUEUE_HEALTH_CHECK_ACTIVE: 'true',
+              QUEUE_HEALTH_CHECK_PORT: String(port),
+              N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
+              N8N_RUNNERS_BROKER_PORT: String(await freePort()),
+            }
+          : { N8N_PORT: String(port), ...(Object.keys(extraEnv).length ? { N8N_RUNNERS_BROKER_PORT: String(await freePort()) } : {}) };
+      const child = spawn(nodeBinary, [n8nBin, command, ...args], {
+        env: { ...env, ...extraEnv, ...portEnv },
+        cwd: userFolder,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       const logs = [];
       child.stdout.on('data', (c) => logs.push(c.toString()));
       child.stderr.on('data', (c) => logs.push(c.toString()));

@@ -4,10 +4,9 @@
  * or under rate + burst together, Redis going away mid-run costs no call, and two egress groups of
  * one account share the per-account limit.
  */
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { RateLimiterRedis } from 'rate-limiter-flexible';
 import { Redis } from 'ioredis';
+import { runSharedLimitChild, type SharedLimitReport } from '../../bench/shared-limit-child';
 import { busiestSecond } from '../../emulator/request-log';
 import { ACCOUNT_RATE_LIMITS, API_RATE_LIMITS, type LimitedKey } from '../../lib/rate-limiter';
 import { RedisTokenStore } from '../../lib/shared-limit/redis-token-store';
@@ -17,46 +16,12 @@ import { busiestWindow } from '../helpers/send-log';
 import { startEmulatorProcess, type EmulatorProcess } from '../helpers/emulator-process';
 import { startRedis, type RedisServer } from '../helpers/redis-server';
 
-const CHILD = resolve(__dirname, '../helpers/shared-limit-child.js');
 const IP = API_RATE_LIMITS.QuerySessionByClientId;
 const ACCOUNT = ACCOUNT_RATE_LIMITS.QuerySessionByClientId;
-
-interface ChildResult {
-  name: string;
-  ms: number;
-  codes: Record<string, number>;
-  stats?: { roundTrips: number; roundTripMs: number; granted: number; fallbackGrants: number };
-  warnings: string[];
-  /** Wall-clock times (ms) at which the process let each request go. */
-  sent: number[];
-  crashed?: string;
-}
+const runChild = runSharedLimitChild;
 
 /** The busiest second of all the processes' sends together. */
-const busiestSent = (results: ChildResult[]) => busiestWindow(results.flatMap((r) => r.sent));
-
-/** Starts one checking process; `started` resolves when it begins sending, `done` with its report. */
-function runChild(job: Record<string, unknown>): { started: Promise<void>; done: Promise<ChildResult> } {
-  const child = spawn(process.execPath, [CHILD, JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'inherit'] });
-  let out = '';
-  let markStarted: () => void = () => undefined;
-  const started = new Promise<void>((r) => (markStarted = r));
-  child.stdout!.on('data', (d: Buffer) => {
-    out += d.toString();
-    if (out.includes('started ')) markStarted();
-  });
-  const done = new Promise<ChildResult>((resolveDone, reject) =>
-    child.once('exit', () => {
-      const last = out.trim().split('\n').pop() ?? '';
-      try {
-        resolveDone(JSON.parse(last) as ChildResult);
-      } catch {
-        reject(new Error(`child ${String(job.name)} printed no report: ${out.slice(-500)}`));
-      }
-    }),
-  );
-  return { started, done };
-}
+const busiestSent = (results: SharedLimitReport[]) => busiestWindow(results.flatMap((r) => r.sent));
 
 let redis: RedisServer;
 let emu: EmulatorProcess;
@@ -71,7 +36,7 @@ beforeEach(async () => {
   await emu.setFaults({ throttleQps: { QuerySessionByClientId: IP.documentedQps } });
 });
 
-const jobFor = (name: string, devices: number, sharedLimit: SharedLimitOptions | undefined, extra: Record<string, unknown> = {}) => ({
+const jobFor = (name: string, devices: number, sharedLimit: SharedLimitOptions | undefined, extra: { startAt?: number } = {}) => ({
   name,
   devices,
   endpoint: emu.endpoint,
