@@ -3,7 +3,8 @@
  * test that needs it, stopped by it (and killed by PID when the test process exits). `kill()` then
  * `start()` brings it back empty on the same port: what a Redis restart without persistence does.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { join, resolve } from 'node:path';
 import { createServer } from 'node:net';
 
 export interface RedisServer {
@@ -16,7 +17,15 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-export const REDIS_SERVER = process.env.REDIS_SERVER_BIN ?? 'redis-server';
+/**
+ * The redis-server binary: REDIS_SERVER_BIN, else the one on the PATH, else Debian's package
+ * installed now (scripts/hosts.sh ensure_redis; needs root or sudo, as on CI).
+ */
+export function redisServerBinary(): string {
+  if (process.env.REDIS_SERVER_BIN) return process.env.REDIS_SERVER_BIN;
+  const root = __dirname.endsWith(join('dist', 'bench')) ? resolve(__dirname, '../..') : resolve(__dirname, '..');
+  return execFileSync('bash', [join(root, 'scripts/hosts.sh'), 'ensure_redis'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+}
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -30,12 +39,17 @@ export async function freePort(): Promise<number> {
 }
 
 export async function startRedis(): Promise<RedisServer> {
+  const binary = redisServerBinary();
   const port = await freePort();
   let child: ChildProcess | undefined;
   const start = async () => {
-    const proc = spawn(REDIS_SERVER, ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const proc = spawn(
+      binary,
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', '--enable-debug-command', 'local'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     child = proc;
     await new Promise<void>((resolve, reject) => {
       let out = '';
@@ -45,7 +59,7 @@ export async function startRedis(): Promise<RedisServer> {
       };
       proc.stdout.on('data', onData);
       proc.stderr.on('data', onData);
-      proc.once('error', (e) => reject(new Error(`could not start ${REDIS_SERVER} (apt-get install redis-server): ${e.message}`)));
+      proc.once('error', (e) => reject(new Error(`could not start ${binary} (apt-get install redis-server): ${e.message}`)));
       proc.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${out.slice(-500)}`)));
     });
   };

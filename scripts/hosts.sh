@@ -4,6 +4,7 @@
 #   ensure_node_red VER      -> prints the path of an installed node-red package (e.g. 5.0.7)
 #   ensure_n8n VER NODE_BIN  -> prints the path of n8n's bin script
 #   ensure_chromium          -> prints the path of Debian's chromium
+#   ensure_redis             -> prints the path of Debian's redis-server (the shared-limit tests)
 #   ensure_package NAME SPEC -> installs SPEC into the cache folder NAME (used by the tests of this file)
 #   prefetch                 -> all of the above in parallel, one log each, a timing line each
 #
@@ -128,9 +129,17 @@ step_n8n() { # step_n8n VERSION NODE_BIN
   npm rebuild sqlite3 --build-from-source --nodedir="$node_dir" --loglevel=info
 }
 
+# step_apt PACKAGE...: Debian packages; waits for another apt run to finish rather than failing on its lock.
+step_apt() {
+  local opts=(-o Acquire::http::Timeout=60 -o Acquire::Retries=3 -o DPkg::Lock::Timeout=600)
+  local sudo=()
+  [ "$(id -u)" = 0 ] || sudo=(sudo -n)
+  "${sudo[@]}" apt-get update -qq "${opts[@]}"
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${opts[@]}" "$@"
+}
+
 step_chromium() {
-  apt-get update -qq -o Acquire::http::Timeout=60 -o Acquire::Retries=3
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Acquire::http::Timeout=60 -o Acquire::Retries=3 chromium
+  step_apt chromium
 }
 
 limit_for() { echo "${HOSTS_LIMIT_SECONDS:-$1}"; }
@@ -162,6 +171,14 @@ ensure_chromium() {
     install_into chromium "$(limit_for 900)" step_chromium
   fi
   command -v chromium
+}
+
+# Debian's Redis for the shared-limit tests (started by the tests themselves on a free loopback port).
+ensure_redis() {
+  if ! command -v redis-server >/dev/null 2>&1; then
+    install_into redis-server "$(limit_for 600)" step_apt redis-server
+  fi
+  command -v redis-server
 }
 
 # Every host at once, each logging to its own file; one timing line each; exit 1 if any failed

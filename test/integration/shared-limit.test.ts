@@ -12,6 +12,7 @@ import { ACCOUNT_RATE_LIMITS, API_RATE_LIMITS, type LimitedKey } from '../../lib
 import { RedisTokenStore } from '../../lib/shared-limit/redis-token-store';
 import { resolveSharedLimit, type SharedLimitOptions } from '../../lib/shared-limit/options';
 import { sharedLimitFromEnvironment } from '../../lib/shared-limit/environment';
+import { WatchLeadership } from '../../lib/shared-limit/leadership';
 import { busiestWindow } from '../helpers/send-log';
 import { startEmulatorProcess, type EmulatorProcess } from '../helpers/emulator-process';
 import { startRedis, type RedisServer } from '../helpers/redis-server';
@@ -154,6 +155,69 @@ describe('three processes, one source IP', () => {
     expect(sentBusiest).toBeLessThanOrEqual(IP.ratePerSecond + IP.burst);
     expect(busiest).toBeLessThanOrEqual(IP.documentedQps);
   }, 120_000);
+});
+
+describe('a slow Redis', () => {
+  it('Redis stalls (DEBUG SLEEP) mid-run: the processes fall back after 1 s, no call fails, they come back, the limit holds', async () => {
+    const sharedLimit = { redisUrl: redis.url, keyPrefix: `slow-${Date.now()}`, assumedProcesses: 1 };
+    const startAt = Date.now() + 1_500;
+    const runs = ['a', 'b'].map((n) => runChild(jobFor(n, 1500, sharedLimit, { startAt })));
+    await Promise.all(runs.map((r) => r.started));
+    await new Promise((r) => setTimeout(r, 2_000));
+    const admin = new Redis(redis.url);
+    try {
+      await admin.call('DEBUG', 'SLEEP', '3');
+    } finally {
+      admin.disconnect();
+    }
+    const results = await Promise.all(runs.map((r) => r.done));
+    const log = await arrivals();
+    const sentBusiest = busiestSent(results);
+    console.log(
+      `slow Redis: busiest second sent ${sentBusiest}, arrived ${busiestSecond(log).count}; ${results.map((r) => `${r.name} ${r.stats!.fallbackGrants} alone`).join(', ')}`,
+    );
+    for (const r of results) {
+      expect(r.codes).toEqual({ ok: 1500 });
+      expect(r.stats!.fallbackGrants).toBeGreaterThan(0);
+      expect(r.warnings).toHaveLength(2);
+      expect(r.warnings[0]).toMatch(/unavailable \(no answer in time\).*1\/2 of each limit/);
+      expect(r.warnings[1]).toMatch(/answers again/);
+    }
+    expect(log.filter((e) => e.code === 'SystemOverFlow')).toHaveLength(0);
+    expect(sentBusiest).toBeLessThanOrEqual(IP.ratePerSecond + IP.burst);
+  }, 120_000);
+});
+
+describe('one leader among instances of one watcher', () => {
+  it('one lease at a time; a leader that stalled past its lease can no longer save (or fire); the next leader reads its state', async () => {
+    const name = `watch-${Date.now()}`;
+    const a = new WatchLeadership({ redisUrl: redis.url, name, leaseMs: 600, owner: 'A' });
+    const b = new WatchLeadership({ redisUrl: redis.url, name, leaseMs: 600, owner: 'B' });
+    try {
+      expect(await a.claim()).toBe(true);
+      expect(await b.claim()).toBe(false);
+      expect(b.holder).toBe('A');
+      await a.store.save({ state: { version: 1, instanceId: 'i', devices: {} } as never });
+      await expect(b.store.save({})).rejects.toMatchObject({ code: 'LeadershipLost' });
+      // A stalls (its event loop blocked past the lease): it cannot renew.
+      const until = Date.now() + 900;
+      while (Date.now() < until) {
+        /* busy: no timer of this process runs */
+      }
+      expect(await b.claim()).toBe(true);
+      await expect(a.store.save({})).rejects.toMatchObject({ code: 'LeadershipLost' });
+      expect(a.isLeader).toBe(false);
+      expect(await b.store.load()).toEqual({ state: { version: 1, instanceId: 'i', devices: {} } });
+      // B renews by itself while it leads.
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(await a.claim()).toBe(false);
+      // B goes away politely: A takes over at once.
+      await b.close();
+      expect(await a.claim()).toBe(true);
+    } finally {
+      await Promise.all([a.close(), b.close()]);
+    }
+  });
 });
 
 describe('one account, two egress groups', () => {
