@@ -36,5 +36,12 @@ export {
 } from './credentials';
 export type { CredentialSpec, CredentialType, CredentialSource } from './credentials';
 export { ACCOUNT_RATE_LIMITS } from './rate-limiter';
-export { sharedLimitFromEnvironment, closeSharedTokenStores, SHARED_LIMIT_VARIABLE, EGRESS_ID_VARIABLE, ACCOUNT_ID_VARIABLE } from './shared-limit';
+export {
+  sharedLimitFromEnvironment,
+  queueModeNotice,
+  closeSharedTokenStores,
+  SHARED_LIMIT_VARIABLE,
+  EGRESS_ID_VARIABLE,
+  ACCOUNT_ID_VARIABLE,
+} from './shared-limit';
 export type { SharedLimitOptions } from './shared-limit';

@@ -19,6 +19,8 @@ export function sharedLimitFromEnvironment(env: NodeJS.ProcessEnv = process.env)
   };
   if (explicit) return { redisUrl: explicit, ...extra };
   if (env.EXECUTIONS_MODE?.trim() !== 'queue') return undefined;
+  // A Redis Cluster is not used by itself (see queueModeNotice): no sharing rather than a wrong host.
+  if (env.QUEUE_BULL_REDIS_CLUSTER_NODES?.trim()) return undefined;
   // n8n's defaults: localhost:6379, database 0, no TLS, prefix "bull".
   const tls = /^(true|1)$/i.test(env.QUEUE_BULL_REDIS_TLS?.trim() ?? '');
   const user = env.QUEUE_BULL_REDIS_USERNAME ?? '';
@@ -33,4 +35,14 @@ export function sharedLimitFromEnvironment(env: NodeJS.ProcessEnv = process.env)
     keyPrefix: `${prefix}:alicloud-mqtt`,
     ...extra,
   };
+}
+
+/**
+ * What an operator of n8n's queue mode must know once: its Redis is a cluster, which the shared
+ * limit does not use by itself, so each worker keeps to the limit alone until told where to share.
+ */
+export function queueModeNotice(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.EXECUTIONS_MODE?.trim() !== 'queue' || env[SHARED_LIMIT_VARIABLE]?.trim()) return undefined;
+  if (!env.QUEUE_BULL_REDIS_CLUSTER_NODES?.trim()) return undefined;
+  return `n8n's queue Redis is a cluster (QUEUE_BULL_REDIS_CLUSTER_NODES), which the Alibaba Cloud MQTT nodes do not share their rate limit over: each worker keeps to the whole limit alone, so together they can exceed it. Set ${SHARED_LIMIT_VARIABLE} to a standalone Redis (redis://host:port/db), or to "off" to silence this.`;
 }

@@ -1,5 +1,5 @@
 import type { ICredentialDataDecryptedObject, ICredentialTestFunctions, ICredentialsDecrypted, INodeCredentialTestResult, IDataObject } from 'n8n-workflow';
-import { OnsMqttClient, checkCredentials, credentialFromFields, sharedLimitFromEnvironment, type OnsMqttClientOptions } from '../../lib';
+import { OnsMqttClient, checkCredentials, credentialFromFields, queueModeNotice, sharedLimitFromEnvironment, type OnsMqttClientOptions } from '../../lib';
 
 /** Credential fields of `alibabaCloudMqttApi` -> core client options (the core validates them). */
 export function coreOptionsFromCredentials(c: ICredentialDataDecryptedObject, env: NodeJS.ProcessEnv = process.env): OnsMqttClientOptions {
@@ -22,6 +22,9 @@ export function coreOptionsFromNodeOptions(options: IDataObject): Partial<OnsMqt
   return out;
 }
 
+/** The queue-mode notice is given once per process, not once per execution. */
+let noticeGiven = false;
+
 /**
  * The client of one execution or poll. In queue mode (EXECUTIONS_MODE=queue) every worker is a
  * process of its own: the rate limit is then shared over n8n's own Redis unless
@@ -34,6 +37,11 @@ export function createClient(
   env: NodeJS.ProcessEnv = process.env,
 ): OnsMqttClient {
   const sharedLimit = sharedLimitFromEnvironment(env);
+  const notice = queueModeNotice(env);
+  if (notice && warn && !noticeGiven) {
+    noticeGiven = true;
+    warn(notice);
+  }
   return new OnsMqttClient({
     ...coreOptionsFromCredentials(credentials, env),
     ...coreOptionsFromNodeOptions(options),

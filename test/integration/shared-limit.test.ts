@@ -11,7 +11,7 @@ import { busiestSecond } from '../../emulator/request-log';
 import { ACCOUNT_RATE_LIMITS, API_RATE_LIMITS, type LimitedKey } from '../../lib/rate-limiter';
 import { RedisTokenStore } from '../../lib/shared-limit/redis-token-store';
 import { resolveSharedLimit, type SharedLimitOptions } from '../../lib/shared-limit/options';
-import { sharedLimitFromEnvironment } from '../../lib/shared-limit/environment';
+import { queueModeNotice, sharedLimitFromEnvironment } from '../../lib/shared-limit/environment';
 import { WatchLeadership } from '../../lib/shared-limit/leadership';
 import { busiestWindow } from '../helpers/send-log';
 import { startEmulatorProcess, type EmulatorProcess } from '../helpers/emulator-process';
@@ -263,5 +263,11 @@ describe("n8n queue mode's Redis settings", () => {
     ).toEqual({ redisUrl: 'rediss://n8n:p%40ss%3Aword@redis.internal:6380/2', keyPrefix: 'jobs:alicloud-mqtt', egressId: 'nat-a' });
     expect(sharedLimitFromEnvironment({ EXECUTIONS_MODE: 'queue', ALICLOUD_MQTT_SHARED_LIMIT: 'off' })).toBeUndefined();
     expect(sharedLimitFromEnvironment({ ALICLOUD_MQTT_SHARED_LIMIT: 'redis://10.0.0.5:6379/1' })).toEqual({ redisUrl: 'redis://10.0.0.5:6379/1' });
+    // A Redis Cluster is not used by itself: no sharing, and a notice that says so and what to set.
+    const cluster = { EXECUTIONS_MODE: 'queue', QUEUE_BULL_REDIS_CLUSTER_NODES: 'r1:6379,r2:6379' };
+    expect(sharedLimitFromEnvironment(cluster)).toBeUndefined();
+    expect(queueModeNotice(cluster)).toMatch(/Set ALICLOUD_MQTT_SHARED_LIMIT to a standalone Redis/);
+    expect(queueModeNotice({ ...cluster, ALICLOUD_MQTT_SHARED_LIMIT: 'off' })).toBeUndefined();
+    expect(queueModeNotice({ EXECUTIONS_MODE: 'queue' })).toBeUndefined();
   });
 });

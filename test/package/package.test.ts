@@ -50,12 +50,28 @@ describe('published package', () => {
     expect(files.filter((f) => /emulator|^test\/|\.test\.|\.ts$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
   });
 
-  it("runtime dependencies: Alibaba's SDK and its credential providers only; n8n-workflow an optional peer", () => {
+  it("runtime dependencies: Alibaba's SDK and its credential providers, ioredis for the shared limit; n8n-workflow an optional peer", () => {
     const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8'));
-    expect(Object.keys(manifest.dependencies)).toEqual(['@alicloud/credentials', '@alicloud/openapi-client']);
+    expect(Object.keys(manifest.dependencies)).toEqual(['@alicloud/credentials', '@alicloud/openapi-client', 'ioredis']);
     expect(manifest.peerDependencies['n8n-workflow']).toBeDefined();
     expect(manifest.peerDependenciesMeta['n8n-workflow'].optional).toBe(true);
     expect(manifest.engines.node).toBe('>=20');
+  });
+
+  it('a plain install pays nothing for the shared limit: ioredis is not loaded until a Redis URL is configured', () => {
+    const probe = `
+      const { OnsMqttClient } = require('./dist/lib');
+      require('./dist/nodes/node-red/alicloud-mqtt-watch.js');
+      require('./dist/nodes/AlibabaCloudMqtt/AlibabaCloudMqtt.node.js');
+      new OnsMqttClient({ accessKeyId: 'LTAI5tProbe', accessKeySecret: 'probe' });
+      const before = Object.keys(require.cache).some((k) => k.includes('/node_modules/ioredis/'));
+      const c = new OnsMqttClient({ accessKeyId: 'LTAI5tProbe', accessKeySecret: 'probe', sharedLimit: { redisUrl: 'redis://127.0.0.1:1/0' } });
+      const after = Object.keys(require.cache).some((k) => k.includes('/node_modules/ioredis/'));
+      console.log(JSON.stringify({ before, after }));
+      require('./dist/lib').closeSharedTokenStores();
+    `;
+    const out = execFileSync(process.execPath, ['-e', probe], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, EXECUTIONS_MODE: '' } });
+    expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual({ before: false, after: true });
   });
 
   it('node-red-dev validate: P01, P03-P07, N02, D01, D02 pass', () => {

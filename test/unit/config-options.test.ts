@@ -1,5 +1,6 @@
 /** The Node-RED config node's fields -> client options: the Authentication choice, and 0.1 nodes. */
-import { configToClientOptions } from '../../nodes/node-red/config-options';
+import { configToClientOptions, configToSharedLimit } from '../../nodes/node-red/config-options';
+import { describeRedis, resolveSharedLimit } from '../../lib/shared-limit/options';
 
 const keys = { accessKeyId: 'LTAI5tConfig01', accessKeySecret: 'config-SECRET-1' };
 
@@ -39,5 +40,43 @@ describe('configToClientOptions', () => {
     expect(() => configToClientOptions({ id: 'c', name: 'prod', authentication: 'ramRole' }, {})).toThrow(
       /accessKeyId: is missing in Alibaba Cloud MQTT config "prod"/,
     );
+  });
+});
+
+describe('the shared limit of a config node', () => {
+  it('Redis URL with the password credential put in; egress group; nothing set and no variable: this instance alone', () => {
+    const { ALICLOUD_MQTT_SHARED_LIMIT: saved } = process.env;
+    delete process.env.ALICLOUD_MQTT_SHARED_LIMIT;
+    try {
+      expect(configToClientOptions({ id: 'c' }, keys).sharedLimit).toBeUndefined();
+      expect(
+        configToClientOptions({ id: 'c', sharedLimitUrl: 'redis://redis.internal:6379/2', egressId: 'nat-a' }, { ...keys, sharedLimitPassword: 'p@ss' })
+          .sharedLimit,
+      ).toEqual({ redisUrl: 'redis://:p%40ss@redis.internal:6379/2', egressId: 'nat-a' });
+      // A password written in the URL itself wins over the credential.
+      expect(configToSharedLimit({ id: 'c', sharedLimitUrl: 'redis://u:inline@h:1/0' }, { sharedLimitPassword: 'other' })).toEqual({
+        redisUrl: 'redis://u:inline@h:1/0',
+      });
+    } finally {
+      if (saved !== undefined) process.env.ALICLOUD_MQTT_SHARED_LIMIT = saved;
+    }
+  });
+
+  it('an empty field falls back on ALICLOUD_MQTT_SHARED_LIMIT (not on n8n queue-mode settings)', () => {
+    expect(configToSharedLimit({ id: 'c' }, {}, { ALICLOUD_MQTT_SHARED_LIMIT: 'redis://127.0.0.1:6379/0', ALICLOUD_MQTT_EGRESS_ID: 'dc1' })).toEqual({
+      redisUrl: 'redis://127.0.0.1:6379/0',
+      egressId: 'dc1',
+    });
+    expect(configToSharedLimit({ id: 'c' }, {}, { EXECUTIONS_MODE: 'queue' })).toBeUndefined();
+  });
+
+  it('messages name the Redis by host, port and database only, never its password', () => {
+    expect(describeRedis('redis://user:very-secret@redis.internal:6380/3')).toBe('redis://redis.internal:6380/3');
+    expect(() => resolveSharedLimit({ redisUrl: 'http://user:very-secret@h' })).toThrow(/must start with redis:\/\/ or rediss:\/\/, not http:\/\/\./);
+    try {
+      resolveSharedLimit({ redisUrl: 'http://user:very-secret@h' });
+    } catch (error) {
+      expect(String((error as Error).message)).not.toContain('very-secret');
+    }
   });
 });
