@@ -46,6 +46,8 @@ interface Group {
   /** Processes seen per key, from the last answer (undefined until Redis answered once). */
   members: number[] | undefined;
   fallback: TokenBucket[] | undefined;
+  /** It sent on its own share: empty its shared buckets with its first call back on Redis. */
+  drain: boolean;
 }
 
 type TakeResult = [number, number, ...number[]];
@@ -59,8 +61,6 @@ export class RedisTokenStore implements TokenStore {
   private readonly groups = new Map<string, Group>();
   private mode: 'connecting' | 'shared' | 'fallback' = 'connecting';
   private readonly ready: Promise<boolean>;
-  /** Drain the shared buckets on the first call after a fallback. */
-  private drainNext = false;
   private probe: NodeJS.Timeout | undefined;
   private busy = 0;
   private closed = false;
@@ -131,6 +131,7 @@ export class RedisTokenStore implements TokenStore {
         pumping: false,
         members: undefined,
         fallback: undefined,
+        drain: false,
       };
       this.groups.set(id, group);
     }
@@ -173,7 +174,7 @@ export class RedisTokenStore implements TokenStore {
     const started = performance.now();
     let result: TakeResult;
     try {
-      const drain = this.drainNext;
+      const drain = group.drain;
       result = await this.redis.alicloudMqttTake(
         group.redisKeys.length,
         ...group.redisKeys,
@@ -184,7 +185,7 @@ export class RedisTokenStore implements TokenStore {
         BUCKET_TTL_MS,
         ...group.limitArgs,
       );
-      if (drain) this.drainNext = false;
+      if (drain) group.drain = false;
     } catch (error) {
       this.enterFallback(reason(error));
       return;
@@ -204,6 +205,7 @@ export class RedisTokenStore implements TokenStore {
   }
 
   private async takeFallback(group: Group): Promise<void> {
+    group.drain = true;
     group.fallback ??= group.keys.map((k, i) => {
       const share = this.share(group.members?.[i]);
       // Starts empty: the shared buckets may have been spent just before Redis went away.
@@ -248,7 +250,6 @@ export class RedisTokenStore implements TokenStore {
     if (this.probe) clearInterval(this.probe);
     this.probe = undefined;
     for (const group of this.groups.values()) group.fallback = undefined;
-    this.drainNext = true;
     this.mode = 'shared';
     this.log(`Shared rate limit: Redis at ${describeRedis(this.options.redisUrl)} answers again; this process is back on the shared limit.`);
   }
