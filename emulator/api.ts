@@ -7,7 +7,9 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DeviceRegistry, formatTraceTime } from './devices';
 import { FaultInjector } from './faults';
-import { SERVICE_ERRORS, serviceErrorStatus } from './service-errors';
+import { ApiError } from './api-error';
+import { MAX_TOKEN_LIFETIME_MS, MIN_TOKEN_LIFETIME_MS, type DeviceCredentialRecord, type ProvisioningStore } from './provisioning';
+import { serviceErrorStatus } from './service-errors';
 import {
   parseV3Authorization,
   safeEqual,
@@ -48,14 +50,7 @@ export interface LogEntry {
   fault?: string;
 }
 
-export class ApiError extends Error {
-  constructor(
-    readonly code: string,
-    message?: string,
-  ) {
-    super(message ?? SERVICE_ERRORS[code]?.message ?? code);
-  }
-}
+export { ApiError };
 
 export interface ApiState {
   devices: DeviceRegistry;
@@ -76,6 +71,10 @@ export interface ApiState {
   nonces: Map<string, number>;
   /** The last request log sequence number of this emulator. */
   logSeq: number;
+  /** Device credentials and tokens (in memory only). */
+  provisioning: ProvisioningStore;
+  /** Publishes on the MQTT broker (SendMessage); undefined without a broker. */
+  publish?: (topic: string, payload: string) => void;
 }
 
 interface Parsed {
@@ -163,6 +162,17 @@ export async function handleApi(state: ApiState, req: IncomingMessage, res: Serv
     state.log.push(entry);
     if (state.log.length > state.logLimit) state.log.splice(0, state.log.length - state.logLimit);
   }
+}
+
+function credentialBody(r: DeviceCredentialRecord): Record<string, unknown> {
+  return {
+    ClientId: r.clientId,
+    InstanceId: r.instanceId,
+    DeviceAccessKeyId: r.deviceAccessKeyId,
+    DeviceAccessKeySecret: r.deviceAccessKeySecret,
+    CreateTime: r.createTime,
+    UpdateTime: r.updateTime,
+  };
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
@@ -377,7 +387,64 @@ function runAction(state: ApiState, p: Parsed): Record<string, unknown> {
         })),
       };
     }
-    case 'QueryToken':
+    case 'GetDeviceCredential':
+    case 'RegisterDeviceCredential':
+    case 'RefreshDeviceCredential':
+    case 'UnRegisterDeviceCredential': {
+      const clientId = required(p.params, 'ClientId');
+      const instanceId = required(p.params, 'InstanceId');
+      checkInstance(state, p, instanceId);
+      if (!/^[^@\s]{1,64}@@@[^@\s]{1,64}$/.test(clientId)) throw new ApiError('InvalidParameter.ClientId', 'ClientId must be GroupId@@@DeviceId.');
+      const store = state.provisioning;
+      if (p.action === 'UnRegisterDeviceCredential') {
+        store.unregister(instanceId, clientId);
+        return {};
+      }
+      const record =
+        p.action === 'GetDeviceCredential'
+          ? store.get(instanceId, clientId)
+          : p.action === 'RegisterDeviceCredential'
+            ? store.register(instanceId, clientId)
+            : store.refresh(instanceId, clientId);
+      return record ? { DeviceCredential: credentialBody(record) } : {};
+    }
+    case 'ApplyToken': {
+      const instanceId = required(p.params, 'InstanceId');
+      const resources = required(p.params, 'Resources').split(',');
+      const actions = required(p.params, 'Actions');
+      const expire = Number(required(p.params, 'ExpireTime'));
+      checkInstance(state, p, instanceId);
+      if (resources.length > 100 || resources.some((r) => r.trim() === ''))
+        throw new ApiError('InvalidParameter.Resources', 'Resources: 1 to 100 topics, comma-separated.');
+      if (!['R', 'W', 'R,W', 'W,R'].includes(actions)) throw new ApiError('InvalidParameter.Actions', 'Actions must be R, W or R,W.');
+      const ahead = expire - Date.now();
+      if (!Number.isInteger(expire) || ahead < MIN_TOKEN_LIFETIME_MS - 5_000 || ahead > MAX_TOKEN_LIFETIME_MS)
+        throw new ApiError('InvalidParameter.ExpireTime', 'ExpireTime must be epoch milliseconds between 60 seconds and 30 days ahead.');
+      return { Token: state.provisioning.applyToken(instanceId, resources, actions, expire).token };
+    }
+    case 'QueryToken': {
+      const instanceId = required(p.params, 'InstanceId');
+      const token = required(p.params, 'Token');
+      checkInstance(state, p, instanceId);
+      return { TokenStatus: state.provisioning.tokenValid(instanceId, token) };
+    }
+    case 'RevokeToken': {
+      const instanceId = required(p.params, 'InstanceId');
+      const token = required(p.params, 'Token');
+      checkInstance(state, p, instanceId);
+      state.provisioning.revokeToken(instanceId, token);
+      return {};
+    }
+    case 'SendMessage': {
+      const instanceId = required(p.params, 'InstanceId');
+      const topic = required(p.params, 'MqttTopic');
+      const payload = required(p.params, 'Payload');
+      checkInstance(state, p, instanceId);
+      if (/[#+]/.test(topic)) throw new ApiError('InvalidParameter.MqttTopic', 'MqttTopic must be a topic, not a filter (no # or +).');
+      if (!state.publish) throw new ApiError('InternalError', 'The emulator runs without an MQTT broker: nothing to send to.');
+      state.publish(topic, payload);
+      return { MsgId: randomUUID().replace(/-/g, '').toUpperCase() };
+    }
     case 'ListGroupId':
     case 'QueryMqttTraceMessageOfClient':
       throw new ApiError('ApiNotSupport', `${p.action} is part of OnsMqtt but not emulated here.`);

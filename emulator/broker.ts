@@ -6,6 +6,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { DeviceRegistry, type ActionInfo } from './devices';
+import type { LoginResult } from './provisioning';
 
 // aedes 0.51 is CommonJS; its types are loose enough that we describe the little we use.
 interface AedesClient {
@@ -14,6 +15,13 @@ interface AedesClient {
 }
 interface AedesBroker {
   handle: (socket: Socket) => void;
+  authenticate: (
+    client: AedesClient,
+    username: string | undefined,
+    password: Buffer | undefined,
+    done: (err: (Error & { returnCode?: number }) | null, ok: boolean) => void,
+  ) => void;
+  publish(packet: { topic: string; payload: Buffer; qos: 0 | 1; retain: boolean; cmd: 'publish'; dup: boolean }, done: (err?: Error) => void): void;
   on(event: 'client' | 'clientDisconnect' | 'keepaliveTimeout', cb: (client: AedesClient) => void): void;
   on(event: 'clientError' | 'connectionError', cb: (client: AedesClient, err: Error) => void): void;
   preConnect: (client: AedesClient & { conn?: unknown }, packet: { clientId?: string }, done: (err: Error | null, ok: boolean) => void) => void;
@@ -24,10 +32,15 @@ interface AedesBroker {
 export interface RunningBroker {
   url: string;
   port: number;
+  /** Publishes to subscribers (the API's SendMessage). */
+  publish(topic: string, payload: string): void;
   stop(): Promise<void>;
 }
 
-export async function startBroker(devices: DeviceRegistry, port = 0, host = '127.0.0.1'): Promise<RunningBroker> {
+/** Checks a CONNECT's user name and password; undefined: everyone may connect. */
+export type LoginCheck = (clientId: string, username: string | undefined, password: Buffer | undefined) => LoginResult | undefined;
+
+export async function startBroker(devices: DeviceRegistry, port = 0, host = '127.0.0.1', login?: LoginCheck): Promise<RunningBroker> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const aedesFactory = require('aedes') as (opts?: object) => AedesBroker;
   const broker = aedesFactory();
@@ -38,6 +51,14 @@ export async function startBroker(devices: DeviceRegistry, port = 0, host = '127
   broker.preConnect = (_client, packet, done) => {
     if (packet.clientId && broker.clients[packet.clientId]) conflicts.add(packet.clientId);
     done(null, true);
+  };
+  broker.authenticate = (client, username, password, done) => {
+    const result = login?.(client.id, username, password);
+    if (!result || result.ok) return done(null, true);
+    // Refused at CONNECT with the MQTT 3.1.1 return code; the device trace shows the attempt.
+    devices.refused(client.id, 'not authorized');
+    const error = Object.assign(new Error(`login refused: ${result.reason}`), { returnCode: result.returnCode });
+    done(error, false);
   };
   broker.on('client', (client) => {
     current.set(client.id, client);
@@ -70,6 +91,8 @@ export async function startBroker(devices: DeviceRegistry, port = 0, host = '127
   return {
     url: `mqtt://${host}:${actualPort}`,
     port: actualPort,
+    publish: (topic, payload) =>
+      broker.publish({ cmd: 'publish', topic, payload: Buffer.from(payload, 'utf8'), qos: 1, retain: false, dup: false }, () => undefined),
     stop: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();

@@ -3,7 +3,7 @@
  * `npm run emulator`: start the OnsMqtt emulator and print how to use it.
  * Flags: --port N --mqtt-port N --latency MS --jitter MS --throttle QPS (per API)
  *        --error CODE:RATE (repeatable) --html-rate R --reset-rate R --hang-rate R --online ID (repeatable)
- *        --access-key ID:SECRET (repeatable) --stop-with-stdin
+ *        --access-key ID:SECRET (repeatable) --mqtt-auth (check MQTT logins) --stop-with-stdin
  */
 import { parseArgs } from 'node:util';
 import { startEmulator, DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET } from './index';
@@ -21,6 +21,7 @@ const OPTIONS = {
   'hang-rate': { type: 'string' },
   online: { type: 'string', multiple: true },
   'access-key': { type: 'string', multiple: true },
+  'mqtt-auth': { type: 'boolean' },
   // Started by a test or a benchmark with a pipe on stdin: stop when that parent goes away.
   'stop-with-stdin': { type: 'boolean' },
 } as const;
@@ -58,6 +59,7 @@ async function main(): Promise<void> {
     mqttPort: number('mqtt-port', values['mqtt-port']) ?? 1883,
     faults,
     onlineDevices: values.online,
+    mqttAuth: values['mqtt-auth'] === true,
     accessKeys,
   });
   process.stdout.write(

@@ -52,6 +52,12 @@ export class DeviceRegistry {
     this.record({ timeMs: now, clientId, channelId: session.channelId, action, actionCode: ACTION_INFO[info], actionInfo: info });
   }
 
+  /** A CONNECT refused (a wrong password): recorded in the trace, the device stays as it was. */
+  refused(clientId: string, info: ActionInfo, now = Date.now()): void {
+    const channelId = `channel-${++this.channelSeq}`;
+    this.record({ timeMs: now, clientId, channelId, action: 'connect', actionCode: ACTION_INFO[info], actionInfo: info });
+  }
+
   /** Admin control: set a device on- or offline without an MQTT connection. */
   set(clientId: string, online: boolean, now = Date.now()): void {
     if (online && !this.isOnline(clientId)) this.connect(clientId, now);

@@ -11,6 +11,7 @@ import { startBroker, type RunningBroker } from './broker';
 import { DeviceRegistry } from './devices';
 import { FaultInjector, type FaultConfig } from './faults';
 import { StsAuthority, type StsCredential } from './sts';
+import { ProvisioningStore } from './provisioning';
 import { startMetadataService, type MetadataServiceOptions, type RunningMetadataService } from './metadata-service';
 import { startStsService, type RunningSts, type StsRole } from './sts-service';
 
@@ -45,6 +46,12 @@ export interface EmulatorOptions {
   sts?: { roles: StsRole[] };
   /** Start an ECS metadata stand-in (only inside a network namespace at 100.100.100.200:80 for the real address). */
   metadata?: MetadataServiceOptions;
+  /**
+   * The broker checks each CONNECT's user name and password in the three documented modes
+   * (Signature, DeviceCredential, Token) and refuses a wrong one. Off by default (any login is
+   * accepted); the demo turns it on.
+   */
+  mqttAuth?: boolean;
 }
 
 export interface RunningEmulator {
@@ -59,6 +66,8 @@ export interface RunningEmulator {
   isDeviceOnline(clientId: string): boolean;
   devices(): Array<{ clientId: string; online: boolean; since?: string }>;
   setFaults(faults: FaultConfig): void;
+  /** Turn the broker's login check on or off (see EmulatorOptions.mqttAuth). */
+  setMqttAuth(on: boolean): void;
   /** Shift the emulator's clock (to play a client whose clock is off). */
   setClockOffset(ms: number): void;
   issueStsToken(durationMs?: number): StsCredential;
@@ -101,7 +110,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     nonces: new Map(),
     logSeq: 0,
     credentialsUriFetches: [],
+    provisioning: new ProvisioningStore(),
   };
+  let mqttAuth = options.mqttAuth === true;
+  const login = (clientId: string, username: string | undefined, password: Buffer | undefined) =>
+    mqttAuth
+      ? state.provisioning.login(
+          clientId,
+          username,
+          password,
+          new Map([...state.accessKeys.values()].map((k) => [k.accessKeyId, k.accessKeySecret])),
+          state.instances,
+        )
+      : undefined;
   for (const id of options.onlineDevices ?? []) devices.set(id, true);
 
   const sockets = new Set<Socket>();
@@ -150,7 +171,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const port = (server.address() as AddressInfo).port;
   let broker: RunningBroker | undefined;
   try {
-    if (options.mqttPort !== false) broker = await startBroker(devices, options.mqttPort ?? 0);
+    if (options.mqttPort !== false) broker = await startBroker(devices, options.mqttPort ?? 0, '127.0.0.1', login);
+    if (broker) {
+      const running = broker;
+      state.publish = (topic, payload) => running.publish(topic, payload);
+    }
   } catch (error) {
     server.close();
     throw error;
@@ -181,6 +206,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     devices: () => devices.list(),
     setFaults: (f) => faults.set(f),
     setClockOffset: (ms) => (state.clockOffsetMs = ms),
+    setMqttAuth: (on) => void (mqttAuth = on),
     issueStsToken: (durationMs = 3600_000) => state.sts.issue(durationMs),
     sts,
     metadata,
@@ -200,6 +226,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       state.nonces.clear();
       state.sts.lifetimeMs = undefined;
       state.credentialsUriFetches.length = 0;
+      state.provisioning.clear();
+      mqttAuth = options.mqttAuth === true;
     },
     stop: async () => {
       for (const res of state.hanging) res.destroy();
@@ -257,6 +285,11 @@ function adminHandler(state: ApiState, emulator: () => RunningEmulator) {
         return send(200, { cleared: true });
       case 'GET /stats':
         return send(200, emulator().stats());
+      case 'PUT /mqtt-auth':
+      case 'POST /mqtt-auth':
+        if (typeof input.on !== 'boolean') return send(400, { error: 'Send {"on": true|false}.' });
+        emulator().setMqttAuth(input.on);
+        return send(200, { on: input.on });
       case 'POST /clock':
         state.clockOffsetMs = Number(input.offsetMs) || 0;
         return send(200, { offsetMs: state.clockOffsetMs });

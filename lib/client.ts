@@ -10,6 +10,9 @@ import { RequestScheduler } from './scheduler';
 import { createSdkTransport, type Transport, type TransportResponse } from './transport';
 import { optionalNumber, optionalString, requireCredential, requireId, requireOneOf, requireTime } from './validation';
 import { parseTracePage, type ConnectionEvent } from './trace';
+import * as provisioning from './provisioning';
+import type { ActionSender } from './provisioning/sender';
+import type { DeviceCredential, DeviceRef } from './provisioning/device-credential';
 
 export interface OnsMqttClientOptions {
   /** The short form of `credential: { type: 'access_key' | 'sts', ... }`. */
@@ -304,6 +307,72 @@ export class OnsMqttClient {
     }
     events.sort(newestFirst);
     return events.slice(0, limit);
+  }
+
+  /** What the provisioning actions send through: this client's scheduler, retry policy and error table. */
+  private readonly sender: ActionSender = {
+    call: (action, query, signal) => this.send(action, query, signal),
+    malformed: (action, field, response) => this.malformed(action, field, response),
+  };
+
+  /** The device's credential (DeviceCredential login mode), or null when none is registered. */
+  getDeviceCredential(input: DeviceRef, options: CallOptions = {}): Promise<DeviceCredential | null> {
+    return provisioning.getDeviceCredential(this.sender, input, options.signal);
+  }
+
+  /** A new credential for the device; replaces the current one (the newest wins). */
+  registerDeviceCredential(input: DeviceRef, options: CallOptions = {}): Promise<DeviceCredential> {
+    return provisioning.registerDeviceCredential(this.sender, input, options.signal);
+  }
+
+  /** The device's credential, registered only if it has none: a provisioning flow can run twice. */
+  ensureDeviceCredential(input: DeviceRef, options: CallOptions = {}): Promise<DeviceCredential & { registered: boolean }> {
+    return provisioning.ensureDeviceCredential(this.sender, input, options.signal);
+  }
+
+  /** A new secret for the device; the old one stops working. */
+  refreshDeviceCredential(input: DeviceRef, options: CallOptions = {}): Promise<DeviceCredential> {
+    return provisioning.refreshDeviceCredential(this.sender, input, options.signal);
+  }
+
+  unregisterDeviceCredential(input: DeviceRef, options: CallOptions = {}): ReturnType<typeof provisioning.unregisterDeviceCredential> {
+    return provisioning.unregisterDeviceCredential(this.sender, input, options.signal);
+  }
+
+  /** A token for the Token login mode: topics, R / W / R,W, expiry 60 s to 30 days ahead. */
+  applyToken(input: provisioning.ApplyTokenInput, options: CallOptions = {}): ReturnType<typeof provisioning.applyToken> {
+    return provisioning.applyToken(this.sender, input, options.signal);
+  }
+
+  queryToken(input: { instanceId: string; token: string }, options: CallOptions = {}): ReturnType<typeof provisioning.queryToken> {
+    return provisioning.queryToken(this.sender, input, options.signal);
+  }
+
+  revokeToken(input: { instanceId: string; token: string }, options: CallOptions = {}): ReturnType<typeof provisioning.revokeToken> {
+    return provisioning.revokeToken(this.sender, input, options.signal);
+  }
+
+  /** Publishes `payload` to `topic` on the instance (SendMessage): a subscribed device receives it. */
+  sendMessage(
+    input: { instanceId: string; topic: string; payload: string | Buffer | object },
+    options: CallOptions = {},
+  ): ReturnType<typeof provisioning.sendMessage> {
+    return provisioning.sendMessage(this.sender, input, options.signal);
+  }
+
+  /**
+   * Waits until the device is online (QuerySessionByClientId with backoff, within the rate limit),
+   * or `timeoutMs` passed: then the connection trace of the window comes with the answer.
+   */
+  waitUntilOnline(input: provisioning.WaitUntilOnlineInput, options: CallOptions = {}): Promise<provisioning.WaitUntilOnlineResult> {
+    return provisioning.waitUntilOnline(
+      {
+        querySession: (ref, signal) => this.querySession(ref, { signal }),
+        queryConnectionTrace: (query, signal) => this.queryConnectionTrace(query, { signal }),
+      },
+      input,
+      options.signal,
+    );
   }
 
   /**

@@ -28,6 +28,10 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorRule>> = Object.freeze({
     'The RAM user or role lacks permission: grant mq:MqttInstanceAccess on acs:mq:{regionId}:*:{instanceId} (or AliyunMQFullAccess).',
   ),
   'InvalidParameter.*': fail('The parameter named in the code is invalid: correct it and try again.'),
+  // Token APIs (ApplyToken): the service throttles token requests with a 400 of its own.
+  ApplyTokenOverFlow: retry(
+    'Tokens were requested too often: the request is retried later. Reuse a token for its lifetime rather than applying per connection.',
+  ),
   ApiNotSupport: fail('This API is not supported on this endpoint: check the region, the network type and the endpoint URL.'),
   InternalError: retry('The service had an internal fault. If it persists, try again later and check the Alibaba Cloud service status.'),
   SystemOverFlow: retry(

@@ -45,3 +45,15 @@ export {
   ACCOUNT_ID_VARIABLE,
 } from './shared-limit';
 export type { SharedLimitOptions } from './shared-limit';
+export { mqttConnectOptions, hmacSha1Base64, MQTT_AUTH_MODES, MAX_WAIT_MS, MAX_TOKEN_RESOURCES } from './provisioning';
+export type {
+  DeviceCredential,
+  DeviceRef,
+  MqttAuthMode,
+  MqttConnectOptions,
+  MqttConnectOptionsInput,
+  TokenActions,
+  ApplyTokenInput,
+  WaitUntilOnlineInput,
+  WaitUntilOnlineResult,
+} from './provisioning';

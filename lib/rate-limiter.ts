@@ -101,6 +101,16 @@ export const API_RATE_LIMITS = Object.freeze({
   QuerySessionByClientId: { documentedQps: 300, ratePerSecond: 265, burst: 10 },
   BatchQuerySessionByClientIds: { documentedQps: 100, ratePerSecond: 88, burst: 4 },
   QueryMqttTraceDevice: { documentedQps: 500, ratePerSecond: 450, burst: 25 },
+  // The provisioning APIs document a per-account figure only; each call also counts against a
+  // per-IP limit that is not published: the seed API's 300 is assumed where the account's is higher.
+  GetDeviceCredential: { documentedQps: 300, ratePerSecond: 265, burst: 10 },
+  RegisterDeviceCredential: { documentedQps: 300, ratePerSecond: 265, burst: 10 },
+  RefreshDeviceCredential: { documentedQps: 300, ratePerSecond: 265, burst: 10 },
+  UnRegisterDeviceCredential: { documentedQps: 300, ratePerSecond: 265, burst: 10 },
+  ApplyToken: { documentedQps: 100, ratePerSecond: 88, burst: 4 },
+  QueryToken: { documentedQps: 100, ratePerSecond: 88, burst: 4 },
+  RevokeToken: { documentedQps: 5, ratePerSecond: 4, burst: 1 },
+  SendMessage: { documentedQps: 300, ratePerSecond: 265, burst: 10 },
 });
 export type RateLimitedApi = keyof typeof API_RATE_LIMITS;
 
@@ -115,6 +125,14 @@ export const ACCOUNT_RATE_LIMITS: Readonly<Record<RateLimitedApi, RateLimit & { 
   QuerySessionByClientId: { documentedQps: 500, ratePerSecond: 440, burst: 25 },
   BatchQuerySessionByClientIds: { documentedQps: 100, ratePerSecond: 88, burst: 4 },
   QueryMqttTraceDevice: { documentedQps: 500, ratePerSecond: 440, burst: 25 },
+  GetDeviceCredential: { documentedQps: 500, ratePerSecond: 440, burst: 25 },
+  RegisterDeviceCredential: { documentedQps: 500, ratePerSecond: 440, burst: 25 },
+  RefreshDeviceCredential: { documentedQps: 500, ratePerSecond: 440, burst: 25 },
+  UnRegisterDeviceCredential: { documentedQps: 500, ratePerSecond: 440, burst: 25 },
+  ApplyToken: { documentedQps: 100, ratePerSecond: 88, burst: 4 },
+  QueryToken: { documentedQps: 100, ratePerSecond: 88, burst: 4 },
+  RevokeToken: { documentedQps: 5, ratePerSecond: 4, burst: 1 },
+  SendMessage: { documentedQps: 1000, ratePerSecond: 880, burst: 50 },
 });
 
 /** The per-account bucket key; `account` names the account, never a temporary AccessKey. */

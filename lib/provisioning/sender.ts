@@ -1,0 +1,12 @@
+/**
+ * What a provisioning action needs from the client: one call through its scheduler, retry policy
+ * and error table, and a way to say that an answer was not what the API documents.
+ */
+import type { RateLimitedApi } from '../rate-limiter';
+import type { TransportResponse } from '../transport';
+import type { OnsMqttError } from '../errors';
+
+export interface ActionSender {
+  call(action: RateLimitedApi, query: Record<string, string>, signal?: AbortSignal): Promise<TransportResponse>;
+  malformed(action: string, field: string, response: TransportResponse): OnsMqttError;
+}
