@@ -1,8 +1,23 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 import { createClient } from '../../shared/n8n-client';
-import { getConnectionTrace, getManyStatuses, getStatus } from './deviceSession';
+import { getConnectionTrace, getManyStatuses, getStatus, waitUntilOnline } from './deviceSession';
+import * as deviceCredential from './deviceCredential';
+import * as message from './message';
+import * as token from './token';
+import { failEvery } from './per-item';
 import { routeOutcomes, routingMode, type ItemOutcome } from './routing';
 import { OnsMqttError, type OnsMqttClient } from '../../../lib';
+
+type Execute = (this: IExecuteFunctions, client: OnsMqttClient, items: INodeExecutionData[], signal?: AbortSignal) => Promise<INodeExecutionData[][]>;
+
+/** Operations that are not status checks (by operation for Device Session, else by resource), with their output count. */
+const SINGLE_ITEM_OPERATIONS: Record<string, { outputs: number; execute: Execute } | undefined> = {
+  getConnectionTrace: { outputs: 1, execute: getConnectionTrace.execute },
+  waitUntilOnline: { outputs: 2, execute: waitUntilOnline.execute },
+  deviceCredential: { outputs: 1, execute: deviceCredential.execute },
+  token: { outputs: 1, execute: token.execute },
+  message: { outputs: 1, execute: message.execute },
+};
 
 /** Dispatch to the operation; status operations share the routing to Online/Offline/Retry/Fail. */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
@@ -23,11 +38,13 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
   }
   const signal = typeof this.getExecutionCancelSignal === 'function' ? this.getExecutionCancelSignal() : undefined;
 
-  if (operation === 'getConnectionTrace') {
-    if (setupError) return getConnectionTrace.failAll.call(this, items, setupError);
-    return getConnectionTrace.execute.call(this, client!, items, signal);
+  const resource = this.getNodeParameter('resource', 0, 'deviceSession') as string;
+  const single = SINGLE_ITEM_OPERATIONS[resource === 'deviceSession' ? operation : resource];
+  if (single) {
+    if (setupError) return failEvery(this, items, single.outputs, setupError);
+    return single.execute.call(this, client!, items, signal);
   }
-  if (operation !== 'getStatus' && operation !== 'getManyStatuses') {
+  if (resource !== 'deviceSession' || (operation !== 'getStatus' && operation !== 'getManyStatuses')) {
     throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported.`);
   }
   // Bad credentials or options fail every item alike, routed like any other failure.

@@ -1,8 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { failureJson, nodeErrorFor, routingMode } from '../routing';
-import { OnsMqttError, type OnsMqttClient } from '../../../../lib';
+import type { OnsMqttClient } from '../../../../lib';
 import { clientIdParameter, instanceIdParameter } from '../common';
-import { readItemParameters } from '../item-parameters';
+import { runPerItem } from '../per-item';
 
 const show = { resource: ['deviceSession'], operation: ['getConnectionTrace'] };
 
@@ -56,50 +55,12 @@ export async function execute(
   items: INodeExecutionData[],
   signal?: AbortSignal,
 ): Promise<INodeExecutionData[][]> {
-  const out: INodeExecutionData[] = [];
-  for (let index = 0; index < items.length; index++) {
-    const params = readItemParameters(this, ['clientId', 'instanceId', 'from', 'to'], index);
-    if (params instanceof OnsMqttError) {
-      out.push(failedItem(this, items, params, index, { clientId: undefined, instanceId: undefined }));
-      continue;
-    }
-    const { clientId, instanceId } = params;
-    try {
-      const returnAll = this.getNodeParameter('returnAll', index, false) as boolean;
-      const limit = returnAll ? RETURN_ALL_CEILING : (this.getNodeParameter('limit', index, 50) as number);
-      const events = await client.queryConnectionTrace(
-        {
-          clientId: clientId as string,
-          instanceId: instanceId as string,
-          from: params.from as string,
-          to: params.to as string,
-          limit,
-        },
-        { signal },
-      );
-      for (const event of events) out.push({ json: { clientId: clientId as string, instanceId: instanceId as string, ...event }, pairedItem: { item: index } });
-    } catch (caught) {
-      const error = caught instanceof OnsMqttError ? caught : new OnsMqttError({ code: 'InvalidInput', message: String(caught) });
-      out.push(failedItem(this, items, error, index, { clientId, instanceId }));
-    }
-  }
-  return [out];
-}
-
-/** A failed item: shaped like every other operation's under "Continue", thrown otherwise. */
-function failedItem(
-  ctx: IExecuteFunctions,
-  items: INodeExecutionData[],
-  error: OnsMqttError,
-  index: number,
-  ids: { clientId: unknown; instanceId: unknown },
-): INodeExecutionData {
-  const mode = routingMode(ctx, false);
-  if (mode.onError === 'stopWorkflow') throw nodeErrorFor(ctx, { index, error, ...ids });
-  return { json: failureJson(mode, items[index]?.json ?? {}, error, ids), pairedItem: { item: index } };
-}
-
-/** Every item fails with the same setup error (bad credentials or options). */
-export async function failAll(this: IExecuteFunctions, items: INodeExecutionData[], error: OnsMqttError): Promise<INodeExecutionData[][]> {
-  return [items.map((_item, index) => failedItem(this, items, error, index, { clientId: undefined, instanceId: undefined }))];
+  return runPerItem(this, items, 1, ['clientId', 'instanceId', 'from', 'to'], async (params, index) => {
+    const clientId = params.clientId as string;
+    const instanceId = params.instanceId as string;
+    const returnAll = this.getNodeParameter('returnAll', index, false) as boolean;
+    const limit = returnAll ? RETURN_ALL_CEILING : (this.getNodeParameter('limit', index, 50) as number);
+    const events = await client.queryConnectionTrace({ clientId, instanceId, from: params.from as string, to: params.to as string, limit }, { signal });
+    return { output: 0, many: events.map((event) => ({ clientId, instanceId, ...event })) };
+  });
 }

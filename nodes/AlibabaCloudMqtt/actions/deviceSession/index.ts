@@ -1,10 +1,10 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { clientOptions } from '../common';
 import * as getConnectionTrace from './getConnectionTrace.operation';
 import * as getManyStatuses from './getManyStatuses.operation';
 import * as getStatus from './getStatus.operation';
+import * as waitUntilOnline from './waitUntilOnline.operation';
 
-export { getConnectionTrace, getManyStatuses, getStatus };
+export { getConnectionTrace, getManyStatuses, getStatus, waitUntilOnline };
 
 export const description: INodeProperties[] = [
   {
@@ -32,11 +32,17 @@ export const description: INodeProperties[] = [
         description: 'Check whether a device is online (exact, live answer)',
         action: 'Get the online status of a device',
       },
+      {
+        name: 'Wait Until Online',
+        value: 'waitUntilOnline',
+        description: 'Wait until a device connects, or time out with its connection trace',
+        action: 'Wait until a device is online',
+      },
     ],
     default: 'getStatus',
   },
   ...getStatus.description,
   ...getManyStatuses.description,
   ...getConnectionTrace.description,
-  clientOptions,
+  ...waitUntilOnline.description,
 ];

@@ -1,0 +1,79 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import { statusFields, type OnsMqttClient } from '../../../../lib';
+import { clientIdParameter, instanceIdParameter } from '../common';
+import { runPerItem } from '../per-item';
+
+const show = { resource: ['deviceSession'], operation: ['waitUntilOnline'] };
+
+/** Longer waits belong in the workflow (a Wait node and a loop), not in one running execution. */
+export const MAX_WAIT_SECONDS = 900;
+
+export const description: INodeProperties[] = [
+  {
+    displayName:
+      "Checks the device again and again (every 0.5 s at first, then up to the interval) until it is online or the timeout passes. Timed Out items carry the connection trace of the wait: refused logins and drops are the evidence a ticket needs. For waits longer than 15 minutes, loop through n8n's Wait node instead: an execution waiting that long holds a worker.",
+    name: 'waitNotice',
+    type: 'notice',
+    default: '',
+    displayOptions: { show },
+  },
+  { ...clientIdParameter('MQTT Client ID of the device to wait for (GroupID@@@DeviceID)'), displayOptions: { show } },
+  { ...instanceIdParameter, displayOptions: { show } },
+  {
+    displayName: 'Timeout (Seconds)',
+    name: 'waitTimeout',
+    type: 'number',
+    typeOptions: { minValue: 1, maxValue: MAX_WAIT_SECONDS },
+    default: 120,
+    description: 'How long to wait for the device to connect (at most 900)',
+    displayOptions: { show },
+  },
+  {
+    displayName: 'Check Interval (Seconds)',
+    name: 'pollInterval',
+    type: 'number',
+    typeOptions: { minValue: 0.5, maxValue: 300, numberPrecision: 1 },
+    default: 5,
+    description: 'The longest pause between two checks',
+    displayOptions: { show },
+  },
+];
+
+/** Output 0: Online; output 1: Timed Out (with the trace). */
+export async function execute(
+  this: IExecuteFunctions,
+  client: OnsMqttClient,
+  items: INodeExecutionData[],
+  signal?: AbortSignal,
+): Promise<INodeExecutionData[][]> {
+  return runPerItem(this, items, 2, ['clientId', 'instanceId', 'waitTimeout', 'pollInterval'], async (params) => {
+    const seconds = Math.min(MAX_WAIT_SECONDS, Number(params.waitTimeout));
+    const result = await client.waitUntilOnline(
+      {
+        clientId: params.clientId as string,
+        instanceId: params.instanceId as string,
+        timeoutMs: Math.round(seconds * 1000),
+        pollIntervalMs: Math.round(Number(params.pollInterval) * 1000),
+      },
+      { signal },
+    );
+    if (result.online) {
+      const { waitedMs, checks } = result;
+      return { output: 0, json: { ...statusFields({ ...result, online: true }), waitedMs, checks } };
+    }
+    return {
+      output: 1,
+      json: {
+        clientId: result.clientId,
+        instanceId: result.instanceId,
+        online: false,
+        timedOut: true,
+        waitedMs: result.waitedMs,
+        checks: result.checks,
+        trace: result.trace as unknown as INodeExecutionData['json'][],
+        ...(result.traceError ? { traceError: result.traceError.message } : {}),
+        ...(result.lastError ? { lastError: result.lastError.message } : {}),
+      },
+    };
+  });
+}
