@@ -117,6 +117,8 @@ export class OnsMqttClient {
   /** Who signs (never a secret): an AccessKey ID, or a role and the key that assumes it. */
   readonly identity: string;
   private readonly credentials: CredentialSource;
+  /** What the provisioning actions send through: this client's scheduler, retry policy and error table. */
+  private readonly sender: ActionSender;
 
   constructor(options: OnsMqttClientOptions) {
     if (!options || typeof options !== 'object') throw invalidInput('options', 'expected an object with accessKeyId and accessKeySecret, or a credential.');
@@ -154,6 +156,11 @@ export class OnsMqttClient {
     };
     // The SDK (and the secret) live only inside the transport, created on first use.
     this.transportFactory = () => createSdkTransport(config);
+    this.sender = {
+      scope: `${this.endpoint.url}\u0000${this.identity}`,
+      call: (action, query, signal) => this.send(action, query, signal),
+      malformed: (action, field, response) => this.malformed(action, field, response),
+    };
   }
 
   /**
@@ -310,11 +317,6 @@ export class OnsMqttClient {
   }
 
   /** What the provisioning actions send through: this client's scheduler, retry policy and error table. */
-  private readonly sender: ActionSender = {
-    call: (action, query, signal) => this.send(action, query, signal),
-    malformed: (action, field, response) => this.malformed(action, field, response),
-  };
-
   /** The device's credential (DeviceCredential login mode), or null when none is registered. */
   getDeviceCredential(input: DeviceRef, options: CallOptions = {}): Promise<DeviceCredential | null> {
     return provisioning.getDeviceCredential(this.sender, input, options.signal);

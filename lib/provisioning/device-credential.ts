@@ -4,6 +4,7 @@
  * a provisioning flow that may run twice gets first and registers only when there is none:
  * `ensureDeviceCredential`.
  */
+import { raceAbort } from '../abort';
 import { requireId } from '../validation';
 import type { ActionSender } from './sender';
 import type { TransportResponse } from '../transport';
@@ -49,15 +50,33 @@ export async function registerDeviceCredential(sender: ActionSender, input: Devi
   return parseCredential(sender, 'RegisterDeviceCredential', await sender.call('RegisterDeviceCredential', query(ref), signal), ref);
 }
 
-/** The device's credential, registered only if it has none: safe to run again. */
-export async function ensureDeviceCredential(
-  sender: ActionSender,
-  input: DeviceRef,
-  signal?: AbortSignal,
-): Promise<DeviceCredential & { registered: boolean }> {
-  const existing = await getDeviceCredential(sender, input, signal);
-  if (existing) return { ...existing, registered: false };
-  return { ...(await registerDeviceCredential(sender, input, signal)), registered: true };
+/** Get-or-register calls in progress in this process, by endpoint, identity, instance and device. */
+const ensuring = new Map<string, Promise<DeviceCredential & { registered: boolean }>>();
+
+/**
+ * The device's credential, registered only if it has none: safe to run again. Two calls for the
+ * same device at once in this process share one get-and-register: otherwise both would find none,
+ * both would register, and the first answer's secret would already be replaced. (Across processes,
+ * e.g. n8n workers, the service itself decides: the newest registration wins.)
+ */
+export function ensureDeviceCredential(sender: ActionSender, input: DeviceRef, signal?: AbortSignal): Promise<DeviceCredential & { registered: boolean }> {
+  const ref = deviceRef(input);
+  const key = `${sender.scope}\u0000${ref.instanceId}\u0000${ref.clientId}`;
+  const running = ensuring.get(key);
+  // The later caller did not register: the earlier one did, or found one.
+  if (running)
+    return raceAbort(
+      running.then((credential) => ({ ...credential, registered: false })),
+      signal,
+    );
+  const work = (async () => {
+    const existing = await getDeviceCredential(sender, ref);
+    if (existing) return { ...existing, registered: false };
+    return { ...(await registerDeviceCredential(sender, ref)), registered: true };
+  })().finally(() => ensuring.delete(key));
+  ensuring.set(key, work);
+  // Shared work runs to its end; each caller stops waiting when its own signal aborts.
+  return raceAbort(work, signal);
 }
 
 /** A new secret for the device; the old one stops working. */

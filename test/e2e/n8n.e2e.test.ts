@@ -32,7 +32,7 @@ interface N8nHost {
     };
     text: string;
   }>;
-  start(): Promise<{ logs: string[]; stop(): Promise<void> }>;
+  start(): Promise<{ logs: string[]; url: string; stop(): Promise<void> }>;
   cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
   cleanup(): void;
 }
@@ -323,6 +323,86 @@ describe.each(HOSTS)('%s', (_label, which) => {
     const listed = await n8n.cli(['list:workflow']);
     for (const wf of examples) expect(listed.stdout).toContain(wf.id);
   }, 120_000);
+
+  it('the provisioning example: the webhook answers a device with its login, the device connects and receives its configuration; one that never connects gets a ticket', async () => {
+    emu.setMqttAuth(true);
+    const collector = await startCollector();
+    const wf = JSON.parse(readFileSync(join(ROOT, 'workflows', 'provision-device.json'), 'utf8')) as {
+      id: string;
+      nodes: Array<Record<string, any>>; // eslint-disable-line @typescript-eslint/no-explicit-any -- n8n's workflow JSON, patched loosely
+      connections: Record<string, { main: Array<Array<{ node: string; type: string; index: number }>> }>;
+      active?: boolean;
+    };
+    for (const node of wf.nodes) {
+      if (node.credentials) node.credentials = CRED;
+      if (node.name === 'Wait until it connects') node.parameters.waitTimeout = 10;
+    }
+    // The ticket also reaches the test.
+    wf.nodes.push({
+      id: 'prov-report',
+      name: 'Report ticket',
+      type: 'n8n-nodes-base.httpRequest',
+      typeVersion: 4.2,
+      position: [1100, 400],
+      parameters: {
+        method: 'POST',
+        url: `${collector.url}/ticket`,
+        sendBody: true,
+        specifyBody: 'json',
+        jsonBody: '={{ JSON.stringify($json) }}',
+        options: {},
+      },
+    });
+    wf.connections['Open ticket'] = { main: [[{ node: 'Report ticket', type: 'main', index: 0 }]] };
+    await n8n.importWorkflows([wf]);
+    await n8n.activate(wf.id);
+    const server = await n8n.start();
+    const label = _label.replace(/\W+/g, '');
+    const ask = async (clientId: string) => {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const res = await fetch(`${server.url}/webhook/provision`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ clientId }),
+        });
+        if (res.status !== 404 || Date.now() > deadline) {
+          expect(res.status).toBe(200);
+          return (await res.json()) as { clientId: string; username: string; password: string };
+        }
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    };
+    try {
+      const clientId = `GID_e2e@@@n8n-${label}`;
+      const login = await ask(clientId);
+      expect(login).toMatchObject({ clientId, username: expect.stringMatching(/^DeviceCredential\|DC\./) });
+      const device = await connectMqtt(emu.mqttUrl!, clientId, { username: login.username, password: login.password });
+      const received: string[] = [];
+      device.on('message', (_topic, payload) => received.push(payload.toString()));
+      await device.subscribeAsync(`devices/n8n-${label}/config`, { qos: 1 });
+      // Asked again (a device that restarted): the same login, and the configuration once more.
+      expect(await ask(clientId)).toEqual(login);
+      await waitFor(() => received.length >= 1, 30_000, 'the configuration to reach the device');
+      expect(JSON.parse(received[0])).toMatchObject({ reportEverySeconds: 60 });
+      device.end(true);
+
+      const silent = `GID_e2e@@@n8n-${label}-silent`;
+      await ask(silent);
+      await collector.waitFor(() => collector.on('ticket').length >= 1, 40_000, 'the ticket of the device that never connected');
+      expect(collector.on('ticket')[0]).toMatchObject({
+        clientId: silent,
+        title: expect.stringContaining('did not connect'),
+        evidence: ['no connection attempt at all'],
+      });
+      expect(server.logs.join('')).not.toContain(login.password);
+      expect(server.logs.join('')).not.toContain(SECRET);
+    } finally {
+      await server.stop();
+      await collector.stop();
+      emu.setMqttAuth(false);
+    }
+  }, 300_000);
 
   /** An active workflow: the trigger polling every minute, each event POSTed to the collector. */
   const triggerWorkflow = (id: string, clientIds: string[], events: string[], collectorUrl: string) => ({

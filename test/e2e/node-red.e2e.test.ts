@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../emulator';
+import { OnsMqttClient } from '../../lib';
 import { connectMqtt, waitFor } from '../helpers/emulator';
 import { reporter, startCollector } from './collector';
 import { nodeRed4Dir, nodeRed5Dir, node24, nodeRedHost, ROOT, type NodeRedHost } from './hosts';
@@ -230,6 +231,14 @@ describe.each(HOSTS)('%s', (_label, which) => {
       for (const n of flow) {
         if (n.type === 'alicloud-mqtt-config') Object.assign(n, { endpoint: emu.endpoint, credentials: { accessKeyId: AK, accessKeySecret: SECRET } });
       }
+      // Rotation presumes a provisioned device: provision it as the other example would.
+      if (file.startsWith('Rotate')) {
+        await new OnsMqttClient({ accessKeyId: AK, accessKeySecret: SECRET, endpoint: emu.endpoint }).registerDeviceCredential({
+          clientId: 'GID_demo@@@device-42',
+          instanceId: INSTANCE,
+        });
+        emu.clearLog(); // the example's own request is the one to wait for
+      }
       const logStart = host.logs.length;
       await host.deploy(flow);
       for (const n of flow.filter((x) => x.type === 'inject')) await host.inject(String(n.id));
@@ -238,6 +247,51 @@ describe.each(HOSTS)('%s', (_label, which) => {
       const errors = host.logs.slice(logStart).filter((l) => /\[error\]/.test(l) && /alicloud-mqtt/.test(l));
       expect({ file, errors }).toEqual({ file, errors: [] });
     }
+  }, 120_000);
+
+  it('the provisioning example: a device asks for its login, connects with it and receives its configuration; asking again keeps the credential', async () => {
+    emu.setMqttAuth(true);
+    const flow = JSON.parse(readFileSync(join(ROOT, 'examples', 'Provision a device and wait until it connects.json'), 'utf8')) as Array<
+      Record<string, unknown>
+    >;
+    for (const n of flow) {
+      if (n.type === 'alicloud-mqtt-config') Object.assign(n, { endpoint: emu.endpoint, credentials: { accessKeyId: AK, accessKeySecret: SECRET } });
+      // The configuration the device receives also reaches the test (after the send node).
+      if (n.id === 'prsend') n.wires = [['prdone', 'pr-sent']];
+    }
+    flow.push(...reporter('pr-sent', 'prtab', collector.url, 'configuration-sent', 1030, 300));
+    await host.deploy(flow);
+    const clientId = `GID_e2e@@@nr-${host.version.replace(/\W/g, '')}`;
+    const ask = async () => {
+      const deadline = Date.now() + 15_000;
+      for (;;) {
+        const res = await fetch(`${host.url}/provision`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ clientId }),
+        });
+        if (res.status !== 404 || Date.now() > deadline) {
+          expect(res.status).toBe(200);
+          return (await res.json()) as { clientId: string; username: string; password: string };
+        }
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    };
+    const login = await ask();
+    expect(login).toMatchObject({ clientId, username: expect.stringMatching(/^DeviceCredential\|DC\./) });
+    // A second request (a device that rebooted before it connected): the same login.
+    expect(await ask()).toEqual(login);
+    const device = await connectMqtt(emu.mqttUrl!, clientId, { username: login.username, password: login.password });
+    const received: string[] = [];
+    device.on('message', (_topic, payload) => received.push(payload.toString()));
+    await device.subscribeAsync(`devices/${clientId.split('@@@')[1]}/config`, { qos: 1 });
+    await waitFor(() => received.length >= 1, 30_000, 'the configuration to reach the device');
+    expect(JSON.parse(received[0])).toMatchObject({ reportEverySeconds: 60 });
+    await collector.waitFor(() => collector.on('configuration-sent').length >= 1);
+    // The secret went to the device only: not into the logs.
+    expect(host.logs.join('\n')).not.toContain(login.password);
+    device.end(true);
+    emu.setMqttAuth(false);
   }, 120_000);
 
   it('the secret is nowhere in the exported flows or the logs', async () => {

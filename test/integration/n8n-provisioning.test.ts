@@ -4,6 +4,7 @@
  * connects with the options the node put in its output.
  */
 import type { MqttClient } from 'mqtt';
+import type { IDataObject } from 'n8n-workflow';
 import type { RunningEmulator } from '../../emulator';
 import { AlibabaCloudMqtt } from '../../nodes/AlibabaCloudMqtt/AlibabaCloudMqtt.node';
 import { emulatorWithSentinel, everyTextOf, SENTINEL_ACCESS_KEY_ID, SENTINEL_SECRET, waitFor } from '../helpers/emulator';
@@ -22,7 +23,7 @@ afterAll(async () => {
 beforeEach(() => emu.reset());
 
 const node = new AlibabaCloudMqtt();
-const run = (parameters: Record<string, unknown>, items: Array<Record<string, unknown>>, onError?: 'continueRegularOutput') =>
+const run = (parameters: Record<string, unknown>, items: IDataObject[], onError?: 'continueRegularOutput') =>
   node.execute.call(
     executeContext({
       parameters: { options: { maxAttempts: 1 }, ...parameters },
@@ -62,7 +63,7 @@ it('Get or Register twice gives the same credential; its MQTT options log a real
     deviceAccessKeySecret: first.json.deviceAccessKeySecret,
   });
   const mqtt = first.json.mqtt as { clientId: string; username: string; password: string };
-  expect(mqtt.username).toBe(`DeviceCredential|${String(first.json.deviceAccessKeyId)}|${INSTANCE}`);
+  expect(mqtt.username).toBe(`DeviceCredential|${first.json.deviceAccessKeyId as string}|${INSTANCE}`);
 
   setTimeout(() => void connect(mqtt), 1_000);
   const [online, timedOut] = await run(

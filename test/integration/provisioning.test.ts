@@ -91,7 +91,7 @@ describe('logging in to the broker, in each mode', () => {
     const credential = await client.registerDeviceCredential({ clientId, instanceId: INSTANCE });
     expect(credential).toMatchObject({ clientId, instanceId: INSTANCE, deviceAccessKeyId: expect.stringMatching(/^DC\./) });
     expect(Date.parse(credential.createdAt)).toBeGreaterThan(Date.now() - 60_000);
-    const options = mqttConnectOptions({ mode: 'DeviceCredential', clientId, instanceId: INSTANCE, ...credential });
+    const options = mqttConnectOptions({ mode: 'DeviceCredential', ...credential });
     expect(await login({ ...options, password: `${options.password}x` })).toEqual({ refused: 4 });
     const ok = await login(options);
     expect('client' in ok).toBe(true);
@@ -176,7 +176,7 @@ describe('sendMessage', () => {
   it('reaches a device subscribed to the topic', async () => {
     const clientId = 'GID_prov@@@msg-1';
     const credential = await client.ensureDeviceCredential({ clientId, instanceId: INSTANCE });
-    const result = await login(mqttConnectOptions({ mode: 'DeviceCredential', clientId, instanceId: INSTANCE, ...credential }));
+    const result = await login(mqttConnectOptions({ mode: 'DeviceCredential', ...credential }));
     if (!('client' in result)) throw new Error('login refused');
     const received: string[] = [];
     result.client.on('message', (topic, payload) => received.push(`${topic} ${payload.toString()}`));
@@ -192,7 +192,7 @@ describe('waitUntilOnline', () => {
   it('a device that connects after 2 s: online, after several checks', async () => {
     const clientId = 'GID_prov@@@wait-1';
     const credential = await client.ensureDeviceCredential({ clientId, instanceId: INSTANCE });
-    setTimeout(() => void login(mqttConnectOptions({ mode: 'DeviceCredential', clientId, instanceId: INSTANCE, ...credential })), 2_000);
+    setTimeout(() => void login(mqttConnectOptions({ mode: 'DeviceCredential', ...credential })), 2_000);
     const result = await client.waitUntilOnline({ clientId, instanceId: INSTANCE, timeoutMs: 10_000, pollIntervalMs: 1_000 });
     expect(result).toMatchObject({ online: true, clientId, instanceId: INSTANCE });
     expect(result.waitedMs).toBeGreaterThanOrEqual(1_900);
@@ -208,7 +208,7 @@ describe('waitUntilOnline', () => {
   it('a device refused at login: timed out, and the trace shows each refusal', async () => {
     const clientId = 'GID_prov@@@refused';
     const credential = await client.ensureDeviceCredential({ clientId, instanceId: INSTANCE });
-    const wrong = { ...mqttConnectOptions({ mode: 'DeviceCredential', clientId, instanceId: INSTANCE, ...credential }), password: 'stale-password' };
+    const wrong = { ...mqttConnectOptions({ mode: 'DeviceCredential', ...credential }), password: 'stale-password' };
     const waiting = client.waitUntilOnline({ clientId, instanceId: INSTANCE, timeoutMs: 2_500, pollIntervalMs: 500 });
     expect(await login(wrong)).toEqual({ refused: 4 });
     expect(await login(wrong)).toEqual({ refused: 4 });

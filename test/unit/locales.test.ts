@@ -25,9 +25,17 @@ function helpOutline(html: string): { name: string | undefined; sections: number
   };
 }
 
-it('three languages, four nodes', () => {
+it('three languages, seven nodes', () => {
   expect(LANGUAGES).toEqual(['en-US', 'zh-CN', 'zh-TW']);
-  expect(NODES.sort()).toEqual(['alicloud-mqtt-config', 'alicloud-mqtt-session', 'alicloud-mqtt-trace', 'alicloud-mqtt-watch']);
+  expect(NODES.sort()).toEqual([
+    'alicloud-mqtt-config',
+    'alicloud-mqtt-credential',
+    'alicloud-mqtt-send',
+    'alicloud-mqtt-session',
+    'alicloud-mqtt-trace',
+    'alicloud-mqtt-wait',
+    'alicloud-mqtt-watch',
+  ]);
 });
 
 describe.each(NODES)('%s', (node) => {
