@@ -6,6 +6,7 @@
  * deployed. Everything on 127.0.0.1; Ctrl-C stops it all.
  */
 const { startEmulator, DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET, DEMO_INSTANCE_ID } = require('../dist/emulator');
+const { mqttConnectOptions } = require('../dist/lib');
 const { startNodeRed, packTarball, freePort } = require('./lib/node-red-host');
 const { startSimulatedDevices } = require('./lib/simulated-devices');
 const { demoFlow } = require('./lib/demo-flow');
@@ -16,10 +17,22 @@ const say = (line) => process.stdout.write(`${line}\n`);
 async function main() {
   const verbose = process.argv.includes('--verbose');
   say('Starting the Alibaba Cloud MQTT demo ...');
-  const emulator = await startEmulator({ port: await freePort(8090), mqttPort: await freePort(1883) });
+  // The broker checks logins as the service does; the simulated devices log in with the demo
+  // AccessKey (Signature mode).
+  const emulator = await startEmulator({ port: await freePort(8090), mqttPort: await freePort(1883), mqttAuth: true });
   const devices = startSimulatedDevices({
     mqttUrl: emulator.mqttUrl,
     clientIds: CLIENT_IDS,
+    login: (clientId) => {
+      const { username, password } = mqttConnectOptions({
+        mode: 'Signature',
+        clientId,
+        instanceId: DEMO_INSTANCE_ID,
+        accessKeyId: DEMO_ACCESS_KEY_ID,
+        accessKeySecret: DEMO_ACCESS_KEY_SECRET,
+      });
+      return { username, password };
+    },
     onEvent: (id, what) => say(`  [device] ${id} ${what}`),
   });
   say('  packing this package and installing it into a fresh Node-RED user directory ...');
@@ -42,7 +55,9 @@ async function main() {
   say('Alibaba Cloud MQTT demo is running (everything on 127.0.0.1):');
   say(`  Node-RED editor   ${nodeRed.url}   (Node-RED ${nodeRed.version}; open the debug sidebar)`);
   say(`  OnsMqtt API       ${emulator.endpoint}   (emulator; admin API ${emulator.adminUrl}/devices)`);
-  say(`  MQTT broker       ${emulator.mqttUrl}   (connect your own client as GID_x@@@y and watch it turn online)`);
+  say(`  MQTT broker       ${emulator.mqttUrl}   (logins checked: connect your own client as GID_x@@@y with`);
+  say(`                    user name Signature|${DEMO_ACCESS_KEY_ID}|${DEMO_INSTANCE_ID} and password Base64(HMAC-SHA1(secret, Client ID)),`);
+  say('                    or provision it with the "mqtt credential" node, and watch it turn online)');
   say(`  Instance ID       ${DEMO_INSTANCE_ID}`);
   say(`  AccessKey ID      ${DEMO_ACCESS_KEY_ID}`);
   say(`  AccessKey Secret  ${DEMO_ACCESS_KEY_SECRET}   (a public demo value, valid only for this emulator)`);

@@ -6,7 +6,8 @@
  */
 const mqtt = require('mqtt');
 
-function startSimulatedDevices({ mqttUrl, clientIds, onlineMs = [20_000, 45_000], offlineMs = [12_000, 25_000], onEvent = () => {} }) {
+/** `login(clientId)` gives the user name and password of a device when the broker checks logins. */
+function startSimulatedDevices({ mqttUrl, clientIds, login = () => ({}), onlineMs = [20_000, 45_000], offlineMs = [12_000, 25_000], onEvent = () => {} }) {
   const timers = new Set();
   const clients = new Map();
   let stopped = false;
@@ -20,7 +21,7 @@ function startSimulatedDevices({ mqttUrl, clientIds, onlineMs = [20_000, 45_000]
   };
 
   function connect(clientId, index) {
-    const client = mqtt.connect(mqttUrl, { clientId, reconnectPeriod: 0, keepalive: 30 });
+    const client = mqtt.connect(mqttUrl, { clientId, reconnectPeriod: 0, keepalive: 30, ...login(clientId) });
     clients.set(clientId, client);
     client.once('connect', () => {
       onEvent(clientId, 'online');

@@ -383,13 +383,14 @@ describe.each(HOSTS)('%s', (_label, which) => {
       await device.subscribeAsync(`devices/n8n-${label}/config`, { qos: 1 });
       // Asked again (a device that restarted): the same login, and the configuration once more.
       expect(await ask(clientId)).toEqual(login);
-      await waitFor(() => received.length >= 1, 30_000, 'the configuration to reach the device');
+      await waitFor(() => received.length >= 2, 30_000, 'the configuration to reach the device, once per request');
       expect(JSON.parse(received[0])).toMatchObject({ reportEverySeconds: 60 });
       device.end(true);
 
       const silent = `GID_e2e@@@n8n-${label}-silent`;
       await ask(silent);
       await collector.waitFor(() => collector.on('ticket').length >= 1, 40_000, 'the ticket of the device that never connected');
+      expect(collector.on('ticket')).toHaveLength(1);
       expect(collector.on('ticket')[0]).toMatchObject({
         clientId: silent,
         title: expect.stringContaining('did not connect'),
