@@ -1,17 +1,5 @@
-import { mqttConnectOptions, type DeviceCredential, type OnsMqttClient, type OnsMqttError, type TokenActions } from '../../lib';
-import {
-  asOnsMqttError,
-  attachError,
-  catchableError,
-  clientFactory,
-  countText,
-  evaluate,
-  InFlightStatus,
-  PendingWork,
-  shortText,
-  wireHandlers,
-  type QueryOptionsDef,
-} from './runtime';
+import { mqttConnectOptions, type DeviceCredential, type OnsMqttClient, type TokenActions } from '../../lib';
+import { clientFactory, countText, evaluate, handleMessage, InFlightStatus, PendingWork, wireHandlers, type QueryOptionsDef } from './runtime';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, SendFn } from './types';
 
 type Operation = 'getOrRegister' | 'get' | 'register' | 'refresh' | 'unregister' | 'applyToken' | 'queryToken' | 'revokeToken';
@@ -48,22 +36,14 @@ export = function register(RED: NodeAPI): void {
     const status = new InFlightStatus(node, (n) => countText(RED._('alicloud-mqtt-credential.status.working'), n));
     const work = new PendingWork();
 
-    async function handle(msg: NodeMessage, send: SendFn, done: DoneFn): Promise<void> {
-      status.begin();
-      try {
+    function handle(msg: NodeMessage, send: SendFn, done: DoneFn): Promise<void> {
+      return handleMessage(work, status, msg, done, async () => {
         const instanceId = (await evaluate(RED, node, def.instanceId || 'instanceId', def.instanceId ? (def.instanceIdType ?? 'str') : 'msg', msg)) as string;
         const result = await run(getClient(), msg, instanceId);
         msg.payload = result.payload;
-        status.end({ fill: 'green', shape: 'dot', text: shortText(RED._(`alicloud-mqtt-credential.status.${result.status}`)) });
         send(msg);
-        done();
-      } catch (caught) {
-        const error: OnsMqttError = asOnsMqttError(caught);
-        if (work.quietlyCancelled(error)) return done();
-        status.end({ fill: 'red', shape: 'ring', text: shortText(error.code) });
-        attachError(msg, error);
-        done(catchableError(error));
-      }
+        return { fill: 'green', shape: 'dot', text: RED._(`alicloud-mqtt-credential.status.${result.status}`) };
+      });
     }
 
     async function run(client: OnsMqttClient, msg: NodeMessage, instanceId: string): Promise<{ payload: unknown; status: string }> {

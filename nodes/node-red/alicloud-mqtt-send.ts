@@ -1,17 +1,4 @@
-import type { OnsMqttError } from '../../lib';
-import {
-  asOnsMqttError,
-  attachError,
-  catchableError,
-  clientFactory,
-  countText,
-  evaluate,
-  InFlightStatus,
-  PendingWork,
-  shortText,
-  wireHandlers,
-  type QueryOptionsDef,
-} from './runtime';
+import { clientFactory, countText, evaluate, handleMessage, InFlightStatus, PendingWork, wireHandlers, type QueryOptionsDef } from './runtime';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, SendFn } from './types';
 
 interface SendDef extends NodeDef, QueryOptionsDef {
@@ -35,9 +22,8 @@ export = function register(RED: NodeAPI): void {
     const status = new InFlightStatus(node, (n) => countText(RED._('alicloud-mqtt-send.status.sending'), n));
     const work = new PendingWork();
 
-    async function handle(msg: NodeMessage, send: SendFn, done: DoneFn): Promise<void> {
-      status.begin();
-      try {
+    function handle(msg: NodeMessage, send: SendFn, done: DoneFn): Promise<void> {
+      return handleMessage(work, status, msg, done, async () => {
         const instanceId = await evaluate(RED, node, def.instanceId || 'instanceId', def.instanceId ? (def.instanceIdType ?? 'str') : 'msg', msg);
         const topic = await evaluate(RED, node, def.topic || 'topic', def.topic ? (def.topicType ?? 'str') : 'msg', msg);
         const sent = await getClient().sendMessage(
@@ -45,16 +31,9 @@ export = function register(RED: NodeAPI): void {
           { signal: work.signal },
         );
         msg.msgId = sent.msgId;
-        status.end({ fill: 'green', shape: 'dot', text: shortText(RED._('alicloud-mqtt-send.status.sent')) });
         send(msg);
-        done();
-      } catch (caught) {
-        const error: OnsMqttError = asOnsMqttError(caught);
-        if (work.quietlyCancelled(error)) return done();
-        status.end({ fill: 'red', shape: 'ring', text: shortText(error.code) });
-        attachError(msg, error);
-        done(catchableError(error));
-      }
+        return { fill: 'green', shape: 'dot', text: RED._('alicloud-mqtt-send.status.sent') };
+      });
     }
 
     wireHandlers(node, work, handle, () => status.clear());

@@ -1,17 +1,4 @@
-import type { OnsMqttError } from '../../lib';
-import {
-  asOnsMqttError,
-  attachError,
-  catchableError,
-  clientFactory,
-  countText,
-  evaluate,
-  InFlightStatus,
-  PendingWork,
-  shortText,
-  wireHandlers,
-  type QueryOptionsDef,
-} from './runtime';
+import { clientFactory, countText, evaluate, handleMessage, InFlightStatus, PendingWork, wireHandlers, type QueryOptionsDef } from './runtime';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, SendFn } from './types';
 
 interface TraceDef extends NodeDef, QueryOptionsDef {
@@ -38,9 +25,8 @@ export = function register(RED: NodeAPI): void {
     const status = new InFlightStatus(node, (n) => countText(RED._('alicloud-mqtt-trace.status.querying'), n));
     const work = new PendingWork();
 
-    async function handle(msg: NodeMessage, send: SendFn, done: DoneFn): Promise<void> {
-      status.begin();
-      try {
+    function handle(msg: NodeMessage, send: SendFn, done: DoneFn): Promise<void> {
+      return handleMessage(work, status, msg, done, async () => {
         const clientId = await evaluate(RED, node, def.clientId ?? 'payload', def.clientIdType ?? 'msg', msg);
         const configured = def.instanceId !== undefined && def.instanceId !== '';
         const instanceId = configured ? await evaluate(RED, node, def.instanceId, def.instanceIdType ?? 'str', msg) : msg.instanceId;
@@ -59,16 +45,9 @@ export = function register(RED: NodeAPI): void {
         RED.util.setMessageProperty(msg, property, events);
         msg.clientId = clientId;
         msg.instanceId = instanceId;
-        status.end({ fill: 'green', shape: 'dot', text: shortText(RED._('alicloud-mqtt-trace.status.events', { n: events.length })) });
         send(msg);
-        done();
-      } catch (caught) {
-        const error: OnsMqttError = asOnsMqttError(caught);
-        if (work.quietlyCancelled(error)) return done();
-        status.end({ fill: 'red', shape: 'ring', text: shortText(error.code) });
-        attachError(msg, error);
-        done(catchableError(error));
-      }
+        return { fill: 'green', shape: 'dot', text: RED._('alicloud-mqtt-trace.status.events', { n: events.length }) };
+      });
     }
 
     wireHandlers(node, work, handle, () => status.clear());

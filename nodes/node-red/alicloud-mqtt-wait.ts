@@ -1,17 +1,4 @@
-import type { OnsMqttError } from '../../lib';
-import {
-  asOnsMqttError,
-  attachError,
-  catchableError,
-  clientFactory,
-  countText,
-  evaluate,
-  InFlightStatus,
-  PendingWork,
-  shortText,
-  wireHandlers,
-  type QueryOptionsDef,
-} from './runtime';
+import { clientFactory, countText, evaluate, handleMessage, InFlightStatus, PendingWork, wireHandlers, type QueryOptionsDef } from './runtime';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, SendFn } from './types';
 
 interface WaitDef extends NodeDef, QueryOptionsDef {
@@ -40,9 +27,8 @@ export = function register(RED: NodeAPI): void {
     const status = new InFlightStatus(node, (n) => countText(RED._('alicloud-mqtt-wait.status.waiting'), n));
     const work = new PendingWork();
 
-    async function handle(msg: NodeMessage, send: SendFn, done: DoneFn): Promise<void> {
-      status.begin();
-      try {
+    function handle(msg: NodeMessage, send: SendFn, done: DoneFn): Promise<void> {
+      return handleMessage(work, status, msg, done, async () => {
         const clientId = await evaluate(RED, node, def.clientId ?? 'payload', def.clientIdType ?? 'msg', msg);
         const instanceId = await evaluate(RED, node, def.instanceId || 'instanceId', def.instanceId ? (def.instanceIdType ?? 'str') : 'msg', msg);
         const seconds = Math.min(MAX_WAIT_SECONDS, Number(msg.timeout) > 0 ? Number(msg.timeout) : Number(def.waitSeconds) > 0 ? Number(def.waitSeconds) : 120);
@@ -52,21 +38,11 @@ export = function register(RED: NodeAPI): void {
           { signal: work.signal },
         );
         msg.payload = result;
-        if (result.online) {
-          status.end({ fill: 'green', shape: 'dot', text: shortText(RED._('alicloud-mqtt-wait.status.online')) });
-          send([msg, null]);
-        } else {
-          status.end({ fill: 'yellow', shape: 'ring', text: shortText(RED._('alicloud-mqtt-wait.status.timedOut')) });
-          send([null, msg]);
-        }
-        done();
-      } catch (caught) {
-        const error: OnsMqttError = asOnsMqttError(caught);
-        if (work.quietlyCancelled(error)) return done();
-        status.end({ fill: 'red', shape: 'ring', text: shortText(error.code) });
-        attachError(msg, error);
-        done(catchableError(error));
-      }
+        send(result.online ? [msg, null] : [null, msg]);
+        return result.online
+          ? { fill: 'green', shape: 'dot', text: RED._('alicloud-mqtt-wait.status.online') }
+          : { fill: 'yellow', shape: 'ring', text: RED._('alicloud-mqtt-wait.status.timedOut') };
+      });
     }
 
     wireHandlers(node, work, handle, () => status.clear());

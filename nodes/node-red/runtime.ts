@@ -102,6 +102,26 @@ export class InFlightStatus {
   }
 }
 
+/**
+ * One message through a node that makes one call for it: the status counts it while it runs,
+ * `body` sends what it produced and returns the status to show; a failure goes to Catch once, with
+ * msg.alicloudError, and a message cancelled by a redeploy ends quietly.
+ */
+export async function handleMessage(work: PendingWork, status: InFlightStatus, msg: NodeMessage, done: DoneFn, body: () => Promise<NodeStatus>): Promise<void> {
+  status.begin();
+  try {
+    const shown = await body();
+    status.end({ ...shown, text: shortText(shown.text ?? '') });
+    done();
+  } catch (caught) {
+    const error = asOnsMqttError(caught);
+    if (work.quietlyCancelled(error)) return done();
+    status.end({ fill: 'red', shape: 'ring', text: shortText(error.code) });
+    attachError(msg, error);
+    done(catchableError(error));
+  }
+}
+
 /** Status texts stay under 20 characters (Node-RED truncates them in the editor). */
 export function shortText(text: string): string {
   return text.length > 19 ? `${text.slice(0, 18)}…` : text;
