@@ -102,6 +102,26 @@ it('Wait Until Online times out with the trace of refused logins; the message de
   expect(received).toEqual(['{"interval":60}']);
 });
 
+it('Wait Until Online waits for every item at once, each to its own output, in input order', async () => {
+  const ids = ['GID_n8n@@@many-1', 'GID_n8n@@@many-2', 'GID_n8n@@@many-3'];
+  const [[a, b]] = await run({ resource: 'deviceCredential', operation: 'register', clientId: '={{ $json.clientId }}', instanceId: INSTANCE }, [
+    { clientId: ids[0] },
+    { clientId: ids[1] },
+  ]);
+  setTimeout(() => void connect(a.json.mqtt as never), 1_500);
+  setTimeout(() => void connect(b.json.mqtt as never), 1_500);
+  const started = Date.now();
+  const [online, timedOut] = await run(
+    { resource: 'deviceSession', operation: 'waitUntilOnline', clientId: '={{ $json.clientId }}', instanceId: INSTANCE, waitTimeout: 3, pollInterval: 0.5 },
+    ids.map((clientId) => ({ clientId })),
+  );
+  // Together: about one timeout, not three waits one after another.
+  expect(Date.now() - started).toBeLessThan(6_000);
+  expect(online.map((i) => i.json.clientId)).toEqual(ids.slice(0, 2));
+  expect(online.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+  expect(timedOut.map((i) => i.json.clientId)).toEqual([ids[2]]);
+});
+
 it('Token: apply, query, revoke', async () => {
   const [[applied]] = await run({ resource: 'token', operation: 'apply', instanceId: INSTANCE, resources: 'a/b,a/b/c', actions: 'R', validMinutes: 5 }, [{}]);
   expect(applied.json).toMatchObject({ resources: ['a/b', 'a/b/c'], actions: 'R', token: expect.any(String) });

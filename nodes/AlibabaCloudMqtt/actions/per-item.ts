@@ -7,10 +7,12 @@ import { failureJson, nodeErrorFor, routingMode } from './routing';
 export type ItemResult = { output: number; json: IDataObject } | { output: number; many: IDataObject[] };
 
 /**
- * The operations that are not status checks: each item through `run` (sequentially within the
- * item list; the core's scheduler paces the requests), its fields kept and the result added.
- * Every item ends in exactly one output: a failure follows n8n's "On Error" setting (thrown,
- * or continued with the same failure shape as every other operation, in output 0).
+ * The operations that are not status checks: every item through `run` at once (the core's
+ * scheduler paces the requests and caps those in flight; a wait holds no slot between its checks,
+ * so fifty devices are waited for together, not one after another), its fields kept and the result
+ * added, in input order. Every item ends in exactly one output: a failure follows n8n's "On Error"
+ * setting (the first failed item thrown once all have ended, or continued with the same failure
+ * shape as every other operation, in output 0).
  */
 export async function runPerItem(
   ctx: IExecuteFunctions,
@@ -19,23 +21,33 @@ export async function runPerItem(
   parameters: readonly string[],
   run: (params: Record<string, unknown>, index: number) => Promise<ItemResult>,
 ): Promise<INodeExecutionData[][]> {
-  const out: INodeExecutionData[][] = Array.from({ length: outputs }, () => []);
-  for (let index = 0; index < items.length; index++) {
-    const input = items[index]?.json ?? {};
-    const params = readItemParameters(ctx, parameters, index);
-    try {
-      if (params instanceof OnsMqttError) throw params;
-      const result = await run(params, index);
-      if ('many' in result) for (const json of result.many) out[result.output].push({ json, pairedItem: { item: index } });
-      else out[result.output].push({ json: { ...input, ...result.json }, pairedItem: { item: index } });
-    } catch (caught) {
-      const error = caught instanceof OnsMqttError ? caught : new OnsMqttError({ code: 'InvalidInput', message: String(caught) });
+  type Settled = { index: number; result: ItemResult } | { index: number; error: OnsMqttError; ids: { clientId: unknown; instanceId: unknown } };
+  const settled = await Promise.all(
+    items.map(async (_item, index): Promise<Settled> => {
+      const params = readItemParameters(ctx, parameters, index);
       const ids = {
         clientId: params instanceof OnsMqttError ? undefined : params.clientId,
         instanceId: params instanceof OnsMqttError ? undefined : params.instanceId,
       };
-      failed(ctx, out, items, error, index, ids);
+      try {
+        if (params instanceof OnsMqttError) throw params;
+        return { index, result: await run(params, index) };
+      } catch (caught) {
+        const error = caught instanceof OnsMqttError ? caught : new OnsMqttError({ code: 'InvalidInput', message: String(caught) });
+        return { index, error, ids };
+      }
+    }),
+  );
+  const out: INodeExecutionData[][] = Array.from({ length: outputs }, () => []);
+  for (const item of settled) {
+    if ('error' in item) {
+      failed(ctx, out, items, item.error, item.index, item.ids);
+      continue;
     }
+    const { result, index } = item;
+    const input = items[index]?.json ?? {};
+    if ('many' in result) for (const json of result.many) out[result.output].push({ json, pairedItem: { item: index } });
+    else out[result.output].push({ json: { ...input, ...result.json }, pairedItem: { item: index } });
   }
   return out;
 }
