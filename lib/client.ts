@@ -444,7 +444,6 @@ export class OnsMqttClient {
   }
 }
 
-/** `{ accessKeyId, accessKeySecret, securityToken? }` as the credential it stands for. */
 /** The Redis store when `sharedLimit` is set; loaded only then, so a plain install never loads ioredis. */
 function sharedStoreFor(options: OnsMqttClientOptions): TokenStore | undefined {
   if (options.sharedLimit === undefined) return undefined;
@@ -453,6 +452,7 @@ function sharedStoreFor(options: OnsMqttClientOptions): TokenStore | undefined {
   return shared.sharedTokenStore(shared.resolveSharedLimit(options.sharedLimit), options.warn);
 }
 
+/** `{ accessKeyId, accessKeySecret, securityToken? }` as the credential it stands for. */
 function shortFormCredential(options: OnsMqttClientOptions): CredentialSpec {
   const accessKeyId = requireCredential('accessKeyId', options.accessKeyId);
   const accessKeySecret = requireCredential('accessKeySecret', options.accessKeySecret);
