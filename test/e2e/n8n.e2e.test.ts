@@ -333,9 +333,14 @@ describe.each(HOSTS)('%s', (_label, which) => {
       connections: Record<string, { main: Array<Array<{ node: string; type: string; index: number }>> }>;
       active?: boolean;
     };
+    // A copy of its own (the example itself was imported, inactive, by the test above): its own id
+    // and webhook, the e2e credential, a shorter wait.
+    wf.id = 'e2eProvision0001';
     for (const node of wf.nodes) {
       if (node.credentials) node.credentials = CRED;
       if (node.name === 'Wait until it connects') node.parameters.waitTimeout = 10;
+      if (node.type === 'n8n-nodes-base.webhook')
+        Object.assign(node, { webhookId: '5b0d7c1e-2f3a-4c5d-8e9f-e2e000000001', parameters: { ...node.parameters, path: 'provision-e2e' } });
     }
     // The ticket also reaches the test.
     wf.nodes.push({
@@ -361,14 +366,15 @@ describe.each(HOSTS)('%s', (_label, which) => {
     const ask = async (clientId: string) => {
       const deadline = Date.now() + 30_000;
       for (;;) {
-        const res = await fetch(`${server.url}/webhook/provision`, {
+        const res = await fetch(`${server.url}/webhook/provision-e2e`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ clientId }),
         });
         if (res.status !== 404 || Date.now() > deadline) {
-          expect(res.status).toBe(200);
-          return (await res.json()) as { clientId: string; username: string; password: string };
+          const body = await res.text();
+          expect({ status: res.status, body }).toMatchObject({ status: 200, body: expect.stringMatching(/^\{/) });
+          return JSON.parse(body) as { clientId: string; username: string; password: string };
         }
         await new Promise((r) => setTimeout(r, 500));
       }

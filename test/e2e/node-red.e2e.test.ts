@@ -14,7 +14,15 @@ const INSTANCE = 'post-cn-emulator01';
 const SECRET = 'e2e-NODE-RED-secret-value-77';
 const AK = 'LTAI5tE2ENodeRed';
 const ROLE = 'acs:ram::1234567890123456:role/node-red-e2e';
-const TYPES = ['alicloud-mqtt-config', 'alicloud-mqtt-session', 'alicloud-mqtt-trace', 'alicloud-mqtt-watch'];
+const TYPES = [
+  'alicloud-mqtt-config',
+  'alicloud-mqtt-credential',
+  'alicloud-mqtt-send',
+  'alicloud-mqtt-session',
+  'alicloud-mqtt-trace',
+  'alicloud-mqtt-wait',
+  'alicloud-mqtt-watch',
+];
 
 // The hosts started here call the emulator's STS over HTTPS: they must trust its test CA from the
 // start, and keep what the machine trusts (scripts/ca-bundle.js).
@@ -80,7 +88,7 @@ describe.each(HOSTS)('%s', (_label, which) => {
     }
   };
 
-  it('loads all four node types from the installed tarball', async () => {
+  it('loads all seven node types from the installed tarball', async () => {
     const sets = (await host.nodes()).filter((s) => s.module === '@mqtt-ops/n8n-nodes-alicloud-mqtt');
     expect(sets.flatMap((s) => s.types).sort()).toEqual(TYPES);
     for (const s of sets) expect({ id: s.id, enabled: s.enabled, err: s.err }).toEqual({ id: s.id, enabled: true, err: undefined });
