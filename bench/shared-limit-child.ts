@@ -28,7 +28,7 @@ export interface SharedLimitReport {
   name: string;
   ms: number;
   codes: Record<string, number>;
-  stats?: { roundTrips: number; roundTripMs: number; granted: number; fallbackGrants: number };
+  stats?: { roundTrips: number; roundTripMs: number; granted: number; fallbackGrants: number; staleGrants: number };
   warnings: string[];
   sent: number[];
   crashed?: string;

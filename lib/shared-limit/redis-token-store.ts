@@ -66,7 +66,7 @@ export class RedisTokenStore implements TokenStore {
   private closed = false;
   private readonly createdAt = performance.now();
   /** Round trips to Redis and the time they took (the cost of sharing, for the benchmark). */
-  readonly stats = { roundTrips: 0, roundTripMs: 0, granted: 0, fallbackGrants: 0 };
+  readonly stats = { roundTrips: 0, roundTripMs: 0, granted: 0, fallbackGrants: 0, staleGrants: 0 };
 
   constructor(
     private readonly options: ResolvedSharedLimit,
@@ -195,6 +195,13 @@ export class RedisTokenStore implements TokenStore {
     }
     const [granted, waitMs, ...members] = result.map(Number);
     group.members = members;
+    // A grant read late (this process stalled while the answer waited) may be older than the
+    // allowance: sending on it now could crowd a second the other processes already filled. It
+    // stays counted in Redis and goes unused; ask again.
+    if (granted > 0 && performance.now() - started > GRANT_TO_SEND_SECONDS * 1000) {
+      this.stats.staleGrants += granted;
+      return;
+    }
     for (let i = 0; i < granted; i++) {
       // A waiter that gave up meanwhile leaves the token unused: never more than the limit.
       if (!group.queue.grantNext()) break;
