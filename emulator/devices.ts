@@ -89,7 +89,11 @@ export class DeviceRegistry {
   }
 }
 
-/** "2021-05-21 15:51:54.867", as the service formats Time (UTC in the emulator). */
+/**
+ * "2021-05-21 15:51:54.867", as the service formats Time: no zone given, and at UTC+8 (the
+ * service's own example puts its event at 15:51 inside a 15:00-16:00 Beijing-time query window).
+ */
 export function formatTraceTime(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
+  return new Date(ms + TRACE_UTC_OFFSET_MS).toISOString().replace('T', ' ').replace('Z', '');
 }
+const TRACE_UTC_OFFSET_MS = 8 * 60 * 60 * 1000;

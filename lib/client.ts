@@ -10,6 +10,14 @@ import { RequestScheduler } from './scheduler';
 import { createSdkTransport, type Transport, type TransportResponse } from './transport';
 import { optionalNumber, optionalString, requireCredential, requireId, requireOneOf, requireTime } from './validation';
 import { parseTracePage, type ConnectionEvent } from './trace';
+import {
+  DEFAULT_DETAILS_TIMEOUT_MS,
+  DEFAULT_TRACE_TIME_ZONE,
+  parseUtcOffset,
+  readOfflineDetails,
+  type OfflineDetails,
+  type OfflineDetailsOptions,
+} from './offline-details';
 import * as provisioning from './provisioning';
 import type { ActionSender } from './provisioning/sender';
 import type { DeviceCredential, DeviceRef } from './provisioning/device-credential';
@@ -65,6 +73,11 @@ export interface OnsMqttClientOptions {
   allowInsecureHttp?: boolean;
   /** Accept a certificate that cannot be verified (self-signed, private CA). Off by default. */
   allowUnverifiedTls?: boolean;
+  /**
+   * The UTC offset of the connection trace's times ("+08:00" by default, as in the service's own
+   * example; "UTC", "-05:00", ...). Used to turn them into the ISO times of the offline details.
+   */
+  traceTimeZone?: string;
 }
 
 export interface SessionStatus {
@@ -74,6 +87,8 @@ export interface SessionStatus {
   requestId: string | undefined;
   /** ISO 8601 time at which the service answered. */
   checkedAt: string;
+  /** Offline only, when asked for: why and since when (from the connection trace). */
+  details?: OfflineDetails;
 }
 
 export interface SessionQueryFailure {
@@ -88,6 +103,14 @@ export type QueryMode = 'exact' | 'batch';
 export interface CallOptions {
   /** Cancels the call at any stage: queued, waiting for a rate token, in flight, between attempts. */
   signal?: AbortSignal;
+}
+
+export interface StatusCallOptions extends CallOptions {
+  /**
+   * For an offline device, also read why and since when (one connection-trace query, through the
+   * same limits). A trace that fails or is slow leaves the status as it is, marked as missing them.
+   */
+  offlineDetails?: boolean | OfflineDetailsOptions;
 }
 
 export function isSessionFailure(outcome: SessionQueryOutcome): outcome is SessionQueryFailure {
@@ -119,6 +142,8 @@ export class OnsMqttClient {
   private readonly credentials: CredentialSource;
   /** What the provisioning actions send through: this client's scheduler, retry policy and error table. */
   private readonly sender: ActionSender;
+  /** Minutes east of UTC of the trace's times. */
+  private readonly traceOffsetMinutes: number;
 
   constructor(options: OnsMqttClientOptions) {
     if (!options || typeof options !== 'object') throw invalidInput('options', 'expected an object with accessKeyId and accessKeySecret, or a credential.');
@@ -126,6 +151,10 @@ export class OnsMqttClient {
     this.credentials = credentialSource(spec);
     this.identity = this.credentials.identity;
     this.endpoint = resolveEndpoint(options);
+    const zone = optionalString('traceTimeZone', options.traceTimeZone) ?? DEFAULT_TRACE_TIME_ZONE;
+    const offset = parseUtcOffset(zone);
+    if (offset === undefined) throw invalidInput('traceTimeZone', `"${zone}" is not a UTC offset; use for example "+08:00", "-05:00" or "UTC".`);
+    this.traceOffsetMinutes = offset;
     this.regionId = requireRegionId(options.regionId);
     const timeoutMs = optionalNumber('timeoutMs', options.timeoutMs, { min: 1, max: 600_000 }) ?? DEFAULT_TIMEOUT_MS;
     this.timeoutMs = timeoutMs;
@@ -173,13 +202,35 @@ export class OnsMqttClient {
   }
 
   /** Is this device connected? Calls QuerySessionByClientId. Throws OnsMqttError. */
-  async querySession(input: { clientId: string; instanceId: string }, options: CallOptions = {}): Promise<SessionStatus> {
+  async querySession(input: { clientId: string; instanceId: string }, options: StatusCallOptions = {}): Promise<SessionStatus> {
     const clientId = requireId('clientId', input?.clientId, 'GID_group@@@device');
     const instanceId = requireId('instanceId', input?.instanceId, 'post-cn-xxxxxxxx');
     const response = await this.send('QuerySessionByClientId', { ClientId: clientId, InstanceId: instanceId }, options.signal);
     const online = response.body.OnlineStatus;
     if (typeof online !== 'boolean') throw this.malformed('QuerySessionByClientId', 'OnlineStatus', response);
-    return { clientId, instanceId, online, requestId: response.requestId, checkedAt: new Date().toISOString() };
+    const status: SessionStatus = { clientId, instanceId, online, requestId: response.requestId, checkedAt: new Date().toISOString() };
+    return options.offlineDetails ? this.withOfflineDetails(status, options) : status;
+  }
+
+  /**
+   * Why and since when the device is offline, from its connection trace of the last day. Never
+   * throws for the trace: unreadable details come back with `offlineDetailsMissing` saying why.
+   */
+  readOfflineDetails(device: { clientId: string; instanceId: string }, options: CallOptions & OfflineDetailsOptions = {}): Promise<OfflineDetails> {
+    const timeoutMs = optionalNumber('offlineDetails.timeoutMs', options.timeoutMs, { min: 1, max: 600_000 }) ?? DEFAULT_DETAILS_TIMEOUT_MS;
+    return readOfflineDetails((query, signal) => this.queryConnectionTrace(query, { signal }), device, {
+      now: Date.now(),
+      offsetMinutes: this.traceOffsetMinutes,
+      timeoutMs,
+      signal: options.signal,
+    });
+  }
+
+  /** The status with its offline details when it is offline (an online status is returned as is). */
+  private async withOfflineDetails(status: SessionStatus, options: StatusCallOptions): Promise<SessionStatus> {
+    if (status.online) return status;
+    const detailOptions = typeof options.offlineDetails === 'object' ? options.offlineDetails : {};
+    return { ...status, details: await this.readOfflineDetails(status, { ...detailOptions, signal: options.signal }) };
   }
 
   /**
@@ -192,16 +243,28 @@ export class OnsMqttClient {
    */
   async querySessions(
     input: { clientIds: readonly unknown[]; instanceId: string; mode?: QueryMode },
-    options: CallOptions & { onResult?: (outcome: SessionQueryOutcome, index: number) => void } = {},
+    options: StatusCallOptions & { onResult?: (outcome: SessionQueryOutcome, index: number) => void } = {},
   ): Promise<SessionQueryOutcome[]> {
     if (!input || !Array.isArray(input.clientIds)) throw invalidInput('clientIds', 'expected an array of Client IDs.');
     const mode = requireOneOf<QueryMode>('mode', input.mode, ['exact', 'batch'], 'exact');
     const ids = input.clientIds;
     const results = new Array<SessionQueryOutcome>(ids.length);
     const rawInstance = typeof input.instanceId === 'string' ? input.instanceId.trim() : String(input.instanceId);
-    const settle = (index: number, outcome: SessionQueryOutcome) => {
+    const finish = (index: number, outcome: SessionQueryOutcome) => {
       results[index] = outcome;
       options.onResult?.(outcome, index);
+    };
+    // Details are read beside the status queries, not inside their pool: a slow trace never holds
+    // a slot that the next device's status needs.
+    const detailReads: Array<Promise<void>> = [];
+    const settle = (index: number, outcome: SessionQueryOutcome) => {
+      if (!options.offlineDetails || isSessionFailure(outcome) || outcome.online) return finish(index, outcome);
+      detailReads.push(
+        this.withOfflineDetails(outcome, options).then(
+          (detailed) => finish(index, detailed),
+          () => finish(index, outcome), // cancelled: the status stands
+        ),
+      );
     };
     let instanceId: string;
     try {
@@ -214,11 +277,12 @@ export class OnsMqttClient {
       await this.pool(ids.length, async (i) => {
         const id: unknown = ids[i];
         try {
-          settle(i, await this.querySession({ clientId: id as string, instanceId }, options));
+          settle(i, await this.querySession({ clientId: id as string, instanceId }, { signal: options.signal }));
         } catch (error) {
           settle(i, { clientId: typeof id === 'string' ? id.trim() : String(id), instanceId, error: asOnsMqttError(error) });
         }
       });
+      await Promise.all(detailReads);
       return results;
     }
 
@@ -262,6 +326,7 @@ export class OnsMqttClient {
         }
       }
     });
+    await Promise.all(detailReads);
     return results;
   }
 

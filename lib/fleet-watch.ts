@@ -1,10 +1,44 @@
 import { isSessionFailure, type OnsMqttClient, type QueryMode, type SessionQueryFailure, type SessionQueryOutcome } from './client';
 import { reconcileAfterRestart, type ReconcileReport } from './restart-reconcile';
-import { observationsOf, transition, type WatchEvent, type WatchOptions, type WatchState } from './watch';
+import type { OfflineDetails, OfflineDetailsOptions } from './offline-details';
+import { observationsOf, summarize, transition, type IncidentNotice, type WatchEvent, type WatchOptions, type WatchState } from './watch';
+
+/** One per check when asked for: counts for a dashboard. */
+export interface FleetSummary {
+  event: 'summary';
+  instanceId: string;
+  checkedAt: string;
+  watched: number;
+  online: number;
+  offline: number;
+  /** Watched devices never checked successfully yet. */
+  unknown: number;
+  /** Devices whose check failed this time (their last known state is counted above). */
+  failed: number;
+  /** Confirmed changes in this check (those folded into an incident included). */
+  wentOffline: number;
+  cameOnline: number;
+  /** Since the last check: online and offline counts now minus then (null on the first check). */
+  change: { online: number; offline: number } | null;
+  incident: { incidentId: string; startedAt: string; devices: number; stillOffline: number } | null;
+}
+
+export interface FleetCheckContext {
+  now?: () => number;
+  signal?: AbortSignal;
+  afterRestart?: boolean;
+  /** Offline events and incident devices carry why and since when (one trace query per device). */
+  offlineDetails?: boolean | OfflineDetailsOptions;
+  /** Add a summary of the check to the result. */
+  summary?: boolean;
+}
 
 export interface FleetCheckResult {
   state: WatchState;
   events: WatchEvent[];
+  /** Incident started / resolved (storm protection). */
+  incidents: IncidentNotice[];
+  summary?: FleetSummary;
   outcomes: SessionQueryOutcome[];
   /** Devices whose check failed this time (their state is kept, no event fired). */
   failures: SessionQueryFailure[];
@@ -22,7 +56,7 @@ export async function checkFleet(
   fleet: { instanceId: string; clientIds: readonly string[]; mode?: QueryMode },
   previous: WatchState | undefined,
   options: WatchOptions,
-  context: { now?: () => number; signal?: AbortSignal; afterRestart?: boolean } = {},
+  context: FleetCheckContext = {},
 ): Promise<FleetCheckResult> {
   const outcomes = await client.querySessions({ clientIds: fleet.clientIds, instanceId: fleet.instanceId, mode: fleet.mode }, { signal: context.signal });
   const failures = outcomes.filter(isSessionFailure);
@@ -34,6 +68,69 @@ export async function checkFleet(
   if (context.afterRestart && previous && previous.instanceId === instanceId) {
     ({ state: previous, report: reconciled } = await reconcileAfterRestart(client, previous, observations, options, { now, signal: context.signal }));
   }
-  const { state, events } = transition(previous, instanceId, observations, now, options);
-  return { state, events, outcomes, failures, ...(reconciled && reconciled.checked > 0 ? { reconciled } : {}) };
+  const { state, events, incidents, changed } = transition(previous, instanceId, observations, now, options);
+  if (context.offlineDetails) await addOfflineDetails(client, instanceId, events, incidents, context.offlineDetails, context.signal);
+  const result: FleetCheckResult = { state, events, incidents, outcomes, failures, ...(reconciled && reconciled.checked > 0 ? { reconciled } : {}) };
+  if (context.summary) {
+    const before = previous && previous.instanceId === instanceId ? summarize(previous) : undefined;
+    result.summary = summaryOf(state, fleet.clientIds.length, failures.length, changed, before, new Date(now).toISOString());
+  }
+  return result;
+}
+
+/**
+ * Why and since when, on each offline event and each device of a new incident. The reads run at
+ * once through the client's limits; each one that fails says so on its event (the events stand).
+ */
+async function addOfflineDetails(
+  client: OnsMqttClient,
+  instanceId: string,
+  events: WatchEvent[],
+  incidents: IncidentNotice[],
+  options: boolean | OfflineDetailsOptions,
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  const detailOptions = typeof options === 'object' ? options : {};
+  const targets: Array<{ clientId: string } & Partial<OfflineDetails>> = [
+    ...events.filter((e) => e.event === 'offline'),
+    ...incidents.flatMap((i) => (i.event === 'incident' ? i.devices : [])),
+  ];
+  await Promise.all(
+    targets.map(async (target) => {
+      Object.assign(target, await client.readOfflineDetails({ clientId: target.clientId, instanceId }, { ...detailOptions, signal }));
+    }),
+  );
+}
+
+function summaryOf(
+  state: WatchState,
+  watched: number,
+  failed: number,
+  changed: { offline: number; online: number },
+  before: { online: number; offline: number } | undefined,
+  checkedAt: string,
+): FleetSummary {
+  const counts = summarize(state);
+  const incident = state.incident;
+  return {
+    event: 'summary',
+    instanceId: state.instanceId,
+    checkedAt,
+    watched,
+    online: counts.online,
+    offline: counts.offline,
+    unknown: Math.max(0, watched - counts.online - counts.offline),
+    failed,
+    wentOffline: changed.offline,
+    cameOnline: changed.online,
+    change: before ? { online: counts.online - before.online, offline: counts.offline - before.offline } : null,
+    incident: incident
+      ? {
+          incidentId: incident.id,
+          startedAt: incident.startedAt,
+          devices: Object.keys(incident.devices).length,
+          stillOffline: Object.keys(incident.devices).filter((id) => state.devices[id] && !state.devices[id].online).length,
+        }
+      : null,
+  };
 }

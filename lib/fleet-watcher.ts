@@ -17,6 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import type { OnsMqttClient, QueryMode } from './client';
 import { checkFleet, type FleetCheckResult } from './fleet-watch';
+import type { OfflineDetailsOptions } from './offline-details';
 import type { WatchOptions, WatchState } from './watch';
 
 /** What a watcher keeps between checks and across restarts: plain JSON. */
@@ -47,6 +48,10 @@ export interface FleetWatcherOptions {
   signal?: AbortSignal;
   /** Names this process in the saved state (tests give one to play a restart). */
   processId?: string;
+  /** Offline events and incident devices carry why and since when (one trace query per device). */
+  offlineDetails?: boolean | OfflineDetailsOptions;
+  /** Each check's result carries a fleet summary. */
+  summary?: boolean;
 }
 
 /** One per process: a saved state written by another one was saved before a restart. */
@@ -117,6 +122,8 @@ export class FleetWatcher {
       now: this.config.now,
       signal: this.config.signal,
       afterRestart: saved.state !== undefined && saved.state.process !== processId,
+      offlineDetails: this.config.offlineDetails,
+      summary: this.config.summary,
     });
     result.state.process = processId;
     await this.config.store.save(override ? { state: result.state, override } : { state: result.state });

@@ -3,7 +3,9 @@
  * n8n and Node-RED nodes, usable directly from an n8n Code node or a Node-RED function node.
  */
 export { OnsMqttClient, isSessionFailure, BATCH_SIZE, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS } from './client';
-export type { OnsMqttClientOptions, SessionStatus, SessionQueryFailure, SessionQueryOutcome, QueryMode, CallOptions } from './client';
+export type { OnsMqttClientOptions, SessionStatus, SessionQueryFailure, SessionQueryOutcome, QueryMode, CallOptions, StatusCallOptions } from './client';
+export { detailsFromTrace, disconnectCodeOf, traceTimeToIso, parseUtcOffset, DETAILS_WINDOW_MS, DEFAULT_TRACE_TIME_ZONE } from './offline-details';
+export type { OfflineDetails, OfflineDetailsOptions, DisconnectCode } from './offline-details';
 export type { ConnectionEvent } from './trace';
 export { OnsMqttError, isOnsMqttError, invalidInput } from './errors';
 export { ERROR_TABLE, classifyError } from './error-table';
@@ -16,11 +18,23 @@ export type { Network, ResolvedEndpoint } from './endpoints';
 export { checkCredentials } from './credential-check';
 export type { CredentialCheckResult } from './credential-check';
 export { statusFields, errorFields, routeOf, describeError, errorHeadline, errorAdvice } from './output';
-export type { Route, StatusFields, ErrorFields } from './output';
-export { transition, observationsOf, summarize, parseClientIdList, emptyWatchState, DEFAULT_WATCH_OPTIONS } from './watch';
-export type { WatchOptions, WatchState, WatchEvent, DeviceWatchState, Observation, TransitionResult } from './watch';
+export type { Route, StatusFields, StatusWithDetails, ErrorFields } from './output';
+export { transition, observationsOf, summarize, parseClientIdList, emptyWatchState, isStorm, DEFAULT_WATCH_OPTIONS, DEFAULT_RESOLVE_PERCENT } from './watch';
+export type {
+  WatchOptions,
+  WatchState,
+  WatchEvent,
+  DeviceWatchState,
+  Observation,
+  TransitionResult,
+  StormOptions,
+  IncidentState,
+  IncidentEvent,
+  IncidentResolvedEvent,
+  IncidentNotice,
+} from './watch';
 export { checkFleet } from './fleet-watch';
-export type { FleetCheckResult } from './fleet-watch';
+export type { FleetCheckResult, FleetSummary, FleetCheckContext } from './fleet-watch';
 export { FleetWatcher } from './fleet-watcher';
 export { reconcileAfterRestart } from './restart-reconcile';
 export type { ReconcileReport } from './restart-reconcile';

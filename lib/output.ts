@@ -1,5 +1,6 @@
 import { isSessionFailure, type SessionQueryOutcome, type SessionStatus } from './client';
 import type { OnsMqttError } from './errors';
+import type { OfflineDetails } from './offline-details';
 
 /**
  * The output fields both hosts emit, so that a flow moved from Node-RED to n8n (or back) finds
@@ -27,13 +28,17 @@ export interface ErrorFields {
   hint: string;
 }
 
-export function statusFields(status: SessionStatus): StatusFields {
+/** With the offline details when they were asked for (offline devices only). */
+export type StatusWithDetails = StatusFields & Partial<OfflineDetails>;
+
+export function statusFields(status: SessionStatus): StatusWithDetails {
   return {
     clientId: status.clientId,
     instanceId: status.instanceId,
     online: status.online,
     requestId: status.requestId ?? null,
     checkedAt: status.checkedAt,
+    ...status.details,
   };
 }
 

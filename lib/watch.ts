@@ -4,6 +4,7 @@
  * hosts share it and tests drive it with a fake clock.
  */
 import { isSessionFailure, type SessionQueryOutcome } from './client';
+import type { OfflineDetails } from './offline-details';
 
 export interface WatchOptions {
   /** Which events to report. */
@@ -14,6 +15,27 @@ export interface WatchOptions {
   onlineAfterMs: number;
   /** On the first check, report devices that are already offline (otherwise: baseline only). */
   reportInitialOffline: boolean;
+  /** Storm protection: many devices dropping in one check make one incident (off when absent). */
+  storm?: StormOptions;
+}
+
+export interface StormOptions {
+  /** An incident opens when at least this many devices go offline in one check (0: not by count). */
+  minDevices: number;
+  /** ... or at least this share of the watched list, in percent (0: not by share). */
+  minPercent: number;
+  /** The incident is resolved when at least this share of its devices is back online, in percent. */
+  resolvePercent: number;
+}
+
+export const DEFAULT_RESOLVE_PERCENT = 80;
+
+/** Whether `drops` devices going offline in one check of `watched` make a storm. */
+export function isStorm(drops: number, watched: number, storm: StormOptions | undefined): boolean {
+  if (!storm || drops === 0) return false;
+  const byCount = storm.minDevices > 0 && drops >= storm.minDevices;
+  const byShare = storm.minPercent > 0 && watched > 0 && drops * 100 >= storm.minPercent * watched;
+  return byCount || byShare;
 }
 
 export const DEFAULT_WATCH_OPTIONS: WatchOptions = {
@@ -38,7 +60,49 @@ export interface WatchState {
   devices: Record<string, DeviceWatchState>;
   /** The process that last checked: another one means a restart since (see restart-reconcile). */
   process?: string;
+  /** The storm in progress, if any. */
+  incident?: IncidentState;
 }
+
+export interface IncidentState {
+  id: string;
+  startedAt: string;
+  /** Every device that dropped in it (at its start or while it lasted): when each was first seen offline. */
+  devices: Record<string, { since: string }>;
+}
+
+/** One event instead of one per device: many devices dropped in one check. */
+export interface IncidentEvent {
+  event: 'incident';
+  incidentId: string;
+  instanceId: string;
+  startedAt: string;
+  checkedAt: string;
+  /** Devices that dropped in this check. */
+  offlineCount: number;
+  watchedCount: number;
+  offlinePercent: number;
+  /** With `lastDisconnectReason` and the other details when the offline details are on. */
+  devices: Array<{ clientId: string; since: string } & Partial<OfflineDetails>>;
+}
+
+/** The end of an incident: at least the configured share of its devices is back. */
+export interface IncidentResolvedEvent {
+  event: 'incident_resolved';
+  incidentId: string;
+  instanceId: string;
+  startedAt: string;
+  resolvedAt: string;
+  checkedAt: string;
+  durationMs: number;
+  /** All devices folded into the incident (at its start and while it lasted). */
+  deviceCount: number;
+  backOnline: string[];
+  /** Still offline: from now on they are ordinary devices again (their return fires "online"). */
+  stillOffline: Array<{ clientId: string; since: string }>;
+}
+
+export type IncidentNotice = IncidentEvent | IncidentResolvedEvent;
 
 export interface Observation {
   clientId: string;
@@ -46,7 +110,8 @@ export interface Observation {
   online?: boolean;
 }
 
-export interface WatchEvent {
+/** With the offline details (offline events, when they are on). */
+export interface WatchEvent extends Partial<OfflineDetails> {
   clientId: string;
   instanceId: string;
   event: 'offline' | 'online';
@@ -62,7 +127,21 @@ export interface WatchEvent {
 
 export interface TransitionResult {
   state: WatchState;
+  /** Per-device events (the selected kinds, minus what an incident folded in). */
   events: WatchEvent[];
+  /** Incident started / resolved (storm protection on). */
+  incidents: IncidentNotice[];
+  /** Confirmed changes of this check, folded ones included: for the fleet summary. */
+  changed: { offline: number; online: number };
+}
+
+/** A confirmed change of one device in one check. */
+interface Change {
+  clientId: string;
+  online: boolean;
+  previousOnline: boolean | null;
+  since: string;
+  offlineForMs?: number;
 }
 
 export function emptyWatchState(instanceId: string): WatchState {
@@ -84,7 +163,7 @@ export function transition(
   const prevDevices = previous && previous.instanceId === instanceId ? previous.devices : {};
   const now = new Date(nowMs).toISOString();
   const devices: Record<string, DeviceWatchState> = {};
-  const events: WatchEvent[] = [];
+  const changes: Change[] = [];
 
   for (const { clientId, online } of observations) {
     const prev = prevDevices[clientId];
@@ -95,10 +174,8 @@ export function transition(
     }
     if (!prev) {
       devices[clientId] = { online, since: now };
-      // A device's first check is its baseline: it fires only if the user asked for devices already offline.
-      if (options.reportInitialOffline && options.events.offline && !online) {
-        events.push({ clientId, instanceId, event: 'offline', online: false, previousOnline: null, since: now, checkedAt: now });
-      }
+      // A device's first check is its baseline: it counts only if the user asked for devices already offline.
+      if (options.reportInitialOffline && !online) changes.push({ clientId, online: false, previousOnline: null, since: now });
       continue;
     }
     if (online === prev.online) {
@@ -112,21 +189,86 @@ export function transition(
       continue;
     }
     devices[clientId] = { online, since: pending.firstSeen };
-    if (online ? options.events.online : options.events.offline) {
-      const event: WatchEvent = {
-        clientId,
-        instanceId,
-        event: online ? 'online' : 'offline',
-        online,
-        previousOnline: prev.online,
-        since: pending.firstSeen,
-        checkedAt: now,
-      };
-      if (online) event.offlineForMs = Math.max(0, Date.parse(pending.firstSeen) - Date.parse(prev.since));
-      events.push(event);
-    }
+    const change: Change = { clientId, online, previousOnline: prev.online, since: pending.firstSeen };
+    if (online) change.offlineForMs = Math.max(0, Date.parse(pending.firstSeen) - Date.parse(prev.since));
+    changes.push(change);
   }
-  return { state: { instanceId, devices }, events };
+
+  const previousIncident = previous && previous.instanceId === instanceId ? previous.incident : undefined;
+  const storm = foldStorm(previousIncident, changes, devices, observations.length, now, options.storm);
+  const events: WatchEvent[] = [];
+  for (const c of changes) {
+    if (storm.folded.has(c.clientId) || !(c.online ? options.events.online : options.events.offline)) continue;
+    const event: WatchEvent = { clientId: c.clientId, instanceId, event: c.online ? 'online' : 'offline', online: c.online, previousOnline: c.previousOnline, since: c.since, checkedAt: now };
+    if (c.offlineForMs !== undefined) event.offlineForMs = c.offlineForMs;
+    events.push(event);
+  }
+  const state: WatchState = { instanceId, devices };
+  if (storm.incident) state.incident = storm.incident;
+  const changed = { offline: changes.filter((c) => !c.online).length, online: changes.filter((c) => c.online).length };
+  return { state, events, incidents: storm.notices.map((n) => ({ ...n, instanceId })) as IncidentNotice[], changed };
+}
+
+/**
+ * Storm protection over one check's changes. With no incident open, enough drops open one: they
+ * are folded into it (one event for all). While one is open, every drop and every return of one
+ * of its devices is folded into it; a device that was already offline before the incident and
+ * comes back still fires its own "online" (its ticket was opened before the storm and must close).
+ * Resolved when at least `resolvePercent` of its devices still watched are confirmed online.
+ */
+function foldStorm(
+  open: IncidentState | undefined,
+  changes: readonly Change[],
+  devices: Record<string, DeviceWatchState>,
+  watched: number,
+  now: string,
+  storm: StormOptions | undefined,
+): { incident?: IncidentState; folded: Set<string>; notices: Array<Omit<IncidentEvent, 'instanceId'> | Omit<IncidentResolvedEvent, 'instanceId'>> } {
+  const folded = new Set<string>();
+  if (!storm) return { folded, notices: [] };
+  if (!open) {
+    const drops = changes.filter((c) => !c.online);
+    if (!isStorm(drops.length, watched, storm)) return { folded, notices: [] };
+    const incident: IncidentState = { id: `incident-${now}`, startedAt: now, devices: {} };
+    for (const d of drops) {
+      incident.devices[d.clientId] = { since: d.since };
+      folded.add(d.clientId);
+    }
+    const event: Omit<IncidentEvent, 'instanceId'> = {
+      event: 'incident',
+      incidentId: incident.id,
+      startedAt: now,
+      checkedAt: now,
+      offlineCount: drops.length,
+      watchedCount: watched,
+      offlinePercent: watched > 0 ? Math.round((drops.length * 1000) / watched) / 10 : 0,
+      devices: drops.map((d) => ({ clientId: d.clientId, since: d.since })),
+    };
+    return { incident, folded, notices: [event] };
+  }
+  const incident: IncidentState = { ...open, devices: { ...open.devices } };
+  for (const c of changes) {
+    if (!c.online) incident.devices[c.clientId] ??= { since: c.since };
+    if (incident.devices[c.clientId]) folded.add(c.clientId);
+  }
+  const members = Object.keys(incident.devices).filter((id) => devices[id] !== undefined);
+  const back = members.filter((id) => devices[id].online);
+  if (members.length > 0 && back.length * 100 < storm.resolvePercent * members.length) return { incident, folded, notices: [] };
+  const resolved: Omit<IncidentResolvedEvent, 'instanceId'> = {
+    event: 'incident_resolved',
+    incidentId: incident.id,
+    startedAt: incident.startedAt,
+    resolvedAt: now,
+    checkedAt: now,
+    durationMs: Math.max(0, Date.parse(now) - Date.parse(incident.startedAt)),
+    deviceCount: Object.keys(incident.devices).length,
+    backOnline: back.sort(),
+    stillOffline: members
+      .filter((id) => !devices[id].online)
+      .sort()
+      .map((id) => ({ clientId: id, since: devices[id].since })),
+  };
+  return { folded, notices: [resolved] };
 }
 
 /** Query outcomes -> observations (a failed query becomes "unknown"). */
