@@ -57,6 +57,8 @@ export async function startBroker(devices: DeviceRegistry, port = 0, host = '127
     if (!result || result.ok) return done(null, true);
     // Refused at CONNECT with the MQTT 3.1.1 return code; the device trace shows the attempt.
     devices.refused(client.id, 'not authorized');
+    // A refused login takes nothing over: the connection already there keeps its own reason.
+    conflicts.delete(client.id);
     const error = Object.assign(new Error(`login refused: ${result.reason}`), { returnCode: result.returnCode });
     done(error, false);
   };

@@ -19,11 +19,13 @@ import {
   parseClientIdList,
   statusFields,
   isSessionFailure,
+  DEFAULT_RESOLVE_PERCENT,
   type QueryMode,
+  type StormOptions,
   type WatchOptions,
   type WatchState,
 } from '../../lib';
-import { clientOptions, instanceIdParameter } from '../AlibabaCloudMqtt/actions/common';
+import { clientOptions, instanceIdParameter, offlineDetailsParameter } from '../AlibabaCloudMqtt/actions/common';
 import { alibabaCloudMqttApiTest, createClient } from '../shared/n8n-client';
 
 const MINUTE = 60_000;
@@ -41,7 +43,7 @@ export class AlibabaCloudMqttTrigger implements INodeType {
     group: ['trigger'],
     version: 1,
     subtitle: '={{ "Watch " + ($parameter["clientIds"] || "").split(/[\\n,]/).filter(s => s.trim()).length + " devices" }}',
-    description: 'Starts the workflow when an MQTT device goes offline or comes back online',
+    description: 'Starts the workflow when an MQTT device goes offline or comes back online, or many drop at once',
     defaults: { name: 'Alibaba Cloud MQTT Trigger' },
     polling: true,
     inputs: [],
@@ -103,6 +105,51 @@ export class AlibabaCloudMqttTrigger implements INodeType {
         default: false,
         description: 'Whether the first poll reports devices that are offline already (otherwise it only records the baseline)',
       },
+      offlineDetailsParameter,
+      {
+        displayName: 'Storm Protection',
+        name: 'storm',
+        type: 'collection',
+        placeholder: 'Add Threshold',
+        default: {},
+        description:
+          'When many devices drop in one poll (a network, a gateway or a region failing), emit one item with event "incident" listing them instead of one per device, then one "incident_resolved" when enough are back. Off until a threshold is set.',
+        options: [
+          {
+            displayName: 'Incident at Devices',
+            name: 'minDevices',
+            type: 'number',
+            typeOptions: { minValue: 0 },
+            default: 0,
+            description: 'An incident starts when at least this many devices go offline in one poll (0: not by count)',
+          },
+          {
+            displayName: 'Incident at Percent',
+            name: 'minPercent',
+            type: 'number',
+            typeOptions: { minValue: 0, maxValue: 100 },
+            default: 0,
+            description: 'An incident starts when at least this share of the watched devices goes offline in one poll (0: not by share)',
+          },
+          {
+            displayName: 'Resolved at Percent Back',
+            name: 'resolvePercent',
+            type: 'number',
+            typeOptions: { minValue: 1, maxValue: 100 },
+            default: DEFAULT_RESOLVE_PERCENT,
+            description:
+              'The incident is resolved when at least this share of its devices is back online. Devices that drop or come back during it are folded into it; those still offline at the end are listed, and fire "online" when they return.',
+          },
+        ],
+      },
+      {
+        displayName: 'Fleet Summary',
+        name: 'summary',
+        type: 'boolean',
+        default: false,
+        description:
+          'Whether each poll also emits one item with event "summary": online and offline counts, the change since the last poll and the incident in progress (for a dashboard). Every poll then starts the workflow.',
+      },
       clientOptions,
     ],
   };
@@ -142,6 +189,7 @@ export class AlibabaCloudMqttTrigger implements INodeType {
       offlineAfterMs: (this.getNodeParameter('offlineForMinutes', 0) as number) * MINUTE,
       onlineAfterMs: (this.getNodeParameter('onlineForMinutes', 0) as number) * MINUTE,
       reportInitialOffline: this.getNodeParameter('reportInitialOffline', false) as boolean,
+      storm: stormOptions(this.getNodeParameter('storm', {}) as IDataObject),
     };
     const staticData = this.getWorkflowStaticData('node');
     const watcher = new FleetWatcher({
@@ -150,6 +198,8 @@ export class AlibabaCloudMqttTrigger implements INodeType {
       clientIds,
       mode,
       options,
+      offlineDetails: this.getNodeParameter('offlineDetails', false) as boolean,
+      summary: this.getNodeParameter('summary', false) as boolean,
       store: {
         load: async () => ({ state: staticData.watch as WatchState | undefined }),
         save: async (saved) => void (staticData.watch = saved.state as unknown as IDataObject),
@@ -178,7 +228,17 @@ export class AlibabaCloudMqttTrigger implements INodeType {
         `Alibaba Cloud MQTT Trigger: after the restart, the connection trace of ${result.reconciled.failed.join(', ')} could not be read; a change while n8n was not saving may go unreported for them.`,
       );
     }
-    if (result.events.length === 0) return null;
-    return [result.events.map((event) => ({ json: { ...event } }))];
+    const out: IDataObject[] = [...result.events, ...result.incidents, ...(result.summary ? [result.summary] : [])] as unknown as IDataObject[];
+    if (out.length === 0) return null;
+    return [out.map((json) => ({ json: { ...json } }))];
   }
+}
+
+/** The Storm Protection collection -> the core's options; undefined (off) while no threshold is set. */
+function stormOptions(values: IDataObject): StormOptions | undefined {
+  const minDevices = Math.max(0, Number(values.minDevices) || 0);
+  const minPercent = Math.min(100, Math.max(0, Number(values.minPercent) || 0));
+  if (minDevices === 0 && minPercent === 0) return undefined;
+  const resolvePercent = Math.min(100, Math.max(1, Number(values.resolvePercent) || DEFAULT_RESOLVE_PERCENT));
+  return { minDevices, minPercent, resolvePercent };
 }

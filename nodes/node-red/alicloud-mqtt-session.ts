@@ -23,6 +23,7 @@ interface SessionDef extends NodeDef, QueryOptionsDef {
   mode?: QueryMode;
   property?: string;
   routeErrors?: boolean;
+  offlineDetails?: boolean;
 }
 
 const PORT = { online: 0, offline: 1, retry: 2, fail: 3 } as const;
@@ -40,6 +41,7 @@ export = function register(RED: NodeAPI): void {
     const outputCount = routeErrors ? 4 : 2;
     const mode: QueryMode = def.mode === 'batch' ? 'batch' : 'exact';
     const property = def.property || 'payload';
+    const offlineDetails = def.offlineDetails === true;
     const getClient = clientFactory(RED, def.config, def);
     const status = new InFlightStatus(node, (n) => countText(RED._('alicloud-mqtt-session.status.querying'), n));
     const work = new PendingWork();
@@ -92,7 +94,7 @@ export = function register(RED: NodeAPI): void {
         status.begin();
         let outcome: SessionQueryOutcome;
         try {
-          outcome = await client.querySession({ clientId: clientIdValue as string, instanceId: instanceId as string }, { signal: work.signal });
+          outcome = await client.querySession({ clientId: clientIdValue as string, instanceId: instanceId as string }, { signal: work.signal, offlineDetails });
         } catch (error) {
           const e = asOnsMqttError(error);
           if (work.quietlyCancelled(e)) return done();
@@ -120,6 +122,7 @@ export = function register(RED: NodeAPI): void {
         { clientIds: ids, instanceId: instanceId as string, mode },
         {
           signal: work.signal,
+          offlineDetails,
           onResult: (outcome, index) => {
             if (isSessionFailure(outcome) && work.quietlyCancelled(outcome.error)) return;
             status.end(statusOf(outcome));

@@ -5,7 +5,9 @@ import {
   summarize,
   type OnsMqttError,
   type QueryMode,
+  DEFAULT_RESOLVE_PERCENT,
   type SavedWatch,
+  type StormOptions,
   type WatchCheckResult,
   type WatchOptions,
   type WatchState,
@@ -26,6 +28,11 @@ interface WatchDef extends NodeDef, QueryOptionsDef {
   offlineMinutes?: number | string;
   onlineMinutes?: number | string;
   reportInitial?: boolean;
+  offlineDetails?: boolean;
+  stormDevices?: number | string;
+  stormPercent?: number | string;
+  resolvePercent?: number | string;
+  summary?: boolean;
   store?: string;
 }
 
@@ -36,7 +43,9 @@ const LIST_KEY = 'watchList';
 
 /**
  * `alicloud-mqtt-watch`: checks a fleet on its own interval or on each input message, and sends
- * one message per device that went offline (output 1) or came back online (output 2). State lives
+ * one message per device that went offline (output 1) or came back online (output 2); with storm
+ * protection, one incident message (output 3) instead of one per device when many drop at once;
+ * with the summary on, one message per check (output 4). State lives
  * in the node context, so with a persistent context store a restart fires nothing new.
  *
  * When the config node names a Redis (the shared limit), the instances that run this same node
@@ -55,6 +64,7 @@ export = function register(RED: NodeAPI): void {
       offlineAfterMs: Math.max(0, Number(def.offlineMinutes) || 0) * 60_000,
       onlineAfterMs: Math.max(0, Number(def.onlineMinutes) || 0) * 60_000,
       reportInitialOffline: def.reportInitial === true,
+      storm: stormOptions(def),
     };
     const mode: QueryMode = def.mode === 'batch' ? 'batch' : 'exact';
     const context = node.context();
@@ -83,6 +93,8 @@ export = function register(RED: NodeAPI): void {
       clientIds: configuredIds,
       mode,
       options,
+      offlineDetails: def.offlineDetails === true,
+      summary: def.summary === true,
       signal: work.signal,
       store: leadership ? leadership.store : contextStore,
     });
@@ -138,7 +150,14 @@ export = function register(RED: NodeAPI): void {
         reported.add(result);
         for (const event of result.events) {
           const out: NodeMessage = { ...(msg ? RED.util.cloneMessage(msg) : {}), topic: event.clientId, payload: event };
-          send(event.event === 'offline' ? [out, null] : [null, out]);
+          send(event.event === 'offline' ? [out, null, null, null] : [null, out, null, null]);
+        }
+        for (const incident of result.incidents) {
+          const out: NodeMessage = { ...(msg ? RED.util.cloneMessage(msg) : {}), topic: incident.event, payload: incident };
+          send([null, null, out, null]);
+        }
+        if (result.summary) {
+          send([null, null, null, { ...(msg ? RED.util.cloneMessage(msg) : {}), topic: 'summary', payload: result.summary }]);
         }
         if (result.reconciled && result.reconciled.failed.length > 0) {
           node.warn(
@@ -147,11 +166,12 @@ export = function register(RED: NodeAPI): void {
         }
       }
       const counts = summarize(result.state);
+      const incident = result.state.incident;
       // Falls back to English where no message catalog is loaded (e.g. in the test helper).
-      const key = 'alicloud-mqtt-watch.status.counts';
-      const translated = RED._(key, counts);
-      const text = translated && translated !== key ? translated : `${counts.online} online / ${counts.offline} offline`;
-      node.status({ fill: result.failures.length ? 'yellow' : counts.offline ? 'grey' : 'green', shape: 'dot', text });
+      const text = incident
+        ? translate(RED, 'alicloud-mqtt-watch.status.incident', incidentCounts(result.state), (c) => `incident: ${c.offline} of ${c.devices} offline`)
+        : translate(RED, 'alicloud-mqtt-watch.status.counts', counts, (c) => `${c.online} online / ${c.offline} offline`);
+      node.status({ fill: incident ? 'red' : result.failures.length ? 'yellow' : counts.offline ? 'grey' : 'green', shape: 'dot', text });
       if (result.failures.length > 0) {
         const first = result.failures[0].error;
         const error = catchableError(first);
@@ -199,6 +219,26 @@ export = function register(RED: NodeAPI): void {
     });
   });
 };
+
+/** A catalogue message, or the English fallback where no catalogue is loaded (the test helper). */
+function translate<T extends Record<string, number>>(RED: NodeAPI, key: string, values: T, english: (values: T) => string): string {
+  const translated = RED._(key, values);
+  return translated && translated !== key ? translated : english(values);
+}
+
+function incidentCounts(state: WatchState): { devices: number; offline: number } {
+  const ids = Object.keys(state.incident?.devices ?? {});
+  return { devices: ids.length, offline: ids.filter((id) => state.devices[id] && !state.devices[id].online).length };
+}
+
+/** The storm thresholds of the editor; undefined (off) while neither is set. */
+function stormOptions(def: WatchDef): StormOptions | undefined {
+  const minDevices = Math.max(0, Number(def.stormDevices) || 0);
+  const minPercent = Math.min(100, Math.max(0, Number(def.stormPercent) || 0));
+  if (minDevices === 0 && minPercent === 0) return undefined;
+  const resolvePercent = Math.min(100, Math.max(1, Number(def.resolvePercent) || DEFAULT_RESOLVE_PERCENT));
+  return { minDevices, minPercent, resolvePercent };
+}
 
 /** The leader election of this node when its config node names a Redis; undefined otherwise. */
 function electionFor(RED: NodeAPI, node: Node, def: WatchDef): WatchLeadership | undefined {

@@ -76,3 +76,13 @@ export function clientIdParameter(description: string): INodeProperties {
     description,
   };
 }
+
+/** Why and since when, for offline devices: one connection-trace query each, off by default. */
+export const offlineDetailsParameter: INodeProperties = {
+  displayName: 'Offline Details',
+  name: 'offlineDetails',
+  type: 'boolean',
+  default: false,
+  description:
+    'Whether to add why and since when for each offline device: offlineSince, lastDisconnectReason, lastDisconnectCode (keepalive_timeout, client_closed, client_disconnected, client_id_conflict, auth_failed, network_error, invalid_param, unknown) and lastConnectedAt, from its connection trace of the last 24 hours. Costs one more request per offline device; if the trace cannot be read, the status still goes out, with offlineDetailsMissing saying why.',
+};

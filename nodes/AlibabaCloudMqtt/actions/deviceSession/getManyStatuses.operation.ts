@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { isSessionFailure, OnsMqttError, type OnsMqttClient } from '../../../../lib';
-import { clientIdParameter, instanceIdParameter, routeErrorsParameter } from '../common';
+import { clientIdParameter, instanceIdParameter, offlineDetailsParameter, routeErrorsParameter } from '../common';
 import type { ItemOutcome } from '../routing';
 import { readItemParameters } from '../item-parameters';
 
@@ -22,11 +22,13 @@ export const description: INodeProperties[] = [
     displayOptions: { show },
   },
   { ...instanceIdParameter, displayOptions: { show } },
+  { ...offlineDetailsParameter, displayOptions: { show } },
   { ...routeErrorsParameter, displayOptions: { show } },
 ];
 
 /** All items through the core's batch mode, grouped by instance; one outcome per item. */
 export async function execute(this: IExecuteFunctions, client: OnsMqttClient, items: INodeExecutionData[], signal?: AbortSignal): Promise<ItemOutcome[]> {
+  const offlineDetails = this.getNodeParameter('offlineDetails', 0, false) as boolean;
   const outcomes: ItemOutcome[] = [];
   const byInstance = new Map<string, Array<{ index: number; clientId: unknown }>>();
   items.forEach((_item, index) => {
@@ -42,7 +44,7 @@ export async function execute(this: IExecuteFunctions, client: OnsMqttClient, it
     group.push({ index, clientId });
   });
   for (const [instanceId, group] of byInstance) {
-    const results = await client.querySessions({ clientIds: group.map((g) => g.clientId), instanceId, mode: 'batch' }, { signal });
+    const results = await client.querySessions({ clientIds: group.map((g) => g.clientId), instanceId, mode: 'batch' }, { signal, offlineDetails });
     results.forEach((result, k) => {
       const index = group[k].index;
       outcomes.push(isSessionFailure(result) ? { index, clientId: group[k].clientId, instanceId, error: result.error } : { index, status: result });
