@@ -8,10 +8,15 @@
 const { startEmulator, DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET, DEMO_INSTANCE_ID } = require('../dist/emulator');
 const { mqttConnectOptions } = require('../dist/lib');
 const { startNodeRed, packTarball, freePort } = require('./lib/node-red-host');
-const { startSimulatedDevices } = require('./lib/simulated-devices');
+const { startSimulatedDevices, startGateway } = require('./lib/simulated-devices');
 const { demoFlow } = require('./lib/demo-flow');
 
 const CLIENT_IDS = ['GID_demo@@@pump-01', 'GID_demo@@@pump-02', 'GID_demo@@@meter-17', 'GID_demo@@@gateway-3', 'GID_demo@@@sensor-404'];
+/** Twelve devices behind one gateway that fails now and then: the watch node makes one incident of it. */
+const LINE_IDS = Array.from({ length: 12 }, (_, i) => `GID_demo@@@line-${String(i + 1).padStart(2, '0')}`);
+/** How long the gateway stays up and down (the demo test shortens them). */
+const GATEWAY_UP_MS = Number(process.env.DEMO_GATEWAY_UP_MS) || 75_000;
+const GATEWAY_DOWN_MS = Number(process.env.DEMO_GATEWAY_DOWN_MS) || 30_000;
 const say = (line) => process.stdout.write(`${line}\n`);
 
 async function main() {
@@ -35,12 +40,30 @@ async function main() {
     },
     onEvent: (id, what) => say(`  [device] ${id} ${what}`),
   });
+  const gateway = startGateway({
+    mqttUrl: emulator.mqttUrl,
+    clientIds: LINE_IDS,
+    login: (clientId) => {
+      const { username, password } = mqttConnectOptions({
+        mode: 'Signature',
+        clientId,
+        instanceId: DEMO_INSTANCE_ID,
+        accessKeyId: DEMO_ACCESS_KEY_ID,
+        accessKeySecret: DEMO_ACCESS_KEY_SECRET,
+      });
+      return { username, password };
+    },
+    upMs: GATEWAY_UP_MS,
+    downMs: GATEWAY_DOWN_MS,
+    onEvent: (id, what) => say(`  [device] ${id} ${what}`),
+  });
   say('  packing this package and installing it into a fresh Node-RED user directory ...');
   const tarball = packTarball();
   // Node-RED's own start-up notices about features the demo turns off are not worth showing.
   const NOISE = /Projects disabled|Encrypted credentials not found/;
+  // The demo flow's tickets and incidents are written as warnings, so that they show here too.
   const showLog = (line) => (verbose || /\[(error|warn)\]/.test(line)) && !NOISE.test(line) && say(`  [node-red] ${line}`);
-  const nodeRed = await startNodeRed({ tarball, port: 1880, onLog: showLog });
+  const nodeRed = await startNodeRed({ tarball, port: Number(process.env.DEMO_NODE_RED_PORT) || 1880, onLog: showLog });
   await nodeRed.deploy(
     demoFlow({
       endpoint: emulator.endpoint,
@@ -48,6 +71,7 @@ async function main() {
       accessKeySecret: DEMO_ACCESS_KEY_SECRET,
       instanceId: DEMO_INSTANCE_ID,
       clientIds: CLIENT_IDS,
+      watchIds: [...CLIENT_IDS, ...LINE_IDS],
     }),
   );
 
@@ -62,6 +86,8 @@ async function main() {
   say(`  AccessKey ID      ${DEMO_ACCESS_KEY_ID}`);
   say(`  AccessKey Secret  ${DEMO_ACCESS_KEY_SECRET}   (a public demo value, valid only for this emulator)`);
   say(`  Devices           ${CLIENT_IDS.join(', ')} (the last one never connects)`);
+  say(`                    and ${LINE_IDS.length} behind one gateway (line-01 .. line-12) that fails every ${Math.round((GATEWAY_UP_MS + GATEWAY_DOWN_MS) / 1000)} s:`);
+  say('                    the watch node opens ONE incident for them, with each device\'s reason, and resolves it');
   say('Press Ctrl-C to stop.');
 
   let stopping = false;
@@ -70,6 +96,7 @@ async function main() {
     stopping = true;
     say('\nStopping ...');
     devices.stop();
+    gateway.stop();
     await nodeRed.stop();
     nodeRed.cleanup();
     await emulator.stop();

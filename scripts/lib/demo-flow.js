@@ -1,6 +1,10 @@
 'use strict';
-/** The demo's Node-RED flow: a fleet check every few seconds, routed online / offline, and a watch node. */
-function demoFlow({ endpoint, accessKeyId, accessKeySecret, instanceId, clientIds, everySeconds = 5 }) {
+/**
+ * The demo's Node-RED flow: a fleet check every few seconds, routed online / offline, and a watch
+ * node with offline details, storm protection and a fleet summary. Tickets and incidents are also
+ * written with node.warn, so that the demo's terminal shows them.
+ */
+function demoFlow({ endpoint, accessKeyId, accessKeySecret, instanceId, clientIds, watchIds = clientIds, everySeconds = 5 }) {
   const tab = 'demo-tab';
   return [
     {
@@ -47,6 +51,7 @@ function demoFlow({ endpoint, accessKeyId, accessKeySecret, instanceId, clientId
       instanceIdType: 'str',
       mode: 'exact',
       property: 'payload',
+      offlineDetails: true,
       routeErrors: true,
       outputs: 4,
       timeout: '',
@@ -79,7 +84,8 @@ function demoFlow({ endpoint, accessKeyId, accessKeySecret, instanceId, clientId
       type: 'function',
       z: tab,
       name: 'open ticket',
-      func: "msg.payload = { ticket: 'OPEN', device: msg.payload.clientId, checkedAt: msg.payload.checkedAt };\nnode.status({ fill: 'red', shape: 'dot', text: msg.payload.device });\nreturn msg;",
+      func:
+        "const p = msg.payload;\nmsg.payload = { ticket: 'OPEN', device: p.clientId, reason: p.lastDisconnectCode, reasonText: p.lastDisconnectReason, offlineSince: p.offlineSince, lastConnectedAt: p.lastConnectedAt, checkedAt: p.checkedAt };\nnode.status({ fill: 'red', shape: 'dot', text: `${p.clientId}: ${p.lastDisconnectCode || 'no trace'}` });\nreturn msg;",
       outputs: 1,
       timeout: 0,
       noerr: 0,
@@ -162,9 +168,14 @@ function demoFlow({ endpoint, accessKeyId, accessKeySecret, instanceId, clientId
       name: 'fleet watch',
       config: 'demo-cfg',
       instanceId,
-      clientIds: clientIds.join('\n'),
+      clientIds: watchIds.join('\n'),
       mode: 'exact',
       interval: everySeconds,
+      offlineDetails: true,
+      stormDevices: 5,
+      stormPercent: 0,
+      resolvePercent: 80,
+      summary: true,
       eventOffline: true,
       eventOnline: true,
       offlineMinutes: 0,
@@ -176,7 +187,75 @@ function demoFlow({ endpoint, accessKeyId, accessKeySecret, instanceId, clientId
       maxRequestsPerSecond: '',
       x: 150,
       y: 280,
-      wires: [['demo-went-offline'], ['demo-came-online']],
+      wires: [['demo-went-offline', 'demo-ticket-line'], ['demo-came-online'], ['demo-incident'], ['demo-summary']],
+    },
+    {
+      id: 'demo-ticket-line',
+      type: 'function',
+      z: tab,
+      name: 'ticket (why, since when)',
+      func:
+        "const p = msg.payload;\nnode.warn(`TICKET ${p.clientId} offline since ${p.offlineSince || p.since}: ${p.lastDisconnectCode || 'unknown'} (${p.lastDisconnectReason || 'no trace in the last day'})`);\nreturn null;",
+      outputs: 1,
+      timeout: 0,
+      noerr: 0,
+      initialize: '',
+      finalize: '',
+      libs: [],
+      x: 410,
+      y: 220,
+      wires: [[]],
+    },
+    {
+      id: 'demo-incident',
+      type: 'function',
+      z: tab,
+      name: 'one incident, not a storm',
+      func:
+        "const p = msg.payload;\nif (p.event === 'incident') {\n  const reasons = {};\n  for (const d of p.devices) reasons[d.lastDisconnectCode || 'unknown'] = (reasons[d.lastDisconnectCode || 'unknown'] || 0) + 1;\n  node.warn(`INCIDENT ${p.incidentId}: ${p.offlineCount} of ${p.watchedCount} devices offline at once (${JSON.stringify(reasons)})`);\n} else {\n  node.warn(`INCIDENT RESOLVED ${p.incidentId} after ${Math.round(p.durationMs / 1000)} s: ${p.backOnline.length} back, ${p.stillOffline.length} still offline`);\n}\nreturn msg;",
+      outputs: 1,
+      timeout: 0,
+      noerr: 0,
+      initialize: '',
+      finalize: '',
+      libs: [],
+      x: 410,
+      y: 340,
+      wires: [['demo-incident-out']],
+    },
+    {
+      id: 'demo-incident-out',
+      type: 'debug',
+      z: tab,
+      name: 'incident',
+      active: true,
+      tosidebar: true,
+      console: false,
+      tostatus: true,
+      complete: 'payload',
+      targetType: 'msg',
+      statusVal: 'payload.event',
+      statusType: 'msg',
+      x: 640,
+      y: 340,
+      wires: [],
+    },
+    {
+      id: 'demo-summary',
+      type: 'debug',
+      z: tab,
+      name: 'fleet summary',
+      active: true,
+      tosidebar: false,
+      console: false,
+      tostatus: true,
+      complete: 'payload',
+      targetType: 'msg',
+      statusVal: 'payload.online',
+      statusType: 'msg',
+      x: 400,
+      y: 400,
+      wires: [],
     },
     {
       id: 'demo-went-offline',
@@ -212,7 +291,7 @@ function demoFlow({ endpoint, accessKeyId, accessKeySecret, instanceId, clientId
       y: 300,
       wires: [],
     },
-    { id: 'demo-catch', type: 'catch', z: tab, name: '', scope: null, uncaught: false, x: 140, y: 360, wires: [['demo-errors']] },
+    { id: 'demo-catch', type: 'catch', z: tab, name: '', scope: null, uncaught: false, x: 140, y: 460, wires: [['demo-errors']] },
     {
       id: 'demo-errors',
       type: 'debug',
@@ -227,7 +306,7 @@ function demoFlow({ endpoint, accessKeyId, accessKeySecret, instanceId, clientId
       statusVal: '',
       statusType: 'auto',
       x: 360,
-      y: 360,
+      y: 460,
       wires: [],
     },
   ];

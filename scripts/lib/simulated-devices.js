@@ -48,4 +48,37 @@ function startSimulatedDevices({ mqttUrl, clientIds, login = () => ({}), onlineM
   };
 }
 
-module.exports = { startSimulatedDevices };
+/**
+ * Devices behind one gateway: they connect together, and when the gateway fails they all lose
+ * their sockets at the same moment (a storm), then come back together `downMs` later.
+ */
+function startGateway({ mqttUrl, clientIds, login = () => ({}), upMs = 60_000, downMs = 30_000, onEvent = () => {} }) {
+  const clients = new Map();
+  let timer;
+  let stopped = false;
+  const up = () => {
+    for (const clientId of clientIds) {
+      const client = mqtt.connect(mqttUrl, { clientId, reconnectPeriod: 0, keepalive: 30, ...login(clientId) });
+      client.on('error', () => {});
+      clients.set(clientId, client);
+    }
+    onEvent(`${clientIds.length} devices behind the gateway`, 'online');
+    timer = setTimeout(down, upMs);
+  };
+  const down = () => {
+    if (stopped) return;
+    for (const client of clients.values()) client.stream.destroy();
+    onEvent(`${clientIds.length} devices behind the gateway`, 'offline at once (gateway failure)');
+    timer = setTimeout(() => !stopped && up(), downMs);
+  };
+  up();
+  return {
+    stop() {
+      stopped = true;
+      clearTimeout(timer);
+      for (const c of clients.values()) c.end(true);
+    },
+  };
+}
+
+module.exports = { startSimulatedDevices, startGateway };

@@ -1,0 +1,54 @@
+import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { ROOT } from './hosts';
+
+/**
+ * `npm start`'s demo, as a user runs it (built package, real Node-RED, simulated devices), with
+ * the gateway outage shortened: its terminal shows a ticket with why and since when, and the
+ * gateway's twelve devices as one incident (not twelve tickets), then its resolution.
+ */
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+
+it('the demo shows offline details and one incident for the gateway outage, then stops on Ctrl-C', async () => {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(ROOT, 'scripts/demo.js')], {
+    cwd: ROOT,
+    env: { ...process.env, DEMO_GATEWAY_UP_MS: '12000', DEMO_GATEWAY_DOWN_MS: '12000', DEMO_NODE_RED_PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  const waitForText = async (pattern: RegExp, timeoutMs: number) => {
+    const deadline = Date.now() + timeoutMs;
+    while (!pattern.test(out)) {
+      if (Date.now() > deadline) throw new Error(`the demo did not print ${pattern} within ${timeoutMs / 1000} s; it printed:\n${out}`);
+      if (child.exitCode !== null) throw new Error(`the demo exited (${child.exitCode}):\n${out}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  };
+  try {
+    await waitForText(/Press Ctrl-C to stop/, 120_000);
+    await waitForText(/INCIDENT incident-\S+: 1[2-7] of 17 devices offline at once \(\{"client_closed":1[2-7]/, 60_000);
+    await waitForText(/INCIDENT RESOLVED incident-\S+ after \d+ s: \d+ back/, 60_000);
+    // A ticket from a real drop (not the never-connected device) names its reason and time.
+    await waitForText(/TICKET GID_demo@@@(pump|meter|gateway)\S+ offline since \d{4}-\d\d-\d\dT\S+Z: client_(closed|disconnected) \(/, 90_000);
+    // The storm made no ticket for any line device.
+    expect(out).not.toMatch(/TICKET GID_demo@@@line-/);
+  } finally {
+    child.kill('SIGINT');
+    let timer: NodeJS.Timeout | undefined;
+    const code = await Promise.race([exited, new Promise<'hung'>((r) => (timer = setTimeout(() => r('hung'), 20_000)))]);
+    clearTimeout(timer);
+    if (code === 'hung') child.kill('SIGKILL');
+  }
+  expect(out).toContain('Stopped.');
+}, 300_000);
