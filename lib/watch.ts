@@ -199,14 +199,22 @@ export function transition(
   const events: WatchEvent[] = [];
   for (const c of changes) {
     if (storm.folded.has(c.clientId) || !(c.online ? options.events.online : options.events.offline)) continue;
-    const event: WatchEvent = { clientId: c.clientId, instanceId, event: c.online ? 'online' : 'offline', online: c.online, previousOnline: c.previousOnline, since: c.since, checkedAt: now };
+    const event: WatchEvent = {
+      clientId: c.clientId,
+      instanceId,
+      event: c.online ? 'online' : 'offline',
+      online: c.online,
+      previousOnline: c.previousOnline,
+      since: c.since,
+      checkedAt: now,
+    };
     if (c.offlineForMs !== undefined) event.offlineForMs = c.offlineForMs;
     events.push(event);
   }
   const state: WatchState = { instanceId, devices };
   if (storm.incident) state.incident = storm.incident;
   const changed = { offline: changes.filter((c) => !c.online).length, online: changes.filter((c) => c.online).length };
-  return { state, events, incidents: storm.notices.map((n) => ({ ...n, instanceId })) as IncidentNotice[], changed };
+  return { state, events, incidents: storm.notices.map((n) => ({ ...n, instanceId })), changed };
 }
 
 /**

@@ -86,8 +86,10 @@ async function main() {
   say(`  AccessKey ID      ${DEMO_ACCESS_KEY_ID}`);
   say(`  AccessKey Secret  ${DEMO_ACCESS_KEY_SECRET}   (a public demo value, valid only for this emulator)`);
   say(`  Devices           ${CLIENT_IDS.join(', ')} (the last one never connects)`);
-  say(`                    and ${LINE_IDS.length} behind one gateway (line-01 .. line-12) that fails every ${Math.round((GATEWAY_UP_MS + GATEWAY_DOWN_MS) / 1000)} s:`);
-  say('                    the watch node opens ONE incident for them, with each device\'s reason, and resolves it');
+  say(
+    `                    and ${LINE_IDS.length} behind one gateway (line-01 .. line-12) that fails every ${Math.round((GATEWAY_UP_MS + GATEWAY_DOWN_MS) / 1000)} s:`,
+  );
+  say("                    the watch node opens ONE incident for them, with each device's reason, and resolves it");
   say('Press Ctrl-C to stop.');
 
   let stopping = false;

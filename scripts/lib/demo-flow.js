@@ -84,8 +84,7 @@ function demoFlow({ endpoint, accessKeyId, accessKeySecret, instanceId, clientId
       type: 'function',
       z: tab,
       name: 'open ticket',
-      func:
-        "const p = msg.payload;\nmsg.payload = { ticket: 'OPEN', device: p.clientId, reason: p.lastDisconnectCode, reasonText: p.lastDisconnectReason, offlineSince: p.offlineSince, lastConnectedAt: p.lastConnectedAt, checkedAt: p.checkedAt };\nnode.status({ fill: 'red', shape: 'dot', text: `${p.clientId}: ${p.lastDisconnectCode || 'no trace'}` });\nreturn msg;",
+      func: "const p = msg.payload;\nmsg.payload = { ticket: 'OPEN', device: p.clientId, reason: p.lastDisconnectCode, reasonText: p.lastDisconnectReason, offlineSince: p.offlineSince, lastConnectedAt: p.lastConnectedAt, checkedAt: p.checkedAt };\nnode.status({ fill: 'red', shape: 'dot', text: `${p.clientId}: ${p.lastDisconnectCode || 'no trace'}` });\nreturn msg;",
       outputs: 1,
       timeout: 0,
       noerr: 0,
@@ -194,8 +193,7 @@ function demoFlow({ endpoint, accessKeyId, accessKeySecret, instanceId, clientId
       type: 'function',
       z: tab,
       name: 'ticket (why, since when)',
-      func:
-        "const p = msg.payload;\nnode.warn(`TICKET ${p.clientId} offline since ${p.offlineSince || p.since}: ${p.lastDisconnectCode || 'unknown'} (${p.lastDisconnectReason || 'no trace in the last day'})`);\nreturn null;",
+      func: "const p = msg.payload;\nnode.warn(`TICKET ${p.clientId} offline since ${p.offlineSince || p.since}: ${p.lastDisconnectCode || 'unknown'} (${p.lastDisconnectReason || 'no trace in the last day'})`);\nreturn null;",
       outputs: 1,
       timeout: 0,
       noerr: 0,
@@ -211,8 +209,7 @@ function demoFlow({ endpoint, accessKeyId, accessKeySecret, instanceId, clientId
       type: 'function',
       z: tab,
       name: 'one incident, not a storm',
-      func:
-        "const p = msg.payload;\nif (p.event === 'incident') {\n  const reasons = {};\n  for (const d of p.devices) reasons[d.lastDisconnectCode || 'unknown'] = (reasons[d.lastDisconnectCode || 'unknown'] || 0) + 1;\n  node.warn(`INCIDENT ${p.incidentId}: ${p.offlineCount} of ${p.watchedCount} devices offline at once (${JSON.stringify(reasons)})`);\n} else {\n  node.warn(`INCIDENT RESOLVED ${p.incidentId} after ${Math.round(p.durationMs / 1000)} s: ${p.backOnline.length} back, ${p.stillOffline.length} still offline`);\n}\nreturn msg;",
+      func: "const p = msg.payload;\nif (p.event === 'incident') {\n  const reasons = {};\n  for (const d of p.devices) reasons[d.lastDisconnectCode || 'unknown'] = (reasons[d.lastDisconnectCode || 'unknown'] || 0) + 1;\n  node.warn(`INCIDENT ${p.incidentId}: ${p.offlineCount} of ${p.watchedCount} devices offline at once (${JSON.stringify(reasons)})`);\n} else {\n  node.warn(`INCIDENT RESOLVED ${p.incidentId} after ${Math.round(p.durationMs / 1000)} s: ${p.backOnline.length} back, ${p.stillOffline.length} still offline`);\n}\nreturn msg;",
       outputs: 1,
       timeout: 0,
       noerr: 0,

@@ -65,6 +65,7 @@ async function waitForHttp(url, timeoutMs, child) {
  * @param {string} [o.nodeRedDir] folder of the node-red package
  * @param {string} [o.nodeBinary] Node.js to run it with
  * @param {string} o.tarball this package, packed
+ * @param {string[]} [o.extraPackages] palette packages to install beside it (e.g. a dashboard an example uses)
  * @param {number} [o.port] 0 for any free port
  * @param {(line: string) => void} [o.onLog]
  */
@@ -76,7 +77,7 @@ async function startNodeRed(o) {
   if (!o.userDir) {
     fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'node-red-project', private: true, dependencies: {} }));
     // As the palette manager does: npm install of the package into the user directory.
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--omit=dev', '--loglevel=error', o.tarball], {
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--omit=dev', '--loglevel=error', o.tarball, ...(o.extraPackages || [])], {
       cwd: userDir,
       stdio: ['ignore', 'ignore', 'inherit'],
       env: { ...process.env, PATH: `${path.dirname(nodeBinary)}${path.delimiter}${process.env.PATH}` },

@@ -18,6 +18,7 @@ export const nodeRedHost = require('../../scripts/lib/node-red-host.js') as {
     nodeBinary?: string;
     port?: number;
     userDir?: string;
+    extraPackages?: string[];
     onLog?: (l: string) => void;
   }): Promise<NodeRedHost>;
   packTarball(): string;

@@ -218,6 +218,7 @@ describe.each(HOSTS)('%s', (_label, which) => {
         { operation: 'getManyStatuses' },
       ),
       workflow('wfTrace0000001', [{ clientId: 'GID_n8n@@@traced' }], TRACE),
+      workflow('wfDetails00001', [{ clientId: 'GID_n8n@@@on' }, { clientId: 'GID_n8n@@@dropped' }], { offlineDetails: true }),
       // Get Connection Trace of a device the service refuses, under each On Error setting.
       workflow('wfTraceStop001', [{ clientId: 'GID_n8n@@@denied' }], TRACE),
       workflow('wfTraceErrOut1', [{ clientId: 'GID_n8n@@@denied', owner: 'dave' }], TRACE, { onError: 'continueErrorOutput' }),
@@ -412,7 +413,7 @@ describe.each(HOSTS)('%s', (_label, which) => {
   }, 300_000);
 
   /** An active workflow: the trigger polling every minute, each event POSTed to the collector. */
-  const triggerWorkflow = (id: string, clientIds: string[], events: string[], collectorUrl: string) => ({
+  const triggerWorkflow = (id: string, clientIds: string[], events: string[], collectorUrl: string, extra: Record<string, unknown> = {}) => ({
     id,
     name: id,
     active: true,
@@ -432,6 +433,7 @@ describe.each(HOSTS)('%s', (_label, which) => {
           mode: 'exact',
           events,
           options: {},
+          ...extra,
         },
         credentials: CRED,
       },
@@ -526,6 +528,67 @@ describe.each(HOSTS)('%s', (_label, which) => {
       await new Promise<void>((r) => deviceA.end(true, {}, () => r()));
     }
   }, 600_000);
+  /**
+   * Storm protection in a running n8n: 100 real devices, 60 drop at once. n8n polls once a minute:
+   * the activation poll takes the baseline, the next one fires ONE incident item (each device with
+   * its reason), the one after the return of 55 fires one resolution; a summary every poll.
+   */
+  it('Trigger with storm protection: 60 of 100 dropping give one incident, then one resolution; a summary per poll', async () => {
+    const collector = await startCollector();
+    const ids = Array.from({ length: 100 }, (_, i) => `GID_storm@@@${String(i).padStart(3, '0')}`);
+    const devices = new Map<string, import('mqtt').MqttClient>();
+    await Promise.all(ids.map(async (id) => devices.set(id, await connectMqtt(emu.mqttUrl!, id))));
+    const id = 'wfTrigStorm001';
+    await n8n.importWorkflows([
+      triggerWorkflow(id, ids, ['offline', 'online'], collector.url, {
+        offlineDetails: true,
+        storm: { minPercent: 20, resolvePercent: 80 },
+        summary: true,
+      }),
+    ]);
+    await n8n.activate(id);
+    const server = await n8n.start();
+    const summaries = () => collector.on(id).filter((m) => m.event === 'summary');
+    try {
+      await collector.waitFor(() => summaries().length >= 1, 90_000, 'the activation poll');
+      expect(summaries()[0]).toMatchObject({ watched: 100, online: 100, offline: 0, change: null, incident: null });
+      const storm = ids.slice(0, 60);
+      await Promise.all(storm.map((d) => new Promise<void>((r) => devices.get(d)!.end(false, {}, () => r()))));
+      await waitFor(() => storm.every((d) => !emu.isDeviceOnline(d)), 10_000, 'the drops');
+      await collector.waitFor(() => summaries().length >= 2, 90_000, 'the poll after the storm');
+      const incidents = () => collector.on(id).filter((m) => m.event === 'incident' || m.event === 'incident_resolved');
+      expect(incidents()).toHaveLength(1);
+      expect(incidents()[0]).toMatchObject({ event: 'incident', offlineCount: 60, watchedCount: 100 });
+      expect(incidents()[0].devices).toHaveLength(60);
+      expect(incidents()[0].devices[0]).toMatchObject({ lastDisconnectCode: 'client_disconnected', offlineSince: expect.any(String) });
+      expect(collector.on(id).filter((m) => m.event === 'offline')).toHaveLength(0);
+      expect(summaries()[1]).toMatchObject({ online: 40, offline: 60, change: { online: -60, offline: 60 }, incident: { devices: 60 } });
+      await Promise.all(storm.slice(0, 55).map(async (d) => devices.set(d, await connectMqtt(emu.mqttUrl!, d))));
+      await collector.waitFor(() => summaries().length >= 3, 90_000, 'the poll after the return');
+      expect(incidents().map((m) => m.event)).toEqual(['incident', 'incident_resolved']);
+      expect(incidents()[1].stillOffline.map((d: { clientId: string }) => d.clientId)).toEqual(storm.slice(55));
+      expect(collector.on(id).filter((m) => m.event === 'online' || m.event === 'offline')).toHaveLength(0);
+      expect(server.logs.join('')).not.toContain(SECRET);
+    } finally {
+      await server.stop();
+      await collector.stop();
+      await Promise.all([...devices.values()].map((d) => new Promise<void>((r) => d.end(true, {}, () => r()))));
+    }
+  }, 420_000);
+
+  it('Get Status with Offline Details: a device that really dropped comes with why and since when', async () => {
+    const device = await connectMqtt(emu.mqttUrl!, 'GID_n8n@@@dropped');
+    device.stream.destroy();
+    await waitFor(() => !emu.isDeviceOnline('GID_n8n@@@dropped'));
+    const { main } = await outputs('wfDetails00001');
+    expect(main[0]).toEqual([expect.objectContaining({ clientId: 'GID_n8n@@@on', online: true })]);
+    expect(main[0][0]).not.toHaveProperty('lastDisconnectCode');
+    expect(main[1]).toEqual([
+      expect.objectContaining({ clientId: 'GID_n8n@@@dropped', online: false, lastDisconnectCode: 'client_closed', lastDisconnectReason: 'closed by client' }),
+    ]);
+    expect(Date.now() - Date.parse(main[1][0].offlineSince)).toBeLessThan(120_000);
+  });
+
   it("a RAM-role credential: one execution checks, waits past the token's life, checks again (twice); one AssumeRole per lifetime", async () => {
     emu.sts!.clearLog();
     emu.sts!.setTokenLifetime(3000);

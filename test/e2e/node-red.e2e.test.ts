@@ -40,6 +40,9 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => emu.stop());
 
+/** The dashboard the "Fleet dashboard with incidents" example uses (Dashboard 2.0). */
+const DASHBOARD = '@flowfuse/node-red-dashboard@1.31.0';
+
 const HOSTS: Array<[string, () => { nodeRedDir: string; nodeBinary: string }]> = [
   ['Node-RED 4.1 on Node 20', () => ({ nodeRedDir: nodeRed4Dir(), nodeBinary: process.execPath })],
   ['Node-RED 5 on Node 24', () => ({ nodeRedDir: nodeRed5Dir(), nodeBinary: node24() })],
@@ -51,7 +54,8 @@ describe.each(HOSTS)('%s', (_label, which) => {
 
   beforeAll(async () => {
     collector = await startCollector();
-    host = await nodeRedHost.startNodeRed({ tarball, ...which() });
+    // The dashboard example needs Dashboard 2.0 from the palette, as a user would install it.
+    host = await nodeRedHost.startNodeRed({ tarball, extraPackages: [DASHBOARD], ...which() });
   }, 240_000);
   afterAll(async () => {
     await host?.stop();
@@ -254,6 +258,12 @@ describe.each(HOSTS)('%s', (_label, which) => {
       await waitFor(() => emu.requestLog().length > 0, 20_000, `${file} to query the emulator`);
       const errors = host.logs.slice(logStart).filter((l) => /\[error\]/.test(l) && /alicloud-mqtt/.test(l));
       expect({ file, errors }).toEqual({ file, errors: [] });
+      if (file.startsWith('Fleet dashboard')) {
+        // Its page is served by the dashboard, and the watch node's summary reaches it.
+        const page = await fetch(`${host.url}/dashboard/fleet`);
+        expect(page.status).toBe(200);
+        expect(host.logs.slice(logStart).join('\n')).not.toMatch(/missing types|Waiting for missing/i);
+      }
     }
   }, 120_000);
 

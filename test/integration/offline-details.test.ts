@@ -56,7 +56,10 @@ describe('offline details: each reason produced by a real MQTT client', () => {
     b.stream.destroy();
     await offline('GID_why@@@polite');
     await offline('GID_why@@@crashed');
-    expect((await status('GID_why@@@polite')).details).toMatchObject({ lastDisconnectReason: 'disconnected by client', lastDisconnectCode: 'client_disconnected' });
+    expect((await status('GID_why@@@polite')).details).toMatchObject({
+      lastDisconnectReason: 'disconnected by client',
+      lastDisconnectCode: 'client_disconnected',
+    });
     expect((await status('GID_why@@@crashed')).details).toMatchObject({ lastDisconnectReason: 'closed by client', lastDisconnectCode: 'client_closed' });
   });
 
@@ -84,7 +87,9 @@ describe('offline details: each reason produced by a real MQTT client', () => {
     const droppedAt = Date.now();
     emu.setMqttAuth(true);
     try {
-      const refused = await connectMqtt(emu.mqttUrl!, id, { username: `Signature|${SENTINEL_ACCESS_KEY_ID}|${INSTANCE}`, password: 'wrong' }).catch((e: Error) => e);
+      const refused = await connectMqtt(emu.mqttUrl!, id, { username: `Signature|${SENTINEL_ACCESS_KEY_ID}|${INSTANCE}`, password: 'wrong' }).catch(
+        (e: Error) => e,
+      );
       expect(refused).toBeInstanceOf(Error);
     } finally {
       emu.setMqttAuth(false);
@@ -172,7 +177,13 @@ describe('storm protection with 100 real devices', () => {
       if (incident.event !== 'incident') throw new Error('expected an incident');
       expect(incident).toMatchObject({ offlineCount: 60, watchedCount: 100, offlinePercent: 60 });
       expect(incident.devices.every((d) => d.lastDisconnectCode === 'client_disconnected' && d.offlineSince)).toBe(true);
-      expect(storm.summary).toMatchObject({ online: 40, offline: 60, wentOffline: 60, change: { online: -60, offline: 60 }, incident: { devices: 60, stillOffline: 60 } });
+      expect(storm.summary).toMatchObject({
+        online: 40,
+        offline: 60,
+        wentOffline: 60,
+        change: { online: -60, offline: 60 },
+        incident: { devices: 60, stillOffline: 60 },
+      });
       expect(emu.requestLog().filter((e) => e.action === 'QueryMqttTraceDevice')).toHaveLength(60);
       await f.back(f.ids.slice(0, 50));
       const resolved = await check();
@@ -197,7 +208,13 @@ describe('storm protection with 100 real devices', () => {
       storm: { minPercent: 20, resolvePercent: 80 },
       options: {},
     };
-    const credentials = { accessKeyId: SENTINEL_ACCESS_KEY_ID, accessKeySecret: SENTINEL_SECRET, region: 'cn-hangzhou', network: 'public', endpoint: emu.endpoint };
+    const credentials = {
+      accessKeyId: SENTINEL_ACCESS_KEY_ID,
+      accessKeySecret: SENTINEL_SECRET,
+      region: 'cn-hangzhou',
+      network: 'public',
+      endpoint: emu.endpoint,
+    };
     const poll = async () => ((await trigger.poll.call(pollContext({ parameters, credentials, staticData }).ctx)) ?? [[]])[0].map((i) => i.json);
     try {
       expect(await poll()).toEqual([]);
@@ -284,7 +301,17 @@ describe('storm protection with 100 real devices', () => {
       [configNode, sessionNode],
       [
         { id: 'cfg', type: 'alicloud-mqtt-config', endpoint: emu.endpoint },
-        { id: 's', type: 'alicloud-mqtt-session', z: 'f1', x: 100, y: 100, config: 'cfg', instanceId: INSTANCE, offlineDetails: true, wires: [['on'], ['off']] },
+        {
+          id: 's',
+          type: 'alicloud-mqtt-session',
+          z: 'f1',
+          x: 100,
+          y: 100,
+          config: 'cfg',
+          instanceId: INSTANCE,
+          offlineDetails: true,
+          wires: [['on'], ['off']],
+        },
         { id: 'on', type: 'helper', z: 'f1', x: 300, y: 50 },
         { id: 'off', type: 'helper', z: 'f1', x: 300, y: 100 },
         { id: 'f1', type: 'tab' },
@@ -295,7 +322,12 @@ describe('storm protection with 100 real devices', () => {
     try {
       helper.getNode('s').receive({ payload: 'GID_nrs@@@1' });
       await waitUntil(() => off.length === 1);
-      expect(off[0].payload).toMatchObject({ clientId: 'GID_nrs@@@1', online: false, lastDisconnectCode: 'client_closed', lastConnectedAt: expect.any(String) });
+      expect(off[0].payload).toMatchObject({
+        clientId: 'GID_nrs@@@1',
+        online: false,
+        lastDisconnectCode: 'client_closed',
+        lastConnectedAt: expect.any(String),
+      });
     } finally {
       await helper.unload();
     }

@@ -20,7 +20,13 @@ function run(steps: Array<[minute: number, offline: string[]]>, options: WatchOp
   const incidents: Array<[number, IncidentNotice]> = [];
   for (const [minute, offline] of steps) {
     const down = new Set(offline);
-    const result = transition(state, 'post-1', ids(100).map((clientId) => ({ clientId, online: !down.has(clientId) })), T0 + minute * MIN, options);
+    const result = transition(
+      state,
+      'post-1',
+      ids(100).map((clientId) => ({ clientId, online: !down.has(clientId) })),
+      T0 + minute * MIN,
+      options,
+    );
     state = result.state;
     for (const e of result.events) events.push([minute, e]);
     for (const i of result.incidents) incidents.push([minute, i]);
@@ -38,7 +44,10 @@ describe('storm protection (pure transition)', () => {
       [15, sixty.slice(50)], // 50 back: 83 %
       [20, []],
     ]);
-    expect(events).toEqual([[20, expect.objectContaining({ event: 'online', clientId: 'd050' })], ...sixty.slice(51).map((id) => [20, expect.objectContaining({ event: 'online', clientId: id })])]);
+    expect(events).toEqual([
+      [20, expect.objectContaining({ event: 'online', clientId: 'd050' })],
+      ...sixty.slice(51).map((id) => [20, expect.objectContaining({ event: 'online', clientId: id })]),
+    ]);
     expect(incidents.map(([m, i]) => [m, i.event])).toEqual([
       [5, 'incident'],
       [15, 'incident_resolved'],
@@ -109,11 +118,29 @@ describe('storm protection (pure transition)', () => {
   });
 
   it('survives a save and load as JSON (the incident is part of the state)', () => {
-    const first = transition(undefined, 'post-1', ids(10).map((clientId) => ({ clientId, online: true })), T0, STORM);
-    const second = transition(first.state, 'post-1', ids(10).map((clientId, i) => ({ clientId, online: i >= 5 })), T0 + MIN, STORM);
+    const first = transition(
+      undefined,
+      'post-1',
+      ids(10).map((clientId) => ({ clientId, online: true })),
+      T0,
+      STORM,
+    );
+    const second = transition(
+      first.state,
+      'post-1',
+      ids(10).map((clientId, i) => ({ clientId, online: i >= 5 })),
+      T0 + MIN,
+      STORM,
+    );
     expect(second.incidents).toHaveLength(1);
     const restored = JSON.parse(JSON.stringify(second.state)) as WatchState;
-    const third = transition(restored, 'post-1', ids(10).map((clientId) => ({ clientId, online: true })), T0 + 2 * MIN, STORM);
+    const third = transition(
+      restored,
+      'post-1',
+      ids(10).map((clientId) => ({ clientId, online: true })),
+      T0 + 2 * MIN,
+      STORM,
+    );
     expect(third.incidents.map((i) => i.event)).toEqual(['incident_resolved']);
     expect(third.events).toEqual([]);
   });
