@@ -52,6 +52,11 @@ export interface EmulatorOptions {
    * accepted); the demo turns it on.
    */
   mqttAuth?: boolean;
+  /**
+   * Accept connections to the API and STS only from these addresses (e.g. the one a forward proxy
+   * connects from): a test then proves that requests went through the proxy, not direct.
+   */
+  acceptFrom?: string[];
 }
 
 export interface RunningEmulator {
@@ -135,6 +140,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   };
   const server: Server = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, onRequest) : createServer(onRequest);
   server.on('connection', (socket) => {
+    if (!accepted(socket.remoteAddress, options.acceptFrom)) return void socket.destroy();
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
@@ -185,7 +191,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   let sts: RunningSts | undefined;
   let metadata: RunningMetadataService | undefined;
   try {
-    if (options.sts) sts = await startStsService(options.sts, state.sts, state.accessKeys, clock);
+    if (options.sts) sts = await startStsService({ ...options.sts, acceptFrom: options.acceptFrom }, state.sts, state.accessKeys, clock);
     if (options.metadata) metadata = await startMetadataService(options.metadata, state.sts, clock);
   } catch (error) {
     server.close();
@@ -316,4 +322,11 @@ function adminHandler(state: ApiState, emulator: () => RunningEmulator) {
         return send(404, { error: `No admin route ${method} ${path}.` });
     }
   };
+}
+
+/** Whether a connection from `address` may be served (no list: everyone). */
+export function accepted(address: string | undefined, acceptFrom: string[] | undefined): boolean {
+  if (!acceptFrom) return true;
+  const plain = (address ?? '').replace(/^::ffff:/, '');
+  return acceptFrom.includes(plain);
 }

@@ -33,6 +33,8 @@ export interface StsServiceOptions {
   roles: StsRole[];
   /** Default 0 (any free port). */
   port?: number;
+  /** Accept connections only from these addresses (see EmulatorOptions.acceptFrom). */
+  acceptFrom?: string[];
 }
 
 export interface StsLogEntry {
@@ -136,6 +138,8 @@ export async function startStsService(
     };
   });
   server.on('connection', (s: Socket) => {
+    const from = (s.remoteAddress ?? '').replace(/^::ffff:/, '');
+    if (options.acceptFrom && !options.acceptFrom.includes(from)) return void s.destroy();
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });

@@ -19,6 +19,8 @@ import {
   type OfflineDetailsOptions,
 } from './offline-details';
 import * as provisioning from './provisioning';
+import { withProxy } from './proxy/route';
+import { resolveProxy, type ProxyOption, type ProxySettings } from './proxy/settings';
 import type { ActionSender } from './provisioning/sender';
 import type { DeviceCredential, DeviceRef } from './provisioning/device-credential';
 
@@ -78,6 +80,13 @@ export interface OnsMqttClientOptions {
    * example; "UTC", "-05:00", ...). Used to turn them into the ISO times of the offline details.
    */
   traceTimeZone?: string;
+  /**
+   * An HTTP proxy for every request this client makes (the API, STS, a credentials URI): `{ url,
+   * noProxy?, loopback? }`, or `false` for none. Default: HTTPS_PROXY / HTTP_PROXY / NO_PROXY from
+   * the environment. HTTPS goes through CONNECT, verified end to end; loopback and the ECS
+   * metadata address go direct unless asked.
+   */
+  proxy?: ProxyOption | false;
 }
 
 export interface SessionStatus {
@@ -142,13 +151,16 @@ export class OnsMqttClient {
   private readonly credentials: CredentialSource;
   /** What the provisioning actions send through: this client's scheduler, retry policy and error table. */
   private readonly sender: ActionSender;
+  /** Where requests go through (undefined: direct). */
+  private readonly proxy: ProxySettings | undefined;
   /** Minutes east of UTC of the trace's times. */
   private readonly traceOffsetMinutes: number;
 
   constructor(options: OnsMqttClientOptions) {
     if (!options || typeof options !== 'object') throw invalidInput('options', 'expected an object with accessKeyId and accessKeySecret, or a credential.');
     const spec = options.credential !== undefined ? validateCredentialSpec(options.credential) : shortFormCredential(options);
-    this.credentials = credentialSource(spec);
+    this.proxy = resolveProxy(options.proxy);
+    this.credentials = throughProxy(credentialSource(spec), this.proxy);
     this.identity = this.credentials.identity;
     this.endpoint = resolveEndpoint(options);
     const zone = optionalString('traceTimeZone', options.traceTimeZone) ?? DEFAULT_TRACE_TIME_ZONE;
@@ -182,6 +194,7 @@ export class OnsMqttClient {
       endpoint: this.endpoint,
       timeoutMs,
       allowUnverifiedTls: options.allowUnverifiedTls === true,
+      proxy: this.proxy,
     };
     // The SDK (and the secret) live only inside the transport, created on first use.
     this.transportFactory = () => createSdkTransport(config);
@@ -547,4 +560,10 @@ function newestFirst(a: ConnectionEvent, b: ConnectionEvent): number {
 function asOnsMqttError(error: unknown): OnsMqttError {
   if (error instanceof OnsMqttError) return error;
   return new OnsMqttError({ code: 'InternalClientError', errorClass: 'fail', message: error instanceof Error ? error.message : String(error) });
+}
+
+/** The credential source with its fetches (STS, a credentials URI) routed like the API's requests. */
+function throughProxy(source: CredentialSource, proxy: ProxySettings | undefined): CredentialSource {
+  if (!proxy) return source;
+  return { ...source, get: () => withProxy(proxy, () => source.get()) };
 }

@@ -103,6 +103,13 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorRule>> = Object.freeze({
   TlsCertificateInvalid: fail("The endpoint's TLS certificate could not be verified: check the endpoint URL; trust a private CA only on purpose."),
   BadGateway: retry('A proxy or gateway answered with an error page instead of the API: check the proxy if it persists.'),
   InvalidResponse: fail('The endpoint answered, but not like the OnsMqtt API: check the endpoint URL.'),
+  ProxyConnectionFailed: retry(
+    'The HTTP proxy could not be reached or did not answer: check that it runs and that this machine reaches it (HTTPS_PROXY or the Proxy URL setting; NO_PROXY lists hosts that go direct).',
+  ),
+  ProxyAuthenticationRequired: fail("The proxy refused the login (HTTP 407): check the proxy's user name and password (http://user:password@host:port)."),
+  ProxyTunnelRefused: fail(
+    "The proxy does not allow a tunnel to this endpoint: ask its administrator to allow CONNECT to the endpoint's host on port 443, or list the endpoint in NO_PROXY if it can be reached directly.",
+  ),
   NetworkError: retry('A network error interrupted the request: check the network path to the endpoint if it persists.'),
   DeadlineExceeded: retry('The overall time allowed for this query ran out before an answer came: try again later, or allow more time (retry deadline).'),
   Aborted: fail('The query was cancelled (the node or workflow was stopped).'),

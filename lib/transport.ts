@@ -16,6 +16,9 @@ import type { CredentialSource } from './credentials/sources';
 import type { TemporaryCredentials } from './credentials/session';
 import { OnsMqttError } from './errors';
 import type { ResolvedEndpoint } from './endpoints';
+import { withProxy } from './proxy/route';
+import type { ProxySettings } from './proxy/settings';
+import { ProxyFailure } from './proxy/tunnel-agent';
 
 export const API_VERSION = '2020-04-20';
 
@@ -26,6 +29,8 @@ export interface TransportConfig {
   timeoutMs: number;
   /** Only for endpoints with a private or self-signed certificate, on the user's explicit choice. */
   allowUnverifiedTls?: boolean;
+  /** The HTTP proxy to go through (undefined: direct). */
+  proxy?: ProxySettings;
 }
 
 export interface TransportResponse {
@@ -157,13 +162,15 @@ export function createSdkTransport(config: TransportConfig): Transport {
       };
       signal?.addEventListener('abort', onAbort, { once: true });
       try {
-        const pending = callCredentials.run(
-          credentials,
-          () =>
-            client.callApi(params, request, { ...runtime, readTimeout: timeoutMs, connectTimeout: timeoutMs } as never) as Promise<{
-              body?: unknown;
-              statusCode?: number;
-            }>,
+        const pending = callCredentials.run(credentials, () =>
+          withProxy(
+            config.proxy,
+            () =>
+              client.callApi(params, request, { ...runtime, readTimeout: timeoutMs, connectTimeout: timeoutMs } as never) as Promise<{
+                body?: unknown;
+                statusCode?: number;
+              }>,
+          ),
         );
         // Forget the nonce when the SDK is done with it, which may be after an abort.
         const forget = () => void tracked.delete(nonce);
@@ -203,6 +210,10 @@ export function toOnsMqttError(caught: unknown, observedStatus: number | undefin
     statusCode?: unknown;
     data?: Record<string, unknown>;
   };
+  // The proxy itself failed: its own codes, naming it by host and port only.
+  if (caught instanceof ProxyFailure) {
+    return new OnsMqttError({ code: caught.proxyCode, httpStatus: caught.proxyStatus, message: `${caught.detail} (calling ${endpointUrl})` });
+  }
   const clean = (s: unknown) => redact(typeof s === 'string' ? s : s === undefined || s === null ? '' : JSON.stringify(s), secrets).slice(0, 500);
   const data = e.data && typeof e.data === 'object' ? e.data : undefined;
 

@@ -5,6 +5,7 @@
 #   ensure_n8n VER NODE_BIN  -> prints the path of n8n's bin script
 #   ensure_chromium          -> prints the path of Debian's chromium
 #   ensure_redis             -> prints the path of Debian's redis-server (the shared-limit tests)
+#   ensure_tinyproxy         -> prints the path of Debian's tinyproxy (the proxy tests)
 #   ensure_package NAME SPEC -> installs SPEC into the cache folder NAME (used by the tests of this file)
 #   prefetch                 -> all of the above in parallel, one log each, a timing line each
 #
@@ -174,6 +175,13 @@ ensure_chromium() {
 }
 
 # Debian's Redis for the shared-limit tests (started by the tests themselves on a free loopback port).
+ensure_tinyproxy() {
+  if ! command -v tinyproxy >/dev/null 2>&1; then
+    install_into tinyproxy "$(limit_for 600)" step_apt tinyproxy
+  fi
+  command -v tinyproxy
+}
+
 ensure_redis() {
   if ! command -v redis-server >/dev/null 2>&1; then
     install_into redis-server "$(limit_for 600)" step_apt redis-server

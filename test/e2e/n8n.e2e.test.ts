@@ -413,7 +413,7 @@ describe.each(HOSTS)('%s', (_label, which) => {
   }, 300_000);
 
   /** An active workflow: the trigger polling every minute, each event POSTed to the collector. */
-  const triggerWorkflow = (id: string, clientIds: string[], events: string[], collectorUrl: string, extra: Record<string, unknown> = {}) => ({
+  const triggerWorkflow = (id: string, clientIds: string[], events: string[], collectorUrl: string) => ({
     id,
     name: id,
     active: true,
@@ -433,7 +433,6 @@ describe.each(HOSTS)('%s', (_label, which) => {
           mode: 'exact',
           events,
           options: {},
-          ...extra,
         },
         credentials: CRED,
       },
@@ -529,45 +528,49 @@ describe.each(HOSTS)('%s', (_label, which) => {
     }
   }, 600_000);
   /**
-   * Storm protection in a running n8n: 100 real devices, 60 drop at once. n8n polls once a minute:
-   * the activation poll takes the baseline, the next one fires ONE incident item (each device with
-   * its reason), the one after the return of 55 fires one resolution; a summary every poll.
+   * Storm protection in a running n8n, with the example workflow itself (workflows/fleet-summary.json,
+   * its webhooks pointed at the collector): 100 real devices, 60 drop at once. n8n polls once a
+   * minute: the activation poll takes the baseline, the next one posts ONE incident (each device with
+   * its reason), the one after the return of 55 posts one resolution; a summary every poll.
    */
-  it('Trigger with storm protection: 60 of 100 dropping give one incident, then one resolution; a summary per poll', async () => {
+  it('the fleet-summary example: 60 of 100 dropping give one incident, then one resolution; a summary per poll', async () => {
     const collector = await startCollector();
     const ids = Array.from({ length: 100 }, (_, i) => `GID_storm@@@${String(i).padStart(3, '0')}`);
     const devices = new Map<string, import('mqtt').MqttClient>();
     await Promise.all(ids.map(async (id) => devices.set(id, await connectMqtt(emu.mqttUrl!, id))));
-    const id = 'wfTrigStorm001';
-    await n8n.importWorkflows([
-      triggerWorkflow(id, ids, ['offline', 'online'], collector.url, {
-        offlineDetails: true,
-        storm: { minPercent: 20, resolvePercent: 80 },
-        summary: true,
-      }),
-    ]);
-    await n8n.activate(id);
+    const example = JSON.parse(
+      readFileSync(join(ROOT, 'workflows', 'fleet-summary.json'), 'utf8')
+        .split('https://hooks.example.com/fleet/')
+        .join(`${collector.url}/`),
+    ) as { id: string; name: string; active: boolean; nodes: Array<{ type: string; parameters: Record<string, unknown>; credentials?: unknown }> };
+    example.id = 'e2eFleetSummary1';
+    example.name = 'fleet summary (e2e)';
+    const trigger = example.nodes.find((n) => n.type === TRIGGER_TYPE)!;
+    trigger.parameters.clientIds = ids.join('\n');
+    trigger.credentials = CRED;
+    await n8n.importWorkflows([example]);
+    await n8n.activate(example.id);
     const server = await n8n.start();
-    const summaries = () => collector.on(id).filter((m) => m.event === 'summary');
+    const summaries = () => collector.on('summary');
     try {
       await collector.waitFor(() => summaries().length >= 1, 90_000, 'the activation poll');
-      expect(summaries()[0]).toMatchObject({ watched: 100, online: 100, offline: 0, change: null, incident: null });
+      expect(summaries()[0]).toMatchObject({ online: 100, offline: 0, change: null, incident: null });
       const storm = ids.slice(0, 60);
       await Promise.all(storm.map((d) => new Promise<void>((r) => devices.get(d)!.end(false, {}, () => r()))));
       await waitFor(() => storm.every((d) => !emu.isDeviceOnline(d)), 10_000, 'the drops');
       await collector.waitFor(() => summaries().length >= 2, 90_000, 'the poll after the storm');
-      const incidents = () => collector.on(id).filter((m) => m.event === 'incident' || m.event === 'incident_resolved');
-      expect(incidents()).toHaveLength(1);
-      expect(incidents()[0]).toMatchObject({ event: 'incident', offlineCount: 60, watchedCount: 100 });
-      expect(incidents()[0].devices).toHaveLength(60);
-      expect(incidents()[0].devices[0]).toMatchObject({ lastDisconnectCode: 'client_disconnected', offlineSince: expect.any(String) });
-      expect(collector.on(id).filter((m) => m.event === 'offline')).toHaveLength(0);
+      expect(collector.on('incident')).toHaveLength(1);
+      const incident = collector.on('incident')[0];
+      expect(incident.title).toBe('60 of 100 devices offline at once');
+      expect(incident.devices).toHaveLength(60);
+      expect(incident.devices[0]).toMatchObject({ clientId: storm[0], reason: 'client_disconnected', offlineSince: expect.any(String) });
+      expect(collector.on('ticket-open')).toHaveLength(0);
       expect(summaries()[1]).toMatchObject({ online: 40, offline: 60, change: { online: -60, offline: 60 }, incident: { devices: 60 } });
       await Promise.all(storm.slice(0, 55).map(async (d) => devices.set(d, await connectMqtt(emu.mqttUrl!, d))));
       await collector.waitFor(() => summaries().length >= 3, 90_000, 'the poll after the return');
-      expect(incidents().map((m) => m.event)).toEqual(['incident', 'incident_resolved']);
-      expect(incidents()[1].stillOffline.map((d: { clientId: string }) => d.clientId)).toEqual(storm.slice(55));
-      expect(collector.on(id).filter((m) => m.event === 'online' || m.event === 'offline')).toHaveLength(0);
+      expect(collector.on('incident-resolved')).toEqual([expect.objectContaining({ key: incident.key, stillOffline: storm.slice(55) })]);
+      expect(collector.on('ticket-open')).toHaveLength(0);
+      expect(collector.on('ticket-close')).toHaveLength(0);
       expect(server.logs.join('')).not.toContain(SECRET);
     } finally {
       await server.stop();

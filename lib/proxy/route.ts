@@ -1,0 +1,80 @@
+/**
+ * Routing the SDK's requests through a proxy. `@alicloud/openapi-client` (through its Tea runtime)
+ * and `@alicloud/credentials` send with the `httpx` package and pass no agent of ours: their own
+ * proxy options are ignored. So each httpx instance they load gets one wrapper, installed once,
+ * that does nothing unless the call runs inside `withProxy(settings, ...)` (async context): then
+ * it adds the tunnel agent of the target's proxy, or none where NO_PROXY or loopback say direct.
+ * Other users of httpx in the same process (another package) are untouched.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { dirname } from 'node:path';
+import type { Agent } from 'node:http';
+import { proxyFor, type ProxySettings } from './settings';
+import { HttpsTunnelAgent, HttpTunnelAgent } from './tunnel-agent';
+
+const context = new AsyncLocalStorage<ProxySettings | undefined>();
+const WRAPPED = Symbol.for('alicloud-mqtt.proxy-wrapped');
+
+type HttpxRequest = (url: string | URL, options?: { agent?: Agent } & Record<string, unknown>) => Promise<unknown>;
+interface HttpxModule {
+  request: HttpxRequest & { [WRAPPED]?: true };
+}
+
+/** One agent per proxy URL and protocol, so that tunnels are reused (keep-alive). */
+const agents = new Map<string, Agent>();
+function agentFor(proxy: URL, protocol: string): Agent {
+  const key = `${protocol}\u0000${proxy.href}`;
+  let agent = agents.get(key);
+  if (!agent) {
+    agent = protocol === 'https:' ? new HttpsTunnelAgent(proxy) : new HttpTunnelAgent(proxy);
+    agents.set(key, agent);
+  }
+  return agent;
+}
+
+/** The agent a request to `url` takes under the current settings; undefined: the caller's own. */
+export function proxyAgentFor(url: string | URL, settings: ProxySettings | undefined): Agent | undefined {
+  if (!settings) return undefined;
+  let target: URL;
+  try {
+    target = typeof url === 'string' ? new URL(url) : url;
+  } catch {
+    return undefined;
+  }
+  const proxy = proxyFor(target, settings);
+  return proxy ? agentFor(proxy, target.protocol) : undefined;
+}
+
+function wrap(httpx: HttpxModule): void {
+  if (httpx.request[WRAPPED]) return;
+  const original = httpx.request;
+  const wrapped = ((url, options) => {
+    const agent = proxyAgentFor(url, context.getStore());
+    return original.call(httpx, url, agent && !options?.agent ? { ...options, agent } : options);
+  }) as HttpxModule['request'];
+  wrapped[WRAPPED] = true;
+  httpx.request = wrapped;
+}
+
+let installed = false;
+/** Wraps the httpx that the SDK and the credential providers load (resolved from where they live). */
+function install(): void {
+  if (installed) return;
+  installed = true;
+  for (const owner of ['@alicloud/tea-typescript', '@alicloud/credentials']) {
+    try {
+      const from = dirname(require.resolve(`${owner}/package.json`));
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      wrap(require(require.resolve('httpx', { paths: [from] })) as HttpxModule);
+    } catch {
+      // Not installed (a trimmed bundle): nothing of it to route.
+    }
+  }
+}
+
+/** Runs `fn` with its SDK requests routed by `settings` (no proxy when undefined). */
+export function withProxy<T>(settings: ProxySettings | undefined, fn: () => T): T {
+  if (!settings) return context.run(undefined, fn);
+  install();
+  return context.run(settings, fn);
+}
