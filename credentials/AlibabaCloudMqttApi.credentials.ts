@@ -239,5 +239,16 @@ export class AlibabaCloudMqttApi implements ICredentialType {
       description:
         'Full endpoint URL that overrides region and network: a private gateway, or the local emulator (http://127.0.0.1:8090). Leave empty to use the region.',
     },
+    {
+      displayName: 'Proxy URL',
+      name: 'proxyUrl',
+      type: 'string',
+      // It may hold the proxy's password: shown masked, stored encrypted like the other secrets.
+      typeOptions: { password: true },
+      default: '',
+      placeholder: 'http://user:password@proxy.example.com:3128',
+      description:
+        "HTTP proxy for this credential's requests (the API and STS; HTTPS goes through it end to end by CONNECT). Leave empty to use the n8n process's HTTPS_PROXY / HTTP_PROXY; NO_PROXY applies either way.",
+    },
   ];
 }

@@ -25,6 +25,7 @@ export = function register(RED: NodeAPI): void {
         securityToken: { type: 'password' },
         credentialsUri: { type: 'text' },
         sharedLimitPassword: { type: 'password' },
+        proxyPassword: { type: 'password' },
       },
     },
   );

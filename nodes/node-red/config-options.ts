@@ -29,6 +29,7 @@ type ConfigDef = Pick<NodeDef, 'name' | 'id'> & {
   endpoint?: unknown;
   sharedLimitUrl?: unknown;
   egressId?: unknown;
+  proxyUrl?: unknown;
 } & Partial<Record<(typeof CREDENTIAL_PROPERTIES)[number], unknown>>;
 
 /**
@@ -79,7 +80,29 @@ export function configToClientOptions(def: ConfigDef, credentials: Record<string
     network: ((def.network as string) || undefined) as OnsMqttClientOptions['network'],
     endpoint: (def.endpoint as string) || undefined,
     ...withSharedLimit(configToSharedLimit(def, credentials)),
+    ...configToProxy(def, credentials),
   };
+}
+
+/**
+ * "Proxy URL" with its password (a credential, never exported) put in; empty: the environment's
+ * HTTPS_PROXY / HTTP_PROXY / NO_PROXY (the core's default). The core validates the URL.
+ */
+export function configToProxy(def: ConfigDef, credentials: Record<string, string | undefined> | undefined): Pick<OnsMqttClientOptions, 'proxy'> {
+  const url = typeof def.proxyUrl === 'string' ? def.proxyUrl.trim() : '';
+  if (!url) return {};
+  const password = credentials?.proxyPassword;
+  if (!password) return { proxy: { url } };
+  try {
+    const u = new URL(url);
+    if (u.username && !u.password) {
+      u.password = password;
+      return { proxy: { url: u.toString() } };
+    }
+  } catch {
+    // Left as typed: the core says what is wrong with it.
+  }
+  return { proxy: { url } };
 }
 
 function withSharedLimit(sharedLimit: SharedLimitOptions | undefined): Pick<OnsMqttClientOptions, 'sharedLimit'> {

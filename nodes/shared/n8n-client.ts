@@ -9,6 +9,8 @@ export function coreOptionsFromCredentials(c: ICredentialDataDecryptedObject, en
     regionId: (region as string) || undefined,
     network: (c.network as OnsMqttClientOptions['network']) || undefined,
     endpoint: (c.endpoint as string) || undefined,
+    // Empty: the environment's HTTPS_PROXY / HTTP_PROXY / NO_PROXY (the core's default).
+    ...(typeof c.proxyUrl === 'string' && c.proxyUrl.trim() !== '' ? { proxy: { url: c.proxyUrl.trim() } } : {}),
   };
 }
 

@@ -95,9 +95,10 @@ describe('which requests go through the proxy', () => {
   });
 
   it('a bad proxy URL is refused up front, without repeating it (it may hold a password)', () => {
-    const e = (() => {
+    const e = ((): OnsMqttError | undefined => {
       try {
         resolveProxy({ url: 'socks5://user:hunter2@proxy:1080' });
+        return undefined;
       } catch (error) {
         return error as OnsMqttError;
       }
