@@ -1,5 +1,6 @@
 /** The Node-RED config node's fields -> client options: the Authentication choice, and 0.1 nodes. */
 import { configToClientOptions, configToSharedLimit } from '../../nodes/node-red/config-options';
+import { coreOptionsFromCredentials } from '../../nodes/shared/n8n-client';
 import { describeRedis, resolveSharedLimit } from '../../lib/shared-limit/options';
 
 const keys = { accessKeyId: 'LTAI5tConfig01', accessKeySecret: 'config-SECRET-1' };
@@ -78,5 +79,21 @@ describe('the shared limit of a config node', () => {
     } catch (error) {
       expect(String((error as Error).message)).not.toContain('very-secret');
     }
+  });
+});
+
+describe('Proxy URL (Node-RED config node, n8n credential)', () => {
+  it('Node-RED: the password credential goes into the URL that names a user; empty means the environment', () => {
+    expect(configToClientOptions({ id: 'c', proxyUrl: 'http://ops@proxy.corp:3128' }, { ...keys, proxyPassword: 'pr0xy-SECRET' }).proxy).toEqual({
+      url: 'http://ops:pr0xy-SECRET@proxy.corp:3128/',
+    });
+    expect(configToClientOptions({ id: 'c', proxyUrl: 'http://proxy.corp:3128' }, keys).proxy).toEqual({ url: 'http://proxy.corp:3128' });
+    expect(configToClientOptions({ id: 'c', proxyUrl: '  ' }, keys)).not.toHaveProperty('proxy');
+  });
+
+  it('n8n: the credential field, trimmed; empty means the environment', () => {
+    const base = { authentication: 'accessKey', ...keys, region: 'cn-hangzhou' };
+    expect(coreOptionsFromCredentials({ ...base, proxyUrl: ' http://proxy.corp:3128 ' }).proxy).toEqual({ url: 'http://proxy.corp:3128' });
+    expect(coreOptionsFromCredentials({ ...base, proxyUrl: '' })).not.toHaveProperty('proxy');
   });
 });
