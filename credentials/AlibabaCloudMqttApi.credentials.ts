@@ -243,12 +243,19 @@ export class AlibabaCloudMqttApi implements ICredentialType {
       displayName: 'Proxy URL',
       name: 'proxyUrl',
       type: 'string',
-      // It may hold the proxy's password: shown masked, stored encrypted like the other secrets.
+      default: '',
+      placeholder: 'http://user@proxy.example.com:3128',
+      description:
+        "HTTP proxy for this credential's requests (the API and STS; HTTPS goes through it end to end by CONNECT), with the user name if it asks for a login. Leave empty to use the n8n process's HTTPS_PROXY / HTTP_PROXY; NO_PROXY applies either way.",
+    },
+    {
+      displayName: 'Proxy Password',
+      name: 'proxyPassword',
+      type: 'string',
       typeOptions: { password: true },
       default: '',
-      placeholder: 'http://user:password@proxy.example.com:3128',
-      description:
-        "HTTP proxy for this credential's requests (the API and STS; HTTPS goes through it end to end by CONNECT). Leave empty to use the n8n process's HTTPS_PROXY / HTTP_PROXY; NO_PROXY applies either way.",
+      description: 'Password of the user named in the Proxy URL, if the proxy asks for a login',
+      displayOptions: { hide: { proxyUrl: [''] } },
     },
   ];
 }

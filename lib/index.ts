@@ -71,3 +71,5 @@ export type {
   WaitUntilOnlineInput,
   WaitUntilOnlineResult,
 } from './provisioning';
+export { proxyFromFields, PROXY_LOOPBACK_VARIABLE } from './proxy/settings';
+export type { ProxyOption } from './proxy/settings';

@@ -114,3 +114,24 @@ export function proxyFor(target: URL, settings: ProxySettings | undefined): URL 
   }
   return proxy;
 }
+
+/**
+ * The hosts' fields -> the client's `proxy` option: "Proxy URL" with "Proxy password" put in when
+ * the URL names a user and has no password of its own. Empty URL: no option (the environment).
+ */
+export function proxyFromFields(url: unknown, password: unknown): { proxy?: ProxyOption } {
+  const trimmed = typeof url === 'string' ? url.trim() : '';
+  if (!trimmed) return {};
+  if (typeof password === 'string' && password !== '') {
+    try {
+      const u = new URL(trimmed);
+      if (u.username && !u.password) {
+        u.password = password;
+        return { proxy: { url: u.toString() } };
+      }
+    } catch {
+      // Left as typed: the client says what is wrong with it (without repeating it).
+    }
+  }
+  return { proxy: { url: trimmed } };
+}

@@ -1,4 +1,4 @@
-import { credentialFromFields, invalidInput, sharedLimitFromEnvironment, type OnsMqttClientOptions, type SharedLimitOptions } from '../../lib';
+import { credentialFromFields, invalidInput, proxyFromFields, sharedLimitFromEnvironment, type OnsMqttClientOptions, type SharedLimitOptions } from '../../lib';
 import type { Node, NodeDef } from './types';
 
 /** The config node: where credentials, region, network and endpoint live. */
@@ -89,20 +89,7 @@ export function configToClientOptions(def: ConfigDef, credentials: Record<string
  * HTTPS_PROXY / HTTP_PROXY / NO_PROXY (the core's default). The core validates the URL.
  */
 export function configToProxy(def: ConfigDef, credentials: Record<string, string | undefined> | undefined): Pick<OnsMqttClientOptions, 'proxy'> {
-  const url = typeof def.proxyUrl === 'string' ? def.proxyUrl.trim() : '';
-  if (!url) return {};
-  const password = credentials?.proxyPassword;
-  if (!password) return { proxy: { url } };
-  try {
-    const u = new URL(url);
-    if (u.username && !u.password) {
-      u.password = password;
-      return { proxy: { url: u.toString() } };
-    }
-  } catch {
-    // Left as typed: the core says what is wrong with it.
-  }
-  return { proxy: { url } };
+  return proxyFromFields(def.proxyUrl, credentials?.proxyPassword);
 }
 
 function withSharedLimit(sharedLimit: SharedLimitOptions | undefined): Pick<OnsMqttClientOptions, 'sharedLimit'> {

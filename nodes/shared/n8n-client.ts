@@ -1,5 +1,13 @@
 import type { ICredentialDataDecryptedObject, ICredentialTestFunctions, ICredentialsDecrypted, INodeCredentialTestResult, IDataObject } from 'n8n-workflow';
-import { OnsMqttClient, checkCredentials, credentialFromFields, queueModeNotice, sharedLimitFromEnvironment, type OnsMqttClientOptions } from '../../lib';
+import {
+  OnsMqttClient,
+  checkCredentials,
+  credentialFromFields,
+  proxyFromFields,
+  queueModeNotice,
+  sharedLimitFromEnvironment,
+  type OnsMqttClientOptions,
+} from '../../lib';
 
 /** Credential fields of `alibabaCloudMqttApi` -> core client options (the core validates them). */
 export function coreOptionsFromCredentials(c: ICredentialDataDecryptedObject, env: NodeJS.ProcessEnv = process.env): OnsMqttClientOptions {
@@ -10,7 +18,7 @@ export function coreOptionsFromCredentials(c: ICredentialDataDecryptedObject, en
     network: (c.network as OnsMqttClientOptions['network']) || undefined,
     endpoint: (c.endpoint as string) || undefined,
     // Empty: the environment's HTTPS_PROXY / HTTP_PROXY / NO_PROXY (the core's default).
-    ...(typeof c.proxyUrl === 'string' && c.proxyUrl.trim() !== '' ? { proxy: { url: c.proxyUrl.trim() } } : {}),
+    ...proxyFromFields(c.proxyUrl, c.proxyPassword),
   };
 }
 

@@ -95,5 +95,8 @@ describe('Proxy URL (Node-RED config node, n8n credential)', () => {
     const base = { authentication: 'accessKey', ...keys, region: 'cn-hangzhou' };
     expect(coreOptionsFromCredentials({ ...base, proxyUrl: ' http://proxy.corp:3128 ' }).proxy).toEqual({ url: 'http://proxy.corp:3128' });
     expect(coreOptionsFromCredentials({ ...base, proxyUrl: '' })).not.toHaveProperty('proxy');
+    expect(coreOptionsFromCredentials({ ...base, proxyUrl: 'http://ops@proxy.corp:3128', proxyPassword: 'n8n-SECRET' }).proxy).toEqual({
+      url: 'http://ops:n8n-SECRET@proxy.corp:3128/',
+    });
   });
 });
