@@ -36,8 +36,11 @@ export async function startEmulatorProcess(options: EmulatorOptions) {
   return {
     ...ready,
     stats: () =>
-      new Promise<{ requests: number; byCode: Record<string, number>; busiestSecond: number }>((resolve) => {
-        const on = (m: { type: string; stats: { requests: number; byCode: Record<string, number>; busiestSecond: number } }) => {
+      new Promise<{ requests: number; byCode: Record<string, number>; byAction: Record<string, number>; busiestSecond: number }>((resolve) => {
+        const on = (m: {
+          type: string;
+          stats: { requests: number; byCode: Record<string, number>; byAction: Record<string, number>; busiestSecond: number };
+        }) => {
           if (m.type !== 'stats') return;
           child.off('message', on);
           resolve(m.stats);
