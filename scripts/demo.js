@@ -25,34 +25,27 @@ async function main() {
   // The broker checks logins as the service does; the simulated devices log in with the demo
   // AccessKey (Signature mode).
   const emulator = await startEmulator({ port: await freePort(8090), mqttPort: await freePort(1883), mqttAuth: true });
+  // Every simulated device logs in with the demo AccessKey (Signature mode).
+  const login = (clientId) => {
+    const { username, password } = mqttConnectOptions({
+      mode: 'Signature',
+      clientId,
+      instanceId: DEMO_INSTANCE_ID,
+      accessKeyId: DEMO_ACCESS_KEY_ID,
+      accessKeySecret: DEMO_ACCESS_KEY_SECRET,
+    });
+    return { username, password };
+  };
   const devices = startSimulatedDevices({
     mqttUrl: emulator.mqttUrl,
     clientIds: CLIENT_IDS,
-    login: (clientId) => {
-      const { username, password } = mqttConnectOptions({
-        mode: 'Signature',
-        clientId,
-        instanceId: DEMO_INSTANCE_ID,
-        accessKeyId: DEMO_ACCESS_KEY_ID,
-        accessKeySecret: DEMO_ACCESS_KEY_SECRET,
-      });
-      return { username, password };
-    },
+    login,
     onEvent: (id, what) => say(`  [device] ${id} ${what}`),
   });
   const gateway = startGateway({
     mqttUrl: emulator.mqttUrl,
     clientIds: LINE_IDS,
-    login: (clientId) => {
-      const { username, password } = mqttConnectOptions({
-        mode: 'Signature',
-        clientId,
-        instanceId: DEMO_INSTANCE_ID,
-        accessKeyId: DEMO_ACCESS_KEY_ID,
-        accessKeySecret: DEMO_ACCESS_KEY_SECRET,
-      });
-      return { username, password };
-    },
+    login,
     upMs: GATEWAY_UP_MS,
     downMs: GATEWAY_DOWN_MS,
     onEvent: (id, what) => say(`  [device] ${id} ${what}`),

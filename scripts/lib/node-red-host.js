@@ -66,6 +66,7 @@ async function waitForHttp(url, timeoutMs, child) {
  * @param {string} [o.nodeBinary] Node.js to run it with
  * @param {string} o.tarball this package, packed
  * @param {string[]} [o.extraPackages] palette packages to install beside it (e.g. a dashboard an example uses)
+ * @param {Record<string, string>} [o.extraEnv] environment of the Node-RED process only (not of the install)
  * @param {number} [o.port] 0 for any free port
  * @param {(line: string) => void} [o.onLog]
  */
@@ -108,7 +109,7 @@ async function startNodeRed(o) {
   const logs = [];
   const child = spawn(nodeBinary, [path.join(nodeRedDir, 'red.js'), '--userDir', userDir, '--settings', settingsFile, '--port', String(port)], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NODE_RED_ENABLE_PROJECTS: 'false' },
+    env: { ...process.env, ...(o.extraEnv || {}), NODE_RED_ENABLE_PROJECTS: 'false' },
   });
   const onData = (chunk) => {
     for (const line of chunk.toString().split('\n')) {

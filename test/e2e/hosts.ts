@@ -19,6 +19,7 @@ export const nodeRedHost = require('../../scripts/lib/node-red-host.js') as {
     port?: number;
     userDir?: string;
     extraPackages?: string[];
+    extraEnv?: Record<string, string>;
     onLog?: (l: string) => void;
   }): Promise<NodeRedHost>;
   packTarball(): string;

@@ -175,16 +175,11 @@ describe('n8n 2.40 with HTTPS_PROXY', () => {
 describe('Node-RED 4.1 with HTTPS_PROXY', () => {
   let host: NodeRedHost;
   let collector: Awaited<ReturnType<typeof startCollector>>;
-  const saved = { ...process.env };
   beforeAll(async () => {
     collector = await startCollector();
-    // Node-RED is started with the operator's environment: the proxy variables included.
-    Object.assign(process.env, proxyEnv());
-    try {
-      host = await nodeRedHost.startNodeRed({ tarball, nodeRedDir: nodeRed4Dir(), nodeBinary: process.execPath });
-    } finally {
-      for (const k of Object.keys(proxyEnv())) if (!(k in saved)) delete process.env[k];
-    }
+    // Node-RED is started with the operator's environment, the proxy variables included (its
+    // install from the registry is not: the test proxy reaches only this machine).
+    host = await nodeRedHost.startNodeRed({ tarball, nodeRedDir: nodeRed4Dir(), nodeBinary: process.execPath, extraEnv: proxyEnv() });
   }, 240_000);
   afterAll(async () => {
     await host?.stop();
