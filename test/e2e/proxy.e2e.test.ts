@@ -163,7 +163,7 @@ describe('n8n 2.40 with HTTPS_PROXY', () => {
     expect(out('Wait')[0]).toHaveLength(2);
     expect(out('Credential').flat()).toHaveLength(2);
     expect(out('Token').flat()[0]).toHaveProperty('token');
-    expect(out('Send').flat()[0]).toHaveProperty('msgId');
+    expect(out('Send').flat()[0].message).toHaveProperty('msgId');
     // New tunnels to both the API and STS; the emulator refuses anyone but the proxy.
     expect(tunnelsTo(apiHost())).toBeGreaterThan(before.api);
     expect(tunnelsTo(emu.sts!.endpoint)).toBeGreaterThan(before.sts);
