@@ -20,6 +20,8 @@ export interface Tinyproxy {
   log(): string;
   /** CONNECT lines of its log ("CONNECT 127.0.0.1:1234"). */
   connects(): string[];
+  /** Resolves once its log shows a CONNECT to host:port (it writes the log a moment later); rejects after `timeoutMs`. */
+  sawConnect(hostPort: string, timeoutMs?: number): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -76,13 +78,21 @@ export async function startTinyproxy(options: { login?: { user: string; password
     await new Promise((r) => setTimeout(r, 50));
   }
   const log = () => readFileSync(logFile, 'utf8');
+  const connects = () => [...log().matchAll(/Request \(file descriptor \d+\): CONNECT (\S+)/g)].map((m) => `CONNECT ${m[1]}`);
   const auth = options.login ? `${encodeURIComponent(options.login.user)}:${encodeURIComponent(options.login.password)}@` : '';
   return {
     port,
     url: `http://${auth}127.0.0.1:${port}`,
     egressAddress: PROXY_EGRESS_ADDRESS,
     log,
-    connects: () => [...log().matchAll(/Request \(file descriptor \d+\): CONNECT (\S+)/g)].map((m) => `CONNECT ${m[1]}`),
+    connects,
+    async sawConnect(hostPort, timeoutMs = 3000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!connects().includes(`CONNECT ${hostPort}`)) {
+        if (Date.now() > deadline) throw new Error(`tinyproxy's log shows no CONNECT ${hostPort}:\n${log().slice(-2000)}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
     stop: () =>
       new Promise<void>((r) => {
         const done = () => {

@@ -28,7 +28,6 @@ let authProxy: Tinyproxy;
 beforeAll(async () => {
   [emu, proxy, authProxy] = await Promise.all([
     startEmulator({
-      mqttPort: false,
       accessKeys: [{ accessKeyId: AK, accessKeySecret: SECRET }],
       sts: { roles: [{ arn: ROLE, trustedAccessKeyIds: [AK] }] },
       tls: { key: readFileSync(join(TLS_DIR, 'server-key.pem'), 'utf8'), cert: readFileSync(join(TLS_DIR, 'server.pem'), 'utf8') },
@@ -116,11 +115,31 @@ describe('through a real proxy (tinyproxy) to the emulator over HTTPS', () => {
     expect(['ConnectionReset', 'NetworkError', 'ConnectionRefused']).toContain(error.code);
   });
 
+  it('every operation of the client works through the proxy (the emulator serves nobody else)', async () => {
+    const c = client({ proxy: { url: proxy.url, loopback: true } });
+    const ref = { clientId: 'GID_proxy@@@every', instanceId: INSTANCE };
+    expect(
+      (await c.querySessions({ clientIds: ['GID_proxy@@@a', 'GID_proxy@@@b'], instanceId: INSTANCE, mode: 'batch' })).map((o) => 'online' in o && o.online),
+    ).toEqual([false, false]);
+    expect((await c.querySession(ref, { offlineDetails: true })).details).toMatchObject({ lastDisconnectCode: null });
+    expect(await c.queryConnectionTrace({ ...ref, from: Date.now() - 60_000, to: Date.now() })).toEqual([]);
+    const registered = await c.ensureDeviceCredential(ref);
+    expect(registered.registered).toBe(true);
+    expect((await c.getDeviceCredential(ref))?.deviceAccessKeyId).toBe(registered.deviceAccessKeyId);
+    expect((await c.refreshDeviceCredential(ref)).deviceAccessKeySecret).not.toBe(registered.deviceAccessKeySecret);
+    await c.unregisterDeviceCredential(ref);
+    const token = await c.applyToken({ instanceId: INSTANCE, resources: ['devices/+/config'], actions: 'R', expireAt: Date.now() + 3_600_000 });
+    expect(await c.queryToken({ instanceId: INSTANCE, token: token.token })).toMatchObject({ valid: true });
+    await c.revokeToken({ instanceId: INSTANCE, token: token.token });
+    expect((await c.sendMessage({ instanceId: INSTANCE, topic: 'devices/proxy/config', payload: { hello: 'proxy' } })).msgId).toEqual(expect.any(String));
+    expect(await c.waitUntilOnline({ ...ref, timeoutMs: 1000, pollIntervalMs: 500 })).toMatchObject({ online: false });
+    await proxy.sawConnect(emuHostPort());
+  });
+
   it('the proxy option: CONNECT in the proxy log, the answer verified end to end', async () => {
-    const before = proxy.connects().length;
     const status = await query(client({ proxy: { url: proxy.url, loopback: true } }));
     expect(status).toMatchObject({ clientId: 'GID_proxy@@@1', online: false });
-    expect(proxy.connects().slice(before)).toContain(`CONNECT ${emuHostPort()}`);
+    await proxy.sawConnect(emuHostPort());
   });
 
   it(
@@ -129,7 +148,7 @@ describe('through a real proxy (tinyproxy) to the emulator over HTTPS', () => {
       process.env.HTTPS_PROXY = proxy.url;
       // The emulator serves only the proxy: an answer means it went through it.
       expect((await query(client())).online).toBe(false);
-      expect(proxy.connects()).toContain(`CONNECT ${emuHostPort()}`);
+      await proxy.sawConnect(emuHostPort());
       process.env.NO_PROXY = '127.0.0.1';
       const bypassed = (await query(client()).catch((e) => e)) as OnsMqttError;
       // Direct: refused by the emulator.
@@ -139,7 +158,6 @@ describe('through a real proxy (tinyproxy) to the emulator over HTTPS', () => {
   );
 
   it('STS (a RAM role) goes through the proxy too', async () => {
-    const before = proxy.connects().length;
     const c = new OnsMqttClient({
       credential: {
         type: 'ram_role_arn',
@@ -154,7 +172,7 @@ describe('through a real proxy (tinyproxy) to the emulator over HTTPS', () => {
     });
     expect((await query(c)).online).toBe(false);
     expect(emu.sts!.log().filter((e) => e.action === 'AssumeRole' && !e.code)).toHaveLength(1);
-    expect(proxy.connects().slice(before)).toContain(`CONNECT ${emu.sts!.endpoint}`);
+    await proxy.sawConnect(emu.sts!.endpoint);
   });
 
   it('a proxy that asks for a login: with the right one it works; with none or a wrong one, 407 (fail), the password nowhere', async () => {
