@@ -259,9 +259,10 @@ describe.each(HOSTS)('%s', (_label, which) => {
       const errors = host.logs.slice(logStart).filter((l) => /\[error\]/.test(l) && /alicloud-mqtt/.test(l));
       expect({ file, errors }).toEqual({ file, errors: [] });
       if (file.startsWith('Fleet dashboard')) {
-        // Its page is served by the dashboard, and the watch node's summary reaches it.
-        const page = await fetch(`${host.url}/dashboard/fleet`);
-        expect(page.status).toBe(200);
+        // Its page is served by the dashboard (which mounts its routes a moment after the deploy).
+        let status = 0;
+        await waitFor(async () => (status = (await fetch(`${host.url}/dashboard/fleet`)).status) === 200, 15_000, 'the dashboard page').catch(() => undefined);
+        expect(status).toBe(200);
         expect(host.logs.slice(logStart).join('\n')).not.toMatch(/missing types|Waiting for missing/i);
       }
     }
