@@ -7,6 +7,7 @@ import type { RateLimitedApi, TokenStore } from './rate-limiter';
 import type { SharedLimitOptions } from './shared-limit/options';
 import { DEFAULT_RETRY, DEFAULT_RETRY_BUDGET, RetryBudget, runWithRetry, type RetryBudgetOptions, type RetryOptions } from './retry';
 import { RequestScheduler } from './scheduler';
+import { StaleGrant } from './send-channels';
 import { createSdkTransport, type Transport, type TransportResponse } from './transport';
 import { optionalNumber, optionalString, requireCredential, requireId, requireOneOf, requireTime } from './validation';
 import { parseTracePage, type ConnectionEvent } from './trace';
@@ -146,6 +147,8 @@ export class OnsMqttClient {
   private readonly timeoutMs: number;
   private readonly transportFactory: () => Transport;
   private transport: Transport | undefined;
+  /** Requests abandoned before they were written because their rate token had grown too old. */
+  staleGrants = 0;
   /** Who signs (never a secret): an AccessKey ID, or a role and the key that assumes it. */
   readonly identity: string;
   private readonly credentials: CredentialSource;
@@ -477,9 +480,24 @@ export class OnsMqttClient {
             // Credentials first, the rate token after: a request that waits for an AssumeRole must
             // not hold a token meanwhile, or a slow STS would release a burst when it answers.
             const credentials = await raceAbort(this.credentials.get(), attempt.signal);
-            await this.scheduler.clearToSend(action, attempt.signal);
-            attempt.sent();
-            return this.getTransport().call(action, query, { credentials, timeoutMs: Math.min(this.timeoutMs, attempt.remainingMs()), signal: attempt.signal });
+            // A token that grew too old before its request could be written is given up for a
+            // fresh one (lib/send-channels.ts); the attempt's deadline bounds how often.
+            for (;;) {
+              const grantedAt = await this.scheduler.clearToSend(action, attempt.signal);
+              attempt.sent();
+              try {
+                return await this.getTransport().call(action, query, {
+                  credentials,
+                  timeoutMs: Math.min(this.timeoutMs, attempt.remainingMs()),
+                  signal: attempt.signal,
+                  grantedAt,
+                });
+              } catch (error) {
+                if (!(error instanceof StaleGrant)) throw error;
+                attempt.notSent();
+                this.staleGrants++;
+              }
+            }
           };
           try {
             return await send();

@@ -1,4 +1,5 @@
 import { abortedError } from './abort';
+import { SEND_ALLOWANCE_MS } from './send-channels';
 import { WaitQueue } from './wait-queue';
 
 export interface RateLimit {
@@ -76,6 +77,16 @@ export interface TokenStore {
   take(keys: readonly LimitedKey[], signal?: AbortSignal): Promise<void>;
 }
 
+/**
+ * The burst a bucket hands out so that the limit holds as requests are *written*, not only as
+ * their tokens are granted: a request may be written up to SEND_ALLOWANCE_MS after its token (later
+ * ones are held back and take a fresh token), so a one-second span of writes can hold the grants
+ * of a span that long again. That much of the rate stays off the burst.
+ */
+export function sendSafeBurst(limit: RateLimit): number {
+  return Math.max(1, Math.floor(limit.burst - (limit.ratePerSecond * SEND_ALLOWANCE_MS) / 1000));
+}
+
 /** One bucket per key in this process. */
 export class LocalTokenStore implements TokenStore {
   private readonly buckets = new Map<string, TokenBucket>();
@@ -83,7 +94,7 @@ export class LocalTokenStore implements TokenStore {
   async take(keys: readonly LimitedKey[], signal?: AbortSignal): Promise<void> {
     for (const { key, limit } of keys) {
       let bucket = this.buckets.get(key);
-      if (!bucket) this.buckets.set(key, (bucket = new TokenBucket(limit.ratePerSecond, limit.burst)));
+      if (!bucket) this.buckets.set(key, (bucket = new TokenBucket(limit.ratePerSecond, sendSafeBurst(limit))));
       await bucket.take(signal);
     }
   }

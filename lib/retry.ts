@@ -129,6 +129,8 @@ export interface AttemptContext {
   remainingMs(): number;
   /** Call right before the request leaves: `attempts` on the error counts requests really sent. */
   sent(): void;
+  /** Takes back a `sent()` for a request that was abandoned before it was written (a stale rate token). */
+  notSent(): void;
 }
 
 export interface RunOptions {
@@ -172,7 +174,7 @@ export async function runWithRetry<T>(attemptOnce: (ctx: AttemptContext) => Prom
       if (controller.signal.aborted) throw stopped();
       if (remainingMs() <= 0) throw withAttempts(deadlineError(), sent);
       try {
-        const result = await attemptOnce({ attempt, signal: controller.signal, remainingMs, sent: () => sent++ });
+        const result = await attemptOnce({ attempt, signal: controller.signal, remainingMs, sent: () => sent++, notSent: () => sent-- });
         run.budget?.refund(drawn);
         return result;
       } catch (caught) {

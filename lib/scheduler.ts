@@ -1,14 +1,10 @@
 import { channel } from 'node:diagnostics_channel';
 import { abortedError } from './abort';
+import { GRANT_CHANNEL } from './send-channels';
 import { WaitQueue } from './wait-queue';
+export { SEND_CHANNEL } from './send-channels';
 
-/**
- * Published each time the scheduler lets a request go: `{ api, endpointHost, at }` (`at` from
- * performance.now()). For observability and tests (the rate limit is checked against these
- * moments); free when nobody subscribes.
- */
-export const SEND_CHANNEL = 'alicloud-mqtt:request-send';
-const sendChannel = channel(SEND_CHANNEL);
+const grantChannel = channel(GRANT_CHANNEL);
 import { TokenBucket, ownLimit, processTokenStore, requestLimits, type RateLimitedApi, type TokenStore } from './rate-limiter';
 
 /**
@@ -81,8 +77,11 @@ export class RequestScheduler {
     }
   }
 
-  /** Waits for the tokens of one attempt of `api`; resolve means "send now". */
-  async clearToSend(api: RateLimitedApi, signal?: AbortSignal): Promise<void> {
+  /**
+   * Waits for the tokens of one attempt of `api`; resolve means "send now", with the moment of the
+   * grant (performance.now()) for the transport's last check before the socket write.
+   */
+  async clearToSend(api: RateLimitedApi, signal?: AbortSignal): Promise<number> {
     if (this.options.maxQps !== undefined) {
       let bucket = this.own.get(api);
       if (!bucket) {
@@ -94,6 +93,8 @@ export class RequestScheduler {
     let limits = this.limits.get(api);
     if (!limits) this.limits.set(api, (limits = requestLimits(this.options.endpointHost, this.options.account ?? 'unnamed', api)));
     await this.store.take(limits, signal);
-    if (sendChannel.hasSubscribers) sendChannel.publish({ api, endpointHost: this.options.endpointHost, at: performance.now() });
+    const at = performance.now();
+    if (grantChannel.hasSubscribers) grantChannel.publish({ api, endpointHost: this.options.endpointHost, at });
+    return at;
   }
 }

@@ -9,16 +9,17 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import { subscribe } from 'node:diagnostics_channel';
+import { channel, subscribe } from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import { abortedError, raceAbort } from './abort';
 import type { CredentialSource } from './credentials/sources';
 import type { TemporaryCredentials } from './credentials/session';
 import { OnsMqttError } from './errors';
 import type { ResolvedEndpoint } from './endpoints';
-import { withProxy } from './proxy/route';
+import { setRequestGate, withProxy } from './proxy/route';
 import type { ProxySettings } from './proxy/settings';
 import { ProxyFailure } from './proxy/tunnel-agent';
+import { SEND_ALLOWANCE_MS, SEND_CHANNEL, StaleGrant } from './send-channels';
 
 export const API_VERSION = '2020-04-20';
 
@@ -46,6 +47,11 @@ export interface CallSettings {
   timeoutMs?: number;
   /** Abandons the request: its socket is destroyed and the call rejects at once. */
   signal?: AbortSignal;
+  /**
+   * When its rate token was granted (performance.now()). A request that could not be written
+   * within SEND_ALLOWANCE_MS of it is abandoned unwritten: the call rejects with StaleGrant.
+   */
+  grantedAt?: number;
 }
 
 export interface Transport {
@@ -73,19 +79,41 @@ interface Tracked {
   request?: ClientRequest;
   /** Abandoned before the SDK had created its request: destroy it as soon as it starts. */
   abandoned?: boolean;
+  action: string;
+  endpointHost: string;
+  grantedAt?: number;
+  /** Abandoned unwritten because its rate token had grown too old. */
+  staleAgeMs?: number;
 }
 const tracked = new Map<string, Tracked>();
+const sendChannel = channel(SEND_CHANNEL);
 let channelSubscribed = false;
 function watchRequests(): void {
   if (channelSubscribed) return;
   channelSubscribed = true;
+  setRequestGate((headers) => {
+    const nonce = headers[NONCE_HEADER];
+    const entry = typeof nonce === 'string' ? tracked.get(nonce) : undefined;
+    if (entry?.grantedAt === undefined) return;
+    const age = performance.now() - entry.grantedAt;
+    if (age > SEND_ALLOWANCE_MS) {
+      entry.staleAgeMs = age;
+      throw new StaleGrant(age);
+    }
+  });
+  // Node publishes this once the request is handed to its socket: on a kept-alive connection it is
+  // then written; on a new one it waits in the socket until the connection is open, and that
+  // moment ('connect', before the socket's own listener flushes the request) is the write.
   subscribe('http.client.request.start', (message) => {
     const { request } = message as { request: ClientRequest };
     const nonce = request.getHeader(NONCE_HEADER);
     const entry = typeof nonce === 'string' ? tracked.get(nonce) : undefined;
     if (!entry) return;
     entry.request = request;
-    if (entry.abandoned) request.destroy();
+    if (entry.abandoned) return void request.destroy();
+    const socket = request.socket;
+    if (socket?.connecting) socket.prependOnceListener('connect', () => written(entry, request, true));
+    else written(entry, request, false);
   });
   subscribe('http.client.response.finish', (message) => {
     const { request, response } = message as { request: ClientRequest; response: IncomingMessage };
@@ -93,6 +121,18 @@ function watchRequests(): void {
     const entry = typeof nonce === 'string' ? tracked.get(nonce) : undefined;
     if (entry) entry.status = response.statusCode ?? 0;
   });
+}
+
+/** The request is leaving now; `canHold`: it has not been written yet and may still be kept back. */
+function written(entry: Tracked, request: ClientRequest, canHold: boolean): void {
+  const at = performance.now();
+  const grantAgeMs = entry.grantedAt === undefined ? 0 : at - entry.grantedAt;
+  if (canHold && grantAgeMs > SEND_ALLOWANCE_MS) {
+    entry.staleAgeMs = grantAgeMs;
+    request.destroy();
+    return;
+  }
+  if (sendChannel.hasSubscribers) sendChannel.publish({ api: entry.action, endpointHost: entry.endpointHost, at, grantAgeMs });
 }
 
 /**
@@ -151,8 +191,13 @@ export function createSdkTransport(config: TransportConfig): Transport {
         reqBodyType: 'formData',
         bodyType: 'json',
       });
+      // The last moment before the SDK builds and writes the request: a token that has grown too
+      // old waiting (for this microtask, behind other work of the process) is given back unused.
+      if (settings.grantedAt !== undefined && performance.now() - settings.grantedAt > SEND_ALLOWANCE_MS) {
+        throw new StaleGrant(performance.now() - settings.grantedAt);
+      }
       const nonce = randomUUID();
-      const entry: Tracked = { status: 0 };
+      const entry: Tracked = { status: 0, action, endpointHost: config.endpoint.host, grantedAt: settings.grantedAt };
       tracked.set(nonce, entry);
       const request = new OpenApiRequest({ query: { ...query }, headers: { [NONCE_HEADER]: nonce } });
       const timeoutMs = Math.max(1, Math.min(config.timeoutMs, settings.timeoutMs ?? config.timeoutMs));
@@ -180,6 +225,7 @@ export function createSdkTransport(config: TransportConfig): Transport {
         const requestId = typeof body.RequestId === 'string' ? body.RequestId : undefined;
         return { body, httpStatus: response.statusCode ?? 200, requestId };
       } catch (caught) {
+        if (entry.staleAgeMs !== undefined && !signal?.aborted) throw new StaleGrant(entry.staleAgeMs);
         if (caught instanceof OnsMqttError) throw caught; // cancelled or past the deadline
         const error = toOnsMqttError(caught, entry.status || undefined, config.credentials.secrets(), config.endpoint.url);
         // Clock skew between us and STS: the token looked valid here. Fetch a new one next time.

