@@ -5,14 +5,18 @@
 process.env.NODE_EXTRA_CA_CERTS = require('./scripts/ca-bundle').caBundle();
 /** @type {import('jest').Config} */
 module.exports = {
-  testEnvironment: 'node',
+  // jest's node environment, and the real process's warnings for the fault guard.
+  testEnvironment: '<rootDir>/test/helpers/fault-environment.js',
   roots: ['<rootDir>/test'],
   testPathIgnorePatterns: ['/node_modules/', '/test/e2e/'],
   testMatch: ['**/*.test.ts'],
+  // Unhandled rejections, uncaught exceptions and listener leaks fail the test they happen in.
+  setupFilesAfterEnv: ['<rootDir>/test/helpers/fault-guard.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }],
   },
   testTimeout: 30000,
   // Tests start servers on 127.0.0.1; each suite stops its own.
   maxWorkers: 2,
+  reporters: ['default', '<rootDir>/test/helpers/file-times-reporter.js'],
 };

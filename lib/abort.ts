@@ -11,6 +11,62 @@ export function abortedError(signal?: AbortSignal): OnsMqttError {
   return new OnsMqttError({ code: 'Aborted', message: 'The query was cancelled before it finished.' });
 }
 
+/*
+ * One listener per signal, whatever waits on it. An n8n execution's signal or a Node-RED node's
+ * life-long one is shared by every call it starts: a listener per call would put 1,500 on one
+ * signal (Node warns past 10: MaxListenersExceededWarning) and, on a signal that lives as long as
+ * the node, keep each one until the node closes. So the signal gets a single listener, and the
+ * calls waiting on it sit in a set they leave when they end.
+ */
+const waitingOn = new WeakMap<AbortSignal, Set<() => void>>();
+
+/** Calls `onAbort` once when `signal` aborts; the function returned cancels that (call it when done). */
+export function whenAborted(signal: AbortSignal, onAbort: () => void): () => void {
+  let waiting = waitingOn.get(signal);
+  if (!waiting) {
+    const created = new Set<() => void>();
+    waiting = created;
+    waitingOn.set(signal, created);
+    signal.addEventListener(
+      'abort',
+      () => {
+        waitingOn.delete(signal);
+        for (const fn of [...created]) fn();
+        created.clear();
+      },
+      { once: true },
+    );
+  }
+  const entry = () => onAbort();
+  waiting.add(entry);
+  const set = waiting;
+  return () => void set.delete(entry);
+}
+
+/**
+ * A signal that aborts when `parent` does or after `timeoutMs`, whichever is first, and `done()`
+ * that unlinks it from the parent and clears the timer. (Not AbortSignal.any: on Node 20 each one
+ * stays referenced by a long-lived parent until that parent is collected.)
+ */
+export function linkedSignal(parent: AbortSignal | undefined, timeoutMs: number): { signal: AbortSignal; timedOut: () => boolean; done: () => void } {
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort(new DOMException('The operation timed out.', 'TimeoutError'));
+  }, timeoutMs);
+  const unlink = parent ? whenAborted(parent, () => controller.abort(parent.reason)) : () => undefined;
+  if (parent?.aborted) controller.abort(parent.reason);
+  return {
+    signal: controller.signal,
+    timedOut: () => timedOut,
+    done: () => {
+      clearTimeout(timer);
+      unlink();
+    },
+  };
+}
+
 /** Rejects as soon as `signal` aborts; otherwise settles as `work` does. */
 export function raceAbort<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return work;
@@ -19,18 +75,17 @@ export function raceAbort<T>(work: Promise<T>, signal: AbortSignal | undefined):
     return Promise.reject(abortedError(signal));
   }
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => {
+    const stopWaiting = whenAborted(signal, () => {
       work.catch(() => undefined);
       reject(abortedError(signal));
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
+    });
     work.then(
       (value) => {
-        signal.removeEventListener('abort', onAbort);
+        stopWaiting();
         resolve(value);
       },
       (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
+        stopWaiting();
         // As it came: an error from another realm (a test runner's vm) is no `instanceof Error`.
         reject(error as Error); // eslint-disable-line @typescript-eslint/no-unnecessary-type-assertion -- documents that a rejection reason is an error
       },

@@ -8,6 +8,7 @@
  * Beijing time, and the example event is 15:51); that is the default, and `traceTimeZone` changes it.
  */
 import type { ConnectionEvent } from './trace';
+import { linkedSignal } from './abort';
 
 /** How far back the details look. */
 export const DETAILS_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -134,8 +135,7 @@ export async function readOfflineDetails(
   device: { clientId: string; instanceId: string },
   context: { now: number; offsetMinutes: number; timeoutMs: number; signal?: AbortSignal },
 ): Promise<OfflineDetails> {
-  const deadline = AbortSignal.timeout(context.timeoutMs);
-  const signal = context.signal ? AbortSignal.any([context.signal, deadline]) : deadline;
+  const { signal, timedOut, done } = linkedSignal(context.signal, context.timeoutMs);
   try {
     const events = await readTrace(
       { clientId: device.clientId, instanceId: device.instanceId, from: context.now - DETAILS_WINDOW_MS, to: context.now, limit: DETAILS_EVENTS },
@@ -144,10 +144,12 @@ export async function readOfflineDetails(
     return detailsFromTrace(events, context.offsetMinutes);
   } catch (error) {
     if (context.signal?.aborted) throw error;
-    if (deadline.aborted) return missingDetails(`the connection trace did not answer within ${Math.round(context.timeoutMs / 1000)} s`);
+    if (timedOut()) return missingDetails(`the connection trace did not answer within ${Math.round(context.timeoutMs / 1000)} s`);
     const e = error as { code?: unknown; hint?: unknown; message?: unknown };
     const code = typeof e.code === 'string' ? e.code : 'Error';
     const hint = typeof e.hint === 'string' ? ` ${e.hint}` : '';
     return missingDetails(`the connection trace could not be read (${code}).${hint}`);
+  } finally {
+    done();
   }
 }

@@ -1,4 +1,4 @@
-import { abortedError } from './abort';
+import { abortedError, whenAborted } from './abort';
 import { OnsMqttError } from './errors';
 
 /**
@@ -106,14 +106,15 @@ export const systemClock: RetryClock = {
     new Promise<void>((resolve, reject) => {
       if (signal?.aborted) return reject(abortedError(signal));
       const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
+        stopWaiting();
         resolve();
       }, ms);
-      const onAbort = () => {
-        clearTimeout(timer);
-        reject(abortedError(signal));
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const stopWaiting = signal
+        ? whenAborted(signal, () => {
+            clearTimeout(timer);
+            reject(abortedError(signal));
+          })
+        : () => undefined;
     }),
   timer: (ms, fn) => {
     const t = setTimeout(fn, ms);
@@ -163,9 +164,9 @@ export async function runWithRetry<T>(attemptOnce: (ctx: AttemptContext) => Prom
 
   // One signal for the whole call: the caller's cancellation or our deadline, whichever comes first.
   const controller = new AbortController();
-  const onCallerAbort = () => controller.abort(run.signal?.reason);
   if (run.signal?.aborted) throw withAttempts(abortedError(run.signal), 0);
-  run.signal?.addEventListener('abort', onCallerAbort, { once: true });
+  const callerSignal = run.signal;
+  const unlinkCaller = callerSignal ? whenAborted(callerSignal, () => controller.abort(callerSignal.reason)) : () => undefined;
   const cancelDeadline = clock.timer(options.deadlineMs, () => controller.abort(deadlineError()));
   const stopped = () => withAttempts(controller.signal.reason instanceof OnsMqttError ? deadlineError() : abortedError(controller.signal), sent);
 
@@ -198,7 +199,7 @@ export async function runWithRetry<T>(attemptOnce: (ctx: AttemptContext) => Prom
     }
   } finally {
     cancelDeadline();
-    run.signal?.removeEventListener('abort', onCallerAbort);
+    unlinkCaller();
   }
 }
 

@@ -11,7 +11,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { channel, subscribe } from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
-import { abortedError, raceAbort } from './abort';
+import { abortedError, raceAbort, whenAborted } from './abort';
 import type { CredentialSource } from './credentials/sources';
 import type { TemporaryCredentials } from './credentials/session';
 import { OnsMqttError } from './errors';
@@ -201,11 +201,12 @@ export function createSdkTransport(config: TransportConfig): Transport {
       tracked.set(nonce, entry);
       const request = new OpenApiRequest({ query: { ...query }, headers: { [NONCE_HEADER]: nonce } });
       const timeoutMs = Math.max(1, Math.min(config.timeoutMs, settings.timeoutMs ?? config.timeoutMs));
-      const onAbort = () => {
-        entry.abandoned = true;
-        entry.request?.destroy();
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
+      const stopWaiting = signal
+        ? whenAborted(signal, () => {
+            entry.abandoned = true;
+            entry.request?.destroy();
+          })
+        : () => undefined;
       try {
         const pending = callCredentials.run(credentials, () =>
           withProxy(
@@ -232,7 +233,7 @@ export function createSdkTransport(config: TransportConfig): Transport {
         if (error.code === 'InvalidSecurityToken.Expired') config.credentials.expire(credentials);
         throw error;
       } finally {
-        signal?.removeEventListener('abort', onAbort);
+        stopWaiting();
       }
     },
   };

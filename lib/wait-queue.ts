@@ -1,4 +1,4 @@
-import { abortedError } from './abort';
+import { abortedError, whenAborted } from './abort';
 
 /**
  * A FIFO of callers waiting for something (a rate token, a concurrency slot). A caller whose
@@ -6,7 +6,7 @@ import { abortedError } from './abort';
  * never granted afterwards.
  */
 export class WaitQueue {
-  private readonly waiters: Array<{ grant: () => void; signal?: AbortSignal; onAbort?: () => void }> = [];
+  private readonly waiters: Array<{ grant: () => void; stopWaiting?: () => void }> = [];
 
   get length(): number {
     return this.waiters.length;
@@ -16,14 +16,13 @@ export class WaitQueue {
   wait(signal?: AbortSignal): Promise<void> {
     if (signal?.aborted) return Promise.reject(abortedError(signal));
     return new Promise<void>((resolve, reject) => {
-      const waiter: (typeof this.waiters)[number] = { grant: resolve, signal };
+      const waiter: (typeof this.waiters)[number] = { grant: resolve };
       if (signal) {
-        waiter.onAbort = () => {
+        waiter.stopWaiting = whenAborted(signal, () => {
           const i = this.waiters.indexOf(waiter);
           if (i >= 0) this.waiters.splice(i, 1);
           reject(abortedError(signal));
-        };
-        signal.addEventListener('abort', waiter.onAbort, { once: true });
+        });
       }
       this.waiters.push(waiter);
     });
@@ -33,7 +32,7 @@ export class WaitQueue {
   grantNext(): boolean {
     const next = this.waiters.shift();
     if (!next) return false;
-    if (next.onAbort) next.signal?.removeEventListener('abort', next.onAbort);
+    next.stopWaiting?.();
     next.grant();
     return true;
   }

@@ -104,7 +104,7 @@ describe('scripts/hosts.sh: bounded, retried installs', () => {
     ]);
     expect(run.code).not.toBe(0);
     expect(run.stderr).toContain('probe: attempt 1 hit its 3 s limit');
-    expect(run.stderr).not.toContain('stalled');
+    expect(run.stderr).not.toContain('attempt 1 stalled');
   });
 
   test('stopping the installer stops npm with it (what .ci/run does when the foreground fails)', async () => {
