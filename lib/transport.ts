@@ -11,12 +11,14 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { channel, subscribe } from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
+import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { abortedError, raceAbort, whenAborted } from './abort';
 import type { CredentialSource } from './credentials/sources';
 import type { TemporaryCredentials } from './credentials/session';
 import { OnsMqttError } from './errors';
 import type { ResolvedEndpoint } from './endpoints';
-import { setRequestGate, withProxy } from './proxy/route';
+import { setRequestGate, setRequestHook, withProxy } from './proxy/route';
 import type { ProxySettings } from './proxy/settings';
 import { ProxyFailure } from './proxy/tunnel-agent';
 import { SEND_ALLOWANCE_MS, SEND_CHANNEL, StaleGrant } from './send-channels';
@@ -101,19 +103,21 @@ function watchRequests(): void {
       throw new StaleGrant(age);
     }
   });
-  // Node publishes this once the request is handed to its socket: on a kept-alive connection it is
-  // then written; on a new one it waits in the socket until the connection is open, and that
-  // moment ('connect', before the socket's own listener flushes the request) is the write.
-  subscribe('http.client.request.start', (message) => {
-    const { request } = message as { request: ClientRequest };
+  // Each request of ours as it is created (lib/proxy/route.ts gives it our agent), before it has a
+  // socket. Its 'socket' event comes before Node writes it: on a kept-alive connection, that is
+  // the last moment to hold it back; on a new connection, the request waits in the socket until
+  // the connection opens, and that moment ('connect', ahead of the socket's own listener that
+  // writes it) is the last.
+  setRequestHook((request) => {
     const nonce = request.getHeader(NONCE_HEADER);
     const entry = typeof nonce === 'string' ? tracked.get(nonce) : undefined;
     if (!entry) return;
     entry.request = request;
     if (entry.abandoned) return void request.destroy();
-    const socket = request.socket;
-    if (socket?.connecting) socket.prependOnceListener('connect', () => written(entry, request, true));
-    else written(entry, request, false);
+    request.once('socket', (socket: Socket) => {
+      if (socket.connecting) socket.prependOnceListener('connect', () => leaving(entry, request, socket));
+      else leaving(entry, request, socket);
+    });
   });
   subscribe('http.client.response.finish', (message) => {
     const { request, response } = message as { request: ClientRequest; response: IncomingMessage };
@@ -123,16 +127,27 @@ function watchRequests(): void {
   });
 }
 
-/** The request is leaving now; `canHold`: it has not been written yet and may still be kept back. */
-function written(entry: Tracked, request: ClientRequest, canHold: boolean): void {
-  const at = performance.now();
-  const grantAgeMs = entry.grantedAt === undefined ? 0 : at - entry.grantedAt;
-  if (canHold && grantAgeMs > SEND_ALLOWANCE_MS) {
-    entry.staleAgeMs = grantAgeMs;
+/**
+ * The request is about to be written to `socket`: held back (destroyed unwritten) when its rate
+ * token is too old, else published as sent. A TLS connection still in its handshake takes the
+ * request now but puts it on the wire when the handshake ends: that is when it is published.
+ */
+function leaving(entry: Tracked, request: ClientRequest, socket: Socket): void {
+  const ageMs = entry.grantedAt === undefined ? 0 : performance.now() - entry.grantedAt;
+  if (ageMs > SEND_ALLOWANCE_MS) {
+    entry.staleAgeMs = ageMs;
     request.destroy();
     return;
   }
-  if (sendChannel.hasSubscribers) sendChannel.publish({ api: entry.action, endpointHost: entry.endpointHost, at, grantAgeMs });
+  if (!sendChannel.hasSubscribers) return;
+  const tlsSocket = socket as Partial<TLSSocket> & { encrypted?: boolean; _secureEstablished?: boolean };
+  if (tlsSocket.encrypted && tlsSocket._secureEstablished === false) socket.once('secureConnect', () => publishSent(entry));
+  else publishSent(entry);
+}
+
+function publishSent(entry: Tracked): void {
+  const at = performance.now();
+  sendChannel.publish({ api: entry.action, endpointHost: entry.endpointHost, at, grantAgeMs: entry.grantedAt === undefined ? 0 : at - entry.grantedAt });
 }
 
 /**

@@ -5,15 +5,15 @@
 # however it ends; the command's exit status is this script's.
 #
 #   bash scripts/ci-under-load.sh                       -> scripts/ci-cold.sh (a cold .ci/run on a fresh clone)
-#   bash scripts/ci-under-load.sh CMD [ARGS...]         -> CMD under the same load, e.g. npm test
+#   bash scripts/ci-under-load.sh CMD [ARGS...]         -> CMD (in the current folder) under the same load, e.g. npm test
 #   LOAD_REPEAT=3 bash scripts/ci-under-load.sh npm test -> three runs in a row; stops at the first red
 #
 # Prints the load average and each run's time at the end.
 set -euo pipefail
 repo="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$repo"
 repeat="${LOAD_REPEAT:-1}"
-[ $# -gt 0 ] || set -- bash scripts/ci-cold.sh
+# A command runs where it is started; the default one is this repository's cold CI run.
+[ $# -gt 0 ] || set -- bash "$repo/scripts/ci-cold.sh"
 
 if ! command -v stress-ng >/dev/null 2>&1; then
   sudo=()

@@ -8,11 +8,14 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { dirname } from 'node:path';
-import type { Agent } from 'node:http';
+import { Agent as HttpAgent, type Agent, type ClientRequest } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
 import { proxyFor, type ProxySettings } from './settings';
 import { HttpsTunnelAgent, HttpTunnelAgent } from './tunnel-agent';
 
-const context = new AsyncLocalStorage<ProxySettings | undefined>();
+/** Inside withProxy: the proxy settings, or DIRECT. Outside (another user of httpx): undefined. */
+const DIRECT = Symbol('direct');
+const context = new AsyncLocalStorage<ProxySettings | typeof DIRECT>();
 const WRAPPED = Symbol.for('alicloud-mqtt.proxy-wrapped');
 
 type HttpxRequest = (url: string | URL, options?: { agent?: Agent } & Record<string, unknown>) => Promise<unknown>;
@@ -45,6 +48,44 @@ export function proxyAgentFor(url: string | URL, settings: ProxySettings | undef
   return proxy ? agentFor(proxy, target.protocol) : undefined;
 }
 
+/*
+ * Our own requests go through agents of ours (the proxy's, or these for direct connections, kept
+ * alive like httpx's own), so that the transport sees each request the moment it is created,
+ * before a socket is given to it: the only place where a request can still be held back unwritten.
+ */
+let requestHook: ((request: ClientRequest) => void) | undefined;
+const hooked = new WeakSet<Agent>();
+function withHook(agent: Agent): Agent {
+  if (hooked.has(agent)) return agent;
+  hooked.add(agent);
+  const addRequest = (agent as unknown as { addRequest: (request: ClientRequest, options: unknown) => void }).addRequest;
+  (agent as unknown as { addRequest: (request: ClientRequest, options: unknown) => void }).addRequest = function (request, options) {
+    requestHook?.(request);
+    addRequest.call(this, request, options);
+  };
+  return agent;
+}
+const directAgents = { 'http:': new HttpAgent({ keepAlive: true }), 'https:': new HttpsAgent({ keepAlive: true }) };
+
+/** `hook` is called with each of our requests as it is created, before it has a socket. */
+export function setRequestHook(hook: (request: ClientRequest) => void): void {
+  requestHook = hook;
+  install();
+}
+
+function agentOf(url: string | URL, settings: ProxySettings | typeof DIRECT | undefined): Agent | undefined {
+  if (settings === undefined) return undefined; // not our request: httpx's own agent
+  const proxied = settings === DIRECT ? undefined : proxyAgentFor(url, settings);
+  if (proxied) return withHook(proxied);
+  let protocol: string;
+  try {
+    protocol = (typeof url === 'string' ? new URL(url) : url).protocol;
+  } catch {
+    return undefined;
+  }
+  return protocol === 'https:' || protocol === 'http:' ? withHook(directAgents[protocol]) : undefined;
+}
+
 /**
  * Asked synchronously right before each SDK request is built (and so a tick before it is written
  * on a kept-alive connection); throwing keeps the request from being sent at all. The transport's
@@ -66,7 +107,7 @@ function wrap(httpx: HttpxModule): void {
     } catch (error) {
       return Promise.reject(error);
     }
-    const agent = proxyAgentFor(url, context.getStore());
+    const agent = agentOf(url, context.getStore());
     return original.call(httpx, url, agent && !options?.agent ? { ...options, agent } : options);
   }) as HttpxModule['request'];
   wrapped[WRAPPED] = true;
@@ -91,7 +132,6 @@ function install(): void {
 
 /** Runs `fn` with its SDK requests routed by `settings` (no proxy when undefined). */
 export function withProxy<T>(settings: ProxySettings | undefined, fn: () => T): T {
-  if (!settings) return context.run(undefined, fn);
   install();
-  return context.run(settings, fn);
+  return context.run(settings ?? DIRECT, fn);
 }

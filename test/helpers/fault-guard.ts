@@ -5,11 +5,11 @@
  * when it comes after the last test of the file, the file itself.
  */
 const faults: string[] = [];
-const describe = (kind: string, value: unknown) =>
+const describeFault = (kind: string, value: unknown) =>
   `${kind}: ${value instanceof Error ? (value.stack ?? value.message) : typeof value === 'string' ? value : JSON.stringify(value)}`;
 
-const onRejection = (reason: unknown) => void faults.push(describe('unhandled rejection', reason));
-const onException = (error: unknown) => void faults.push(describe('uncaught exception', error));
+const onRejection = (reason: unknown) => void faults.push(describeFault('unhandled rejection', reason));
+const onException = (error: unknown) => void faults.push(describeFault('uncaught exception', error));
 process.on('unhandledRejection', onRejection);
 process.on('uncaughtException', onException);
 
@@ -40,3 +40,4 @@ afterAll(async () => {
     process.off('uncaughtException', onException);
   }
 });
+export {};

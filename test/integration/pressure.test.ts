@@ -9,6 +9,8 @@ import { API_RATE_LIMITS, OnsMqttClient, OnsMqttError, isSessionFailure, type On
 import { SECOND_KEY, startEmulatorProcess, type EmulatorProcess } from '../helpers/emulator-process';
 import { busiestWindow, recordSends, type SendLog } from '../helpers/send-log';
 import { clientFor, emulatorWithSentinel } from '../helpers/emulator';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { GRANT_CHANNEL, SEND_ALLOWANCE_MS, SEND_CHANNEL } from '../../lib/send-channels';
 
 let emu: RunningEmulator;
 const INSTANCE = 'post-cn-emulator01';
@@ -279,5 +281,48 @@ describe('connection-trace paging', () => {
       .map((e) => e.params.PageSize);
     expect(new Set(sizes)).toEqual(new Set(['100']));
     traceEmu.clearLog();
+  });
+});
+
+describe('a rate token that grows old before its request is written', () => {
+  const busy = (ms: number) => {
+    const until = performance.now() + ms;
+    while (performance.now() < until) {
+      /* the event loop is blocked, as by another execution serialising its results */
+    }
+  };
+  /** Blocks the process once, `how` after the first grant, and records what was written and when. */
+  async function queryWithOneStall(how: (block: () => void) => void) {
+    const written: Array<{ grantAgeMs: number }> = [];
+    const onSend = (m: unknown) => void written.push(m as { grantAgeMs: number });
+    let stalled = false;
+    const onGrant = () => {
+      if (stalled) return;
+      stalled = true;
+      how(() => busy(80));
+    };
+    subscribe(SEND_CHANNEL, onSend);
+    subscribe(GRANT_CHANNEL, onGrant);
+    try {
+      const client = clientFor(emu);
+      const status = await client.querySession({ clientId: 'GID_stale@@@1', instanceId: INSTANCE });
+      return { status, written, staleGrants: client.staleGrants };
+    } finally {
+      unsubscribe(SEND_CHANNEL, onSend);
+      unsubscribe(GRANT_CHANNEL, onGrant);
+    }
+  }
+
+  it.each([
+    ['right after the grant (before the SDK builds the request)', (block: () => void) => block()],
+    ['in a microtask of someone else, while the SDK prepares the request', (block: () => void) => queueMicrotask(block)],
+    ['on the next tick, after the request was created and before its socket is given to it', (block: () => void) => process.nextTick(block)],
+  ])('blocked %s: held back unwritten, sent once on a fresh token, not counted as an attempt', async (_when, how) => {
+    const { status, written, staleGrants } = await queryWithOneStall(how);
+    expect(status.online).toBe(false);
+    expect(staleGrants).toBe(1);
+    expect(sent()).toHaveLength(1); // the emulator saw one request: the stale one never left
+    expect(written).toHaveLength(1);
+    expect(written[0].grantAgeMs).toBeLessThanOrEqual(SEND_ALLOWANCE_MS);
   });
 });
