@@ -253,6 +253,17 @@ function adminHandler(state: ApiState, emulator: () => RunningEmulator) {
     const send = (status: number, value: unknown) => {
       res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(value));
     };
+    // While `npm start` runs, any web page the user opens could post to 127.0.0.1: a browser marks
+    // such a request with its Origin, and a form can only send text/plain or form types. So an
+    // Origin other than the emulator's own is refused, and so is a body that is not JSON by type.
+    const origin = req.headers.origin;
+    const host = req.headers.host;
+    if (origin !== undefined && (host === undefined || (origin !== `http://${host}` && origin !== `https://${host}`))) {
+      return send(403, { error: 'The admin API refuses cross-origin requests (Origin is not the emulator itself).' });
+    }
+    if (body.length > 0 && !/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
+      return send(415, { error: 'Send the body as JSON with "content-type: application/json".' });
+    }
     let input: Record<string, unknown> = {};
     if (body.length > 0) {
       try {

@@ -9,7 +9,7 @@ import { DEFAULT_RETRY, DEFAULT_RETRY_BUDGET, RetryBudget, runWithRetry, type Re
 import { RequestScheduler } from './scheduler';
 import { StaleGrant } from './send-channels';
 import { createSdkTransport, type Transport, type TransportResponse } from './transport';
-import { optionalNumber, optionalString, requireCredential, requireId, requireOneOf, requireTime } from './validation';
+import { displayValue, optionalNumber, optionalString, requireCredential, requireId, requireOneOf, requireTime } from './validation';
 import { parseTracePage, type ConnectionEvent } from './trace';
 import {
   DEFAULT_DETAILS_TIMEOUT_MS,
@@ -265,7 +265,7 @@ export class OnsMqttClient {
     const mode = requireOneOf<QueryMode>('mode', input.mode, ['exact', 'batch'], 'exact');
     const ids = input.clientIds;
     const results = new Array<SessionQueryOutcome>(ids.length);
-    const rawInstance = typeof input.instanceId === 'string' ? input.instanceId.trim() : String(input.instanceId);
+    const rawInstance = typeof input.instanceId === 'string' ? input.instanceId.trim() : displayValue(input.instanceId);
     const finish = (index: number, outcome: SessionQueryOutcome) => {
       results[index] = outcome;
       options.onResult?.(outcome, index);
@@ -286,7 +286,7 @@ export class OnsMqttClient {
     try {
       instanceId = requireId('instanceId', input.instanceId, 'post-cn-xxxxxxxx');
     } catch (error) {
-      ids.forEach((id, i) => settle(i, { clientId: typeof id === 'string' ? id : String(id), instanceId: rawInstance, error: error as OnsMqttError }));
+      ids.forEach((id, i) => settle(i, { clientId: displayValue(id), instanceId: rawInstance, error: asOnsMqttError(error) }));
       return results;
     }
     if (mode === 'exact') {
@@ -295,7 +295,7 @@ export class OnsMqttClient {
         try {
           settle(i, await this.querySession({ clientId: id as string, instanceId }, { signal: options.signal }));
         } catch (error) {
-          settle(i, { clientId: typeof id === 'string' ? id.trim() : String(id), instanceId, error: asOnsMqttError(error) });
+          settle(i, { clientId: typeof id === 'string' ? id.trim() : displayValue(id), instanceId, error: asOnsMqttError(error) });
         }
       });
       await Promise.all(detailReads);
@@ -308,7 +308,7 @@ export class OnsMqttClient {
       try {
         valid.push({ index, clientId: requireId('clientId', id, 'GID_group@@@device') });
       } catch (error) {
-        settle(index, { clientId: typeof id === 'string' ? id : String(id), instanceId, error: error as OnsMqttError });
+        settle(index, { clientId: displayValue(id), instanceId, error: asOnsMqttError(error) });
       }
     });
     const chunkCount = Math.ceil(valid.length / BATCH_SIZE);

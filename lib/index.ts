@@ -8,6 +8,7 @@ export { detailsFromTrace, disconnectCodeOf, traceTimeToIso, parseUtcOffset, DET
 export type { OfflineDetails, OfflineDetailsOptions, DisconnectCode } from './offline-details';
 export type { ConnectionEvent } from './trace';
 export { OnsMqttError, isOnsMqttError, invalidInput } from './errors';
+export { displayValue } from './validation';
 export { ERROR_TABLE, classifyError } from './error-table';
 export type { ErrorClass, ErrorRule, Classification } from './error-table';
 export { DEFAULT_RETRY, backoffDelay, backoffCeiling, decideRetry } from './retry';

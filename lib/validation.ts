@@ -18,6 +18,26 @@ function describe(value: unknown): string {
   return typeof value === 'string' ? 'an empty string' : `a ${typeof value}`;
 }
 
+/**
+ * How to show any input value in a result or a message, whatever it is: `String(value)` throws for
+ * an object whose `toString` is not callable (`{"toString": 1}` from a webhook) or throws, and for
+ * a Symbol. Strings come back as they are; other values as JSON where that works, else their kind;
+ * never more than 200 characters.
+ */
+export function displayValue(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === undefined) return '';
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return `${value}`;
+  if (typeof value === 'symbol' || typeof value === 'function') return `(a ${typeof value})`;
+  try {
+    const json = JSON.stringify(value);
+    if (typeof json === 'string') return json.length > 200 ? `${json.slice(0, 199)}…` : json;
+  } catch {
+    /* a cycle, a throwing toJSON or getter: fall through */
+  }
+  return Array.isArray(value) ? '(an array)' : '(an object)';
+}
+
 /** A required identifier (Client ID, Instance ID): a non-empty string, trimmed. */
 export function requireId(field: string, value: unknown, example: string): string {
   if (typeof value !== 'string') {

@@ -5,6 +5,8 @@
  */
 import { isSessionFailure, type SessionQueryOutcome } from './client';
 import type { OfflineDetails } from './offline-details';
+import { invalidInput } from './errors';
+import { displayValue } from './validation';
 
 export interface WatchOptions {
   /** Which events to report. */
@@ -295,8 +297,21 @@ export function summarize(state: WatchState): { online: number; offline: number 
   return { online, offline };
 }
 
-/** "a, b\nc" -> ['a', 'b', 'c']: one per line or comma-separated, blanks and duplicates dropped. */
+/**
+ * "a, b\nc" -> ['a', 'b', 'c']: one per line or comma-separated, blanks and duplicates dropped. In
+ * an array, only strings are Client IDs: `null`, numbers or objects are refused with the position
+ * of the first, rather than watched as "null" or "[object Object]".
+ */
 export function parseClientIdList(value: unknown): string[] {
-  const parts = Array.isArray(value) ? value.map((v) => String(v)) : typeof value === 'string' ? value.split(/[\n,]/) : [];
+  let parts: string[] = [];
+  if (Array.isArray(value)) {
+    const bad = value.findIndex((v) => typeof v !== 'string');
+    if (bad >= 0)
+      throw invalidInput(
+        'clientIds',
+        `entry ${bad} is ${displayValue(value[bad]) || 'undefined'}, not a Client ID: give strings such as "GID_group@@@device".`,
+      );
+    parts = value as string[];
+  } else if (typeof value === 'string') parts = value.split(/[\n,]/);
   return [...new Set(parts.map((p) => p.trim()).filter((p) => p !== ''))];
 }

@@ -1,4 +1,4 @@
-import { invalidInput, isSessionFailure, routeOf, statusFields, type OnsMqttError, type QueryMode, type SessionQueryOutcome } from '../../lib';
+import { displayValue, invalidInput, isSessionFailure, routeOf, statusFields, type OnsMqttError, type QueryMode, type SessionQueryOutcome } from '../../lib';
 import {
   asOnsMqttError,
   attachError,
@@ -99,7 +99,7 @@ export = function register(RED: NodeAPI): void {
           const e = asOnsMqttError(error);
           if (work.quietlyCancelled(e)) return done();
           outcome = {
-            clientId: typeof clientIdValue === 'string' ? clientIdValue : String(clientIdValue),
+            clientId: displayValue(clientIdValue),
             instanceId: typeof instanceId === 'string' ? instanceId : '',
             error: e,
           };

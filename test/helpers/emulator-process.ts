@@ -48,7 +48,11 @@ export async function startEmulatorProcess(): Promise<EmulatorProcess> {
   const field = (label: string) => new RegExp(`${label}\\s+(\\S+)`).exec(banner)![1];
   const endpoint = field('API endpoint');
   const admin = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${endpoint}/__emulator${path}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await fetch(`${endpoint}/__emulator${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     if (!res.ok) throw new Error(`${method} ${path}: HTTP ${res.status}`);
     return res.json();
   };

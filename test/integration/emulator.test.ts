@@ -155,7 +155,8 @@ describe('emulator API', () => {
   });
 
   it('admin API: devices, faults, log, stats, STS, reset', async () => {
-    const put = (path: string, body: unknown) => call(`${emu.adminUrl}${path}`, { method: 'PUT', body: JSON.stringify(body) });
+    const json = { 'content-type': 'application/json' };
+    const put = (path: string, body: unknown) => call(`${emu.adminUrl}${path}`, { method: 'PUT', headers: json, body: JSON.stringify(body) });
     expect((await put('/devices/GID_admin@@@1', { online: true })).body).toEqual({ clientId: 'GID_admin@@@1', online: true });
     expect(emu.isDeviceOnline('GID_admin@@@1')).toBe(true);
     await put('/faults', { errors: [{ code: 'InternalError' }] });
@@ -163,13 +164,35 @@ describe('emulator API', () => {
     const log = (await call(`${emu.adminUrl}/log`)).body as unknown as Array<{ code: string; params: Record<string, string> }>;
     expect(log[log.length - 1].code).toBe('InternalError');
     expect(JSON.stringify(log)).not.toContain('Signature"');
-    const sts = (await call(`${emu.adminUrl}/sts`, { method: 'POST', body: '{"durationSeconds":60}' })).body;
+    const sts = (await call(`${emu.adminUrl}/sts`, { method: 'POST', headers: json, body: '{"durationSeconds":60}' })).body;
     expect(sts.accessKeyId).toMatch(/^STS\./);
     expect((await call(`${emu.adminUrl}/stats`)).body.requests).toBe(1);
     await call(`${emu.adminUrl}/reset`, { method: 'POST' });
     expect(emu.isDeviceOnline('GID_admin@@@1')).toBe(false);
     expect((await put('/devices/x', { online: 'yes' })).status).toBe(400);
-    expect((await call(`${emu.adminUrl}/faults`, { method: 'PUT', body: '{not json' })).status).toBe(400);
+    expect((await call(`${emu.adminUrl}/faults`, { method: 'PUT', headers: json, body: '{not json' })).status).toBe(400);
+  });
+
+  // Failed on 3ea3f37: any web page could reset the emulator or change its devices while `npm start` ran.
+  it('admin API refuses what a web page could send: another Origin, a form-typed body', async () => {
+    const before = emu.isDeviceOnline('GID_csrf@@@1');
+    const page = await call(`${emu.adminUrl}/devices/GID_csrf@@@1`, {
+      method: 'POST',
+      headers: { origin: 'http://evil.example', 'content-type': 'application/json' },
+      body: '{"online":true}',
+    });
+    expect(page.status).toBe(403);
+    const form = await call(`${emu.adminUrl}/devices/GID_csrf@@@1`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"online":true}' });
+    expect(form.status).toBe(415);
+    const reset = await call(`${emu.adminUrl}/reset`, { method: 'POST', headers: { origin: 'null' } });
+    expect(reset.status).toBe(403);
+    expect(emu.isDeviceOnline('GID_csrf@@@1')).toBe(before);
+    const own = await call(`${emu.adminUrl}/devices/GID_csrf@@@1`, {
+      method: 'POST',
+      headers: { origin: new URL(emu.adminUrl).origin, 'content-type': 'application/json' },
+      body: '{"online":true}',
+    });
+    expect(own.status).toBe(200);
   });
 
   it('throttles above the configured QPS with SystemOverFlow', async () => {

@@ -402,3 +402,42 @@ describe('n8n node: secrets', () => {
     for (const t of texts) expect(t).not.toContain(SENTINEL_SECRET);
   });
 });
+
+describe('n8n node: values that cannot be turned into text (a webhook sends {"toString": 1})', () => {
+  // Failed on 3ea3f37: execute() threw "Cannot convert object to primitive value" and, under
+  // Continue, n8n passed every item to output 0 (Online), the offline device included.
+  const items = () => [{ clientId: 'GID_a@@@1' }, { clientId: { toString: 1 } }, { clientId: 'GID_a@@@2' }];
+  it.each([['getManyStatuses'], ['getStatus']])(
+    '%s: each item on exactly one output, the bad one as InvalidInput, under each On Error setting',
+    async (operation) => {
+      emu.setDeviceOnline('GID_a@@@1', true);
+      for (const onError of ['continueRegularOutput', 'continueErrorOutput'] as const) {
+        const [online, offline] = await run({ operation }, items() as never, { onError });
+        expect(ids(online)).toEqual(['GID_a@@@1']);
+        expect(offline).toHaveLength(2);
+        expect(offline.map((i) => i.pairedItem)).toEqual([{ item: 1 }, { item: 2 }]);
+        expect(JSON.stringify(offline[0].json)).toContain('InvalidInput');
+        expect(offline[1].json).toMatchObject({ clientId: 'GID_a@@@2', online: false });
+      }
+      const stop = await run({ operation }, items() as never).catch((e: unknown) => e);
+      expect(stop).toBeInstanceOf(NodeOperationError);
+      expect((stop as Error).message).toMatch(/clientId/);
+      expect(sentFor('[object Object]')).toEqual([]);
+    },
+  );
+
+  it('an Instance ID that cannot be turned into text fails its items alone', async () => {
+    const [online, offline] = await run(
+      { operation: 'getManyStatuses', instanceId: '={{ $json.instance }}' },
+      [
+        { clientId: 'GID_b@@@1', instance: INSTANCE },
+        { clientId: 'GID_b@@@2', instance: { toString: 1 } },
+      ] as never,
+      { onError: 'continueRegularOutput' },
+    );
+    expect(online).toEqual([]);
+    expect(offline.map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
+    expect(offline[0].json).toMatchObject({ clientId: 'GID_b@@@1', online: false });
+    expect(JSON.stringify(offline[1].json)).toContain('InvalidInput');
+  });
+});

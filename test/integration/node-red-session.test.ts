@@ -90,6 +90,26 @@ describe('alicloud-mqtt-session in a real Node-RED runtime', () => {
     expect(actions).toEqual(mode === 'batch' ? Array(3).fill('BatchQuerySessionByClientIds') : Array(23).fill('QuerySessionByClientId'));
   });
 
+  // Failed on 3ea3f37 in batch mode: querySessions threw a TypeError, the two good ids got no
+  // message, the whole message went to Catch without a code and the status stayed "querying".
+  it.each(['exact', 'batch'])(
+    'a list with a value that cannot be turned into text: one message per entry, the bad one with its code (%s mode)',
+    async (mode) => {
+      emu.setDeviceOnline('GID_pr@@@1', true);
+      const { on, off, q } = await load({ mode }, CATCH);
+      const caught = collect('caught');
+      q.receive({ payload: ['GID_pr@@@1', { toString: 1 }, 'GID_pr@@@2'] });
+      await waitUntil(() => on.length + off.length + caught.length >= 3);
+      await sleep(200);
+      expect(on.map((m) => m.parts.index)).toEqual([0]);
+      expect(off.map((m) => m.parts.index)).toEqual([2]);
+      expect(caught).toHaveLength(1);
+      expect(caught[0].alicloudError).toMatchObject({ code: 'InvalidInput' });
+      expect(caught[0].parts.index).toBe(1);
+      expect(emu.requestLog().flatMap((e) => e.clientIds)).not.toContain('[object Object]');
+    },
+  );
+
   it('reads the Client ID from every TypedInput source', async () => {
     process.env.NR_TEST_DEVICE = 'GID_src@@@env';
     const sources: Array<[string, string, string]> = [

@@ -1,7 +1,7 @@
-import { OnsMqttClient } from '../../lib';
+import { OnsMqttClient, isSessionFailure, parseClientIdList } from '../../lib';
 import { resolveEndpoint } from '../../lib/endpoints';
 import { OnsMqttError } from '../../lib/errors';
-import { optionalNumber, requireId } from '../../lib/validation';
+import { displayValue, optionalNumber, requireId } from '../../lib/validation';
 
 function errorOf(fn: () => unknown): OnsMqttError {
   try {
@@ -113,5 +113,61 @@ describe('client options', () => {
     const e = errorOf(() => new OnsMqttClient(options));
     expect(e.field).toBe(field);
     expect(e.message).not.toContain('SECRET-value-123');
+  });
+});
+
+describe('values that cannot be turned into text', () => {
+  // Failed on 3ea3f37: String() threw for {"toString": 1}, and parseClientIdList watched "null",
+  // "1" and "[object Object]".
+  it('displayValue never throws and never calls the value', () => {
+    const hostile: unknown[] = [
+      { toString: 1 },
+      {
+        toString: () => {
+          throw new Error('x');
+        },
+      },
+      { valueOf: 1, toString: 1 },
+      Object.create(null),
+      Symbol('s'),
+      () => 1,
+      10n,
+      null,
+      undefined,
+      [1, { toString: 1 }],
+      {
+        toJSON: () => {
+          throw new Error('y');
+        },
+      },
+    ];
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    hostile.push(cyclic, 'x'.repeat(1000));
+    for (const value of hostile) {
+      const shown = displayValue(value);
+      expect(typeof shown).toBe('string');
+      expect(shown.length).toBeLessThanOrEqual(1000);
+    }
+    expect(displayValue({ toString: 1 })).toBe('{"toString":1}');
+    expect(displayValue(cyclic)).toBe('(an object)');
+  });
+
+  it('parseClientIdList refuses entries that are not strings, naming the first', () => {
+    expect(parseClientIdList(['GID_a@@@1', ' GID_a@@@2 ', 'GID_a@@@1', ''])).toEqual(['GID_a@@@1', 'GID_a@@@2']);
+    expect(parseClientIdList('GID_a@@@1, GID_a@@@2\nGID_a@@@3')).toEqual(['GID_a@@@1', 'GID_a@@@2', 'GID_a@@@3']);
+    expect(() => parseClientIdList(['GID_a@@@1', null, 1, {}])).toThrow(/clientIds: entry 1 is null, not a Client ID/);
+    expect(() => parseClientIdList([{ toString: 1 }])).toThrow(expect.objectContaining({ code: 'InvalidInput' }));
+  });
+
+  it('querySessions gives every entry exactly one result in input order, in both modes, and sends nothing for the bad ones', async () => {
+    const client = new OnsMqttClient({ accessKeyId: 'AK', accessKeySecret: 'secret', endpoint: 'http://127.0.0.1:1', retry: { maxAttempts: 1 } });
+    for (const mode of ['exact', 'batch'] as const) {
+      const results = await client.querySessions({ clientIds: [{ toString: 1 }, null, Symbol('s')], instanceId: 'post-cn-x', mode });
+      expect(results.map((r) => (isSessionFailure(r) ? r.error.code : 'ok'))).toEqual(['InvalidInput', 'InvalidInput', 'InvalidInput']);
+      expect(results.map((r) => r.clientId)).toEqual(['{"toString":1}', 'null', '(a symbol)']);
+      const badInstance = await client.querySessions({ clientIds: ['GID_a@@@1'], instanceId: { toString: 1 } as never, mode });
+      expect(badInstance.map((r) => (isSessionFailure(r) ? r.error.code : 'ok'))).toEqual(['InvalidInput']);
+    }
   });
 });

@@ -1,5 +1,5 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { isSessionFailure, OnsMqttError, type OnsMqttClient } from '../../../../lib';
+import { displayValue, invalidInput, isSessionFailure, OnsMqttError, type OnsMqttClient } from '../../../../lib';
 import { clientIdParameter, instanceIdParameter, offlineDetailsParameter, routeErrorsParameter } from '../common';
 import type { ItemOutcome } from '../routing';
 import { readItemParameters } from '../item-parameters';
@@ -38,7 +38,13 @@ export async function execute(this: IExecuteFunctions, client: OnsMqttClient, it
       return;
     }
     const { clientId, instanceId } = params;
-    const key = typeof instanceId === 'string' ? instanceId : String(instanceId);
+    // Grouped by the instance as written; one that is not text is refused for its item alone.
+    if (typeof instanceId !== 'string') {
+      const error = invalidInput('instanceId', `expected a non-empty string such as "post-cn-xxxxxxxx", got ${displayValue(instanceId) || 'nothing'}.`);
+      outcomes.push({ index, clientId, instanceId: displayValue(instanceId), error });
+      return;
+    }
+    const key = instanceId;
     let group = byInstance.get(key);
     if (!group) byInstance.set(key, (group = []));
     group.push({ index, clientId });
