@@ -105,7 +105,7 @@ function wrap(httpx: HttpxModule): void {
     try {
       gate?.((options?.headers ?? {}) as Record<string, unknown>);
     } catch (error) {
-      return Promise.reject(error);
+      return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
     const agent = agentOf(url, context.getStore());
     return original.call(httpx, url, agent && !options?.agent ? { ...options, agent } : options);

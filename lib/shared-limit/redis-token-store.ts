@@ -315,7 +315,7 @@ function answerOrTimeout<T>(command: Promise<T>, timeoutMs: number): Promise<T> 
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        reject(error);
+        reject(error instanceof Error ? error : new Error(String(error)));
       },
     );
   });

@@ -412,7 +412,7 @@ describe('n8n node: values that cannot be turned into text (a webhook sends {"to
     async (operation) => {
       emu.setDeviceOnline('GID_a@@@1', true);
       for (const onError of ['continueRegularOutput', 'continueErrorOutput'] as const) {
-        const [online, offline] = await run({ operation }, items() as never, { onError });
+        const [online, offline] = await run({ operation }, items(), { onError });
         expect(ids(online)).toEqual(['GID_a@@@1']);
         expect(offline).toHaveLength(2);
         expect(offline.map((i) => i.pairedItem)).toEqual([{ item: 1 }, { item: 2 }]);
