@@ -1,3 +1,4 @@
+import { ownValue } from './own-keys';
 import { isSessionFailure, type OnsMqttClient, type QueryMode, type SessionQueryFailure, type SessionQueryOutcome } from './client';
 import { reconcileAfterRestart, type ReconcileReport } from './restart-reconcile';
 import type { OfflineDetails, OfflineDetailsOptions } from './offline-details';
@@ -129,7 +130,7 @@ function summaryOf(
           incidentId: incident.id,
           startedAt: incident.startedAt,
           devices: Object.keys(incident.devices).length,
-          stillOffline: Object.keys(incident.devices).filter((id) => state.devices[id] && !state.devices[id].online).length,
+          stillOffline: Object.keys(incident.devices).filter((id) => ownValue(state.devices, id)?.online === false).length,
         }
       : null,
   };

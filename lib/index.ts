@@ -9,6 +9,7 @@ export type { OfflineDetails, OfflineDetailsOptions, DisconnectCode } from './of
 export type { ConnectionEvent } from './trace';
 export { OnsMqttError, isOnsMqttError, invalidInput } from './errors';
 export { displayValue } from './validation';
+export { ownValue, setOwn } from './own-keys';
 export { ERROR_TABLE, classifyError } from './error-table';
 export type { ErrorClass, ErrorRule, Classification } from './error-table';
 export { DEFAULT_RETRY, backoffDelay, backoffCeiling, decideRetry } from './retry';

@@ -12,6 +12,7 @@
  * One trace query per device that needs it, on the first check of a process only; a trace that
  * cannot be read keeps the saved state for that device (the window stays as documented).
  */
+import { ownValue, setOwn } from './own-keys';
 import type { OnsMqttClient } from './client';
 import type { Observation, WatchOptions, WatchState } from './watch';
 
@@ -35,7 +36,7 @@ function candidates(
 ): Array<{ clientId: string; online: boolean; since: string }> {
   const out: Array<{ clientId: string; online: boolean; since: string }> = [];
   for (const { clientId, online } of observations) {
-    const device = saved.devices[clientId];
+    const device = ownValue(saved.devices, clientId);
     if (online === undefined || !device || device.pending || device.online !== online) continue;
     // The opposite change would have fired (and so been saved) had its event been selected.
     const oppositeSelected = online ? options.events.offline : options.events.online;
@@ -78,7 +79,7 @@ export async function reconcileAfterRestart(
           { signal: context.signal },
         );
         if (events.some((e) => leftState(e, online))) {
-          devices[clientId] = { online: !online, since: nowIso };
+          setOwn(devices, clientId, { online: !online, since: nowIso });
           report.changed.push(clientId);
         }
       } catch (error) {

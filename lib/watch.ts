@@ -6,6 +6,7 @@
 import { isSessionFailure, type SessionQueryOutcome } from './client';
 import type { OfflineDetails } from './offline-details';
 import { invalidInput } from './errors';
+import { ownValue, setOwn } from './own-keys';
 import { displayValue } from './validation';
 
 export interface WatchOptions {
@@ -168,29 +169,29 @@ export function transition(
   const changes: Change[] = [];
 
   for (const { clientId, online } of observations) {
-    const prev = prevDevices[clientId];
+    const prev = ownValue(prevDevices, clientId);
     if (online === undefined) {
       // A failed check teaches nothing: keep what we knew, fire nothing.
-      if (prev) devices[clientId] = prev;
+      if (prev) setOwn(devices, clientId, prev);
       continue;
     }
     if (!prev) {
-      devices[clientId] = { online, since: now };
+      setOwn(devices, clientId, { online, since: now });
       // A device's first check is its baseline: it counts only if the user asked for devices already offline.
       if (options.reportInitialOffline && !online) changes.push({ clientId, online: false, previousOnline: null, since: now });
       continue;
     }
     if (online === prev.online) {
-      devices[clientId] = { online: prev.online, since: prev.since };
+      setOwn(devices, clientId, { online: prev.online, since: prev.since });
       continue;
     }
     const pending = prev.pending && prev.pending.online === online ? prev.pending : { online, firstSeen: now };
     const requiredMs = online ? options.onlineAfterMs : options.offlineAfterMs;
     if (nowMs - Date.parse(pending.firstSeen) < requiredMs) {
-      devices[clientId] = { online: prev.online, since: prev.since, pending };
+      setOwn(devices, clientId, { online: prev.online, since: prev.since, pending });
       continue;
     }
-    devices[clientId] = { online, since: pending.firstSeen };
+    setOwn(devices, clientId, { online, since: pending.firstSeen });
     const change: Change = { clientId, online, previousOnline: prev.online, since: pending.firstSeen };
     if (online) change.offlineForMs = Math.max(0, Date.parse(pending.firstSeen) - Date.parse(prev.since));
     changes.push(change);
@@ -241,7 +242,7 @@ function foldStorm(
     if (!isStorm(drops.length, watched, storm)) return { folded, notices: [] };
     const incident: IncidentState = { id: `incident-${now}`, startedAt: now, devices: {} };
     for (const d of drops) {
-      incident.devices[d.clientId] = { since: d.since };
+      setOwn(incident.devices, d.clientId, { since: d.since });
       folded.add(d.clientId);
     }
     const event: Omit<IncidentEvent, 'instanceId'> = {
@@ -258,11 +259,12 @@ function foldStorm(
   }
   const incident: IncidentState = { ...open, devices: { ...open.devices } };
   for (const c of changes) {
-    if (!c.online) incident.devices[c.clientId] ??= { since: c.since };
-    if (incident.devices[c.clientId]) folded.add(c.clientId);
+    if (!c.online && !ownValue(incident.devices, c.clientId)) setOwn(incident.devices, c.clientId, { since: c.since });
+    if (ownValue(incident.devices, c.clientId)) folded.add(c.clientId);
   }
-  const members = Object.keys(incident.devices).filter((id) => devices[id] !== undefined);
-  const back = members.filter((id) => devices[id].online);
+  const watchedNow = (id: string) => ownValue(devices, id);
+  const members = Object.keys(incident.devices).filter((id) => watchedNow(id) !== undefined);
+  const back = members.filter((id) => watchedNow(id)?.online);
   if (members.length > 0 && back.length * 100 < storm.resolvePercent * members.length) return { incident, folded, notices: [] };
   const resolved: Omit<IncidentResolvedEvent, 'instanceId'> = {
     event: 'incident_resolved',
@@ -274,9 +276,9 @@ function foldStorm(
     deviceCount: Object.keys(incident.devices).length,
     backOnline: back.sort(),
     stillOffline: members
-      .filter((id) => !devices[id].online)
+      .filter((id) => !watchedNow(id)?.online)
       .sort()
-      .map((id) => ({ clientId: id, since: devices[id].since })),
+      .map((id) => ({ clientId: id, since: watchedNow(id)?.since ?? incident.startedAt })),
   };
   return { folded, notices: [resolved] };
 }

@@ -2,6 +2,7 @@ import {
   FleetWatcher,
   describeError,
   parseClientIdList,
+  ownValue,
   summarize,
   type OnsMqttError,
   type QueryMode,
@@ -228,7 +229,7 @@ function translate<T extends Record<string, number>>(RED: NodeAPI, key: string, 
 
 function incidentCounts(state: WatchState): { devices: number; offline: number } {
   const ids = Object.keys(state.incident?.devices ?? {});
-  return { devices: ids.length, offline: ids.filter((id) => state.devices[id] && !state.devices[id].online).length };
+  return { devices: ids.length, offline: ids.filter((id) => ownValue(state.devices, id)?.online === false).length };
 }
 
 /** The storm thresholds of the editor; undefined (off) while neither is set. */

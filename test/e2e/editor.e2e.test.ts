@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { nodeRed4Dir, nodeRedHost, ROOT, type NodeRedHost } from './hosts';
@@ -103,6 +103,51 @@ async function openEditor(locale: string): Promise<{ page: Page; errors: string[
   return { page, errors };
 }
 
+/** A flow as 0.1.0 saved it, written out by hand: no Authentication, no newer options, 0.1 option names. */
+const FLOW_SAVED_BY_0_1_0 = [
+  { id: 'old-tab', type: 'tab', label: 'saved by 0.1.0' },
+  { id: 'old-cfg', type: 'alicloud-mqtt-config', name: 'production', region: 'cn-shanghai', network: 'public', endpoint: '' },
+  {
+    id: 'old-session',
+    type: 'alicloud-mqtt-session',
+    z: 'old-tab',
+    name: 'check',
+    config: 'old-cfg',
+    clientId: 'payload',
+    clientIdType: 'msg',
+    instanceId: 'post-cn-old',
+    instanceIdType: 'str',
+    mode: 'exact',
+    property: 'payload',
+    routeErrors: true,
+    outputs: 4,
+    timeout: '',
+    attempts: '3',
+    maxQps: '100',
+    concurrency: '',
+    x: 300,
+    y: 100,
+    wires: [[], [], [], []],
+  },
+  {
+    id: 'old-trace',
+    type: 'alicloud-mqtt-trace',
+    z: 'old-tab',
+    name: '',
+    config: 'old-cfg',
+    clientId: 'payload',
+    clientIdType: 'msg',
+    instanceId: 'post-cn-old',
+    instanceIdType: 'str',
+    minutes: 60,
+    limit: 100,
+    property: 'payload',
+    x: 300,
+    y: 200,
+    wires: [[]],
+  },
+];
+
 const ours = (errors: string[]) => errors.filter((e) => /alicloud|mqtt/i.test(e));
 
 describe('Node-RED editor in headless Chromium', () => {
@@ -178,6 +223,61 @@ describe('Node-RED editor in headless Chromium', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'editor-config-test.png') });
     expect(ours(errors)).toEqual([]);
   }, 60_000);
+
+  it('marks every node valid: the demo flow, each example flow, and a flow saved by 0.1.0', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the demo's flow is plain JavaScript
+    const { demoFlow } = require('../../scripts/lib/demo-flow.js') as { demoFlow(o: Record<string, unknown>): unknown[] };
+    const flows: Array<[string, unknown[]]> = [
+      [
+        'demo',
+        demoFlow({ endpoint: 'http://127.0.0.1:8090', accessKeyId: 'id', accessKeySecret: 'secret', instanceId: 'post-cn-demo', clientIds: ['GID_demo@@@1'] }),
+      ],
+      ...readdirSync(join(ROOT, 'examples'))
+        .filter((f) => f.endsWith('.json'))
+        .map((f): [string, unknown[]] => [f, JSON.parse(readFileSync(join(ROOT, 'examples', f), 'utf8')) as unknown[]]),
+      ['saved by 0.1.0', FLOW_SAVED_BY_0_1_0],
+    ];
+    expect(flows.length).toBeGreaterThanOrEqual(9);
+    const { page, errors } = await openEditor('en-US');
+    const invalid: string[] = [];
+    let checked = 0;
+    for (const [name, flow] of flows) {
+      const found = await page.evaluate((nodes) => {
+        type EditorNode = { id: string; type: string; name?: string; valid?: boolean; validationErrors?: string[] };
+        const RED = (
+          window as unknown as {
+            RED: {
+              nodes: { eachNode(f: (n: EditorNode) => void): void; eachConfig(f: (n: EditorNode) => void): void; getType(t: string): unknown };
+              view: { importNodes(n: unknown, o: Record<string, unknown>): void };
+            };
+          }
+        ).RED;
+        const all = () => {
+          const list: EditorNode[] = [];
+          RED.nodes.eachNode((n) => void list.push(n));
+          RED.nodes.eachConfig((n) => void list.push(n));
+          return list;
+        };
+        const before = new Set(all().map((n) => n.id));
+        RED.view.importNodes(nodes, { generateIds: true, addFlow: true });
+        // Types of other packages (the dashboard's, in one example) are not installed here: not ours to judge.
+        const added = all().filter((n) => !before.has(n.id) && RED.nodes.getType(n.type));
+        return {
+          count: added.length,
+          invalid: added
+            .filter((n) => n.valid === false || (n.validationErrors ?? []).length > 0)
+            .map((n) => `${n.type} "${n.name ?? ''}": ${(n.validationErrors ?? []).join(', ') || 'invalid'}`),
+        };
+      }, flow);
+      checked += found.count;
+      expect(found.count).toBeGreaterThan(0);
+      invalid.push(...found.invalid.map((i) => `${name}: ${i}`));
+    }
+    await page.screenshot({ path: join(ARTIFACTS, 'editor-imported-flows.png') });
+    expect(invalid).toEqual([]);
+    expect(checked).toBeGreaterThanOrEqual(50);
+    expect(ours(errors)).toEqual([]);
+  }, 120_000);
 
   it('help and labels in Chinese for a zh-CN browser', async () => {
     const { page, errors } = await openEditor('zh-CN');

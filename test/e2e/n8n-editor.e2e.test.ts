@@ -216,8 +216,17 @@ it('a workflow executed from the editor: items on each output; the parameter pan
   await openWorkflow('wfEditorOps001');
   await page.click('[data-test-id=execute-workflow-button]');
   await page.waitForSelector('[data-test-id=canvas-node]:has-text("Get Connection Trace") [data-test-id=canvas-node-status-success]', { timeout: 60_000 });
-  await page.screenshot({ path: join(ARTIFACTS, 'n8n-executed-workflow.png') });
   // The output handles read "<output name><n> item(s)": one device online, one offline, for both status operations.
+  // The canvas draws the item counts after the last node's success mark, in a later frame (a busy
+  // machine makes that seconds): wait until the handles carry their counts, then read them.
+  await page
+    .waitForFunction(
+      () => Array.from(document.querySelectorAll('[data-test-id=canvas-node-output-handle]')).filter((e) => /^(Online|Offline)\d/.test((e.textContent ?? '').trim())).length >= 4,
+      null,
+      { timeout: 30_000 },
+    )
+    .catch(() => undefined); // the assertions below say what was there instead
+  await page.screenshot({ path: join(ARTIFACTS, 'n8n-executed-workflow.png') });
   const handles = await page.$$eval('[data-test-id=canvas-node-output-handle]', (els) => els.map((e) => (e.textContent ?? '').trim()).filter((t) => t !== ''));
   expect(handles.filter((h) => h === 'Online1 item')).toHaveLength(2);
   expect(handles.filter((h) => h === 'Offline1 item')).toHaveLength(2);

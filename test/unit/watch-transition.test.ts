@@ -206,6 +206,28 @@ describe('watch transition (pure, fake clock)', () => {
     expect(summarize(next.state)).toEqual({ online: 0, offline: 1 });
   });
 
+  it('Client IDs named like Object.prototype members are devices like any other (quiet baseline, one event per change, saved)', () => {
+    const ids = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'];
+    const options = { ...BASE, storm: { minDevices: 0, minPercent: 100, resolvePercent: 80 } };
+    const check = (state: WatchState | undefined, minute: number, online: (id: string) => boolean) =>
+      transition(state, 'post-1', ids.map((clientId) => ({ clientId, online: online(clientId) })), T0 + minute * MIN, options);
+    let result = check(undefined, 0, () => true);
+    expect(result.events).toEqual([]);
+    for (let minute = 1; minute <= 3; minute++) {
+      result = check(JSON.parse(JSON.stringify(result.state)) as WatchState, minute, () => true);
+      expect(result.events).toEqual([]);
+    }
+    expect(Object.getPrototypeOf(result.state.devices)).toBe(Object.prototype);
+    expect(Object.keys(result.state.devices).sort()).toEqual([...ids].sort());
+    expect(summarize(result.state)).toEqual({ online: 5, offline: 0 });
+    result = check(JSON.parse(JSON.stringify(result.state)) as WatchState, 4, (id) => id !== '__proto__');
+    expect(result.events.map((e) => [e.clientId, e.event])).toEqual([['__proto__', 'offline']]);
+    result = check(JSON.parse(JSON.stringify(result.state)) as WatchState, 5, (id) => id !== '__proto__');
+    expect(result.events).toEqual([]);
+    result = check(JSON.parse(JSON.stringify(result.state)) as WatchState, 6, () => true);
+    expect(result.events.map((e) => [e.clientId, e.event, e.offlineForMs])).toEqual([['__proto__', 'online', 2 * MIN]]);
+  });
+
   it('parses Client ID lists: one per line or comma-separated', () => {
     expect(parseClientIdList('GID_a@@@1, GID_a@@@2\nGID_a@@@3\n\n , GID_a@@@1')).toEqual(['GID_a@@@1', 'GID_a@@@2', 'GID_a@@@3']);
     expect(parseClientIdList(['x', ' y '])).toEqual(['x', 'y']);
