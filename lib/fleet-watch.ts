@@ -1,3 +1,4 @@
+import { abortedError } from './abort';
 import { ownValue } from './own-keys';
 import { isSessionFailure, type OnsMqttClient, type QueryMode, type SessionQueryFailure, type SessionQueryOutcome } from './client';
 import { reconcileAfterRestart, type ReconcileReport } from './restart-reconcile';
@@ -60,6 +61,9 @@ export async function checkFleet(
   context: FleetCheckContext = {},
 ): Promise<FleetCheckResult> {
   const outcomes = await client.querySessions({ clientIds: fleet.clientIds, instanceId: fleet.instanceId, mode: fleet.mode }, { signal: context.signal });
+  // A check cut short (a deploy, a stop) is no check: the devices it did not reach would be
+  // "unknown", those it reached would fire events nobody is left to hand on. Nothing of it counts.
+  throwIfAborted(context.signal);
   const failures = outcomes.filter(isSessionFailure);
   if (outcomes.length > 0 && failures.length === outcomes.length) throw failures[0].error;
   const instanceId = fleet.instanceId.trim();
@@ -68,9 +72,13 @@ export async function checkFleet(
   let reconciled: ReconcileReport | undefined;
   if (context.afterRestart && previous && previous.instanceId === instanceId) {
     ({ state: previous, report: reconciled } = await reconcileAfterRestart(client, previous, observations, options, { now, signal: context.signal }));
+    throwIfAborted(context.signal);
   }
   const { state, events, incidents, changed } = transition(previous, instanceId, observations, now, options);
-  if (context.offlineDetails) await addOfflineDetails(client, instanceId, events, incidents, context.offlineDetails, context.signal);
+  if (context.offlineDetails) {
+    await addOfflineDetails(client, instanceId, events, incidents, context.offlineDetails, context.signal);
+    throwIfAborted(context.signal);
+  }
   const result: FleetCheckResult = { state, events, incidents, outcomes, failures, ...(reconciled && reconciled.checked > 0 ? { reconciled } : {}) };
   if (context.summary) {
     const before = previous && previous.instanceId === instanceId ? summarize(previous) : undefined;
@@ -134,4 +142,8 @@ function summaryOf(
         }
       : null,
   };
+}
+
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw abortedError(signal);
 }

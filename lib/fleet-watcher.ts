@@ -10,11 +10,14 @@
  * - A list given with a request (Node-RED: an array in msg.payload) overrides the configured list
  *   and is saved with the configured list it replaced; when the configured list changes (the user
  *   edited the node and redeployed), the override is dropped and the new configured list applies.
+ * - A check cut short by the watcher's signal saves nothing and fires nothing; a check's events
+ *   are handed on (WatchRequest.deliver) before the state that marks them fired is saved.
  * - The saved state names the process that wrote it; the first check of another process (after a
  *   restart) reads the connection traces that can reveal a change the saved state missed
  *   (restart-reconcile.ts).
  */
 import { randomUUID } from 'node:crypto';
+import { abortedError } from './abort';
 import type { OnsMqttClient, QueryMode } from './client';
 import { checkFleet, type FleetCheckResult } from './fleet-watch';
 import type { OfflineDetailsOptions } from './offline-details';
@@ -35,6 +38,12 @@ export interface WatchRequest {
   /** Replaces the configured list from now on (until the configured list itself changes). */
   clientIds?: string[];
   instanceId?: string;
+  /**
+   * Hands the check's events on (a Node-RED send). Called once per check, by the first request of
+   * the check that has one, before the state that marks the events fired is saved: a stop or a
+   * crash in between gives the events again at the next check, never loses them.
+   */
+  deliver?: (result: WatchCheckResult) => void | Promise<void>;
 }
 
 export interface FleetWatcherOptions {
@@ -126,8 +135,12 @@ export class FleetWatcher {
       summary: this.config.summary,
     });
     result.state.process = processId;
+    const checked: WatchCheckResult = { ...result, clientIds, instanceId };
+    // Stopped after the queries but before the events went out: they must not be marked fired.
+    if (this.config.signal?.aborted) throw abortedError(this.config.signal);
+    await requests.find((r) => r.deliver)?.deliver?.(checked);
     await this.config.store.save(override ? { state: result.state, override } : { state: result.state });
-    return { ...result, clientIds, instanceId };
+    return checked;
   }
 }
 

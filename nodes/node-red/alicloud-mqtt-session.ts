@@ -117,6 +117,10 @@ export = function register(RED: NodeAPI): void {
       // A list: one message per id, sent as each answer arrives, with msg.parts for a join node.
       const ids = clientIdValue;
       const partsId = `${msg._msgid ?? node.id}-${Date.now()}`;
+      // Each message is a copy of the input without the list, whose property holds this message's
+      // own id, as a split node does: N copies of an N-id list would cost O(N²) (20,000 ids: minutes).
+      const listPath = (def.clientIdType ?? 'msg') === 'msg' ? (def.clientId ?? 'payload') : undefined;
+      const template = listPath ? withoutProperty(msg, listPath) : RED.util.cloneMessage(msg);
       status.begin(ids.length);
       await client.querySessions(
         { clientIds: ids, instanceId: instanceId as string, mode },
@@ -126,7 +130,8 @@ export = function register(RED: NodeAPI): void {
           onResult: (outcome, index) => {
             if (isSessionFailure(outcome) && work.quietlyCancelled(outcome.error)) return;
             status.end(statusOf(outcome));
-            const out = RED.util.cloneMessage(msg);
+            const out = RED.util.cloneMessage(template);
+            if (listPath) RED.util.setMessageProperty(out, listPath, ids[index]);
             out.parts = { id: partsId, index, count: ids.length, type: 'array' };
             if (isSessionFailure(outcome) && !routeErrors) {
               markFailed(out, outcome);
@@ -139,6 +144,17 @@ export = function register(RED: NodeAPI): void {
         },
       );
       done();
+    }
+
+    /** A copy of msg without the value at path (msg itself is left as it was). */
+    function withoutProperty(msg: NodeMessage, path: string): NodeMessage {
+      const value = RED.util.getMessageProperty(msg, path);
+      RED.util.setMessageProperty(msg, path, undefined);
+      try {
+        return RED.util.cloneMessage(msg);
+      } finally {
+        RED.util.setMessageProperty(msg, path, value);
+      }
     }
 
     function fail(msg: NodeMessage, error: OnsMqttError, send: SendFn, done: DoneFn, ids: { clientId: unknown; instanceId: unknown }): void {

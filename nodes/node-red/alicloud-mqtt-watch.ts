@@ -134,6 +134,8 @@ export = function register(RED: NodeAPI): void {
         result = await watcher.check({
           clientIds: msg && Array.isArray(msg.payload) ? parseClientIdList(msg.payload) : undefined,
           instanceId: typeof msg?.instanceId === 'string' ? msg.instanceId : undefined,
+          // Sent before the state that marks them fired is saved (a stop in between repeats them).
+          deliver: (checked) => deliver(checked, msg, send),
         });
       } catch (caught) {
         const error = asOnsMqttError(caught);
@@ -145,26 +147,6 @@ export = function register(RED: NodeAPI): void {
         node.status({ fill: 'red', shape: 'ring', text: shortText(error.code) });
         if (msg) attachError(msg, error);
         return { error: catchableError(error), detail: error };
-      }
-      // Several requests may share one check: its events go out once, from the first to claim them.
-      if (!reported.has(result)) {
-        reported.add(result);
-        for (const event of result.events) {
-          const out: NodeMessage = { ...(msg ? RED.util.cloneMessage(msg) : {}), topic: event.clientId, payload: event };
-          send(event.event === 'offline' ? [out, null, null, null] : [null, out, null, null]);
-        }
-        for (const incident of result.incidents) {
-          const out: NodeMessage = { ...(msg ? RED.util.cloneMessage(msg) : {}), topic: incident.event, payload: incident };
-          send([null, null, out, null]);
-        }
-        if (result.summary) {
-          send([null, null, null, { ...(msg ? RED.util.cloneMessage(msg) : {}), topic: 'summary', payload: result.summary }]);
-        }
-        if (result.reconciled && result.reconciled.failed.length > 0) {
-          node.warn(
-            `After the restart, the connection trace of ${result.reconciled.failed.join(', ')} could not be read: a change the saved state missed may go unreported.`,
-          );
-        }
       }
       const counts = summarize(result.state);
       const incident = result.state.incident;
@@ -182,7 +164,24 @@ export = function register(RED: NodeAPI): void {
       }
       return undefined;
     }
-    const reported = new WeakSet<object>();
+
+    /** A check's events, incidents and summary: once per check, by the first request it served. */
+    function deliver(result: WatchCheckResult, msg: NodeMessage | undefined, send: SendFn): void {
+      // Each message copies the input without its payload (a list of N ids: N copies would be O(N²)).
+      const template: NodeMessage = msg ? RED.util.cloneMessage({ ...msg, payload: undefined }) : {};
+      const message = (topic: string, payload: unknown): NodeMessage => ({ ...RED.util.cloneMessage(template), topic, payload });
+      for (const event of result.events) {
+        const out = message(event.clientId, event);
+        send(event.event === 'offline' ? [out, null, null, null] : [null, out, null, null]);
+      }
+      for (const incident of result.incidents) send([null, null, message(incident.event, incident), null]);
+      if (result.summary) send([null, null, null, message('summary', result.summary)]);
+      if (result.reconciled && result.reconciled.failed.length > 0) {
+        node.warn(
+          `After the restart, the connection trace of ${result.reconciled.failed.join(', ')} could not be read: a change the saved state missed may go unreported.`,
+        );
+      }
+    }
 
     node.on('input', (msg, send, done: DoneFn) => {
       void work

@@ -57,6 +57,7 @@ export interface NodeAPI {
     evaluateNodeProperty(value: unknown, type: string, node: Node, msg: NodeMessage, callback: (err: Error | null, result: unknown) => void): void;
     cloneMessage<T extends NodeMessage>(msg: T): T;
     setMessageProperty(msg: NodeMessage, prop: string, value: unknown, createMissing?: boolean): boolean;
+    getMessageProperty(msg: NodeMessage, prop: string): unknown;
   };
   _: (key: string, substitutions?: Record<string, unknown>) => string;
   /** The editor's admin HTTP API (Express), with Node-RED's permission checks. */

@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { NodeApiError, type IDataObject } from 'n8n-workflow';
 import type { RunningEmulator } from '../../emulator';
 import { checkFleet, type WatchState } from '../../lib';
@@ -6,7 +7,7 @@ import configNode = require('../../nodes/node-red/alicloud-mqtt-config');
 import watchNode = require('../../nodes/node-red/alicloud-mqtt-watch');
 import { clientFor, connectMqtt, emulatorWithSentinel, SENTINEL_ACCESS_KEY_ID, SENTINEL_SECRET, waitFor } from '../helpers/emulator';
 import { pollContext } from '../helpers/n8n-context';
-import { collect, helper, sleep, waitUntil } from '../helpers/node-red';
+import { collect, helper, NODE_RED_MAIN, sleep, waitUntil } from '../helpers/node-red';
 
 let emu: RunningEmulator;
 const INSTANCE = 'post-cn-emulator01';
@@ -20,6 +21,13 @@ afterAll(async () => {
   await emu.stop();
 });
 beforeEach(() => emu.reset());
+
+/** Node-RED's memory context store, whose saves a test watches (the node's own context object is frozen). */
+function memoryStorePrototype(): { set(...args: unknown[]): unknown } {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const memory = require(require.resolve('@node-red/runtime/lib/nodes/context/memory', { paths: [dirname(NODE_RED_MAIN)] })) as (c: object) => object;
+  return Object.getPrototypeOf(memory({})) as { set(...args: unknown[]): unknown };
+}
 
 const disconnect = (c: import('mqtt').MqttClient) => new Promise<void>((r) => c.end(false, {}, () => r()));
 
@@ -217,6 +225,68 @@ describe('Node-RED: alicloud-mqtt-watch', () => {
     expect(off).toHaveLength(1);
     d1b.end(true);
   });
+
+  it('a redeploy in the middle of a check loses no event: the cut check fires and saves nothing, quietly; the next one fires each drop once', async () => {
+    const ids = Array.from({ length: 300 }, (_, i) => `GID_deploy@@@${i}`);
+    for (const id of ids) emu.setDeviceOnline(id, true);
+    const watchFlow = () => flow({ clientIds: ids.join('\n') });
+    await helper.load(NODES, watchFlow(), CREDS);
+    let off = collect('off');
+    let caught = collect('caught');
+    let w = helper.getNode('w');
+    const warnings: unknown[] = [];
+    const watchLogs = (node: typeof w) => {
+      for (const level of ['warn', 'error'] as const) {
+        const original = node[level].bind(node);
+        node[level] = (...args: unknown[]) => {
+          warnings.push(args[0]);
+          return original(...args);
+        };
+      }
+    };
+    watchLogs(w);
+    w.receive({ topic: 'baseline' });
+    await waitUntil(() => w.context().get('watch') !== undefined, 20_000, 'the baseline check');
+    const baseline = JSON.parse(JSON.stringify(w.context().get('watch'))) as WatchState;
+    expect(Object.keys(baseline.devices)).toHaveLength(300);
+    const dropped = ids.filter((_, i) => i % 3 === 0);
+    for (const id of dropped) emu.setDeviceOnline(id, false);
+
+    // The check is cut while it runs: half of it answered, the rest held by a stalled service.
+    // What a persistent store would keep across the deploy: every save the node makes from now on
+    // (seen in Node-RED's own memory store, under the node's context).
+    const saves: unknown[] = [];
+    const storeSet = jest.spyOn(memoryStorePrototype(), 'set').mockImplementation(function (this: unknown, ...args: unknown[]) {
+      if (String(args[0]).startsWith('w:') && args[1] === 'watch') saves.push(JSON.parse(JSON.stringify(args[2] ?? null)));
+      return storeSetOriginal.apply(this, args);
+    });
+    const storeSetOriginal = memoryStorePrototype().set;
+    const before = emu.requestLog().length;
+    w.receive({ topic: 'cut' });
+    await waitUntil(() => emu.requestLog().length >= before + 150, 20_000, 'half of the check');
+    emu.setFaults({ stallForMs: 15_000 });
+    await helper.unload();
+    const answered = emu.requestLog().length - before;
+    expect(answered).toBeLessThan(300); // the check really was cut short
+    storeSet.mockRestore();
+    expect(saves).toEqual([]); // nothing of it saved
+    expect(off.length + caught.length + warnings.length).toBe(0); // and nothing fired or reported
+
+    // Deployed again, with the state the store kept: every drop fires, once.
+    emu.setFaults({});
+    await helper.load(NODES, watchFlow(), CREDS);
+    off = collect('off');
+    caught = collect('caught');
+    w = helper.getNode('w');
+    watchLogs(w);
+    w.context().set('watch', baseline);
+    w.receive({ topic: 'after the deploy' });
+    await waitUntil(() => off.length >= dropped.length, 20_000, 'the offline events');
+    await sleep(100);
+    expect(off.map((m) => m.payload.clientId).sort()).toEqual([...dropped].sort());
+    expect(caught).toHaveLength(0);
+    expect(warnings).toEqual([]);
+  }, 60_000);
 
   it('overlapping inputs share one check: one disconnect fires "went offline" exactly once', async () => {
     const d1 = await connectMqtt(emu.mqttUrl!, 'GID_nw@@@1');
