@@ -29,9 +29,22 @@ export interface StormOptions {
   minPercent: number;
   /** The incident is resolved when at least this share of its devices is back online, in percent. */
   resolvePercent: number;
+  /** Drops are folded into an open incident only this long after it started (default 15 minutes). */
+  foldForMs?: number;
+  /** An incident not resolved after this long ends anyway (default 24 hours). */
+  maxAgeMs?: number;
 }
 
 export const DEFAULT_RESOLVE_PERCENT = 80;
+/**
+ * How an incident ends when its share never comes back (a few devices dead for good): drops are
+ * folded into it only while it is young, as the storm that opened it unfolds (15 minutes covers a
+ * gateway or a region failing device by device over several checks); later drops are unrelated
+ * and fire their own events. After 24 hours it ends as `expired`, and its devices still offline
+ * are ordinary devices again: without an end, the incident would fold their returns for ever.
+ */
+export const DEFAULT_INCIDENT_FOLD_MS = 15 * 60_000;
+export const DEFAULT_INCIDENT_MAX_AGE_MS = 24 * 60 * 60_000;
 
 /** Whether `drops` devices going offline in one check of `watched` make a storm. */
 export function isStorm(drops: number, watched: number, storm: StormOptions | undefined): boolean {
@@ -89,7 +102,7 @@ export interface IncidentEvent {
   devices: Array<{ clientId: string; since: string } & Partial<OfflineDetails>>;
 }
 
-/** The end of an incident: at least the configured share of its devices is back. */
+/** The end of an incident: at least the configured share of its devices is back, or it is a day old. */
 export interface IncidentResolvedEvent {
   event: 'incident_resolved';
   incidentId: string;
@@ -98,6 +111,8 @@ export interface IncidentResolvedEvent {
   resolvedAt: string;
   checkedAt: string;
   durationMs: number;
+  /** `recovered`: the share came back; `expired`: the incident reached its maximum age first. */
+  endedBy: 'recovered' | 'expired';
   /** All devices folded into the incident (at its start and while it lasted). */
   deviceCount: number;
   backOnline: string[];
@@ -225,7 +240,9 @@ export function transition(
  * are folded into it (one event for all). While one is open, every drop and every return of one
  * of its devices is folded into it; a device that was already offline before the incident and
  * comes back still fires its own "online" (its ticket was opened before the storm and must close).
- * Resolved when at least `resolvePercent` of its devices still watched are confirmed online.
+ * Resolved when at least `resolvePercent` of its devices still watched are confirmed online; drops
+ * fold into it only while it is young, and it ends when it reaches its maximum age (see
+ * DEFAULT_INCIDENT_FOLD_MS).
  */
 function foldStorm(
   open: IncidentState | undefined,
@@ -258,21 +275,26 @@ function foldStorm(
     return { incident, folded, notices: [event] };
   }
   const incident: IncidentState = { ...open, devices: { ...open.devices } };
+  const ageMs = Date.parse(now) - Date.parse(incident.startedAt);
+  const young = ageMs <= (storm.foldForMs ?? DEFAULT_INCIDENT_FOLD_MS);
   for (const c of changes) {
-    if (!c.online && !ownValue(incident.devices, c.clientId)) setOwn(incident.devices, c.clientId, { since: c.since });
+    if (!c.online && young && !ownValue(incident.devices, c.clientId)) setOwn(incident.devices, c.clientId, { since: c.since });
     if (ownValue(incident.devices, c.clientId)) folded.add(c.clientId);
   }
   const watchedNow = (id: string) => ownValue(devices, id);
   const members = Object.keys(incident.devices).filter((id) => watchedNow(id) !== undefined);
   const back = members.filter((id) => watchedNow(id)?.online);
-  if (members.length > 0 && back.length * 100 < storm.resolvePercent * members.length) return { incident, folded, notices: [] };
+  const recovered = members.length === 0 || back.length * 100 >= storm.resolvePercent * members.length;
+  const expired = ageMs >= (storm.maxAgeMs ?? DEFAULT_INCIDENT_MAX_AGE_MS);
+  if (!recovered && !expired) return { incident, folded, notices: [] };
   const resolved: Omit<IncidentResolvedEvent, 'instanceId'> = {
     event: 'incident_resolved',
     incidentId: incident.id,
     startedAt: incident.startedAt,
     resolvedAt: now,
     checkedAt: now,
-    durationMs: Math.max(0, Date.parse(now) - Date.parse(incident.startedAt)),
+    durationMs: Math.max(0, ageMs),
+    endedBy: recovered ? 'recovered' : 'expired',
     deviceCount: Object.keys(incident.devices).length,
     backOnline: back.sort(),
     stillOffline: members

@@ -58,7 +58,7 @@ describe('storm protection (pure transition)', () => {
     expect(started.devices.map((d) => d.clientId)).toEqual(sixty);
     const resolved = incidents[1][1];
     if (resolved.event !== 'incident_resolved') throw new Error('expected a resolution');
-    expect(resolved).toMatchObject({ incidentId: started.incidentId, deviceCount: 60, durationMs: 10 * MIN });
+    expect(resolved).toMatchObject({ incidentId: started.incidentId, deviceCount: 60, durationMs: 10 * MIN, endedBy: 'recovered' });
     expect(resolved.backOnline).toHaveLength(50);
     expect(resolved.stillOffline.map((d) => d.clientId)).toEqual(sixty.slice(50));
     expect(state.incident).toBeUndefined();
@@ -99,6 +99,52 @@ describe('storm protection (pure transition)', () => {
       [15, []],
     ]);
     expect(events.map(([m, e]) => [m, e.clientId, e.event])).toEqual([[15, 'd000', 'online']]);
+  });
+
+  it('an incident whose share never comes back does not mute the fleet: later drops fire their own events, and it expires after a day', () => {
+    const thirty = ids(30);
+    const dead = thirty.slice(20); // 20 come back, 10 stay dead: 67 % < 80 %, never "recovered"
+    const HOUR = 60 * MIN;
+    const { events, incidents, state } = run([
+      [0, []],
+      [5, thirty],
+      [10, dead],
+      [15, [...dead, 'd050']], // 10 minutes in: still the storm unfolding, folded into it
+      [20, dead], // d050 back: a member, folded
+      [7 * 24 * HOUR, [...dead, 'd090']], // a week later, unrelated: its own events
+      [7 * 24 * HOUR + 5 * MIN, dead],
+    ]);
+    expect(incidents.map(([m, i]) => [m, i.event, i.event === 'incident_resolved' ? i.endedBy : null])).toEqual([
+      [5, 'incident', null],
+      [7 * 24 * HOUR, 'incident_resolved', 'expired'], // the first check after its maximum age ends it
+    ]);
+    const ended = incidents[1][1];
+    if (ended.event !== 'incident_resolved') throw new Error('expected the end');
+    expect(ended.deviceCount).toBe(31);
+    expect(ended.stillOffline.map((d) => d.clientId)).toEqual(dead);
+    expect(events.map(([m, e]) => [m, e.clientId, e.event])).toEqual([
+      [7 * 24 * HOUR, 'd090', 'offline'],
+      [7 * 24 * HOUR + 5 * MIN, 'd090', 'online'],
+    ]);
+    expect(state.incident).toBeUndefined();
+    // The leftovers are ordinary devices again: a return fires "online".
+    const after = transition(state, 'post-1', ids(100).map((clientId) => ({ clientId, online: clientId !== dead[1] })), T0 + 8 * 24 * HOUR, STORM);
+    expect(after.events.map((e) => [e.clientId, e.event])).toEqual(dead.filter((id) => id !== dead[1]).map((id) => [id, 'online']));
+  });
+
+  it('a drop long after the incident started, but before it expired, is its own event (fold window)', () => {
+    const thirty = ids(30);
+    const { events, incidents } = run(
+      [
+        [0, []],
+        [5, thirty],
+        [25, thirty], // 20 minutes in
+        [26, [...thirty, 'd060']],
+      ],
+      { ...STORM, storm: { minDevices: 0, minPercent: 20, resolvePercent: 80, foldForMs: 15 * MIN, maxAgeMs: 60 * MIN } },
+    );
+    expect(incidents.map(([m, i]) => [m, i.event])).toEqual([[5, 'incident']]);
+    expect(events.map(([m, e]) => [m, e.clientId, e.event])).toEqual([[26, 'd060', 'offline']]);
   });
 
   it('is off without storm options, and counts by number or share', () => {
