@@ -176,6 +176,8 @@ export class AlibabaCloudMqttApi implements ICredentialType {
       displayName: 'Credentials URI',
       name: 'credentialsUri',
       type: 'string',
+      // The URI can carry its own token (in its path or query): shown and stored as a secret.
+      typeOptions: { password: true },
       default: '',
       required: true,
       placeholder: 'http://127.0.0.1:8080/credentials',

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { raceAbort } from './abort';
 import { credentialSource, type CredentialSource } from './credentials/sources';
 import { accountOf, validateCredentialSpec, type CredentialSpec } from './credentials/spec';
@@ -21,7 +22,8 @@ import {
 } from './offline-details';
 import * as provisioning from './provisioning';
 import { withProxy } from './proxy/route';
-import { resolveProxy, type ProxyOption, type ProxySettings } from './proxy/settings';
+import { describeProxy, resolveProxy, type ProxyOption, type ProxySettings } from './proxy/settings';
+import { describeRedis } from './shared-limit/options';
 import type { ActionSender } from './provisioning/sender';
 import type { DeviceCredential, DeviceRef } from './provisioning/device-credential';
 
@@ -159,6 +161,9 @@ export class OnsMqttClient {
   /** Minutes east of UTC of the trace's times. */
   private readonly traceOffsetMinutes: number;
 
+  /** Where the rate limits are shared (host, port and database; never the password). */
+  private readonly sharedLimitWhere: string | undefined;
+
   constructor(options: OnsMqttClientOptions) {
     if (!options || typeof options !== 'object') throw invalidInput('options', 'expected an object with accessKeyId and accessKeySecret, or a credential.');
     const spec = options.credential !== undefined ? validateCredentialSpec(options.credential) : shortFormCredential(options);
@@ -192,6 +197,7 @@ export class OnsMqttClient {
       account: options.sharedLimit?.accountId ? `account:${options.sharedLimit.accountId}` : accountOf(spec),
       store: options.tokenStore ?? sharedStoreFor(options),
     });
+    this.sharedLimitWhere = options.sharedLimit ? describeRedis(options.sharedLimit.redisUrl) : undefined;
     const config = {
       credentials: this.credentials,
       endpoint: this.endpoint,
@@ -207,6 +213,24 @@ export class OnsMqttClient {
       malformed: (action, field, response) => this.malformed(action, field, response),
     };
   }
+  /**
+   * What JSON.stringify and util.inspect show of a client: where it sends and who signs, never a
+   * secret (its credentials, the proxy's and Redis's logins stay inside).
+   */
+  toJSON(): Record<string, unknown> {
+    return {
+      endpoint: this.endpoint.url,
+      regionId: this.regionId,
+      identity: this.identity,
+      ...(this.proxy ? { proxy: [this.proxy.http, this.proxy.https].filter((u): u is URL => u !== undefined).map(describeProxy) } : {}),
+      ...(this.sharedLimitWhere ? { sharedLimit: this.sharedLimitWhere } : {}),
+    };
+  }
+
+  [inspect.custom](): string {
+    return `OnsMqttClient ${inspect(this.toJSON())}`;
+  }
+
 
   /**
    * Obtains the credentials now (the AssumeRole, metadata or URI exchange) rather than with the

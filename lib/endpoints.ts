@@ -47,7 +47,10 @@ export interface EndpointInput {
 }
 
 export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.replace(/^\[|\]$/g, '');
+  const h = hostname
+    .replace(/^\[|\]$/g, '')
+    .replace(/\.$/, '') // "localhost." is the same host, written as an absolute DNS name
+    .toLowerCase();
   return h === 'localhost' || h === '::1' || /^127(?:\.\d{1,3}){3}$/.test(h);
 }
 

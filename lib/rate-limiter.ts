@@ -1,4 +1,5 @@
 import { abortedError } from './abort';
+import { isLoopbackHost } from './endpoints';
 import { SEND_ALLOWANCE_MS } from './send-channels';
 import { WaitQueue } from './wait-queue';
 
@@ -33,6 +34,12 @@ export class TokenBucket {
     const t = this.now();
     this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) * this.ratePerSecond) / 1000);
     this.last = t;
+  }
+
+  /** Takes a token now, waiting for none: tokens may go below zero, and later takes wait that out. */
+  charge(): void {
+    this.refill();
+    this.tokens -= 1;
   }
 
   /** Resolves when a request may be sent, having taken its token. FIFO, so no caller starves. */
@@ -92,16 +99,30 @@ export class LocalTokenStore implements TokenStore {
   private readonly buckets = new Map<string, TokenBucket>();
 
   async take(keys: readonly LimitedKey[], signal?: AbortSignal): Promise<void> {
-    for (const { key, limit } of keys) {
-      let bucket = this.buckets.get(key);
-      if (!bucket) this.buckets.set(key, (bucket = new TokenBucket(limit.ratePerSecond, sendSafeBurst(limit))));
-      await bucket.take(signal);
-    }
+    for (const key of keys) await this.bucket(key).take(signal);
+  }
+
+  /**
+   * Counts one request sent now under every limit in `keys` without waiting (the bucket may go
+   * into debt, which later takes wait out): for a request another store already cleared to send.
+   */
+  charge(keys: readonly LimitedKey[]): void {
+    for (const key of keys) this.bucket(key).charge();
+  }
+
+  private bucket({ key, limit }: LimitedKey): TokenBucket {
+    let bucket = this.buckets.get(key);
+    if (!bucket) this.buckets.set(key, (bucket = new TokenBucket(limit.ratePerSecond, sendSafeBurst(limit))));
+    return bucket;
   }
 }
 
-/** The store every client of this process shares unless told otherwise. */
-export const processTokenStore: TokenStore = new LocalTokenStore();
+/**
+ * This process's own buckets. Every request of the process takes from them, whatever its client's
+ * store: a store shared with other processes (Redis) comes on top, never instead, so that two
+ * clients of one process, one sharing over Redis and one not, still keep one limit together.
+ */
+export const processTokenStore = new LocalTokenStore();
 
 /**
  * Per-API defaults under the documented per-source-IP limits. rate + burst bounds any one-second
@@ -166,7 +187,23 @@ export function requestLimits(endpointHost: string, account: string, api: RateLi
  * AccessKey, so everything this process sends to one host shares it.
  */
 export function sourceKey(endpointHost: string, api: RateLimitedApi): string {
-  return `source\u0000${endpointHost.toLowerCase()}\u0000${api}`;
+  return `source\u0000${sourceName(endpointHost)}\u0000${api}`;
+}
+
+/**
+ * One name per service host however it is written: case, a trailing dot (an absolute DNS name)
+ * and the loopback spellings (`localhost`, `127.x.y.z`, `::1`) name the same host. The port stays:
+ * another port is another service. (A host written once by name and once by its IP address is not
+ * merged: which address a name resolves to can change, and the SDK resolves it, not us.)
+ */
+export function sourceName(endpointHost: string): string {
+  const written = endpointHost.trim().toLowerCase();
+  const match = /^(\[[^\]]*\]|[^:]*)(?::(\d+))?$/.exec(written);
+  if (!match) return written;
+  let host = match[1].replace(/\.+$/, '');
+  if (isLoopbackHost(host)) host = 'loopback';
+  const port = match[2] && match[2] !== '443' ? `:${match[2]}` : '';
+  return `${host}${port}`;
 }
 
 /**

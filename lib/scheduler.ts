@@ -1,6 +1,6 @@
 import { channel } from 'node:diagnostics_channel';
 import { abortedError } from './abort';
-import { GRANT_CHANNEL } from './send-channels';
+import { GRANT_CHANNEL, SEND_ALLOWANCE_MS } from './send-channels';
 import { WaitQueue } from './wait-queue';
 export { SEND_CHANNEL } from './send-channels';
 
@@ -92,7 +92,17 @@ export class RequestScheduler {
     }
     let limits = this.limits.get(api);
     if (!limits) this.limits.set(api, (limits = requestLimits(this.options.endpointHost, this.options.account ?? 'unnamed', api)));
-    await this.store.take(limits, signal);
+    if (this.store === processTokenStore) {
+      await processTokenStore.take(limits, signal);
+    } else {
+      // The process's own buckets first, then the shared store's. When the shared store kept the
+      // request waiting past the send allowance, the process's token is old by its write: the
+      // request is counted again there, now (a debt that the process's next requests wait out).
+      await processTokenStore.take(limits, signal);
+      const ownGrant = performance.now();
+      await this.store.take(limits, signal);
+      if (performance.now() - ownGrant > SEND_ALLOWANCE_MS) processTokenStore.charge(limits);
+    }
     const at = performance.now();
     if (grantChannel.hasSubscribers) grantChannel.publish({ api, endpointHost: this.options.endpointHost, at });
     return at;

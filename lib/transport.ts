@@ -7,6 +7,7 @@
  * The SDK is loaded on first use, not at import, so that loading the n8n or Node-RED node stays
  * cheap. Swapping it (e.g. for `@alicloud/openapi-core`) is a change to this file alone.
  */
+import { redact } from './redact';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { channel, subscribe } from 'node:diagnostics_channel';
@@ -254,12 +255,7 @@ export function createSdkTransport(config: TransportConfig): Transport {
   };
 }
 
-/** Replace any secret that a server or library might echo back. */
-export function redact(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of secrets) if (secret.length >= 4) out = out.split(secret).join('***');
-  return out;
-}
+export { redact } from './redact';
 
 const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|UNABLE_TO_GET_ISSUER|HOSTNAME_MISMATCH/;
 

@@ -5,7 +5,7 @@
  * message and request id from a JSON body, and otherwise say where the fetch failed and how.
  */
 import { OnsMqttError } from '../errors';
-import { redact } from '../transport';
+import { redact } from '../redact';
 import type { CredentialType } from './spec';
 
 const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|UNABLE_TO_GET_ISSUER|HOSTNAME_MISMATCH/;
@@ -15,6 +15,11 @@ function unreachableCode(type: CredentialType): string {
   if (type === 'credentials_uri') return 'CredentialsUriUnreachable';
   if (type === 'default') return 'CredentialsUnavailable';
   return 'StsUnreachable';
+}
+
+/** The sources whose errors come from Alibaba's STS (its documented error bodies). */
+function answersAsSts(type: CredentialType): boolean {
+  return type === 'ram_role_arn' || type === 'oidc_role_arn';
 }
 
 /** The JSON object embedded in a library message ("refresh session token failed: {...}"). */
@@ -37,6 +42,11 @@ export function credentialError(type: CredentialType, caught: unknown, where: st
   const clean = (s: string) => redact(s, secrets).slice(0, 300);
 
   const body = embeddedBody(message);
+  // Only STS's answers are echoed (its error code, message and request id): what a credentials URI
+  // or another source answers is the user's own service, whose body may hold anything.
+  if (body && typeof body.Code === 'string' && !answersAsSts(type)) {
+    return new OnsMqttError({ code: unreachableCode(type), message: `${where} answered with an error instead of credentials (its answer is not shown: it may hold a secret).` });
+  }
   if (body && typeof body.Code === 'string') {
     const requestId = typeof body.RequestId === 'string' ? body.RequestId : undefined;
     const serviceMessage = typeof body.Message === 'string' ? clean(body.Message) : 'no message';

@@ -126,7 +126,8 @@ export function proxyFromFields(url: unknown, password: unknown): { proxy?: Prox
     try {
       const u = new URL(trimmed);
       if (u.username && !u.password) {
-        u.password = password;
+        // Encoded, so that a % (or @, :, /) in it is read back as the same password.
+        u.password = encodeURIComponent(password);
         return { proxy: { url: u.toString() } };
       }
     } catch {

@@ -6,6 +6,7 @@
  * A failure of the proxy itself is a ProxyFailure, which the transport turns into its own codes
  * (connection failed: retry; 407: fail, check the login; other refusals: fail; 5xx: BadGateway).
  */
+import { decodeUserInfo } from '../user-info';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as tls from 'node:tls';
@@ -62,7 +63,7 @@ export function openTunnel(proxy: URL, host: string, port: number, timeoutMs: nu
   const target = `${host.includes(':') ? `[${host}]` : host}:${port}`;
   const headers: Record<string, string> = { host: target };
   if (proxy.username) {
-    const login = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+    const login = `${decodeUserInfo(proxy.username)}:${decodeUserInfo(proxy.password)}`;
     headers['proxy-authorization'] = `Basic ${Buffer.from(login).toString('base64')}`;
   }
   const request = http.request({ host: proxy.hostname, port: Number(proxy.port || 80), method: 'CONNECT', path: target, headers, agent: false });
@@ -133,3 +134,4 @@ export class HttpTunnelAgent extends http.Agent {
     return undefined;
   }
 }
+

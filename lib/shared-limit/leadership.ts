@@ -7,6 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
+import { inspect } from 'node:util';
 import type { Redis as RedisClient } from 'ioredis';
 import type { SavedWatch, WatchStore } from '../fleet-watcher';
 import { OnsMqttError } from '../errors';
@@ -65,6 +66,15 @@ export class WatchLeadership {
   private lastSaved: SavedWatch | undefined;
   /** The process that holds the lease, as last seen (for a status). */
   holder: string | undefined;
+
+  /** What JSON.stringify and util.inspect show: where Redis is, never its password. */
+  toJSON(): Record<string, unknown> {
+    return { redis: this.where, owner: this.owner, leading: this.leading, holder: this.holder };
+  }
+
+  [inspect.custom](): string {
+    return `WatchLeadership ${inspect(this.toJSON())}`;
+  }
 
   constructor(options: WatchLeadershipOptions) {
     // eslint-disable-next-line @typescript-eslint/no-require-imports

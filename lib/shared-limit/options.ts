@@ -4,6 +4,7 @@
  * into a message or a log (`describeRedis` gives host, port and database only).
  */
 import { invalidInput } from '../errors';
+import { normalizeUserInfo } from '../user-info';
 import { optionalNumber, optionalString } from '../validation';
 
 export interface SharedLimitOptions {
@@ -62,7 +63,8 @@ export function resolveSharedLimit(value: unknown): ResolvedSharedLimit {
     return v;
   };
   return {
-    redisUrl,
+    // ioredis decodes the password strictly: a raw % in it would fail as "URI malformed".
+    redisUrl: parsed.username || parsed.password ? normalizeUserInfo(parsed).href : redisUrl,
     keyPrefix: name('keyPrefix', o.keyPrefix, 'alicloud-mqtt') as string,
     egressId: name('egressId', o.egressId, 'default') as string,
     accountId: name('accountId', o.accountId, undefined),

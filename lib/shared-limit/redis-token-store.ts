@@ -11,6 +11,7 @@
  * what it sent alone is never added to a saved-up burst.
  */
 import { createHash, randomUUID } from 'node:crypto';
+import { inspect } from 'node:util';
 import type { Redis as RedisClient, RedisOptions } from 'ioredis';
 import { abortedError } from '../abort';
 import { TokenBucket, sendSafeBurst, type LimitedKey, type TokenStore } from '../rate-limiter';
@@ -74,6 +75,15 @@ export class RedisTokenStore implements TokenStore {
   private readonly createdAt = performance.now();
   /** Round trips to Redis and the time they took (the cost of sharing, for the benchmark). */
   readonly stats = { roundTrips: 0, roundTripMs: 0, granted: 0, fallbackGrants: 0, staleGrants: 0 };
+
+  /** What JSON.stringify and util.inspect show: where Redis is, never its password. */
+  toJSON(): Record<string, unknown> {
+    return { redis: describeRedis(this.options.redisUrl), keyPrefix: this.options.keyPrefix, processId: this.processId, mode: this.mode };
+  }
+
+  [inspect.custom](): string {
+    return `RedisTokenStore ${inspect(this.toJSON())}`;
+  }
 
   constructor(
     private readonly options: ResolvedSharedLimit,

@@ -23,7 +23,9 @@ export = function register(RED: NodeAPI): void {
         accessKeyId: { type: 'text' },
         accessKeySecret: { type: 'password' },
         securityToken: { type: 'password' },
-        credentialsUri: { type: 'text' },
+        // A password: the URI can carry its own token (a path or a query), and read-only users
+        // of the editor must not see it.
+        credentialsUri: { type: 'password' },
         sharedLimitPassword: { type: 'password' },
         proxyPassword: { type: 'password' },
       },

@@ -50,7 +50,8 @@ export function configToSharedLimit(
     try {
       const u = new URL(url);
       if (!u.password) {
-        u.password = password;
+        // Encoded, so that a % (or @, :, /) in it is read back as the same password.
+        u.password = encodeURIComponent(password);
         redisUrl = u.toString();
       }
     } catch {

@@ -5,6 +5,8 @@
  * crossed while the test watches.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { busiestSecond, startEmulator, type RunningEmulator } from '../../emulator';
@@ -234,6 +236,36 @@ describe("machine identities are the administrator's choice", () => {
       expect(error).toMatchObject({ code: 'CredentialsUriUnreachable', retryable: true });
       expect(error.message).toContain('http://127.0.0.1:9');
       expect(error.message).not.toContain('URI-SECRET-77');
+    });
+
+    it("credentials URI that answers an error: neither its body nor the URI's own token reaches the message", async () => {
+      const answers = [
+        { status: 403, body: JSON.stringify({ Code: 'Forbidden', Message: 'denied for token=URI-BODY-SECRET-1', RequestId: 'r-1' }) },
+        { status: 500, body: 'upstream https://user:URI-BODY-SECRET-2@vault.internal/v1/creds?token=URI-BODY-SECRET-3 failed' },
+        { status: 200, body: JSON.stringify({ Code: 'Success', AccessKeyId: 'x', Note: 'URI-BODY-SECRET-4' }) },
+      ];
+      let next = 0;
+      const server = createServer((_req, res) => {
+        const answer = answers[Math.min(next++, answers.length - 1)];
+        res.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body);
+      });
+      await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+      const { port } = server.address() as AddressInfo;
+      try {
+        for (let i = 0; i < answers.length; i++) {
+          resetCredentialSessions();
+          next = i;
+          const error = (await client({ type: 'credentials_uri', credentialsUri: `http://127.0.0.1:${port}/creds/URI-PATH-SECRET?token=URI-QUERY-SECRET` })
+            .querySession(DEVICE)
+            .catch((e: unknown) => e)) as OnsMqttError;
+          expect(error).toBeInstanceOf(OnsMqttError);
+          const text = everyTextOf(error);
+          expect(text).toContain(`http://127.0.0.1:${port}`);
+          expect(text).not.toMatch(/URI-(BODY|PATH|QUERY)-SECRET/);
+        }
+      } finally {
+        server.close();
+      }
     });
 
     it('OIDC (ACK RRSA): the token file is the proof; a wrong token and a missing file say so', async () => {

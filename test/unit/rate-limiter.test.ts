@@ -1,4 +1,4 @@
-import { API_RATE_LIMITS, LocalTokenStore, TokenBucket, ownLimit, sourceKey, type LimitedKey, type TokenStore } from '../../lib/rate-limiter';
+import { API_RATE_LIMITS, LocalTokenStore, TokenBucket, ownLimit, sourceKey, sourceName, type LimitedKey, type TokenStore } from '../../lib/rate-limiter';
 import { RequestScheduler, Slots } from '../../lib/scheduler';
 
 describe('token bucket', () => {
@@ -48,6 +48,39 @@ describe('token bucket', () => {
       if (limits.documentedQps >= 20) expect(limits.ratePerSecond).toBeGreaterThanOrEqual(0.85 * limits.documentedQps);
       else expect(limits).toMatchObject({ ratePerSecond: limits.documentedQps - 1, burst: 1 });
     }
+  });
+
+  it('one source name however the host is written: case, a trailing dot, loopback spellings, the default port', () => {
+    const same = [
+      ['onsmqtt.cn-hangzhou.aliyuncs.com', 'ONSMQTT.cn-hangzhou.aliyuncs.com.'],
+      ['onsmqtt.cn-hangzhou.aliyuncs.com', 'onsmqtt.cn-hangzhou.aliyuncs.com:443'],
+      ['127.0.0.1:8090', 'localhost:8090'],
+      ['127.0.0.1:8090', 'LocalHost.:8090'],
+      ['127.0.0.1:8090', '[::1]:8090'],
+      ['127.0.0.1:8090', '127.1.2.3:8090'],
+    ];
+    for (const [a, b] of same) expect([a, sourceName(b)]).toEqual([a, sourceName(a)]);
+    const different = [
+      ['127.0.0.1:8090', '127.0.0.1:8091'],
+      ['onsmqtt.cn-hangzhou.aliyuncs.com', 'onsmqtt.cn-shanghai.aliyuncs.com'],
+      ['onsmqtt.cn-hangzhou.aliyuncs.com', 'onsmqtt.cn-hangzhou.aliyuncs.com:8443'],
+    ];
+    for (const [a, b] of different) expect(sourceName(b)).not.toBe(sourceName(a));
+  });
+
+  it('charge counts a request sent on another store\'s word: the bucket goes into debt, and the next take waits it out', async () => {
+    let now = 0;
+    const bucket = new TokenBucket(10, 1, () => now);
+    bucket.charge();
+    bucket.charge(); // one below zero
+    let grantedAt: number | undefined;
+    void bucket.take().then(() => (grantedAt = now));
+    for (let step = 0; step < 40; step++) {
+      now += 10;
+      await jest.advanceTimersByTimeAsync(10);
+    }
+    // Two tokens owed back (the debt, then the token itself) at 10 a second: not before 200 ms.
+    expect(grantedAt).toBe(200);
   });
 
   it("the shared key is the source and API, whatever the AccessKey; a client's own limit never exceeds the default", () => {
