@@ -172,6 +172,8 @@ export class AlibabaCloudMqttApi implements ICredentialType {
       description: 'Empty: the role attached to the instance, found through the metadata service',
       displayOptions: { show: { authentication: ['ecsRamRole'] } },
     },
+    // A secret although its name does not say so: the URI can carry its own token (path or query).
+    // eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password
     {
       displayName: 'Credentials URI',
       name: 'credentialsUri',

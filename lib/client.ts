@@ -390,7 +390,9 @@ export class OnsMqttClient {
     const events: ConnectionEvent[] = [];
     const seen = new Set<string>();
     const pageSize = TRACE_PAGE_SIZE;
-    for (let page = 1; events.length < limit; page++) {
+    // Pages enough for `limit`, and two more for events that arrive while we page and shift it.
+    const maxPages = Math.ceil(limit / pageSize) + 2;
+    for (let page = 1; events.length < limit && page <= maxPages; page++) {
       const response = await this.send(
         'QueryMqttTraceDevice',
         {
@@ -408,14 +410,16 @@ export class OnsMqttClient {
       const parsed = parseTracePage(response.body);
       if (!parsed) throw this.malformed('QueryMqttTraceDevice', 'DeviceInfoList', response);
       // Events that arrive while we page shift the newest-first list: skip what a page repeats.
+      const before = events.length;
       for (const event of parsed.events) {
         const key = `${event.time}\u0000${event.action}\u0000${event.channel}\u0000${event.actionCode}\u0000${event.reason}`;
         if (seen.has(key)) continue;
         seen.add(key);
         events.push(event);
       }
-      // Stop on a short page as well as on the total: a service that miscounts cannot loop us.
-      if (parsed.events.length < pageSize || page * pageSize >= parsed.total) break;
+      // Stop on a short page, on the total, on a page that adds nothing (a service repeating its
+      // pages), and at the page ceiling: a service that miscounts or lies cannot loop us.
+      if (parsed.events.length < pageSize || page * pageSize >= parsed.total || events.length === before) break;
     }
     events.sort(newestFirst);
     return events.slice(0, limit);
@@ -497,6 +501,7 @@ export class OnsMqttClient {
     // "Expired" for a token we renew means our clock and STS's disagree: the transport has dropped
     // the token; one more attempt with a fresh one, once per call, whatever the retry settings.
     let renewedAfterExpiry = false;
+    let written = 0; // requests written for this call: what an answer that cannot be read reports
     return this.scheduler.withSlot(signal, () =>
       runWithRetry(
         async (attempt) => {
@@ -509,16 +514,19 @@ export class OnsMqttClient {
             for (;;) {
               const grantedAt = await this.scheduler.clearToSend(action, attempt.signal);
               attempt.sent();
+              written++;
               try {
-                return await this.getTransport().call(action, query, {
+                const response = await this.getTransport().call(action, query, {
                   credentials,
                   timeoutMs: Math.min(this.timeoutMs, attempt.remainingMs()),
                   signal: attempt.signal,
                   grantedAt,
                 });
+                return { ...response, attempts: written };
               } catch (error) {
                 if (!(error instanceof StaleGrant)) throw error;
                 attempt.notSent();
+                written--;
                 this.staleGrants++;
               }
             }
@@ -548,6 +556,7 @@ export class OnsMqttClient {
       code: 'InvalidResponse',
       httpStatus: response.httpStatus,
       requestId: response.requestId,
+      attempts: response.attempts ?? 1,
       message: `${action} answered without a valid ${field}: is ${this.endpoint.url} the OnsMqtt API?`,
     });
   }

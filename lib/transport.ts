@@ -41,6 +41,8 @@ export interface TransportResponse {
   body: Record<string, unknown>;
   httpStatus: number;
   requestId: string | undefined;
+  /** Requests written for the call this answer ends (set by the client, for its errors). */
+  attempts?: number;
 }
 
 export interface CallSettings {
@@ -77,6 +79,12 @@ function loadSdk(): SdkModule {
  * - the SDK takes no abort signal, so we keep the request object and destroy it on abort.
  */
 const NONCE_HEADER = 'x-acs-signature-nonce';
+/**
+ * The largest answer read. The API's answers are small (a status: under 1 KB; a trace page of 100
+ * events: about 30 KB); 1 MiB is 30 times the largest, and bounds what 32 calls in flight can hold
+ * at 32 MiB whatever an endpoint that is not the API (or a hostile one) sends.
+ */
+export const MAX_RESPONSE_BYTES = 1024 * 1024;
 interface Tracked {
   status: number;
   request?: ClientRequest;
@@ -87,6 +95,11 @@ interface Tracked {
   grantedAt?: number;
   /** Abandoned unwritten because its rate token had grown too old. */
   staleAgeMs?: number;
+  /** Its answer passed MAX_RESPONSE_BYTES and was cut off (the bytes seen so far). */
+  tooLargeBytes?: number;
+  /** Its answer did not end within the attempt's timeout (headers and body together). */
+  timedOut?: boolean;
+  response?: IncomingMessage;
 }
 const tracked = new Map<string, Tracked>();
 const sendChannel = channel(SEND_CHANNEL);
@@ -119,6 +132,10 @@ function watchRequests(): void {
       if (socket.connecting) socket.prependOnceListener('connect', () => leaving(entry, request, socket));
       else leaving(entry, request, socket);
     });
+    request.once('response', (response: IncomingMessage) => {
+      entry.response = response;
+      capBody(entry, request, response);
+    });
   });
   subscribe('http.client.response.finish', (message) => {
     const { request, response } = message as { request: ClientRequest; response: IncomingMessage };
@@ -126,6 +143,35 @@ function watchRequests(): void {
     const entry = typeof nonce === 'string' ? tracked.get(nonce) : undefined;
     if (entry) entry.status = response.statusCode ?? 0;
   });
+}
+
+/**
+ * Counts the answer's bytes as the SDK reads them and cuts it off past MAX_RESPONSE_BYTES (a
+ * declared length above it, at once). Counting starts with the SDK's own 'data' listener: a listener
+ * of ours added earlier would start the flow before the SDK listens, and it would miss the start.
+ */
+function capBody(entry: Tracked, request: ClientRequest, response: IncomingMessage): void {
+  const cut = (bytes: number) => {
+    entry.tooLargeBytes = bytes;
+    // With an error: the SDK reads until 'end' or 'error', and a plain destroy gives neither.
+    const error = new Error(`response over ${MAX_RESPONSE_BYTES} bytes`);
+    response.destroy(error);
+    request.destroy(error);
+  };
+  const declared = Number(response.headers['content-length']);
+  let bytes = 0;
+  const count = (chunk: Buffer | string) => {
+    bytes += chunk.length;
+    if (bytes > MAX_RESPONSE_BYTES) cut(bytes);
+  };
+  const onListener = (event: string | symbol) => {
+    if (event !== 'data') return;
+    response.off('newListener', onListener);
+    // A declared length over the cap: cut once the SDK listens (it adds 'end' right after 'data').
+    if (declared > MAX_RESPONSE_BYTES) return void process.nextTick(() => cut(declared));
+    response.on('data', count);
+  };
+  response.on('newListener', onListener);
 }
 
 /**
@@ -223,6 +269,13 @@ export function createSdkTransport(config: TransportConfig): Transport {
             entry.request?.destroy();
           })
         : () => undefined;
+      // The SDK's timeouts are for silence; an answer that trickles in byte by byte is cut off here.
+      const wholeAnswer = setTimeout(() => {
+        entry.timedOut = true;
+        const error = new Error(`no whole answer within ${timeoutMs} ms`);
+        entry.response?.destroy(error);
+        entry.request?.destroy(error);
+      }, timeoutMs);
       try {
         const pending = callCredentials.run(credentials, () =>
           withProxy(
@@ -244,11 +297,22 @@ export function createSdkTransport(config: TransportConfig): Transport {
       } catch (caught) {
         if (entry.staleAgeMs !== undefined && !signal?.aborted) throw new StaleGrant(entry.staleAgeMs);
         if (caught instanceof OnsMqttError) throw caught; // cancelled or past the deadline
+        if (entry.tooLargeBytes !== undefined) {
+          throw new OnsMqttError({
+            code: 'ResponseTooLarge',
+            httpStatus: entry.status || undefined,
+            message: `${config.endpoint.url} answered with more than ${MAX_RESPONSE_BYTES / 1024 / 1024} MiB (${entry.tooLargeBytes} bytes seen); the API's answers are a few KB.`,
+          });
+        }
+        if (entry.timedOut && !signal?.aborted) {
+          throw new OnsMqttError({ code: 'RequestTimeout', message: `The answer of ${config.endpoint.url} did not end within ${timeoutMs} ms.` });
+        }
         const error = toOnsMqttError(caught, entry.status || undefined, config.credentials.secrets(), config.endpoint.url);
         // Clock skew between us and STS: the token looked valid here. Fetch a new one next time.
         if (error.code === 'InvalidSecurityToken.Expired') config.credentials.expire(credentials);
         throw error;
       } finally {
+        clearTimeout(wholeAnswer);
         stopWaiting();
       }
     },
@@ -304,6 +368,15 @@ export function toOnsMqttError(caught: unknown, observedStatus: number | undefin
     });
   }
 
+  // An answer that is JSON but not an object (`null`, a number, an array): the SDK's assertAsMap
+  // refuses it ("The value is not a object"), or trips over it. Not the API.
+  if (observedStatus !== undefined && (e.name === 'TypeError' || /^The value is not a (object|map)/i.test(typeof e.message === 'string' ? e.message : ''))) {
+    return new OnsMqttError({
+      code: 'InvalidResponse',
+      httpStatus: observedStatus,
+      message: `${endpointUrl} answered HTTP ${observedStatus} with a body that is not an API answer.`,
+    });
+  }
   const nodeCode = typeof e.code === 'string' ? e.code : '';
   const text = clean(e.message);
   if (e.name === 'RequestTimeoutError' || nodeCode === 'ETIMEDOUT' || nodeCode === 'ESOCKETTIMEDOUT' || /timeout/i.test(text)) {

@@ -15,7 +15,9 @@ export const MAX_ID_LENGTH = 1024;
 function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  return typeof value === 'string' ? 'an empty string' : `a ${typeof value}`;
+  if (typeof value === 'string') return 'an empty string';
+  const kind = typeof value;
+  return `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind}`; // "an object", "a number"
 }
 
 /**
@@ -53,13 +55,24 @@ export function requireId(field: string, value: unknown, example: string): strin
   if (CONTROL_CHARACTERS.test(trimmed)) {
     throw invalidInput(field, 'contains control characters (such as a line break or NUL); remove them.');
   }
+  if (!isWellFormed(trimmed)) {
+    // Half of a character (a lone UTF-16 surrogate, e.g. text cut in the middle of an emoji) cannot
+    // be sent: the request's encoding would fail, and was retried as a network error.
+    throw invalidInput(field, 'contains half of a character (a lone UTF-16 surrogate, as text cut in the middle of an emoji leaves); give the whole value.');
+  }
   return trimmed;
+}
+
+/** Whether `text` is valid Unicode: no lone surrogate (String#isWellFormed, Node.js 20+). */
+function isWellFormed(text: string): boolean {
+  return !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(text);
 }
 
 export function optionalString(field: string, value: unknown): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string') throw invalidInput(field, `expected a string, got ${describe(value)}.`);
   if (CONTROL_CHARACTERS.test(value)) throw invalidInput(field, 'contains control characters; remove them.');
+  if (!isWellFormed(value)) throw invalidInput(field, 'contains half of a character (a lone UTF-16 surrogate); give the whole value.');
   return value.trim() === '' ? undefined : value.trim();
 }
 

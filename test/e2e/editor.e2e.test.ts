@@ -226,7 +226,7 @@ describe('Node-RED editor in headless Chromium', () => {
 
   it('marks every node valid: the demo flow, each example flow, and a flow saved by 0.1.0', async () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the demo's flow is plain JavaScript
-    const { demoFlow } = require('../../scripts/lib/demo-flow.js') as { demoFlow(o: Record<string, unknown>): unknown[] };
+    const { demoFlow } = require('../../scripts/lib/demo-flow.js') as { demoFlow: (o: Record<string, unknown>) => unknown[] };
     const flows: Array<[string, unknown[]]> = [
       [
         'demo',

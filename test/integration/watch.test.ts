@@ -23,10 +23,10 @@ afterAll(async () => {
 beforeEach(() => emu.reset());
 
 /** Node-RED's memory context store, whose saves a test watches (the node's own context object is frozen). */
-function memoryStorePrototype(): { set(...args: unknown[]): unknown } {
+function memoryStorePrototype(): { set: (...args: unknown[]) => unknown } {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const memory = require(require.resolve('@node-red/runtime/lib/nodes/context/memory', { paths: [dirname(NODE_RED_MAIN)] })) as (c: object) => object;
-  return Object.getPrototypeOf(memory({})) as { set(...args: unknown[]): unknown };
+  return Object.getPrototypeOf(memory({})) as { set: (...args: unknown[]) => unknown };
 }
 
 const disconnect = (c: import('mqtt').MqttClient) => new Promise<void>((r) => c.end(false, {}, () => r()));

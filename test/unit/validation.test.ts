@@ -26,6 +26,9 @@ describe('identifier validation', () => {
     ['CR/LF', 'GID_a@@@1\r\nX-Injected: 1'],
     ['tab', 'GID\ta'],
     ['too long', 'x'.repeat(10_000)],
+    ['a lone high surrogate (an emoji cut in half)', 'GID_a@@@dev-\uD83D'],
+    ['a lone low surrogate', 'GID_a@@@\uDE00-dev'],
+    ['surrogates in the wrong order', 'GID_a@@@\uDE00\uD83D'],
   ])('rejects %s with a message naming the field', (_label, value) => {
     const e = errorOf(() => requireId('clientId', value, 'GID_group@@@device'));
     expect(e.code).toBe('InvalidInput');
