@@ -231,7 +231,6 @@ export class OnsMqttClient {
     return `OnsMqttClient ${inspect(this.toJSON())}`;
   }
 
-
   /**
    * Obtains the credentials now (the AssumeRole, metadata or URI exchange) rather than with the
    * first request: what a credential test checks first. Throws OnsMqttError.

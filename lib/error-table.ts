@@ -103,7 +103,9 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorRule>> = Object.freeze({
   TlsCertificateInvalid: fail("The endpoint's TLS certificate could not be verified: check the endpoint URL; trust a private CA only on purpose."),
   BadGateway: retry('A proxy or gateway answered with an error page instead of the API: check the proxy if it persists.'),
   InvalidResponse: fail('The endpoint answered, but not like the OnsMqtt API: check the endpoint URL.'),
-  ResponseTooLarge: fail("The endpoint's answer was far larger than any answer of the OnsMqtt API and was cut off: check the endpoint URL (and any proxy in between)."),
+  ResponseTooLarge: fail(
+    "The endpoint's answer was far larger than any answer of the OnsMqtt API and was cut off: check the endpoint URL (and any proxy in between).",
+  ),
   ProxyConnectionFailed: retry(
     'The HTTP proxy could not be reached or did not answer: check that it runs and that this machine reaches it (HTTPS_PROXY or the Proxy URL setting; NO_PROXY lists hosts that go direct).',
   ),

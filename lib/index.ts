@@ -21,7 +21,18 @@ export { checkCredentials } from './credential-check';
 export type { CredentialCheckResult } from './credential-check';
 export { statusFields, errorFields, routeOf, describeError, errorHeadline, errorAdvice } from './output';
 export type { Route, StatusFields, StatusWithDetails, ErrorFields } from './output';
-export { transition, observationsOf, summarize, parseClientIdList, emptyWatchState, isStorm, DEFAULT_WATCH_OPTIONS, DEFAULT_RESOLVE_PERCENT, DEFAULT_INCIDENT_FOLD_MS, DEFAULT_INCIDENT_MAX_AGE_MS } from './watch';
+export {
+  transition,
+  observationsOf,
+  summarize,
+  parseClientIdList,
+  emptyWatchState,
+  isStorm,
+  DEFAULT_WATCH_OPTIONS,
+  DEFAULT_RESOLVE_PERCENT,
+  DEFAULT_INCIDENT_FOLD_MS,
+  DEFAULT_INCIDENT_MAX_AGE_MS,
+} from './watch';
 export type {
   WatchOptions,
   WatchState,

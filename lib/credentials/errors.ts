@@ -45,7 +45,10 @@ export function credentialError(type: CredentialType, caught: unknown, where: st
   // Only STS's answers are echoed (its error code, message and request id): what a credentials URI
   // or another source answers is the user's own service, whose body may hold anything.
   if (body && typeof body.Code === 'string' && !answersAsSts(type)) {
-    return new OnsMqttError({ code: unreachableCode(type), message: `${where} answered with an error instead of credentials (its answer is not shown: it may hold a secret).` });
+    return new OnsMqttError({
+      code: unreachableCode(type),
+      message: `${where} answered with an error instead of credentials (its answer is not shown: it may hold a secret).`,
+    });
   }
   if (body && typeof body.Code === 'string') {
     const requestId = typeof body.RequestId === 'string' ? body.RequestId : undefined;

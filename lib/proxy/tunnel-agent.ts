@@ -134,4 +134,3 @@ export class HttpTunnelAgent extends http.Agent {
     return undefined;
   }
 }
-

@@ -103,12 +103,18 @@ export class WatchLeadership {
   /** Waits (briefly) for the first connection; false if Redis did not answer. */
   async connected(timeoutMs = 3_000): Promise<boolean> {
     if (this.redis.status === 'ready') return true;
+    // The listener goes when the wait ends either way: a claim every tick while Redis is down
+    // would otherwise leave one 'ready' listener per tick behind.
     return new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), timeoutMs);
-      this.redis.once('ready', () => {
+      const onReady = () => {
         clearTimeout(timer);
         resolve(true);
-      });
+      };
+      const timer = setTimeout(() => {
+        this.redis.off('ready', onReady);
+        resolve(false);
+      }, timeoutMs);
+      this.redis.once('ready', onReady);
     });
   }
 

@@ -221,7 +221,10 @@ it('a workflow executed from the editor: items on each output; the parameter pan
   // machine makes that seconds): wait until the handles carry their counts, then read them.
   await page
     .waitForFunction(
-      () => Array.from(document.querySelectorAll('[data-test-id=canvas-node-output-handle]')).filter((e) => /^(Online|Offline)\d/.test((e.textContent ?? '').trim())).length >= 4,
+      () =>
+        Array.from(document.querySelectorAll('[data-test-id=canvas-node-output-handle]')).filter((e) =>
+          /^(Online|Offline)\d/.test((e.textContent ?? '').trim()),
+        ).length >= 4,
       null,
       { timeout: 30_000 },
     )

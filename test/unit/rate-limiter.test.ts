@@ -68,7 +68,7 @@ describe('token bucket', () => {
     for (const [a, b] of different) expect(sourceName(b)).not.toBe(sourceName(a));
   });
 
-  it('charge counts a request sent on another store\'s word: the bucket goes into debt, and the next take waits it out', async () => {
+  it("charge counts a request sent on another store's word: the bucket goes into debt, and the next take waits it out", async () => {
     let now = 0;
     const bucket = new TokenBucket(10, 1, () => now);
     bucket.charge();

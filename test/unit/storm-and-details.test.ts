@@ -128,7 +128,13 @@ describe('storm protection (pure transition)', () => {
     ]);
     expect(state.incident).toBeUndefined();
     // The leftovers are ordinary devices again: a return fires "online".
-    const after = transition(state, 'post-1', ids(100).map((clientId) => ({ clientId, online: clientId !== dead[1] })), T0 + 8 * 24 * HOUR, STORM);
+    const after = transition(
+      state,
+      'post-1',
+      ids(100).map((clientId) => ({ clientId, online: clientId !== dead[1] })),
+      T0 + 8 * 24 * HOUR,
+      STORM,
+    );
     expect(after.events.map((e) => [e.clientId, e.event])).toEqual(dead.filter((id) => id !== dead[1]).map((id) => [id, 'online']));
   });
 

@@ -210,7 +210,13 @@ describe('watch transition (pure, fake clock)', () => {
     const ids = ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf'];
     const options = { ...BASE, storm: { minDevices: 0, minPercent: 100, resolvePercent: 80 } };
     const check = (state: WatchState | undefined, minute: number, online: (id: string) => boolean) =>
-      transition(state, 'post-1', ids.map((clientId) => ({ clientId, online: online(clientId) })), T0 + minute * MIN, options);
+      transition(
+        state,
+        'post-1',
+        ids.map((clientId) => ({ clientId, online: online(clientId) })),
+        T0 + minute * MIN,
+        options,
+      );
     let result = check(undefined, 0, () => true);
     expect(result.events).toEqual([]);
     for (let minute = 1; minute <= 3; minute++) {
