@@ -1,0 +1,121 @@
+/**
+ * "One event per outage", model-based (fast-check, seeded): random sequences of devices dropping
+ * and coming back, checks cut short at random points (a deploy), restarts (a new process reading
+ * what the store saved), and long quiet periods, run through the FleetWatcher both hosts use.
+ * The reference model: every change a completed check sees is reported exactly once, with the
+ * right direction; a cut check reports and saves nothing; nothing is ever invented.
+ */
+import fc from 'fast-check';
+import { FleetWatcher, OnsMqttError, type OnsMqttClient, type SavedWatch, type SessionQueryOutcome, type WatchOptions } from '../../lib';
+
+const SEED = 20261202;
+const OPTIONS: WatchOptions = { events: { offline: true, online: true }, offlineAfterMs: 0, onlineAfterMs: 0, reportInitialOffline: false };
+
+type Command =
+  | { kind: 'set'; device: number; online: boolean }
+  | { kind: 'check' }
+  | { kind: 'cutCheck'; answered: number }
+  | { kind: 'restart' }
+  | { kind: 'quiet'; minutes: number };
+
+const command = (devices: number): fc.Arbitrary<Command> =>
+  fc.oneof(
+    { weight: 5, arbitrary: fc.record({ kind: fc.constant('set' as const), device: fc.integer({ min: 0, max: devices - 1 }), online: fc.boolean() }) },
+    { weight: 4, arbitrary: fc.constant({ kind: 'check' as const }) },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant('cutCheck' as const), answered: fc.integer({ min: 0, max: devices }) }) },
+    { weight: 1, arbitrary: fc.constant({ kind: 'restart' as const }) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant('quiet' as const), minutes: fc.integer({ min: 1, max: 7 * 24 * 60 }) }) },
+  );
+
+/** A service that answers the devices' true state; a cut check aborts after `answered` answers. */
+function fakeClient(truth: boolean[], cut: { at?: number; controller?: AbortController }): OnsMqttClient {
+  return {
+    querySessions: async (input: { clientIds: readonly string[]; instanceId: string }) => {
+      const outcomes: SessionQueryOutcome[] = [];
+      for (const [i, clientId] of input.clientIds.entries()) {
+        await Promise.resolve();
+        if (cut.at !== undefined && i >= cut.at) {
+          cut.controller?.abort();
+          outcomes.push({ clientId, instanceId: input.instanceId, error: new OnsMqttError({ code: 'Aborted', message: 'cancelled' }) });
+          continue;
+        }
+        outcomes.push({ clientId, instanceId: input.instanceId, online: truth[Number(clientId.split('@@@')[1])], requestId: 'r', checkedAt: '' });
+      }
+      return outcomes;
+    },
+    // After a restart the watcher reads the traces: this service's show nothing hidden.
+    queryConnectionTrace: async () => [],
+  } as unknown as OnsMqttClient;
+}
+
+describe('one event per outage (model-based property, fast-check)', () => {
+  it('every change a completed check sees fires once; cut checks fire and save nothing; restarts repeat nothing', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 2, max: 12 }).chain((devices) => fc.tuple(fc.constant(devices), fc.array(command(devices), { minLength: 1, maxLength: 60 }))),
+        async ([devices, commands]) => {
+          const ids = Array.from({ length: devices }, (_, i) => `GID_model@@@${i}`);
+          const truth = ids.map(() => true);
+          let saved: SavedWatch | undefined; // what the host's store holds
+          let now = Date.parse('2026-12-01T00:00:00Z');
+          let processId = 'process-1';
+          // The model: what has been reported (or taken as the baseline) per device.
+          let reported: boolean[] | undefined;
+          const fired: Array<[number, string]> = [];
+          const expected: Array<[number, string]> = [];
+          const store = {
+            load: async () => (saved ? (JSON.parse(JSON.stringify(saved)) as SavedWatch) : undefined),
+            save: async (s: SavedWatch) => void (saved = JSON.parse(JSON.stringify(s)) as SavedWatch),
+          };
+          for (const [step, c] of commands.entries()) {
+            if (c.kind === 'set') truth[c.device] = c.online;
+            else if (c.kind === 'quiet') now += c.minutes * 60_000;
+            else if (c.kind === 'restart') processId = `process-${step}`;
+            else {
+              const controller = new AbortController();
+              const cut = c.kind === 'cutCheck' ? { at: c.answered, controller } : {};
+              const watcher = new FleetWatcher({
+                client: () => fakeClient(truth, cut),
+                instanceId: 'post-cn-model',
+                clientIds: ids,
+                options: OPTIONS,
+                store,
+                now: () => now,
+                signal: controller.signal,
+                processId,
+              });
+              const before = JSON.stringify(saved ?? null);
+              const result = await watcher.check().catch((e: unknown) => e);
+              now += 60_000;
+              if (c.kind === 'cutCheck' && c.answered < devices) {
+                // Cut: nothing fired, nothing saved.
+                expect(result).toBeInstanceOf(OnsMqttError);
+                expect(JSON.stringify(saved ?? null)).toBe(before);
+                continue;
+              }
+              if (result instanceof Error) throw result;
+              for (const e of result.events) fired.push([Number(e.clientId.split('@@@')[1]), e.event]);
+              if (reported === undefined) reported = [...truth];
+              else
+                truth.forEach((online, i) => {
+                  if (online !== reported![i]) expected.push([i, online ? 'online' : 'offline']);
+                });
+              reported = [...truth];
+            }
+          }
+          const order = (list: Array<[number, string]>) => list.map(([i, e]) => `${i}:${e}`);
+          // Each device's events in the model's order (devices of one check may come in any order).
+          for (let i = 0; i < devices; i++) {
+            expect(order(fired.filter(([d]) => d === i))).toEqual(order(expected.filter(([d]) => d === i)));
+          }
+          // Offline and online alternate for each device: one event per outage, and one per return.
+          for (let i = 0; i < devices; i++) {
+            const kinds = fired.filter(([d]) => d === i).map(([, e]) => e);
+            kinds.forEach((k, n) => n > 0 && expect(k).not.toBe(kinds[n - 1]));
+          }
+        },
+      ),
+      { seed: SEED, numRuns: 150 },
+    );
+  });
+});
