@@ -3,7 +3,7 @@
  * so that only the client side is measured) on 127.0.0.1. Prints a table with goals and a
  * pass/short verdict per line, and saves the figures to bench/results/latest.json.
  *
- *   node --expose-gc dist/bench/run.js [stall fleet-exact fleet-batch per-call load-time memory hosts shared details abort]
+ *   node --expose-gc dist/bench/run.js [stall fleet-exact fleet-batch per-call load-time memory hosts shared details abort node-red-list]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { cpus } from 'node:os';
@@ -13,6 +13,7 @@ import { API_RATE_LIMITS, OnsMqttClient, isSessionFailure } from '../lib';
 import { TokenBucket } from '../lib/rate-limiter';
 import { SEND_CHANNEL } from '../lib/scheduler';
 import { abortLatency } from './abort-latency';
+import { nodeRedList } from './node-red-list';
 import { baselineQuery } from './baseline-client';
 import { startEmulatorProcess } from './emulator-process';
 import { startRedis } from './redis-server';
@@ -438,6 +439,7 @@ const BENCHES: Record<string, () => Promise<Row & { data: Record<string, number>
   shared,
   details,
   abort: abortLatency,
+  'node-red-list': nodeRedList,
 };
 
 async function main(): Promise<void> {

@@ -3,7 +3,7 @@ import { raceAbort } from './abort';
 import { credentialSource, type CredentialSource } from './credentials/sources';
 import { accountOf, validateCredentialSpec, type CredentialSpec } from './credentials/spec';
 import { requireRegionId, resolveEndpoint, type Network, type ResolvedEndpoint } from './endpoints';
-import { OnsMqttError, invalidInput } from './errors';
+import { OnsMqttError, asOnsMqttError, invalidInput } from './errors';
 import type { RateLimitedApi, TokenStore } from './rate-limiter';
 import type { SharedLimitOptions } from './shared-limit/options';
 import { DEFAULT_RETRY, DEFAULT_RETRY_BUDGET, RetryBudget, runWithRetry, type RetryBudgetOptions, type RetryOptions } from './retry';
@@ -607,10 +607,6 @@ function newestFirst(a: ConnectionEvent, b: ConnectionEvent): number {
   return a.time < b.time ? 1 : a.time > b.time ? -1 : 0;
 }
 
-function asOnsMqttError(error: unknown): OnsMqttError {
-  if (error instanceof OnsMqttError) return error;
-  return new OnsMqttError({ code: 'InternalClientError', errorClass: 'fail', message: error instanceof Error ? error.message : String(error) });
-}
 
 /** The credential source with its fetches (STS, a credentials URI) routed like the API's requests. */
 function throughProxy(source: CredentialSource, proxy: ProxySettings | undefined): CredentialSource {

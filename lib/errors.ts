@@ -70,3 +70,16 @@ export function isOnsMqttError(value: unknown): value is OnsMqttError {
 export function invalidInput(field: string, message: string): OnsMqttError {
   return new OnsMqttError({ code: 'InvalidInput', field, message: `${field}: ${message}` });
 }
+
+/**
+ * Anything caught, as an OnsMqttError: ours as it is; anything else as an InvalidInput of `field`
+ * when the caller knows it came from reading an input (an expression, a parameter), else as an
+ * InternalClientError (fail class: a defect, not something a retry mends). Never calls the value
+ * (a thrown `{"toString": 1}` would throw again).
+ */
+export function asOnsMqttError(error: unknown, field?: string): OnsMqttError {
+  if (error instanceof OnsMqttError) return error;
+  const text = error instanceof Error ? error.message : typeof error === 'string' ? error : `a ${error === null ? 'null' : typeof error} was thrown`;
+  if (field !== undefined) return invalidInput(field, text);
+  return new OnsMqttError({ code: 'InternalClientError', errorClass: 'fail', message: text });
+}

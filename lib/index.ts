@@ -7,7 +7,7 @@ export type { OnsMqttClientOptions, SessionStatus, SessionQueryFailure, SessionQ
 export { detailsFromTrace, disconnectCodeOf, traceTimeToIso, parseUtcOffset, DETAILS_WINDOW_MS, DEFAULT_TRACE_TIME_ZONE } from './offline-details';
 export type { OfflineDetails, OfflineDetailsOptions, DisconnectCode } from './offline-details';
 export type { ConnectionEvent } from './trace';
-export { OnsMqttError, isOnsMqttError, invalidInput } from './errors';
+export { OnsMqttError, isOnsMqttError, invalidInput, asOnsMqttError } from './errors';
 export { displayValue } from './validation';
 export { ownValue, setOwn } from './own-keys';
 export { ERROR_TABLE, classifyError } from './error-table';

@@ -1,5 +1,5 @@
 import { setMaxListeners } from 'node:events';
-import { describeError, errorFields, OnsMqttClient, OnsMqttError, invalidInput, type OnsMqttClientOptions } from '../../lib';
+import { asOnsMqttError as asCoreError, describeError, errorFields, OnsMqttClient, OnsMqttError, invalidInput, type OnsMqttClientOptions } from '../../lib';
 import type { ConfigNode } from './config-options';
 import type { DoneFn, Node, NodeAPI, NodeMessage, NodeStatus, SendFn } from './types';
 
@@ -62,9 +62,9 @@ export function catchableError(error: OnsMqttError): Error & { code: string } {
   return e;
 }
 
+/** What an input handler caught: a failure of reading the message's input unless it is ours. */
 export function asOnsMqttError(error: unknown, field = 'input'): OnsMqttError {
-  if (error instanceof OnsMqttError) return error;
-  return invalidInput(field, error instanceof Error ? error.message : String(error));
+  return asCoreError(error, field);
 }
 
 export function attachError(msg: NodeMessage, error: OnsMqttError): NodeMessage {

@@ -90,6 +90,21 @@ describe('alicloud-mqtt-session in a real Node-RED runtime', () => {
     expect(actions).toEqual(mode === 'batch' ? Array(3).fill('BatchQuerySessionByClientIds') : Array(23).fill('QuerySessionByClientId'));
   });
 
+  it("each message of a list is a copy of the input without the list: its property holds the message's own id (as a split node)", async () => {
+    const ids = Array.from({ length: 30 }, (_, i) => `GID_split@@@${i}`);
+    const { on, off } = await load({ clientId: 'devices', clientIdType: 'msg', property: 'result' });
+    const input = { payload: 'kept', devices: ids, meta: { deep: [1, 2] } };
+    helper.getNode('q').receive(input);
+    await waitUntil(() => on.length + off.length === 30);
+    const all = [...on, ...off];
+    expect(all.every((m) => m.devices === ids[m.parts.index] && m.result.clientId === ids[m.parts.index])).toBe(true);
+    expect(all.every((m) => m.payload === 'kept' && m.meta.deep.length === 2)).toBe(true);
+    // Each message has its own copy of the rest: changing one changes no other, nor the input.
+    all[0].meta.deep.push(3);
+    expect(all[1].meta.deep).toEqual([1, 2]);
+    expect(input.devices).toHaveLength(30);
+  });
+
   // Failed on 3ea3f37 in batch mode: querySessions threw a TypeError, the two good ids got no
   // message, the whole message went to Catch without a code and the status stayed "querying".
   it.each(['exact', 'batch'])(

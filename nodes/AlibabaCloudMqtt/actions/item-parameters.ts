@@ -1,5 +1,5 @@
 import type { IExecuteFunctions } from 'n8n-workflow';
-import { OnsMqttError } from '../../../lib';
+import { asOnsMqttError, OnsMqttError } from '../../../lib';
 
 /**
  * Read one item's parameters. An expression that fails is a bad parameter for that item only:
@@ -11,7 +11,7 @@ export function readItemParameters(ctx: IExecuteFunctions, names: readonly strin
     try {
       values[name] = ctx.getNodeParameter(name, index);
     } catch (error) {
-      return new OnsMqttError({ code: 'InvalidInput', field: name, message: `${name}: ${error instanceof Error ? error.message : String(error)}` });
+      return asOnsMqttError(error, name);
     }
   }
   return values;

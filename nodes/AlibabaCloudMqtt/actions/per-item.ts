@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData } from 'n8n-workflow';
-import { OnsMqttError } from '../../../lib';
+import { asOnsMqttError, OnsMqttError } from '../../../lib';
 import { readItemParameters } from './item-parameters';
 import { failureJson, nodeErrorFor, routingMode } from './routing';
 
@@ -33,7 +33,7 @@ export async function runPerItem(
         if (params instanceof OnsMqttError) throw params;
         return { index, result: await run(params, index) };
       } catch (caught) {
-        const error = caught instanceof OnsMqttError ? caught : new OnsMqttError({ code: 'InvalidInput', message: String(caught) });
+        const error = asOnsMqttError(caught, 'input');
         return { index, error, ids };
       }
     }),

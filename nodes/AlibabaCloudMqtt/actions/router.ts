@@ -6,7 +6,7 @@ import * as message from './message';
 import * as token from './token';
 import { failEvery } from './per-item';
 import { routeOutcomes, routingMode, type ItemOutcome } from './routing';
-import { OnsMqttError, type OnsMqttClient } from '../../../lib';
+import { asOnsMqttError, OnsMqttError, type OnsMqttClient } from '../../../lib';
 
 type Execute = (this: IExecuteFunctions, client: OnsMqttClient, items: INodeExecutionData[], signal?: AbortSignal) => Promise<INodeExecutionData[][]>;
 
@@ -31,10 +31,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
     const credentials = await this.getCredentials('alibabaCloudMqttApi');
     client = createClient(credentials, this.getNodeParameter('options', 0, {}) as IDataObject, (message) => this.logger.warn(message));
   } catch (error) {
-    setupError =
-      error instanceof OnsMqttError
-        ? error
-        : new OnsMqttError({ code: 'InvalidInput', field: 'credentials', message: `credentials: ${error instanceof Error ? error.message : String(error)}` });
+    setupError = asOnsMqttError(error, 'credentials');
   }
   const signal = typeof this.getExecutionCancelSignal === 'function' ? this.getExecutionCancelSignal() : undefined;
 
