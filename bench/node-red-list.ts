@@ -14,7 +14,7 @@ const N = 100_000;
 const FLOOR_S = N / 10 / 100;
 
 export async function nodeRedList(): Promise<Row> {
-  const { helper, collect, waitUntil } = await import('../test/helpers/node-red');
+  const { helper, waitUntil } = await import('../test/helpers/node-red');
   const configNode = await import('../nodes/node-red/alicloud-mqtt-config');
   const sessionNode = await import('../nodes/node-red/alicloud-mqtt-session');
   const emu = await startEmulatorProcess({ faults: { latencyMs: 20, jitterMs: 5 } });
@@ -43,8 +43,9 @@ export async function nodeRedList(): Promise<Row> {
     ],
     { cfg: { accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret } },
   );
-  const on = collect('on');
-  const off = collect('off');
+  // Counted, not kept: the heap figure is the node's, not 100,000 messages held by the bench.
+  let out = 0;
+  for (const id of ['on', 'off']) (helper.getNode(id) as { on(e: string, f: () => void): void }).on('input', () => void out++);
   const list = Array.from({ length: N }, (_, i) => `GID_list@@@${i}`);
   gc();
   const heapBefore = process.memoryUsage().heapUsed;
@@ -54,7 +55,7 @@ export async function nodeRedList(): Promise<Row> {
   loop.enable();
   const started = performance.now();
   (helper.getNode('q') as { receive(msg: unknown): void }).receive({ payload: list, topic: 'fleet' });
-  await waitUntil(() => on.length + off.length >= N, 30 * 60_000, 'every id to leave');
+  await waitUntil(() => out >= N, 30 * 60_000, 'every id to leave');
   const elapsedS = (performance.now() - started) / 1000;
   loop.disable();
   clearInterval(sampler);
@@ -64,12 +65,14 @@ export async function nodeRedList(): Promise<Row> {
   await helper.stopServer();
   await emu.stop();
   const ratio = elapsedS / FLOOR_S;
+  // The package's own floor: its batch rate (88/s, 12 % under the service's 100) for 10,000 requests.
+  const ownFloorS = N / 10 / 88;
   const heapMb = (heapPeak - heapBefore) / 1024 / 1024;
   return {
     bench: '11. one Node-RED message of 100,000 ids (batch mode)',
-    figures: `${elapsedS.toFixed(1)} s vs floor ${FLOOR_S} s (${ratio.toFixed(2)}x); event loop max ${maxBlockMs.toFixed(0)} ms, p99 ${p99Ms.toFixed(1)} ms; heap +${mb(heapPeak - heapBefore)} MB`,
+    figures: `${elapsedS.toFixed(1)} s vs floor ${FLOOR_S} s (${ratio.toFixed(2)}x; the package's own rate allows ${ownFloorS.toFixed(1)} s); event loop max ${maxBlockMs.toFixed(0)} ms, p99 ${p99Ms.toFixed(1)} ms; heap +${mb(heapPeak - heapBefore)} MB`,
     goal: 'within 1.15x of the floor; event loop never blocked > 100 ms',
     verdict: ratio <= 1.15 && maxBlockMs <= 100 ? 'pass' : 'short',
-    data: { n: N, elapsedS, floorS: FLOOR_S, ratio, maxBlockMs, p99Ms, heapGrowthMb: heapMb },
+    data: { n: N, elapsedS, floorS: FLOOR_S, ownFloorS, ratio, maxBlockMs, p99Ms, heapGrowthMb: heapMb },
   };
 }
