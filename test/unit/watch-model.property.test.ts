@@ -3,7 +3,8 @@
  * and coming back, checks cut short at random points (a deploy), restarts (a new process reading
  * what the store saved), and long quiet periods, run through the FleetWatcher both hosts use.
  * The reference model: every change a completed check sees is reported exactly once, with the
- * right direction; a cut check reports and saves nothing; nothing is ever invented.
+ * right direction, or taken by an incident when storm protection is on; a cut check reports and
+ * saves nothing; nothing is ever invented.
  */
 import fc from 'fast-check';
 import { FleetWatcher, OnsMqttError, type OnsMqttClient, type SavedWatch, type SessionQueryOutcome, type WatchOptions } from '../../lib';
@@ -53,7 +54,16 @@ describe('one event per outage (model-based property, fast-check)', () => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 2, max: 12 }).chain((devices) => fc.tuple(fc.constant(devices), fc.array(command(devices), { minLength: 1, maxLength: 60 }))),
-        async ([devices, commands]) => {
+        // Storm protection off, or on with any thresholds.
+        fc.option(
+          fc.record({
+            minDevices: fc.integer({ min: 0, max: 6 }),
+            minPercent: fc.integer({ min: 0, max: 100 }),
+            resolvePercent: fc.integer({ min: 1, max: 100 }),
+          }),
+        ),
+        async ([devices, commands], storm) => {
+          const options: WatchOptions = storm ? { ...OPTIONS, storm } : OPTIONS;
           const ids = Array.from({ length: devices }, (_, i) => `GID_model@@@${i}`);
           const truth = ids.map(() => true);
           let saved: SavedWatch | undefined; // what the host's store holds
@@ -61,6 +71,7 @@ describe('one event per outage (model-based property, fast-check)', () => {
           let processId = 'process-1';
           // The model: what has been reported (or taken as the baseline) per device.
           let reported: boolean[] | undefined;
+          let openIncident: Record<string, unknown> | undefined;
           const fired: Array<[number, string]> = [];
           const expected: Array<[number, string]> = [];
           const store = {
@@ -78,7 +89,7 @@ describe('one event per outage (model-based property, fast-check)', () => {
                 client: () => fakeClient(truth, cut),
                 instanceId: 'post-cn-model',
                 clientIds: ids,
-                options: OPTIONS,
+                options,
                 store,
                 now: () => now,
                 signal: controller.signal,
@@ -94,12 +105,29 @@ describe('one event per outage (model-based property, fast-check)', () => {
                 continue;
               }
               if (result instanceof Error) throw result;
-              for (const e of result.events) fired.push([Number(e.clientId.split('@@@')[1]), e.event]);
-              if (reported === undefined) reported = [...truth];
-              else
-                truth.forEach((online, i) => {
-                  if (online !== reported![i]) expected.push([i, online ? 'online' : 'offline']);
-                });
+              const index = (clientId: string) => Number(clientId.split('@@@')[1]);
+              const changes = reported === undefined ? [] : truth.map((online, i) => (online !== reported![i] ? (online ? 'online' : 'offline') : null));
+              // An incident takes a device's changes in its place (one event for all): those of its
+              // members, the one it opens with, and what folds into it while it is open.
+              const members = new Set<number>(
+                [
+                  ...Object.keys(openIncident ?? {}),
+                  ...Object.keys(result.state.incident?.devices ?? {}),
+                  ...result.incidents.flatMap((n) => (n.event === 'incident' ? n.devices.map((d) => d.clientId) : [])),
+                ].map(index),
+              );
+              for (const e of result.events) {
+                fired.push([index(e.clientId), e.event]);
+                expect(changes[index(e.clientId)]).toBe(e.event); // never invented, never the wrong way
+              }
+              changes.forEach((change, i) => {
+                if (change === null) return;
+                const own = result.events.some((e) => index(e.clientId) === i);
+                // Every change is reported by its own event, or taken by an incident.
+                expect(own || members.has(i)).toBe(true);
+                if (own) expected.push([i, change]);
+              });
+              openIncident = result.state.incident?.devices;
               reported = [...truth];
             }
           }
@@ -108,11 +136,13 @@ describe('one event per outage (model-based property, fast-check)', () => {
           for (let i = 0; i < devices; i++) {
             expect(order(fired.filter(([d]) => d === i))).toEqual(order(expected.filter(([d]) => d === i)));
           }
-          // Offline and online alternate for each device: one event per outage, and one per return.
-          for (let i = 0; i < devices; i++) {
-            const kinds = fired.filter(([d]) => d === i).map(([, e]) => e);
-            kinds.forEach((k, n) => n > 0 && expect(k).not.toBe(kinds[n - 1]));
-          }
+          // Without storms, offline and online alternate for each device: one event per outage and
+          // one per return (an incident may take either side of a pair).
+          if (!storm)
+            for (let i = 0; i < devices; i++) {
+              const kinds = fired.filter(([d]) => d === i).map(([, e]) => e);
+              kinds.forEach((k, n) => n > 0 && expect(k).not.toBe(kinds[n - 1]));
+            }
         },
       ),
       { seed: SEED, numRuns: 150 },
