@@ -7,7 +7,7 @@
  * saves nothing; nothing is ever invented.
  */
 import fc from 'fast-check';
-import { FleetWatcher, OnsMqttError, type OnsMqttClient, type SavedWatch, type SessionQueryOutcome, type WatchOptions } from '../../lib';
+import { FleetWatcher, OnsMqttError, type OnsMqttClient, type SavedWatch, type SessionQueryOutcome, type WatchCheckResult, type WatchOptions } from '../../lib';
 
 const SEED = 20261202;
 const OPTIONS: WatchOptions = { events: { offline: true, online: true }, offlineAfterMs: 0, onlineAfterMs: 0, reportInitialOffline: false };
@@ -96,7 +96,7 @@ describe('one event per outage (model-based property, fast-check)', () => {
                 processId,
               });
               const before = JSON.stringify(saved ?? null);
-              const result = await watcher.check().catch((e: unknown) => e);
+              const result: WatchCheckResult | Error = await watcher.check().catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
               now += 60_000;
               if (c.kind === 'cutCheck' && c.answered < devices) {
                 // Cut: nothing fired, nothing saved.
