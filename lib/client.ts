@@ -607,7 +607,6 @@ function newestFirst(a: ConnectionEvent, b: ConnectionEvent): number {
   return a.time < b.time ? 1 : a.time > b.time ? -1 : 0;
 }
 
-
 /** The credential source with its fetches (STS, a credentials URI) routed like the API's requests. */
 function throughProxy(source: CredentialSource, proxy: ProxySettings | undefined): CredentialSource {
   if (!proxy) return source;
