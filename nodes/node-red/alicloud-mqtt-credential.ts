@@ -59,19 +59,18 @@ export = function register(RED: NodeAPI): void {
       }
       if (operation === 'queryToken' || operation === 'revokeToken') {
         const token = (await evaluate(RED, node, def.token || 'token', def.token ? (def.tokenType ?? 'msg') : 'msg', msg)) as string;
+        // The same fields as n8n's Query Token and Revoke Token (requestId included).
         if (operation === 'queryToken') {
-          const { valid } = await client.queryToken({ instanceId, token }, { signal });
-          return { payload: { instanceId, valid }, status: valid ? 'valid' : 'invalid' };
+          const queried = await client.queryToken({ instanceId, token }, { signal });
+          return { payload: { instanceId, ...queried }, status: queried.valid ? 'valid' : 'invalid' };
         }
-        await client.revokeToken({ instanceId, token }, { signal });
-        return { payload: { instanceId, revoked: true }, status: 'revoked' };
+        return { payload: { instanceId, ...(await client.revokeToken({ instanceId, token }, { signal })) }, status: 'revoked' };
       }
       const clientId = (await evaluate(RED, node, def.clientId ?? 'payload', def.clientIdType ?? 'msg', msg)) as string;
       const ref = { clientId, instanceId };
       switch (operation) {
         case 'unregister':
-          await client.unregisterDeviceCredential(ref, { signal });
-          return { payload: { ...ref, unregistered: true }, status: 'unregistered' };
+          return { payload: { ...(await client.unregisterDeviceCredential(ref, { signal })), unregistered: true }, status: 'unregistered' };
         case 'get': {
           const credential = await client.getDeviceCredential(ref, { signal });
           return credential

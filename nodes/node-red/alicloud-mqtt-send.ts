@@ -12,7 +12,8 @@ interface SendDef extends NodeDef, QueryOptionsDef {
 /**
  * `alicloud-mqtt-send`: publishes msg.payload (text as it is, anything else as JSON) to a topic
  * of the instance through the OnsMqtt API (SendMessage): a device subscribed to it receives it.
- * The message goes on with msg.msgId.
+ * The message goes on with msg.message `{msgId, instanceId, topic, requestId}` (as n8n's item) and
+ * msg.msgId.
  */
 export = function register(RED: NodeAPI): void {
   RED.nodes.registerType('alicloud-mqtt-send', function AlicloudMqttSend(this: Node, def: SendDef) {
@@ -30,7 +31,9 @@ export = function register(RED: NodeAPI): void {
           { instanceId: instanceId as string, topic: topic as string, payload: msg.payload as string | Buffer | object },
           { signal: work.signal },
         );
+        // msg.message as n8n's item has it ({msgId, instanceId, topic, requestId}); msg.msgId as before.
         msg.msgId = sent.msgId;
+        msg.message = { ...sent };
         send(msg);
         return { fill: 'green', shape: 'dot', text: RED._('alicloud-mqtt-send.status.sent') };
       });

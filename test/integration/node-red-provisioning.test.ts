@@ -102,6 +102,8 @@ it('credential (get or register, twice: the same) -> a real device logs in -> wa
   await waitUntil(() => sent.length === 1 && received.length === 1, 5_000, 'the message');
   expect(received).toEqual(['{"interval":15}']);
   expect(sent[0].msgId).toEqual(expect.any(String));
+  // As n8n's Send item: { message: { msgId, instanceId, topic, requestId } }.
+  expect(sent[0].message).toEqual({ msgId: sent[0].msgId, instanceId: INSTANCE, topic: 'devices/nr-1/config', requestId: expect.any(String) });
   expect(caught).toHaveLength(0);
   expect(everyTextOf(helper.log().args)).not.toContain(mqtt.password);
 });
@@ -190,7 +192,8 @@ it('credential: tokens (apply, query, revoke) and refresh of a device without a 
   expect(applied[0].payload).toMatchObject({ resources: ['a/b', 'a/c'], actions: 'R', token: expect.any(String) });
   helper.getNode('query').receive({ payload: { token: applied[0].payload.token } });
   await waitUntil(() => queried.length === 1);
-  expect(queried[0].payload).toEqual({ instanceId: INSTANCE, valid: true });
+  // The same fields as n8n's Query Token: requestId included.
+  expect(queried[0].payload).toEqual({ instanceId: INSTANCE, valid: true, requestId: expect.any(String) });
   helper.getNode('refresh').receive({ payload: 'GID_nr@@@unknown' });
   await waitUntil(() => caught.length === 1);
   expect(caught[0].alicloudError).toMatchObject({ code: 'ParameterCheckFailed' });
