@@ -17,6 +17,8 @@ const LINE_IDS = Array.from({ length: 12 }, (_, i) => `GID_demo@@@line-${String(
 /** How long the gateway stays up and down (the demo test shortens them). */
 const GATEWAY_UP_MS = Number(process.env.DEMO_GATEWAY_UP_MS) || 75_000;
 const GATEWAY_DOWN_MS = Number(process.env.DEMO_GATEWAY_DOWN_MS) || 30_000;
+/** How many times the gateway fails (default: for as long as the demo runs). */
+const GATEWAY_FAILURES = Number(process.env.DEMO_GATEWAY_FAILURES) || Infinity;
 const say = (line) => process.stdout.write(`${line}\n`);
 
 async function main() {
@@ -48,6 +50,7 @@ async function main() {
     login,
     upMs: GATEWAY_UP_MS,
     downMs: GATEWAY_DOWN_MS,
+    failures: GATEWAY_FAILURES,
     onEvent: (id, what) => say(`  [device] ${id} ${what}`),
   });
   say('  packing this package and installing it into a fresh Node-RED user directory ...');

@@ -52,10 +52,11 @@ function startSimulatedDevices({ mqttUrl, clientIds, login = () => ({}), onlineM
  * Devices behind one gateway: they connect together, and when the gateway fails they all lose
  * their sockets at the same moment (a storm), then come back together `downMs` later.
  */
-function startGateway({ mqttUrl, clientIds, login = () => ({}), upMs = 60_000, downMs = 30_000, onEvent = () => {} }) {
+function startGateway({ mqttUrl, clientIds, login = () => ({}), upMs = 60_000, downMs = 30_000, failures = Infinity, onEvent = () => {} }) {
   const clients = new Map();
   let timer;
   let stopped = false;
+  let failed = 0;
   const up = () => {
     for (const clientId of clientIds) {
       const client = mqtt.connect(mqttUrl, { clientId, reconnectPeriod: 0, keepalive: 30, ...login(clientId) });
@@ -63,10 +64,12 @@ function startGateway({ mqttUrl, clientIds, login = () => ({}), upMs = 60_000, d
       clients.set(clientId, client);
     }
     onEvent(`${clientIds.length} devices behind the gateway`, 'online');
-    timer = setTimeout(down, upMs);
+    // After its last failure (a test asks for one) the gateway stays up.
+    if (failed < failures) timer = setTimeout(down, upMs);
   };
   const down = () => {
     if (stopped) return;
+    failed++;
     for (const client of clients.values()) client.stream.destroy();
     onEvent(`${clientIds.length} devices behind the gateway`, 'offline at once (gateway failure)');
     timer = setTimeout(() => !stopped && up(), downMs);
