@@ -23,9 +23,17 @@ function freePort(preferred = 0) {
   });
 }
 
+/** Folders of packed tarballs, removed when the process that packed them exits (tests and the demo
+ * pack one each run; without this /tmp kept one folder per run). */
+const packedDirs = [];
+process.once('exit', () => {
+  for (const dir of packedDirs) fs.rmSync(dir, { recursive: true, force: true });
+});
+
 /** `npm pack` of the built tree into a temporary folder; returns the tarball path. */
 function packTarball() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alicloud-mqtt-tarball-'));
+  packedDirs.push(dir);
   execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', dir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
   return path.join(
     dir,
