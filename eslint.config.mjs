@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import { configWithoutCloudSupport } from '@n8n/node-cli/eslint';
+import importX from 'eslint-plugin-import-x';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
@@ -15,6 +16,60 @@ import tseslint from 'typescript-eslint';
  *   gets typescript-eslint's recommended type-aware rules; the JavaScript scripts get ESLint's
  *   recommended rules.
  */
+/**
+ * The rooms of lib/ (docs/architecture.md) and the rooms each may import: the ones below it. A
+ * room never imports one above it or beside it, so there is no path back and no circle; the
+ * public entry (lib/index.ts) may import any room. `@alicloud/*` (the SDKs) is imported by the
+ * three adapters only.
+ */
+const ROOMS = {
+  base: [],
+  credentials: ['base'],
+  proxy: ['base'],
+  send: ['base', 'credentials', 'proxy'],
+  'shared-limit': ['base', 'send'],
+  actions: ['base', 'send'],
+  client: ['base', 'credentials', 'proxy', 'send', 'shared-limit', 'actions'],
+  watch: ['base', 'shared-limit', 'actions', 'client'],
+  host: ['base', 'credentials', 'proxy', 'send', 'shared-limit', 'actions', 'client', 'watch'],
+};
+const SDK_ADAPTERS = ['lib/send/transport.ts', 'lib/credentials/sources.ts', 'lib/proxy/route.ts'];
+const sdkImports = {
+  group: ['@alicloud/*'],
+  message: 'Only the SDK adapters (lib/send/transport.ts, lib/credentials/sources.ts, lib/proxy/route.ts) import the Alibaba SDKs.',
+};
+function roomRules(room, allowed, withSdk) {
+  const above = Object.keys(ROOMS).filter((other) => other !== room && !allowed.includes(other));
+  const patterns = [
+    { regex: '^\\.\\.(/index)?$', message: `lib/${room} may not import the public entry (lib/index.ts): import the module itself.` },
+    ...above.map((other) => ({
+      regex: `^\\.\\./${other}(/|$)`,
+      message: `lib/${room} may import only ${allowed.length ? allowed.map((r) => `lib/${r}`).join(', ') : 'its own modules'} (docs/architecture.md, "Rooms").`,
+    })),
+    ...(withSdk ? [] : [sdkImports]),
+  ];
+  return { 'no-restricted-imports': ['error', { patterns }] };
+}
+const roomConfigs = Object.entries(ROOMS).flatMap(([room, allowed]) => [
+  { files: [`lib/${room}/**/*.ts`], ignores: SDK_ADAPTERS, rules: roomRules(room, allowed, false) },
+  ...SDK_ADAPTERS.filter((file) => file.startsWith(`lib/${room}/`)).map((file) => ({ files: [file], rules: roomRules(room, allowed, true) })),
+]);
+/** The hosts use the core through its public entry, and what both hosts share (lib/host). */
+const hostImports = {
+  'no-restricted-imports': [
+    'error',
+    {
+      patterns: [
+        {
+          regex: '^(\\.\\./)+lib/(?!host(/|$)|index$)',
+          message: 'A host imports the core from lib (its public entry) or lib/host (what both hosts share), never a room inside it.',
+        },
+        sdkImports,
+      ],
+    },
+  ],
+};
+
 const N8N_ELSEWHERE = ['lib/**', 'nodes/node-red/**', 'emulator/**', 'bench/**', 'scripts/**', 'test/**'];
 const TYPED = ['lib/**/*.ts', 'nodes/node-red/**/*.ts', 'emulator/**/*.ts', 'bench/**/*.ts', 'test/**/*.ts'];
 
@@ -35,6 +90,15 @@ export default [
       '@typescript-eslint/no-this-alias': ['error', { allowedNames: ['node'] }],
     },
   },
+  // The rooms of lib/: no import upward or sideways, no circle (also through `import type`).
+  {
+    files: ['lib/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: { 'import-x/extensions': ['.ts'], 'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] } },
+    rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
+  },
+  ...roomConfigs,
+  { files: ['nodes/**/*.ts', 'credentials/**/*.ts'], rules: hostImports },
   {
     // Tests read messages from Node-RED's untyped test helper and parse JSON answers: the
     // no-unsafe-* rules would ask for a cast on every line without catching anything.

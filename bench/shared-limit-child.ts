@@ -9,7 +9,7 @@
 import { subscribe } from 'node:diagnostics_channel';
 import { join, resolve } from 'node:path';
 import { OnsMqttClient, closeSharedTokenStores, isSessionFailure, type SharedLimitOptions } from '../lib';
-import { SEND_CHANNEL } from '../lib/scheduler';
+import { SEND_CHANNEL } from '../lib/send/scheduler';
 import { resolveSharedLimit, sharedTokenStore } from '../lib/shared-limit';
 
 export interface SharedLimitJob {

@@ -7,7 +7,7 @@
  *   Signature|{AccessKeyId}|{InstanceId}              | Base64(HMAC-SHA1(AccessKeySecret, ClientId))
  *   DeviceCredential|{DeviceAccessKeyId}|{InstanceId} | Base64(HMAC-SHA1(DeviceAccessKeySecret, ClientId))
  *   Token|{AccessKeyId}|{InstanceId}                  | R|{token}, W|{token} or R|{token}|W|{token}
- * Computed here with Node's crypto independently of lib/provisioning (the emulator plays the server).
+ * Computed here with Node's crypto independently of lib/actions (the emulator plays the server).
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { ApiError } from './api-error';

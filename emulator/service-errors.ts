@@ -1,6 +1,6 @@
 /**
  * The emulator's view of the service's error answers: code -> HTTP status and message, in the
- * documented body shape. Kept apart from lib/error-table.ts on purpose: the emulator plays the
+ * documented body shape. Kept apart from lib/base/error-table.ts on purpose: the emulator plays the
  * server and must not share the client's assumptions.
  */
 export const SERVICE_ERRORS: Record<string, { status: number; message: string }> = {

@@ -2,25 +2,29 @@
  * Alibaba Cloud ApsaraMQ for MQTT device-session checks: the host-agnostic core shared by the
  * n8n and Node-RED nodes, usable directly from an n8n Code node or a Node-RED function node.
  */
-export { OnsMqttClient, isSessionFailure, BATCH_SIZE, DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS } from './client';
-export type { OnsMqttClientOptions, SessionStatus, SessionQueryFailure, SessionQueryOutcome, QueryMode, CallOptions, StatusCallOptions } from './client';
-export { detailsFromTrace, disconnectCodeOf, traceTimeToIso, parseUtcOffset, DETAILS_WINDOW_MS, DEFAULT_TRACE_TIME_ZONE } from './offline-details';
-export type { OfflineDetails, OfflineDetailsOptions, DisconnectCode } from './offline-details';
-export type { ConnectionEvent } from './trace';
-export { OnsMqttError, isOnsMqttError, invalidInput, asOnsMqttError } from './errors';
-export { displayValue } from './validation';
-export { ownValue, setOwn } from './own-keys';
-export { ERROR_TABLE, classifyError } from './error-table';
-export type { ErrorClass, ErrorRule, Classification } from './error-table';
-export { DEFAULT_RETRY, backoffDelay, backoffCeiling, decideRetry } from './retry';
-export type { RetryOptions } from './retry';
-export { API_RATE_LIMITS } from './rate-limiter';
-export { resolveEndpoint, DOCUMENTED_REGIONS, DEFAULT_REGION, NETWORKS } from './endpoints';
-export type { Network, ResolvedEndpoint } from './endpoints';
-export { checkCredentials } from './credential-check';
-export type { CredentialCheckResult } from './credential-check';
-export { statusFields, errorFields, routeOf, describeError, errorHeadline, errorAdvice } from './output';
-export type { Route, StatusFields, StatusWithDetails, ErrorFields } from './output';
+export { OnsMqttClient } from './client/client';
+export { isSessionFailure } from './base/results';
+export { BATCH_SIZE } from './actions/sessions';
+export { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS } from './client/options';
+export type { OnsMqttClientOptions } from './client/options';
+export type { SessionStatus, SessionQueryFailure, SessionQueryOutcome, QueryMode, CallOptions, StatusCallOptions } from './base/results';
+export { detailsFromTrace, disconnectCodeOf, traceTimeToIso, parseUtcOffset, DETAILS_WINDOW_MS, DEFAULT_TRACE_TIME_ZONE } from './actions/offline-details';
+export type { OfflineDetails, OfflineDetailsOptions, DisconnectCode } from './base/results';
+export type { ConnectionEvent } from './base/results';
+export { OnsMqttError, isOnsMqttError, invalidInput, asOnsMqttError } from './base/errors';
+export { displayValue } from './base/validation';
+export { ownValue, setOwn } from './base/own-keys';
+export { ERROR_TABLE, classifyError } from './base/error-table';
+export type { ErrorClass, ErrorRule, Classification } from './base/error-table';
+export { DEFAULT_RETRY, backoffDelay, backoffCeiling, decideRetry } from './send/retry';
+export type { RetryOptions } from './send/retry';
+export { API_RATE_LIMITS } from './send/rate-limiter';
+export { resolveEndpoint, DOCUMENTED_REGIONS, DEFAULT_REGION, NETWORKS } from './send/endpoints';
+export type { Network, ResolvedEndpoint } from './send/endpoints';
+export { checkCredentials } from './host/credential-check';
+export type { CredentialCheckResult } from './host/credential-check';
+export { statusFields, errorFields, routeOf, describeError, errorHeadline, errorAdvice } from './host/output';
+export type { Route, StatusFields, StatusWithDetails, ErrorFields } from './host/output';
 export {
   transition,
   observationsOf,
@@ -32,7 +36,7 @@ export {
   DEFAULT_RESOLVE_PERCENT,
   DEFAULT_INCIDENT_FOLD_MS,
   DEFAULT_INCIDENT_MAX_AGE_MS,
-} from './watch';
+} from './watch/transition';
 export type {
   WatchOptions,
   WatchState,
@@ -45,13 +49,13 @@ export type {
   IncidentEvent,
   IncidentResolvedEvent,
   IncidentNotice,
-} from './watch';
-export { checkFleet } from './fleet-watch';
-export type { FleetCheckResult, FleetSummary, FleetCheckContext } from './fleet-watch';
-export { FleetWatcher } from './fleet-watcher';
-export { reconcileAfterRestart } from './restart-reconcile';
-export type { ReconcileReport } from './restart-reconcile';
-export type { FleetWatcherOptions, SavedWatch, WatchStore, WatchRequest, WatchCheckResult } from './fleet-watcher';
+} from './watch/transition';
+export { checkFleet } from './watch/fleet-check';
+export type { FleetCheckResult, FleetSummary, FleetCheckContext } from './watch/fleet-check';
+export { FleetWatcher } from './watch/watcher';
+export { reconcileAfterRestart } from './watch/restart-reconcile';
+export type { ReconcileReport } from './watch/restart-reconcile';
+export type { FleetWatcherOptions, SavedWatch, WatchStore, WatchRequest, WatchCheckResult } from './watch/watcher';
 export {
   validateCredentialSpec,
   credentialSource,
@@ -59,10 +63,10 @@ export {
   systemCredentialsAllowed,
   ALLOW_SYSTEM_CREDENTIALS_VARIABLE,
   CREDENTIAL_TYPES,
-  credentialFromFields,
 } from './credentials';
+export { credentialFromFields } from './host/credential-fields';
 export type { CredentialSpec, CredentialType, CredentialSource } from './credentials';
-export { ACCOUNT_RATE_LIMITS } from './rate-limiter';
+export { ACCOUNT_RATE_LIMITS } from './send/rate-limiter';
 export {
   sharedLimitFromEnvironment,
   queueModeNotice,
@@ -72,7 +76,7 @@ export {
   ACCOUNT_ID_VARIABLE,
 } from './shared-limit';
 export type { SharedLimitOptions } from './shared-limit';
-export { mqttConnectOptions, hmacSha1Base64, MQTT_AUTH_MODES, MAX_WAIT_MS, MAX_TOKEN_RESOURCES } from './provisioning';
+export { mqttConnectOptions, hmacSha1Base64, MQTT_AUTH_MODES, MAX_WAIT_MS, MAX_TOKEN_RESOURCES } from './actions/provisioning';
 export type {
   DeviceCredential,
   DeviceRef,
@@ -83,6 +87,6 @@ export type {
   ApplyTokenInput,
   WaitUntilOnlineInput,
   WaitUntilOnlineResult,
-} from './provisioning';
+} from './actions/provisioning';
 export { proxyFromFields, PROXY_LOOPBACK_VARIABLE } from './proxy/settings';
 export type { ProxyOption } from './proxy/settings';

@@ -4,8 +4,8 @@
  * secret) or the string to sign (which holds a base STS token). We keep the STS error code, its
  * message and request id from a JSON body, and otherwise say where the fetch failed and how.
  */
-import { OnsMqttError } from '../errors';
-import { redact } from '../redact';
+import { OnsMqttError } from '../base/errors';
+import { redact } from '../base/redact';
 import type { CredentialType } from './spec';
 
 const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|UNABLE_TO_GET_ISSUER|HOSTNAME_MISMATCH/;

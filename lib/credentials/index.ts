@@ -4,4 +4,3 @@ export { credentialSource, resetCredentialSessions } from './sources';
 export type { CredentialSource } from './sources';
 export { RefreshingCredentials } from './session';
 export type { TemporaryCredentials, CredentialFetcher } from './session';
-export { credentialFromFields } from './fields';

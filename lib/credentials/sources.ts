@@ -5,7 +5,7 @@
  * requests each AssumeRole) and refreshes on every call when a token lives 15 minutes or less.
  */
 import { createHash } from 'node:crypto';
-import { OnsMqttError } from '../errors';
+import { OnsMqttError } from '../base/errors';
 import { credentialError } from './errors';
 import { RefreshingCredentials, type TemporaryCredentials } from './session';
 import {

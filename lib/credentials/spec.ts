@@ -3,8 +3,8 @@
  * that fetches fresh temporary credentials (AssumeRole, the ECS instance role, OIDC, a credentials
  * URI, or Alibaba's default chain). Plain data, validated here with messages that say what to fix.
  */
-import { invalidInput } from '../errors';
-import { optionalNumber, optionalString, requireCredential } from '../validation';
+import { invalidInput } from '../base/errors';
+import { optionalNumber, optionalString, requireCredential } from '../base/validation';
 
 export type CredentialSpec =
   | { type: 'access_key'; accessKeyId: string; accessKeySecret: string }

@@ -89,7 +89,7 @@ function agentOf(url: string | URL, settings: ProxySettings | typeof DIRECT | un
 /**
  * Asked synchronously right before each SDK request is built (and so a tick before it is written
  * on a kept-alive connection); throwing keeps the request from being sent at all. The transport's
- * stale-token check (lib/send-channels.ts).
+ * stale-token check (lib/send/send-channels.ts).
  */
 export type RequestGate = (headers: Readonly<Record<string, unknown>>) => void;
 let gate: RequestGate | undefined;

@@ -7,7 +7,7 @@
  * or ALICLOUD_MQTT_PROXY_LOOPBACK=true): a proxy elsewhere cannot reach this machine's loopback.
  * The ECS metadata address is never proxied: only the instance itself can reach it.
  */
-import { invalidInput } from '../errors';
+import { invalidInput } from '../base/errors';
 
 export interface ProxyOption {
   /** http://[user:password@]host:port (an https:// proxy is not supported: say so, clearly). */

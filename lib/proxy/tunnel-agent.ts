@@ -6,7 +6,7 @@
  * A failure of the proxy itself is a ProxyFailure, which the transport turns into its own codes
  * (connection failed: retry; 407: fail, check the login; other refusals: fail; 5xx: BadGateway).
  */
-import { decodeUserInfo } from '../user-info';
+import { decodeUserInfo } from '../base/user-info';
 import * as http from 'node:http';
 import * as https from 'node:https';
 import * as tls from 'node:tls';

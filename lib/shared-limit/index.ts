@@ -28,4 +28,3 @@ export async function closeSharedTokenStores(): Promise<void> {
   stores.clear();
   await Promise.all(all.map((s) => s.close()));
 }
-export { WatchLeadership, DEFAULT_LEASE_MS, type WatchLeadershipOptions } from './leadership';

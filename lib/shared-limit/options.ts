@@ -3,9 +3,9 @@
  * validated with messages that say what to fix. The Redis URL may hold a password: it is never put
  * into a message or a log (`describeRedis` gives host, port and database only).
  */
-import { invalidInput } from '../errors';
-import { normalizeUserInfo } from '../user-info';
-import { optionalNumber, optionalString } from '../validation';
+import { invalidInput } from '../base/errors';
+import { normalizeUserInfo } from '../base/user-info';
+import { optionalNumber, optionalString } from '../base/validation';
 
 export interface SharedLimitOptions {
   /** redis://[user:password@]host[:port][/db] or rediss:// (TLS). */

@@ -13,10 +13,10 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
 import type { Redis as RedisClient, RedisOptions } from 'ioredis';
-import { abortedError } from '../abort';
-import { TokenBucket, sendSafeBurst, type LimitedKey, type TokenStore } from '../rate-limiter';
-import { SEND_ALLOWANCE_MS } from '../send-channels';
-import { WaitQueue } from '../wait-queue';
+import { abortedError } from '../base/abort';
+import { TokenBucket, sendSafeBurst, type LimitedKey, type TokenStore } from '../send/rate-limiter';
+import { SEND_ALLOWANCE_MS } from '../send/send-channels';
+import { WaitQueue } from '../base/wait-queue';
 import { describeRedis, type ResolvedSharedLimit } from './options';
 import { TAKE_SCRIPT } from './take-script';
 

@@ -13,7 +13,7 @@ import {
   type WatchOptions,
   type WatchState,
 } from '../../lib';
-import type { WatchLeadership } from '../../lib/shared-limit/leadership';
+import { leadershipFor, type WatchLeadership } from '../../lib/host/leadership';
 import type { ConfigNode } from './config-options';
 import { asOnsMqttError, attachError, catchableError, clientFactory, PendingWork, shortText, type QueryOptionsDef } from './runtime';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, SendFn } from './types';
@@ -245,12 +245,8 @@ function electionFor(RED: NodeAPI, node: Node, def: WatchDef): WatchLeadership |
   const config = (typeof def.config === 'string' && def.config ? RED.nodes.getNode(def.config) : null) as ConfigNode | null;
   const shared = config && typeof config.sharedLimit === 'function' ? config.sharedLimit() : undefined;
   if (!shared) return undefined;
-  // Loaded only here: without a Redis URL, ioredis is never loaded.
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const lib = require('../../lib/shared-limit') as typeof import('../../lib/shared-limit');
   try {
-    const resolved = lib.resolveSharedLimit(shared);
-    return new lib.WatchLeadership({ redisUrl: resolved.redisUrl, keyPrefix: resolved.keyPrefix, name: def.id });
+    return leadershipFor(shared, def.id);
   } catch (error) {
     node.error(describeError(asOnsMqttError(error)));
     return undefined;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import { busiestSecond } from '../../emulator/request-log';
-import { API_RATE_LIMITS } from '../../lib/rate-limiter';
+import { API_RATE_LIMITS } from '../../lib/send/rate-limiter';
 import { startEmulatorProcess, type EmulatorProcess } from '../helpers/emulator-process';
 import { startRedis, type RedisServer } from '../helpers/redis-server';
 import { busiestWindow } from '../helpers/send-log';

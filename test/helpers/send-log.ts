@@ -5,7 +5,7 @@
  * milliseconds; that is what the margin under the documented limit is for.)
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { SEND_CHANNEL } from '../../lib/scheduler';
+import { SEND_CHANNEL } from '../../lib/send/scheduler';
 
 export interface SendLog {
   times: number[];

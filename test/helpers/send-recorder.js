@@ -3,7 +3,7 @@
  * A preload (`node --require .../send-recorder.js`) for host processes we cannot reach into, such
  * as n8n's queue-mode workers: it records, inside that process, every moment the package writes a
  * request to its socket and every rate token it grants (the package's diagnostics channels,
- * lib/send-channels.ts), and appends them to `$ALICLOUD_MQTT_SEND_LOG.<pid>`, one line each:
+ * lib/send/send-channels.ts), and appends them to `$ALICLOUD_MQTT_SEND_LOG.<pid>`, one line each:
  *   send <epoch ms> <api> <grant age ms>
  *   grant <epoch ms> <api>
  * Plain JavaScript on purpose: the host loads it before anything of ours is compiled or found.

@@ -6,7 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { OnsMqttClient, OnsMqttError } from '../../lib';
-import { MAX_RESPONSE_BYTES } from '../../lib/transport';
+import { MAX_RESPONSE_BYTES } from '../../lib/send/transport';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, action: string, query: URLSearchParams) => void;
 let server: Server;

@@ -8,8 +8,8 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import fc from 'fast-check';
 import { OnsMqttClient } from '../../lib';
-import { API_RATE_LIMITS, sourceName } from '../../lib/rate-limiter';
-import { SEND_CHANNEL } from '../../lib/send-channels';
+import { API_RATE_LIMITS, sourceName } from '../../lib/send/rate-limiter';
+import { SEND_CHANNEL } from '../../lib/send/send-channels';
 import { closeSharedTokenStores } from '../../lib/shared-limit';
 import { startEmulatorProcess, type EmulatorProcess } from '../helpers/emulator-process';
 import { busiestWindow } from '../helpers/send-log';

@@ -10,7 +10,7 @@ import { SECOND_KEY, startEmulatorProcess, type EmulatorProcess } from '../helpe
 import { busiestWindow, recordSends, type SendLog } from '../helpers/send-log';
 import { clientFor, emulatorWithSentinel } from '../helpers/emulator';
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { GRANT_CHANNEL, SEND_ALLOWANCE_MS, SEND_CHANNEL } from '../../lib/send-channels';
+import { GRANT_CHANNEL, SEND_ALLOWANCE_MS, SEND_CHANNEL } from '../../lib/send/send-channels';
 
 let emu: RunningEmulator;
 const INSTANCE = 'post-cn-emulator01';

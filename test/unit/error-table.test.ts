@@ -1,4 +1,4 @@
-import { ERROR_TABLE, classifyError } from '../../lib/error-table';
+import { ERROR_TABLE, classifyError } from '../../lib/base/error-table';
 
 // Every code named in shared/reference/alibaba-mqtt-api.md, with the class it must get.
 const REFERENCE_CODES: Array<[string, number, 'retry' | 'fail']> = [

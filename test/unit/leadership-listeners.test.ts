@@ -2,7 +2,7 @@
  * A watch leadership whose Redis is down is asked again at every tick: each wait for the
  * connection must take its 'ready' listener with it (one was left behind per tick, for ever).
  */
-import { WatchLeadership } from '../../lib/shared-limit';
+import { WatchLeadership } from '../../lib/watch/leadership';
 
 it("waiting for a Redis that is down leaves no 'ready' listener behind, however often", async () => {
   const leadership = new WatchLeadership({ redisUrl: 'redis://127.0.0.1:9/0', name: 'listener-test' });

@@ -1,5 +1,5 @@
-import { API_RATE_LIMITS, LocalTokenStore, TokenBucket, ownLimit, sourceKey, sourceName, type LimitedKey, type TokenStore } from '../../lib/rate-limiter';
-import { RequestScheduler, Slots } from '../../lib/scheduler';
+import { API_RATE_LIMITS, LocalTokenStore, TokenBucket, ownLimit, sourceKey, sourceName, type LimitedKey, type TokenStore } from '../../lib/send/rate-limiter';
+import { RequestScheduler, Slots } from '../../lib/send/scheduler';
 
 describe('token bucket', () => {
   beforeEach(() => jest.useFakeTimers());

@@ -1,5 +1,5 @@
-import { OnsMqttError } from '../../lib/errors';
-import { backoffCeiling, backoffDelay, decideRetry, DEFAULT_RETRY, RetryBudget, runWithRetry, systemClock, type RetryClock } from '../../lib/retry';
+import { OnsMqttError } from '../../lib/base/errors';
+import { backoffCeiling, backoffDelay, decideRetry, DEFAULT_RETRY, RetryBudget, runWithRetry, systemClock, type RetryClock } from '../../lib/send/retry';
 
 /** A fake clock: sleeping advances time instantly and records the waits; timers fire as time passes. */
 function fakeClock(randomValues: number[] = [0.5]): RetryClock & { t: number; waits: number[]; advance(ms: number): void } {

@@ -6,10 +6,11 @@
  */
 import { inspect } from 'node:util';
 import { OnsMqttClient } from '../../lib';
-import { redact, scrubUris } from '../../lib/redact';
-import { closeSharedTokenStores, resolveSharedLimit, RedisTokenStore, WatchLeadership } from '../../lib/shared-limit';
+import { redact, scrubUris } from '../../lib/base/redact';
+import { closeSharedTokenStores, resolveSharedLimit, RedisTokenStore } from '../../lib/shared-limit';
+import { WatchLeadership } from '../../lib/watch/leadership';
 import { proxyFromFields } from '../../lib/proxy/settings';
-import { decodeUserInfo } from '../../lib/user-info';
+import { decodeUserInfo } from '../../lib/base/user-info';
 import { configToSharedLimit } from '../../nodes/node-red/config-options';
 
 const SECRET = 'Ab/Cd+Ef=Gh!(x)*y%z';

@@ -1,6 +1,6 @@
-import { detailsFromTrace, disconnectCodeOf, parseUtcOffset, traceTimeToIso } from '../../lib/offline-details';
-import type { ConnectionEvent } from '../../lib/trace';
-import { isStorm, transition, type IncidentNotice, type WatchEvent, type WatchOptions, type WatchState } from '../../lib/watch';
+import { detailsFromTrace, disconnectCodeOf, parseUtcOffset, traceTimeToIso } from '../../lib/actions/offline-details';
+import type { ConnectionEvent } from '../../lib/base/results';
+import { isStorm, transition, type IncidentNotice, type WatchEvent, type WatchOptions, type WatchState } from '../../lib/watch/transition';
 
 const MIN = 60_000;
 const T0 = Date.parse('2026-11-29T10:00:00Z');

@@ -1,7 +1,7 @@
 import { OnsMqttClient, isSessionFailure, parseClientIdList } from '../../lib';
-import { resolveEndpoint } from '../../lib/endpoints';
-import { OnsMqttError } from '../../lib/errors';
-import { displayValue, optionalNumber, requireId } from '../../lib/validation';
+import { resolveEndpoint } from '../../lib/send/endpoints';
+import { OnsMqttError } from '../../lib/base/errors';
+import { displayValue, optionalNumber, requireId } from '../../lib/base/validation';
 
 function errorOf(fn: () => unknown): OnsMqttError {
   try {

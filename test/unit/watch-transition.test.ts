@@ -1,4 +1,4 @@
-import { parseClientIdList, summarize, transition, type Observation, type WatchEvent, type WatchOptions, type WatchState } from '../../lib/watch';
+import { parseClientIdList, summarize, transition, type Observation, type WatchEvent, type WatchOptions, type WatchState } from '../../lib/watch/transition';
 
 const MIN = 60_000;
 const T0 = Date.parse('2026-11-29T10:00:00Z');

@@ -1,7 +1,7 @@
-import { abortedError } from './abort';
+import { abortedError } from '../base/abort';
 import { isLoopbackHost } from './endpoints';
 import { SEND_ALLOWANCE_MS } from './send-channels';
-import { WaitQueue } from './wait-queue';
+import { WaitQueue } from '../base/wait-queue';
 
 export interface RateLimit {
   ratePerSecond: number;

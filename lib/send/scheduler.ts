@@ -1,7 +1,7 @@
 import { channel } from 'node:diagnostics_channel';
-import { abortedError } from './abort';
+import { abortedError } from '../base/abort';
 import { GRANT_CHANNEL, SEND_ALLOWANCE_MS } from './send-channels';
-import { WaitQueue } from './wait-queue';
+import { WaitQueue } from '../base/wait-queue';
 export { SEND_CHANNEL } from './send-channels';
 
 const grantChannel = channel(GRANT_CHANNEL);

@@ -12,9 +12,9 @@
  * One trace query per device that needs it, on the first check of a process only; a trace that
  * cannot be read keeps the saved state for that device (the window stays as documented).
  */
-import { ownValue, setOwn } from './own-keys';
-import type { OnsMqttClient } from './client';
-import type { Observation, WatchOptions, WatchState } from './watch';
+import { ownValue, setOwn } from '../base/own-keys';
+import type { OnsMqttClient } from '../client/client';
+import type { Observation, WatchOptions, WatchState } from './transition';
 
 /** Trace events read per device: any event of the opposite kind in the window is enough. */
 const TRACE_EVENTS_READ = 20;

@@ -7,8 +7,9 @@
  * example places it at UTC+8 (its BeginTime/EndTime 1621580400000..1621584000000 are 15:00..16:00
  * Beijing time, and the example event is 15:51); that is the default, and `traceTimeZone` changes it.
  */
-import type { ConnectionEvent } from './trace';
-import { linkedSignal } from './abort';
+import type { ConnectionEvent, DisconnectCode, OfflineDetails } from '../base/results';
+
+import { linkedSignal } from '../base/abort';
 
 /** How far back the details look. */
 export const DETAILS_WINDOW_MS = 24 * 60 * 60 * 1000;
@@ -17,20 +18,6 @@ export const DETAILS_EVENTS = 100;
 /** Details not read within this long are given up (the status goes out without them). */
 export const DEFAULT_DETAILS_TIMEOUT_MS = 10_000;
 export const DEFAULT_TRACE_TIME_ZONE = '+08:00';
-
-/**
- * Stable codes for the trace's reasons, so that a flow can branch on them. The reason text is kept
- * beside the code (`lastDisconnectReason`), since the service may add reasons.
- */
-export type DisconnectCode =
-  | 'keepalive_timeout'
-  | 'client_disconnected'
-  | 'client_closed'
-  | 'client_id_conflict'
-  | 'auth_failed'
-  | 'network_error'
-  | 'invalid_param'
-  | 'unknown';
 
 const REASON_CODES: Record<string, DisconnectCode> = {
   'no heart': 'keepalive_timeout',
@@ -46,18 +33,6 @@ const REASON_CODES: Record<string, DisconnectCode> = {
 
 export function disconnectCodeOf(reason: string): DisconnectCode {
   return REASON_CODES[reason.trim().toLowerCase()] ?? 'unknown';
-}
-
-export interface OfflineDetails {
-  /** When the last connection ended (ISO 8601, UTC); null when not in the window. */
-  offlineSince: string | null;
-  /** The trace's newest reason the device is not connected (a refused login counts), as the service words it. */
-  lastDisconnectReason: string | null;
-  lastDisconnectCode: DisconnectCode | null;
-  /** The newest accepted connection (ISO 8601, UTC); null when not in the window. */
-  lastConnectedAt: string | null;
-  /** Only when the details could not be read: why (the status itself is correct). */
-  offlineDetailsMissing?: string;
 }
 
 /** "+08:00", "-05:30", "UTC" or "Z" -> minutes east of UTC; undefined for anything else. */
@@ -114,11 +89,6 @@ export function detailsFromTrace(events: readonly ConnectionEvent[], offsetMinut
 
 export function missingDetails(why: string): OfflineDetails {
   return { offlineSince: null, lastDisconnectReason: null, lastDisconnectCode: null, lastConnectedAt: null, offlineDetailsMissing: why };
-}
-
-export interface OfflineDetailsOptions {
-  /** Give up the details after this long (default 10 s): a slow trace never holds a status back for longer. */
-  timeoutMs?: number;
 }
 
 type TraceReader = (

@@ -118,7 +118,7 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorRule>> = Object.freeze({
   Aborted: fail('The query was cancelled (the node or workflow was stopped).'),
   InvalidInput: fail('The input was rejected before any request was sent: correct the field named in the message.'),
 
-  // Several instances of one watcher (lib/shared-limit/leadership.ts).
+  // Several instances of one watcher (lib/watch/leadership.ts).
   SharedStateUnavailable: retry('The Redis server of the shared limit does not answer: the watch resumes on the instance that leads once it is back.'),
   LeadershipLost: retry(
     'Another instance leads this watch now; it reports the changes. Nothing to do unless this happens often (then the lease is too short for a check).',

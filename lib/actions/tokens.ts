@@ -6,9 +6,9 @@
  * `ExpireTime` between 60 s and 30 days ahead (epoch ms). SendMessage publishes `Payload` to
  * `MqttTopic` on the instance.
  */
-import { invalidInput } from '../errors';
-import { requireId, requireOneOf, requireTime } from '../validation';
-import type { ActionSender } from './sender';
+import { invalidInput } from '../base/errors';
+import { requireId, requireOneOf, requireTime } from '../base/validation';
+import type { ActionSender } from '../send/sender';
 import type { TokenActions } from './connect-options';
 
 export const MAX_TOKEN_RESOURCES = 100;

@@ -7,21 +7,21 @@
  * The SDK is loaded on first use, not at import, so that loading the n8n or Node-RED node stays
  * cheap. Swapping it (e.g. for `@alicloud/openapi-core`) is a change to this file alone.
  */
-import { redact } from './redact';
+import { redact } from '../base/redact';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { channel, subscribe } from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { abortedError, raceAbort, whenAborted } from './abort';
-import type { CredentialSource } from './credentials/sources';
-import type { TemporaryCredentials } from './credentials/session';
-import { OnsMqttError } from './errors';
+import { abortedError, raceAbort, whenAborted } from '../base/abort';
+import type { CredentialSource } from '../credentials/sources';
+import type { TemporaryCredentials } from '../credentials/session';
+import { OnsMqttError } from '../base/errors';
 import type { ResolvedEndpoint } from './endpoints';
-import { setRequestGate, setRequestHook, withProxy } from './proxy/route';
-import type { ProxySettings } from './proxy/settings';
-import { ProxyFailure } from './proxy/tunnel-agent';
+import { setRequestGate, setRequestHook, withProxy } from '../proxy/route';
+import type { ProxySettings } from '../proxy/settings';
+import { ProxyFailure } from '../proxy/tunnel-agent';
 import { SEND_ALLOWANCE_MS, SEND_CHANNEL, StaleGrant } from './send-channels';
 
 export const API_VERSION = '2020-04-20';
@@ -319,7 +319,7 @@ export function createSdkTransport(config: TransportConfig): Transport {
   };
 }
 
-export { redact } from './redact';
+export { redact } from '../base/redact';
 
 const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|UNABLE_TO_GET_ISSUER|HOSTNAME_MISMATCH/;
 

@@ -1,5 +1,5 @@
 /** One mapping from the hosts' credential fields to the client's credential options. */
-import type { OnsMqttClientOptions } from '../client';
+import type { OnsMqttClientOptions } from '../client/options';
 
 const text = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined);
 

@@ -7,11 +7,11 @@
  * service may come back before the deadline); a permanent one (a wrong instance, no permission)
  * ends it at once, since waiting cannot fix it.
  */
-import { abortedError } from '../abort';
-import { OnsMqttError, invalidInput } from '../errors';
-import type { ConnectionEvent } from '../trace';
-import { systemClock } from '../retry';
-import { optionalNumber } from '../validation';
+import { abortedError } from '../base/abort';
+import { OnsMqttError, invalidInput } from '../base/errors';
+import type { ConnectionEvent } from '../base/results';
+import { systemClock } from '../send/retry';
+import { optionalNumber } from '../base/validation';
 import { deviceRef, type DeviceRef } from './device-credential';
 
 export const MAX_WAIT_MS = 3_600_000;

@@ -11,8 +11,8 @@
  * to hand it to the device, and it never appears in an error.
  */
 import { createHmac } from 'node:crypto';
-import { invalidInput } from '../errors';
-import { requireId, requireOneOf } from '../validation';
+import { invalidInput } from '../base/errors';
+import { requireId, requireOneOf } from '../base/validation';
 
 export type MqttAuthMode = 'DeviceCredential' | 'Signature' | 'Token';
 export const MQTT_AUTH_MODES: readonly MqttAuthMode[] = ['DeviceCredential', 'Signature', 'Token'];

@@ -1,5 +1,5 @@
-import { invalidInput } from './errors';
-import { optionalString, requireOneOf } from './validation';
+import { invalidInput } from '../base/errors';
+import { optionalString, requireOneOf } from '../base/validation';
 
 export type Network = 'public' | 'vpc';
 export const NETWORKS: readonly Network[] = ['public', 'vpc'];

@@ -9,9 +9,9 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { inspect } from 'node:util';
 import type { Redis as RedisClient } from 'ioredis';
-import type { SavedWatch, WatchStore } from '../fleet-watcher';
-import { OnsMqttError } from '../errors';
-import { describeRedis } from './options';
+import type { SavedWatch, WatchStore } from './watcher';
+import { OnsMqttError } from '../base/errors';
+import { describeRedis } from '../shared-limit/options';
 
 const CLAIM = `
 local holder = redis.call('GET', KEYS[1])

@@ -4,10 +4,10 @@
  * a provisioning flow that may run twice gets first and registers only when there is none:
  * `ensureDeviceCredential`.
  */
-import { raceAbort } from '../abort';
-import { requireId } from '../validation';
-import type { ActionSender } from './sender';
-import type { TransportResponse } from '../transport';
+import { raceAbort } from '../base/abort';
+import { requireId } from '../base/validation';
+import type { ActionSender } from '../send/sender';
+import type { TransportResponse } from '../send/transport';
 
 export interface DeviceCredential {
   clientId: string;

@@ -1,9 +1,10 @@
-import { abortedError } from './abort';
-import { ownValue } from './own-keys';
-import { isSessionFailure, type OnsMqttClient, type QueryMode, type SessionQueryFailure, type SessionQueryOutcome } from './client';
+import { abortedError } from '../base/abort';
+import { ownValue } from '../base/own-keys';
+import { isSessionFailure, type QueryMode, type SessionQueryFailure, type SessionQueryOutcome } from '../base/results';
+import { type OnsMqttClient } from '../client/client';
 import { reconcileAfterRestart, type ReconcileReport } from './restart-reconcile';
-import type { OfflineDetails, OfflineDetailsOptions } from './offline-details';
-import { observationsOf, summarize, transition, type IncidentNotice, type WatchEvent, type WatchOptions, type WatchState } from './watch';
+import type { OfflineDetails, OfflineDetailsOptions } from '../base/results';
+import { observationsOf, summarize, transition, type IncidentNotice, type WatchEvent, type WatchOptions, type WatchState } from './transition';
 
 /** One per check when asked for: counts for a dashboard. */
 export interface FleetSummary {

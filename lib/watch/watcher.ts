@@ -17,11 +17,12 @@
  *   (restart-reconcile.ts).
  */
 import { randomUUID } from 'node:crypto';
-import { abortedError } from './abort';
-import type { OnsMqttClient, QueryMode } from './client';
-import { checkFleet, type FleetCheckResult } from './fleet-watch';
-import type { OfflineDetailsOptions } from './offline-details';
-import type { WatchOptions, WatchState } from './watch';
+import { abortedError } from '../base/abort';
+import type { OnsMqttClient } from '../client/client';
+import type { QueryMode } from '../base/results';
+import { checkFleet, type FleetCheckResult } from './fleet-check';
+import type { OfflineDetailsOptions } from '../base/results';
+import type { WatchOptions, WatchState } from './transition';
 
 /** What a watcher keeps between checks and across restarts: plain JSON. */
 export interface SavedWatch {

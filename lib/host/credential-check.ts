@@ -1,5 +1,6 @@
-import { OnsMqttClient, type OnsMqttClientOptions } from './client';
-import { OnsMqttError } from './errors';
+import { OnsMqttClient } from '../client/client';
+import { type OnsMqttClientOptions } from '../client/options';
+import { OnsMqttError } from '../base/errors';
 import { errorHeadline } from './output';
 
 /**

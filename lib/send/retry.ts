@@ -1,5 +1,5 @@
-import { abortedError, whenAborted } from './abort';
-import { OnsMqttError } from './errors';
+import { abortedError, whenAborted } from '../base/abort';
+import { OnsMqttError } from '../base/errors';
 
 /**
  * Retry decisions as a small, pure policy (after the AWS SDK's standard strategy): which error is
