@@ -77,3 +77,12 @@ export function errorAdvice(error: OnsMqttError): string {
   const tried = error.retryable && error.attempts > 1 ? `Gave up after ${error.attempts} attempts. ` : '';
   return `${tried}${error.hint}`;
 }
+
+/**
+ * The fields of a device whose status could not be read, in every host: its ids, `online: null`,
+ * a readable `error` and the error's fields. (Node-RED keeps its own convention beside it: the
+ * error's fields also in `msg.error`, where a Catch node reads them.)
+ */
+export function failedStatusFields(ids: { clientId: unknown; instanceId: unknown }, error: OnsMqttError): Record<string, unknown> & ErrorFields {
+  return { clientId: ids.clientId, instanceId: ids.instanceId, online: null, error: describeError(error), ...errorFields(error) };
+}

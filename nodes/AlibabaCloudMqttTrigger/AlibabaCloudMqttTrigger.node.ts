@@ -1,3 +1,5 @@
+import { watchOptionsFrom } from '../../lib/host/mapping';
+import { failedStatusFields } from '../../lib/host/output';
 import {
   NodeApiError,
   NodeConnectionTypes,
@@ -21,14 +23,11 @@ import {
   isSessionFailure,
   DEFAULT_RESOLVE_PERCENT,
   type QueryMode,
-  type StormOptions,
   type WatchOptions,
   type WatchState,
 } from '../../lib';
 import { clientOptions, instanceIdParameter, offlineDetailsParameter } from '../AlibabaCloudMqtt/actions/common';
 import { alibabaCloudMqttApiTest, createClient } from '../shared/n8n-client';
-
-const MINUTE = 60_000;
 
 /**
  * Polls a fleet on n8n's own schedule ("Poll Times") and emits one item per device that went
@@ -176,21 +175,20 @@ export class AlibabaCloudMqttTrigger implements INodeType {
       const outcomes = await client.querySessions({ clientIds, instanceId, mode });
       return [
         outcomes.map((o) => ({
-          json: isSessionFailure(o)
-            ? { clientId: o.clientId, instanceId: o.instanceId, online: null, error: describeError(o.error), ...errorFields(o.error) }
-            : { ...statusFields(o) },
+          json: isSessionFailure(o) ? (failedStatusFields(o, o.error) as IDataObject) : { ...statusFields(o) },
         })),
       ];
     }
 
     const events = this.getNodeParameter('events', ['offline', 'online']) as string[];
-    const options: WatchOptions = {
-      events: { offline: events.includes('offline'), online: events.includes('online') },
-      offlineAfterMs: (this.getNodeParameter('offlineForMinutes', 0) as number) * MINUTE,
-      onlineAfterMs: (this.getNodeParameter('onlineForMinutes', 0) as number) * MINUTE,
-      reportInitialOffline: this.getNodeParameter('reportInitialOffline', false) as boolean,
-      storm: stormOptions(this.getNodeParameter('storm', {}) as IDataObject),
-    };
+    const options: WatchOptions = watchOptionsFrom({
+      offline: events.includes('offline'),
+      online: events.includes('online'),
+      offlineForMinutes: this.getNodeParameter('offlineForMinutes', 0),
+      onlineForMinutes: this.getNodeParameter('onlineForMinutes', 0),
+      reportInitialOffline: this.getNodeParameter('reportInitialOffline', false),
+      storm: this.getNodeParameter('storm', {}) as IDataObject,
+    });
     const staticData = this.getWorkflowStaticData('node');
     const watcher = new FleetWatcher({
       client: () => client,
@@ -232,13 +230,4 @@ export class AlibabaCloudMqttTrigger implements INodeType {
     if (out.length === 0) return null;
     return [out.map((json) => ({ json: { ...json } }))];
   }
-}
-
-/** The Storm Protection collection -> the core's options; undefined (off) while no threshold is set. */
-function stormOptions(values: IDataObject): StormOptions | undefined {
-  const minDevices = Math.max(0, Number(values.minDevices) || 0);
-  const minPercent = Math.min(100, Math.max(0, Number(values.minPercent) || 0));
-  if (minDevices === 0 && minPercent === 0) return undefined;
-  const resolvePercent = Math.min(100, Math.max(1, Number(values.resolvePercent) || DEFAULT_RESOLVE_PERCENT));
-  return { minDevices, minPercent, resolvePercent };
 }

@@ -6,14 +6,13 @@ import {
   summarize,
   type OnsMqttError,
   type QueryMode,
-  DEFAULT_RESOLVE_PERCENT,
   type SavedWatch,
-  type StormOptions,
   type WatchCheckResult,
   type WatchOptions,
   type WatchState,
 } from '../../lib';
 import { leadershipFor, type WatchLeadership } from '../../lib/host/leadership';
+import { watchOptionsFrom } from '../../lib/host/mapping';
 import type { ConfigNode } from './config-options';
 import { asOnsMqttError, attachError, catchableError, clientFactory, PendingWork, shortText, type QueryOptionsDef } from './runtime';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, SendFn } from './types';
@@ -60,13 +59,14 @@ export = function register(RED: NodeAPI): void {
     const store = def.store || undefined;
     const getClient = clientFactory(RED, def.config, def);
     const work = new PendingWork();
-    const options: WatchOptions = {
-      events: { offline: def.eventOffline !== false, online: def.eventOnline !== false },
-      offlineAfterMs: Math.max(0, Number(def.offlineMinutes) || 0) * 60_000,
-      onlineAfterMs: Math.max(0, Number(def.onlineMinutes) || 0) * 60_000,
-      reportInitialOffline: def.reportInitial === true,
-      storm: stormOptions(def),
-    };
+    const options: WatchOptions = watchOptionsFrom({
+      offline: def.eventOffline !== false,
+      online: def.eventOnline !== false,
+      offlineForMinutes: def.offlineMinutes,
+      onlineForMinutes: def.onlineMinutes,
+      reportInitialOffline: def.reportInitial,
+      storm: { minDevices: def.stormDevices, minPercent: def.stormPercent, resolvePercent: def.resolvePercent },
+    });
     const mode: QueryMode = def.mode === 'batch' ? 'batch' : 'exact';
     const context = node.context();
     const getCtx = (key: string) => new Promise<unknown>((resolve, reject) => context.get(key, store, (err, value) => (err ? reject(err) : resolve(value))));
@@ -229,15 +229,6 @@ function translate<T extends Record<string, number>>(RED: NodeAPI, key: string, 
 function incidentCounts(state: WatchState): { devices: number; offline: number } {
   const ids = Object.keys(state.incident?.devices ?? {});
   return { devices: ids.length, offline: ids.filter((id) => ownValue(state.devices, id)?.online === false).length };
-}
-
-/** The storm thresholds of the editor; undefined (off) while neither is set. */
-function stormOptions(def: WatchDef): StormOptions | undefined {
-  const minDevices = Math.max(0, Number(def.stormDevices) || 0);
-  const minPercent = Math.min(100, Math.max(0, Number(def.stormPercent) || 0));
-  if (minDevices === 0 && minPercent === 0) return undefined;
-  const resolvePercent = Math.min(100, Math.max(1, Number(def.resolvePercent) || DEFAULT_RESOLVE_PERCENT));
-  return { minDevices, minPercent, resolvePercent };
 }
 
 /** The leader election of this node when its config node names a Redis; undefined otherwise. */

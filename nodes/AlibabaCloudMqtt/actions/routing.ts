@@ -1,5 +1,6 @@
 import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type JsonObject } from 'n8n-workflow';
 import { describeError, errorAdvice, errorFields, errorHeadline, statusFields, type OnsMqttError, type SessionStatus } from '../../../lib';
+import { failedStatusFields } from '../../../lib/host/output';
 
 /** What became of one input item. */
 export type ItemOutcome = { index: number; status: SessionStatus } | { index: number; error: OnsMqttError; clientId: unknown; instanceId: unknown };
@@ -84,7 +85,7 @@ export function failureJson(
   if (mode.onError === 'continueErrorOutput' && !mode.routeErrors && !mode.toolMode) {
     return { error: { ...errorFields(e), message: describeError(e), clientId, instanceId } };
   }
-  return { ...input, clientId, instanceId, online: null, error: describeError(e), ...errorFields(e) };
+  return { ...input, ...(failedStatusFields({ clientId, instanceId }, e) as IDataObject) };
 }
 
 /**
