@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+
 /**
  * Device sessions as the emulator knows them: who is online now, and the connection history that
  * QueryMqttTraceDevice reports (Action connect | close | disconnect, with ActionInfo reasons).
@@ -13,18 +15,32 @@ export interface TraceEvent {
   actionInfo: string;
 }
 
-/** Reasons as the service names them, with the code the emulator reports for each. */
+/**
+ * The reasons (ActionInfo) the service documents, and what the emulator gives each. The trace's
+ * `ActionCode` is `mqtt.trace.action.<action>` as Alibaba's SDK models it (not a number); a
+ * connect the service accepted says `accepted` (the SDK model; its own example says `accept`,
+ * which the client reads as well).
+ */
 export const ACTION_INFO = {
-  accepted: '0',
-  'disconnected by client': '1',
-  'closed by client': '2',
-  'no heart': '3',
-  'clientId conflict': '4',
-  'Socket IOException': '5',
-  'not authorized': '6',
-  'closed by admin': '7',
+  accepted: 'accepted',
+  'disconnected by client': 'disconnected by client',
+  'closed by client': 'closed by client',
+  'no heart': 'no heart',
+  'clientId conflict': 'clientId conflict',
+  'Socket IOException': 'Socket IOException',
+  'not authorized': 'not authorized',
 } as const;
 export type ActionInfo = keyof typeof ACTION_INFO;
+
+/** The trace's ActionCode for an action, as the SDK documents it. */
+export function actionCodeOf(action: TraceAction): string {
+  return `mqtt.trace.action.${action}`;
+}
+
+/** A channel id as the service gives one: opaque (here 32 hex digits), never a counter. */
+function newChannelId(): string {
+  return randomBytes(16).toString('hex');
+}
 
 /** History kept per device: enough for any troubleshooting query, bounded for long runs. */
 const MAX_EVENTS_PER_DEVICE = 1000;
@@ -32,16 +48,15 @@ const MAX_EVENTS_PER_DEVICE = 1000;
 export class DeviceRegistry {
   private readonly online = new Map<string, { since: number; channelId: string }>();
   private readonly history = new Map<string, TraceEvent[]>();
-  private channelSeq = 0;
 
   isOnline(clientId: string): boolean {
     return this.online.has(clientId);
   }
 
   connect(clientId: string, now = Date.now()): string {
-    const channelId = `channel-${++this.channelSeq}`;
+    const channelId = newChannelId();
     this.online.set(clientId, { since: now, channelId });
-    this.record({ timeMs: now, clientId, channelId, action: 'connect', actionCode: ACTION_INFO.accepted, actionInfo: 'accepted' });
+    this.record({ timeMs: now, clientId, channelId, action: 'connect', actionCode: actionCodeOf('connect'), actionInfo: ACTION_INFO.accepted });
     return channelId;
   }
 
@@ -49,19 +64,21 @@ export class DeviceRegistry {
     const session = this.online.get(clientId);
     if (!session) return;
     this.online.delete(clientId);
-    this.record({ timeMs: now, clientId, channelId: session.channelId, action, actionCode: ACTION_INFO[info], actionInfo: info });
+    this.record({ timeMs: now, clientId, channelId: session.channelId, action, actionCode: actionCodeOf(action), actionInfo: ACTION_INFO[info] });
   }
 
   /** A CONNECT refused (a wrong password): recorded in the trace, the device stays as it was. */
   refused(clientId: string, info: ActionInfo, now = Date.now()): void {
-    const channelId = `channel-${++this.channelSeq}`;
-    this.record({ timeMs: now, clientId, channelId, action: 'connect', actionCode: ACTION_INFO[info], actionInfo: info });
+    const channelId = newChannelId();
+    this.record({ timeMs: now, clientId, channelId, action: 'connect', actionCode: actionCodeOf('connect'), actionInfo: ACTION_INFO[info] });
   }
 
   /** Admin control: set a device on- or offline without an MQTT connection. */
   set(clientId: string, online: boolean, now = Date.now()): void {
     if (online && !this.isOnline(clientId)) this.connect(clientId, now);
-    if (!online) this.disconnect(clientId, 'close', 'closed by admin', now);
+    // The service documents no reason for an operator's close: the emulator says the socket went
+    // away, as a device switched off would.
+    if (!online) this.disconnect(clientId, 'close', 'Socket IOException', now);
   }
 
   list(): Array<{ clientId: string; online: boolean; since?: string }> {

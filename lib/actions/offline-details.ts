@@ -7,7 +7,7 @@
  * example places it at UTC+8 (its BeginTime/EndTime 1621580400000..1621584000000 are 15:00..16:00
  * Beijing time, and the example event is 15:51); that is the default, and `traceTimeZone` changes it.
  */
-import type { ConnectionEvent, DisconnectCode, OfflineDetails } from '../base/results';
+import { isAcceptedReason, type ConnectionEvent, type DisconnectCode, type OfflineDetails } from '../base/results';
 
 import { linkedSignal } from '../base/abort';
 
@@ -55,7 +55,7 @@ export function traceTimeToIso(time: string, offsetMinutes: number): string | nu
 }
 
 function isAcceptedConnect(e: ConnectionEvent): boolean {
-  return e.action.toLowerCase() === 'connect' && e.reason.toLowerCase() === 'accepted';
+  return e.action.toLowerCase() === 'connect' && isAcceptedReason(e.reason);
 }
 
 function endsConnection(e: ConnectionEvent): boolean {

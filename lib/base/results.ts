@@ -6,6 +6,15 @@
  */
 import type { OnsMqttError } from './errors';
 
+/**
+ * Whether a connect's ActionInfo says the service accepted it: `accepted` in Alibaba's SDK model,
+ * `accept` in the same model's example; both are read.
+ */
+export function isAcceptedReason(reason: string): boolean {
+  const r = reason.trim().toLowerCase();
+  return r === 'accepted' || r === 'accept';
+}
+
 export interface ConnectionEvent {
   /** As the service gives it, e.g. "2021-05-21 15:51:54.867" (the service's local time). */
   time: string;

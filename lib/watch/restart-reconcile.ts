@@ -12,6 +12,7 @@
  * One trace query per device that needs it, on the first check of a process only; a trace that
  * cannot be read keeps the saved state for that device (the window stays as documented).
  */
+import { isAcceptedReason } from '../base/results';
 import { ownValue, setOwn } from '../base/own-keys';
 import type { OnsMqttClient } from '../client/client';
 import type { Observation, WatchOptions, WatchState } from './transition';
@@ -50,7 +51,7 @@ function candidates(
 function leftState(event: { action: string; reason: string }, online: boolean): boolean {
   const action = event.action.toLowerCase();
   // A refused login (not authorized, clientId conflict, ...) is a connect that never came online.
-  if (!online) return action === 'connect' && event.reason.toLowerCase() === 'accepted';
+  if (!online) return action === 'connect' && isAcceptedReason(event.reason);
   return action === 'disconnect' || action === 'close';
 }
 

@@ -1,6 +1,7 @@
 import type { RunningEmulator } from '../../emulator';
 import { OnsMqttClient, OnsMqttError, isSessionFailure, type SessionStatus } from '../../lib';
 import { clientFor, connectMqtt, emulatorWithSentinel, everyTextOf, SENTINEL_SECRET, waitFor } from '../helpers/emulator';
+import { DOCUMENTED_ACTION_INFO, TRACE_ACTION_CODES, TRACE_ACTION_INFO } from '../helpers/trace-values';
 
 let emu: RunningEmulator;
 const INSTANCE = 'post-cn-emulator01';
@@ -251,7 +252,16 @@ describe('queryConnectionTrace', () => {
     expect(sent('QueryMqttTraceDevice')).toHaveLength(2);
     const times = all.map((e) => e.time);
     expect([...times].sort().reverse()).toEqual(times);
-    expect(all[all.length - 1]).toMatchObject({ action: 'connect', reason: 'accepted' });
+    expect(all[all.length - 1]).toMatchObject({ action: 'connect', reason: TRACE_ACTION_INFO.accepted, actionCode: TRACE_ACTION_CODES.connect });
+    // The trace's values as the SDK documents them; channel ids opaque, one per connection.
+    for (const event of all) {
+      expect(event.actionCode).toBe(TRACE_ACTION_CODES[event.action as keyof typeof TRACE_ACTION_CODES]);
+      expect(DOCUMENTED_ACTION_INFO).toContain(event.reason);
+      expect(event.channel).toMatch(/^[0-9a-f]{32}$/);
+    }
+    const connects = all.filter((e) => e.action === 'connect');
+    expect(new Set(connects.map((e) => e.channel)).size).toBe(connects.length);
+    for (const end of all.filter((e) => e.action !== 'connect')) expect(connects.map((e) => e.channel)).toContain(end.channel);
     const limited = await client.queryConnectionTrace({
       clientId: id,
       instanceId: INSTANCE,

@@ -4,6 +4,7 @@ import { AlibabaCloudMqtt } from '../../nodes/AlibabaCloudMqtt/AlibabaCloudMqtt.
 import { alibabaCloudMqttApiTest } from '../../nodes/shared/n8n-client';
 import { connectMqtt, emulatorWithSentinel, everyTextOf, SENTINEL_ACCESS_KEY_ID, SENTINEL_SECRET } from '../helpers/emulator';
 import { evaluateOutputs, executeContext, type ContextOptions } from '../helpers/n8n-context';
+import { TRACE_ACTION_CODES, TRACE_ACTION_INFO } from '../helpers/trace-values';
 
 let emu: RunningEmulator;
 const INSTANCE = 'post-cn-emulator01';
@@ -301,9 +302,10 @@ describe('n8n node: Get Connection Trace', () => {
     };
     const [events] = await run(params, [{ clientId: 'GID_trace@@@n8n' }]);
     expect(events.map((e) => [e.json.action, e.json.reason])).toEqual([
-      ['disconnect', 'disconnected by client'],
-      ['connect', 'accepted'],
+      ['disconnect', TRACE_ACTION_INFO.disconnectedByClient],
+      ['connect', TRACE_ACTION_INFO.accepted],
     ]);
+    expect(events.map((e) => e.json.actionCode)).toEqual([TRACE_ACTION_CODES.disconnect, TRACE_ACTION_CODES.connect]);
     expect(events[0].pairedItem).toEqual({ item: 0 });
     const [limited] = await run({ ...params, returnAll: false, limit: 1 }, [{ clientId: 'GID_trace@@@n8n' }]);
     expect(limited).toHaveLength(1);

@@ -1,6 +1,7 @@
 import { detailsFromTrace, disconnectCodeOf, parseUtcOffset, traceTimeToIso } from '../../lib/actions/offline-details';
 import type { ConnectionEvent } from '../../lib/base/results';
 import { isStorm, transition, type IncidentNotice, type WatchEvent, type WatchOptions, type WatchState } from '../../lib/watch/transition';
+import { TRACE_ACTION_INFO } from '../helpers/trace-values';
 
 const MIN = 60_000;
 const T0 = Date.parse('2026-11-29T10:00:00Z');
@@ -239,6 +240,19 @@ describe('offline details from a trace', () => {
       lastConnectedAt: '2026-11-29T09:00:00.000Z',
     });
   });
+
+  it.each([TRACE_ACTION_INFO.accepted, TRACE_ACTION_INFO.acceptedAsInExample, 'Accepted '])(
+    'a connect the service says "%s" to counts as the last connection (the SDK model says accepted, its example accept)',
+    (reason) => {
+      const events = [ev('2026-11-29 18:00:00.000', 'close', TRACE_ACTION_INFO.noHeart), ev('2026-11-29 17:00:00.000', 'connect', reason)];
+      expect(detailsFromTrace(events, 0)).toEqual({
+        offlineSince: '2026-11-29T18:00:00.000Z',
+        lastDisconnectReason: TRACE_ACTION_INFO.noHeart,
+        lastDisconnectCode: 'keepalive_timeout',
+        lastConnectedAt: '2026-11-29T17:00:00.000Z',
+      });
+    },
+  );
 
   it('an empty window and a trace that has not caught up yet give what they can', () => {
     expect(detailsFromTrace([], 480)).toEqual({ offlineSince: null, lastDisconnectReason: null, lastDisconnectCode: null, lastConnectedAt: null });
