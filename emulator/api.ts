@@ -10,17 +10,7 @@ import { FaultInjector } from './faults';
 import { ApiError } from './api-error';
 import { MAX_TOKEN_LIFETIME_MS, MIN_TOKEN_LIFETIME_MS, type DeviceCredentialRecord, type ProvisioningStore } from './provisioning';
 import { serviceErrorStatus } from './service-errors';
-import {
-  parseV3Authorization,
-  safeEqual,
-  sha256Hex,
-  v1Signature,
-  v1StringToSign,
-  v3CanonicalRequest,
-  v3Signature,
-  v3StringToSign,
-  type Params,
-} from './signature';
+import { parseV3Authorization, readV3Signature, safeEqual, v1Signature, v1StringToSign, type Params } from './signature';
 import { StsAuthority } from './sts';
 
 export const API_VERSION = '2020-04-20';
@@ -256,32 +246,12 @@ function authenticate(state: ApiState, req: IncomingMessage, body: Buffer, url: 
   let secretOf: (secret: string) => boolean;
 
   if (p.signature === 'v3') {
-    const auth = parseV3Authorization(header(req, 'authorization'));
-    if (!auth)
-      throw new ApiError(
-        'IncompleteSignature',
-        'The Authorization header is not of the form "ACS3-HMAC-SHA256 Credential=...,SignedHeaders=...,Signature=...".',
-      );
-    for (const h of REQUIRED_V3_HEADERS) {
-      if (!auth.signedHeaders.includes(h) || !req.headers[h]) throw new ApiError('IncompleteSignature', `The header ${h} must be present and signed.`);
-    }
-    if (sha256Hex(body) !== header(req, 'x-acs-content-sha256'))
-      throw new ApiError('SignatureDoesNotMatch', 'x-acs-content-sha256 does not match the request body.');
+    const signed = readV3Signature({ method: p.method, path: url.pathname, query: [...url.searchParams], headers: req.headers, body }, REQUIRED_V3_HEADERS);
+    if (typeof signed === 'string') throw new ApiError(signed.startsWith('x-acs-content-sha256') ? 'SignatureDoesNotMatch' : 'IncompleteSignature', signed);
     timestamp = header(req, 'x-acs-date');
     nonce = header(req, 'x-acs-signature-nonce');
     token = req.headers['x-acs-security-token'] !== undefined ? header(req, 'x-acs-security-token') : undefined;
-    const headers: Record<string, string> = {};
-    for (const h of auth.signedHeaders) headers[h] = header(req, h);
-    const canonical = v3CanonicalRequest({
-      method: p.method,
-      path: url.pathname,
-      query: [...url.searchParams],
-      headers,
-      signedHeaders: auth.signedHeaders,
-      body,
-    });
-    const stringToSign = v3StringToSign(canonical);
-    secretOf = (secret) => safeEqual(v3Signature(secret, stringToSign), auth.signature);
+    secretOf = signed.matches;
   } else {
     for (const k of ['AccessKeyId', 'SignatureMethod', 'SignatureVersion', 'SignatureNonce', 'Timestamp']) {
       if (!p.params.has(k)) throw new ApiError('MissingParameter', `The parameter ${k} is required for a signed request.`);

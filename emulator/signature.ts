@@ -89,3 +89,36 @@ export function safeEqual(a: string, b: string): boolean {
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
 }
+
+/** A request signed with ACS3-HMAC-SHA256, as the API and STS both check it. */
+export interface V3Signed {
+  accessKeyId: string;
+  /** Whether the signature is the one `secret` gives. */
+  readonly matches: (secret: string) => boolean;
+}
+
+/**
+ * Checks the form of a V3-signed request (the Authorization header, the headers it must sign, the
+ * body's hash) and returns what the signature check needs; a string says what is wrong.
+ */
+export function readV3Signature(
+  request: { method: string; path: string; query: Params; headers: Record<string, string | string[] | undefined>; body: Buffer },
+  requiredHeaders: readonly string[],
+): V3Signed | string {
+  const header = (name: string): string => {
+    const value = request.headers[name];
+    return Array.isArray(value) ? value.join(',') : (value ?? '');
+  };
+  const auth = parseV3Authorization(header('authorization'));
+  if (!auth) return 'The Authorization header is not of the form "ACS3-HMAC-SHA256 Credential=...,SignedHeaders=...,Signature=...".';
+  for (const h of requiredHeaders) {
+    if (!auth.signedHeaders.includes(h) || !request.headers[h]) return `The header ${h} must be present and signed.`;
+  }
+  if (sha256Hex(request.body) !== header('x-acs-content-sha256')) return 'x-acs-content-sha256 does not match the request body.';
+  const headers: Record<string, string> = {};
+  for (const h of auth.signedHeaders) headers[h] = header(h);
+  const stringToSign = v3StringToSign(
+    v3CanonicalRequest({ method: request.method, path: request.path, query: request.query, headers, signedHeaders: auth.signedHeaders, body: request.body }),
+  );
+  return { accessKeyId: auth.accessKeyId, matches: (secret) => safeEqual(v3Signature(secret, stringToSign), auth.signature) };
+}

@@ -14,7 +14,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { join } from 'node:path';
 import type { AccessKey } from './api';
-import { safeEqual, v1Signature, v1StringToSign } from './signature';
+import { readV3Signature, safeEqual, v1Signature, v1StringToSign, type V3Signed } from './signature';
 import type { StsAuthority } from './sts';
 
 export interface StsRole {
@@ -75,6 +75,7 @@ const ERRORS: Record<string, { status: number; message: string }> = {
   'InvalidParameter.DurationSeconds': { status: 400, message: 'The Min/Max value of DurationSeconds is 15min/the max session duration of the role.' },
   'InvalidParameter.RoleArn': { status: 400, message: 'The parameter RoleArn is wrongly formed.' },
   'InvalidAccessKeyId.NotFound': { status: 404, message: 'Specified access key is not found.' },
+  IncompleteSignature: { status: 400, message: 'The request signature does not conform to Aliyun standards.' },
   SignatureDoesNotMatch: { status: 400, message: 'Specified signature is not matched with our calculation.' },
   'InvalidSecurityToken.Expired': { status: 400, message: 'Specified SecurityToken is expired.' },
   'InvalidSecurityToken.Malformed': { status: 400, message: 'Specified SecurityToken is malformed.' },
@@ -90,6 +91,9 @@ class StsError extends Error {
     super(code);
   }
 }
+
+/** The headers a V3 request to STS must sign (as the API's). */
+const V3_SIGNED_HEADERS = ['host', 'x-acs-action', 'x-acs-version', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-content-sha256'];
 
 export async function startStsService(
   options: StsServiceOptions,
@@ -118,12 +122,25 @@ export async function startStsService(
         pairs.push(...new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
       }
       const params = new Map(pairs);
-      const action = params.get('Action') ?? '';
+      // The official STS SDK signs with V3 by default (action, key and signature in headers); V1
+      // (the Signature parameter) is what @alicloud/credentials sends. Both are answered.
+      const v3 = String(req.headers.authorization ?? '').startsWith('ACS3-HMAC-SHA256')
+        ? readV3Signature(
+            { method: req.method ?? 'GET', path: url.pathname, query: [...url.searchParams], headers: req.headers, body: Buffer.concat(chunks) },
+            V3_SIGNED_HEADERS,
+          )
+        : undefined;
+      const action = v3 ? String(req.headers['x-acs-action'] ?? '') : (params.get('Action') ?? '');
+      if (v3 && typeof v3 !== 'string') {
+        params.set('AccessKeyId', v3.accessKeyId);
+        if (req.headers['x-acs-security-token'] !== undefined) params.set('SecurityToken', String(req.headers['x-acs-security-token']));
+      }
       const entry: StsLogEntry = { at: now(), action, roleArn: params.get('RoleArn') ?? '', sessionName: params.get('RoleSessionName') };
       const requestId = randomUUID().toUpperCase();
       try {
         if (availability === 'throttled') throw new StsError('Throttling.User');
-        const body = answer(req.method ?? 'GET', action, params, pairs, entry);
+        if (typeof v3 === 'string') throw new StsError('IncompleteSignature');
+        const body = answer(req.method ?? 'GET', action, params, pairs, entry, v3);
         res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ RequestId: requestId, ...body }));
       } catch (error) {
         const code = error instanceof StsError ? error.code : 'InternalError';
@@ -144,7 +161,14 @@ export async function startStsService(
     s.on('close', () => sockets.delete(s));
   });
 
-  function answer(method: string, action: string, params: Map<string, string>, pairs: Array<[string, string]>, entry: StsLogEntry): Record<string, unknown> {
+  function answer(
+    method: string,
+    action: string,
+    params: Map<string, string>,
+    pairs: Array<[string, string]>,
+    entry: StsLogEntry,
+    v3: V3Signed | undefined,
+  ): Record<string, unknown> {
     if (action !== 'AssumeRole' && action !== 'AssumeRoleWithOIDC') throw new StsError('InvalidAction.NotFound');
     const roleArn = params.get('RoleArn');
     if (!roleArn) throw new StsError('MissingParameter');
@@ -159,7 +183,8 @@ export async function startStsService(
         const check = authority.check(params.get('SecurityToken') ?? '', accessKeyId, now());
         if (!check.ok) throw new StsError(check.code);
       }
-      if (!safeEqual(v1Signature(secret, v1StringToSign(method, pairs)), params.get('Signature') ?? '')) throw new StsError('SignatureDoesNotMatch');
+      const signed = v3 ? v3.matches(secret) : safeEqual(v1Signature(secret, v1StringToSign(method, pairs)), params.get('Signature') ?? '');
+      if (!signed) throw new StsError('SignatureDoesNotMatch');
     }
     const role = roles.get(roleArn);
     if (!role) throw new StsError('EntityNotExist.Role');

@@ -29,12 +29,13 @@ export class StsAuthority {
   issue(durationMs: number, now = Date.now()): StsCredential {
     const accessKeyId = `STS.${randomBytes(12).toString('hex')}`;
     const accessKeySecret = randomBytes(20).toString('base64url');
-    const exp = now + durationMs;
+    // STS gives Expiration in whole seconds ("2015-04-09T11:52:19Z"): the token ends on the second it names.
+    const exp = Math.ceil((now + durationMs) / 1000) * 1000;
     const payload = Buffer.from(JSON.stringify({ ak: accessKeyId, exp })).toString('base64url');
     const securityToken = `CAIS${payload}.${this.seal(payload)}`;
     this.keys.set(accessKeyId, accessKeySecret);
     this.issuedSecrets.push(accessKeySecret, securityToken);
-    return { accessKeyId, accessKeySecret, securityToken, expiration: new Date(exp).toISOString() };
+    return { accessKeyId, accessKeySecret, securityToken, expiration: new Date(exp).toISOString().replace('.000Z', 'Z') };
   }
 
   check(token: string, accessKeyId: string, now = Date.now()): TokenCheck {

@@ -71,6 +71,40 @@ function expectNoSecret(value: unknown): void {
   for (const secret of [...SECRETS, ...emu.issuedSecrets()]) expect(text).not.toContain(secret);
 }
 
+describe("the emulator's STS answers Alibaba's SDK as STS does", () => {
+  // @alicloud/openapi-client is what the official STS SDK (sts-20150401) is generated over; its
+  // default request is V3: action, key and signature in headers (ACS3-HMAC-SHA256).
+  const assumeRoleV3 = async (accessKeySecret: string) => {
+    const { default: OpenApi, Config, Params, OpenApiRequest } = await import('@alicloud/openapi-client');
+    const sdk = new OpenApi(new Config({ accessKeyId: BASE_KEY.accessKeyId, accessKeySecret, endpoint: emu.sts!.endpoint, protocol: 'https' }));
+    const params = new Params({
+      action: 'AssumeRole',
+      version: '2015-04-01',
+      protocol: 'HTTPS',
+      pathname: '/',
+      method: 'POST',
+      authType: 'AK',
+      style: 'RPC',
+      reqBodyType: 'formData',
+      bodyType: 'json',
+    });
+    const request = new OpenApiRequest({ query: { RoleArn: ROLE, RoleSessionName: 'sdk-v3', DurationSeconds: '900' } });
+    return (await sdk.callApi(params, request, {} as never)) as { body: { Credentials: { AccessKeyId: string; Expiration: string } } };
+  };
+
+  it('a V3-signed AssumeRole gets credentials, with Expiration in the documented form (no milliseconds)', async () => {
+    const answer = await assumeRoleV3(BASE_KEY.accessKeySecret);
+    expect(answer.body.Credentials.AccessKeyId).toMatch(/^STS\./);
+    expect(answer.body.Credentials.Expiration).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
+    expect(emu.sts!.log()).toEqual([expect.objectContaining({ action: 'AssumeRole', roleArn: ROLE, accessKeyId: BASE_KEY.accessKeyId, durationSeconds: 900 })]);
+  });
+
+  it('a V3 request signed with the wrong secret is refused (SignatureDoesNotMatch)', async () => {
+    await expect(assumeRoleV3('not-the-secret')).rejects.toMatchObject({ code: 'SignatureDoesNotMatch' });
+    expect(emu.sts!.log()).toEqual([expect.objectContaining({ action: 'AssumeRole', code: 'SignatureDoesNotMatch' })]);
+  });
+});
+
 describe('RAM role (AssumeRole) credentials', () => {
   it('a client keeps working across expiries, with one AssumeRole per token lifetime', async () => {
     emu.sts!.setTokenLifetime(3000);
@@ -115,7 +149,8 @@ describe('RAM role (AssumeRole) credentials', () => {
       await expect(c.querySession(DEVICE)).resolves.toMatchObject({ online: true }); // the token still holds
       await sleep(100);
     }
-    await sleep(Math.max(0, issued + 3300 - Date.now())); // now past its expiry
+    // STS names the expiry in whole seconds, rounded up: the token lives 3 to 4 s; now past it.
+    await sleep(Math.max(0, issued + 4300 - Date.now()));
     const failure = (await c.querySession(DEVICE).catch((e: unknown) => e)) as OnsMqttError;
     expect(failure).toBeInstanceOf(OnsMqttError);
     expect(failure).toMatchObject({ code: 'StsUnreachable', retryable: true });
@@ -138,7 +173,9 @@ describe('RAM role (AssumeRole) credentials', () => {
     emu.sts!.setTokenLifetime(4000);
     const c = client(roleSpec());
     await c.querySession(DEVICE);
-    emu.setClockOffset(2500); // the service's clock runs 2.5 s ahead: at 1.5 s of age the token is dead there
+    // The token lives 4 to 5 s (STS rounds its expiry up to the second); the service's clock runs
+    // 3.5 s ahead, so at 1.8 s of age the token is dead there and still valid here.
+    emu.setClockOffset(3500);
     await sleep(1800);
     await expect(c.querySession(DEVICE)).resolves.toMatchObject({ online: true });
     const codes = emu.requestLog().map((e) => e.code ?? 'ok');
