@@ -1,4 +1,5 @@
-import { mqttConnectOptions, type DeviceCredential, type OnsMqttClient, type TokenActions } from '../../lib';
+import type { OnsMqttClient, TokenActions } from '../../lib';
+import { runDeviceCredentialOperation, runTokenOperation, type OperationResult } from '../../lib/host/operations';
 import { clientFactory, countText, evaluate, handleMessage, InFlightStatus, PendingWork, wireHandlers, type QueryOptionsDef } from './runtime';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, SendFn } from './types';
 
@@ -40,58 +41,31 @@ export = function register(RED: NodeAPI): void {
       return handleMessage(work, status, msg, done, async () => {
         const instanceId = (await evaluate(RED, node, def.instanceId || 'instanceId', def.instanceId ? (def.instanceIdType ?? 'str') : 'msg', msg)) as string;
         const result = await run(getClient(), msg, instanceId);
-        msg.payload = result.payload;
+        msg.payload = result.fields;
         send(msg);
         return { fill: 'green', shape: 'dot', text: RED._(`alicloud-mqtt-credential.status.${result.status}`) };
       });
     }
 
-    async function run(client: OnsMqttClient, msg: NodeMessage, instanceId: string): Promise<{ payload: unknown; status: string }> {
+    async function run(client: OnsMqttClient, msg: NodeMessage, instanceId: string): Promise<OperationResult> {
       const signal = work.signal;
       if (operation === 'applyToken') {
         const topics = await evaluate(RED, node, def.topics || 'topics', def.topics ? (def.topicsType ?? 'str') : 'msg', msg);
-        const minutes = Number(def.validMinutes) > 0 ? Number(def.validMinutes) : 60;
-        const applied = await client.applyToken(
-          { instanceId, resources: topics as string | string[], actions: def.access ?? 'R,W', expireAt: Date.now() + minutes * 60_000 + 5_000 },
+        const validMinutes = Number(def.validMinutes) > 0 ? Number(def.validMinutes) : 60;
+        return runTokenOperation(
+          client,
+          { operation: 'apply', instanceId, resources: topics as string | string[], actions: def.access ?? 'R,W', validMinutes },
           { signal },
         );
-        return { payload: applied, status: 'applied' };
       }
       if (operation === 'queryToken' || operation === 'revokeToken') {
         const token = (await evaluate(RED, node, def.token || 'token', def.token ? (def.tokenType ?? 'msg') : 'msg', msg)) as string;
-        // The same fields as n8n's Query Token and Revoke Token (requestId included).
-        if (operation === 'queryToken') {
-          const queried = await client.queryToken({ instanceId, token }, { signal });
-          return { payload: { instanceId, ...queried }, status: queried.valid ? 'valid' : 'invalid' };
-        }
-        return { payload: { instanceId, ...(await client.revokeToken({ instanceId, token }, { signal })) }, status: 'revoked' };
+        return runTokenOperation(client, { operation: operation === 'queryToken' ? 'query' : 'revoke', instanceId, token }, { signal });
       }
       const clientId = (await evaluate(RED, node, def.clientId ?? 'payload', def.clientIdType ?? 'msg', msg)) as string;
-      const ref = { clientId, instanceId };
-      switch (operation) {
-        case 'unregister':
-          return { payload: { ...(await client.unregisterDeviceCredential(ref, { signal })), unregistered: true }, status: 'unregistered' };
-        case 'get': {
-          const credential = await client.getDeviceCredential(ref, { signal });
-          return credential
-            ? { payload: { found: true, ...withConnectOptions(credential) }, status: 'found' }
-            : { payload: { ...ref, found: false }, status: 'none' };
-        }
-        case 'register':
-          return { payload: withConnectOptions(await client.registerDeviceCredential(ref, { signal })), status: 'registered' };
-        case 'refresh':
-          return { payload: withConnectOptions(await client.refreshDeviceCredential(ref, { signal })), status: 'refreshed' };
-        default: {
-          const { registered, ...credential } = await client.ensureDeviceCredential(ref, { signal });
-          return { payload: { registered, ...withConnectOptions(credential) }, status: registered ? 'registered' : 'found' };
-        }
-      }
+      return runDeviceCredentialOperation(client, operation, { clientId, instanceId }, { signal });
     }
 
     wireHandlers(node, work, handle, () => status.clear());
   });
 };
-
-function withConnectOptions(credential: DeviceCredential): DeviceCredential & { mqtt: ReturnType<typeof mqttConnectOptions> } {
-  return { ...credential, mqtt: mqttConnectOptions({ mode: 'DeviceCredential', ...credential }) };
-}

@@ -1,3 +1,4 @@
+import { sentMessageFields } from '../../lib/host/operations';
 import { clientFactory, countText, evaluate, handleMessage, InFlightStatus, PendingWork, wireHandlers, type QueryOptionsDef } from './runtime';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, SendFn } from './types';
 
@@ -33,7 +34,7 @@ export = function register(RED: NodeAPI): void {
         );
         // msg.message as n8n's item has it ({msgId, instanceId, topic, requestId}); msg.msgId as before.
         msg.msgId = sent.msgId;
-        msg.message = { ...sent };
+        msg.message = sentMessageFields(sent).message;
         send(msg);
         return { fill: 'green', shape: 'dot', text: RED._('alicloud-mqtt-send.status.sent') };
       });

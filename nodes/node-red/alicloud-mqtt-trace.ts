@@ -1,3 +1,4 @@
+import { traceLimitFrom } from '../../lib/host/mapping';
 import { clientFactory, countText, evaluate, handleMessage, InFlightStatus, PendingWork, wireHandlers, type QueryOptionsDef } from './runtime';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, SendFn } from './types';
 
@@ -38,7 +39,7 @@ export = function register(RED: NodeAPI): void {
             instanceId: instanceId as string,
             from: (msg.from as string | number | undefined) ?? now - minutes * 60_000,
             to: (msg.to as string | number | undefined) ?? now,
-            limit: Number(def.limit) > 0 ? Number(def.limit) : 100,
+            limit: traceLimitFrom(def.limit),
           },
           { signal: work.signal },
         );

@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { mqttConnectOptions, type DeviceCredential, type OnsMqttClient } from '../../../../lib';
+import type { OnsMqttClient } from '../../../../lib';
+import { DEVICE_CREDENTIAL_OPERATIONS, runDeviceCredentialOperation, type DeviceCredentialOperation } from '../../../../lib/host/operations';
 import { clientIdParameter, instanceIdParameter } from '../common';
 import { runPerItem } from '../per-item';
 
@@ -56,31 +57,10 @@ export async function execute(
 ): Promise<INodeExecutionData[][]> {
   const operation = this.getNodeParameter('operation', 0) as string;
   return runPerItem(this, items, 1, ['clientId', 'instanceId'], async (params, index) => {
+    if (!DEVICE_CREDENTIAL_OPERATIONS.includes(operation as DeviceCredentialOperation)) throw new Error(`The operation "${operation}" is not supported.`);
     const ref = { clientId: params.clientId as string, instanceId: params.instanceId as string };
-    const connect = this.getNodeParameter('connectOptions', index, true) as boolean;
-    switch (operation) {
-      case 'unregister':
-        return { output: 0, json: { ...(await client.unregisterDeviceCredential(ref, { signal })), unregistered: true } };
-      case 'get': {
-        const credential = await client.getDeviceCredential(ref, { signal });
-        return { output: 0, json: credential ? { found: true, ...fields(credential, connect) } : { ...ref, found: false } };
-      }
-      case 'register':
-        return { output: 0, json: fields(await client.registerDeviceCredential(ref, { signal }), connect) };
-      case 'refresh':
-        return { output: 0, json: fields(await client.refreshDeviceCredential(ref, { signal }), connect) };
-      case 'getOrRegister': {
-        const { registered, ...credential } = await client.ensureDeviceCredential(ref, { signal });
-        return { output: 0, json: { registered, ...fields(credential, connect) } };
-      }
-      default:
-        throw new Error(`The operation "${operation}" is not supported.`);
-    }
+    const withConnectOptions = this.getNodeParameter('connectOptions', index, true) as boolean;
+    const { fields } = await runDeviceCredentialOperation(client, operation as DeviceCredentialOperation, ref, { signal, withConnectOptions });
+    return { output: 0, json: fields as IDataObject };
   });
-}
-
-function fields(credential: DeviceCredential, connect: boolean): IDataObject {
-  const json: IDataObject = { ...credential };
-  if (connect) json.mqtt = { ...mqttConnectOptions({ mode: 'DeviceCredential', ...credential }) };
-  return json;
 }

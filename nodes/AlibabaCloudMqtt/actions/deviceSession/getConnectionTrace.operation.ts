@@ -39,6 +39,7 @@ export const description: INodeProperties[] = [
     name: 'limit',
     type: 'number',
     typeOptions: { minValue: 1 },
+    // HOST_TRACE_LIMIT (lib/host/mapping.ts); a literal, as n8n's linter reads it.
     default: 50,
     description: 'Max number of results to return',
     displayOptions: { show: { ...show, returnAll: [false] } },

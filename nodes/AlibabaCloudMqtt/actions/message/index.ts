@@ -1,5 +1,6 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import type { OnsMqttClient } from '../../../../lib';
+import { sentMessageFields } from '../../../../lib/host/operations';
 import { instanceIdParameter } from '../common';
 import { runPerItem } from '../per-item';
 
@@ -49,6 +50,6 @@ export async function execute(
       { instanceId: params.instanceId as string, topic: params.topic as string, payload: params.payload as string },
       { signal },
     );
-    return { output: 0, json: { message: { ...sent } } };
+    return { output: 0, json: sentMessageFields(sent) as unknown as IDataObject };
   });
 }

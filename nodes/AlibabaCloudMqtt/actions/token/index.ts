@@ -1,5 +1,6 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import type { OnsMqttClient, TokenActions } from '../../../../lib';
+import { runTokenOperation, type TokenRequest } from '../../../../lib/host/operations';
 import { instanceIdParameter } from '../common';
 import { runPerItem } from '../per-item';
 
@@ -72,22 +73,16 @@ export async function execute(
   const names = operation === 'apply' ? ['instanceId', 'resources', 'actions', 'validMinutes'] : ['instanceId', 'token'];
   return runPerItem(this, items, 1, names, async (params) => {
     const instanceId = params.instanceId as string;
-    if (operation === 'apply') {
-      const applied = await client.applyToken(
-        {
-          instanceId,
-          resources: params.resources as string,
-          actions: params.actions as TokenActions,
-          // A few seconds more than asked: the request takes time, and the service wants at least 60 s.
-          expireAt: Date.now() + Number(params.validMinutes) * 60_000 + 5_000,
-        },
-        { signal },
-      );
-      return { output: 0, json: { ...applied } };
-    }
-    const token = params.token as string;
-    if (operation === 'query') return { output: 0, json: { instanceId, ...(await client.queryToken({ instanceId, token }, { signal })) } };
-    if (operation === 'revoke') return { output: 0, json: { instanceId, ...(await client.revokeToken({ instanceId, token }, { signal })) } };
-    throw new Error(`The operation "${operation}" is not supported.`);
+    const request: TokenRequest =
+      operation === 'apply'
+        ? { operation, instanceId, resources: params.resources as string, actions: params.actions as TokenActions, validMinutes: Number(params.validMinutes) }
+        : operation === 'query' || operation === 'revoke'
+          ? { operation, instanceId, token: params.token as string }
+          : unsupported(operation);
+    return { output: 0, json: (await runTokenOperation(client, request, { signal })).fields as IDataObject };
   });
+}
+
+function unsupported(operation: string): never {
+  throw new Error(`The operation "${operation}" is not supported.`);
 }
