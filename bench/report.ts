@@ -1,4 +1,4 @@
-/** Printing figures as an aligned table, and saving them as JSON beside the benchmarks. */
+/** What every benchmark shares: its result row, the service's limits, test ids, printing and saving figures. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -26,3 +26,14 @@ export function mb(bytes: number): number {
 export function gc(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
+
+/** One benchmark's line in the table, and its figures for bench/results/. */
+export type BenchResult = { bench: string; figures: string; goal: string; verdict: 'pass' | 'short'; data: Record<string, number> };
+
+/** The service's documented per-IP limits, at which the emulator throttles in the benchmarks. */
+export const LIMITS = { QuerySessionByClientId: 300, BatchQuerySessionByClientIds: 100, QueryMqttTraceDevice: 500 };
+
+/** The repository's root (benchmarks run from dist/bench). */
+export const ROOT = join(__dirname, '..', '..');
+
+export const ids = (n: number, prefix = 'GID_bench@@@') => Array.from({ length: n }, (_, i) => `${prefix}${i}`);

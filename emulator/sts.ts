@@ -29,8 +29,10 @@ export class StsAuthority {
   issue(durationMs: number, now = Date.now()): StsCredential {
     const accessKeyId = `STS.${randomBytes(12).toString('hex')}`;
     const accessKeySecret = randomBytes(20).toString('base64url');
-    // STS gives Expiration in whole seconds ("2015-04-09T11:52:19Z"): the token ends on the second it names.
-    const exp = Math.ceil((now + durationMs) / 1000) * 1000;
+    // STS gives Expiration in whole seconds ("2015-04-09T11:52:19Z"): the token ends on the second it
+    // names, rounded up, except for a token asked to be born expired (tests), which stays expired.
+    const round = durationMs > 0 ? Math.ceil : Math.floor;
+    const exp = round((now + durationMs) / 1000) * 1000;
     const payload = Buffer.from(JSON.stringify({ ak: accessKeyId, exp })).toString('base64url');
     const securityToken = `CAIS${payload}.${this.seal(payload)}`;
     this.keys.set(accessKeyId, accessKeySecret);

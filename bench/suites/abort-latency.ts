@@ -4,9 +4,9 @@
  * The tests check *that* each ends as Aborted with nothing sent afterwards; how fast is measured
  * here, 20 times per stage, against the emulator in its own process.
  */
-import { OnsMqttClient, type OnsMqttClientOptions } from '../lib';
-import type { EmulatorOptions } from '../emulator';
-import { startEmulatorProcess } from './emulator-process';
+import { OnsMqttClient, type OnsMqttClientOptions } from '../../lib';
+import type { EmulatorOptions } from '../../emulator';
+import { startEmulatorProcess } from '../emulator-process';
 
 type Row = { bench: string; figures: string; goal: string; verdict: 'pass' | 'short'; data: Record<string, number> };
 const TRIALS = 20;

@@ -6,17 +6,17 @@
  * messages copied the whole list: O(N²), about 45 minutes of CPU for this line.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { startEmulatorProcess } from './emulator-process';
-import { gc, mb } from './report';
+import { startEmulatorProcess } from '../emulator-process';
+import { gc, mb } from '../report';
 
 type Row = { bench: string; figures: string; goal: string; verdict: 'pass' | 'short'; data: Record<string, number> };
 const N = 100_000;
 const FLOOR_S = N / 10 / 100;
 
 export async function nodeRedList(): Promise<Row> {
-  const { helper, waitUntil } = await import('../test/helpers/node-red');
-  const configNode = await import('../nodes/node-red/alicloud-mqtt-config');
-  const sessionNode = await import('../nodes/node-red/alicloud-mqtt-session');
+  const { helper, waitUntil } = await import('../../test/helpers/node-red');
+  const configNode = await import('../../nodes/node-red/alicloud-mqtt-config');
+  const sessionNode = await import('../../nodes/node-red/alicloud-mqtt-session');
   const emu = await startEmulatorProcess({ faults: { latencyMs: 20, jitterMs: 5 } });
   await helper.startServer();
   await helper.load(
