@@ -49,3 +49,17 @@ export function watchOptionsFrom(settings: WatchSettings): WatchOptions {
     storm: stormOptionsFrom(settings.storm),
   };
 }
+
+/**
+ * How many connection events a host's trace operation returns unless told otherwise: 50 in both
+ * hosts. It is n8n's convention for every *Limit* parameter (its node linter requires 50), and
+ * Node-RED follows it so that the same operation gives the same answer; the core's own default
+ * (100) is what offline details read.
+ */
+export const HOST_TRACE_LIMIT = 50;
+
+/** The trace limit from a host's field: a positive number, else the hosts' default. */
+export function traceLimitFrom(value: unknown): number {
+  const n = numberOf(value);
+  return n > 0 ? n : HOST_TRACE_LIMIT;
+}
