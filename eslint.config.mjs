@@ -29,9 +29,10 @@ const ROOMS = {
   send: ['base', 'credentials', 'proxy'],
   'shared-limit': ['base', 'send'],
   actions: ['base', 'send'],
+  push: ['base'],
   client: ['base', 'credentials', 'proxy', 'send', 'shared-limit', 'actions'],
-  watch: ['base', 'shared-limit', 'actions', 'client'],
-  host: ['base', 'credentials', 'proxy', 'send', 'shared-limit', 'actions', 'client', 'watch'],
+  watch: ['base', 'shared-limit', 'actions', 'client', 'push'],
+  host: ['base', 'credentials', 'proxy', 'send', 'shared-limit', 'actions', 'client', 'watch', 'push'],
 };
 const SDK_ADAPTERS = ['lib/send/transport.ts', 'lib/credentials/sources.ts', 'lib/proxy/route.ts'];
 const sdkImports = {

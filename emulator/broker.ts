@@ -6,6 +6,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { DeviceRegistry, type ActionInfo } from './devices';
+import type { RunningCloudSdk } from './cloud-sdk';
 import type { LoginResult } from './provisioning';
 
 // aedes 0.51 is CommonJS; its types are loose enough that we describe the little we use.
@@ -23,6 +24,7 @@ interface AedesBroker {
   ) => void;
   publish(packet: { topic: string; payload: Buffer; qos: 0 | 1; retain: boolean; cmd: 'publish'; dup: boolean }, done: (err?: Error) => void): void;
   on(event: 'client' | 'clientDisconnect' | 'keepaliveTimeout', cb: (client: AedesClient) => void): void;
+  on(event: 'publish', cb: (packet: { topic: string; payload: Buffer | string }, client: AedesClient | null) => void): void;
   on(event: 'clientError' | 'connectionError', cb: (client: AedesClient, err: Error) => void): void;
   preConnect: (client: AedesClient & { conn?: unknown }, packet: { clientId?: string }, done: (err: Error | null, ok: boolean) => void) => void;
   clients: Record<string, AedesClient>;
@@ -40,7 +42,13 @@ export interface RunningBroker {
 /** Checks a CONNECT's user name and password; undefined: everyone may connect. */
 export type LoginCheck = (clientId: string, username: string | undefined, password: Buffer | undefined) => LoginResult | undefined;
 
-export async function startBroker(devices: DeviceRegistry, port = 0, host = '127.0.0.1', login?: LoginCheck): Promise<RunningBroker> {
+export async function startBroker(
+  devices: DeviceRegistry,
+  port = 0,
+  host = '127.0.0.1',
+  login?: LoginCheck,
+  cloudSdk?: Pick<RunningCloudSdk, 'publishDeviceMessage'>,
+): Promise<RunningBroker> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const aedesFactory = require('aedes') as (opts?: object) => AedesBroker;
   const broker = aedesFactory();
@@ -65,6 +73,16 @@ export async function startBroker(devices: DeviceRegistry, port = 0, host = '127
   broker.on('client', (client) => {
     current.set(client.id, client);
     devices.connect(client.id);
+  });
+  // What a device publishes also goes to the Cloud SDK's consumers of its parent topic (aedes
+  // speaks MQTT 3.1.1: no user properties to pass on). The broker's own messages have no client.
+  broker.on('publish', (packet, client) => {
+    if (!client || !cloudSdk || packet.topic.startsWith('$SYS')) return;
+    cloudSdk.publishDeviceMessage({
+      topic: packet.topic,
+      payload: Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload),
+      clientId: client.id,
+    });
   });
   broker.on('keepaliveTimeout', (client) => reasons.set(client, 'no heart'));
   broker.on('clientError', (client) => {

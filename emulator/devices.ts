@@ -48,6 +48,8 @@ const MAX_EVENTS_PER_DEVICE = 1000;
 export class DeviceRegistry {
   private readonly online = new Map<string, { since: number; channelId: string }>();
   private readonly history = new Map<string, TraceEvent[]>();
+  /** Told of every connection that came up or ended (the Cloud SDK's status events come from it). */
+  onSession?: (event: TraceEvent) => void;
 
   isOnline(clientId: string): boolean {
     return this.online.has(clientId);
@@ -56,7 +58,9 @@ export class DeviceRegistry {
   connect(clientId: string, now = Date.now()): string {
     const channelId = newChannelId();
     this.online.set(clientId, { since: now, channelId });
-    this.record({ timeMs: now, clientId, channelId, action: 'connect', actionCode: actionCodeOf('connect'), actionInfo: ACTION_INFO.accepted });
+    const event: TraceEvent = { timeMs: now, clientId, channelId, action: 'connect', actionCode: actionCodeOf('connect'), actionInfo: ACTION_INFO.accepted };
+    this.record(event);
+    this.onSession?.(event);
     return channelId;
   }
 
@@ -64,7 +68,9 @@ export class DeviceRegistry {
     const session = this.online.get(clientId);
     if (!session) return;
     this.online.delete(clientId);
-    this.record({ timeMs: now, clientId, channelId: session.channelId, action, actionCode: actionCodeOf(action), actionInfo: ACTION_INFO[info] });
+    const event: TraceEvent = { timeMs: now, clientId, channelId: session.channelId, action, actionCode: actionCodeOf(action), actionInfo: ACTION_INFO[info] };
+    this.record(event);
+    this.onSession?.(event);
   }
 
   /** A CONNECT refused (a wrong password): recorded in the trace, the device stays as it was. */

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { handleApi, readBody, type AccessKey, type ApiState, type LogEntry } from './api';
+import { startCloudSdk, type RunningCloudSdk } from './cloud-sdk';
 import { startBroker, type RunningBroker } from './broker';
 import { DeviceRegistry } from './devices';
 import { FaultInjector, type FaultConfig } from './faults';
@@ -57,6 +58,12 @@ export interface EmulatorOptions {
    * connects from): a test then proves that requests went through the proxy, not direct.
    */
   acceptFrom?: string[];
+  /**
+   * Start the Cloud SDK endpoint (AMQP 0-9-1: status events and device messages) on this port, 0
+   * for any free one; false or absent: none. The official Go SDK keeps the port in a 16-bit signed
+   * integer: give it one below 32768.
+   */
+  amqpPort?: number | false;
 }
 
 export interface RunningEmulator {
@@ -67,6 +74,8 @@ export interface RunningEmulator {
   instanceId: string;
   /** Admin API base URL (same port as the API). */
   adminUrl: string;
+  /** The Cloud SDK endpoint (AMQP), when started with `amqpPort`. */
+  cloudSdk: RunningCloudSdk | undefined;
   setDeviceOnline(clientId: string, online: boolean): void;
   isDeviceOnline(clientId: string): boolean;
   devices(): Array<{ clientId: string; online: boolean; since?: string }>;
@@ -176,14 +185,32 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   });
   const port = (server.address() as AddressInfo).port;
   let broker: RunningBroker | undefined;
+  let cloudSdk: RunningCloudSdk | undefined;
   try {
-    if (options.mqttPort !== false) broker = await startBroker(devices, options.mqttPort ?? 0, '127.0.0.1', login);
+    if (options.amqpPort !== undefined && options.amqpPort !== false) {
+      const sdk = (cloudSdk = await startCloudSdk({
+        keys: new Map(accessKeys.map((k) => [k.accessKeyId, k.accessKeySecret])),
+        instanceIds,
+        port: options.amqpPort,
+      }));
+      // A connection that came up gives `connect`; an MQTT DISCONNECT gives `disconnect` and then
+      // `tcpclean` (the connection closes after it); any other end gives `tcpclean` alone. The
+      // channel id is the connection trace's.
+      devices.onSession = (e) => {
+        const notice = { clientId: e.clientId, channelId: e.channelId, time: e.timeMs, clientIp: '127.0.0.1' };
+        if (e.action === 'connect') return sdk.publishStatus({ ...notice, eventType: 'connect' });
+        if (e.action === 'disconnect') sdk.publishStatus({ ...notice, eventType: 'disconnect' });
+        sdk.publishStatus({ ...notice, eventType: 'tcpclean' });
+      };
+    }
+    if (options.mqttPort !== false) broker = await startBroker(devices, options.mqttPort ?? 0, '127.0.0.1', login, cloudSdk);
     if (broker) {
       const running = broker;
       state.publish = (topic, payload) => running.publish(topic, payload);
     }
   } catch (error) {
     server.close();
+    await cloudSdk?.stop();
     throw error;
   }
   const endpoint = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
@@ -207,6 +234,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     accessKeySecret: accessKeys[0].accessKeySecret,
     instanceId: instanceIds[0],
     adminUrl: `${endpoint}${ADMIN_PREFIX}`,
+    cloudSdk,
     setDeviceOnline: (clientId, online) => devices.set(clientId, online),
     isDeviceOnline: (clientId) => devices.isOnline(clientId),
     devices: () => devices.list(),
@@ -234,8 +262,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       state.credentialsUriFetches.length = 0;
       state.provisioning.clear();
       mqttAuth = options.mqttAuth === true;
+      cloudSdk?.reset();
     },
     stop: async () => {
+      await cloudSdk?.stop();
       for (const res of state.hanging) res.destroy();
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

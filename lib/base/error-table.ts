@@ -118,6 +118,14 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorRule>> = Object.freeze({
   Aborted: fail('The query was cancelled (the node or workflow was stopped).'),
   InvalidInput: fail('The input was rejected before any request was sent: correct the field named in the message.'),
 
+  // Status notifications over the Cloud SDK's AMQP endpoint (lib/push/).
+  CloudSdkLoginRefused: fail(
+    'The Cloud SDK endpoint refused the login: check the AccessKey (an AccessKey of a RAM user with the MQTT permission; STS tokens are not accepted there), the Instance ID, that the instance is of the upgraded edition with kernel 3.3.0 or later, and that its region supports the Cloud SDK.',
+  ),
+  CloudSdkUnreachable: retry(
+    'The Cloud SDK endpoint (AMQP, port 5672) could not be reached or closed the connection: check that this machine reaches <instance>-server-internet.mqtt.aliyuncs.com (or -internal in the VPC) on TCP 5672; HTTP proxies do not apply to AMQP. Reconnecting.',
+  ),
+
   // Several instances of one watcher (lib/watch/leadership.ts).
   SharedStateUnavailable: retry('The Redis server of the shared limit does not answer: the watch resumes on the instance that leads once it is back.'),
   LeadershipLost: retry(
