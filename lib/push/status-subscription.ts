@@ -30,7 +30,7 @@ export interface StatusSubscriptionOptions {
   endpoint?: string;
   /** Called for each well-formed event; the event is acknowledged when the promise resolves. */
   onEvent(event: StatusEvent): Promise<void> | void;
-  /** Called when a connection (the first or a new one) is consuming: push state since the last one is unknown. */
+  /** Called when a connection (the first or a new one) opens, before its first delivery: push state since the last one is unknown. */
   onConnected?(): void;
   /** Called when a connection is lost (retry class, reconnecting) or the login was refused (fail class, stopped). */
   onError?(error: OnsMqttError): void;
@@ -137,6 +137,10 @@ export class StatusSubscription {
       if (this.stopped) return void (await connection.close().catch(() => undefined));
       const channel = await connection.createChannel();
       channel.on('error', () => undefined);
+      this.connection = connection;
+      this.attempt = 0;
+      // Before the first delivery: a consumer resets what it knew before it hears anything new.
+      this.options.onConnected?.();
       for (const groupId of this.options.groupIds) {
         // Deliveries may come before the last consume is confirmed: each is handled on its own connection.
         await channel.consume(STATUS_QUEUE, (message) => message && void this.handle(connection!, live, channel, message), {
@@ -144,12 +148,10 @@ export class StatusSubscription {
           arguments: { GROUP_ID: groupId },
         });
       }
-      this.connection = connection;
-      this.attempt = 0;
-      this.options.onConnected?.();
       this.firstOutcome?.resolve();
       this.firstOutcome = undefined;
     } catch (error) {
+      if (this.connection === connection) this.connection = undefined; // its 'close' must not dial a second time
       await connection?.close().catch(() => undefined);
       const failure = this.classify(error);
       if (!failure.retryable) {

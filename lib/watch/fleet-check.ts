@@ -4,7 +4,16 @@ import { isSessionFailure, type QueryMode, type SessionQueryFailure, type Sessio
 import { type OnsMqttClient } from '../client/client';
 import { reconcileAfterRestart, type ReconcileReport } from './restart-reconcile';
 import type { OfflineDetails, OfflineDetailsOptions } from '../base/results';
-import { observationsOf, summarize, transition, type IncidentNotice, type WatchEvent, type WatchOptions, type WatchState } from './transition';
+import {
+  observationsOf,
+  summarize,
+  transition,
+  type IncidentNotice,
+  type Observation,
+  type WatchEvent,
+  type WatchOptions,
+  type WatchState,
+} from './transition';
 
 /** One per check when asked for: counts for a dashboard. */
 export interface FleetSummary {
@@ -34,6 +43,13 @@ export interface FleetCheckContext {
   offlineDetails?: boolean | OfflineDetailsOptions;
   /** Add a summary of the check to the result. */
   summary?: boolean;
+  /**
+   * A partial check (push presence): only these devices are queried; every other watched device
+   * keeps its state, as a device whose check failed does (no event for it).
+   */
+  only?: ReadonlySet<string>;
+  /** What push said of these devices, taken as observed without a query (confirmation turned off). */
+  observed?: ReadonlyMap<string, boolean>;
 }
 
 export interface FleetCheckResult {
@@ -61,17 +77,23 @@ export async function checkFleet(
   options: WatchOptions,
   context: FleetCheckContext = {},
 ): Promise<FleetCheckResult> {
-  const outcomes = await client.querySessions({ clientIds: fleet.clientIds, instanceId: fleet.instanceId, mode: fleet.mode }, { signal: context.signal });
+  const { only, observed } = context;
+  const toQuery = fleet.clientIds.filter((id) => (only === undefined || only.has(id)) && !observed?.has(id));
+  const outcomes =
+    toQuery.length > 0 || (only === undefined && observed === undefined)
+      ? await client.querySessions({ clientIds: toQuery, instanceId: fleet.instanceId, mode: fleet.mode }, { signal: context.signal })
+      : [];
   // A check cut short (a deploy, a stop) is no check: the devices it did not reach would be
   // "unknown", those it reached would fire events nobody is left to hand on. Nothing of it counts.
   throwIfAborted(context.signal);
   const failures = outcomes.filter(isSessionFailure);
   if (outcomes.length > 0 && failures.length === outcomes.length) throw failures[0].error;
   const instanceId = fleet.instanceId.trim();
-  const observations = observationsOf(outcomes);
+  const observations = observationsOfCheck(fleet.clientIds, outcomes, context);
   const now = (context.now ?? Date.now)();
   let reconciled: ReconcileReport | undefined;
-  if (context.afterRestart && previous && previous.instanceId === instanceId) {
+  // Only a full check reads the traces after a restart: a partial one keeps the others as they are.
+  if (context.afterRestart && only === undefined && observed === undefined && previous && previous.instanceId === instanceId) {
     ({ state: previous, report: reconciled } = await reconcileAfterRestart(client, previous, observations, options, { now, signal: context.signal }));
     throwIfAborted(context.signal);
   }
@@ -143,6 +165,17 @@ function summaryOf(
         }
       : null,
   };
+}
+
+/** Every watched device's observation: queried, told by push, or (in a partial check) kept as it was. */
+function observationsOfCheck(clientIds: readonly string[], outcomes: readonly SessionQueryOutcome[], context: FleetCheckContext): Observation[] {
+  if (context.only === undefined && context.observed === undefined) return observationsOf(outcomes);
+  const queried = new Map(observationsOf(outcomes).map((o) => [o.clientId, o]));
+  return clientIds.map((clientId) => {
+    const pushed = context.observed?.get(clientId);
+    if (pushed !== undefined) return { clientId, online: pushed };
+    return queried.get(clientId) ?? { clientId };
+  });
 }
 
 function throwIfAborted(signal: AbortSignal | undefined): void {

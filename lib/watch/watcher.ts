@@ -45,6 +45,13 @@ export interface WatchRequest {
    * crash in between gives the events again at the next check, never loses them.
    */
   deliver?: (result: WatchCheckResult) => void | Promise<void>;
+  /**
+   * Push presence: query only these devices (the others keep their state). Requests served by one
+   * check share it: the check is partial only when every one of them is, over the union of devices.
+   */
+  only?: string[];
+  /** Push presence without confirmation: these devices as push saw them, not queried. */
+  observed?: Record<string, boolean>;
 }
 
 export interface FleetWatcherOptions {
@@ -134,6 +141,7 @@ export class FleetWatcher {
       afterRestart: saved.state !== undefined && saved.state.process !== processId,
       offlineDetails: this.config.offlineDetails,
       summary: this.config.summary,
+      ...partialOf(requests),
     });
     result.state.process = processId;
     const checked: WatchCheckResult = { ...result, clientIds, instanceId };
@@ -143,6 +151,17 @@ export class FleetWatcher {
     await this.config.store.save(override ? { state: result.state, override } : { state: result.state });
     return checked;
   }
+}
+
+/** The devices a batch of requests asks for: all (a full check) unless every request names some. */
+function partialOf(requests: readonly WatchRequest[]): { only?: Set<string>; observed?: Map<string, boolean> } {
+  if (requests.some((r) => r.only === undefined && r.observed === undefined)) return {};
+  const only = new Set(requests.flatMap((r) => r.only ?? []));
+  const observed = new Map<string, boolean>();
+  for (const r of requests) for (const [id, online] of Object.entries(r.observed ?? {})) observed.set(id, online);
+  // A device someone wants confirmed by a query is queried, whatever push said.
+  for (const id of only) observed.delete(id);
+  return { only: new Set([...only, ...observed.keys()]), observed };
 }
 
 function sameList(a: readonly string[], b: readonly string[]): boolean {

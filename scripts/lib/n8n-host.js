@@ -134,7 +134,13 @@ async function createN8n({ n8nBin, nodeBinary, tarball }) {
         if (child.exitCode !== null) throw new Error(`n8n exited early:\n${logs.join('').slice(-3000)}`);
         try {
           const res = await fetch(`http://127.0.0.1:${port}/healthz`);
-          if (res.ok) break;
+          // A main process answers /healthz (and any other path with "n8n is starting up") before
+          // its REST API and webhooks are up; its settings as JSON say it has started.
+          if (res.ok && command === 'worker') break;
+          if (res.ok) {
+            const settings = await fetch(`http://127.0.0.1:${port}/rest/settings`);
+            if (settings.ok && (settings.headers.get('content-type') || '').includes('json')) break;
+          }
         } catch {
           /* not yet */
         }

@@ -50,21 +50,21 @@ describe('published package', () => {
     expect(files.filter((f) => /emulator|^test\/|\.test\.|\.ts$/.test(f) && !f.endsWith('.d.ts'))).toEqual([]);
   });
 
-  it("runtime dependencies: Alibaba's SDK and its credential providers, ioredis for the shared limit; n8n-workflow an optional peer", () => {
+  it("runtime dependencies: Alibaba's SDK and its credential providers, ioredis for the shared limit, amqplib for push presence; n8n-workflow an optional peer", () => {
     const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8'));
-    expect(Object.keys(manifest.dependencies)).toEqual(['@alicloud/credentials', '@alicloud/openapi-client', 'ioredis']);
+    expect(Object.keys(manifest.dependencies)).toEqual(['@alicloud/credentials', '@alicloud/openapi-client', 'amqplib', 'ioredis']);
     expect(manifest.peerDependencies['n8n-workflow']).toBeDefined();
     expect(manifest.peerDependenciesMeta['n8n-workflow'].optional).toBe(true);
     expect(manifest.engines.node).toBe('>=20');
   });
 
-  it('a plain install pays nothing for the shared limit: ioredis is not loaded until a Redis URL is configured', () => {
+  it('a plain install pays nothing for the shared limit or push presence: ioredis and amqplib are not loaded until configured', () => {
     const probe = `
       const { OnsMqttClient } = require('./dist/lib');
       require('./dist/nodes/node-red/alicloud-mqtt-watch.js');
       require('./dist/nodes/AlibabaCloudMqtt/AlibabaCloudMqtt.node.js');
       new OnsMqttClient({ accessKeyId: 'LTAI5tProbe', accessKeySecret: 'probe' });
-      const before = Object.keys(require.cache).some((k) => k.includes('/node_modules/ioredis/'));
+      const before = Object.keys(require.cache).some((k) => k.includes('/node_modules/ioredis/') || k.includes('/node_modules/amqplib/'));
       const c = new OnsMqttClient({ accessKeyId: 'LTAI5tProbe', accessKeySecret: 'probe', sharedLimit: { redisUrl: 'redis://127.0.0.1:1/0' } });
       const after = Object.keys(require.cache).some((k) => k.includes('/node_modules/ioredis/'));
       console.log(JSON.stringify({ before, after }));

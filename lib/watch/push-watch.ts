@@ -1,0 +1,129 @@
+/**
+ * Push presence feeding the one fleet watcher, so that a user gets the same events with the same
+ * fields whether they poll or subscribe (debounce, storms and incidents, offline details, summary,
+ * restart reconciliation all stay the watcher's):
+ * - a status event changes the device's presence (lib/push/presence.ts); the changes that arrive
+ *   within `windowMs` are gathered and handed to the watcher as one partial check of those devices,
+ *   so a storm (a gateway failing) is one check with many drops, which is what storm protection
+ *   counts;
+ * - polling stays the truth: each change is confirmed with a status query (through the same rate
+ *   limit) unless `confirm` is off; after every (re)connect of the subscription every watched device
+ *   is polled once (a full check) before push is trusted again, and `safetyPollMs` keeps a slow
+ *   periodic full check as a net;
+ * - an event is acknowledged only when the check it went into has handed its events on and saved
+ *   the state that marks them fired (the watcher's order): a crash in between gives the event again,
+ *   and the saved state makes the repeat harmless.
+ */
+import type { OnsMqttError } from '../base/errors';
+import { PushPresence } from '../push/presence';
+import { StatusSubscription, type StatusSubscriptionOptions } from '../push/status-subscription';
+import type { MalformedKind, StatusEvent } from '../push/status-event';
+import type { FleetWatcher, WatchCheckResult } from './watcher';
+
+export interface PushWatchOptions {
+  watcher: FleetWatcher;
+  /** The watched devices (the watcher's list). Events of other devices are acknowledged and left. */
+  clientIds: readonly string[];
+  subscription: Omit<StatusSubscriptionOptions, 'onEvent' | 'onConnected' | 'onError' | 'onMalformed'>;
+  /** Hands each check's events on (the host emits them). */
+  deliver(result: WatchCheckResult): void | Promise<void>;
+  /** Confirm each change pushed with a status query before it counts (default true). */
+  confirm?: boolean;
+  /** Changes pushed within this window make one check (default 1 s). */
+  windowMs?: number;
+  /** A full check this often as a safety net (default 15 minutes; 0: none). */
+  safetyPollMs?: number;
+  onError?(error: OnsMqttError | Error): void;
+  onMalformed?(kind: MalformedKind, count: number): void;
+}
+
+export class PushWatch {
+  readonly presence = new PushPresence();
+  private readonly subscription: StatusSubscription;
+  private readonly watched: Set<string>;
+  private pending = new Map<string, boolean>();
+  private waiting: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
+  private flushTimer: NodeJS.Timeout | undefined;
+  private safetyTimer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  /** Checks run (full and partial), for a status line and the tests. */
+  readonly counts = { full: 0, partial: 0, events: 0 };
+
+  constructor(private readonly options: PushWatchOptions) {
+    this.watched = new Set(options.clientIds);
+    this.subscription = new StatusSubscription({
+      ...options.subscription,
+      onEvent: (event) => this.onEvent(event),
+      // The events of the gap are unknown: poll every watched device once, then trust push again.
+      onConnected: () => {
+        this.presence.clear();
+        void this.fullCheck();
+      },
+      onError: (error) => this.options.onError?.(error),
+      onMalformed: (kind, count) => this.options.onMalformed?.(kind, count),
+    });
+  }
+
+  /** Resolves once subscribed (and the first full check is asked for); rejects on a refused login. */
+  async start(): Promise<void> {
+    await this.subscription.start();
+    const every = this.options.safetyPollMs ?? 15 * 60_000;
+    if (every > 0) this.safetyTimer = setInterval(() => void this.fullCheck(), every);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.flushTimer);
+    clearInterval(this.safetyTimer);
+    await this.subscription.stop();
+    // Events not yet checked stay unacknowledged: the service gives them again to the next consumer.
+    for (const w of this.waiting.splice(0)) w.reject(new Error('stopped'));
+  }
+
+  get connected(): boolean {
+    return this.subscription.connected;
+  }
+
+  private onEvent(event: StatusEvent): Promise<void> {
+    this.counts.events++;
+    const change = this.presence.apply(event);
+    if (!change || !this.watched.has(change.clientId)) return Promise.resolve();
+    this.pending.set(change.clientId, change.online);
+    return new Promise<void>((resolve, reject) => {
+      this.waiting.push({ resolve, reject });
+      this.flushTimer ??= setTimeout(() => void this.flush(), this.options.windowMs ?? 1000);
+    });
+  }
+
+  /** One partial check for the changes gathered; their events are acknowledged once it saved. */
+  private async flush(): Promise<void> {
+    this.flushTimer = undefined;
+    const pending = this.pending;
+    const waiting = this.waiting;
+    this.pending = new Map();
+    this.waiting = [];
+    if (this.stopped) return;
+    const confirm = this.options.confirm ?? true;
+    try {
+      this.counts.partial++;
+      await this.options.watcher.check({
+        ...(confirm ? { only: [...pending.keys()] } : { observed: Object.fromEntries(pending) }),
+        deliver: (result) => this.options.deliver(result),
+      });
+      for (const w of waiting) w.resolve();
+    } catch (error) {
+      this.options.onError?.(error instanceof Error ? error : new Error(String(error)));
+      for (const w of waiting) w.reject(error);
+    }
+  }
+
+  private async fullCheck(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      this.counts.full++;
+      await this.options.watcher.check({ deliver: (result) => this.options.deliver(result) });
+    } catch (error) {
+      this.options.onError?.(error instanceof Error ? error : new Error(String(error)));
+    }
+  }
+}
