@@ -10,8 +10,9 @@
  *   state that marks it saved): a crash in between gives it again, never loses it. A handler that
  *   fails makes the subscription reconnect, so that the service delivers the event again;
  * - a malformed event is counted, reported once per kind, and acknowledged (no redelivery loop);
- * - a network fault reconnects with backoff and jitter (retry class); a refused login stops with a
- *   fail-class error and a hint, since trying again cannot fix it.
+ * - a network fault reconnects with backoff and jitter (retry class); a login refused at the start
+ *   stops with a fail-class error and a hint, since trying again cannot fix it (refused later, after
+ *   it worked, it is reported and tried again).
  */
 import { inspect } from 'node:util';
 import { OnsMqttError } from '../base/errors';
@@ -51,6 +52,7 @@ export class StatusSubscription {
   private connection: AmqpConnection | undefined;
   private stopped = false;
   private attempt = 0;
+  private everConnected = false;
   private timer: NodeJS.Timeout | undefined;
   private readonly secret: () => string;
   private readonly target: { hostname: string; port: number };
@@ -138,6 +140,7 @@ export class StatusSubscription {
       const channel = await connection.createChannel();
       channel.on('error', () => undefined);
       this.connection = connection;
+      this.everConnected = true;
       this.attempt = 0;
       // Before the first delivery: a consumer resets what it knew before it hears anything new.
       this.options.onConnected?.();
@@ -154,7 +157,9 @@ export class StatusSubscription {
       if (this.connection === connection) this.connection = undefined; // its 'close' must not dial a second time
       await connection?.close().catch(() => undefined);
       const failure = this.classify(error);
-      if (!failure.retryable) {
+      // A login refused at the start is a setting to fix: stop. Refused after it worked (keys
+      // rotated, maintenance), it is reported and tried again, as the service's own SDKs do.
+      if (!failure.retryable && !this.everConnected) {
         this.stopped = true;
         this.options.onError?.(failure);
         this.firstOutcome?.reject(failure);

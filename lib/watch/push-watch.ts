@@ -84,6 +84,11 @@ export class PushWatch {
     return this.subscription.connected;
   }
 
+  /** Nothing gathered, nothing waiting to be checked, no check running. */
+  get idle(): boolean {
+    return this.pending.size === 0 && this.waiting.length === 0 && this.flushTimer === undefined && !this.options.watcher.busy;
+  }
+
   private onEvent(event: StatusEvent): Promise<void> {
     this.counts.events++;
     const change = this.presence.apply(event);
