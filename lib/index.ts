@@ -90,3 +90,14 @@ export type {
 } from './actions/provisioning';
 export { proxyFromFields, PROXY_LOOPBACK_VARIABLE } from './proxy/settings';
 export type { ProxyOption } from './proxy/settings';
+
+// Push presence: the service's status notifications (the Cloud SDK's AMQP endpoint).
+export { StatusSubscription } from './push/status-subscription';
+export type { StatusSubscriptionOptions } from './push/status-subscription';
+export { PushPresence } from './push/presence';
+export type { PresenceChange } from './push/presence';
+export { parseStatusEvent } from './push/status-event';
+export type { StatusEvent, StatusEventType, MalformedKind } from './push/status-event';
+export { cloudSdkUsername, cloudSdkPassword, cloudSdkHost } from './push/login';
+export { PushWatch } from './watch/push-watch';
+export type { PushWatchOptions } from './watch/push-watch';

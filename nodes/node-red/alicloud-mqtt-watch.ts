@@ -1,5 +1,6 @@
 import {
   FleetWatcher,
+  PushWatch,
   describeError,
   parseClientIdList,
   ownValue,
@@ -13,6 +14,8 @@ import {
 } from '../../lib';
 import { leadershipFor, type WatchLeadership } from '../../lib/host/leadership';
 import { watchOptionsFrom } from '../../lib/host/mapping';
+import { pushGroupIdsFrom, pushLoginFrom } from '../../lib/host/push';
+
 import type { ConfigNode } from './config-options';
 import { asOnsMqttError, attachError, catchableError, clientFactory, PendingWork, shortText, type QueryOptionsDef } from './runtime';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, SendFn } from './types';
@@ -33,6 +36,11 @@ interface WatchDef extends NodeDef, QueryOptionsDef {
   stormPercent?: number | string;
   resolvePercent?: number | string;
   summary?: boolean;
+  /** poll (default): check every interval; push: the service's status notifications too. */
+  source?: 'poll' | 'push';
+  groupIds?: string;
+  pushEndpoint?: string;
+  pushConfirm?: boolean;
   store?: string;
 }
 
@@ -148,13 +156,7 @@ export = function register(RED: NodeAPI): void {
         if (msg) attachError(msg, error);
         return { error: catchableError(error), detail: error };
       }
-      const counts = summarize(result.state);
-      const incident = result.state.incident;
-      // Falls back to English where no message catalog is loaded (e.g. in the test helper).
-      const text = incident
-        ? translate(RED, 'alicloud-mqtt-watch.status.incident', incidentCounts(result.state), (c) => `incident: ${c.offline} of ${c.devices} offline`)
-        : translate(RED, 'alicloud-mqtt-watch.status.counts', counts, (c) => `${c.online} online / ${c.offline} offline`);
-      node.status({ fill: incident ? 'red' : result.failures.length ? 'yellow' : counts.offline ? 'grey' : 'green', shape: 'dot', text });
+      showCounts(result);
       if (result.failures.length > 0) {
         const first = result.failures[0].error;
         const error = catchableError(first);
@@ -163,6 +165,17 @@ export = function register(RED: NodeAPI): void {
         return { error, detail: first };
       }
       return undefined;
+    }
+
+    /** The status after a check: counts, or the incident. */
+    function showCounts(result: WatchCheckResult): void {
+      const counts = summarize(result.state);
+      const incident = result.state.incident;
+      // Falls back to English where no message catalog is loaded (e.g. in the test helper).
+      const text = incident
+        ? translate(RED, 'alicloud-mqtt-watch.status.incident', incidentCounts(result.state), (c) => `incident: ${c.offline} of ${c.devices} offline`)
+        : translate(RED, 'alicloud-mqtt-watch.status.counts', counts, (c) => `${c.online} online / ${c.offline} offline`);
+      node.status({ fill: incident ? 'red' : result.failures.length ? 'yellow' : counts.offline ? 'grey' : 'green', shape: 'dot', text });
     }
 
     /** A check's events, incidents and summary: once per check, by the first request it served. */
@@ -206,11 +219,77 @@ export = function register(RED: NodeAPI): void {
       first = setTimeout(tick, 100);
     }
 
+    // Push presence: the service's status notifications feed the same watcher (same outputs, same
+    // fields); the interval above keeps polling as the safety net. With several instances (a shared
+    // limit), only the leader subscribes: the lease is claimed every few seconds.
+    let push: PushWatch | undefined;
+    let pushClaim: NodeJS.Timeout | undefined;
+    const startPush = () => {
+      if (push) return;
+      try {
+        const config = (typeof def.config === 'string' && def.config ? RED.nodes.getNode(def.config) : null) as ConfigNode | null;
+        if (!config || typeof config.clientOptions !== 'function') throw asOnsMqttError(new Error('no config node'), 'config');
+        const instanceId = String(def.instanceId ?? '').trim();
+        const started = new PushWatch({
+          watcher,
+          clientIds: configuredIds,
+          confirm: def.pushConfirm !== false,
+          safetyPollMs: 0,
+          subscription: { instanceId, groupIds: pushGroupIdsFrom(def.groupIds, configuredIds), ...pushLoginFrom(config.clientOptions(), def.pushEndpoint) },
+          deliver: (result) => {
+            deliver(result, undefined, (m) => node.send(m as NodeMessage));
+            showCounts(result);
+          },
+          onError: (error) => {
+            const e = asOnsMqttError(error);
+            if (e.code === 'Aborted' || e.code === 'LeadershipLost') return;
+            node.status({ fill: 'yellow', shape: 'ring', text: translate(RED, 'alicloud-mqtt-watch.status.pushLost', {}, () => 'push: reconnecting') });
+            node.warn(describeError(e));
+          },
+          onMalformed: (kind) => node.warn(`A status notification that could not be read (${kind}) was skipped; further ones of this kind are only counted.`),
+        });
+        push = started;
+        started.start().then(
+          () => node.status({ fill: 'green', shape: 'ring', text: translate(RED, 'alicloud-mqtt-watch.status.subscribed', {}, () => 'subscribed (push)') }),
+          (error: unknown) => {
+            const e = asOnsMqttError(error);
+            node.status({ fill: 'red', shape: 'ring', text: shortText(e.code) });
+            node.error(catchableError(e), attachError({ topic: 'alicloud-mqtt-watch', payload: null }, e));
+            if (push === started) push = undefined;
+          },
+        );
+      } catch (caught) {
+        const e = asOnsMqttError(caught);
+        node.status({ fill: 'red', shape: 'ring', text: shortText(e.code) });
+        node.error(catchableError(e), attachError({ topic: 'alicloud-mqtt-watch', payload: null }, e));
+      }
+    };
+    let pushFirst: NodeJS.Timeout | undefined;
+    if (def.source === 'push') {
+      // Once the flow has started (as the first poll does): a setting refused now reaches Catch.
+      if (!leadership) pushFirst = setTimeout(startPush, 100);
+      else {
+        const claim = async () => {
+          const { leads: leading } = await leads(undefined);
+          if (leading) startPush();
+          else if (push) {
+            const stopping = push;
+            push = undefined;
+            await stopping.stop();
+          }
+        };
+        pushClaim = setInterval(() => void claim(), 5000);
+        void claim();
+      }
+    }
+
     node.on('close', (_removed, done) => {
       if (timer) clearInterval(timer);
       if (first) clearTimeout(first);
-      void work
-        .close()
+      if (pushClaim) clearInterval(pushClaim);
+      if (pushFirst) clearTimeout(pushFirst);
+      void Promise.resolve(push?.stop())
+        .then(() => work.close())
         .then(() => leadership?.close())
         .then(() => {
           node.status({});
