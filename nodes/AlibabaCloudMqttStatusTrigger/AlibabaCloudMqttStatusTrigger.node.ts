@@ -8,11 +8,11 @@ import {
   type ITriggerFunctions,
   type ITriggerResponse,
 } from 'n8n-workflow';
-import { FleetWatcher, PushWatch, asOnsMqttError, describeError, parseClientIdList, type WatchCheckResult, type WatchState } from '../../lib';
-import { watchOptionsFrom } from '../../lib/host/mapping';
+import { PushWatch, asOnsMqttError, describeError, parseClientIdList, type WatchCheckResult } from '../../lib';
 import { pushGroupIdsFrom, pushLoginFrom } from '../../lib/host/push';
 import { AlibabaCloudMqttTrigger } from '../AlibabaCloudMqttTrigger/AlibabaCloudMqttTrigger.node';
 import { alibabaCloudMqttApiTest, coreOptionsFromCredentials, createClient } from '../shared/n8n-client';
+import { triggerWatcher } from '../shared/n8n-watch';
 
 /** The polling trigger's settings, so that both triggers are set up alike and give the same items. */
 const SHARED = [
@@ -109,28 +109,7 @@ export class AlibabaCloudMqttStatusTrigger implements INodeType {
     } catch (error) {
       throw new NodeOperationError(this.getNode(), error instanceof Error ? error.message : String(error));
     }
-    const events = this.getNodeParameter('events', ['offline', 'online']) as string[];
-    const options = watchOptionsFrom({
-      offline: events.includes('offline'),
-      online: events.includes('online'),
-      offlineForMinutes: this.getNodeParameter('offlineForMinutes', 0),
-      onlineForMinutes: this.getNodeParameter('onlineForMinutes', 0),
-      reportInitialOffline: this.getNodeParameter('reportInitialOffline', false),
-      storm: this.getNodeParameter('storm', {}) as IDataObject,
-    });
-    const staticData = this.getWorkflowStaticData('node');
-    const watcher = new FleetWatcher({
-      client: () => client,
-      instanceId,
-      clientIds,
-      options,
-      offlineDetails: this.getNodeParameter('offlineDetails', false) as boolean,
-      summary: this.getNodeParameter('summary', false) as boolean,
-      store: {
-        load: async () => ({ state: staticData.watch as WatchState | undefined }),
-        save: async (saved) => void (staticData.watch = saved.state as unknown as IDataObject),
-      },
-    });
+    const watcher = triggerWatcher(this, client, { instanceId, clientIds });
     const manual = this.getMode() === 'manual';
     const emitResult = (result: WatchCheckResult) => {
       const out = [...result.events, ...result.incidents, ...(result.summary ? [result.summary] : [])] as unknown as IDataObject[];

@@ -1,4 +1,3 @@
-import { watchOptionsFrom } from '../../lib/host/mapping';
 import { failedStatusFields } from '../../lib/host/output';
 import {
   NodeApiError,
@@ -12,7 +11,6 @@ import {
   type JsonObject,
 } from 'n8n-workflow';
 import {
-  FleetWatcher,
   describeError,
   errorAdvice,
   errorHeadline,
@@ -23,11 +21,10 @@ import {
   isSessionFailure,
   DEFAULT_RESOLVE_PERCENT,
   type QueryMode,
-  type WatchOptions,
-  type WatchState,
 } from '../../lib';
 import { clientOptions, instanceIdParameter, offlineDetailsParameter } from '../AlibabaCloudMqtt/actions/common';
 import { alibabaCloudMqttApiTest, createClient } from '../shared/n8n-client';
+import { triggerWatcher } from '../shared/n8n-watch';
 
 /**
  * Polls a fleet on n8n's own schedule ("Poll Times") and emits one item per device that went
@@ -180,29 +177,7 @@ export class AlibabaCloudMqttTrigger implements INodeType {
       ];
     }
 
-    const events = this.getNodeParameter('events', ['offline', 'online']) as string[];
-    const options: WatchOptions = watchOptionsFrom({
-      offline: events.includes('offline'),
-      online: events.includes('online'),
-      offlineForMinutes: this.getNodeParameter('offlineForMinutes', 0),
-      onlineForMinutes: this.getNodeParameter('onlineForMinutes', 0),
-      reportInitialOffline: this.getNodeParameter('reportInitialOffline', false),
-      storm: this.getNodeParameter('storm', {}) as IDataObject,
-    });
-    const staticData = this.getWorkflowStaticData('node');
-    const watcher = new FleetWatcher({
-      client: () => client,
-      instanceId,
-      clientIds,
-      mode,
-      options,
-      offlineDetails: this.getNodeParameter('offlineDetails', false) as boolean,
-      summary: this.getNodeParameter('summary', false) as boolean,
-      store: {
-        load: async () => ({ state: staticData.watch as WatchState | undefined }),
-        save: async (saved) => void (staticData.watch = saved.state as unknown as IDataObject),
-      },
-    });
+    const watcher = triggerWatcher(this, client, { instanceId, clientIds, mode });
     let result;
     try {
       result = await watcher.check();

@@ -1,0 +1,37 @@
+import type { IDataObject, IPollFunctions, ITriggerFunctions } from 'n8n-workflow';
+import { FleetWatcher, type OnsMqttClient, type QueryMode, type WatchState } from '../../lib';
+import { watchOptionsFrom } from '../../lib/host/mapping';
+
+/**
+ * The fleet watcher of an n8n trigger, from the settings both triggers share (events, *Offline
+ * For*, storm protection, offline details, summary), with its state in the workflow's static data:
+ * the polling trigger and the Status Trigger set it up alike, so they give the same items.
+ */
+export function triggerWatcher(
+  ctx: IPollFunctions | ITriggerFunctions,
+  client: OnsMqttClient,
+  fleet: { instanceId: string; clientIds: string[]; mode?: QueryMode },
+): FleetWatcher {
+  const parameter = (name: string, fallback: unknown) => (ctx.getNodeParameter as (n: string, f: unknown) => unknown)(name, fallback);
+  const events = parameter('events', ['offline', 'online']) as string[];
+  const options = watchOptionsFrom({
+    offline: events.includes('offline'),
+    online: events.includes('online'),
+    offlineForMinutes: parameter('offlineForMinutes', 0),
+    onlineForMinutes: parameter('onlineForMinutes', 0),
+    reportInitialOffline: parameter('reportInitialOffline', false),
+    storm: parameter('storm', {}) as IDataObject,
+  });
+  const staticData = ctx.getWorkflowStaticData('node');
+  return new FleetWatcher({
+    client: () => client,
+    ...fleet,
+    options,
+    offlineDetails: parameter('offlineDetails', false) as boolean,
+    summary: parameter('summary', false) as boolean,
+    store: {
+      load: async () => ({ state: staticData.watch as WatchState | undefined }),
+      save: async (saved) => void (staticData.watch = saved.state as unknown as IDataObject),
+    },
+  });
+}
