@@ -4,7 +4,7 @@
  * table with goals and a pass/short verdict per line, and saves the figures to
  * bench/results/latest.json.
  *
- *   node --expose-gc dist/bench/run.js [stall fleet-exact fleet-batch per-call load-time memory hosts shared details abort node-red-list]
+ *   node --expose-gc dist/bench/run.js [stall fleet-exact fleet-batch per-call load-time memory hosts shared details abort node-red-list push-events push-storm]
  */
 import { cpus } from 'node:os';
 import { saveJson, table, type BenchResult } from './report';
@@ -16,6 +16,7 @@ import { memory } from './suites/memory';
 import { nodeRedList } from './suites/node-red-list';
 import { details } from './suites/offline-details';
 import { perCallCost } from './suites/per-call';
+import { pushEvents, pushStorm } from './suites/push';
 import { shared } from './suites/shared-limit';
 import { stall } from './suites/stall';
 
@@ -32,6 +33,8 @@ const BENCHES: Record<string, () => Promise<BenchResult> | BenchResult> = {
   details,
   abort: abortLatency,
   'node-red-list': nodeRedList,
+  'push-events': pushEvents,
+  'push-storm': pushStorm,
 };
 
 async function main(): Promise<void> {

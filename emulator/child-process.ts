@@ -28,7 +28,16 @@ export interface EmulatorProcess {
   accessKeyId: string;
   accessKeySecret: string;
   instanceId: string;
+  /** The Cloud SDK endpoint's port, when started with `amqpPort`. */
+  cloudSdkPort: number | undefined;
   setFaults(faults: FaultConfig): Promise<void>;
+  /** Sets devices on- or offline without MQTT (their status events go out when the Cloud SDK endpoint runs). */
+  setDevicesOnline(clientIds: string[], online: boolean): Promise<void>;
+  /**
+   * Pushes status events at a steady rate (connect and tcpclean in turn over `clients` devices of
+   * `group`), each stamped with the time it was made; resolves when all are out.
+   */
+  statusBurst(burst: { group: string; perSecond: number; seconds: number; clients: number }): Promise<number>;
   log(): Promise<LogEntry[]>;
   stats(): Promise<EmulatorStats>;
   reset(): Promise<void>;
@@ -45,7 +54,7 @@ export interface EmulatorProcessOptions extends Omit<EmulatorOptions, 'tls' | 's
   raisePriority?: boolean;
 }
 
-type Method = 'setFaults' | 'log' | 'stats' | 'reset' | 'stop';
+type Method = 'setFaults' | 'log' | 'stats' | 'reset' | 'stop' | 'setDevicesOnline' | 'statusBurst';
 interface Call {
   id: number;
   method: Method;
@@ -57,7 +66,7 @@ interface Answer {
   error?: string;
 }
 interface Ready {
-  ready: { endpoint: string; mqttUrl: string | undefined; accessKeyId: string; accessKeySecret: string; instanceId: string };
+  ready: { endpoint: string; mqttUrl: string | undefined; accessKeyId: string; accessKeySecret: string; instanceId: string; cloudSdkPort: number | undefined };
 }
 
 /** Tests run the TypeScript sources; a child needs JavaScript: the built file (`npm test` builds first). */
@@ -100,6 +109,8 @@ export async function startEmulatorProcess(options: EmulatorProcessOptions = {})
   return {
     ...ready,
     setFaults: (faults) => call('setFaults', faults),
+    setDevicesOnline: (clientIds, online) => call('setDevicesOnline', { clientIds, online }),
+    statusBurst: (burst) => call('statusBurst', burst),
     log: () => call('log'),
     stats: () => call('stats'),
     reset: () => call('reset'),
@@ -126,6 +137,11 @@ async function runChild(): Promise<void> {
       else if (m.method === 'log') answer(emu.requestLog());
       else if (m.method === 'stats') answer({ ...emu.stats(), busiestSecond: busiestSecond(emu.requestLog()).count } satisfies EmulatorStats);
       else if (m.method === 'reset') answer(void emu.reset());
+      else if (m.method === 'setDevicesOnline') {
+        const { clientIds, online } = m.arg as { clientIds: string[]; online: boolean };
+        for (const id of clientIds) emu.setDeviceOnline(id, online);
+        answer();
+      } else if (m.method === 'statusBurst') void statusBurst(emu, m.arg as Parameters<EmulatorProcess['statusBurst']>[0]).then(answer);
       else if (m.method === 'stop') {
         answer();
         stop();
@@ -135,8 +151,43 @@ async function runChild(): Promise<void> {
     }
   });
   process.send!({
-    ready: { endpoint: emu.endpoint, mqttUrl: emu.mqttUrl, accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret, instanceId: emu.instanceId },
+    ready: {
+      endpoint: emu.endpoint,
+      mqttUrl: emu.mqttUrl,
+      accessKeyId: emu.accessKeyId,
+      accessKeySecret: emu.accessKeySecret,
+      instanceId: emu.instanceId,
+      cloudSdkPort: emu.cloudSdk?.port,
+    },
   } satisfies Ready);
+}
+
+/** Status events at a steady rate, in 10 ms slices; each says when it was made (`time`). */
+async function statusBurst(
+  emu: import('./index').RunningEmulator,
+  burst: { group: string; perSecond: number; seconds: number; clients: number },
+): Promise<number> {
+  const sdk = emu.cloudSdk;
+  if (!sdk) throw new Error('the emulator runs no Cloud SDK endpoint (start it with amqpPort)');
+  const total = Math.round(burst.perSecond * burst.seconds);
+  const start = Date.now();
+  let sent = 0;
+  while (sent < total) {
+    const due = Math.min(total, Math.floor(((Date.now() - start) / 1000) * burst.perSecond));
+    for (; sent < due; sent++) {
+      const device = sent % burst.clients;
+      const round = Math.floor(sent / burst.clients);
+      sdk.publishStatus({
+        clientId: `${burst.group}@@@${device}`,
+        channelId: `ch-${device}-${Math.floor(round / 2)}`,
+        eventType: round % 2 === 0 ? 'connect' : 'tcpclean',
+        time: Date.now(),
+        clientIp: '127.0.0.1',
+      });
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return sent;
 }
 
 if (require.main === module) void runChild();
