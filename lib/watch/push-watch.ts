@@ -49,10 +49,16 @@ export class PushWatch {
   /** Checks run (full and partial), for a status line and the tests. */
   readonly counts = { full: 0, partial: 0, events: 0 };
 
-  constructor(private readonly options: PushWatchOptions) {
+  private readonly options: Omit<PushWatchOptions, 'subscription'>;
+
+  constructor(options: PushWatchOptions) {
+    // The subscription's options hold the AccessKey secret: kept by the subscription alone (which
+    // never shows it), not here, so that util.inspect of a push watch shows no secret either.
+    const { subscription, ...rest } = options;
+    this.options = rest;
     this.watched = new Set(options.clientIds);
     this.subscription = new StatusSubscription({
-      ...options.subscription,
+      ...subscription,
       onEvent: (event) => this.onEvent(event),
       // The events of the gap are unknown: poll every watched device once, then trust push again.
       onConnected: () => {

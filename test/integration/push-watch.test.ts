@@ -4,6 +4,7 @@
  * confirmed by a status query unless told not to; a full poll after each (re)connect; a storm of
  * drops is one incident; an event is acknowledged only after its check saved.
  */
+import { inspect } from 'node:util';
 import type { MqttClient } from 'mqtt';
 import type { RunningEmulator } from '../../emulator';
 import { DEFAULT_WATCH_OPTIONS, FleetWatcher, type SavedWatch, type WatchCheckResult, type WatchOptions, type WatchStore } from '../../lib';
@@ -70,6 +71,7 @@ it('a drop pushed: one "went offline" with the fields polling gives, confirmed b
   for (const id of ids) devices.push(await connectMqtt(emu.mqttUrl!, id));
   const { watch, results, events } = pushWatch(ids);
   await watch.start();
+  expect(inspect(watch, { depth: 8 })).not.toContain(SENTINEL_SECRET);
   await waitFor(() => results.length >= 1, 10_000, 'the first full check');
   // The connects of before the subscription are given too (the service keeps events): all handled.
   await waitFor(() => watch.idle && Object.values(emu.cloudSdk!.backlog()).every((q) => q.unacked === 0 && q.waiting === 0), 10_000, 'quiet');
