@@ -99,5 +99,7 @@ export type { PresenceChange } from './push/presence';
 export { parseStatusEvent } from './push/status-event';
 export type { StatusEvent, StatusEventType, MalformedKind } from './push/status-event';
 export { cloudSdkUsername, cloudSdkPassword, cloudSdkHost } from './push/login';
+export { deviceMessageOf } from './push/device-message';
+export type { DeviceMessage } from './push/device-message';
 export { PushWatch } from './watch/push-watch';
 export type { PushWatchOptions } from './watch/push-watch';

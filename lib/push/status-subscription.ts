@@ -17,6 +17,7 @@
 import { inspect } from 'node:util';
 import { OnsMqttError } from '../base/errors';
 import { CLOUD_SDK_PORT, CLOUD_SDK_VHOST, cloudSdkHost, cloudSdkPassword, cloudSdkUsername, STATUS_QUEUE } from './login';
+import { deviceMessageOf, type DeviceMessage } from './device-message';
 import { parseStatusEvent, type MalformedKind, type StatusEvent } from './status-event';
 
 export interface StatusSubscriptionOptions {
@@ -31,6 +32,10 @@ export interface StatusSubscriptionOptions {
   endpoint?: string;
   /** Called for each well-formed event; the event is acknowledged when the promise resolves. */
   onEvent(event: StatusEvent): Promise<void> | void;
+  /** Parent topics whose device messages to receive as well (same channel, same login). */
+  parentTopics?: readonly string[];
+  /** Called for each device message of those topics; acknowledged when the promise resolves. */
+  onMessage?(message: DeviceMessage): Promise<void> | void;
   /** Called when a connection (the first or a new one) opens, before its first delivery: push state since the last one is unknown. */
   onConnected?(): void;
   /** Called when a connection is lost (retry class, reconnecting) or the login was refused (fail class, stopped). */
@@ -151,6 +156,9 @@ export class StatusSubscription {
           arguments: { GROUP_ID: groupId },
         });
       }
+      for (const topic of this.options.parentTopics ?? []) {
+        await channel.consume(topic, (message) => message && void this.handleMessage(connection!, live, channel, topic, message), { noAck: false });
+      }
       this.firstOutcome?.resolve();
       this.firstOutcome = undefined;
     } catch (error) {
@@ -184,6 +192,22 @@ export class StatusSubscription {
     } catch {
       // Not handed on: drop this connection without acknowledging; the service gives it again.
       if (live.open) await connection.close().catch(() => undefined);
+      return;
+    }
+    if (live.open) safely(() => channel.ack(message));
+  }
+
+  private async handleMessage(
+    connection: AmqpConnection,
+    live: { open: boolean },
+    channel: AmqpChannel,
+    parentTopic: string,
+    message: import('amqplib').ConsumeMessage,
+  ): Promise<void> {
+    try {
+      await this.options.onMessage?.(deviceMessageOf(parentTopic, message.content, message.properties));
+    } catch {
+      if (live.open) await connection.close().catch(() => undefined); // given again after the reconnect
       return;
     }
     if (live.open) safely(() => channel.ack(message));

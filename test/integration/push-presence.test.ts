@@ -203,3 +203,29 @@ it('malformed bodies are counted, told once per kind, and acknowledged (no redel
   expect(emu.cloudSdk!.backlog()[`STATUS/${GROUP}`]).toEqual({ waiting: 0, unacked: 0 });
   expect(events).toHaveLength(1);
 });
+
+it('device messages under a parent topic: topic, payload, the sending Client ID and born time; acknowledged after hand-off, given again when it failed', async () => {
+  const got: Array<{ topic: string; payload: string; clientId?: string; bornAt?: string }> = [];
+  let failFirst = true;
+  const before = Date.now();
+  const { sub } = subscribe({
+    parentTopics: ['plant'],
+    onMessage: (m) => {
+      if (failFirst) {
+        failFirst = false;
+        throw new Error('the flow could not take it');
+      }
+      got.push({ topic: m.topic, payload: m.payload.toString('utf8'), clientId: m.clientId, bornAt: m.bornAt });
+    },
+  });
+  await sub.start();
+  const d = await device(`${GROUP}@@@pump-7`);
+  await new Promise<void>((r) => d.publish('plant/pump-7/battery', '{"level":12}', { qos: 1 }, () => r()));
+  await new Promise<void>((r) => d.publish('other/x', 'not for us', { qos: 1 }, () => r()));
+  await waitFor(() => got.length === 1, 10_000, 'the message, at the second delivery');
+  expect(got[0]).toMatchObject({ topic: 'plant/pump-7/battery', payload: '{"level":12}', clientId: `${GROUP}@@@pump-7` });
+  expect(Date.parse(got[0].bornAt!)).toBeGreaterThanOrEqual(before);
+  await waitFor(() => (emu.cloudSdk!.backlog()['TOPIC/plant']?.unacked ?? 0) === 0, 5000, 'acknowledged');
+  await new Promise((r) => setTimeout(r, 300));
+  expect(got).toHaveLength(1);
+});
