@@ -6,6 +6,7 @@
 import fc from 'fast-check';
 import { cloudSdkHost, cloudSdkPassword, cloudSdkUsername } from '../../lib/push/login';
 import { PushPresence } from '../../lib/push/presence';
+import { deviceMessageOf } from '../../lib/push/device-message';
 import { parseStatusEvent, type StatusEvent, type StatusEventType } from '../../lib/push/status-event';
 
 const SEED = 20261203;
@@ -85,4 +86,23 @@ it('ended channels are kept against late duplicates until the purge, then forgot
   expect(presence.purge(61_000)).toBe(1);
   expect(presence.isOnline('GID_p@@@d')).toBe(true);
   expect(presence.purge(10_000_000)).toBe(0);
+});
+
+it.each([
+  [
+    'all headers, a second topic with its slash',
+    { mqttParentTopic: 'plant', mqttSecondTopic: '/pump/1', clientId: 'GID_a@@@1', bornTime: '1700000000123', mqtt5UserProperty: '[{"key":"k","value":"v"}]' },
+    { topic: 'plant/pump/1', clientId: 'GID_a@@@1', bornAt: '2023-11-14T22:13:20.123Z', userProperties: [{ key: 'k', value: 'v' }] },
+  ],
+  ['a second topic without its slash', { mqttSecondTopic: 'pump' }, { topic: 'plant/pump' }],
+  ['no headers: the parent topic consumed', {}, { topic: 'plant' }],
+  ['unreadable headers are left out, never guessed', { bornTime: 'soon', mqtt5UserProperty: 'not json', clientId: 42 }, { topic: 'plant' }],
+  [
+    'user properties that are not key/value strings are dropped',
+    { mqtt5UserProperty: '[{"key":"k"},null,{"key":"a","value":"b"}]' },
+    { topic: 'plant', userProperties: [{ key: 'a', value: 'b' }] },
+  ],
+])('a device message: %s', (_name, headers, expected) => {
+  const message = deviceMessageOf('plant', Buffer.from('x'), { headers });
+  expect({ ...message, payload: undefined }).toEqual({ ...expected, payload: undefined });
 });
