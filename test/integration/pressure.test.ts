@@ -320,8 +320,11 @@ describe('a rate token that grows old before its request is written', () => {
   ])('blocked %s: held back unwritten, sent once on a fresh token, not counted as an attempt', async (_when, how) => {
     const { status, written, staleGrants } = await queryWithOneStall(how);
     expect(status.online).toBe(false);
-    expect(staleGrants).toBe(1);
-    expect(sent()).toHaveLength(1); // the emulator saw one request: the stale one never left
+    // At least the token we stalled was given up. A machine busier than the test can age the fresh
+    // token too, which is then given up as well: what holds at any speed is that nothing old is
+    // written and one request reaches the service (a CI run beside a cold install saw 2).
+    expect(staleGrants).toBeGreaterThanOrEqual(1);
+    expect(sent()).toHaveLength(1); // the emulator saw one request: the stale ones never left
     expect(written).toHaveLength(1);
     expect(written[0].grantAgeMs).toBeLessThanOrEqual(SEND_ALLOWANCE_MS);
   });
