@@ -203,6 +203,9 @@ export = function register(RED: NodeAPI): void {
         .catch((error: unknown) => done(error instanceof Error ? error : new Error(String(error))));
     });
 
+    /** A failure of the node's own (a timed check, the subscription): Catch gets it once, through node.error(err, msg). */
+    const reportWithoutInput = (error: Error, detail: OnsMqttError) => node.error(error, attachError({ topic: 'alicloud-mqtt-watch', payload: null }, detail));
+
     const seconds = Number(def.interval);
     let timer: NodeJS.Timeout | undefined;
     let first: NodeJS.Timeout | undefined;
@@ -212,7 +215,7 @@ export = function register(RED: NodeAPI): void {
         if (watcher.busy) return; // the previous check is still going: skip a tick rather than pile up
         void work.track(check(undefined, (m) => node.send(m as NodeMessage))).then((failure) => {
           // Without an input message, Catch still gets the failure once through node.error(err, msg).
-          if (failure) node.error(failure.error, attachError({ topic: 'alicloud-mqtt-watch', payload: null }, failure.detail));
+          if (failure) reportWithoutInput(failure.error, failure.detail);
         });
       };
       timer = setInterval(tick, every);
@@ -227,8 +230,8 @@ export = function register(RED: NodeAPI): void {
     const startPush = () => {
       if (push) return;
       try {
-        const config = (typeof def.config === 'string' && def.config ? RED.nodes.getNode(def.config) : null) as ConfigNode | null;
-        if (!config || typeof config.clientOptions !== 'function') throw asOnsMqttError(new Error('no config node'), 'config');
+        getClient(); // a missing or broken config node says so, as for every query
+        const config = RED.nodes.getNode(String(def.config)) as ConfigNode;
         const instanceId = String(def.instanceId ?? '').trim();
         const started = new PushWatch({
           watcher,
@@ -254,14 +257,14 @@ export = function register(RED: NodeAPI): void {
           (error: unknown) => {
             const e = asOnsMqttError(error);
             node.status({ fill: 'red', shape: 'ring', text: shortText(e.code) });
-            node.error(catchableError(e), attachError({ topic: 'alicloud-mqtt-watch', payload: null }, e));
+            reportWithoutInput(catchableError(e), e);
             if (push === started) push = undefined;
           },
         );
       } catch (caught) {
         const e = asOnsMqttError(caught);
         node.status({ fill: 'red', shape: 'ring', text: shortText(e.code) });
-        node.error(catchableError(e), attachError({ topic: 'alicloud-mqtt-watch', payload: null }, e));
+        reportWithoutInput(catchableError(e), e);
       }
     };
     let pushFirst: NodeJS.Timeout | undefined;

@@ -87,3 +87,12 @@ it('a RAM-role account: the push source says the Cloud SDK takes an AccessKey, o
   await new Promise((r) => setTimeout(r, 500));
   expect(caught).toHaveLength(1);
 });
+
+it('no config node selected: the push source says which setting is missing, once, to Catch', async () => {
+  await helper.load(NODES, flow({ clientIds: 'GID_nrpush@@@x', config: '' }), CREDS);
+  const caught = collect('caught');
+  await waitUntil(() => caught.length === 1, 10_000, 'the refusal');
+  expect(String((caught[0].error as { message?: string }).message)).toMatch(/no Alibaba Cloud MQTT config node is selected/);
+  await new Promise((r) => setTimeout(r, 500));
+  expect(caught).toHaveLength(1);
+});
