@@ -44,6 +44,12 @@ export class PushPresence {
     return channels ? onlineOf(channels) : undefined;
   }
 
+  /** Whether a `connect` of the client was seen (since the start or the last clear): push then knows its whole story. */
+  sawConnect(clientId: string): boolean {
+    for (const c of this.clients.get(clientId)?.values() ?? []) if (c.connect !== undefined) return true;
+    return false;
+  }
+
   /** Takes one event in; gives the change it makes to its client's presence, if any. */
   apply(event: StatusEvent, now = Date.now()): PresenceChange | undefined {
     let channels = this.clients.get(event.clientId);

@@ -18,12 +18,18 @@ import type { OnsMqttError } from '../base/errors';
 import { PushPresence } from '../push/presence';
 import { StatusSubscription, type StatusSubscriptionOptions } from '../push/status-subscription';
 import type { MalformedKind, StatusEvent } from '../push/status-event';
+import { ownValue } from '../base/own-keys';
 import type { FleetWatcher, WatchCheckResult } from './watcher';
 
 export interface PushWatchOptions {
   watcher: FleetWatcher;
-  /** The watched devices (the watcher's list). Events of other devices are acknowledged and left. */
-  clientIds: readonly string[];
+  /**
+   * The watched devices (the watcher's list): events of other devices are acknowledged and left.
+   * `'group'`: every device of the subscribed groups, each watched from the first event push gives
+   * of it (the watcher keeps the growing list with its state). The watcher should then report
+   * initial offline: a device first heard of when it drops is a drop.
+   */
+  clientIds: readonly string[] | 'group';
   subscription: Omit<StatusSubscriptionOptions, 'onEvent' | 'onConnected' | 'onError' | 'onMalformed'>;
   /** Hands each check's events on (the host emits them). */
   deliver(result: WatchCheckResult): void | Promise<void>;
@@ -40,7 +46,11 @@ export interface PushWatchOptions {
 export class PushWatch {
   readonly presence = new PushPresence();
   private readonly subscription: StatusSubscription;
-  private readonly watched: Set<string>;
+  private readonly watched: Set<string> | 'group';
+  /** Each watched device as the last check left it: what a pushed presence is compared with. */
+  private readonly believed = new Map<string, boolean>();
+  /** Devices heard of first by push ('group'), to add to the watcher's list at the next check. */
+  private adding = new Set<string>();
   private pending = new Map<string, boolean>();
   private waiting: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
   private flushTimer: NodeJS.Timeout | undefined;
@@ -56,7 +66,7 @@ export class PushWatch {
     // never shows it), not here, so that util.inspect of a push watch shows no secret either.
     const { subscription, ...rest } = options;
     this.options = rest;
-    this.watched = new Set(options.clientIds);
+    this.watched = options.clientIds === 'group' ? 'group' : new Set(options.clientIds);
     this.subscription = new StatusSubscription({
       ...subscription,
       onEvent: (event) => this.onEvent(event),
@@ -97,9 +107,16 @@ export class PushWatch {
 
   private onEvent(event: StatusEvent): Promise<void> {
     this.counts.events++;
-    const change = this.presence.apply(event);
-    if (!change || !this.watched.has(change.clientId)) return Promise.resolve();
-    this.pending.set(change.clientId, change.online);
+    this.presence.apply(event);
+    const id = event.clientId;
+    const fromGroup = this.watched === 'group' && !this.believed.has(id);
+    if (!fromGroup && !(this.watched === 'group' || this.watched.has(id))) return Promise.resolve();
+    // Compared with what the last check saw, not with the presence before this event: a device
+    // connected before the subscription started has no `connect` here, and its drop is a change.
+    const online = this.presence.isOnline(id) === true;
+    if (!fromGroup && this.believed.get(id) === online && !this.pending.has(id)) return Promise.resolve();
+    if (fromGroup) this.adding.add(id);
+    this.pending.set(id, online);
     return new Promise<void>((resolve, reject) => {
       this.waiting.push({ resolve, reject });
       this.flushTimer ??= setTimeout(() => void this.flush(), this.options.windowMs ?? 1000);
@@ -115,11 +132,19 @@ export class PushWatch {
     this.waiting = [];
     if (this.stopped) return;
     const confirm = this.options.confirm ?? true;
+    // Without confirmation, push decides only where it saw the whole story: a device whose
+    // `connect` it never saw (an end alone, a channel older than the subscription) is queried.
+    const observed = confirm ? {} : Object.fromEntries([...pending].filter(([id]) => this.presence.sawConnect(id)));
+    const only = [...pending.keys()].filter((id) => !(id in observed));
+    const adding = [...this.adding];
+    this.adding = new Set();
     try {
       this.counts.partial++;
       await this.options.watcher.check({
-        ...(confirm ? { only: [...pending.keys()] } : { observed: Object.fromEntries(pending) }),
-        deliver: (result) => this.options.deliver(result),
+        only,
+        observed,
+        ...(adding.length ? { add: adding } : {}),
+        deliver: (result) => this.handOn(result),
       });
       for (const w of waiting) w.resolve();
     } catch (error) {
@@ -128,11 +153,21 @@ export class PushWatch {
     }
   }
 
+  /** Hands a check's result on, and keeps what it found as what later pushes are compared with. */
+  private handOn(result: WatchCheckResult): void | Promise<void> {
+    for (const id of result.clientIds) {
+      const device = ownValue(result.state.devices, id);
+      // The latest observation (a change still in its debounce included), not the reported state.
+      if (device) this.believed.set(id, device.pending?.online ?? device.online);
+    }
+    return this.options.deliver(result);
+  }
+
   private async fullCheck(): Promise<void> {
     if (this.stopped) return;
     try {
       this.counts.full++;
-      await this.options.watcher.check({ deliver: (result) => this.options.deliver(result) });
+      await this.options.watcher.check({ deliver: (result) => this.handOn(result) });
     } catch (error) {
       this.options.onError?.(error instanceof Error ? error : new Error(String(error)));
     }

@@ -52,6 +52,11 @@ export interface WatchRequest {
   only?: string[];
   /** Push presence without confirmation: these devices as push saw them, not queried. */
   observed?: Record<string, boolean>;
+  /**
+   * Watches these devices too from now on ("every device of the group": the ones push tells of),
+   * kept with the list like one sent with a request.
+   */
+  add?: string[];
 }
 
 export interface FleetWatcherOptions {
@@ -132,6 +137,10 @@ export class FleetWatcher {
       // Kept even if this check fails: the list was given once and is not lost with the check.
       await this.config.store.save({ ...(saved.state ? { state: saved.state } : {}), override });
     }
+    const base = override ? override.clientIds : configured;
+    const known = new Set(base);
+    const added = [...new Set(requests.flatMap((r) => r.add ?? []))].filter((id) => !known.has(id));
+    if (added.length > 0) override = { clientIds: [...base, ...added], replaces: [...configured] };
     const instanceId = ([...requests].reverse().find((r) => r.instanceId !== undefined)?.instanceId ?? this.config.instanceId).trim();
     const clientIds = override ? override.clientIds : configured;
     const processId = this.config.processId ?? THIS_PROCESS;

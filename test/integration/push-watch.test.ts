@@ -178,3 +178,78 @@ it('a hand-off that fails: the event is not acknowledged, comes again, and fires
   expect(delivered).toEqual([`${id}:offline`]);
   expect(Object.values(emu.cloudSdk!.backlog()).every((q) => q.unacked === 0 && q.waiting === 0)).toBe(true);
 });
+
+/** Consumes (and acknowledges) every status event the service holds, so that what follows is heard live only. */
+async function drainBacklog(): Promise<void> {
+  const { watch, results } = pushWatch([`${GROUP}@@@drain`]);
+  await watch.start();
+  await waitFor(() => results.length >= 1, 10_000, 'the drain');
+  await waitFor(() => watch.idle && Object.values(emu.cloudSdk!.backlog()).every((q) => q.unacked === 0 && q.waiting === 0), 10_000, 'drained');
+  await watch.stop();
+}
+
+it.each([true, false])(
+  'a device connected before the subscription (its connect never heard): its drop is one event (confirmation %s: queried either way)',
+  async (confirm) => {
+    const id = `${GROUP}@@@before-${confirm}`;
+    devices.push(await connectMqtt(emu.mqttUrl!, id));
+    await drainBacklog();
+    const { watch, results, events } = pushWatch([id], { confirm });
+    await watch.start();
+    await waitFor(() => results.length >= 1 && watch.idle, 10_000, 'the first full check');
+    expect(events()).toEqual([]);
+    const before = statusQueries();
+    (devices[0] as unknown as { stream: { destroy(): void } }).stream.destroy();
+    await waitFor(() => events().length === 1, 10_000, 'the drop');
+    expect(events()[0]).toMatchObject({ clientId: id, event: 'offline', previousOnline: true });
+    // Push saw an end only: it cannot tell this from a stale channel, so the service is asked.
+    expect(statusQueries() - before).toBe(1);
+  },
+);
+
+it('every device of the group, without a list: each device is watched from the first event of it, and the list is kept with the state', async () => {
+  const early = `${GROUP}@@@early`;
+  devices.push(await connectMqtt(emu.mqttUrl!, early));
+  await drainBacklog();
+  const store = memoryStore();
+  const results: WatchCheckResult[] = [];
+  const watcher = new FleetWatcher({
+    client: () => clientFor(emu),
+    instanceId: emu.instanceId,
+    clientIds: [],
+    options: { ...DEFAULT_WATCH_OPTIONS, reportInitialOffline: true },
+    store,
+  });
+  const watch = new PushWatch({
+    watcher,
+    clientIds: 'group',
+    windowMs: 200,
+    safetyPollMs: 0,
+    subscription: {
+      instanceId: emu.instanceId,
+      accessKeyId: SENTINEL_ACCESS_KEY_ID,
+      accessKeySecret: SENTINEL_SECRET,
+      groupIds: [GROUP],
+      endpoint: `amqp://127.0.0.1:${emu.cloudSdk!.port}`,
+    },
+    deliver: (r) => void results.push(r),
+  });
+  watches.push(watch);
+  const events = () => results.flatMap((r) => r.events).map((e) => `${e.clientId}:${e.event}`);
+  await watch.start();
+  await waitFor(() => results.length >= 1 && watch.idle, 10_000, 'the first (empty) full check');
+  // Heard of first by its drop (it connected before): one offline event.
+  devices[0].end();
+  await waitFor(() => events().length === 1, 10_000, 'the early device dropping');
+  // A new device connecting is watched from then on (no event: it is online), its drop is one event.
+  const late = `${GROUP}@@@late`;
+  devices.push(await connectMqtt(emu.mqttUrl!, late));
+  await waitFor(() => (store.saved?.override?.clientIds ?? []).includes(late) && watch.idle, 10_000, 'the late device watched');
+  expect(events()).toEqual([`${early}:offline`]);
+  devices[1].end();
+  await waitFor(() => events().length === 2, 10_000, 'the late device dropping');
+  await waitFor(() => watch.idle, 10_000, 'quiet');
+  expect(events()).toEqual([`${early}:offline`, `${late}:offline`]);
+  // Another group's device says nothing here (not subscribed), and the list is the group's devices.
+  expect([...(store.saved?.override?.clientIds ?? [])].sort()).toEqual([early, late].sort());
+});
