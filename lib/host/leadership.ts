@@ -12,3 +12,30 @@ export function leadershipFor(shared: SharedLimitOptions, name: string): WatchLe
 }
 
 export type { WatchLeadership };
+
+/**
+ * Asks for the lease now and every `everyMs`, and tells `onClaim` each time whether this process
+ * leads (a subscription starts on the leader and stops elsewhere; `onClaim` must be idempotent).
+ * A claim that fails counts as not leading: nobody consumes twice while Redis cannot be asked.
+ */
+export function claimEvery(claim: () => Promise<boolean>, onClaim: (leading: boolean) => void | Promise<void>, everyMs = 5_000): () => void {
+  let running = false;
+  let stopped = false;
+  const tick = async () => {
+    if (running) return; // a slow Redis: one claim at a time
+    running = true;
+    try {
+      const leading = await claim().catch(() => false);
+      // Stopped while the claim was out: starting a subscription now would outlive its node.
+      if (!stopped) await onClaim(leading);
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(() => void tick(), everyMs);
+  void tick();
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+  };
+}

@@ -6,6 +6,7 @@
  */
 import { invalidInput } from '../base/errors';
 import type { OnsMqttClientOptions } from '../client/options';
+import type { DeviceMessage } from '../push/device-message';
 import type { StatusSubscriptionOptions } from '../push/status-subscription';
 
 export type PushLogin = Pick<StatusSubscriptionOptions, 'accessKeyId' | 'accessKeySecret' | 'network' | 'endpoint'>;
@@ -32,4 +33,68 @@ export function pushGroupIdsFrom(setting: unknown, clientIds: readonly string[])
   const unique = [...new Set(groups)];
   if (unique.length === 0) throw invalidInput('groupIds', 'push presence needs a Group ID (GID_x): give one, or Client IDs of the form GID_x@@@device.');
   return unique;
+}
+
+/** The parent topics whose device messages to receive (comma or line separated): first-level MQTT topics, no wildcards. */
+export function parentTopicsFrom(setting: unknown): string[] {
+  const given = typeof setting === 'string' ? setting.split(/[\s,]+/).filter(Boolean) : [];
+  for (const topic of given) {
+    if (/[/#+]/.test(topic) || topic.length > 64) {
+      throw invalidInput(
+        'parentTopics',
+        `"${topic.slice(0, 80)}" is not a parent topic: give first-level topics as created in the MQTT console (for example "devices"), without "/", "+" or "#". Every topic under each is received.`,
+      );
+    }
+  }
+  return [...new Set(given)];
+}
+
+/** Watched devices: the listed Client IDs, or every device of the subscribed groups. */
+export type PushDevices = 'list' | 'group';
+
+export function pushDevicesFrom(setting: unknown): PushDevices {
+  return setting === 'group' ? 'group' : 'list';
+}
+
+/**
+ * A device message as both hosts give it (an n8n item's JSON, a Node-RED message's properties):
+ * the payload parsed when it is a JSON object or array, text when it is UTF-8, else Base64 (as
+ * `payloadFormat` says), the full topic, the sending device, when the service received it, MQTT 5
+ * user properties and the message id, when the service gave them.
+ */
+export interface DeviceMessageFields {
+  event: 'message';
+  instanceId: string;
+  topic: string;
+  payload: unknown;
+  payloadFormat: 'json' | 'text' | 'base64';
+  clientId?: string;
+  bornAt?: string;
+  userProperties?: Array<{ key: string; value: string }>;
+  messageId?: string;
+}
+
+export function deviceMessageFields(instanceId: string, message: DeviceMessage): DeviceMessageFields {
+  const { payload, payloadFormat } = readPayload(message.payload);
+  const fields: DeviceMessageFields = { event: 'message', instanceId, topic: message.topic, payload, payloadFormat };
+  if (message.clientId !== undefined) fields.clientId = message.clientId;
+  if (message.bornAt !== undefined) fields.bornAt = message.bornAt;
+  if (message.userProperties !== undefined) fields.userProperties = message.userProperties;
+  if (message.messageId !== undefined) fields.messageId = message.messageId;
+  return fields;
+}
+
+function readPayload(body: Buffer): Pick<DeviceMessageFields, 'payload' | 'payloadFormat'> {
+  const text = body.toString('utf8');
+  // Only what decodes back to the same bytes is text: anything else would be changed by reading it.
+  if (!Buffer.from(text, 'utf8').equals(body)) return { payload: body.toString('base64'), payloadFormat: 'base64' };
+  const start = text.trimStart()[0];
+  if (start === '{' || start === '[') {
+    try {
+      return { payload: JSON.parse(text) as unknown, payloadFormat: 'json' };
+    } catch {
+      // Looks like JSON but is not: text.
+    }
+  }
+  return { payload: text, payloadFormat: 'text' };
 }

@@ -8,8 +8,9 @@ import {
   type ITriggerFunctions,
   type ITriggerResponse,
 } from 'n8n-workflow';
-import { PushWatch, asOnsMqttError, describeError, parseClientIdList, type WatchCheckResult } from '../../lib';
-import { pushGroupIdsFrom, pushLoginFrom } from '../../lib/host/push';
+import { PushWatch, asOnsMqttError, describeError, parseClientIdList, sharedLimitFromEnvironment, type WatchCheckResult } from '../../lib';
+import { claimEvery, leadershipFor } from '../../lib/host/leadership';
+import { deviceMessageFields, parentTopicsFrom, pushDevicesFrom, pushGroupIdsFrom, pushLoginFrom } from '../../lib/host/push';
 import { AlibabaCloudMqttTrigger } from '../AlibabaCloudMqttTrigger/AlibabaCloudMqttTrigger.node';
 import { alibabaCloudMqttApiTest, coreOptionsFromCredentials, createClient } from '../shared/n8n-client';
 import { triggerWatcher } from '../shared/n8n-watch';
@@ -59,14 +60,30 @@ export class AlibabaCloudMqttStatusTrigger implements INodeType {
         type: 'notice',
         default: '',
       },
-      ...SHARED.slice(0, 2).map(shared),
+      shared('instanceId'),
+      {
+        displayName: 'Devices',
+        name: 'devices',
+        type: 'options',
+        default: 'list',
+        options: [
+          { name: 'Listed Client IDs', value: 'list', description: 'Watch the Client IDs entered below' },
+          {
+            name: 'Every Device of the Groups',
+            value: 'group',
+            description: 'Watch each device of the Group IDs from its first status notification; a device first heard of when it drops is reported offline',
+          },
+        ],
+      },
+      { ...shared('clientIds'), displayOptions: { show: { devices: ['list'] } } },
       {
         displayName: 'Group IDs',
         name: 'groupIds',
         type: 'string',
         default: '',
         placeholder: 'GID_group',
-        description: 'The MQTT Group IDs whose status notifications to receive, comma-separated. Empty: those of the Client IDs above (GID_group@@@device).',
+        description:
+          'The MQTT Group IDs whose status notifications to receive, comma-separated. Empty: those of the Client IDs above (GID_group@@@device). Needed for every device of the groups.',
       },
       ...SHARED.slice(2, 8).map(shared),
       {
@@ -85,6 +102,15 @@ export class AlibabaCloudMqttStatusTrigger implements INodeType {
         placeholder: 'amqp://host:5672',
         description: "Empty: the instance's own (the Instance ID followed by -server-internet.mqtt.aliyuncs.com, or -internal with the VPC network)",
       },
+      {
+        displayName: 'Device Message Topics',
+        name: 'parentTopics',
+        type: 'string',
+        default: '',
+        placeholder: 'devices',
+        description:
+          'Parent topics (first-level, comma-separated) whose device messages start the workflow too, as items with event "message": the payload (parsed when JSON), the full topic, the sending Client ID, born time and MQTT 5 user properties',
+      },
       ...SHARED.slice(8).map(shared),
     ],
   };
@@ -93,42 +119,68 @@ export class AlibabaCloudMqttStatusTrigger implements INodeType {
 
   async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
     const instanceId = (this.getNodeParameter('instanceId') as string).trim();
-    const clientIds = parseClientIdList(this.getNodeParameter('clientIds'));
-    if (clientIds.length === 0) {
-      throw new NodeOperationError(this.getNode(), 'No Client IDs to watch', { description: 'Enter at least one Client ID, one per line or comma-separated.' });
+    const devices = pushDevicesFrom(this.getNodeParameter('devices', 'list'));
+    const clientIds = devices === 'list' ? parseClientIdList(this.getNodeParameter('clientIds', '')) : [];
+    if (devices === 'list' && clientIds.length === 0) {
+      throw new NodeOperationError(this.getNode(), 'No Client IDs to watch', {
+        description: 'Enter at least one Client ID, one per line or comma-separated, or choose every device of the groups.',
+      });
     }
     const credentials = await this.getCredentials('alibabaCloudMqttApi');
     const nodeOptions = this.getNodeParameter('options', {}) as IDataObject;
     let login;
     let groupIds;
+    let parentTopics;
     let client: ReturnType<typeof createClient>;
     try {
       client = createClient(credentials, nodeOptions, (message) => this.logger.warn(message));
       login = pushLoginFrom(coreOptionsFromCredentials(credentials), this.getNodeParameter('pushEndpoint', '') as string);
       groupIds = pushGroupIdsFrom(this.getNodeParameter('groupIds', ''), clientIds);
+      parentTopics = parentTopicsFrom(this.getNodeParameter('parentTopics', ''));
     } catch (error) {
       throw new NodeOperationError(this.getNode(), error instanceof Error ? error.message : String(error));
     }
-    const watcher = triggerWatcher(this, client, { instanceId, clientIds });
-    const manual = this.getMode() === 'manual';
-    const emitResult = (result: WatchCheckResult) => {
+    // n8n saves a trigger's static data when it emits, not when a node changes it: the state that
+    // marks a check's events fired is set first and the items emitted after, so that both are saved together.
+    let outbox: IDataObject[] = [];
+    const watcher = triggerWatcher(
+      this,
+      client,
+      { instanceId, clientIds },
+      {
+        ...(devices === 'group' ? { reportInitialOffline: true } : {}),
+        afterSave: () => {
+          const items = outbox;
+          outbox = [];
+          if (items.length > 0) this.emit([this.helpers.returnJsonArray(items)]);
+        },
+      },
+    );
+    const collect = (result: WatchCheckResult) => {
       const out = [...result.events, ...result.incidents, ...(result.summary ? [result.summary] : [])] as unknown as IDataObject[];
-      if (out.length === 0) return;
-      this.emit([this.helpers.returnJsonArray(out.map((json) => ({ ...json })))]);
+      outbox.push(...out.map((json) => ({ ...json })));
     };
-    const push = new PushWatch({
+    const warn = (text: string) => this.logger.warn(`Alibaba Cloud MQTT Status Trigger: ${text}`);
+    const subscribe = () =>
+      new PushWatch({
       watcher,
-      clientIds,
+      clientIds: devices === 'group' ? 'group' : clientIds,
       confirm: this.getNodeParameter('confirm', true) as boolean,
-      subscription: { instanceId, groupIds, ...login },
-      deliver: emitResult,
-      onError: (error) => this.logger.warn(`Alibaba Cloud MQTT Status Trigger: ${describeError(asOnsMqttError(error))}`),
-      onMalformed: (kind) =>
-        this.logger.warn(
-          `Alibaba Cloud MQTT Status Trigger: a status notification that could not be read (${kind}) was skipped; more of this kind are only counted.`,
-        ),
-    });
+      subscription: {
+        instanceId,
+        groupIds,
+        ...login,
+        parentTopics,
+        // Acknowledged once emitted.
+        onMessage: (message) => this.emit([this.helpers.returnJsonArray([{ ...deviceMessageFields(instanceId, message) } as unknown as IDataObject])]),
+      },
+      deliver: collect,
+      onError: (error) => warn(describeError(asOnsMqttError(error))),
+      onMalformed: (kind) => warn(`a status notification that could not be read (${kind}) was skipped; more of this kind are only counted.`),
+      });
+    let push: PushWatch | undefined;
     const start = async () => {
+      push ??= subscribe();
       try {
         await push.start();
       } catch (error) {
@@ -137,12 +189,48 @@ export class AlibabaCloudMqttStatusTrigger implements INodeType {
         });
       }
     };
-    // Active: subscribe now (a refused login fails the activation with its hint). Testing in the
-    // editor: subscribe when asked, and the next event ends the test.
-    if (!manual) await start();
+    const manual = this.getMode() === 'manual';
+    // Testing in the editor: subscribe when asked, and the next event ends the test.
+    const stop = async () => {
+      const stopping = push;
+      push = undefined;
+      await stopping?.stop();
+    };
+    if (manual) return { closeFunction: stop, manualTriggerFunction: start };
+    // With a shared Redis (queue mode, several mains), only the process that holds the lease
+    // consumes: n8n runs triggers on its leader, and the lease covers a hand-over between two.
+    const shared = sharedLimitFromEnvironment();
+    if (!shared) {
+      await start(); // a refused login fails the activation with its hint
+      return { closeFunction: stop };
+    }
+    const workflowId = String(this.getWorkflow().id ?? '');
+    const leadership = leadershipFor(shared, `status-trigger:${workflowId}:${this.getNode().id}`);
+    let downReported = false;
+    const stopClaiming = claimEvery(
+      async () => {
+        try {
+          const won = await leadership.claim();
+          downReported = false;
+          return won;
+        } catch (error) {
+          if (!downReported) warn(`${describeError(asOnsMqttError(error))} Nobody consumes until Redis answers.`);
+          downReported = true;
+          return false;
+        }
+      },
+      async (leading) => {
+        // A new subscription each time it leads: the one of before stopped for good.
+        if (leading && !push) await start().catch((error: unknown) => warn(error instanceof Error ? error.message : String(error)));
+        else if (!leading && push) await stop();
+      },
+    );
     return {
-      closeFunction: () => push.stop(),
-      ...(manual ? { manualTriggerFunction: start } : {}),
+      closeFunction: async () => {
+        stopClaiming();
+        await stop();
+        await leadership.close();
+      },
     };
   }
 }

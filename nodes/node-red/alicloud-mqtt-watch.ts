@@ -12,9 +12,9 @@ import {
   type WatchOptions,
   type WatchState,
 } from '../../lib';
-import { leadershipFor, type WatchLeadership } from '../../lib/host/leadership';
+import { claimEvery, leadershipFor, type WatchLeadership } from '../../lib/host/leadership';
 import { watchOptionsFrom } from '../../lib/host/mapping';
-import { pushGroupIdsFrom, pushLoginFrom } from '../../lib/host/push';
+import { deviceMessageFields, parentTopicsFrom, pushDevicesFrom, pushGroupIdsFrom, pushLoginFrom } from '../../lib/host/push';
 
 import type { ConfigNode } from './config-options';
 import { asOnsMqttError, attachError, catchableError, clientFactory, PendingWork, shortText, type QueryOptionsDef } from './runtime';
@@ -41,6 +41,10 @@ interface WatchDef extends NodeDef, QueryOptionsDef {
   groupIds?: string;
   pushEndpoint?: string;
   pushConfirm?: boolean;
+  /** Push: the listed Client IDs (default), or every device of the groups. */
+  devices?: string;
+  /** Push: parent topics whose device messages go to output 5. */
+  parentTopics?: string;
   store?: string;
 }
 
@@ -72,7 +76,8 @@ export = function register(RED: NodeAPI): void {
       online: def.eventOnline !== false,
       offlineForMinutes: def.offlineMinutes,
       onlineForMinutes: def.onlineMinutes,
-      reportInitialOffline: def.reportInitial,
+      // Every device of the groups: a device first heard of when it drops is a drop.
+      reportInitialOffline: def.reportInitial || (def.source === 'push' && pushDevicesFrom(def.devices) === 'group'),
       storm: { minDevices: def.stormDevices, minPercent: def.stormPercent, resolvePercent: def.resolvePercent },
     });
     const mode: QueryMode = def.mode === 'batch' ? 'batch' : 'exact';
@@ -185,10 +190,10 @@ export = function register(RED: NodeAPI): void {
       const message = (topic: string, payload: unknown): NodeMessage => ({ ...RED.util.cloneMessage(template), topic, payload });
       for (const event of result.events) {
         const out = message(event.clientId, event);
-        send(event.event === 'offline' ? [out, null, null, null] : [null, out, null, null]);
+        send(event.event === 'offline' ? [out, null, null, null, null] : [null, out, null, null, null]);
       }
-      for (const incident of result.incidents) send([null, null, message(incident.event, incident), null]);
-      if (result.summary) send([null, null, null, message('summary', result.summary)]);
+      for (const incident of result.incidents) send([null, null, message(incident.event, incident), null, null]);
+      if (result.summary) send([null, null, null, message('summary', result.summary), null]);
       if (result.reconciled && result.reconciled.failed.length > 0) {
         node.warn(
           `After the restart, the connection trace of ${result.reconciled.failed.join(', ')} could not be read: a change the saved state missed may go unreported.`,
@@ -226,19 +231,28 @@ export = function register(RED: NodeAPI): void {
     // fields); the interval above keeps polling as the safety net. With several instances (a shared
     // limit), only the leader subscribes: the lease is claimed every few seconds.
     let push: PushWatch | undefined;
-    let pushClaim: NodeJS.Timeout | undefined;
+    let stopClaiming: (() => void) | undefined;
     const startPush = () => {
       if (push) return;
       try {
         getClient(); // a missing or broken config node says so, as for every query
         const config = RED.nodes.getNode(String(def.config)) as ConfigNode;
         const instanceId = String(def.instanceId ?? '').trim();
+        const devices = pushDevicesFrom(def.devices);
+        const parentTopics = parentTopicsFrom(def.parentTopics);
         const started = new PushWatch({
           watcher,
-          clientIds: configuredIds,
+          clientIds: devices === 'group' ? 'group' : configuredIds,
           confirm: def.pushConfirm !== false,
           safetyPollMs: 0,
-          subscription: { instanceId, groupIds: pushGroupIdsFrom(def.groupIds, configuredIds), ...pushLoginFrom(config.clientOptions(), def.pushEndpoint) },
+          subscription: {
+            instanceId,
+            groupIds: pushGroupIdsFrom(def.groupIds, devices === 'group' ? [] : configuredIds),
+            ...pushLoginFrom(config.clientOptions(), def.pushEndpoint),
+            parentTopics,
+            // Output 5, the device's payload as msg.payload; acknowledged once sent.
+            onMessage: (message) => node.send([null, null, null, null, { ...deviceMessageFields(instanceId, message) }]),
+          },
           deliver: (result) => {
             deliver(result, undefined, (m) => node.send(m as NodeMessage));
             showCounts(result);
@@ -272,24 +286,24 @@ export = function register(RED: NodeAPI): void {
       // Once the flow has started (as the first poll does): a setting refused now reaches Catch.
       if (!leadership) pushFirst = setTimeout(startPush, 100);
       else {
-        const claim = async () => {
-          const { leads: leading } = await leads(undefined);
-          if (leading) startPush();
-          else if (push) {
-            const stopping = push;
-            push = undefined;
-            await stopping.stop();
-          }
-        };
-        pushClaim = setInterval(() => void claim(), 5000);
-        void claim();
+        stopClaiming = claimEvery(
+          async () => (await leads(undefined)).leads,
+          async (leading) => {
+            if (leading) startPush();
+            else if (push) {
+              const stopping = push;
+              push = undefined;
+              await stopping.stop();
+            }
+          },
+        );
       }
     }
 
     node.on('close', (_removed, done) => {
       if (timer) clearInterval(timer);
       if (first) clearTimeout(first);
-      if (pushClaim) clearInterval(pushClaim);
+      stopClaiming?.();
       if (pushFirst) clearTimeout(pushFirst);
       void Promise.resolve(push?.stop())
         .then(() => work.close())

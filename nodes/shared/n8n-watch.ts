@@ -1,5 +1,5 @@
 import type { IDataObject, IPollFunctions, ITriggerFunctions } from 'n8n-workflow';
-import { FleetWatcher, type OnsMqttClient, type QueryMode, type WatchState } from '../../lib';
+import { FleetWatcher, type OnsMqttClient, type QueryMode, type SavedWatch, type WatchState } from '../../lib';
 import { watchOptionsFrom } from '../../lib/host/mapping';
 
 /**
@@ -11,6 +11,12 @@ export function triggerWatcher(
   ctx: IPollFunctions | ITriggerFunctions,
   client: OnsMqttClient,
   fleet: { instanceId: string; clientIds: string[]; mode?: QueryMode },
+  extra: {
+    /** Every device of the groups (Status Trigger): a device first heard of when it drops is a drop. */
+    reportInitialOffline?: boolean;
+    /** Called after the state is put in the static data (which n8n saves when the trigger emits). */
+    afterSave?: () => void;
+  } = {},
 ): FleetWatcher {
   const parameter = (name: string, fallback: unknown) => (ctx.getNodeParameter as (n: string, f: unknown) => unknown)(name, fallback);
   const events = parameter('events', ['offline', 'online']) as string[];
@@ -19,7 +25,7 @@ export function triggerWatcher(
     online: events.includes('online'),
     offlineForMinutes: parameter('offlineForMinutes', 0),
     onlineForMinutes: parameter('onlineForMinutes', 0),
-    reportInitialOffline: parameter('reportInitialOffline', false),
+    reportInitialOffline: extra.reportInitialOffline || parameter('reportInitialOffline', false),
     storm: parameter('storm', {}) as IDataObject,
   });
   const staticData = ctx.getWorkflowStaticData('node');
@@ -30,8 +36,16 @@ export function triggerWatcher(
     offlineDetails: parameter('offlineDetails', false) as boolean,
     summary: parameter('summary', false) as boolean,
     store: {
-      load: async () => ({ state: staticData.watch as WatchState | undefined }),
-      save: async (saved) => void (staticData.watch = saved.state as unknown as IDataObject),
+      load: async () => ({
+        state: staticData.watch as WatchState | undefined,
+        // The devices the Status Trigger learnt of (every device of the groups).
+        ...(staticData.watchList ? { override: staticData.watchList as unknown as SavedWatch['override'] } : {}),
+      }),
+      save: async (saved) => {
+        staticData.watch = saved.state as unknown as IDataObject;
+        if (saved.override) staticData.watchList = saved.override as unknown as IDataObject;
+        extra.afterSave?.();
+      },
     },
   });
 }

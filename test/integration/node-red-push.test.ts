@@ -96,3 +96,37 @@ it('no config node selected: the push source says which setting is missing, once
   await new Promise((r) => setTimeout(r, 500));
   expect(caught).toHaveLength(1);
 });
+
+it('device messages leave by output 5 with the fields the n8n Status Trigger gives; every device of the group without a list', async () => {
+  const id = 'GID_nrgroup@@@pump';
+  await helper.load(
+    NODES,
+    flow({ devices: 'group', groupIds: 'GID_nrgroup', parentTopics: 'plant', outputs: 5, wires: [['off'], ['on'], ['incident'], ['summary'], ['message']] }).concat([
+      { id: 'message', type: 'helper', z: 'f1', x: 300, y: 400 },
+    ] as never[]),
+    CREDS,
+  );
+  const off = collect('off');
+  const messages = collect('message');
+  const caught = collect('caught');
+  await new Promise((r) => setTimeout(r, 500)); // subscribed
+  const d = await connectMqtt(emu.mqttUrl!, id);
+  devices.push(d);
+  await new Promise<void>((r) => d.publish('plant/pump/battery', '{"level":9}', { qos: 1 }, () => r()));
+  await waitUntil(() => messages.length === 1, 10_000, 'the message');
+  expect(messages[0]).toMatchObject({
+    topic: 'plant/pump/battery',
+    payload: { level: 9 },
+    payloadFormat: 'json',
+    event: 'message',
+    instanceId: INSTANCE,
+    clientId: id,
+  });
+  expect(Number.isNaN(Date.parse(messages[0].bornAt as string))).toBe(false);
+  // Learnt from its connect: its drop is one "went offline".
+  await new Promise((r) => setTimeout(r, 1500));
+  d.end();
+  await waitUntil(() => off.length === 1, 10_000, 'the drop');
+  expect(off[0].payload).toMatchObject({ clientId: id, event: 'offline' });
+  expect(caught).toEqual([]);
+});
