@@ -26,7 +26,14 @@ async function main() {
   say('Starting the Alibaba Cloud MQTT demo ...');
   // The broker checks logins as the service does; the simulated devices log in with the demo
   // AccessKey (Signature mode).
-  const emulator = await startEmulator({ port: await freePort(8090), mqttPort: await freePort(1883), mqttAuth: true });
+  // The Cloud SDK endpoint (push presence) on 5672 when free, as the service's own.
+  const emulator = await startEmulator({ port: await freePort(8090), mqttPort: await freePort(1883), mqttAuth: true, amqpPort: await freePort(5672) });
+  /** When each simulated device last changed, so that a PUSH line can say how long after it arrived. */
+  const changedAt = new Map();
+  const deviceEvent = (id, what) => {
+    changedAt.set(id, Date.now());
+    say(`  [device] ${id} ${what}`);
+  };
   // Every simulated device logs in with the demo AccessKey (Signature mode).
   const login = (clientId) => {
     const { username, password } = mqttConnectOptions({
@@ -42,7 +49,7 @@ async function main() {
     mqttUrl: emulator.mqttUrl,
     clientIds: CLIENT_IDS,
     login,
-    onEvent: (id, what) => say(`  [device] ${id} ${what}`),
+    onEvent: deviceEvent,
   });
   const gateway = startGateway({
     mqttUrl: emulator.mqttUrl,
@@ -58,7 +65,12 @@ async function main() {
   // Node-RED's own start-up notices about features the demo turns off are not worth showing.
   const NOISE = /Projects disabled|Encrypted credentials not found/;
   // The demo flow's tickets and incidents are written as warnings, so that they show here too.
-  const showLog = (line) => (verbose || /\[(error|warn)\]/.test(line)) && !NOISE.test(line) && say(`  [node-red] ${line}`);
+  const showLog = (line) => {
+    if (!(verbose || /\[(error|warn)\]/.test(line)) || NOISE.test(line)) return;
+    const pushed = /PUSH (\S+) (went offline|came online)/.exec(line);
+    const at = pushed && changedAt.get(pushed[1]);
+    say(`  [node-red] ${line}${at ? ` (${Date.now() - at} ms after the device ${pushed[2] === 'went offline' ? 'disconnected' : 'connected'})` : ''}`);
+  };
   const nodeRed = await startNodeRed({ tarball, port: Number(process.env.DEMO_NODE_RED_PORT) || 1880, onLog: showLog });
   await nodeRed.deploy(
     demoFlow({
@@ -68,6 +80,7 @@ async function main() {
       instanceId: DEMO_INSTANCE_ID,
       clientIds: CLIENT_IDS,
       watchIds: [...CLIENT_IDS, ...LINE_IDS],
+      pushEndpoint: emulator.cloudSdk ? `amqp://127.0.0.1:${emulator.cloudSdk.port}` : undefined,
     }),
   );
 
@@ -78,6 +91,10 @@ async function main() {
   say(`  MQTT broker       ${emulator.mqttUrl}   (logins checked: connect your own client as GID_x@@@y with`);
   say(`                    user name Signature|${DEMO_ACCESS_KEY_ID}|${DEMO_INSTANCE_ID} and password Base64(HMAC-SHA1(secret, Client ID)),`);
   say('                    or provision it with the "mqtt credential" node, and watch it turn online)');
+  if (emulator.cloudSdk) {
+    say(`  Cloud SDK (push)  amqp://127.0.0.1:${emulator.cloudSdk.port}   (status notifications: the "push watch" node; PUSH lines`);
+    say('                    say how many ms after the device changed they arrived, TICKET lines are the polled watch)');
+  }
   say(`  Instance ID       ${DEMO_INSTANCE_ID}`);
   say(`  AccessKey ID      ${DEMO_ACCESS_KEY_ID}`);
   say(`  AccessKey Secret  ${DEMO_ACCESS_KEY_SECRET}   (a public demo value, valid only for this emulator)`);

@@ -2,9 +2,10 @@
 /**
  * The demo's Node-RED flow: a fleet check every few seconds, routed online / offline, and a watch
  * node with offline details, storm protection and a fleet summary. Tickets and incidents are also
- * written with node.warn, so that the demo's terminal shows them.
+ * written with node.warn, so that the demo's terminal shows them. With a Cloud SDK endpoint, a
+ * second watch node subscribes to push presence: its events are written as PUSH lines.
  */
-function demoFlow({ endpoint, accessKeyId, accessKeySecret, instanceId, clientIds, watchIds = clientIds, everySeconds = 5 }) {
+function demoFlow({ endpoint, accessKeyId, accessKeySecret, instanceId, clientIds, watchIds = clientIds, everySeconds = 5, pushEndpoint }) {
   const tab = 'demo-tab';
   return [
     {
@@ -305,6 +306,50 @@ function demoFlow({ endpoint, accessKeyId, accessKeySecret, instanceId, clientId
       x: 360,
       y: 460,
       wires: [],
+    },
+    ...(pushEndpoint ? pushWatch({ tab, instanceId, clientIds, pushEndpoint }) : []),
+  ];
+}
+
+/** The same devices watched by push (the service's status notifications), polled every 5 minutes as a net. */
+function pushWatch({ tab, instanceId, clientIds, pushEndpoint }) {
+  return [
+    {
+      id: 'demo-push-watch',
+      type: 'alicloud-mqtt-watch',
+      z: tab,
+      name: 'push watch',
+      config: 'demo-cfg',
+      instanceId,
+      clientIds: clientIds.join('\n'),
+      mode: 'exact',
+      interval: 300,
+      source: 'push',
+      pushEndpoint,
+      pushConfirm: true,
+      eventOffline: true,
+      eventOnline: true,
+      store: '',
+      x: 150,
+      y: 520,
+      wires: [['demo-push-line'], ['demo-push-line'], [], []],
+    },
+    {
+      id: 'demo-push-line',
+      type: 'function',
+      z: tab,
+      name: 'push event',
+      // The demo's terminal adds how long after the device's disconnect this arrived.
+      func: "const p = msg.payload;\nnode.warn(`PUSH ${p.clientId} ${p.event === 'offline' ? 'went offline' : 'came online'}`);\nreturn msg;",
+      outputs: 1,
+      timeout: 0,
+      noerr: 0,
+      initialize: '',
+      finalize: '',
+      libs: [],
+      x: 380,
+      y: 520,
+      wires: [[]],
     },
   ];
 }

@@ -5,6 +5,8 @@ import type { AddressInfo } from 'node:net';
 export interface Report {
   port: string;
   msg: Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  /** When it arrived (epoch ms), for the latency figures the push tests print. */
+  at: number;
 }
 
 export async function startCollector() {
@@ -14,9 +16,9 @@ export async function startCollector() {
     req.on('data', (c) => (body += c));
     req.on('end', () => {
       try {
-        reports.push({ port: decodeURIComponent((req.url ?? '/').slice(1)), msg: JSON.parse(body) });
+        reports.push({ port: decodeURIComponent((req.url ?? '/').slice(1)), msg: JSON.parse(body), at: Date.now() });
       } catch {
-        reports.push({ port: 'unparsable', msg: { body } });
+        reports.push({ port: 'unparsable', msg: { body }, at: Date.now() });
       }
       res.end('ok');
     });

@@ -6,7 +6,8 @@ import { ROOT } from './hosts';
 /**
  * `npm start`'s demo, as a user runs it (built package, real Node-RED, simulated devices), with
  * the gateway outage shortened: its terminal shows a ticket with why and since when, and the
- * gateway's twelve devices as one incident (not twelve tickets), then its resolution.
+ * gateway's twelve devices as one incident (not twelve tickets), then its resolution; and the
+ * push watch's PUSH lines, with how many milliseconds after the device's drop each arrived.
  */
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -44,6 +45,8 @@ it('the demo shows offline details and one incident for the gateway outage, then
     await waitForText(/INCIDENT RESOLVED incident-\S+ after \d+ s: \d+ back/, 60_000);
     // A ticket from a real drop (not the never-connected device) names its reason and time.
     await waitForText(/TICKET GID_demo@@@(pump|meter|gateway)\S+ offline since \d{4}-\d\d-\d\dT\S+Z: client_(closed|disconnected) \(/, 90_000);
+    // Push presence next to polling: a drop told by the service itself, with how long after it came.
+    await waitForText(/PUSH GID_demo@@@\S+ went offline \(\d+ ms after the device disconnected\)/, 90_000);
     // The storm made no ticket for any line device.
     expect(out).not.toMatch(/TICKET GID_demo@@@line-/);
   } finally {

@@ -35,6 +35,7 @@ beforeAll(async () => {
   emu = await startEmulator({
     accessKeys: [{ accessKeyId: AK, accessKeySecret: SECRET }],
     sts: { roles: [{ arn: ROLE, trustedAccessKeyIds: [AK] }] },
+    amqpPort: 0, // the Cloud SDK endpoint of the watch node's push source
   });
   tarball = nodeRedHost.packTarball();
 }, 120_000);
@@ -234,6 +235,72 @@ describe.each(HOSTS)('%s', (_label, which) => {
     expect(collector.reports).toEqual([]);
     d2.end(true);
   }, 120_000);
+
+  it('watch, push source: a drop leaves by output 1 without any interval, a device message by output 5; a restart loses and repeats nothing', async () => {
+    const z = 'tabPush';
+    const A = 'GID_nrpush@@@A';
+    const B = 'GID_nrpush@@@B';
+    const deviceA = await connectMqtt(emu.mqttUrl!, A);
+    const deviceB = await connectMqtt(emu.mqttUrl!, B);
+    const polls = (id: string) => emu.requestLog().filter((e) => e.action === 'QuerySessionByClientId' && e.clientIds.includes(id)).length;
+    const events = () => collector.reports.map((r) => (r.port === 'message' ? `message ${r.msg.topic}` : `${r.msg.payload.clientId} ${r.msg.payload.event}`));
+    // This group's status events and the parent topic's messages all handled (other groups' wait: nobody consumes them).
+    const quiet = () => ['STATUS/GID_nrpush', 'TOPIC/plant'].every((name) => (emu.cloudSdk!.backlog()[name]?.unacked ?? 0) + (emu.cloudSdk!.backlog()[name]?.waiting ?? 0) === 0);
+    await host.deploy([
+      { id: z, type: 'tab', label: 'e2e push' },
+      config(),
+      {
+        id: 'pushWatch',
+        type: 'alicloud-mqtt-watch',
+        z,
+        config: 'cfg',
+        instanceId: INSTANCE,
+        clientIds: `${A}\n${B}`,
+        interval: 0,
+        source: 'push',
+        pushEndpoint: `amqp://127.0.0.1:${emu.cloudSdk!.port}`,
+        parentTopics: 'plant',
+        outputs: 5,
+        store: '',
+        x: 300,
+        y: 100,
+        wires: [['p-off'], ['p-on'], [], [], ['p-msg']],
+      },
+      ...reporter('p-off', z, collector.url, 'went-offline', 600, 100),
+      ...reporter('p-on', z, collector.url, 'came-online', 600, 150),
+      ...reporter('p-msg', z, collector.url, 'message', 600, 200),
+    ]);
+    try {
+      await waitFor(() => emu.cloudSdk!.logins().length >= 1 && polls(A) >= 1 && polls(B) >= 1, 30_000, 'the subscription and its first check');
+      await waitFor(quiet, 30_000, 'the events of before handled');
+      const before = polls(A);
+      const droppedAt = Date.now();
+      (deviceA as unknown as { stream: { destroy(): void } }).stream.destroy();
+      await collector.waitFor(() => collector.reports.length >= 1, 60_000, 'the pushed drop');
+      console.log(
+        `${_label}: watch (push): a drop reached the flow ${collector.reports[0].at - droppedAt} ms after the device's socket closed; polling finds it at the next interval (60 s by default)`,
+      );
+      expect(collector.on('went-offline')[0].payload).toMatchObject({ clientId: A, event: 'offline', previousOnline: true });
+      expect(polls(A) - before).toBe(1); // the confirmation: no poll of the fleet
+      await new Promise<void>((r) => deviceB.publish('plant/B/battery', '{"level":7}', { qos: 1 }, () => r()));
+      await collector.waitFor(() => collector.on('message').length === 1, 30_000, 'the device message');
+      expect(collector.on('message')[0]).toMatchObject({ topic: 'plant/B/battery', payload: { level: 7 }, event: 'message', clientId: B });
+
+      // Node-RED restarts on the same user directory (localfilesystem context); B drops meanwhile.
+      await host.stop();
+      await new Promise<void>((r) => deviceB.end(false, {}, () => r()));
+      await waitFor(() => !emu.isDeviceOnline(B));
+      host = await nodeRedHost.startNodeRed({ tarball, userDir: host.userDir, nodeRedDir: host.nodeRedDir, nodeBinary: host.nodeBinary });
+      await collector.waitFor(() => collector.reports.length >= 3, 60_000, 'the drop of while Node-RED was down');
+      await waitFor(quiet, 30_000, 'all handled');
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(events()).toEqual([`${A} offline`, 'message plant/B/battery', `${B} offline`]);
+    } finally {
+      await host.deploy([]);
+      deviceA.end(true);
+      deviceB.end(true);
+    }
+  }, 240_000);
 
   it('the example flows import and run', async () => {
     const dir = join(ROOT, 'examples');
