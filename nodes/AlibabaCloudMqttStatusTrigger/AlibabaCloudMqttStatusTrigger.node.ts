@@ -163,20 +163,20 @@ export class AlibabaCloudMqttStatusTrigger implements INodeType {
     const warn = (text: string) => this.logger.warn(`Alibaba Cloud MQTT Status Trigger: ${text}`);
     const subscribe = () =>
       new PushWatch({
-      watcher,
-      clientIds: devices === 'group' ? 'group' : clientIds,
-      confirm: this.getNodeParameter('confirm', true) as boolean,
-      subscription: {
-        instanceId,
-        groupIds,
-        ...login,
-        parentTopics,
-        // Acknowledged once emitted.
-        onMessage: (message) => this.emit([this.helpers.returnJsonArray([{ ...deviceMessageFields(instanceId, message) } as unknown as IDataObject])]),
-      },
-      deliver: collect,
-      onError: (error) => warn(describeError(asOnsMqttError(error))),
-      onMalformed: (kind) => warn(`a status notification that could not be read (${kind}) was skipped; more of this kind are only counted.`),
+        watcher,
+        clientIds: devices === 'group' ? 'group' : clientIds,
+        confirm: this.getNodeParameter('confirm', true) as boolean,
+        subscription: {
+          instanceId,
+          groupIds,
+          ...login,
+          parentTopics,
+          // Acknowledged once emitted.
+          onMessage: (message) => this.emit([this.helpers.returnJsonArray([{ ...deviceMessageFields(instanceId, message) } as unknown as IDataObject])]),
+        },
+        deliver: collect,
+        onError: (error) => warn(describeError(asOnsMqttError(error))),
+        onMalformed: (kind) => warn(`a status notification that could not be read (${kind}) was skipped; more of this kind are only counted.`),
       });
     let push: PushWatch | undefined;
     const start = async () => {

@@ -549,7 +549,8 @@ describe.each(HOSTS)('%s', (_label, which) => {
     const polls = (id: string) => emu.requestLog().filter((e) => e.action === 'QuerySessionByClientId' && e.clientIds.includes(id)).length;
     const events = () => collector.reports.map((r) => (r.msg.event === 'message' ? `message ${r.msg.topic}` : `${r.msg.clientId} ${r.msg.event}`));
     // This group's status events and the parent topic's messages all handled (other groups' wait: nobody consumes them).
-    const quiet = () => ['STATUS/GID_push', 'TOPIC/plant'].every((name) => (emu.cloudSdk!.backlog()[name]?.unacked ?? 0) + (emu.cloudSdk!.backlog()[name]?.waiting ?? 0) === 0);
+    const quiet = () =>
+      ['STATUS/GID_push', 'TOPIC/plant'].every((name) => (emu.cloudSdk!.backlog()[name]?.unacked ?? 0) + (emu.cloudSdk!.backlog()[name]?.waiting ?? 0) === 0);
     const id = 'wfPushTrig0001';
     await n8n.importWorkflows([
       {
@@ -581,7 +582,14 @@ describe.each(HOSTS)('%s', (_label, which) => {
             type: 'n8n-nodes-base.httpRequest',
             typeVersion: 4.2,
             position: [200, 0],
-            parameters: { method: 'POST', url: `${collector.url}/${id}`, sendBody: true, specifyBody: 'json', jsonBody: '={{ JSON.stringify($json) }}', options: {} },
+            parameters: {
+              method: 'POST',
+              url: `${collector.url}/${id}`,
+              sendBody: true,
+              specifyBody: 'json',
+              jsonBody: '={{ JSON.stringify($json) }}',
+              options: {},
+            },
           },
         ],
       },

@@ -245,7 +245,8 @@ describe.each(HOSTS)('%s', (_label, which) => {
     const polls = (id: string) => emu.requestLog().filter((e) => e.action === 'QuerySessionByClientId' && e.clientIds.includes(id)).length;
     const events = () => collector.reports.map((r) => (r.port === 'message' ? `message ${r.msg.topic}` : `${r.msg.payload.clientId} ${r.msg.payload.event}`));
     // This group's status events and the parent topic's messages all handled (other groups' wait: nobody consumes them).
-    const quiet = () => ['STATUS/GID_nrpush', 'TOPIC/plant'].every((name) => (emu.cloudSdk!.backlog()[name]?.unacked ?? 0) + (emu.cloudSdk!.backlog()[name]?.waiting ?? 0) === 0);
+    const quiet = () =>
+      ['STATUS/GID_nrpush', 'TOPIC/plant'].every((name) => (emu.cloudSdk!.backlog()[name]?.unacked ?? 0) + (emu.cloudSdk!.backlog()[name]?.waiting ?? 0) === 0);
     await host.deploy([
       { id: z, type: 'tab', label: 'e2e push' },
       config(),

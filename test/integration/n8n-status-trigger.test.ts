@@ -113,10 +113,22 @@ it('device messages: each one an item with event "message", the payload parsed, 
   devices.push(d);
   await new Promise<void>((r) => d.publish('plant/pump/battery', '{"level":9}', { qos: 1 }, () => r()));
   await waitFor(() => items().some((i) => i.event === 'message'), 10_000, 'the message');
-  emu.cloudSdk!.publishDeviceMessage({ topic: 'plant/pump/raw', payload: Buffer.from([0xff, 0x00, 0xfe]), clientId: id, userProperties: [{ key: 'k', value: 'v' }] });
+  emu.cloudSdk!.publishDeviceMessage({
+    topic: 'plant/pump/raw',
+    payload: Buffer.from([0xff, 0x00, 0xfe]),
+    clientId: id,
+    userProperties: [{ key: 'k', value: 'v' }],
+  });
   await waitFor(() => items().filter((i) => i.event === 'message').length === 2, 10_000, 'the binary message');
   const messages = items().filter((i) => i.event === 'message');
-  expect(messages[0]).toMatchObject({ event: 'message', instanceId: 'post-cn-emulator01', topic: 'plant/pump/battery', payload: { level: 9 }, payloadFormat: 'json', clientId: id });
+  expect(messages[0]).toMatchObject({
+    event: 'message',
+    instanceId: 'post-cn-emulator01',
+    topic: 'plant/pump/battery',
+    payload: { level: 9 },
+    payloadFormat: 'json',
+    clientId: id,
+  });
   expect(Number.isNaN(Date.parse(messages[0].bornAt as string))).toBe(false);
   expect(messages[1]).toMatchObject({ topic: 'plant/pump/raw', payload: '/wD+', payloadFormat: 'base64', userProperties: [{ key: 'k', value: 'v' }] });
   await waitFor(() => (emu.cloudSdk!.backlog()['TOPIC/plant']?.unacked ?? 0) === 0, 5000, 'acknowledged');
@@ -150,7 +162,14 @@ it('n8n saves static data when a trigger emits: the state that marks an event fi
 it('every device of the group, no list: a device first heard of when it drops is one offline item; the devices learnt are kept in static data', async () => {
   const id = 'GID_n8ngroup@@@g1';
   const { ctx, items, staticData } = triggerContext(
-    { instanceId: 'post-cn-emulator01', devices: 'group', groupIds: 'GID_n8ngroup', events: ['offline', 'online'], pushEndpoint: `amqp://127.0.0.1:${emu.cloudSdk!.port}`, options: { maxAttempts: 1 } },
+    {
+      instanceId: 'post-cn-emulator01',
+      devices: 'group',
+      groupIds: 'GID_n8ngroup',
+      events: ['offline', 'online'],
+      pushEndpoint: `amqp://127.0.0.1:${emu.cloudSdk!.port}`,
+      options: { maxAttempts: 1 },
+    },
     'trigger',
   );
   const response = await new AlibabaCloudMqttStatusTrigger().trigger.call(ctx);

@@ -101,9 +101,13 @@ it('device messages leave by output 5 with the fields the n8n Status Trigger giv
   const id = 'GID_nrgroup@@@pump';
   await helper.load(
     NODES,
-    flow({ devices: 'group', groupIds: 'GID_nrgroup', parentTopics: 'plant', outputs: 5, wires: [['off'], ['on'], ['incident'], ['summary'], ['message']] }).concat([
-      { id: 'message', type: 'helper', z: 'f1', x: 300, y: 400 },
-    ] as never[]),
+    flow({
+      devices: 'group',
+      groupIds: 'GID_nrgroup',
+      parentTopics: 'plant',
+      outputs: 5,
+      wires: [['off'], ['on'], ['incident'], ['summary'], ['message']],
+    }).concat([{ id: 'message', type: 'helper', z: 'f1', x: 300, y: 400 }] as never[]),
     CREDS,
   );
   const off = collect('off');
