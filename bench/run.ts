@@ -4,12 +4,14 @@
  * table with goals and a pass/short verdict per line, and saves the figures to
  * bench/results/latest.json.
  *
- *   node --expose-gc dist/bench/run.js [stall fleet-exact fleet-batch per-call load-time memory hosts shared details abort node-red-list push-events push-storm]
+ *   node --expose-gc dist/bench/run.js [stall fleet-exact fleet-batch per-call load-time memory hosts shared details abort node-red-list push-events push-storm host-cost fleet-100k]
  */
 import { cpus } from 'node:os';
 import { saveJson, table, type BenchResult } from './report';
 import { abortLatency } from './suites/abort-latency';
 import { fleet } from './suites/fleet';
+import { fleet100k } from './suites/fleet-100k';
+import { hostCost } from './suites/host-cost';
 import { hosts } from './suites/hosts';
 import { loadTime } from './suites/load-time';
 import { memory } from './suites/memory';
@@ -35,6 +37,8 @@ const BENCHES: Record<string, () => Promise<BenchResult> | BenchResult> = {
   'node-red-list': nodeRedList,
   'push-events': pushEvents,
   'push-storm': pushStorm,
+  'host-cost': hostCost,
+  'fleet-100k': fleet100k,
 };
 
 async function main(): Promise<void> {
