@@ -47,7 +47,10 @@ async function main(): Promise<void> {
   const rows: BenchResult[] = [];
   for (const name of names) {
     process.stdout.write(`running ${name} ...\n`);
-    rows.push(await BENCHES[name]());
+    const row = await BENCHES[name]();
+    rows.push(row);
+    // Each line as soon as it is measured: a long run shows its figures as it goes.
+    process.stdout.write(`  ${row.verdict === 'pass' ? 'PASS' : 'MISS'}  ${row.bench}: ${row.figures}\n`);
   }
   process.stdout.write(`\n${table(rows.map(({ bench, figures, goal, verdict }) => ({ bench, figures, goal, verdict })))}\n`);
   const file = saveJson(wanted.length ? `partial-${names.join('-')}` : 'latest', {

@@ -419,30 +419,15 @@ describe.each(HOSTS)('%s', (_label, which) => {
     }
   }, 300_000);
 
-  /** An active workflow: the trigger polling every minute, each event POSTed to the collector. */
-  const triggerWorkflow = (id: string, clientIds: string[], events: string[], collectorUrl: string) => ({
+  /** An active workflow: a trigger of ours ("Watch"), each item it emits POSTed to the collector. */
+  const reportingWorkflow = (id: string, type: string, parameters: Record<string, unknown>, collectorUrl: string) => ({
     id,
     name: id,
     active: true,
     settings: { executionOrder: 'v1' },
     connections: { Watch: { main: [[{ node: 'Report', type: 'main', index: 0 }]] } },
     nodes: [
-      {
-        id: `${id}-1`,
-        name: 'Watch',
-        type: TRIGGER_TYPE,
-        typeVersion: 1,
-        position: [0, 0],
-        parameters: {
-          pollTimes: { item: [{ mode: 'everyMinute' }] },
-          instanceId: INSTANCE,
-          clientIds: clientIds.join('\n'),
-          mode: 'exact',
-          events,
-          options: {},
-        },
-        credentials: CRED,
-      },
+      { id: `${id}-1`, name: 'Watch', type, typeVersion: 1, position: [0, 0], parameters, credentials: CRED },
       {
         id: `${id}-2`,
         name: 'Report',
@@ -460,6 +445,14 @@ describe.each(HOSTS)('%s', (_label, which) => {
       },
     ],
   });
+  /** The polling trigger, every minute. */
+  const triggerWorkflow = (id: string, clientIds: string[], events: string[], collectorUrl: string) =>
+    reportingWorkflow(
+      id,
+      TRIGGER_TYPE,
+      { pollTimes: { item: [{ mode: 'everyMinute' }] }, instanceId: INSTANCE, clientIds: clientIds.join('\n'), mode: 'exact', events, options: {} },
+      collectorUrl,
+    );
 
   /**
    * Two active triggers across a real restart of n8n. "both" watches A with both events; "offline
@@ -553,46 +546,19 @@ describe.each(HOSTS)('%s', (_label, which) => {
       ['STATUS/GID_push', 'TOPIC/plant'].every((name) => (emu.cloudSdk!.backlog()[name]?.unacked ?? 0) + (emu.cloudSdk!.backlog()[name]?.waiting ?? 0) === 0);
     const id = 'wfPushTrig0001';
     await n8n.importWorkflows([
-      {
+      reportingWorkflow(
         id,
-        name: id,
-        active: true,
-        settings: { executionOrder: 'v1' },
-        connections: { Push: { main: [[{ node: 'Report', type: 'main', index: 0 }]] } },
-        nodes: [
-          {
-            id: `${id}-1`,
-            name: 'Push',
-            type: STATUS_TRIGGER_TYPE,
-            typeVersion: 1,
-            position: [0, 0],
-            parameters: {
-              instanceId: INSTANCE,
-              clientIds: [A, B].join('\n'),
-              events: ['offline', 'online'],
-              pushEndpoint: `amqp://127.0.0.1:${emu.cloudSdk!.port}`,
-              parentTopics: 'plant',
-              options: {},
-            },
-            credentials: CRED,
-          },
-          {
-            id: `${id}-2`,
-            name: 'Report',
-            type: 'n8n-nodes-base.httpRequest',
-            typeVersion: 4.2,
-            position: [200, 0],
-            parameters: {
-              method: 'POST',
-              url: `${collector.url}/${id}`,
-              sendBody: true,
-              specifyBody: 'json',
-              jsonBody: '={{ JSON.stringify($json) }}',
-              options: {},
-            },
-          },
-        ],
-      },
+        STATUS_TRIGGER_TYPE,
+        {
+          instanceId: INSTANCE,
+          clientIds: [A, B].join('\n'),
+          events: ['offline', 'online'],
+          pushEndpoint: `amqp://127.0.0.1:${emu.cloudSdk!.port}`,
+          parentTopics: 'plant',
+          options: {},
+        },
+        collector.url,
+      ),
     ]);
     await n8n.activate(id);
     let server = await n8n.start();

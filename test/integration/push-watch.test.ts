@@ -35,15 +35,16 @@ function memoryStore(): WatchStore & { saved: SavedWatch | undefined } {
   return store;
 }
 
-function pushWatch(clientIds: string[], overrides: Partial<PushWatchOptions> = {}, options: Partial<WatchOptions> = {}, mode: QueryMode = 'exact') {
+function pushWatch(clientIds: string[] | 'group', overrides: Partial<PushWatchOptions> = {}, options: Partial<WatchOptions> = {}, mode: QueryMode = 'exact') {
   const results: WatchCheckResult[] = [];
+  const store = memoryStore();
   const watcher = new FleetWatcher({
     client: () => clientFor(emu),
     instanceId: emu.instanceId,
-    clientIds,
+    clientIds: clientIds === 'group' ? [] : clientIds,
     mode,
     options: { ...DEFAULT_WATCH_OPTIONS, ...options },
-    store: memoryStore(),
+    store,
   });
   const watch = new PushWatch({
     watcher,
@@ -63,7 +64,7 @@ function pushWatch(clientIds: string[], overrides: Partial<PushWatchOptions> = {
   });
   watches.push(watch);
   const events = () => results.flatMap((r) => r.events);
-  return { watch, watcher, results, events };
+  return { watch, watcher, results, events, store };
 }
 const statusQueries = () => emu.requestLog().filter((e) => e.action === 'QuerySessionByClientId' || e.action === 'BatchQuerySessionByClientIds').length;
 
@@ -216,30 +217,7 @@ it('every device of the group, without a list: each device is watched from the f
   const early = `${GROUP}@@@early`;
   devices.push(await connectMqtt(emu.mqttUrl!, early));
   await drainBacklog();
-  const store = memoryStore();
-  const results: WatchCheckResult[] = [];
-  const watcher = new FleetWatcher({
-    client: () => clientFor(emu),
-    instanceId: emu.instanceId,
-    clientIds: [],
-    options: { ...DEFAULT_WATCH_OPTIONS, reportInitialOffline: true },
-    store,
-  });
-  const watch = new PushWatch({
-    watcher,
-    clientIds: 'group',
-    windowMs: 200,
-    safetyPollMs: 0,
-    subscription: {
-      instanceId: emu.instanceId,
-      accessKeyId: SENTINEL_ACCESS_KEY_ID,
-      accessKeySecret: SENTINEL_SECRET,
-      groupIds: [GROUP],
-      endpoint: `amqp://127.0.0.1:${emu.cloudSdk!.port}`,
-    },
-    deliver: (r) => void results.push(r),
-  });
-  watches.push(watch);
+  const { watch, results, store } = pushWatch('group', {}, { reportInitialOffline: true });
   const events = () => results.flatMap((r) => r.events).map((e) => `${e.clientId}:${e.event}`);
   await watch.start();
   await waitFor(() => results.length >= 1 && watch.idle, 10_000, 'the first (empty) full check');
