@@ -134,8 +134,10 @@ export class PushWatch {
     const confirm = this.options.confirm ?? true;
     // Without confirmation, push decides only where it saw the whole story: a device whose
     // `connect` it never saw (an end alone, a channel older than the subscription) is queried.
-    const observed = confirm ? {} : Object.fromEntries([...pending].filter(([id]) => this.presence.sawConnect(id)));
-    const only = [...pending.keys()].filter((id) => !(id in observed));
+    // (A Set, not `in` on an object: a Client ID such as "constructor" is not on every object.)
+    const seen = new Set(confirm ? [] : [...pending.keys()].filter((id) => this.presence.sawConnect(id)));
+    const observed = Object.fromEntries([...pending].filter(([id]) => seen.has(id)));
+    const only = [...pending.keys()].filter((id) => !seen.has(id));
     const adding = [...this.adding];
     this.adding = new Set();
     try {

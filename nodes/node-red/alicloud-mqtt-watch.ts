@@ -2,6 +2,7 @@ import {
   FleetWatcher,
   PushWatch,
   describeError,
+  invalidInput,
   parseClientIdList,
   ownValue,
   summarize,
@@ -240,6 +241,14 @@ export = function register(RED: NodeAPI): void {
         const instanceId = String(def.instanceId ?? '').trim();
         const devices = pushDevicesFrom(def.devices);
         const parentTopics = parentTopicsFrom(def.parentTopics);
+        // A flow deployed without the fifth output (edited outside the editor) would receive and
+        // acknowledge device messages that go nowhere: refuse instead, saying what to do.
+        if (parentTopics.length > 0 && (Array.isArray(def.wires) ? def.wires.length : 0) < 5) {
+          throw invalidInput(
+            'parentTopics',
+            'device messages leave by a fifth output, which this node does not have: open the node and press Done (or deploy it with outputs: 5).',
+          );
+        }
         const started = new PushWatch({
           watcher,
           clientIds: devices === 'group' ? 'group' : configuredIds,

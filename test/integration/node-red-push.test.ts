@@ -97,6 +97,16 @@ it('no config node selected: the push source says which setting is missing, once
   expect(caught).toHaveLength(1);
 });
 
+it('device message topics on a node deployed with four outputs: refused, once, to Catch, and nothing subscribed (no message received only to be dropped)', async () => {
+  await helper.load(NODES, flow({ clientIds: 'GID_nrpush@@@x', parentTopics: 'plant' }), CREDS);
+  const caught = collect('caught');
+  await waitUntil(() => caught.length === 1, 10_000, 'the refusal');
+  expect(String((caught[0].error as { message?: string }).message)).toMatch(/fifth output/);
+  await new Promise((r) => setTimeout(r, 500));
+  expect(caught).toHaveLength(1);
+  expect(emu.cloudSdk!.logins()).toHaveLength(0);
+});
+
 it('device messages leave by output 5 with the fields the n8n Status Trigger gives; every device of the group without a list', async () => {
   const id = 'GID_nrgroup@@@pump';
   await helper.load(
