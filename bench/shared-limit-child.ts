@@ -29,6 +29,8 @@ export interface SharedLimitReport {
   ms: number;
   codes: Record<string, number>;
   stats?: { roundTrips: number; roundTripMs: number; granted: number; fallbackGrants: number; staleGrants: number };
+  /** Requests given up unwritten because their rate token had grown too old (they took a fresh one). */
+  transportStaleGrants?: number;
   warnings: string[];
   sent: number[];
   crashed?: string;
@@ -61,7 +63,7 @@ async function main(job: SharedLimitJob): Promise<SharedLimitReport> {
     codes[code] = (codes[code] ?? 0) + 1;
   }
   const store = job.sharedLimit ? sharedTokenStore(resolveSharedLimit(job.sharedLimit)) : undefined;
-  const report = { name: job.name, ms: Date.now() - started, codes, stats: store ? { ...store.stats } : undefined, warnings, sent };
+  const report = { name: job.name, ms: Date.now() - started, codes, stats: store ? { ...store.stats } : undefined, transportStaleGrants: client.staleGrants, warnings, sent };
   await closeSharedTokenStores();
   return report;
 }

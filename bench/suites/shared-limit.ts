@@ -56,7 +56,9 @@ export async function shared(): Promise<BenchResult> {
       parts.push(
         `${processes}p ratio ${ratio.toFixed(2)} busiest ${stats.busiestSecond} ${throttled} thr, ${perRequest.toFixed(2)} trips/req ${msPerTrip.toFixed(2)} ms`,
       );
-      pass &&= ratio >= 0.85 && throttled === 0 && failed === 0;
+      // The issue's targets: 0.88 of the floor in aggregate (the configured 265 of 300), and
+      // sharing the limit costs at most 1.5 Redis round trips per request at 4 processes.
+      pass &&= ratio >= 0.88 && throttled === 0 && failed === 0 && (processes < 4 || perRequest <= 1.5);
     }
   } finally {
     await redis.stop();
@@ -64,7 +66,7 @@ export async function shared(): Promise<BenchResult> {
   return {
     bench: '8. shared limit over Redis (1, 2, 4 processes, 6,000 ids in all)',
     figures: parts.join('; '),
-    goal: 'ratio >= 0.85 in aggregate, 0 throttled',
+    goal: 'ratio >= 0.88 in aggregate at 1, 2 and 4 processes, 0 throttled; <= 1.5 Redis round trips per request at 4',
     verdict: pass ? 'pass' : 'short',
     data,
   };

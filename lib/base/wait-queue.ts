@@ -5,17 +5,17 @@ import { abortedError, whenAborted } from './abort';
  * signal aborts leaves the queue at once with `Aborted` (or the signal's own OnsMqttError) and is
  * never granted afterwards.
  */
-export class WaitQueue {
-  private readonly waiters: Array<{ grant: () => void; stopWaiting?: () => void }> = [];
+export class WaitQueue<T = void> {
+  private readonly waiters: Array<{ grant: (value: T) => void; stopWaiting?: () => void }> = [];
 
   get length(): number {
     return this.waiters.length;
   }
 
   /** Resolves when `grantNext` reaches this caller. */
-  wait(signal?: AbortSignal): Promise<void> {
+  wait(signal?: AbortSignal): Promise<T> {
     if (signal?.aborted) return Promise.reject(abortedError(signal));
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<T>((resolve, reject) => {
       const waiter: (typeof this.waiters)[number] = { grant: resolve };
       if (signal) {
         waiter.stopWaiting = whenAborted(signal, () => {
@@ -28,12 +28,12 @@ export class WaitQueue {
     });
   }
 
-  /** Grants the oldest waiter; false when nobody waits. */
-  grantNext(): boolean {
+  /** Grants the oldest waiter (resolving it with `value`); false when nobody waits. */
+  grantNext(...value: T extends void ? [] : [T]): boolean {
     const next = this.waiters.shift();
     if (!next) return false;
     next.stopWaiting?.();
-    next.grant();
+    next.grant(value[0] as T);
     return true;
   }
 }

@@ -80,8 +80,13 @@ export interface LimitedKey {
  * buckets that several processes share (lib/shared-limit).
  */
 export interface TokenStore {
-  /** Waits until one request may be sent under every limit in `keys`, takes it; FIFO; rejects `Aborted` on abort. */
-  take(keys: readonly LimitedKey[], signal?: AbortSignal): Promise<void>;
+  /**
+   * Waits until one request may be sent under every limit in `keys`, takes it; FIFO; rejects
+   * `Aborted` on abort. May resolve with the moment (performance.now()) the token counts from when
+   * that is earlier than the resolution (a slot reserved ahead in a shared bucket: the earliest it
+   * can have begun), so that the transport's send allowance is measured from it.
+   */
+  take(keys: readonly LimitedKey[], signal?: AbortSignal): Promise<number | void>;
 }
 
 /**

@@ -92,18 +92,20 @@ export class RequestScheduler {
     }
     let limits = this.limits.get(api);
     if (!limits) this.limits.set(api, (limits = requestLimits(this.options.endpointHost, this.options.account ?? 'unnamed', api)));
-    if (this.store === processTokenStore) {
-      await processTokenStore.take(limits, signal);
-    } else {
-      // The process's own buckets first, then the shared store's. When the shared store kept the
-      // request waiting past the send allowance, the process's token is old by its write: the
-      // request is counted again there, now (a debt that the process's next requests wait out).
-      await processTokenStore.take(limits, signal);
-      const ownGrant = performance.now();
-      await this.store.take(limits, signal);
-      if (performance.now() - ownGrant > SEND_ALLOWANCE_MS) processTokenStore.charge(limits);
-    }
+    await processTokenStore.take(limits, signal);
+    if (this.store === processTokenStore) return this.granted(api, performance.now());
+    // The process's own buckets first, then the shared store's. When the shared store kept the
+    // request waiting past the send allowance, the process's token is old by its write: the
+    // request is counted again there, now (a debt that the process's next requests wait out).
+    const ownGrant = performance.now();
+    const sharedSlot = await this.store.take(limits, signal);
     const at = performance.now();
+    if (at - ownGrant > SEND_ALLOWANCE_MS) processTokenStore.charge(limits);
+    // A slot reserved in the shared bucket counts from its own moment, which may be before now.
+    return this.granted(api, typeof sharedSlot === 'number' ? Math.min(sharedSlot, at) : at);
+  }
+
+  private granted(api: RateLimitedApi, at: number): number {
     if (grantChannel.hasSubscribers) grantChannel.publish({ api, endpointHost: this.options.endpointHost, at });
     return at;
   }

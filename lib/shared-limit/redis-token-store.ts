@@ -2,8 +2,10 @@
  * A TokenStore whose buckets live in Redis, so every process that uses the same Redis, prefix and
  * egress group shares each per-source-IP limit, and every process of one account shares the
  * per-account limit. Requests of this process wait in one FIFO per set of limits; one pump per
- * FIFO asks Redis (one script call, TAKE_SCRIPT) for as many tokens as there are waiters, up to the
- * smallest burst, and when it got fewer, sleeps until half a burst is there again.
+ * FIFO asks Redis (one script call, TAKE_SCRIPT) to reserve send slots for its waiters, up to the
+ * smallest burst at a time, and hands each slot to the next waiter when it comes. It asks again
+ * when fewer slots than a batch are left, so a busy process makes about one round trip per batch
+ * however many processes share the limit.
  *
  * When Redis is down or slow, no call fails because of it: the process falls back to its share of
  * each limit (the limit divided by the processes seen using it in the last minute), says so once,
@@ -29,6 +31,11 @@ const BUCKET_TTL_MS = 60_000;
 /** Until Redis first answers, calls wait this long for it before using the fallback share. */
 const FIRST_CONNECT_WAIT_MS = 2_000;
 const PROBE_INTERVAL_MS = 1_000;
+/**
+ * How far ahead slots may be reserved. A process holds fewer than two batches at a time, so this
+ * is only reached when more than a dozen processes share one limit; then they wait their turn.
+ */
+const HORIZON_MS = 250;
 /*
  * Between Redis granting a token and the request leaving, a process reads the answer and wakes its
  * caller: a delay that differs per process (a busy event loop, a shared CPU) and so can move grants
@@ -44,7 +51,7 @@ interface Group {
   redisKeys: string[];
   limitArgs: string[];
   batch: number;
-  queue: WaitQueue;
+  queue: WaitQueue<number>;
   pumping: boolean;
   /**
    * Processes seen per key: the most any answer of the last minute counted (undefined until Redis
@@ -56,6 +63,15 @@ interface Group {
   fallback: TokenBucket[] | undefined;
   /** It sent on its own share: empty its shared buckets with its first call back on Redis. */
   drain: boolean;
+  /**
+   * Slots reserved in Redis and not yet come, in time order: when each may be used (this process's
+   * clock, never before the slot) and the earliest it can have begun (what the send allowance is
+   * measured from).
+   */
+  slots: Array<{ fireAt: number; countsFrom: number }>;
+  slotTimer: NodeJS.Timeout | undefined;
+  /** Wakes the pump that waits for a slot to come before it reserves more. */
+  slotCame: (() => void) | undefined;
 }
 
 type TakeResult = [number, number, ...number[]];
@@ -120,7 +136,7 @@ export class RedisTokenStore implements TokenStore {
     return this.mode === 'fallback';
   }
 
-  take(keys: readonly LimitedKey[], signal?: AbortSignal): Promise<void> {
+  take(keys: readonly LimitedKey[], signal?: AbortSignal): Promise<number> {
     if (signal?.aborted) return Promise.reject(abortedError(signal));
     const group = this.group(keys);
     const waiting = group.queue.wait(signal);
@@ -146,12 +162,15 @@ export class RedisTokenStore implements TokenStore {
         redisKeys: [...redisKeys, ...redisKeys.map((k) => `${k}:processes`)],
         limitArgs: keys.flatMap((k) => [String(k.limit.ratePerSecond), String(sharedBurst(k.limit))]),
         batch: Math.min(...keys.map((k) => sharedBurst(k.limit))),
-        queue: new WaitQueue(),
+        queue: new WaitQueue<number>(),
         pumping: false,
         members: undefined,
         membersSeenAt: 0,
         fallback: undefined,
         drain: false,
+        slots: [],
+        slotTimer: undefined,
+        slotCame: undefined,
       };
       this.groups.set(id, group);
     }
@@ -177,10 +196,12 @@ export class RedisTokenStore implements TokenStore {
     this.busy++;
     this.refSocket();
     try {
-      while (group.queue.length > 0) {
+      // Waiters that no reserved slot will reach yet.
+      while (group.queue.length > group.slots.length) {
         if (this.mode === 'connecting') this.mode = (await this.ready) ? 'shared' : this.enterFallback('it did not answer within 2 s of starting');
-        if (this.mode === 'shared') await this.takeShared(group);
-        else await this.takeFallback(group);
+        if (this.mode === 'fallback') await this.takeFallback(group);
+        else if (group.slots.length >= group.batch) await new Promise<void>((resolve) => (group.slotCame = resolve));
+        else await this.takeShared(group);
       }
     } finally {
       group.pumping = false;
@@ -190,7 +211,7 @@ export class RedisTokenStore implements TokenStore {
   }
 
   private async takeShared(group: Group): Promise<void> {
-    const want = Math.min(group.queue.length, group.batch);
+    const want = Math.min(group.queue.length - group.slots.length, group.batch);
     const started = performance.now();
     let result: TakeResult;
     try {
@@ -204,6 +225,7 @@ export class RedisTokenStore implements TokenStore {
           drain ? 1 : 0,
           MEMBER_WINDOW_SECONDS,
           BUCKET_TTL_MS,
+          HORIZON_MS,
           ...group.limitArgs,
         ),
         this.options.commandTimeoutMs,
@@ -216,7 +238,9 @@ export class RedisTokenStore implements TokenStore {
       this.stats.roundTrips++;
       this.stats.roundTripMs += performance.now() - started;
     }
-    const [granted, waitMs, ...members] = result.map(Number);
+    const answer = result.map(Number);
+    const [granted, waitMs] = answer;
+    const members = answer.slice(2, 2 + group.keys.length);
     const now = performance.now();
     const recent = group.members !== undefined && now - group.membersSeenAt < MEMBER_WINDOW_SECONDS * 1000;
     group.members = members.map((m, i) => Math.max(m, recent ? (group.members?.[i] ?? 0) : 0));
@@ -224,17 +248,41 @@ export class RedisTokenStore implements TokenStore {
     // A grant read late (this process stalled while the answer waited) may be older than the
     // allowance: sending on it now could crowd a second the other processes already filled. It
     // stays counted in Redis and goes unused; ask again.
-    if (granted > 0 && performance.now() - started > SEND_ALLOWANCE_MS) {
+    if (granted > 0 && now - started > SEND_ALLOWANCE_MS) {
       this.stats.staleGrants += granted;
       return;
     }
-    for (let i = 0; i < granted; i++) {
-      // A waiter that gave up meanwhile leaves the token unused: never more than the limit.
-      if (!group.queue.grantNext()) break;
-      this.stats.granted++;
+    // Redis counted each slot from its own clock at some moment between `started` and `now`: used
+    // after `now` + its offset it is never early, and measured from `started` + its offset its age
+    // is never understated.
+    for (const slotUs of answer.slice(2 + group.keys.length)) {
+      group.slots.push({ fireAt: now + slotUs / 1000, countsFrom: started + slotUs / 1000 });
     }
-    // Fewer than asked: the bucket is empty; ask again when half a burst is there.
-    if (granted < want) await sleep(Math.max(1, waitMs) + Math.random());
+    this.armSlotTimer(group);
+    // Fewer than asked: the horizon is full (many processes); ask again when it moves on, each
+    // process at its own moment.
+    if (granted < want) await sleep(Math.max(1, waitMs) + Math.random() * Math.max(1, ...group.members));
+  }
+
+  /** One timer per group, for its next slot: each slot that has come goes to the next waiter. */
+  private armSlotTimer(group: Group): void {
+    if (group.slotTimer || group.slots.length === 0) return;
+    const fire = () => {
+      group.slotTimer = undefined;
+      const now = performance.now();
+      while (group.slots.length > 0 && group.slots[0].fireAt <= now) {
+        const slot = group.slots.shift()!;
+        // A waiter that gave up meanwhile leaves the slot unused: never more than the limit.
+        if (group.queue.grantNext(slot.countsFrom)) this.stats.granted++;
+      }
+      const wake = group.slotCame;
+      group.slotCame = undefined;
+      wake?.();
+      this.armSlotTimer(group);
+    };
+    // A timer may run up to a millisecond before its time on the event loop's cached clock: the
+    // loop above checks each slot against the real one and arms again for what is left.
+    group.slotTimer = setTimeout(fire, Math.max(0, Math.ceil(group.slots[0].fireAt - performance.now())));
   }
 
   private async takeFallback(group: Group): Promise<void> {
@@ -245,7 +293,7 @@ export class RedisTokenStore implements TokenStore {
       return new TokenBucket(k.limit.ratePerSecond / share, Math.max(1, Math.floor(k.limit.burst / share)), undefined, 0);
     });
     for (const bucket of group.fallback) await bucket.take();
-    if (group.queue.grantNext()) this.stats.fallbackGrants++;
+    if (group.queue.grantNext(performance.now())) this.stats.fallbackGrants++;
   }
 
   private enterFallback(why: string): 'fallback' {
