@@ -17,6 +17,8 @@ import { ids, type BenchResult } from '../report';
 
 const N = Number(process.env.BENCH_HOST_COST_N) || 5_500; // about 20 s at the client's rate
 const RUNS = Number(process.env.BENCH_RUNS) || 3;
+/** Measured in the same run, for comparison, not judged: the process idle; raw signed requests. */
+const BASELINES = ['idle', 'raw http'];
 const TARGET = { loopP99Ms: 10, loopMaxMs: 50, cpuShare: 0.15 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -39,6 +41,9 @@ export async function hostCost(): Promise<BenchResult> {
     'node-red session': nodeRed.session,
     'node-red watch': nodeRed.watch,
   };
+  // BENCH_HOST_COST_PATHS='node-red session,api' measures only those (the baselines always).
+  const only = process.env.BENCH_HOST_COST_PATHS?.split(',').map((p) => p.trim());
+  if (only) for (const name of Object.keys(paths)) if (!BASELINES.includes(name) && !only.includes(name)) delete paths[name];
   // Warm-up, not measured: the SDK and the nodes loaded, connections open, the JIT done.
   for (const [name, path] of Object.entries(paths)) if (name !== 'idle') await path(emu, ids(200, `GID_warm@@@${name.replace(/\W/g, '')}-`));
   await sleep(1_000);
@@ -72,11 +77,12 @@ export async function hostCost(): Promise<BenchResult> {
       [`${key}_cpuUsPerRequest`]: perRequestUs,
       [`${key}_heapBytesPerDevice`]: requests ? m.heapPeakGrowthBytes / requests : 0,
     });
-    const targeted = name !== 'idle' && name !== 'raw http';
+    if (name === 'node-red session' && burstDeliveryMs.length) data.node_red_session_burstDeliveryMaxMs = Math.max(...burstDeliveryMs);
+    const targeted = !BASELINES.includes(name);
     const ok = m.loopP99Ms < TARGET.loopP99Ms && m.loopMaxMs < TARGET.loopMaxMs && m.cpuShare < TARGET.cpuShare;
     if (targeted) allPass &&= ok;
     lines.push(
-      `${name}: CPU ${(m.cpuShare * 100).toFixed(1)} %${requests ? ` (${perRequestUs.toFixed(0)} µs/req, ${(m.cpuMs / raw.cpuMs).toFixed(2)}x raw)` : ''}, loop p50/p99/max ${m.loopP50Ms.toFixed(1)}/${m.loopP99Ms.toFixed(1)}/${m.loopMaxMs.toFixed(0)} ms, heap +${(m.heapPeakGrowthBytes / 1048576).toFixed(1)} MB, RSS +${(m.rssPeakGrowthBytes / 1048576).toFixed(1)} MB${targeted ? ` ${ok ? 'PASS' : 'MISS'}` : ''}`,
+      `${name}: CPU ${(m.cpuShare * 100).toFixed(1)} %${requests ? ` (${perRequestUs.toFixed(0)} µs/req, ${(m.cpuMs / raw.cpuMs).toFixed(2)}x raw)` : ''}, loop p50/p99/max ${m.loopP50Ms.toFixed(1)}/${m.loopP99Ms.toFixed(1)}/${m.loopMaxMs.toFixed(0)} ms, heap +${(m.heapPeakGrowthBytes / 1048576).toFixed(1)} MB, RSS +${(m.rssPeakGrowthBytes / 1048576).toFixed(1)} MB${name === 'node-red session' && burstDeliveryMs.length ? ` (of which Node-RED handing over the burst: ${Math.max(...burstDeliveryMs).toFixed(0)} ms)` : ''}${targeted ? ` ${ok ? 'PASS' : 'MISS'}` : ''}`,
     );
   }
   return {
@@ -137,6 +143,13 @@ async function n8nTrigger(emu: Emu, list: string[]): Promise<void> {
 }
 
 /** One Node-RED runtime for both node paths (the test helper's, a real runtime in this process). */
+/**
+ * The longest the Node-RED runtime itself took to hand the session node its burst (each run):
+ * one synchronous loop of `receive`, as Node-RED delivers a split node's messages in one go. No
+ * node can make the event loop's longest block shorter than that.
+ */
+const burstDeliveryMs: number[] = [];
+
 async function nodeRedPaths(emu: Emu): Promise<{ session: Path; watch: Path; close(): Promise<void> }> {
   const { helper, waitUntil } = await import('../../test/helpers/node-red');
   const load = async (m: Promise<unknown>) => ((await m) as { default?: unknown }).default ?? (await m);
@@ -146,6 +159,14 @@ async function nodeRedPaths(emu: Emu): Promise<{ session: Path; watch: Path; clo
     await load(import('../../nodes/node-red/alicloud-mqtt-watch')),
   ];
   await helper.startServer();
+  // The test helper wraps Node's send, status and log in sinon spies that record every call: with
+  // 5,500 messages they were most of the CPU and the event-loop blocks measured. A host has none.
+  const nodePrototype = (helper as unknown as { _NodePrototype: Record<string, unknown> })._NodePrototype;
+  const unspied = ['log', 'status', 'warn', 'error', 'debug', 'trace', 'send'].map((m) => [m, nodePrototype[m]] as const);
+  const loadFlow: typeof helper.load = async (...args: Parameters<typeof helper.load>) => {
+    await helper.load(...args);
+    for (const [method, original] of unspied) nodePrototype[method] = original;
+  };
   const credentials = { cfg: { accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret } };
   const common = [
     { id: 'f1', type: 'tab' },
@@ -158,7 +179,7 @@ async function nodeRedPaths(emu: Emu): Promise<{ session: Path; watch: Path; clo
   };
   return {
     async session(_e, list) {
-      await helper.load(
+      await loadFlow(
         nodes,
         [
           ...common,
@@ -179,12 +200,14 @@ async function nodeRedPaths(emu: Emu): Promise<{ session: Path; watch: Path; clo
       );
       const out = counter('out');
       const q = helper.getNode('q') as { receive(msg: unknown): void };
+      const delivering = performance.now();
       for (const id of list) q.receive({ payload: id });
+      if (list.length === N) burstDeliveryMs.push(performance.now() - delivering);
       await waitUntil(() => out.n >= list.length, 10 * 60_000, 'every message out');
       await helper.unload();
     },
     async watch(_e, list) {
-      await helper.load(
+      await loadFlow(
         nodes,
         [
           ...common,

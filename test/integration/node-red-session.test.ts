@@ -3,6 +3,7 @@ import configNode = require('../../nodes/node-red/alicloud-mqtt-config');
 import sessionNode = require('../../nodes/node-red/alicloud-mqtt-session');
 import traceNode = require('../../nodes/node-red/alicloud-mqtt-trace');
 import { connectMqtt, emulatorWithSentinel, SENTINEL_ACCESS_KEY_ID, SENTINEL_SECRET } from '../helpers/emulator';
+import { INPUT_SLICE } from '../../nodes/node-red/runtime';
 import { collect, helper, sleep, waitUntil } from '../helpers/node-red';
 
 let emu: RunningEmulator;
@@ -293,6 +294,56 @@ describe('alicloud-mqtt-session in a real Node-RED runtime', () => {
     expect(logs).toHaveLength(1);
     expect(logs[0]).toMatch(/^closed while querying: \d+ queries cancelled$/);
   });
+
+  it('a burst of 1,000 messages is started a slice per turn of the event loop; each ends in one output, and closing mid-burst ends the rest quietly', async () => {
+    emu.setFaults({ latencyMs: 20 });
+    const { on, off, q } = await load({ timeout: 20000 });
+    const started: string[] = [];
+    const startsPerTurn: number[] = [];
+    const logs: string[] = [];
+    q.log = (m: string) => void logs.push(m);
+    // The node counts a message as querying when it starts it: its status names how many are.
+    q.status = ((orig) => (s: { text?: string }) => {
+      if (/\(\d+\)$/.test(String(s.text)) && s.text !== undefined) started.push(s.text);
+      return orig.call(q, s);
+    })(q.status);
+    const ids = Array.from({ length: 1000 }, (_, i) => `GID_burst@@@${i}`);
+    for (const id of ids) q.receive({ payload: id });
+    // Nothing starts inside Node-RED's delivery of the burst.
+    expect(started).toHaveLength(0);
+    for (let turn = 0; turn < 5; turn++) {
+      const before = started.length;
+      await new Promise((resolve) => setImmediate(resolve));
+      startsPerTurn.push(started.length - before);
+    }
+    for (const n of startsPerTurn) expect(n).toBeLessThanOrEqual(INPUT_SLICE);
+    expect(startsPerTurn.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+    await waitUntil(() => on.length + off.length === ids.length, 120_000);
+    await sleep(50);
+    // One output each, none twice, none lost.
+    const out = [...on, ...off].map((m) => (m.payload as { clientId: string }).clientId);
+    expect(new Set(out).size).toBe(ids.length);
+    expect(out.sort()).toEqual([...ids].sort());
+
+    // Again, and close after the first slice: every message started is cancelled quietly, every
+    // one not started yet ends too, and one summary line counts them all.
+    await helper.unload();
+    expect(logs).toEqual([]); // nothing was left to cancel
+    const second = await load({ timeout: 20000 });
+    const secondLogs: string[] = [];
+    second.q.log = (m: string) => void secondLogs.push(m);
+    const errors: unknown[] = [];
+    second.q.error = (e: unknown) => void errors.push(e);
+    for (const id of ids) second.q.receive({ payload: `${id}-again` });
+    await new Promise((resolve) => setImmediate(resolve));
+    await helper.unload();
+    const delivered = second.on.length + second.off.length;
+    expect(errors).toEqual([]);
+    expect(secondLogs).toHaveLength(1);
+    const cancelled = Number(/^closed while querying: (\d+) queries cancelled$/.exec(secondLogs[0])?.[1]);
+    expect(delivered + cancelled).toBe(ids.length);
+    expect(cancelled).toBeGreaterThan(ids.length - INPUT_SLICE * 2);
+  }, 180_000);
 
   it('option names: maxAttempts as in n8n and the API; a flow saved by 0.1 with "attempts" still works', async () => {
     emu.setFaults({ errors: [{ code: 'InternalError' }] });
