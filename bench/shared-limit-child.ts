@@ -53,6 +53,10 @@ async function main(job: SharedLimitJob): Promise<SharedLimitReport> {
     warn: (m) => warnings.push(m),
   });
   const ids = Array.from({ length: job.devices }, (_, i) => `GID_scale@@@${job.name}-${i}`);
+  // Loaded before the start, as in a host that has been running: the transport loads the SDK on
+  // its first call, which would otherwise count some 100 ms of loading in the first process's time.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require('@alicloud/openapi-client');
   if (job.startAt) await new Promise((r) => setTimeout(r, Math.max(0, job.startAt! - Date.now())));
   process.stdout.write(`started ${job.name}\n`);
   const started = Date.now();
@@ -63,7 +67,15 @@ async function main(job: SharedLimitJob): Promise<SharedLimitReport> {
     codes[code] = (codes[code] ?? 0) + 1;
   }
   const store = job.sharedLimit ? sharedTokenStore(resolveSharedLimit(job.sharedLimit)) : undefined;
-  const report = { name: job.name, ms: Date.now() - started, codes, stats: store ? { ...store.stats } : undefined, transportStaleGrants: client.staleGrants, warnings, sent };
+  const report = {
+    name: job.name,
+    ms: Date.now() - started,
+    codes,
+    stats: store ? { ...store.stats } : undefined,
+    transportStaleGrants: client.staleGrants,
+    warnings,
+    sent,
+  };
   await closeSharedTokenStores();
   return report;
 }

@@ -11,6 +11,7 @@
 import { API_RATE_LIMITS, OnsMqttClient } from '../../lib';
 import { TokenBucket } from '../../lib/send/rate-limiter';
 import { baselineQuery } from '../baseline-client';
+import { loadWithoutSpies } from '../node-red-runtime';
 import { startEmulatorProcess } from '../emulator-process';
 import { measureHostCost, medianCost, pass, type HostCost } from '../host-meter';
 import { ids, type BenchResult } from '../report';
@@ -159,14 +160,7 @@ async function nodeRedPaths(emu: Emu): Promise<{ session: Path; watch: Path; clo
     await load(import('../../nodes/node-red/alicloud-mqtt-watch')),
   ];
   await helper.startServer();
-  // The test helper wraps Node's send, status and log in sinon spies that record every call: with
-  // 5,500 messages they were most of the CPU and the event-loop blocks measured. A host has none.
-  const nodePrototype = (helper as unknown as { _NodePrototype: Record<string, unknown> })._NodePrototype;
-  const unspied = ['log', 'status', 'warn', 'error', 'debug', 'trace', 'send'].map((m) => [m, nodePrototype[m]] as const);
-  const loadFlow: typeof helper.load = async (...args: Parameters<typeof helper.load>) => {
-    await helper.load(...args);
-    for (const [method, original] of unspied) nodePrototype[method] = original;
-  };
+  const loadFlow = loadWithoutSpies(helper);
   const credentials = { cfg: { accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret } };
   const common = [
     { id: 'f1', type: 'tab' },

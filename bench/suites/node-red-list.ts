@@ -7,6 +7,7 @@
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { startEmulatorProcess } from '../emulator-process';
+import { loadWithoutSpies } from '../node-red-runtime';
 import { gc, mb } from '../report';
 
 type Row = { bench: string; figures: string; goal: string; verdict: 'pass' | 'short'; data: Record<string, number> };
@@ -19,7 +20,7 @@ export async function nodeRedList(): Promise<Row> {
   const sessionNode = await import('../../nodes/node-red/alicloud-mqtt-session');
   const emu = await startEmulatorProcess({ faults: { latencyMs: 20, jitterMs: 5 } });
   await helper.startServer();
-  await helper.load(
+  await loadWithoutSpies(helper)(
     [configNode.default ?? configNode, sessionNode.default ?? sessionNode],
     [
       { id: 'cfg', type: 'alicloud-mqtt-config', endpoint: emu.endpoint },

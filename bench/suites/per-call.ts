@@ -7,7 +7,7 @@ import { gc, type BenchResult } from '../report';
 export async function perCallCost(): Promise<BenchResult> {
   const emu = await startEmulatorProcess({});
   const n = 1000;
-  const rounds = 3;
+  const rounds = 5;
   const concurrency = 16;
   const pool = async (task: (i: number) => Promise<unknown>) => {
     let next = 0;
@@ -67,11 +67,13 @@ export async function perCallCost(): Promise<BenchResult> {
   const base = median(samples.baseline);
   const sdkOnly = median(samples.sdkOnly);
   const ratio = sdk / base;
+  // What this package adds over the SDK it drives (the host-cost issue's target: at most 5 %).
+  const overSdk = sdk / sdkOnly;
   return {
-    bench: '3. per-call CPU cost vs http + crypto baseline (paced alike)',
-    figures: `${sdk.toFixed(3)} ms/call vs ${base.toFixed(3)} ms/call, ratio ${ratio.toFixed(2)} (the SDK alone: ${sdkOnly.toFixed(3)} ms, ${(sdkOnly / base).toFixed(2)}x); medians of ${rounds} interleaved rounds of ${n}`,
-    goal: 'ratio <= 1.5',
-    verdict: ratio <= 1.5 ? 'pass' : 'short',
-    data: { clientMsPerCall: sdk, baselineMsPerCall: base, sdkOnlyMsPerCall: sdkOnly, ratio },
+    bench: '3. per-call CPU cost vs http + crypto baseline and vs the SDK alone (paced alike)',
+    figures: `${sdk.toFixed(3)} ms/call vs ${base.toFixed(3)} ms/call, ratio ${ratio.toFixed(2)} (the SDK alone: ${sdkOnly.toFixed(3)} ms, ${(sdkOnly / base).toFixed(2)}x; the client ${overSdk.toFixed(2)}x the SDK alone); medians of ${rounds} interleaved rounds of ${n}`,
+    goal: 'ratio <= 1.5 against raw http; the client at most 1.05x the SDK alone',
+    verdict: ratio <= 1.5 && overSdk <= 1.05 ? 'pass' : 'short',
+    data: { clientMsPerCall: sdk, baselineMsPerCall: base, sdkOnlyMsPerCall: sdkOnly, ratio, overSdk },
   };
 }

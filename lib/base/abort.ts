@@ -1,11 +1,36 @@
 import { OnsMqttError } from './errors';
 
 /**
+ * A cancellation of our own, for what the core starts itself (one call and its attempts, see
+ * lib/send/retry.ts CallSignal): an AbortController is an EventTarget, and creating one, adding its
+ * listener and dispatching on it was a measurable part of a call's CPU. This is a flag, a reason
+ * and a set of functions to call.
+ */
+export interface OwnSignal {
+  readonly aborted: boolean;
+  readonly reason: unknown;
+  /** Calls `onAbort` once when it aborts (never if it already has); the function returned cancels that. */
+  listen(onAbort: () => void): () => void;
+  /**
+   * Calls `onTimeout` after `ms` unless the function returned is called first: an attempt's own
+   * time limit, kept on the call's one timer (lib/send/retry.ts).
+   */
+  timeAttempt?(ms: number, onTimeout: () => void): () => void;
+}
+
+/** What every wait and request of the core can be cancelled by: a host's AbortSignal or our own. */
+export type Cancellable = AbortSignal | OwnSignal;
+
+function isOwnSignal(signal: Cancellable): signal is OwnSignal {
+  return typeof (signal as Partial<OwnSignal>).listen === 'function';
+}
+
+/**
  * The error a cancelled wait or request ends with. A signal aborted by the core itself carries its
  * own OnsMqttError as the reason (DeadlineExceeded when the overall deadline ran out); any other
  * abort (a node closing, an execution cancelled) is `Aborted`.
  */
-export function abortedError(signal?: AbortSignal): OnsMqttError {
+export function abortedError(signal?: Cancellable): OnsMqttError {
   const reason: unknown = signal?.reason;
   if (reason instanceof OnsMqttError) return new OnsMqttError({ code: reason.code, message: reason.message });
   return new OnsMqttError({ code: 'Aborted', message: 'The query was cancelled before it finished.' });
@@ -21,7 +46,8 @@ export function abortedError(signal?: AbortSignal): OnsMqttError {
 const waitingOn = new WeakMap<AbortSignal, Set<() => void>>();
 
 /** Calls `onAbort` once when `signal` aborts; the function returned cancels that (call it when done). */
-export function whenAborted(signal: AbortSignal, onAbort: () => void): () => void {
+export function whenAborted(signal: Cancellable, onAbort: () => void): () => void {
+  if (isOwnSignal(signal)) return signal.listen(onAbort);
   let waiting = waitingOn.get(signal);
   if (!waiting) {
     const created = new Set<() => void>();
@@ -41,6 +67,16 @@ export function whenAborted(signal: AbortSignal, onAbort: () => void): () => voi
   waiting.add(entry);
   const set = waiting;
   return () => void set.delete(entry);
+}
+
+/**
+ * Calls `onTimeout` after `ms` unless the function returned is called first: on the call's own
+ * timer when `signal` is a call's (OwnSignal.timeAttempt), else on a timer of its own.
+ */
+export function attemptTimer(signal: Cancellable | undefined, ms: number, onTimeout: () => void): () => void {
+  if (signal && isOwnSignal(signal) && signal.timeAttempt) return signal.timeAttempt(ms, onTimeout);
+  const timer = setTimeout(onTimeout, ms);
+  return () => clearTimeout(timer);
 }
 
 /**
@@ -68,7 +104,7 @@ export function linkedSignal(parent: AbortSignal | undefined, timeoutMs: number)
 }
 
 /** Rejects as soon as `signal` aborts; otherwise settles as `work` does. */
-export function raceAbort<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+export function raceAbort<T>(work: Promise<T>, signal: Cancellable | undefined): Promise<T> {
   if (!signal) return work;
   if (signal.aborted) {
     work.catch(() => undefined); // abandoned: its outcome no longer matters

@@ -1,4 +1,4 @@
-import { abortedError, whenAborted } from './abort';
+import { abortedError, whenAborted, type Cancellable } from './abort';
 
 /**
  * A FIFO of callers waiting for something (a rate token, a concurrency slot). A caller whose
@@ -13,7 +13,7 @@ export class WaitQueue<T = void> {
   }
 
   /** Resolves when `grantNext` reaches this caller. */
-  wait(signal?: AbortSignal): Promise<T> {
+  wait(signal?: Cancellable): Promise<T> {
     if (signal?.aborted) return Promise.reject(abortedError(signal));
     return new Promise<T>((resolve, reject) => {
       const waiter: (typeof this.waiters)[number] = { grant: resolve };

@@ -2,8 +2,9 @@
  * Routing the SDK's requests through a proxy. `@alicloud/openapi-client` (through its Tea runtime)
  * and `@alicloud/credentials` send with the `httpx` package and pass no agent of ours: their own
  * proxy options are ignored. So each httpx instance they load gets one wrapper, installed once,
- * that does nothing unless the call runs inside `withProxy(settings, ...)` (async context): then
- * it adds the tunnel agent of the target's proxy, or none where NO_PROXY or loopback say direct.
+ * that does nothing unless the request is the transport's own (its gate knows it by its headers) or
+ * runs inside `withProxy(settings, ...)` (async context, for the credential providers): then it
+ * adds the tunnel agent of the target's proxy, or none where NO_PROXY or loopback say direct.
  * Other users of httpx in the same process (another package) are untouched.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -89,9 +90,15 @@ function agentOf(url: string | URL, settings: ProxySettings | typeof DIRECT | un
 /**
  * Asked synchronously right before each SDK request is built (and so a tick before it is written
  * on a kept-alive connection); throwing keeps the request from being sent at all. The transport's
- * stale-token check (lib/send/send-channels.ts).
+ * stale-token check (lib/send/send-channels.ts). It tells its own requests by their headers and
+ * answers with their route: the transport's API requests need no async context, whose hooks (on
+ * Node 20 and 22) would tax every promise of the host process.
  */
-export type RequestGate = (headers: Readonly<Record<string, unknown>>) => void;
+export interface RequestRoute {
+  /** The proxy to go through (undefined: direct). */
+  proxy: ProxySettings | undefined;
+}
+export type RequestGate = (headers: Readonly<Record<string, unknown>>) => RequestRoute | undefined;
 let gate: RequestGate | undefined;
 export function setRequestGate(check: RequestGate): void {
   gate = check;
@@ -102,12 +109,13 @@ function wrap(httpx: HttpxModule): void {
   if (httpx.request[WRAPPED]) return;
   const original = httpx.request;
   const wrapped = ((url, options) => {
+    let route: RequestRoute | undefined;
     try {
-      gate?.((options?.headers ?? {}) as Record<string, unknown>);
+      route = gate?.((options?.headers ?? {}) as Record<string, unknown>);
     } catch (error) {
       return Promise.reject(error instanceof Error ? error : new Error(String(error)));
     }
-    const agent = agentOf(url, context.getStore());
+    const agent = agentOf(url, route ? (route.proxy ?? DIRECT) : context.getStore());
     return original.call(httpx, url, agent && !options?.agent ? { ...options, agent } : options);
   }) as HttpxModule['request'];
   wrapped[WRAPPED] = true;
@@ -130,7 +138,10 @@ function install(): void {
   }
 }
 
-/** Runs `fn` with its SDK requests routed by `settings` (no proxy when undefined). */
+/**
+ * Runs `fn` with its SDK requests routed by `settings` (no proxy when undefined): for the credential
+ * providers' requests, which carry no header of ours.
+ */
 export function withProxy<T>(settings: ProxySettings | undefined, fn: () => T): T {
   install();
   return context.run(settings ?? DIRECT, fn);

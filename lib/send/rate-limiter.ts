@@ -1,4 +1,4 @@
-import { abortedError } from '../base/abort';
+import { abortedError, type Cancellable } from '../base/abort';
 import { isLoopbackHost } from './endpoints';
 import { SEND_ALLOWANCE_MS } from './send-channels';
 import { WaitQueue } from '../base/wait-queue';
@@ -43,7 +43,7 @@ export class TokenBucket {
   }
 
   /** Resolves when a request may be sent, having taken its token. FIFO, so no caller starves. */
-  take(signal?: AbortSignal): Promise<void> {
+  take(signal?: Cancellable): Promise<void> {
     if (signal?.aborted) return Promise.reject(abortedError(signal));
     this.refill();
     if (this.waiters.length === 0 && this.tokens >= 1) {
@@ -86,7 +86,7 @@ export interface TokenStore {
    * that is earlier than the resolution (a slot reserved ahead in a shared bucket: the earliest it
    * can have begun), so that the transport's send allowance is measured from it.
    */
-  take(keys: readonly LimitedKey[], signal?: AbortSignal): Promise<number | void>;
+  take(keys: readonly LimitedKey[], signal?: Cancellable): Promise<number | void>;
 }
 
 /**
@@ -113,7 +113,7 @@ export function sendSafeCapacity(limit: RateLimit): number {
 export class LocalTokenStore implements TokenStore {
   private readonly buckets = new Map<string, TokenBucket>();
 
-  async take(keys: readonly LimitedKey[], signal?: AbortSignal): Promise<void> {
+  async take(keys: readonly LimitedKey[], signal?: Cancellable): Promise<void> {
     for (const key of keys) await this.bucket(key).take(signal);
   }
 

@@ -1,4 +1,4 @@
-import { abortedError, whenAborted } from '../base/abort';
+import { abortedError, whenAborted, type Cancellable, type OwnSignal } from '../base/abort';
 import { OnsMqttError } from '../base/errors';
 
 /**
@@ -94,7 +94,7 @@ export class RetryBudget {
 
 export interface RetryClock {
   now(): number;
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  sleep(ms: number, signal?: Cancellable): Promise<void>;
   /** Calls `fn` after `ms` unless cancelled by the returned function. */
   timer(ms: number, fn: () => void): () => void;
   random(): number;
@@ -126,7 +126,7 @@ export const systemClock: RetryClock = {
 /** What one attempt gets: a signal that aborts on cancellation or at the deadline, and the time left. */
 export interface AttemptContext {
   attempt: number;
-  signal: AbortSignal;
+  signal: CallSignal;
   remainingMs(): number;
   /** Call right before the request leaves: `attempts` on the error counts requests really sent. */
   sent(): void;
@@ -137,8 +137,97 @@ export interface AttemptContext {
 export interface RunOptions {
   clock?: RetryClock;
   /** Cancels waiting (queue, rate limit, backoff) and the request in flight. */
-  signal?: AbortSignal;
+  signal?: Cancellable;
   budget?: RetryBudget;
+  /**
+   * How long an attempt may take (the transport's timeout): the call's one timer is first set to
+   * fire then, so that an attempt started soon after the call needs no timer of its own.
+   */
+  attemptTimeoutMs?: number;
+}
+
+/**
+ * One call's cancellation, deadline and attempt time limit, on one timer. The call aborts when the
+ * caller's signal does or at the deadline; an attempt's time limit (timeAttempt, used by the
+ * transport) fires its own callback without aborting the call. The timer is set for the nearest
+ * of the two and, when it fires early (the attempt started later than the call), set again for
+ * what is left: a call answered in time creates one timer, where it had an AbortController, two
+ * timers and three listeners.
+ */
+export class CallSignal implements OwnSignal {
+  aborted = false;
+  reason: unknown = undefined;
+  private listeners: Set<() => void> | undefined;
+  private cancelTimer: (() => void) | undefined;
+  private timerAt = Infinity;
+  private attemptEndsAt: number | undefined;
+  private onAttemptTimeout: (() => void) | undefined;
+
+  constructor(
+    private readonly clock: RetryClock,
+    private readonly deadlineAt: number,
+    private readonly onDeadline: () => unknown,
+    firstCheckAt: number,
+  ) {
+    this.arm(Math.min(deadlineAt, firstCheckAt));
+  }
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.stop();
+    const listeners = this.listeners;
+    this.listeners = undefined;
+    if (listeners) for (const fn of listeners) fn();
+  }
+
+  listen(onAbort: () => void): () => void {
+    if (this.aborted) return () => undefined;
+    const entry = () => onAbort(); // its own identity: one function may listen twice
+    (this.listeners ??= new Set()).add(entry);
+    return () => void this.listeners?.delete(entry);
+  }
+
+  timeAttempt(ms: number, onTimeout: () => void): () => void {
+    const endsAt = this.clock.now() + ms;
+    this.attemptEndsAt = endsAt;
+    this.onAttemptTimeout = onTimeout;
+    if (endsAt < this.timerAt) this.arm(endsAt);
+    return () => {
+      if (this.attemptEndsAt !== endsAt) return;
+      this.attemptEndsAt = undefined;
+      this.onAttemptTimeout = undefined;
+    };
+  }
+
+  /** The call is over: no timer left behind. */
+  stop(): void {
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
+    this.timerAt = Infinity;
+  }
+
+  private arm(at: number): void {
+    this.cancelTimer?.();
+    this.timerAt = at;
+    this.cancelTimer = this.clock.timer(Math.max(0, at - this.clock.now()), () => this.fire());
+  }
+
+  private fire(): void {
+    this.cancelTimer = undefined;
+    this.timerAt = Infinity;
+    if (this.aborted) return;
+    const now = this.clock.now();
+    if (now >= this.deadlineAt) return void this.abort(this.onDeadline());
+    if (this.attemptEndsAt !== undefined && now >= this.attemptEndsAt) {
+      const onTimeout = this.onAttemptTimeout;
+      this.attemptEndsAt = undefined;
+      this.onAttemptTimeout = undefined;
+      onTimeout?.();
+    }
+    this.arm(Math.min(this.deadlineAt, this.attemptEndsAt ?? Infinity));
+  }
 }
 
 /**
@@ -163,23 +252,22 @@ export async function runWithRetry<T>(attemptOnce: (ctx: AttemptContext) => Prom
     });
 
   // One signal for the whole call: the caller's cancellation or our deadline, whichever comes first.
-  const controller = new AbortController();
   if (run.signal?.aborted) throw withAttempts(abortedError(run.signal), 0);
+  const signal = new CallSignal(clock, started + options.deadlineMs, deadlineError, started + (run.attemptTimeoutMs ?? options.deadlineMs));
   const callerSignal = run.signal;
-  const unlinkCaller = callerSignal ? whenAborted(callerSignal, () => controller.abort(callerSignal.reason)) : () => undefined;
-  const cancelDeadline = clock.timer(options.deadlineMs, () => controller.abort(deadlineError()));
-  const stopped = () => withAttempts(controller.signal.reason instanceof OnsMqttError ? deadlineError() : abortedError(controller.signal), sent);
+  const unlinkCaller = callerSignal ? whenAborted(callerSignal, () => signal.abort(callerSignal.reason)) : () => undefined;
+  const stopped = () => withAttempts(signal.reason instanceof OnsMqttError ? deadlineError() : abortedError(signal), sent);
 
   try {
     for (let attempt = 1; ; attempt++) {
-      if (controller.signal.aborted) throw stopped();
+      if (signal.aborted) throw stopped();
       if (remainingMs() <= 0) throw withAttempts(deadlineError(), sent);
       try {
-        const result = await attemptOnce({ attempt, signal: controller.signal, remainingMs, sent: () => sent++, notSent: () => sent-- });
+        const result = await attemptOnce({ attempt, signal, remainingMs, sent: () => sent++, notSent: () => sent-- });
         run.budget?.refund(drawn);
         return result;
       } catch (caught) {
-        if (controller.signal.aborted) throw stopped();
+        if (signal.aborted) throw stopped();
         const error = caught instanceof OnsMqttError ? caught : unexpected(caught);
         lastError = error;
         const decision = decideRetry(error, attempt, clock.now() - started, options, () => clock.random());
@@ -191,14 +279,14 @@ export async function runWithRetry<T>(attemptOnce: (ctx: AttemptContext) => Prom
         if (cost === 0) throw withAttempts(error, sent); // retry quota empty: no more load on a failing service
         drawn += run.budget ? cost : 0;
         try {
-          await clock.sleep(decision.delayMs, controller.signal);
+          await clock.sleep(decision.delayMs, signal);
         } catch {
           throw stopped();
         }
       }
     }
   } finally {
-    cancelDeadline();
+    signal.stop();
     unlinkCaller();
   }
 }

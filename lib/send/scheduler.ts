@@ -1,5 +1,5 @@
 import { channel } from 'node:diagnostics_channel';
-import { abortedError } from '../base/abort';
+import { abortedError, type Cancellable } from '../base/abort';
 import { GRANT_CHANNEL, SEND_ALLOWANCE_MS } from './send-channels';
 import { WaitQueue } from '../base/wait-queue';
 export { SEND_CHANNEL } from './send-channels';
@@ -18,7 +18,7 @@ export class Slots {
   constructor(readonly limit: number) {}
 
   /** Resolves with the function that gives the slot back. */
-  async acquire(signal?: AbortSignal): Promise<() => void> {
+  async acquire(signal?: Cancellable): Promise<() => void> {
     if (signal?.aborted) throw abortedError(signal);
     if (this.active < this.limit) this.active++;
     else await this.queue.wait(signal); // granted by a release: the slot passes straight over
@@ -81,7 +81,7 @@ export class RequestScheduler {
    * Waits for the tokens of one attempt of `api`; resolve means "send now", with the moment of the
    * grant (performance.now()) for the transport's last check before the socket write.
    */
-  async clearToSend(api: RateLimitedApi, signal?: AbortSignal): Promise<number> {
+  async clearToSend(api: RateLimitedApi, signal?: Cancellable): Promise<number> {
     if (this.options.maxQps !== undefined) {
       let bucket = this.own.get(api);
       if (!bucket) {

@@ -118,7 +118,7 @@ export class RequestSender implements ActionSender {
           }
         },
         this.parts.retry,
-        { signal, budget: this.parts.retryBudget },
+        { signal, budget: this.parts.retryBudget, attemptTimeoutMs: timeoutMs },
       ),
     );
   }

@@ -8,18 +8,17 @@
  * cheap. Swapping it (e.g. for `@alicloud/openapi-core`) is a change to this file alone.
  */
 import { redact } from '../base/redact';
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { channel, subscribe } from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { abortedError, raceAbort, whenAborted } from '../base/abort';
+import { abortedError, attemptTimer, raceAbort, whenAborted, type Cancellable } from '../base/abort';
 import type { CredentialSource } from '../credentials/sources';
 import type { TemporaryCredentials } from '../credentials/session';
 import { OnsMqttError } from '../base/errors';
 import type { ResolvedEndpoint } from './endpoints';
-import { setRequestGate, setRequestHook, withProxy } from '../proxy/route';
+import { setRequestGate, setRequestHook, type RequestRoute } from '../proxy/route';
 import type { ProxySettings } from '../proxy/settings';
 import { ProxyFailure } from '../proxy/tunnel-agent';
 import { SEND_ALLOWANCE_MS, SEND_CHANNEL, StaleGrant } from './send-channels';
@@ -51,7 +50,7 @@ export interface CallSettings {
   /** This attempt's timeout (the client's, cut to what is left of the call's deadline). */
   timeoutMs?: number;
   /** Abandons the request: its socket is destroyed and the call rejects at once. */
-  signal?: AbortSignal;
+  signal?: Cancellable;
   /**
    * When its rate token was granted (performance.now()). A request that could not be written
    * within SEND_ALLOWANCE_MS of it is abandoned unwritten: the call rejects with StaleGrant.
@@ -92,6 +91,7 @@ interface Tracked {
   abandoned?: boolean;
   action: string;
   endpointHost: string;
+  route: RequestRoute;
   grantedAt?: number;
   /** Abandoned unwritten because its rate token had grown too old. */
   staleAgeMs?: number;
@@ -110,12 +110,15 @@ function watchRequests(): void {
   setRequestGate((headers) => {
     const nonce = headers[NONCE_HEADER];
     const entry = typeof nonce === 'string' ? tracked.get(nonce) : undefined;
-    if (entry?.grantedAt === undefined) return;
-    const age = performance.now() - entry.grantedAt;
-    if (age > SEND_ALLOWANCE_MS) {
-      entry.staleAgeMs = age;
-      throw new StaleGrant(age);
+    if (!entry) return undefined;
+    if (entry.grantedAt !== undefined) {
+      const age = performance.now() - entry.grantedAt;
+      if (age > SEND_ALLOWANCE_MS) {
+        entry.staleAgeMs = age;
+        throw new StaleGrant(age);
+      }
     }
+    return entry.route;
   });
   // Each request of ours as it is created (lib/proxy/route.ts gives it our agent), before it has a
   // socket. Its 'socket' event comes before Node writes it: on a kept-alive connection, that is
@@ -199,14 +202,18 @@ function publishSent(entry: Tracked): void {
 
 /**
  * The SDK asks its `credential` for keys inside each call; ours answers with the keys this call
- * fetched before it started (held in async context), so that concurrent calls around a refresh
- * each sign with the keys they will be judged by, and an "expired" answer names the right ones.
+ * fetched before it started, so that concurrent calls around a refresh each sign with the keys
+ * they will be judged by, and an "expired" answer names the right ones. The SDK asks synchronously,
+ * in the first step of `callApi` (doRequest reads its credential before its first await), so the
+ * keys are handed over for the length of that synchronous call only, with no async context (its
+ * hooks tax every promise of the process on Node 20 and 22). Should a later SDK ask after an
+ * await, it finds none and the call fails with InternalClientError: never signed with other keys.
  */
-const callCredentials = new AsyncLocalStorage<TemporaryCredentials>();
+let signingWith: TemporaryCredentials | undefined;
 const sdkCredential = {
   getCredential: () => {
-    const c = callCredentials.getStore();
-    if (!c) throw new OnsMqttError({ code: 'InternalClientError', message: 'No credentials for this request.' });
+    const c = signingWith;
+    if (!c) throw new OnsMqttError({ code: 'InternalClientError', message: 'No credentials for this request (the SDK asked for them outside its call).' });
     return Promise.resolve({
       accessKeyId: c.accessKeyId,
       accessKeySecret: c.accessKeySecret,
@@ -259,38 +266,46 @@ export function createSdkTransport(config: TransportConfig): Transport {
         throw new StaleGrant(performance.now() - settings.grantedAt);
       }
       const nonce = randomUUID();
-      const entry: Tracked = { status: 0, action, endpointHost: config.endpoint.host, grantedAt: settings.grantedAt };
+      const entry: Tracked = { status: 0, action, endpointHost: config.endpoint.host, route: { proxy: config.proxy }, grantedAt: settings.grantedAt };
       tracked.set(nonce, entry);
       const request = new OpenApiRequest({ query: { ...query }, headers: { [NONCE_HEADER]: nonce } });
       const timeoutMs = Math.max(1, Math.min(config.timeoutMs, settings.timeoutMs ?? config.timeoutMs));
-      const stopWaiting = signal
-        ? whenAborted(signal, () => {
-            entry.abandoned = true;
-            entry.request?.destroy();
-          })
-        : () => undefined;
-      // The SDK's timeouts are for silence; an answer that trickles in byte by byte is cut off here.
-      const wholeAnswer = setTimeout(() => {
+      let stopWaiting = () => undefined as void;
+      // The SDK's timeouts are for silence; an answer that trickles in byte by byte is cut off here
+      // (on the call's own timer when there is one).
+      const stopAnswerClock = attemptTimer(signal, timeoutMs, () => {
         entry.timedOut = true;
         const error = new Error(`no whole answer within ${timeoutMs} ms`);
         entry.response?.destroy(error);
         entry.request?.destroy(error);
-      }, timeoutMs);
+      });
       try {
-        const pending = callCredentials.run(credentials, () =>
-          withProxy(
-            config.proxy,
-            () =>
-              client.callApi(params, request, { ...runtime, readTimeout: timeoutMs, connectTimeout: timeoutMs } as never) as Promise<{
-                body?: unknown;
-                statusCode?: number;
-              }>,
-          ),
-        );
+        let pending: Promise<{ body?: unknown; statusCode?: number }>;
+        signingWith = credentials;
+        try {
+          pending = client.callApi(params, request, { ...runtime, readTimeout: timeoutMs, connectTimeout: timeoutMs } as never);
+        } finally {
+          signingWith = undefined;
+        }
         // Forget the nonce when the SDK is done with it, which may be after an abort.
         const forget = () => void tracked.delete(nonce);
         pending.then(forget, forget);
-        const response = await raceAbort(pending, signal);
+        // One listener for an abort: the request is destroyed and the call ends at once.
+        const response = await new Promise<{ body?: unknown; statusCode?: number }>((resolve, reject) => {
+          if (signal?.aborted) {
+            entry.abandoned = true;
+            entry.request?.destroy();
+            return reject(abortedError(signal));
+          }
+          if (signal) {
+            stopWaiting = whenAborted(signal, () => {
+              entry.abandoned = true;
+              entry.request?.destroy();
+              reject(abortedError(signal));
+            });
+          }
+          pending.then(resolve, reject);
+        });
         const body = (response.body ?? {}) as Record<string, unknown>;
         const requestId = typeof body.RequestId === 'string' ? body.RequestId : undefined;
         return { body, httpStatus: response.statusCode ?? 200, requestId };
@@ -312,7 +327,7 @@ export function createSdkTransport(config: TransportConfig): Transport {
         if (error.code === 'InvalidSecurityToken.Expired') config.credentials.expire(credentials);
         throw error;
       } finally {
-        clearTimeout(wholeAnswer);
+        stopAnswerClock();
         stopWaiting();
       }
     },

@@ -15,7 +15,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
 import type { Redis as RedisClient, RedisOptions } from 'ioredis';
-import { abortedError } from '../base/abort';
+import { abortedError, type Cancellable } from '../base/abort';
 import { TokenBucket, sendSafeBurst, type LimitedKey, type TokenStore } from '../send/rate-limiter';
 import { SEND_ALLOWANCE_MS } from '../send/send-channels';
 import { WaitQueue } from '../base/wait-queue';
@@ -136,7 +136,7 @@ export class RedisTokenStore implements TokenStore {
     return this.mode === 'fallback';
   }
 
-  take(keys: readonly LimitedKey[], signal?: AbortSignal): Promise<number> {
+  take(keys: readonly LimitedKey[], signal?: Cancellable): Promise<number> {
     if (signal?.aborted) return Promise.reject(abortedError(signal));
     const group = this.group(keys);
     const waiting = group.queue.wait(signal);

@@ -1,4 +1,5 @@
 import { OnsMqttError } from '../../lib/base/errors';
+import { whenAborted } from '../../lib/base/abort';
 import { backoffCeiling, backoffDelay, decideRetry, DEFAULT_RETRY, RetryBudget, runWithRetry, systemClock, type RetryClock } from '../../lib/send/retry';
 
 /** A fake clock: sleeping advances time instantly and records the waits; timers fire as time passes. */
@@ -152,7 +153,7 @@ describe('retry policy', () => {
           attempt.sent();
           // A request that would answer after 3 s; it honours its signal as the transport does.
           const t = setTimeout(() => reject(transient()), 3000);
-          attempt.signal.addEventListener('abort', () => {
+          whenAborted(attempt.signal, () => {
             clearTimeout(t);
             reject(new OnsMqttError({ code: 'Aborted', message: 'abandoned' }));
           });
@@ -219,5 +220,65 @@ describe('retry budget (AWS standard mode)', () => {
     // Without a budget: 4 000 requests. With it: 1 000 first attempts + 100 retries.
     expect(requests).toBe(calls + 100);
     expect(budget.tokens).toBe(0);
+  });
+});
+
+describe("one call's deadline and attempt time limit on one timer (CallSignal)", () => {
+  const counting = (clock: ReturnType<typeof fakeClock>) => {
+    const counted = { ...clock, timers: 0 };
+    counted.timer = (ms: number, fn: () => void) => {
+      counted.timers++;
+      return clock.timer(ms, fn);
+    };
+    return counted;
+  };
+
+  it('a call answered in time sets one timer, and leaves none behind', async () => {
+    const clock = counting(fakeClock());
+    let stoppedTimer: (() => void) | undefined;
+    const result = await runWithRetry(
+      async (attempt) => {
+        clock.advance(30); // waited for its rate token
+        stoppedTimer = attempt.signal.timeAttempt(5_000, () => {
+          throw new Error('the attempt timed out although it was answered');
+        });
+        clock.advance(20); // the answer
+        stoppedTimer();
+        return 'answered';
+      },
+      { maxAttempts: 3, baseDelayMs: 10, maxDelayMs: 10, deadlineMs: 60_000 },
+      { clock, attemptTimeoutMs: 5_000 },
+    );
+    expect(result).toBe('answered');
+    expect(clock.timers).toBe(1);
+    clock.advance(120_000); // nothing fires later: neither the attempt's limit nor the deadline
+  });
+
+  it("an attempt's time limit ends that attempt only; the call retries and its deadline still holds", async () => {
+    const clock = counting(fakeClock([0]));
+    const outcomes: string[] = [];
+    const error = (await runWithRetry(
+      (attempt) =>
+        new Promise<never>((_resolve, reject) => {
+          attempt.sent();
+          const started = clock.now();
+          // The call set its first check for 1 s (attemptTimeoutMs), before this limit: it fires early and is set again.
+          attempt.signal.timeAttempt(2_000, () => {
+            outcomes.push(`attempt ${attempt.attempt} timed out after ${clock.now() - started} ms, call aborted: ${attempt.signal.aborted}`);
+            reject(new OnsMqttError({ code: 'RequestTimeout', message: 'no whole answer' }));
+          });
+          whenAborted(attempt.signal, () => {
+            outcomes.push(`attempt ${attempt.attempt} aborted by ${String((attempt.signal.reason as OnsMqttError).code)}`);
+            reject(new OnsMqttError({ code: 'Aborted', message: 'abandoned' }));
+          });
+          for (let i = 0; i < 10; i++) setImmediate(() => clock.advance(500));
+        }),
+      { maxAttempts: 5, baseDelayMs: 1, maxDelayMs: 1, deadlineMs: 5_000 },
+      { clock, attemptTimeoutMs: 1_000 },
+    ).catch((e: unknown) => e)) as OnsMqttError;
+    expect(outcomes[0]).toMatch(/^attempt 1 timed out after 2000 ms, call aborted: false$/);
+    expect(outcomes[1]).toMatch(/^attempt 2 timed out after 2000 ms, call aborted: false$/);
+    expect(outcomes[outcomes.length - 1]).toBe('attempt 3 aborted by DeadlineExceeded');
+    expect(error).toMatchObject({ code: 'DeadlineExceeded', attempts: 3 });
   });
 });
