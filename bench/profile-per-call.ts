@@ -44,6 +44,7 @@ async function main(): Promise<void> {
   const total = profile.nodes.reduce((a, n) => a + (isIdle(n) ? 0 : n.hitCount), 0);
   const byPackage = new Map<string, number>();
   const byFunction = new Map<string, number>();
+  const ownFunctions = new Set<string>();
   for (const node of profile.nodes) {
     if (!node.hitCount || isIdle(node)) continue;
     const url = node.callFrame.url;
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + node.hitCount);
     const fn = `${node.callFrame.functionName || '(anonymous)'} ${url.split('/').slice(-2).join('/')}:${node.callFrame.lineNumber}`;
     byFunction.set(fn, (byFunction.get(fn) ?? 0) + node.hitCount);
+    if (pkg === 'this package') ownFunctions.add(fn);
   }
   const top = (m: Map<string, number>, k: number) =>
     [...m.entries()]
@@ -60,7 +62,8 @@ async function main(): Promise<void> {
       .slice(0, k)
       .map(([name, hits]) => ({ name, share: `${((hits / total) * 100).toFixed(1)} %` }));
   process.stdout.write(
-    `Self time by package, share of busy CPU (${n} calls)\n${table(top(byPackage, 12))}\n\nHeaviest functions\n${table(top(byFunction, 20))}\n`,
+    `Self time by package, share of busy CPU (${n} calls)\n${table(top(byPackage, 12))}\n\nHeaviest functions\n${table(top(byFunction, 20))}\n\n` +
+      `Heaviest of this package\n${table(top(new Map([...byFunction].filter(([name]) => ownFunctions.has(name))), 15))}\n`,
   );
   process.exit(0);
 }
