@@ -103,15 +103,20 @@ export function linkedSignal(parent: AbortSignal | undefined, timeoutMs: number)
   };
 }
 
-/** Rejects as soon as `signal` aborts; otherwise settles as `work` does. */
-export function raceAbort<T>(work: Promise<T>, signal: Cancellable | undefined): Promise<T> {
+/**
+ * Rejects as soon as `signal` aborts; otherwise settles as `work` does. `onAbort` runs first when
+ * it aborts (the transport destroys its request there), on the same one listener.
+ */
+export function raceAbort<T>(work: Promise<T>, signal: Cancellable | undefined, onAbort?: () => void): Promise<T> {
   if (!signal) return work;
   if (signal.aborted) {
+    onAbort?.();
     work.catch(() => undefined); // abandoned: its outcome no longer matters
     return Promise.reject(abortedError(signal));
   }
   return new Promise<T>((resolve, reject) => {
     const stopWaiting = whenAborted(signal, () => {
+      onAbort?.();
       work.catch(() => undefined);
       reject(abortedError(signal));
     });

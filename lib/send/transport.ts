@@ -13,7 +13,7 @@ import { channel, subscribe } from 'node:diagnostics_channel';
 import type { ClientRequest, IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
-import { abortedError, attemptTimer, raceAbort, whenAborted, type Cancellable } from '../base/abort';
+import { abortedError, attemptTimer, raceAbort, type Cancellable } from '../base/abort';
 import type { CredentialSource } from '../credentials/sources';
 import type { TemporaryCredentials } from '../credentials/session';
 import { OnsMqttError } from '../base/errors';
@@ -270,7 +270,6 @@ export function createSdkTransport(config: TransportConfig): Transport {
       tracked.set(nonce, entry);
       const request = new OpenApiRequest({ query: { ...query }, headers: { [NONCE_HEADER]: nonce } });
       const timeoutMs = Math.max(1, Math.min(config.timeoutMs, settings.timeoutMs ?? config.timeoutMs));
-      let stopWaiting = () => undefined as void;
       // The SDK's timeouts are for silence; an answer that trickles in byte by byte is cut off here
       // (on the call's own timer when there is one).
       const stopAnswerClock = attemptTimer(signal, timeoutMs, () => {
@@ -291,20 +290,9 @@ export function createSdkTransport(config: TransportConfig): Transport {
         const forget = () => void tracked.delete(nonce);
         pending.then(forget, forget);
         // One listener for an abort: the request is destroyed and the call ends at once.
-        const response = await new Promise<{ body?: unknown; statusCode?: number }>((resolve, reject) => {
-          if (signal?.aborted) {
-            entry.abandoned = true;
-            entry.request?.destroy();
-            return reject(abortedError(signal));
-          }
-          if (signal) {
-            stopWaiting = whenAborted(signal, () => {
-              entry.abandoned = true;
-              entry.request?.destroy();
-              reject(abortedError(signal));
-            });
-          }
-          pending.then(resolve, reject);
+        const response = await raceAbort(pending, signal, () => {
+          entry.abandoned = true;
+          entry.request?.destroy();
         });
         const body = (response.body ?? {}) as Record<string, unknown>;
         const requestId = typeof body.RequestId === 'string' ? body.RequestId : undefined;
@@ -328,7 +316,6 @@ export function createSdkTransport(config: TransportConfig): Transport {
         throw error;
       } finally {
         stopAnswerClock();
-        stopWaiting();
       }
     },
   };

@@ -231,6 +231,11 @@ export function wireHandlers(
     }
   };
   node.on('input', (msg, send, done) => {
+    // After close nothing would start it: it ends now, like those close found waiting.
+    if (closing) {
+      work.cancelledByClose++;
+      return done();
+    }
     intake.push([msg, send, done]);
     if (!scheduled) {
       scheduled = true;
