@@ -28,9 +28,9 @@ export interface SharedLimitReport {
   name: string;
   ms: number;
   codes: Record<string, number>;
-  stats?: { roundTrips: number; roundTripMs: number; granted: number; fallbackGrants: number; staleGrants: number };
+  stats?: { roundTrips: number; roundTripMs: number; granted: number; fallbackGrants: number; charged: number };
   /** Requests given up unwritten because their rate token had grown too old (they took a fresh one). */
-  transportStaleGrants?: number;
+  transportLateWrites?: number;
   warnings: string[];
   sent: number[];
   crashed?: string;
@@ -72,7 +72,7 @@ async function main(job: SharedLimitJob): Promise<SharedLimitReport> {
     ms: Date.now() - started,
     codes,
     stats: store ? { ...store.stats } : undefined,
-    transportStaleGrants: client.staleGrants,
+    transportLateWrites: client.lateWrites,
     warnings,
     sent,
   };

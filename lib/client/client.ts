@@ -86,9 +86,12 @@ export class OnsMqttClient {
     this.sessions = { sender: this.sender, readOfflineDetails: (device, o) => this.readOfflineDetails(device, o) };
   }
 
-  /** Requests abandoned before they were written because their rate token had grown too old. */
-  get staleGrants(): number {
-    return this.sender.staleGrants;
+  /**
+   * Requests written later than the send allowance after their rate token (a blocked event loop),
+   * each paid for with one more token that later requests wait out (lib/send/send-channels.ts).
+   */
+  get lateWrites(): number {
+    return this.sender.lateWrites;
   }
 
   /**

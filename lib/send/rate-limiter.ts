@@ -87,13 +87,18 @@ export interface TokenStore {
    * can have begun), so that the transport's send allowance is measured from it.
    */
   take(keys: readonly LimitedKey[], signal?: Cancellable): Promise<number | void>;
+  /**
+   * Counts one more request under every limit in `keys` without waiting (the buckets may go into
+   * debt, which later takes wait out): the payment for a request written late (SEND_ALLOWANCE_MS).
+   */
+  charge?(keys: readonly LimitedKey[]): void;
 }
 
 /**
  * The burst a bucket hands out so that the limit holds as requests are *written*, not only as
- * their tokens are granted: a request may be written up to SEND_ALLOWANCE_MS after its token (later
- * ones are held back and take a fresh token), so a one-second span of writes can hold the grants
- * of a span that long again. That much of the rate stays off the burst.
+ * their tokens are granted: a request may be written up to SEND_ALLOWANCE_MS after its token (a
+ * later one pays with a second token at its write), so a one-second span of writes can hold the
+ * grants of a span that long again. That much of the rate stays off the burst.
  */
 export function sendSafeBurst(limit: RateLimit): number {
   return Math.max(1, Math.floor(limit.burst - (limit.ratePerSecond * SEND_ALLOWANCE_MS) / 1000));

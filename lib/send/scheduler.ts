@@ -105,6 +105,19 @@ export class RequestScheduler {
     return this.granted(api, typeof sharedSlot === 'number' ? Math.min(sharedSlot, at) : at);
   }
 
+  /**
+   * Pays for a request of `api` written later than the send allowance after its token: one more
+   * token of every limit it counts against, charged now (this process's buckets at once, a shared
+   * store's with its next round trip), which later grants wait out. Never waits: it is called at
+   * the moment of writing.
+   */
+  chargeLateWrite(api: RateLimitedApi): void {
+    const limits = this.limits.get(api);
+    if (!limits) return;
+    processTokenStore.charge(limits);
+    if (this.store !== processTokenStore) this.store.charge?.(limits);
+  }
+
   private granted(api: RateLimitedApi, at: number): number {
     if (grantChannel.hasSubscribers) grantChannel.publish({ api, endpointHost: this.options.endpointHost, at });
     return at;

@@ -12,19 +12,13 @@ export const SEND_CHANNEL = 'alicloud-mqtt:request-send';
 export const GRANT_CHANNEL = 'alicloud-mqtt:rate-grant';
 
 /**
- * The longest a rate token may wait for its request to be written. A token is spent on a request
- * the moment it is granted; if that request only leaves later (a busy event loop, another
- * execution serialising its results, a connection still being opened), it would land in a later
- * second together with that second's own tokens. Such a request is abandoned before it is
- * written and takes a fresh token (not counted as an attempt). The shared buckets keep this much
- * of the rate off their burst (lib/shared-limit/redis-token-store.ts).
+ * The longest a rate token may wait for its request to be written and still count alone. A token
+ * is spent on a request the moment it is granted; if that request only leaves later (a busy event
+ * loop, another execution serialising its results, a connection still being opened), it lands in a
+ * later second together with that second's own tokens. The buckets keep this much of the rate off
+ * their burst (sendSafeBurst), so writes up to this late stay within rate + burst. A request written
+ * later than this is still written (its token is never thrown away: on a loop blocked in 50 ms
+ * slices a fresh token would age the same way, and the request would never leave), and pays with
+ * one more token charged at the moment of writing, which later grants wait out.
  */
 export const SEND_ALLOWANCE_MS = 25;
-
-/** Thrown by the transport for a request abandoned before it was written because its token was too old. */
-export class StaleGrant extends Error {
-  constructor(readonly ageMs: number) {
-    super(`rate token ${Math.round(ageMs)} ms old when its request would have been written`);
-    this.name = 'StaleGrant';
-  }
-}

@@ -9,7 +9,6 @@ import type { CredentialSource } from '../credentials/sources';
 import type { RateLimitedApi } from './rate-limiter';
 import { runWithRetry, type RetryBudget, type RetryOptions } from './retry';
 import type { RequestScheduler } from './scheduler';
-import { StaleGrant } from './send-channels';
 import type { Transport, TransportResponse } from './transport';
 
 export interface ActionSender {
@@ -40,8 +39,11 @@ export interface RequestSenderParts {
 export class RequestSender implements ActionSender {
   readonly scope: string;
   readonly regionId: string;
-  /** Requests abandoned before they were written because their rate token had grown too old. */
-  staleGrants = 0;
+  /**
+   * Requests written later than the send allowance after their rate token (a blocked event loop, a
+   * connection that took a turn of the loop to open), each paid for with one more token.
+   */
+  lateWrites = 0;
   private transport: Transport | undefined;
 
   constructor(private readonly parts: RequestSenderParts) {
@@ -87,27 +89,21 @@ export class RequestSender implements ActionSender {
             // Credentials first, the rate token after: a request that waits for an AssumeRole must
             // not hold a token meanwhile, or a slow STS would release a burst when it answers.
             const signing = await raceAbort(credentials.get(), attempt.signal);
-            // A token that grew too old before its request could be written is given up for a
-            // fresh one (lib/send/send-channels.ts); the attempt's deadline bounds how often.
-            for (;;) {
-              const grantedAt = await scheduler.clearToSend(action, attempt.signal);
-              attempt.sent();
-              written++;
-              try {
-                const response = await this.getTransport().call(action, query, {
-                  credentials: signing,
-                  timeoutMs: Math.min(timeoutMs, attempt.remainingMs()),
-                  signal: attempt.signal,
-                  grantedAt,
-                });
-                return { ...response, attempts: written };
-              } catch (error) {
-                if (!(error instanceof StaleGrant)) throw error;
-                attempt.notSent();
-                written--;
-                this.staleGrants++;
-              }
-            }
+            const grantedAt = await scheduler.clearToSend(action, attempt.signal);
+            attempt.sent();
+            written++;
+            const response = await this.getTransport().call(action, query, {
+              credentials: signing,
+              timeoutMs: Math.min(timeoutMs, attempt.remainingMs()),
+              signal: attempt.signal,
+              grantedAt,
+              // A request written late is paid for, not thrown away (lib/send/send-channels.ts).
+              onLateWrite: () => {
+                this.lateWrites++;
+                scheduler.chargeLateWrite(action);
+              },
+            });
+            return { ...response, attempts: written };
           };
           try {
             return await send();

@@ -21,7 +21,7 @@ import type { ResolvedEndpoint } from './endpoints';
 import { setRequestGate, setRequestHook, type RequestRoute } from '../proxy/route';
 import type { ProxySettings } from '../proxy/settings';
 import { ProxyFailure } from '../proxy/tunnel-agent';
-import { SEND_ALLOWANCE_MS, SEND_CHANNEL, StaleGrant } from './send-channels';
+import { SEND_ALLOWANCE_MS, SEND_CHANNEL } from './send-channels';
 
 export const API_VERSION = '2020-04-20';
 
@@ -52,10 +52,13 @@ export interface CallSettings {
   /** Abandons the request: its socket is destroyed and the call rejects at once. */
   signal?: Cancellable;
   /**
-   * When its rate token was granted (performance.now()). A request that could not be written
-   * within SEND_ALLOWANCE_MS of it is abandoned unwritten: the call rejects with StaleGrant.
+   * When its rate token was granted (performance.now()). A request written later than
+   * SEND_ALLOWANCE_MS after it is still written (a token is never thrown away while it stays
+   * spent), and `onLateWrite` is called first, at the moment of writing, to pay for it.
    */
   grantedAt?: number;
+  /** Called synchronously just before a request is written late (lib/send/send-channels.ts). */
+  onLateWrite?: (ageMs: number) => void;
 }
 
 export interface Transport {
@@ -93,8 +96,7 @@ interface Tracked {
   endpointHost: string;
   route: RequestRoute;
   grantedAt?: number;
-  /** Abandoned unwritten because its rate token had grown too old. */
-  staleAgeMs?: number;
+  onLateWrite?: (ageMs: number) => void;
   /** Its answer passed MAX_RESPONSE_BYTES and was cut off (the bytes seen so far). */
   tooLargeBytes?: number;
   /** Its answer did not end within the attempt's timeout (headers and body together). */
@@ -111,13 +113,6 @@ function watchRequests(): void {
     const nonce = headers[NONCE_HEADER];
     const entry = typeof nonce === 'string' ? tracked.get(nonce) : undefined;
     if (!entry) return undefined;
-    if (entry.grantedAt !== undefined) {
-      const age = performance.now() - entry.grantedAt;
-      if (age > SEND_ALLOWANCE_MS) {
-        entry.staleAgeMs = age;
-        throw new StaleGrant(age);
-      }
-    }
     return entry.route;
   });
   // Each request of ours as it is created (lib/proxy/route.ts gives it our agent), before it has a
@@ -132,8 +127,8 @@ function watchRequests(): void {
     entry.request = request;
     if (entry.abandoned) return void request.destroy();
     request.once('socket', (socket: Socket) => {
-      if (socket.connecting) socket.prependOnceListener('connect', () => leaving(entry, request, socket));
-      else leaving(entry, request, socket);
+      if (socket.connecting) socket.prependOnceListener('connect', () => leaving(entry, socket));
+      else leaving(entry, socket);
     });
     request.once('response', (response: IncomingMessage) => {
       entry.response = response;
@@ -178,17 +173,16 @@ function capBody(entry: Tracked, request: ClientRequest, response: IncomingMessa
 }
 
 /**
- * The request is about to be written to `socket`: held back (destroyed unwritten) when its rate
- * token is too old, else published as sent. A TLS connection still in its handshake takes the
- * request now but puts it on the wire when the handshake ends: that is when it is published.
+ * The request is about to be written to `socket`. A rate token older than the send allowance is
+ * paid for now, before the write (one more token charged: later grants wait it out), instead of
+ * being thrown away: holding the request back for a fresh token could age that one too on a busy
+ * event loop (a new connection takes a turn of the loop to open) and never send at all. Then it is
+ * published as sent. A TLS connection still in its handshake takes the request now but puts it on
+ * the wire when the handshake ends: that is when it is published.
  */
-function leaving(entry: Tracked, request: ClientRequest, socket: Socket): void {
+function leaving(entry: Tracked, socket: Socket): void {
   const ageMs = entry.grantedAt === undefined ? 0 : performance.now() - entry.grantedAt;
-  if (ageMs > SEND_ALLOWANCE_MS) {
-    entry.staleAgeMs = ageMs;
-    request.destroy();
-    return;
-  }
+  if (ageMs > SEND_ALLOWANCE_MS) entry.onLateWrite?.(ageMs);
   if (!sendChannel.hasSubscribers) return;
   const tlsSocket = socket as Partial<TLSSocket> & { encrypted?: boolean; _secureEstablished?: boolean };
   if (tlsSocket.encrypted && tlsSocket._secureEstablished === false) socket.once('secureConnect', () => publishSent(entry));
@@ -260,13 +254,15 @@ export function createSdkTransport(config: TransportConfig): Transport {
         reqBodyType: 'formData',
         bodyType: 'json',
       });
-      // The last moment before the SDK builds and writes the request: a token that has grown too
-      // old waiting (for this microtask, behind other work of the process) is given back unused.
-      if (settings.grantedAt !== undefined && performance.now() - settings.grantedAt > SEND_ALLOWANCE_MS) {
-        throw new StaleGrant(performance.now() - settings.grantedAt);
-      }
       const nonce = randomUUID();
-      const entry: Tracked = { status: 0, action, endpointHost: config.endpoint.host, route: { proxy: config.proxy }, grantedAt: settings.grantedAt };
+      const entry: Tracked = {
+        status: 0,
+        action,
+        endpointHost: config.endpoint.host,
+        route: { proxy: config.proxy },
+        grantedAt: settings.grantedAt,
+        onLateWrite: settings.onLateWrite,
+      };
       tracked.set(nonce, entry);
       const request = new OpenApiRequest({ query: { ...query }, headers: { [NONCE_HEADER]: nonce } });
       const timeoutMs = Math.max(1, Math.min(config.timeoutMs, settings.timeoutMs ?? config.timeoutMs));
@@ -298,7 +294,6 @@ export function createSdkTransport(config: TransportConfig): Transport {
         const requestId = typeof body.RequestId === 'string' ? body.RequestId : undefined;
         return { body, httpStatus: response.statusCode ?? 200, requestId };
       } catch (caught) {
-        if (entry.staleAgeMs !== undefined && !signal?.aborted) throw new StaleGrant(entry.staleAgeMs);
         if (caught instanceof OnsMqttError) throw caught; // cancelled or past the deadline
         if (entry.tooLargeBytes !== undefined) {
           throw new OnsMqttError({

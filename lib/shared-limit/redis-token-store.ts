@@ -17,7 +17,6 @@ import { inspect } from 'node:util';
 import type { Redis as RedisClient, RedisOptions } from 'ioredis';
 import { abortedError, type Cancellable } from '../base/abort';
 import { TokenBucket, sendSafeBurst, type LimitedKey, type TokenStore } from '../send/rate-limiter';
-import { SEND_ALLOWANCE_MS } from '../send/send-channels';
 import { WaitQueue } from '../base/wait-queue';
 import { describeRedis, type ResolvedSharedLimit } from './options';
 import { TAKE_SCRIPT } from './take-script';
@@ -36,19 +35,26 @@ const PROBE_INTERVAL_MS = 1_000;
  * is only reached when more than a dozen processes share one limit; then they wait their turn.
  */
 const HORIZON_MS = 250;
+/** Slots are asked for this much later than half a round trip ahead: reading the answer takes a moment too. */
+const LEAD_MARGIN_MS = 3;
+/** Requests waiting this long with no slot given out is a stall worth one warning. */
+const STALL_WARNING_MS = 3_000;
 /*
- * Between Redis granting a token and the request leaving, a process reads the answer and wakes its
- * caller: a delay that differs per process (a busy event loop, a shared CPU) and so can move grants
- * made just before a second into it. The shared buckets keep SEND_ALLOWANCE_MS of the rate off
- * their burst (sendSafeBurst), a grant read later than that goes unused, and the transport holds
- * back a request not written within it, so the busiest second as the processes write stays within
- * rate + burst (test/integration/shared-limit.test.ts: without it, 3 processes on 2 cores sent 279
- * against 275).
+ * Between a slot's moment and the request leaving, a process wakes its caller and writes: a delay
+ * that differs per process (a busy event loop, a shared CPU). The shared buckets keep
+ * SEND_ALLOWANCE_MS of the rate off their burst (sendSafeBurst), and a request written later than
+ * that pays with one more token (RedisTokenStore.charge, sent with the next round trip), so the
+ * busiest second as the processes write stays within rate + burst (test/integration/
+ * shared-limit.test.ts: without the allowance, 3 processes on 2 cores sent 279 against 275).
  */
 
 interface Group {
   keys: readonly LimitedKey[];
   redisKeys: string[];
+  /** The lowest rate of its limits: how fast this group's slots can come at most. */
+  rate: number;
+  /** Tokens owed for requests written late, sent with the next round trip. */
+  owed: number;
   limitArgs: string[];
   batch: number;
   queue: WaitQueue<number>;
@@ -90,7 +96,13 @@ export class RedisTokenStore implements TokenStore {
   private closed = false;
   private readonly createdAt = performance.now();
   /** Round trips to Redis and the time they took (the cost of sharing, for the benchmark). */
-  readonly stats = { roundTrips: 0, roundTripMs: 0, granted: 0, fallbackGrants: 0, staleGrants: 0 };
+  readonly stats = { roundTrips: 0, roundTripMs: 0, granted: 0, fallbackGrants: 0, charged: 0 };
+  private readonly roundTrip = new RoundTripEstimate();
+  /** The latest a slot's timer ran after its slot, in the last few seconds (the event loop's delay). */
+  private timerLateMs = 0;
+  private lastGrantAt = performance.now();
+  private stallTimer: NodeJS.Timeout | undefined;
+  private stallWarned = false;
 
   /** What JSON.stringify and util.inspect show: where Redis is, never its password. */
   toJSON(): Record<string, unknown> {
@@ -124,7 +136,9 @@ export class RedisTokenStore implements TokenStore {
     this.redis.on('error', () => undefined);
     this.redis.on('connect', () => this.refSocket());
     this.ready = new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), FIRST_CONNECT_WAIT_MS);
+      // The verdict waits one more turn of the loop (as answerOrTimeout's does): a process whose
+      // event loop was blocked wakes with the timer due and the connection's answer unread.
+      const timer = setTimeout(() => setImmediate(() => resolve(this.redis.status === 'ready')), FIRST_CONNECT_WAIT_MS);
       this.redis.once('ready', () => {
         clearTimeout(timer);
         resolve(true);
@@ -144,10 +158,26 @@ export class RedisTokenStore implements TokenStore {
     return waiting;
   }
 
+  /**
+   * Pays for a request written late (lib/send/send-channels.ts): one token of every limit in
+   * `keys`, taken with the next round trip (or from the fallback share at once), never waited for.
+   */
+  charge(keys: readonly LimitedKey[]): void {
+    const group = this.group(keys);
+    this.stats.charged++;
+    if (this.mode === 'fallback' && group.fallback) {
+      for (const bucket of group.fallback) bucket.charge();
+      return;
+    }
+    group.owed++;
+    void this.pump(group);
+  }
+
   /** Ends the connection (tests, and hosts that unload). Waiting callers are served by the fallback. */
   close(): Promise<void> {
     this.closed = true;
     if (this.probe) clearInterval(this.probe);
+    if (this.stallTimer) clearInterval(this.stallTimer);
     this.redis.disconnect();
     return Promise.resolve();
   }
@@ -160,6 +190,8 @@ export class RedisTokenStore implements TokenStore {
       group = {
         keys,
         redisKeys: [...redisKeys, ...redisKeys.map((k) => `${k}:processes`)],
+        rate: Math.min(...keys.map((k) => k.limit.ratePerSecond)),
+        owed: 0,
         limitArgs: keys.flatMap((k) => [String(k.limit.ratePerSecond), String(sharedBurst(k.limit))]),
         batch: Math.min(...keys.map((k) => sharedBurst(k.limit))),
         queue: new WaitQueue<number>(),
@@ -195,13 +227,17 @@ export class RedisTokenStore implements TokenStore {
     group.pumping = true;
     this.busy++;
     this.refSocket();
+    this.watchProgress();
     try {
-      // Waiters that no reserved slot will reach yet.
-      while (group.queue.length > group.slots.length) {
-        if (this.mode === 'connecting') this.mode = (await this.ready) ? 'shared' : this.enterFallback('it did not answer within 2 s of starting');
-        if (this.mode === 'fallback') await this.takeFallback(group);
-        else if (group.slots.length >= group.batch) await new Promise<void>((resolve) => (group.slotCame = resolve));
-        else await this.takeShared(group);
+      // Waiters that no reserved slot will reach yet, or late writes still to be paid for.
+      while (group.queue.length > group.slots.length || group.owed > 0) {
+        if (this.mode === 'connecting') this.mode = (await this.ready) ? 'shared' : this.enterFallback('it has not answered since this process started');
+        if (this.mode === 'fallback') {
+          group.owed = 0; // the fallback buckets were charged at once
+          if (group.queue.length > 0) await this.takeFallback(group);
+        } else if (group.queue.length <= group.slots.length) await this.takeShared(group, 0);
+        else if (group.slots.length >= this.heldAtMost(group)) await new Promise<void>((resolve) => (group.slotCame = resolve));
+        else await this.takeShared(group, Math.min(group.queue.length - group.slots.length, this.heldAtMost(group)));
       }
     } finally {
       group.pumping = false;
@@ -210,9 +246,27 @@ export class RedisTokenStore implements TokenStore {
     }
   }
 
-  private async takeShared(group: Group): Promise<void> {
-    const want = Math.min(group.queue.length - group.slots.length, group.batch);
+  /**
+   * How many slots this process reserves at a time, and holds fewer than twice that: a batch, or
+   * what its rate needs while one round trip is under way (a Redis far away: one round trip at a time per group must still keep
+   * up with the rate), within what the horizon lets it reserve.
+   */
+  private heldAtMost(group: Group): number {
+    const perRoundTrip = Math.ceil((group.rate * 1.5 * this.roundTrip.estimateMs()) / 1000);
+    return Math.max(group.batch, Math.min(perRoundTrip, Math.floor((group.rate * HORIZON_MS) / 1000)));
+  }
+
+  /**
+   * One round trip: reserves up to `want` slots, and pays what late writes owe. Slots are never
+   * thrown away once Redis counted them: an answer read late (Redis far away, this process's event
+   * loop blocked) still gives its slots, placed on this process's clock at the middle of the round
+   * trip (where Redis's clock most likely was when it answered, as NTP reckons), and asked for far
+   * enough ahead (`leadMs`) that they are still to come when the answer arrives.
+   */
+  private async takeShared(group: Group, want: number): Promise<void> {
     const started = performance.now();
+    const lead = Math.min(HORIZON_MS / 2, Math.ceil(this.roundTrip.estimateMs() / 2) + LEAD_MARGIN_MS);
+    const charge = group.owed;
     let result: TakeResult;
     try {
       const drain = group.drain;
@@ -225,12 +279,15 @@ export class RedisTokenStore implements TokenStore {
           drain ? 1 : 0,
           MEMBER_WINDOW_SECONDS,
           BUCKET_TTL_MS,
-          HORIZON_MS,
+          HORIZON_MS + lead,
+          lead,
+          charge,
           ...group.limitArgs,
         ),
         this.options.commandTimeoutMs,
       );
       if (drain) group.drain = false;
+      group.owed -= charge;
     } catch (error) {
       this.enterFallback(reason(error));
       return;
@@ -238,25 +295,18 @@ export class RedisTokenStore implements TokenStore {
       this.stats.roundTrips++;
       this.stats.roundTripMs += performance.now() - started;
     }
+    const now = performance.now();
+    this.roundTrip.add(now - started);
     const answer = result.map(Number);
     const [granted, waitMs] = answer;
-    const members = answer.slice(2, 2 + group.keys.length);
-    const now = performance.now();
+    const members = answer.slice(3, 3 + group.keys.length);
     const recent = group.members !== undefined && now - group.membersSeenAt < MEMBER_WINDOW_SECONDS * 1000;
     group.members = members.map((m, i) => Math.max(m, recent ? (group.members?.[i] ?? 0) : 0));
     if (!recent || members.some((m, i) => m >= (group.members?.[i] ?? 0))) group.membersSeenAt = now;
-    // A grant read late (this process stalled while the answer waited) may be older than the
-    // allowance: sending on it now could crowd a second the other processes already filled. It
-    // stays counted in Redis and goes unused; ask again.
-    if (granted > 0 && now - started > SEND_ALLOWANCE_MS) {
-      this.stats.staleGrants += granted;
-      return;
-    }
-    // Redis counted each slot from its own clock at some moment between `started` and `now`: used
-    // after `now` + its offset it is never early, and measured from `started` + its offset its age
-    // is never understated.
-    for (const slotUs of answer.slice(2 + group.keys.length)) {
-      group.slots.push({ fireAt: now + slotUs / 1000, countsFrom: started + slotUs / 1000 });
+    const redisNow = (started + now) / 2;
+    for (const slotUs of answer.slice(3 + group.keys.length)) {
+      const at = redisNow + slotUs / 1000;
+      group.slots.push({ fireAt: at, countsFrom: at });
     }
     this.armSlotTimer(group);
     // Fewer than asked: the horizon is full (many processes); ask again when it moves on, each
@@ -270,10 +320,14 @@ export class RedisTokenStore implements TokenStore {
     const fire = () => {
       group.slotTimer = undefined;
       const now = performance.now();
+      if (group.slots.length > 0) this.timerLateMs = Math.max(this.timerLateMs, now - group.slots[0].fireAt);
       while (group.slots.length > 0 && group.slots[0].fireAt <= now) {
         const slot = group.slots.shift()!;
         // A waiter that gave up meanwhile leaves the slot unused: never more than the limit.
-        if (group.queue.grantNext(slot.countsFrom)) this.stats.granted++;
+        if (group.queue.grantNext(slot.countsFrom)) {
+          this.stats.granted++;
+          this.lastGrantAt = now;
+        }
       }
       const wake = group.slotCame;
       group.slotCame = undefined;
@@ -293,7 +347,48 @@ export class RedisTokenStore implements TokenStore {
       return new TokenBucket(k.limit.ratePerSecond / share, Math.max(1, Math.floor(k.limit.burst / share)), undefined, 0);
     });
     for (const bucket of group.fallback) await bucket.take();
-    if (group.queue.grantNext(performance.now())) this.stats.fallbackGrants++;
+    if (group.queue.grantNext(performance.now())) {
+      this.stats.fallbackGrants++;
+      this.lastGrantAt = performance.now();
+    }
+  }
+
+  /**
+   * Liveness, said: while requests wait, a check every second; when none was given a slot for
+   * STALL_WARNING_MS, one warning with the likely cause (Redis's round trips, the event loop's
+   * delay), and none again until slots flow.
+   */
+  private watchProgress(): void {
+    if (this.stallTimer || this.closed) return;
+    this.stallTimer = setInterval(() => {
+      const waiting = [...this.groups.values()].some((g) => g.queue.length > 0);
+      const now = performance.now();
+      if (!waiting) {
+        clearInterval(this.stallTimer);
+        this.stallTimer = undefined;
+        this.stallWarned = false;
+        return;
+      }
+      if (now - this.lastGrantAt < STALL_WARNING_MS) {
+        if (now - this.lastGrantAt < 1_000) this.stallWarned = false;
+        this.timerLateMs = 0;
+        return;
+      }
+      if (this.stallWarned) return;
+      this.stallWarned = true;
+      const roundTrip = Math.round(this.roundTrip.estimateMs());
+      const late = Math.round(this.timerLateMs);
+      const cause =
+        this.mode === 'fallback'
+          ? 'Redis is unavailable and this process keeps to its own share'
+          : roundTrip > 100
+            ? `Redis answers slowly (round trips of about ${roundTrip} ms)`
+            : late > 100
+              ? `this process's event loop is blocked (timers run up to ${late} ms late)`
+              : `other processes hold the limit (round trips ${roundTrip} ms, timers up to ${late} ms late)`;
+      this.log(`Shared rate limit: requests have waited ${((now - this.lastGrantAt) / 1000).toFixed(1)} s for a send slot: ${cause}.`);
+    }, 1_000);
+    this.stallTimer.unref();
   }
 
   private enterFallback(why: string): 'fallback' {
@@ -387,6 +482,21 @@ function reason(error: unknown): string {
   if (/connection|closed|ECONNREFUSED|writeable|stream/i.test(message)) return 'not connected';
   // Never the whole message: a Redis error can quote its command (keys, the process id).
   return message.split(/[\s:]/)[0] || 'error';
+}
+
+/**
+ * The round trip to Redis, for how far ahead to reserve: the largest of the last few (a slot asked
+ * for too short a time ahead arrives already due, and is written late).
+ */
+class RoundTripEstimate {
+  private readonly recent: number[] = [];
+  add(ms: number): void {
+    this.recent.push(ms);
+    if (this.recent.length > 8) this.recent.shift();
+  }
+  estimateMs(): number {
+    return this.recent.length === 0 ? 1 : Math.max(...this.recent);
+  }
 }
 
 function sleep(ms: number): Promise<void> {
