@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { OnsMqttClient, closeSharedTokenStores, isSessionFailure, type SharedLimitOptions } from '../lib';
 import { SEND_CHANNEL } from '../lib/send/scheduler';
 import { resolveSharedLimit, sharedTokenStore } from '../lib/shared-limit';
+import { busyEventLoop } from './hostile';
 
 export interface SharedLimitJob {
   name: string;
@@ -22,6 +23,8 @@ export interface SharedLimitJob {
   sharedLimit?: SharedLimitOptions;
   /** Epoch ms at which to start, so that several processes begin together. */
   startAt?: number;
+  /** Keeps the event loop busy while it sends: slices of `blockMs`, `idleMs` apart (0: back to back). */
+  busy?: { blockMs: number; idleMs: number };
 }
 
 export interface SharedLimitReport {
@@ -29,8 +32,10 @@ export interface SharedLimitReport {
   ms: number;
   codes: Record<string, number>;
   stats?: { roundTrips: number; roundTripMs: number; granted: number; fallbackGrants: number; charged: number };
-  /** Requests given up unwritten because their rate token had grown too old (they took a fresh one). */
+  /** Requests written later than the send allowance after their token (each paid with one more). */
   transportLateWrites?: number;
+  /** Slices the busy loop ran. */
+  busySlices?: number;
   warnings: string[];
   sent: number[];
   crashed?: string;
@@ -60,7 +65,9 @@ async function main(job: SharedLimitJob): Promise<SharedLimitReport> {
   if (job.startAt) await new Promise((r) => setTimeout(r, Math.max(0, job.startAt! - Date.now())));
   process.stdout.write(`started ${job.name}\n`);
   const started = Date.now();
+  const busy = job.busy ? busyEventLoop(job.busy.blockMs, job.busy.idleMs) : undefined;
   const outcomes = await client.querySessions({ clientIds: ids, instanceId: job.instanceId });
+  busy?.stop();
   const codes: Record<string, number> = {};
   for (const o of outcomes) {
     const code = isSessionFailure(o) ? o.error.code : 'ok';
@@ -73,6 +80,7 @@ async function main(job: SharedLimitJob): Promise<SharedLimitReport> {
     codes,
     stats: store ? { ...store.stats } : undefined,
     transportLateWrites: client.lateWrites,
+    busySlices: busy?.slices,
     warnings,
     sent,
   };

@@ -103,6 +103,9 @@ export class RedisTokenStore implements TokenStore {
   private lastGrantAt = performance.now();
   private stallTimer: NodeJS.Timeout | undefined;
   private stallWarned = false;
+  private stallSeenAt = 0;
+  /** When the round trip under way began (undefined: none), so a stall names a round trip not yet back. */
+  private roundTripSince: number | undefined;
 
   /** What JSON.stringify and util.inspect show: where Redis is, never its password. */
   toJSON(): Record<string, unknown> {
@@ -268,6 +271,7 @@ export class RedisTokenStore implements TokenStore {
     const lead = Math.min(HORIZON_MS / 2, Math.ceil(this.roundTrip.estimateMs() / 2) + LEAD_MARGIN_MS);
     const charge = group.owed;
     let result: TakeResult;
+    this.roundTripSince = started;
     try {
       const drain = group.drain;
       result = await answerOrTimeout(
@@ -292,6 +296,7 @@ export class RedisTokenStore implements TokenStore {
       this.enterFallback(reason(error));
       return;
     } finally {
+      this.roundTripSince = undefined;
       this.stats.roundTrips++;
       this.stats.roundTripMs += performance.now() - started;
     }
@@ -367,17 +372,20 @@ export class RedisTokenStore implements TokenStore {
         clearInterval(this.stallTimer);
         this.stallTimer = undefined;
         this.stallWarned = false;
-        return;
-      }
-      if (now - this.lastGrantAt < STALL_WARNING_MS) {
-        if (now - this.lastGrantAt < 1_000) this.stallWarned = false;
         this.timerLateMs = 0;
         return;
       }
+      if (now - this.lastGrantAt < STALL_WARNING_MS) {
+        // An episode ends when slots have flowed for a while, not between two late batches.
+        if (now - this.stallSeenAt > 10_000) this.stallWarned = false;
+        return;
+      }
+      this.stallSeenAt = now;
       if (this.stallWarned) return;
       this.stallWarned = true;
-      const roundTrip = Math.round(this.roundTrip.estimateMs());
+      const roundTrip = Math.round(Math.max(this.roundTrip.estimateMs(), this.roundTripSince === undefined ? 0 : now - this.roundTripSince));
       const late = Math.round(this.timerLateMs);
+      this.timerLateMs = 0;
       const cause =
         this.mode === 'fallback'
           ? 'Redis is unavailable and this process keeps to its own share'
