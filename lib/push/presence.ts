@@ -36,7 +36,7 @@ export const DEFAULT_PURGE_AFTER_MS = 30 * 60_000;
 export class PushPresence {
   private readonly clients = new Map<string, Map<string, Channel>>();
 
-  constructor(private readonly purgeAfterMs = DEFAULT_PURGE_AFTER_MS) {}
+  constructor(readonly purgeAfterMs = DEFAULT_PURGE_AFTER_MS) {}
 
   /** Whether a client is online by the events seen; undefined when none was seen for it. */
   isOnline(clientId: string): boolean | undefined {

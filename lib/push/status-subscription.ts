@@ -97,7 +97,11 @@ export class StatusSubscription {
     return this.connection !== undefined;
   }
 
-  /** Connects and consumes; resolves once consuming, rejects on a refused login. Network faults keep it trying. */
+  /**
+   * Connects and consumes. Settles with the first attempt: resolves once consuming; rejects with
+   * a refused login (then stopped) or an unreachable endpoint (then still trying with backoff until
+   * `stop`: a host can show the error and still keep a way to stop). Stopped first, it resolves.
+   */
   start(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.firstOutcome = { resolve, reject };
@@ -108,6 +112,8 @@ export class StatusSubscription {
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
+    this.firstOutcome?.resolve();
+    this.firstOutcome = undefined;
     const connection = this.connection;
     this.connection = undefined;
     await connection?.close().catch(() => undefined);
@@ -175,6 +181,8 @@ export class StatusSubscription {
         return;
       }
       this.options.onError?.(failure);
+      this.firstOutcome?.reject(failure);
+      this.firstOutcome = undefined;
       this.schedule();
     }
   }

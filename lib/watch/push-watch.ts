@@ -12,11 +12,15 @@
  *   periodic full check as a net;
  * - an event is acknowledged only when the check it went into has handed its events on and saved
  *   the state that marks them fired (the watcher's order): a crash in between gives the event again,
- *   and the saved state makes the repeat harmless.
+ *   and the saved state makes the repeat harmless;
+ * - an event of a device whose check is under way is never compared with what that check is about
+ *   to replace (its answer may already be older than the event): it goes into the next check, so
+ *   that once events stop, what the watcher believes is what the service says, for every device.
  */
 import type { OnsMqttError } from '../base/errors';
 import { PushPresence } from '../push/presence';
-import { StatusSubscription, type StatusSubscriptionOptions } from '../push/status-subscription';
+import type { StatusSubscriptionOptions } from '../push/status-subscription';
+import { statusFeed, type StatusFeed } from '../push/status-feed';
 import type { MalformedKind, StatusEvent } from '../push/status-event';
 import { ownValue } from '../base/own-keys';
 import type { FleetWatcher, WatchCheckResult } from './watcher';
@@ -39,13 +43,16 @@ export interface PushWatchOptions {
   windowMs?: number;
   /** A full check this often as a safety net (default 15 minutes; 0: none). */
   safetyPollMs?: number;
+  /** Ended channels are forgotten this long after they were last heard of (default 30 minutes). */
+  purgeAfterMs?: number;
   onError?(error: OnsMqttError | Error): void;
   onMalformed?(kind: MalformedKind, count: number): void;
 }
 
 export class PushWatch {
-  readonly presence = new PushPresence();
-  private readonly subscription: StatusSubscription;
+  readonly presence: PushPresence;
+  /** This watch's share of the process's one subscription for its endpoint, instance and key (lib/push/status-feed.ts). */
+  private readonly subscription: StatusFeed;
   private readonly watched: Set<string> | 'group';
   /** Each watched device as the last check left it: what a pushed presence is compared with. */
   private readonly believed = new Map<string, boolean>();
@@ -55,6 +62,10 @@ export class PushWatch {
   private waiting: Array<{ resolve: () => void; reject: (e: unknown) => void }> = [];
   private flushTimer: NodeJS.Timeout | undefined;
   private safetyTimer: NodeJS.Timeout | undefined;
+  private purgeTimer: NodeJS.Timeout | undefined;
+  /** Devices in a check under way (how many checks each), and full checks under way. */
+  private readonly inFlight = new Map<string, number>();
+  private fullChecksInFlight = 0;
   private stopped = false;
   /** Checks run (full and partial), for a status line and the tests. */
   readonly counts = { full: 0, partial: 0, events: 0 };
@@ -66,8 +77,9 @@ export class PushWatch {
     // never shows it), not here, so that util.inspect of a push watch shows no secret either.
     const { subscription, ...rest } = options;
     this.options = rest;
+    this.presence = new PushPresence(options.purgeAfterMs);
     this.watched = options.clientIds === 'group' ? 'group' : new Set(options.clientIds);
-    this.subscription = new StatusSubscription({
+    this.subscription = statusFeed({
       ...subscription,
       onEvent: (event) => this.onEvent(event),
       // The events of the gap are unknown: poll every watched device once, then trust push again.
@@ -80,17 +92,26 @@ export class PushWatch {
     });
   }
 
-  /** Resolves once subscribed (and the first full check is asked for); rejects on a refused login. */
+  /**
+   * Resolves once subscribed (and the first full check is asked for). Rejects with the first
+   * attempt's error: a refused login (then stopped), or an endpoint that cannot be reached (then
+   * still trying, with backoff, until `stop`). Stopped before it ever connected, it resolves.
+   */
   async start(): Promise<void> {
-    await this.subscription.start();
     const every = this.options.safetyPollMs ?? 15 * 60_000;
-    if (every > 0) this.safetyTimer = setInterval(() => void this.fullCheck(), every);
+    if (every > 0 && !this.safetyTimer) this.safetyTimer = setInterval(() => void this.fullCheck(), every);
+    // Ended channels are forgotten after their time (lib/push/presence.ts), not kept until the
+    // connection drops.
+    this.purgeTimer ??= setInterval(() => this.presence.purge(), Math.min(60_000, this.presence.purgeAfterMs));
+    this.purgeTimer.unref?.();
+    await this.subscription.start();
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.flushTimer);
     clearInterval(this.safetyTimer);
+    clearInterval(this.purgeTimer);
     await this.subscription.stop();
     // Events not yet checked stay unacknowledged: the service gives them again to the next consumer.
     for (const w of this.waiting.splice(0)) w.reject(new Error('stopped'));
@@ -107,14 +128,17 @@ export class PushWatch {
 
   private onEvent(event: StatusEvent): Promise<void> {
     this.counts.events++;
-    this.presence.apply(event);
     const id = event.clientId;
+    // Devices this watch does not watch leave nothing behind (20,000 events of others: no memory).
+    if (this.watched !== 'group' && !this.watched.has(id)) return Promise.resolve();
+    this.presence.apply(event);
     const fromGroup = this.watched === 'group' && !this.believed.has(id);
-    if (!fromGroup && !(this.watched === 'group' || this.watched.has(id))) return Promise.resolve();
     // Compared with what the last check saw, not with the presence before this event: a device
     // connected before the subscription started has no `connect` here, and its drop is a change.
+    // A device in a check under way is compared with nothing: that check's answer may be older.
     const online = this.presence.isOnline(id) === true;
-    if (!fromGroup && this.believed.get(id) === online && !this.pending.has(id)) return Promise.resolve();
+    const racing = this.fullChecksInFlight > 0 || this.inFlight.has(id);
+    if (!fromGroup && !racing && this.believed.get(id) === online && !this.pending.has(id)) return Promise.resolve();
     if (fromGroup) this.adding.add(id);
     this.pending.set(id, online);
     return new Promise<void>((resolve, reject) => {
@@ -140,6 +164,8 @@ export class PushWatch {
     const only = [...pending.keys()].filter((id) => !seen.has(id));
     const adding = [...this.adding];
     this.adding = new Set();
+    const checking = [...pending.keys()];
+    this.markInFlight(checking, 1);
     try {
       this.counts.partial++;
       await this.options.watcher.check({
@@ -152,6 +178,16 @@ export class PushWatch {
     } catch (error) {
       this.options.onError?.(error instanceof Error ? error : new Error(String(error)));
       for (const w of waiting) w.reject(error);
+    } finally {
+      this.markInFlight(checking, -1);
+    }
+  }
+
+  private markInFlight(ids: readonly string[], by: 1 | -1): void {
+    for (const id of ids) {
+      const n = (this.inFlight.get(id) ?? 0) + by;
+      if (n > 0) this.inFlight.set(id, n);
+      else this.inFlight.delete(id);
     }
   }
 
@@ -167,11 +203,14 @@ export class PushWatch {
 
   private async fullCheck(): Promise<void> {
     if (this.stopped) return;
+    this.fullChecksInFlight++;
     try {
       this.counts.full++;
       await this.options.watcher.check({ deliver: (result) => this.handOn(result) });
     } catch (error) {
       this.options.onError?.(error instanceof Error ? error : new Error(String(error)));
+    } finally {
+      this.fullChecksInFlight--;
     }
   }
 }

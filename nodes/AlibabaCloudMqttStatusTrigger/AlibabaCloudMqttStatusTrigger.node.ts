@@ -179,29 +179,52 @@ export class AlibabaCloudMqttStatusTrigger implements INodeType {
         onMalformed: (kind) => warn(`a status notification that could not be read (${kind}) was skipped; more of this kind are only counted.`),
       });
     let push: PushWatch | undefined;
+    // The first attempt's outcome: a refused login has stopped the subscription; an endpoint out of
+    // reach is still tried with backoff until the close function stops it.
     const start = async () => {
       push ??= subscribe();
       try {
         await push.start();
       } catch (error) {
+        if (asOnsMqttError(error).code !== 'CloudSdkUnreachable') push = undefined;
         throw new NodeOperationError(this.getNode(), error instanceof Error ? error.message : String(error), {
-          description: (error as { hint?: string }).hint,
+          description:
+            (error as { hint?: string }).hint ??
+            "Check the Cloud SDK Endpoint (or leave it empty for the instance's own) and that this host can reach it on port 5672.",
         });
       }
     };
     const manual = this.getMode() === 'manual';
-    // Testing in the editor: subscribe when asked, and the next event ends the test.
     const stop = async () => {
       const stopping = push;
       push = undefined;
       await stopping?.stop();
     };
-    if (manual) return { closeFunction: stop, manualTriggerFunction: start };
+    // Testing in the editor: subscribe when asked, and the next event ends the test. An error ends
+    // the test in the panel, where the user looks, and stops every retry.
+    if (manual) {
+      const manualStart = async () => {
+        try {
+          await start();
+        } catch (error) {
+          await stop();
+          throw error;
+        }
+      };
+      return { closeFunction: stop, manualTriggerFunction: manualStart };
+    }
     // With a shared Redis (queue mode, several mains), only the process that holds the lease
     // consumes: n8n runs triggers on its leader, and the lease covers a hand-over between two.
     const shared = sharedLimitFromEnvironment();
     if (!shared) {
-      await start(); // a refused login fails the activation with its hint
+      try {
+        await start();
+      } catch (error) {
+        // A refused login fails the activation with its hint; an endpoint out of reach is said
+        // and kept trying, and n8n has the close function to stop it.
+        if (push === undefined) throw error;
+        warn(error instanceof Error ? error.message : String(error));
+      }
       return { closeFunction: stop };
     }
     const workflowId = String(this.getWorkflow().id ?? '');

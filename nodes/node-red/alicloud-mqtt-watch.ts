@@ -279,9 +279,13 @@ export = function register(RED: NodeAPI): void {
           () => node.status({ fill: 'green', shape: 'ring', text: translate(RED, 'alicloud-mqtt-watch.status.subscribed', {}, () => 'subscribed (push)') }),
           (error: unknown) => {
             const e = asOnsMqttError(error);
-            node.status({ fill: 'red', shape: 'ring', text: shortText(e.code) });
             reportWithoutInput(catchableError(e), e);
-            if (push === started) push = undefined;
+            // A refused login stopped the subscription; an endpoint out of reach is still being
+            // tried (with backoff), and stays the node's to stop when the flow stops.
+            if (e.code !== 'CloudSdkUnreachable') {
+              node.status({ fill: 'red', shape: 'ring', text: shortText(e.code) });
+              if (push === started) push = undefined;
+            }
           },
         );
       } catch (caught) {
