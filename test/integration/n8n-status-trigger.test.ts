@@ -232,3 +232,36 @@ describe('two mains sharing one Redis (queue mode)', () => {
     expect(of(mains[1 - leader])).toEqual([`${ids[1]}:offline`]);
   }, 40_000);
 });
+
+describe('a Cloud SDK endpoint out of reach', () => {
+  const closedPort = async () => {
+    const { createServer } = await import('node:net');
+    return new Promise<number>((resolve) => {
+      const s = createServer();
+      s.listen(0, '127.0.0.1', () => {
+        const { port } = s.address() as { port: number };
+        s.close(() => resolve(port));
+      });
+    });
+  };
+  it('active: the activation finishes with a close function (the error said, retries go on until it is called)', async () => {
+    const warnings: string[] = [];
+    const { ctx } = triggerContext({ ...PARAMS(['GID_n8npush@@@far']), pushEndpoint: `amqp://127.0.0.1:${await closedPort()}` }, 'trigger');
+    (ctx as unknown as { logger: { warn(m: string): void } }).logger.warn = (m) => void warnings.push(m);
+    const response = await new AlibabaCloudMqttStatusTrigger().trigger.call(ctx);
+    expect(typeof response.closeFunction).toBe('function');
+    expect(warnings.some((w) => /CloudSdkUnreachable|could not be reached/.test(w))).toBe(true);
+    await response.closeFunction!();
+    const after = warnings.length;
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(warnings.length).toBe(after);
+  });
+
+  it('test mode: the error reaches the panel (manualTriggerFunction rejects with it and stops)', async () => {
+    const { ctx } = triggerContext({ ...PARAMS(['GID_n8npush@@@far']), pushEndpoint: `amqp://127.0.0.1:${await closedPort()}` }, 'manual');
+    const response = await new AlibabaCloudMqttStatusTrigger().trigger.call(ctx);
+    closers.push(() => response.closeFunction?.());
+    // n8n words a refused connection its own way; the hint says where to look.
+    await expect(response.manualTriggerFunction!()).rejects.toMatchObject({ description: expect.stringMatching(/could not be reached/) });
+  });
+});
