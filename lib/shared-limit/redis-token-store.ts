@@ -28,7 +28,7 @@ const MEMBER_WINDOW_SECONDS = 60;
 /** A bucket idle this long is full anyway; letting it expire keeps Redis tidy (it comes back empty). */
 const BUCKET_TTL_MS = 60_000;
 /** Until Redis first answers, calls wait this long for it before using the fallback share. */
-const FIRST_CONNECT_WAIT_MS = 2_000;
+const FIRST_CONNECT_WAIT_MS = 5_000;
 const PROBE_INTERVAL_MS = 1_000;
 /**
  * How far ahead slots may be reserved. A process holds fewer than two batches at a time, so this
@@ -234,7 +234,10 @@ export class RedisTokenStore implements TokenStore {
     try {
       // Waiters that no reserved slot will reach yet, or late writes still to be paid for.
       while (group.queue.length > group.slots.length || group.owed > 0) {
-        if (this.mode === 'connecting') this.mode = (await this.ready) ? 'shared' : this.enterFallback('it has not answered since this process started');
+        if (this.mode === 'connecting')
+          this.mode = (await this.ready)
+            ? 'shared'
+            : this.enterFallback(`it has not answered in the ${FIRST_CONNECT_WAIT_MS / 1000} s since this process started`);
         if (this.mode === 'fallback') {
           group.owed = 0; // the fallback buckets were charged at once
           if (group.queue.length > 0) await this.takeFallback(group);
@@ -375,7 +378,10 @@ export class RedisTokenStore implements TokenStore {
         this.timerLateMs = 0;
         return;
       }
-      if (now - this.lastGrantAt < STALL_WARNING_MS) {
+      // Until Redis first answers, the wait is the first connection's; without Redis, the fallback
+      // said once why requests go slower: each has its own warning.
+      if (this.mode !== 'shared') this.lastGrantAt = Math.max(this.lastGrantAt, now - STALL_WARNING_MS / 2);
+      if (this.mode !== 'shared' || now - this.lastGrantAt < STALL_WARNING_MS) {
         // An episode ends when slots have flowed for a while, not between two late batches.
         if (now - this.stallSeenAt > 10_000) this.stallWarned = false;
         return;
@@ -387,13 +393,11 @@ export class RedisTokenStore implements TokenStore {
       const late = Math.round(this.timerLateMs);
       this.timerLateMs = 0;
       const cause =
-        this.mode === 'fallback'
-          ? 'Redis is unavailable and this process keeps to its own share'
-          : roundTrip > 100
-            ? `Redis answers slowly (round trips of about ${roundTrip} ms)`
-            : late > 100
-              ? `this process's event loop is blocked (timers run up to ${late} ms late)`
-              : `other processes hold the limit (round trips ${roundTrip} ms, timers up to ${late} ms late)`;
+        roundTrip > 100
+          ? `Redis answers slowly (round trips of about ${roundTrip} ms)`
+          : late > 100
+            ? `this process's event loop is blocked (timers run up to ${late} ms late)`
+            : `other processes hold the limit (round trips ${roundTrip} ms, timers up to ${late} ms late)`;
       this.log(`Shared rate limit: requests have waited ${((now - this.lastGrantAt) / 1000).toFixed(1)} s for a send slot: ${cause}.`);
     }, 1_000);
     this.stallTimer.unref();
@@ -402,9 +406,13 @@ export class RedisTokenStore implements TokenStore {
   private enterFallback(why: string): 'fallback' {
     if (this.mode === 'fallback') return 'fallback';
     this.mode = 'fallback';
-    const shares = [...this.groups.values()].flatMap((g) => g.keys.map((_, i) => this.share(g.members?.[i])));
+    const groups = [...this.groups.values()];
+    const shares = groups.flatMap((g) => g.keys.map((_, i) => this.share(g.members?.[i])));
+    // Never heard from Redis: who else sends is unknown, and the share is the assumed one, said so.
+    const unknown = groups.length === 0 || groups.some((g) => g.members === undefined);
+    const assumed = unknown ? ` (how many processes share it is unknown: it assumes ${this.options.assumedProcesses}, sharedLimit.assumedProcesses)` : '';
     this.log(
-      `Shared rate limit: Redis at ${describeRedis(this.options.redisUrl)} is unavailable (${why}); this process now keeps to 1/${Math.max(1, ...shares)} of each limit on its own, and goes back to the shared limit when Redis answers.`,
+      `Shared rate limit: Redis at ${describeRedis(this.options.redisUrl)} is unavailable (${why}); this process now keeps to 1/${Math.max(1, ...(shares.length ? shares : [this.share(undefined)]))} of each limit on its own${assumed}, and goes back to the shared limit when Redis answers.`,
     );
     if (!this.closed) {
       this.probe = setInterval(() => void this.tryReturn(), PROBE_INTERVAL_MS);

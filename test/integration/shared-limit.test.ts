@@ -161,8 +161,9 @@ describe('three processes, one source IP', () => {
   it('Redis killed mid-run and restarted: no call fails, each process says so once each way, the service is never over its limit', async () => {
     const sharedLimit = { redisUrl: redis.url, keyPrefix: `outage-${Date.now()}` };
     const startAt = Date.now() + 1_500;
-    // assumedProcesses 1: the fallback share is then what Redis saw (3), not the first minute's guess.
-    const runs = ['a', 'b', 'c'].map((n) => runChild(jobFor(n, 1500, { ...sharedLimit, assumedProcesses: 1 }, { startAt })));
+    // assumedProcesses 3, the truth: the fallback share is 3 whether Redis was seen before it went
+    // (it counted 3) or not at all (a process that started slowly on a loaded machine).
+    const runs = ['a', 'b', 'c'].map((n) => runChild(jobFor(n, 1500, { ...sharedLimit, assumedProcesses: 3 }, { startAt })));
     await Promise.all(runs.map((r) => r.started));
     await new Promise((r) => setTimeout(r, 2_500));
     await redis.kill();
@@ -191,9 +192,58 @@ describe('three processes, one source IP', () => {
   }, 120_000);
 });
 
+describe('the fallback share', () => {
+  it('a process that never reached Redis keeps to the assumed share, and says it is assumed', async () => {
+    const { freePort } = await import('../helpers/redis-server');
+    const warnings: string[] = [];
+    const store = new RedisTokenStore(
+      resolveSharedLimit({ redisUrl: `redis://127.0.0.1:${await freePort()}/0`, keyPrefix: 'never' }),
+      (m) => void warnings.push(m),
+    );
+    try {
+      const keys: LimitedKey[] = [{ key: 'source\u0000127.0.0.1\u0000QuerySessionByClientId', limit: { ratePerSecond: IP.ratePerSecond, burst: IP.burst } }];
+      await store.take(keys);
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toMatch(
+        /unavailable \(it has not answered in the 5 s since this process started\); this process now keeps to 1\/4 of each limit on its own \(how many processes share it is unknown: it assumes 4/,
+      );
+    } finally {
+      await store.close();
+    }
+  }, 20_000);
+});
+
+describe('processes with different rates for one key (a rolling upgrade)', () => {
+  it('the strictest rate of the callers of the last minute binds them all', async () => {
+    const prefix = `upgrade-${Date.now()}`;
+    const stores = [0, 1, 2, 3].map(() => new RedisTokenStore(resolveSharedLimit({ redisUrl: redis.url, keyPrefix: prefix }), () => undefined));
+    const slow = { ratePerSecond: 50, burst: 5 };
+    const fast = { ratePerSecond: 200, burst: 10 };
+    const granted: number[] = [];
+    try {
+      const until = performance.now() + 3_000;
+      await Promise.all(
+        stores.map(async (store, i) => {
+          const keys: LimitedKey[] = [{ key: 'source\u0000upgrade\u0000QuerySessionByClientId', limit: i % 2 ? fast : slow }];
+          // The slow ones first, as the old version of a rolling upgrade still runs.
+          if (i % 2) await new Promise((r) => setTimeout(r, 50));
+          while (performance.now() < until) {
+            await Promise.all(Array.from({ length: 8 }, () => store.take(keys).then(() => void granted.push(performance.now()))));
+          }
+        }),
+      );
+    } finally {
+      await Promise.all(stores.map((s) => s.close()));
+    }
+    const busiest = busiestWindow(granted);
+    console.log(`rolling upgrade: busiest second granted ${busiest} (strictest 50 + 5, fastest 200 + 10)`);
+    expect(busiest).toBeLessThanOrEqual(slow.ratePerSecond + slow.burst);
+  }, 30_000);
+});
+
 describe('a slow Redis', () => {
   it('Redis stalls (DEBUG SLEEP) mid-run: the processes fall back after 1 s, no call fails, they come back, the limit holds', async () => {
-    const sharedLimit = { redisUrl: redis.url, keyPrefix: `slow-${Date.now()}`, assumedProcesses: 1 };
+    const sharedLimit = { redisUrl: redis.url, keyPrefix: `slow-${Date.now()}`, assumedProcesses: 2 };
     const startAt = Date.now() + 1_500;
     const runs = ['a', 'b'].map((n) => runChild(jobFor(n, 1500, sharedLimit, { startAt })));
     await Promise.all(runs.map((r) => r.started));
