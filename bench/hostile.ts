@@ -50,6 +50,8 @@ export interface LatencyProxy {
   setDelay(oneWayMs: number): void;
   /** Destroys every open connection (both sides see it drop). */
   dropAll(): void;
+  /** From now on, what clients send is swallowed while their sockets stay open (a hung client). */
+  freezeClients(): void;
   close(): Promise<void>;
 }
 
@@ -57,15 +59,17 @@ export interface LatencyProxy {
 export async function latencyProxy(target: { host: string; port: number }, oneWayMs: number): Promise<LatencyProxy> {
   let delay = oneWayMs;
   let connections = 0;
+  let frozen = false;
   const open = new Set<Socket>();
   const server: Server = createServer((client) => {
     connections++;
     const upstream = connect(target.port, target.host);
     open.add(client);
     open.add(upstream);
-    const forward = (from: Socket, to: Socket) => {
+    const forward = (from: Socket, to: Socket, fromClient: boolean) => {
       // Each chunk leaves `delay` after it came; a constant delay keeps the order.
       from.on('data', (chunk: Buffer) => {
+        if (frozen && fromClient) return;
         const send = () => {
           if (!to.destroyed) to.write(chunk);
         };
@@ -80,8 +84,8 @@ export async function latencyProxy(target: { host: string; port: number }, oneWa
         setTimeout(() => to.destroy(), delay).unref();
       });
     };
-    forward(client, upstream);
-    forward(upstream, client);
+    forward(client, upstream, true);
+    forward(upstream, client, false);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as { port: number };
@@ -92,6 +96,7 @@ export async function latencyProxy(target: { host: string; port: number }, oneWa
       return connections;
     },
     setDelay: (ms) => void (delay = ms),
+    freezeClients: () => void (frozen = true),
     dropAll: () => {
       for (const s of open) s.destroy();
       open.clear();

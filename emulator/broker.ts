@@ -36,6 +36,8 @@ export interface RunningBroker {
   port: number;
   /** Publishes to subscribers (the API's SendMessage). */
   publish(topic: string, payload: string): void;
+  /** Publishes bytes (a Cloud SDK sendMessage); resolves once the broker has taken it. */
+  publishBytes(topic: string, payload: Buffer): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -113,6 +115,10 @@ export async function startBroker(
     port: actualPort,
     publish: (topic, payload) =>
       broker.publish({ cmd: 'publish', topic, payload: Buffer.from(payload, 'utf8'), qos: 1, retain: false, dup: false }, () => undefined),
+    publishBytes: (topic, payload) =>
+      new Promise<void>((resolve, reject) =>
+        broker.publish({ cmd: 'publish', topic, payload, qos: 1, retain: false, dup: false }, (error) => (error ? reject(error) : resolve())),
+      ),
     stop: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();

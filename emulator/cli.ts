@@ -4,6 +4,8 @@
  * Flags: --port N --mqtt-port N --latency MS --jitter MS --throttle QPS (per API)
  *        --error CODE:RATE (repeatable) --html-rate R --reset-rate R --hang-rate R --online ID (repeatable)
  *        --access-key ID:SECRET (repeatable) --mqtt-auth (check MQTT logins) --stop-with-stdin
+ *        --amqp-port N (the Cloud SDK endpoint: status notifications, device messages, sendMessage;
+ *        default 5672, 0 for any free port) --no-amqp (none)
  */
 import { parseArgs } from 'node:util';
 import { startEmulator, DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET } from './index';
@@ -22,6 +24,8 @@ const OPTIONS = {
   online: { type: 'string', multiple: true },
   'access-key': { type: 'string', multiple: true },
   'mqtt-auth': { type: 'boolean' },
+  'amqp-port': { type: 'string' },
+  'no-amqp': { type: 'boolean' },
   // Started by a test or a benchmark with a pipe on stdin: stop when that parent goes away.
   'stop-with-stdin': { type: 'boolean' },
 } as const;
@@ -61,12 +65,19 @@ async function main(): Promise<void> {
     onlineDevices: values.online,
     mqttAuth: values['mqtt-auth'] === true,
     accessKeys,
+    amqpPort: values['no-amqp'] ? false : (number('amqp-port', values['amqp-port']) ?? 5672),
   });
+  const mqttLogin = values['mqtt-auth']
+    ? '(logins are checked: a device credential, a token or a signature; see docs/provisioning.md)'
+    : '(connect with any Client ID such as GID_demo@@@device1)';
   process.stdout.write(
     [
       'Alibaba Cloud MQTT (OnsMqtt 2020-04-20) emulator is running on 127.0.0.1',
       `  API endpoint      ${emulator.endpoint}`,
-      `  MQTT broker       ${emulator.mqttUrl}   (connect with any Client ID such as GID_demo@@@device1)`,
+      `  MQTT broker       ${emulator.mqttUrl}   ${mqttLogin}`,
+      ...(emulator.cloudSdk
+        ? [`  Cloud SDK (AMQP)  amqp://127.0.0.1:${emulator.cloudSdk.port}   (status notifications and device messages; docs/push.md)`]
+        : []),
       `  Instance ID       ${emulator.instanceId}`,
       `  AccessKey ID      ${DEMO_ACCESS_KEY_ID}`,
       `  AccessKey Secret  ${emulator.accessKeySecret}   (a public demo value, valid only here)`,

@@ -110,7 +110,15 @@ interface Conn {
   unacked: Map<number, Map<number, { queue: string; delivery: Delivery }>>;
   nextTag: Map<number, number>;
   confirms: Set<number>;
+  /** Per channel with confirms on: the sequence number of the last publish (what its ack names). */
+  published: Map<number, number>;
+  /** Per channel: a basic.publish whose header and body frames are still coming. */
+  publishing: Map<number, { exchange: string; routingKey: string; size?: number; properties?: Record<string, unknown>; chunks: Buffer[]; got: number }>;
   heartbeat?: NodeJS.Timeout;
+  /** When a frame last came from the client (every frame counts as a heartbeat). */
+  heardAt: number;
+  /** Closes a client silent for two heartbeat intervals (AMQP 0-9-1 §4.2.7). */
+  silence?: NodeJS.Timeout;
 }
 
 /** A field's value as text: the codec gives strings, and Buffers for some string types. */
@@ -130,6 +138,14 @@ export async function startCloudSdk(options: {
   instanceIds: readonly string[];
   port?: number;
   host?: string;
+  /**
+   * What a Cloud SDK `sendMessage` publishes (exchange = routing key = the full MQTT topic): the
+   * service forwards it to the MQTT clients subscribed to the topic. Resolves when delivered to the
+   * broker (then the publisher confirm is an ack), rejects for a nack.
+   */
+  forward?: (topic: string, payload: Buffer) => Promise<void>;
+  /** The heartbeat the endpoint asks for, seconds (60, as the service; a test may ask for less). */
+  heartbeatSeconds?: number;
 }): Promise<RunningCloudSdk> {
   const host = options.host ?? '127.0.0.1';
   const queues = new Map<string, Queue>();
@@ -191,6 +207,8 @@ export async function startCloudSdk(options: {
     const unacked = conn.unacked.get(channel);
     conn.unacked.delete(channel);
     conn.confirms.delete(channel);
+    conn.published.delete(channel);
+    conn.publishing.delete(channel);
     if (!unacked) return;
     const back = [...unacked.values()].reverse();
     for (const { queue, delivery } of back) enqueue(queue, { ...delivery, redelivered: true }, true);
@@ -219,6 +237,37 @@ export async function startCloudSdk(options: {
     }
     if (delayMs > 0) setTimeout(() => deliverStatus(notice), delayMs).unref();
     else deliverStatus(notice);
+  }
+
+  /** A publish whose body is complete: forwarded to the MQTT clients, then confirmed if asked. */
+  function published(conn: Conn, channel: number, publish: { exchange: string; routingKey: string; chunks: Buffer[] }): void {
+    const confirming = conn.confirms.has(channel);
+    const seq = (conn.published.get(channel) ?? 0) + 1;
+    if (confirming) conn.published.set(channel, seq);
+    const topic = publish.routingKey || publish.exchange;
+    const body = Buffer.concat(publish.chunks);
+    const delivered = topic && options.forward ? options.forward(topic, body) : Promise.reject(new Error('no route'));
+    delivered.then(
+      () => confirming && method(conn, channel, 'BasicAck', { deliveryTag: seq, multiple: false }),
+      () => confirming && method(conn, channel, 'BasicNack', { deliveryTag: seq, multiple: false, requeue: false }),
+    );
+  }
+
+  /** The header and body frames of a basic.publish. */
+  function onContent(conn: Conn, frameType: number, decoded: { channel: number; size?: number; fields?: Record<string, unknown>; content?: Buffer }): void {
+    const publish = conn.publishing.get(decoded.channel);
+    if (!publish) return;
+    if (frameType === 2) {
+      publish.size = Number(decoded.size ?? 0);
+      publish.properties = decoded.fields;
+    } else if (decoded.content) {
+      publish.chunks.push(decoded.content);
+      publish.got += decoded.content.length;
+    }
+    if (publish.size !== undefined && publish.got >= publish.size) {
+      conn.publishing.delete(decoded.channel);
+      published(conn, decoded.channel, publish);
+    }
   }
 
   function checkLogin(fields: Record<string, unknown>): CloudSdkLogin {
@@ -252,11 +301,21 @@ export async function startCloudSdk(options: {
           return;
         }
         state.authed = true;
-        return method(conn, 0, 'ConnectionTune', { channelMax: 2047, frameMax: FRAME_MAX, heartbeat: 60 });
+        return method(conn, 0, 'ConnectionTune', { channelMax: 2047, frameMax: FRAME_MAX, heartbeat: options.heartbeatSeconds ?? 60 });
       }
       case M.ConnectionTuneOk: {
         const seconds = Number(fields.heartbeat) || 0;
-        if (seconds > 0) conn.heartbeat = setInterval(() => send(conn, frames.HEARTBEAT_BUF), (seconds * 1000) / 2).unref();
+        if (seconds > 0) {
+          conn.heartbeat = setInterval(() => send(conn, frames.HEARTBEAT_BUF), (seconds * 1000) / 2).unref();
+          // A consumer that stops sending anything for two intervals is gone: its unacknowledged
+          // events go back to the group's other consumers instead of waiting on an open socket.
+          conn.silence = setInterval(
+            () => {
+              if (Date.now() - conn.heardAt > 2 * seconds * 1000) conn.socket.destroy();
+            },
+            (seconds * 1000) / 2,
+          ).unref();
+        }
         return;
       }
       case M.ConnectionOpen:
@@ -316,20 +375,34 @@ export async function startCloudSdk(options: {
         }
         return;
       }
+      case M.BasicPublish:
+        // Its header and body frames follow (onContent).
+        conn.publishing.set(channel, { exchange: text(fields.exchange), routingKey: text(fields.routingKey), chunks: [], got: 0 });
+        return;
       default:
-        return; // basic.publish and the rest: the subset the service speaks does not need them here
+        return; // the rest: the subset the service speaks does not need them here
     }
   }
 
   const sockets = new Set<Socket>();
   const server: Server = createServer((socket) => {
     sockets.add(socket);
-    const conn: Conn = { socket, open: true, unacked: new Map(), nextTag: new Map(), confirms: new Set() };
+    const conn: Conn = {
+      socket,
+      open: true,
+      unacked: new Map(),
+      nextTag: new Map(),
+      confirms: new Set(),
+      published: new Map(),
+      publishing: new Map(),
+      heardAt: Date.now(),
+    };
     conns.add(conn);
     const state = { authed: false };
     let buffer: Buffer = Buffer.alloc(0);
     let headerSeen = false;
     socket.on('data', (chunk: Buffer) => {
+      conn.heardAt = Date.now();
       buffer = Buffer.concat([buffer, chunk]);
       try {
         if (!headerSeen) {
@@ -354,6 +427,7 @@ export async function startCloudSdk(options: {
           buffer = frame.rest;
           const decoded = frames.decodeFrame(frame);
           if (decoded.id !== undefined && decoded.fields && frame.type === 1) onMethod(conn, decoded.channel, decoded.id, decoded.fields, state);
+          else if (frame.type === 2 || frame.type === 3) onContent(conn, frame.type, decoded);
         }
       } catch (error) {
         if (process.env.CLOUD_SDK_DEBUG) console.error('cloud-sdk emulator:', error);
@@ -364,6 +438,7 @@ export async function startCloudSdk(options: {
       if (!conn.open) return;
       conn.open = false;
       clearInterval(conn.heartbeat);
+      clearInterval(conn.silence);
       conns.delete(conn);
       sockets.delete(socket);
       for (const channel of [...conn.unacked.keys(), ...[...queues.values()].flatMap((q) => q.consumers.filter((c) => c.conn === conn).map((c) => c.channel))])

@@ -64,6 +64,8 @@ export interface EmulatorOptions {
    * integer: give it one below 32768.
    */
   amqpPort?: number | false;
+  /** The heartbeat the Cloud SDK endpoint asks for, seconds (default 60, as the service). */
+  amqpHeartbeatSeconds?: number;
 }
 
 export interface RunningEmulator {
@@ -192,6 +194,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         keys: new Map(accessKeys.map((k) => [k.accessKeyId, k.accessKeySecret])),
         instanceIds,
         port: options.amqpPort,
+        heartbeatSeconds: options.amqpHeartbeatSeconds,
+        // A Cloud SDK sendMessage goes to the MQTT clients subscribed to its topic (started below).
+        forward: (topic, payload) => (broker ? broker.publishBytes(topic, payload) : Promise.reject(new Error('no MQTT broker'))),
       }));
       // A connection that came up gives `connect`; an MQTT DISCONNECT gives `disconnect` and then
       // `tcpclean` (the connection closes after it); any other end gives `tcpclean` alone. The
