@@ -4,11 +4,12 @@
  * table with goals and a pass/short verdict per line, and saves the figures to
  * bench/results/latest.json.
  *
- *   node --expose-gc dist/bench/run.js [stall fleet-exact fleet-batch per-call load-time memory hosts shared details abort node-red-list push-events push-storm host-cost fleet-100k n8n-100k]
+ *   node --expose-gc dist/bench/run.js [stall fleet-exact fleet-batch per-call load-time memory hosts shared details abort node-red-list push-events push-storm host-cost fleet-100k n8n-100k busy-loop far-redis]
  */
 import { cpus } from 'node:os';
 import { saveJson, table, type BenchResult } from './report';
 import { abortLatency } from './suites/abort-latency';
+import { busyLoop, farRedis } from './suites/busy-host';
 import { fleet } from './suites/fleet';
 import { fleet100k } from './suites/fleet-100k';
 import { hostCost } from './suites/host-cost';
@@ -41,6 +42,8 @@ const BENCHES: Record<string, () => Promise<BenchResult> | BenchResult> = {
   'host-cost': hostCost,
   'fleet-100k': fleet100k,
   'n8n-100k': n8n100k,
+  'busy-loop': busyLoop,
+  'far-redis': farRedis,
 };
 
 async function main(): Promise<void> {
