@@ -29,10 +29,15 @@ export interface StatusFeed {
   stop(): Promise<void>;
 }
 
-type Listener = Pick<StatusSubscriptionOptions, 'onEvent' | 'onMessage' | 'onConnected' | 'onError' | 'onMalformed'> & {
+interface Listener {
   groupIds: ReadonlySet<string>;
   parentTopics: ReadonlySet<string>;
-};
+  onEvent: (event: StatusEvent) => Promise<void> | void;
+  onMessage?: (message: DeviceMessage) => Promise<void> | void;
+  onConnected?: () => void;
+  onError?: (error: OnsMqttError) => void;
+  onMalformed?: (kind: MalformedKind, count: number) => void;
+}
 
 const hubs = new Map<string, Hub>();
 
@@ -44,11 +49,11 @@ export function statusFeed(options: StatusFeedOptions): StatusFeed {
   const listener: Listener = {
     groupIds: new Set(options.groupIds),
     parentTopics: new Set(options.parentTopics ?? []),
-    onEvent: options.onEvent,
-    onMessage: options.onMessage,
-    onConnected: options.onConnected,
-    onError: options.onError,
-    onMalformed: options.onMalformed,
+    onEvent: (event) => options.onEvent(event),
+    onMessage: options.onMessage && ((message) => options.onMessage?.(message)),
+    onConnected: () => options.onConnected?.(),
+    onError: (error) => options.onError?.(error),
+    onMalformed: (kind, count) => options.onMalformed?.(kind, count),
   };
   const owner = hub;
   let joined = false;
@@ -132,12 +137,12 @@ class Hub {
 
   private async onEvent(event: StatusEvent): Promise<void> {
     const group = event.clientId.split('@@@')[0];
-    await Promise.all([...this.listeners].filter((l) => l.groupIds.has(group)).map((l) => l.onEvent(event)));
+    await Promise.all([...this.listeners].filter((l) => l.groupIds.has(group)).map(async (l) => l.onEvent(event)));
   }
 
   private async onMessage(message: DeviceMessage): Promise<void> {
     const parent = message.topic.split('/')[0];
-    await Promise.all([...this.listeners].filter((l) => l.parentTopics.has(parent)).map((l) => l.onMessage?.(message)));
+    await Promise.all([...this.listeners].filter((l) => l.parentTopics.has(parent)).map(async (l) => l.onMessage?.(message)));
   }
 }
 

@@ -240,7 +240,7 @@ export class RedisTokenStore implements TokenStore {
             : this.enterFallback(`it has not answered in the ${FIRST_CONNECT_WAIT_MS / 1000} s since this process started`);
         if (this.mode === 'fallback') {
           group.owed = 0; // the fallback buckets were charged at once
-          if (group.queue.length > 0) await this.takeFallback(group);
+          if (group.queue.length > group.slots.length) await this.takeFallback(group);
         } else if (group.queue.length <= group.slots.length) await this.takeShared(group, 0);
         else if (group.slots.length >= this.heldAtMost(group)) await new Promise<void>((resolve) => (group.slotCame = resolve));
         else await this.takeShared(group, Math.min(group.queue.length - group.slots.length, this.heldAtMost(group)));

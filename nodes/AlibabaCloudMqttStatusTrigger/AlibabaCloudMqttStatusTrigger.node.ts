@@ -208,7 +208,7 @@ export class AlibabaCloudMqttStatusTrigger implements INodeType {
           await start();
         } catch (error) {
           await stop();
-          throw error;
+          throw new NodeOperationError(this.getNode(), error as Error); // start() made it one: kept as it is
         }
       };
       return { closeFunction: stop, manualTriggerFunction: manualStart };
@@ -222,7 +222,7 @@ export class AlibabaCloudMqttStatusTrigger implements INodeType {
       } catch (error) {
         // A refused login fails the activation with its hint; an endpoint out of reach is said
         // and kept trying, and n8n has the close function to stop it.
-        if (push === undefined) throw error;
+        if (push === undefined) throw new NodeOperationError(this.getNode(), error as Error);
         warn(error instanceof Error ? error.message : String(error));
       }
       return { closeFunction: stop };

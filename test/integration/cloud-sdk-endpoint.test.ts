@@ -5,6 +5,8 @@
  * sending anything (heartbeats included) is closed after two intervals, and what it had not
  * acknowledged goes to the group's other consumer.
  */
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import amqp from 'amqplib';
 import type { RunningEmulator } from '../../emulator';
 import { cloudSdkPassword, cloudSdkUsername } from '../../lib/push/login';
@@ -102,3 +104,32 @@ it('a consumer that stops sending heartbeats is closed after two intervals; its 
     await proxy.close();
   }
 }, 30_000);
+
+describe('npm run emulator (dist/emulator/cli.js)', () => {
+  /** Starts the command line emulator on free ports and gives its banner; it stops with stdin. */
+  async function banner(...flags: string[]): Promise<string> {
+    const child = spawn(process.execPath, [join(__dirname, '../../dist/emulator/cli.js'), '--port', '0', '--mqtt-port', '0', '--stop-with-stdin', ...flags], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      await waitFor(() => out.includes('Press Ctrl-C'), 15_000, 'the banner');
+      return out;
+    } finally {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.stdin.end();
+      await exited;
+    }
+  }
+
+  it('starts the Cloud SDK endpoint and says where; --no-amqp leaves it out; --mqtt-auth does not promise any Client ID', async () => {
+    const withAmqp = await banner('--amqp-port', '0');
+    expect(withAmqp).toMatch(/Cloud SDK \(AMQP\) {2}amqp:\/\/127\.0\.0\.1:\d+/);
+    expect(withAmqp).toContain('connect with any Client ID');
+    const without = await banner('--no-amqp', '--mqtt-auth');
+    expect(without).not.toContain('Cloud SDK');
+    expect(without).not.toContain('any Client ID');
+    expect(without).toContain('logins are checked');
+  }, 40_000);
+});
