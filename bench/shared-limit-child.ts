@@ -23,6 +23,8 @@ export interface SharedLimitJob {
   sharedLimit?: SharedLimitOptions;
   /** Epoch ms at which to start, so that several processes begin together. */
   startAt?: number;
+  /** One query before the start, so that the connection to Redis is up when the run begins. */
+  warmUp?: boolean;
   /** Keeps the event loop busy while it sends: slices of `blockMs`, `idleMs` apart (0: back to back). */
   busy?: { blockMs: number; idleMs: number };
 }
@@ -62,6 +64,7 @@ async function main(job: SharedLimitJob): Promise<SharedLimitReport> {
   // its first call, which would otherwise count some 100 ms of loading in the first process's time.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   require('@alicloud/openapi-client');
+  if (job.warmUp) await client.querySession({ clientId: `GID_scale@@@${job.name}-warm-up`, instanceId: job.instanceId });
   if (job.startAt) await new Promise((r) => setTimeout(r, Math.max(0, job.startAt! - Date.now())));
   process.stdout.write(`started ${job.name}\n`);
   const started = Date.now();

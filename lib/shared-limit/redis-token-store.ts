@@ -368,6 +368,8 @@ export class RedisTokenStore implements TokenStore {
    */
   private watchProgress(): void {
     if (this.stallTimer || this.closed) return;
+    // Waiting starts now: the time the process sat idle before is no stall.
+    this.lastGrantAt = Math.max(this.lastGrantAt, performance.now());
     this.stallTimer = setInterval(() => {
       const waiting = [...this.groups.values()].some((g) => g.queue.length > 0);
       const now = performance.now();

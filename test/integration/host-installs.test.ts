@@ -90,8 +90,11 @@ describe('scripts/hosts.sh: bounded, retried installs', () => {
     expect(run.stderr).toContain('probe: attempt 1 stalled');
     expect(run.stderr).toContain('probe: attempt 2 stalled');
     expect(run.stderr).toContain('probe could not be installed after 2 attempts; the end of');
-    expect(registry.stalled).toBe(2);
-    await until(() => registry.abandonedByClient === 2, 5_000);
+    // Each attempt that reached the registry was held there and abandoned by npm. (Both do on a
+    // quiet machine; under a load of 17 npm can start so slowly that the stall limit ends an
+    // attempt before it asked.)
+    expect(registry.stalled).toBeGreaterThanOrEqual(1);
+    await until(() => registry.abandonedByClient === registry.stalled, 5_000);
     expect(existsSync(join(caches.ALICLOUD_MQTT_HOST_CACHE, 'probe'))).toBe(false);
   });
 
