@@ -18,6 +18,7 @@ import sessionNode = require('../../nodes/node-red/alicloud-mqtt-session');
 import { clientFor, emulatorWithSentinel, SENTINEL_ACCESS_KEY_ID, SENTINEL_SECRET } from '../helpers/emulator';
 import { executeContext } from '../helpers/n8n-context';
 import { collect, helper, waitUntil } from '../helpers/node-red';
+import { busyEventLoop } from '../../bench/hostile';
 
 const SEED = 20261202;
 const INSTANCE = 'post-cn-emulator01';
@@ -174,6 +175,74 @@ describe('one output per input (property, fast-check)', () => {
       { seed: SEED, numRuns: 40 },
     );
   }, 180_000);
+
+  it('on a busy host with a slow, faulty service: each item in exactly one output, in input order', async () => {
+    const node = new AlibabaCloudMqtt();
+    const credentials = {
+      accessKeyId: SENTINEL_ACCESS_KEY_ID,
+      accessKeySecret: SENTINEL_SECRET,
+      region: 'cn-hangzhou',
+      network: 'public',
+      endpoint: emu.endpoint,
+    };
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(anyInput, { minLength: 1, maxLength: 40 }),
+        fc.constantFrom('getStatus', 'getManyStatuses'),
+        fc.record({ blockMs: fc.constantFrom(0, 15, 50), halfTime: fc.boolean() }),
+        fc.record({
+          latencyMs: fc.constantFrom(0, 50, 150),
+          jitterMs: fc.constantFrom(0, 40),
+          hangRate: fc.constantFrom(0, 0.1),
+          errorRate: fc.constantFrom(0, 0.2),
+        }),
+        async (inputs, operation, busy, service) => {
+          emu.reset();
+          emu.setFaults({
+            latencyMs: service.latencyMs,
+            jitterMs: service.jitterMs,
+            hangRate: service.hangRate,
+            errors: service.errorRate
+              ? [
+                  { code: 'InternalError', rate: service.errorRate },
+                  { code: 'InvalidAccessKeyId.NotFound', rate: service.errorRate / 4 },
+                ]
+              : [],
+            seed: SEED,
+          });
+          const ctx = executeContext({
+            parameters: {
+              resource: 'deviceSession',
+              operation,
+              clientId: '={{ $json.clientId }}',
+              instanceId: INSTANCE,
+              routeErrors: true,
+              // Short enough that hung answers and a blocked loop time attempts out.
+              options: { maxAttempts: 2, timeout: 300 },
+            },
+            items: inputs.map((clientId) => ({ clientId }) as never),
+            credentials,
+            onError: 'continueErrorOutput',
+          });
+          const loop = busy.blockMs > 0 ? busyEventLoop(busy.blockMs, busy.halfTime ? busy.blockMs : 0) : undefined;
+          let outputs: INodeExecutionData[][];
+          try {
+            outputs = await node.execute.call(ctx);
+          } finally {
+            loop?.stop();
+            emu.setFaults({});
+          }
+          const all = outputs.flat();
+          expect(all.map((i) => (i.pairedItem as { item: number }).item).sort((a, b) => a - b)).toEqual(inputs.map((_, i) => i));
+          for (const output of outputs) {
+            const order = output.map((i) => (i.pairedItem as { item: number }).item);
+            expect(order).toEqual([...order].sort((a, b) => a - b));
+          }
+        },
+      ),
+      { seed: SEED, numRuns: 12 },
+    );
+  }, 240_000);
 
   it('the Node-RED session node: one message per input, and one list of inputs in one message', async () => {
     const flow = (mode: string) => [
