@@ -33,6 +33,15 @@ afterAll(async () => {
   await emu.stop();
 });
 
+/** The n8n credential's fields, pointed at the emulator. */
+const n8nCredentials = () => ({
+  accessKeyId: SENTINEL_ACCESS_KEY_ID,
+  accessKeySecret: SENTINEL_SECRET,
+  region: 'cn-hangzhou',
+  network: 'public',
+  endpoint: emu.endpoint,
+});
+
 const thrower = () => {
   throw new Error('hostile toString');
 };
@@ -118,13 +127,7 @@ describe('one output per input (property, fast-check)', () => {
 
   it('the n8n node: Get Status and Get Many Statuses under each On Error setting, with and without Route Errors', async () => {
     const node = new AlibabaCloudMqtt();
-    const credentials = {
-      accessKeyId: SENTINEL_ACCESS_KEY_ID,
-      accessKeySecret: SENTINEL_SECRET,
-      region: 'cn-hangzhou',
-      network: 'public',
-      endpoint: emu.endpoint,
-    };
+    const credentials = n8nCredentials();
     await fc.assert(
       fc.asyncProperty(
         fc.array(anyInput, { minLength: 1, maxLength: 12 }),
@@ -178,13 +181,7 @@ describe('one output per input (property, fast-check)', () => {
 
   it('on a busy host with a slow, faulty service: each item in exactly one output, in input order', async () => {
     const node = new AlibabaCloudMqtt();
-    const credentials = {
-      accessKeyId: SENTINEL_ACCESS_KEY_ID,
-      accessKeySecret: SENTINEL_SECRET,
-      region: 'cn-hangzhou',
-      network: 'public',
-      endpoint: emu.endpoint,
-    };
+    const credentials = n8nCredentials();
     await fc.assert(
       fc.asyncProperty(
         fc.array(anyInput, { minLength: 1, maxLength: 40 }),
