@@ -16,7 +16,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { inspect } from 'node:util';
 import type { Redis as RedisClient, RedisOptions } from 'ioredis';
 import { abortedError, type Cancellable } from '../base/abort';
-import { TokenBucket, sendSafeBurst, type LimitedKey, type TokenStore } from '../send/rate-limiter';
+import { TokenBucket, sendSafeBurst, sendSafeCapacity, type LimitedKey, type TokenStore } from '../send/rate-limiter';
 import { WaitQueue } from '../base/wait-queue';
 import { describeRedis, type ResolvedSharedLimit } from './options';
 import { TAKE_SCRIPT } from './take-script';
@@ -53,8 +53,9 @@ interface Group {
   redisKeys: string[];
   /** The lowest rate of its limits: how fast this group's slots can come at most. */
   rate: number;
-  /** Tokens owed for requests written late, sent with the next round trip. */
+  /** Tokens owed for requests written late, not yet sent (a round trip is asked for at once). */
   owed: number;
+  chargeQueued: boolean;
   limitArgs: string[];
   batch: number;
   queue: WaitQueue<number>;
@@ -168,12 +169,49 @@ export class RedisTokenStore implements TokenStore {
   charge(keys: readonly LimitedKey[]): void {
     const group = this.group(keys);
     this.stats.charged++;
-    if (this.mode === 'fallback' && group.fallback) {
-      for (const bucket of group.fallback) bucket.charge();
+    if (this.mode === 'fallback') {
+      for (const bucket of this.fallbackBuckets(group)) bucket.charge();
       return;
     }
     group.owed++;
-    void this.pump(group);
+    // Sent at once (the late writes of this turn together), not with the next reservation: the
+    // sooner the shared buckets count it, the fewer slots are handed out that it should delay.
+    if (group.chargeQueued) return;
+    group.chargeQueued = true;
+    queueMicrotask(() => {
+      group.chargeQueued = false;
+      void this.sendCharge(group);
+    });
+  }
+
+  /** One round trip that only takes what late writes owe (the pump takes it along when this fails). */
+  private async sendCharge(group: Group): Promise<void> {
+    const charge = group.owed;
+    if (charge === 0 || this.mode !== 'shared') return;
+    group.owed = 0;
+    try {
+      await answerOrTimeout(this.callTake(group, 0, 0, charge, false), this.options.commandTimeoutMs);
+      this.stats.roundTrips++;
+    } catch {
+      group.owed += charge;
+      void this.pump(group);
+    }
+  }
+
+  private callTake(group: Group, want: number, lead: number, charge: number, drain: boolean): Promise<TakeResult> {
+    return this.redis.alicloudMqttTake(
+      group.redisKeys.length,
+      ...group.redisKeys,
+      want,
+      this.processId,
+      drain ? 1 : 0,
+      MEMBER_WINDOW_SECONDS,
+      BUCKET_TTL_MS,
+      HORIZON_MS + lead,
+      lead,
+      charge,
+      ...group.limitArgs,
+    );
   }
 
   /** Ends the connection (tests, and hosts that unload). Waiting callers are served by the fallback. */
@@ -195,6 +233,7 @@ export class RedisTokenStore implements TokenStore {
         redisKeys: [...redisKeys, ...redisKeys.map((k) => `${k}:processes`)],
         rate: Math.min(...keys.map((k) => k.limit.ratePerSecond)),
         owed: 0,
+        chargeQueued: false,
         limitArgs: keys.flatMap((k) => [String(k.limit.ratePerSecond), String(sharedBurst(k.limit))]),
         batch: Math.min(...keys.map((k) => sharedBurst(k.limit))),
         queue: new WaitQueue<number>(),
@@ -239,7 +278,8 @@ export class RedisTokenStore implements TokenStore {
             ? 'shared'
             : this.enterFallback(`it has not answered in the ${FIRST_CONNECT_WAIT_MS / 1000} s since this process started`);
         if (this.mode === 'fallback') {
-          group.owed = 0; // the fallback buckets were charged at once
+          // What late writes still owe is paid to this process's share instead.
+          for (; group.owed > 0; group.owed--) for (const bucket of this.fallbackBuckets(group)) bucket.charge();
           if (group.queue.length > group.slots.length) await this.takeFallback(group);
         } else if (group.queue.length <= group.slots.length) await this.takeShared(group, 0);
         else if (group.slots.length >= this.heldAtMost(group)) await new Promise<void>((resolve) => (group.slotCame = resolve));
@@ -273,29 +313,15 @@ export class RedisTokenStore implements TokenStore {
     const started = performance.now();
     const lead = Math.min(HORIZON_MS / 2, Math.ceil(this.roundTrip.estimateMs() / 2) + LEAD_MARGIN_MS);
     const charge = group.owed;
+    group.owed = 0;
     let result: TakeResult;
     this.roundTripSince = started;
     try {
       const drain = group.drain;
-      result = await answerOrTimeout(
-        this.redis.alicloudMqttTake(
-          group.redisKeys.length,
-          ...group.redisKeys,
-          want,
-          this.processId,
-          drain ? 1 : 0,
-          MEMBER_WINDOW_SECONDS,
-          BUCKET_TTL_MS,
-          HORIZON_MS + lead,
-          lead,
-          charge,
-          ...group.limitArgs,
-        ),
-        this.options.commandTimeoutMs,
-      );
+      result = await answerOrTimeout(this.callTake(group, want, lead, charge, drain), this.options.commandTimeoutMs);
       if (drain) group.drain = false;
-      group.owed -= charge;
     } catch (error) {
+      group.owed += charge;
       this.enterFallback(reason(error));
       return;
     } finally {
@@ -349,16 +375,22 @@ export class RedisTokenStore implements TokenStore {
 
   private async takeFallback(group: Group): Promise<void> {
     group.drain = true;
-    group.fallback ??= group.keys.map((k, i) => {
-      const share = this.share(group.members?.[i]);
-      // Starts empty: the shared buckets may have been spent just before Redis went away.
-      return new TokenBucket(k.limit.ratePerSecond / share, Math.max(1, Math.floor(k.limit.burst / share)), undefined, 0);
-    });
-    for (const bucket of group.fallback) await bucket.take();
+    for (const bucket of this.fallbackBuckets(group)) await bucket.take();
     if (group.queue.grantNext(performance.now())) {
       this.stats.fallbackGrants++;
       this.lastGrantAt = performance.now();
     }
+  }
+
+  /** This process's share of each limit of the group, while Redis is away. */
+  private fallbackBuckets(group: Group): TokenBucket[] {
+    group.fallback ??= group.keys.map((k, i) => {
+      const share = this.share(group.members?.[i]);
+      // Starts empty: the shared buckets may have been spent just before Redis went away. Its part
+      // of the send-safe capacity, as the shared buckets hold (the shares together: one bucket's).
+      return new TokenBucket(k.limit.ratePerSecond / share, Math.max(1, sendSafeCapacity(k.limit) / share), undefined, 0);
+    });
+    return group.fallback;
   }
 
   /**
