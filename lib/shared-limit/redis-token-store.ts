@@ -36,7 +36,7 @@ const PROBE_INTERVAL_MS = 1_000;
  */
 const HORIZON_MS = 250;
 /** Slots are asked for this much later than half a round trip ahead: reading the answer takes a moment too. */
-const LEAD_MARGIN_MS = 3;
+const LEAD_MARGIN_MS = 10;
 /** Requests waiting this long with no slot given out is a stall worth one warning. */
 const STALL_WARNING_MS = 3_000;
 /*
@@ -440,6 +440,11 @@ export class RedisTokenStore implements TokenStore {
   private enterFallback(why: string): 'fallback' {
     if (this.mode === 'fallback') return 'fallback';
     this.mode = 'fallback';
+    // Slots reserved before Redis went away still come, and are used: this process's share counts
+    // them, so that they and its first grants alone do not add up to more than its part.
+    for (const group of this.groups.values()) {
+      for (let i = 0; i < group.slots.length; i++) for (const bucket of this.fallbackBuckets(group)) bucket.charge();
+    }
     const groups = [...this.groups.values()];
     const shares = groups.flatMap((g) => g.keys.map((_, i) => this.share(g.members?.[i])));
     // Never heard from Redis: who else sends is unknown, and the share is the assumed one, said so.
