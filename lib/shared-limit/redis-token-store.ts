@@ -36,7 +36,7 @@ const PROBE_INTERVAL_MS = 1_000;
  */
 const HORIZON_MS = 250;
 /** Slots are asked for this much later than half a round trip ahead: reading the answer takes a moment too. */
-const LEAD_MARGIN_MS = 10;
+const LEAD_MARGIN_MS = 3;
 /** Requests waiting this long with no slot given out is a stall worth one warning. */
 const STALL_WARNING_MS = 3_000;
 /*
@@ -294,12 +294,17 @@ export class RedisTokenStore implements TokenStore {
 
   /**
    * How many slots this process reserves at a time, and holds fewer than twice that: a batch, or
-   * what its rate needs while one round trip is under way (a Redis far away: one round trip at a time per group must still keep
-   * up with the rate), within what the horizon lets it reserve.
+   * what its rate needs while one round trip is under way (a Redis far away: one round trip at a
+   * time per group must still keep up with the rate), within what the horizon lets it reserve.
    */
   private heldAtMost(group: Group): number {
     const perRoundTrip = Math.ceil((group.rate * 1.5 * this.roundTrip.estimateMs()) / 1000);
     return Math.max(group.batch, Math.min(perRoundTrip, Math.floor((group.rate * HORIZON_MS) / 1000)));
+  }
+
+  /** How far ahead of Redis's now slots are asked for: half a round trip, and a margin to read the answer. */
+  private leadMs(): number {
+    return Math.min(HORIZON_MS / 2, Math.ceil(this.roundTrip.estimateMs() / 2) + LEAD_MARGIN_MS);
   }
 
   /**
@@ -311,7 +316,7 @@ export class RedisTokenStore implements TokenStore {
    */
   private async takeShared(group: Group, want: number): Promise<void> {
     const started = performance.now();
-    const lead = Math.min(HORIZON_MS / 2, Math.ceil(this.roundTrip.estimateMs() / 2) + LEAD_MARGIN_MS);
+    const lead = this.leadMs();
     const charge = group.owed;
     group.owed = 0;
     let result: TakeResult;
