@@ -80,10 +80,18 @@ class Hub {
   private consuming = { groups: new Set<string>(), topics: new Set<string>() };
   private starting: Promise<void> | undefined;
 
+  /** The first listener's options without the secret, which a closure keeps (util.inspect shows none). */
+  private readonly base: Omit<StatusFeedOptions, 'accessKeySecret'>;
+  private readonly secret: () => string;
+
   constructor(
     private readonly key: string,
-    private readonly base: StatusFeedOptions,
-  ) {}
+    options: StatusFeedOptions,
+  ) {
+    const { accessKeySecret, ...base } = options;
+    this.base = base;
+    this.secret = () => accessKeySecret;
+  }
 
   get connected(): boolean {
     return this.subscription?.connected ?? false;
@@ -117,6 +125,7 @@ class Hub {
     this.consuming = { groups, topics };
     const subscription = new StatusSubscription({
       ...this.base,
+      accessKeySecret: this.secret(),
       groupIds: [...groups],
       parentTopics: [...topics],
       onEvent: (event) => this.onEvent(event),
