@@ -1,21 +1,12 @@
 import { startEmulatorProcess } from '../emulator-process';
 import { latencyProxy } from '../hostile';
 import { startRedis } from '../redis-server';
+import { busiestWindow } from '../../test/helpers/send-log';
 import { runSharedLimitChild, type SharedLimitJob, type SharedLimitReport } from '../shared-limit-child';
 import { LIMITS, type BenchResult } from '../report';
 
 const DEVICES = 600;
 
-/** The most sends within any one second (times in ms). */
-function busiestWindow(times: readonly number[]): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let best = 0;
-  for (let i = 0, j = 0; j < sorted.length; j++) {
-    while (sorted[j] - sorted[i] >= 1000) i++;
-    best = Math.max(best, j - i + 1);
-  }
-  return best;
-}
 /** What the service allows per IP (documented): never to be passed as written. */
 const DOCUMENTED = 300;
 

@@ -186,7 +186,8 @@ export class AlibabaCloudMqttStatusTrigger implements INodeType {
       try {
         await push.start();
       } catch (error) {
-        if (asOnsMqttError(error).code !== 'CloudSdkUnreachable') push = undefined;
+        // lib's class for it: a retry-class error is still being tried; a fail-class one stopped it.
+        if (!asOnsMqttError(error).retryable) push = undefined;
         throw new NodeOperationError(this.getNode(), error instanceof Error ? error.message : String(error), {
           description:
             (error as { hint?: string }).hint ??

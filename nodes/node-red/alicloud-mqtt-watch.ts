@@ -282,7 +282,7 @@ export = function register(RED: NodeAPI): void {
             reportWithoutInput(catchableError(e), e);
             // A refused login stopped the subscription; an endpoint out of reach is still being
             // tried (with backoff), and stays the node's to stop when the flow stops.
-            if (e.code !== 'CloudSdkUnreachable') {
+            if (!e.retryable) {
               node.status({ fill: 'red', shape: 'ring', text: shortText(e.code) });
               if (push === started) push = undefined;
             }
