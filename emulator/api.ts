@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DeviceRegistry, formatTraceTime } from './devices';
 import { FaultInjector } from './faults';
+import type { Inbox } from './inbox';
 import { ApiError } from './api-error';
 import { MAX_TOKEN_LIFETIME_MS, MIN_TOKEN_LIFETIME_MS, type DeviceCredentialRecord, type ProvisioningStore } from './provisioning';
 import { serviceErrorStatus } from './service-errors';
@@ -63,6 +64,8 @@ export interface ApiState {
   logSeq: number;
   /** Device credentials and tokens (in memory only). */
   provisioning: ProvisioningStore;
+  /** What the example workflows and flows posted as tickets (see inbox.ts). */
+  inbox: Inbox;
   /** Publishes on the MQTT broker (SendMessage); undefined without a broker. */
   publish?: (topic: string, payload: string) => void;
 }

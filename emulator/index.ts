@@ -11,6 +11,7 @@ import { startCloudSdk, type RunningCloudSdk } from './cloud-sdk';
 import { startBroker, type RunningBroker } from './broker';
 import { DeviceRegistry } from './devices';
 import { FaultInjector, type FaultConfig } from './faults';
+import { Inbox, type InboxEntry } from './inbox';
 import { StsAuthority, type StsCredential } from './sts';
 import { ProvisioningStore } from './provisioning';
 import { startMetadataService, type MetadataServiceOptions, type RunningMetadataService } from './metadata-service';
@@ -19,6 +20,7 @@ import { startStsService, type RunningSts, type StsRole } from './sts-service';
 export type { FaultConfig, ErrorRule } from './faults';
 export type { LogEntry, AccessKey } from './api';
 export type { StsCredential } from './sts';
+export type { InboxEntry } from './inbox';
 export type { RunningSts, StsRole, StsLogEntry } from './sts-service';
 export { TEST_CA_FILE } from './sts-service';
 export type { MetadataServiceOptions, RunningMetadataService } from './metadata-service';
@@ -99,6 +101,8 @@ export interface RunningEmulator {
   credentialsUri: string;
   /** When the credentials URI was fetched (epoch ms each). */
   credentialsUriFetches(): readonly number[];
+  /** What was posted to the inbox (the example workflows' tickets, incidents, summaries), oldest first. */
+  inbox(): readonly InboxEntry[];
   requestLog(): readonly LogEntry[];
   clearLog(): void;
   stats(): ApiState['counters'] & { logged: number; hanging: number };
@@ -127,6 +131,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     logSeq: 0,
     credentialsUriFetches: [],
     provisioning: new ProvisioningStore(),
+    inbox: new Inbox(),
   };
   let mqttAuth = options.mqttAuth === true;
   const login = (clientId: string, username: string | undefined, password: Buffer | undefined) =>
@@ -253,6 +258,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     issuedSecrets: () => state.sts.issuedSecrets,
     credentialsUri: `${endpoint}${ADMIN_PREFIX}/credentials`,
     credentialsUriFetches: () => state.credentialsUriFetches,
+    inbox: () => state.inbox.list(),
     requestLog: () => state.log,
     clearLog: () => (state.log.length = 0),
     stats: () => ({ ...state.counters, logged: state.log.length, hanging: state.hanging.size }),
@@ -266,6 +272,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       state.sts.lifetimeMs = undefined;
       state.credentialsUriFetches.length = 0;
       state.provisioning.clear();
+      state.inbox.clear();
       mqttAuth = options.mqttAuth === true;
       cloudSdk?.reset();
     },
@@ -309,6 +316,11 @@ function adminHandler(state: ApiState, emulator: () => RunningEmulator) {
     }
     const path = url.pathname.slice(ADMIN_PREFIX.length);
     const method = req.method ?? 'GET';
+    const posted = /^\/inbox\/(.+)$/.exec(path);
+    if (posted && method === 'POST') {
+      const entry = state.inbox.add(decodeURIComponent(posted[1]), input);
+      return send(201, { id: entry.id, received: true });
+    }
     const device = /^\/devices\/(.+)$/.exec(path);
     if (device && (method === 'PUT' || method === 'POST')) {
       if (typeof input.online !== 'boolean') return send(400, { error: 'Send {"online": true|false}.' });
@@ -317,6 +329,11 @@ function adminHandler(state: ApiState, emulator: () => RunningEmulator) {
       return send(200, { clientId, online: state.devices.isOnline(clientId) });
     }
     switch (`${method} ${path}`) {
+      case 'GET /inbox':
+        return send(200, state.inbox.list());
+      case 'DELETE /inbox':
+        state.inbox.clear();
+        return send(200, { cleared: true });
       case 'GET /devices':
         return send(200, state.devices.list());
       case 'GET /faults':

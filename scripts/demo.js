@@ -7,7 +7,9 @@
  */
 const { startEmulator, DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET, DEMO_INSTANCE_ID } = require('../dist/emulator');
 const { mqttConnectOptions } = require('../dist/lib');
-const { startNodeRed, packTarball, freePort } = require('./lib/node-red-host');
+const net = require('node:net');
+const { startNodeRed, packTarball } = require('./lib/node-red-host');
+const { DEMO_PORTS } = require('./lib/emulator-config');
 const { startSimulatedDevices, startGateway } = require('./lib/simulated-devices');
 const { demoFlow } = require('./lib/demo-flow');
 
@@ -21,13 +23,38 @@ const GATEWAY_DOWN_MS = Number(process.env.DEMO_GATEWAY_DOWN_MS) || 30_000;
 const GATEWAY_FAILURES = Number(process.env.DEMO_GATEWAY_FAILURES) || Infinity;
 const say = (line) => process.stdout.write(`${line}\n`);
 
+/**
+ * The demo's port for one service: fixed (the examples and the docs name them), moved only by its
+ * environment variable. A port in use stops the demo with what to do, instead of a silent move
+ * that would leave the examples pointing at nothing.
+ */
+async function demoPort(name) {
+  const { env, port: fixed, what } = DEMO_PORTS[name];
+  const given = process.env[env];
+  const port = given === undefined || given === '' ? fixed : Number(given);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${env}=${given} is not a port number (0 to 65535).`);
+  if (port === 0) return 0;
+  const free = await new Promise((resolve) => {
+    const server = net.createServer().once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+  if (!free) {
+    throw new Error(
+      `port ${port} (${what}) is in use on 127.0.0.1. Stop what uses it (another demo or emulator?), or start the demo on another port: ${env}=${port + 1} npm start` +
+        (name === 'api' ? ' (the examples expect http://127.0.0.1:8090: change the Endpoint of their config node to match).' : '.'),
+    );
+  }
+  return port;
+}
+
 async function main() {
   const verbose = process.argv.includes('--verbose');
   say('Starting the Alibaba Cloud MQTT demo ...');
   // The broker checks logins as the service does; the simulated devices log in with the demo
   // AccessKey (Signature mode).
   // The Cloud SDK endpoint (push presence) on 5672 when free, as the service's own.
-  const emulator = await startEmulator({ port: await freePort(8090), mqttPort: await freePort(1883), mqttAuth: true, amqpPort: await freePort(5672) });
+  const ports = { api: await demoPort('api'), mqtt: await demoPort('mqtt'), amqp: await demoPort('amqp'), nodeRed: await demoPort('nodeRed') };
+  const emulator = await startEmulator({ port: ports.api, mqttPort: ports.mqtt, mqttAuth: true, amqpPort: ports.amqp });
   /** When each simulated device last changed, so that a PUSH line can say how long after it arrived. */
   const changedAt = new Map();
   const deviceEvent = (id, what) => {
@@ -71,7 +98,7 @@ async function main() {
     const at = pushed && changedAt.get(pushed[1]);
     say(`  [node-red] ${line}${at ? ` (${Date.now() - at} ms after the device ${pushed[2] === 'went offline' ? 'disconnected' : 'connected'})` : ''}`);
   };
-  const nodeRed = await startNodeRed({ tarball, port: Number(process.env.DEMO_NODE_RED_PORT) || 1880, onLog: showLog });
+  const nodeRed = await startNodeRed({ tarball, port: ports.nodeRed, onLog: showLog });
   await nodeRed.deploy(
     demoFlow({
       endpoint: emulator.endpoint,
@@ -85,15 +112,18 @@ async function main() {
   );
 
   say('');
-  say('Alibaba Cloud MQTT demo is running (everything on 127.0.0.1):');
-  say(`  Node-RED editor   ${nodeRed.url}   (Node-RED ${nodeRed.version}; open the debug sidebar)`);
-  say(`  OnsMqtt API       ${emulator.endpoint}   (emulator; admin API ${emulator.adminUrl}/devices)`);
-  say(`  MQTT broker       ${emulator.mqttUrl}   (logins checked: connect your own client as GID_x@@@y with`);
+  say('Alibaba Cloud MQTT demo is running (everything on 127.0.0.1; the ports move with DEMO_API_PORT, DEMO_MQTT_PORT,');
+  say('DEMO_AMQP_PORT and DEMO_NODE_RED_PORT; docs/emulator.md has all of this):');
+  say(`  Node-RED editor   ${nodeRed.url}   (Node-RED ${nodeRed.version}; open the debug sidebar; Import -> Examples reuses`);
+  say('                    the "Local emulator" account of this flow: keep the existing one when Node-RED asks)');
+  say(`  OnsMqtt API       ${emulator.endpoint}   (the Endpoint of the account in Node-RED, Custom Endpoint in n8n)`);
+  say(`  Ticket inbox      ${emulator.adminUrl}/inbox   (where the example n8n workflows post their tickets)`);
+  say(`  MQTT broker       ${emulator.mqttUrl}   (logins checked: connect your own client as GID_x@@@anything with`);
   say(`                    user name Signature|${DEMO_ACCESS_KEY_ID}|${DEMO_INSTANCE_ID} and password Base64(HMAC-SHA1(secret, Client ID)),`);
-  say('                    or provision it with the "mqtt credential" node, and watch it turn online)');
+  say('                    or provision it with the "mqtt credential" node; the push watch shows it coming online)');
   if (emulator.cloudSdk) {
-    say(`  Cloud SDK (push)  amqp://127.0.0.1:${emulator.cloudSdk.port}   (status notifications: the "push watch" node; PUSH lines`);
-    say('                    say how many ms after the device changed they arrived, TICKET lines are the polled watch)');
+    say(`  Cloud SDK (push)  amqp://127.0.0.1:${emulator.cloudSdk.port}   (status notifications: the push watch hears every device of GID_demo`);
+    say('                    and GID_x; PUSH lines say how many ms after the device changed they arrived, TICKET lines are the polled watch)');
   }
   say(`  Instance ID       ${DEMO_INSTANCE_ID}`);
   say(`  AccessKey ID      ${DEMO_ACCESS_KEY_ID}`);
@@ -103,6 +133,7 @@ async function main() {
     `                    and ${LINE_IDS.length} behind one gateway (line-01 .. line-12) that fails every ${Math.round((GATEWAY_UP_MS + GATEWAY_DOWN_MS) / 1000)} s:`,
   );
   say("                    the watch node opens ONE incident for them, with each device's reason, and resolves it");
+  say('  Tickets           TICKET lines: opened once when a device goes offline, TICKET CLOSED once when it is back');
   say('Press Ctrl-C to stop.');
 
   let stopping = false;

@@ -1,5 +1,5 @@
 import { checkCredentials, OnsMqttError } from '../../lib';
-import { configToClientOptions, configToSharedLimit, type ConfigNode } from './config-options';
+import { configToClientOptions, configToSharedLimit, type ConfigDef, type ConfigNode } from './config-options';
 import type { NodeAPI, NodeDef } from './types';
 
 /**
@@ -32,20 +32,23 @@ export = function register(RED: NodeAPI): void {
     },
   );
 
-  // "Test" in the config dialog: the runtime checks the deployed config node (the exchange, then a
-  // signed request) and answers in words; the secrets never travel to the browser.
+  // "Test" in the config dialog: the runtime checks the configuration the dialog shows (the
+  // exchange, then a signed request) and answers in words. The dialog sends its fields as they
+  // stand, deployed or not; a secret left unchanged comes as Node-RED's placeholder and is taken
+  // from the deployed node, so secrets never travel to the browser.
   RED.httpAdmin?.post(
     '/alicloud-mqtt-config/:id/test',
     RED.auth ? RED.auth.needsPermission('alicloud-mqtt-config.write') : (_req, _res, next) => next(),
     (req, res) => {
-      const node = RED.nodes.getNode(req.params.id) as ConfigNode | null;
-      if (!node || typeof node.clientOptions !== 'function') {
+      const deployed = RED.nodes.getNode(req.params.id) as ConfigNode | null;
+      const shown = dialogValues(req.params.id, req.body);
+      if (!shown && (!deployed || typeof deployed.clientOptions !== 'function')) {
         res.status(404).json({ ok: false, message: 'Deploy this configuration first: the test uses the deployed one.' });
         return;
       }
       let options;
       try {
-        options = node.clientOptions();
+        options = shown ? configToClientOptions(shown.def, withStoredSecrets(shown.credentials, deployed?.credentials)) : deployed!.clientOptions();
       } catch (error) {
         res.json({ ok: false, message: error instanceof OnsMqttError ? error.message : String(error) });
         return;
@@ -54,3 +57,36 @@ export = function register(RED: NodeAPI): void {
     },
   );
 };
+
+/** Node-RED's stand-in for a password credential that is stored and was not retyped. */
+const UNCHANGED_SECRET = '__PWRD__';
+
+/**
+ * The dialog's fields ({config, credentials}), with `${VAR}` resolved as Node-RED resolves it when
+ * flows load; undefined when the request carries none (an older editor page).
+ */
+function dialogValues(id: string, body: unknown): { def: ConfigDef; credentials: Record<string, string | undefined> } | undefined {
+  if (!body || typeof body !== 'object') return undefined;
+  const { config, credentials } = body as { config?: unknown; credentials?: unknown };
+  if (!config || typeof config !== 'object') return undefined;
+  const def: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config)) if (typeof value === 'string' || typeof value === 'number') def[key] = withEnv(value);
+  def.id = id;
+  const typed: Record<string, string | undefined> = {};
+  if (credentials && typeof credentials === 'object') {
+    for (const [key, value] of Object.entries(credentials)) if (typeof value === 'string') typed[key] = value === UNCHANGED_SECRET ? value : withEnv(value);
+  }
+  return { def: def as ConfigDef, credentials: typed };
+}
+
+function withEnv<T extends string | number>(value: T): T | string {
+  const env = typeof value === 'string' ? /^\$\{(\w+)\}$/.exec(value.trim()) : null;
+  return env ? (process.env[env[1]] ?? '') : value;
+}
+
+/** Typed credentials over the stored ones: a placeholder or a field not sent keeps the stored value. */
+function withStoredSecrets(typed: Record<string, string | undefined>, stored: Record<string, string | undefined> | undefined): Record<string, string | undefined> {
+  const merged: Record<string, string | undefined> = { ...(stored ?? {}) };
+  for (const [key, value] of Object.entries(typed)) if (value !== UNCHANGED_SECRET) merged[key] = value;
+  return merged;
+}

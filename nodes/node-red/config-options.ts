@@ -23,7 +23,7 @@ export const CREDENTIAL_PROPERTIES = [
   'roleName',
 ] as const;
 
-type ConfigDef = Pick<NodeDef, 'name' | 'id'> & {
+export type ConfigDef = Pick<NodeDef, 'name' | 'id'> & {
   region?: unknown;
   network?: unknown;
   endpoint?: unknown;

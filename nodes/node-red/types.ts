@@ -69,6 +69,8 @@ export interface NodeAPI {
 
 export interface AdminRequest {
   params: Record<string, string>;
+  /** The JSON body (Node-RED's admin API parses it). */
+  body?: unknown;
 }
 
 export interface AdminResponse {
