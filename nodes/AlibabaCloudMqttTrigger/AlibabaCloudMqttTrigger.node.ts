@@ -39,7 +39,9 @@ export class AlibabaCloudMqttTrigger implements INodeType {
     group: ['trigger'],
     version: 1,
     subtitle: '={{ "Watch " + ($parameter["clientIds"] || "").split(/[\\n,]/).filter(s => s.trim()).length + " devices" }}',
-    description: 'Starts the workflow when an MQTT device goes offline or comes back online, or many drop at once',
+    // n8n's node picker folds "X Trigger" into "X" (same name without "Trigger") and shows this
+    // description for both: it must read right for the action node too.
+    description: 'Check whether Alibaba Cloud ApsaraMQ for MQTT devices are connected, provision them, and start workflows when one goes offline or comes back',
     defaults: { name: 'Alibaba Cloud MQTT Trigger' },
     polling: true,
     inputs: [],

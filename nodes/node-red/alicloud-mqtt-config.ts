@@ -85,7 +85,10 @@ function withEnv<T extends string | number>(value: T): T | string {
 }
 
 /** Typed credentials over the stored ones: a placeholder or a field not sent keeps the stored value. */
-function withStoredSecrets(typed: Record<string, string | undefined>, stored: Record<string, string | undefined> | undefined): Record<string, string | undefined> {
+function withStoredSecrets(
+  typed: Record<string, string | undefined>,
+  stored: Record<string, string | undefined> | undefined,
+): Record<string, string | undefined> {
   const merged: Record<string, string | undefined> = { ...(stored ?? {}) };
   for (const [key, value] of Object.entries(typed)) if (value !== UNCHANGED_SECRET) merged[key] = value;
   return merged;

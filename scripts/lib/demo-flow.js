@@ -16,7 +16,17 @@ const { EMULATOR_CONFIG_ID } = require('./emulator-config');
 /** Vertical distance between nodes that show a status: the status text sits under the node. */
 const ROW = 80;
 
-function demoFlow({ endpoint, accessKeyId, accessKeySecret, instanceId, clientIds, watchIds = clientIds, everySeconds = 5, pushEndpoint, pushGroups = ['GID_demo', 'GID_x'] }) {
+function demoFlow({
+  endpoint,
+  accessKeyId,
+  accessKeySecret,
+  instanceId,
+  clientIds,
+  watchIds = clientIds,
+  everySeconds = 5,
+  pushEndpoint,
+  pushGroups = ['GID_demo', 'GID_x'],
+}) {
   const tab = 'demo-tab';
   const debug = (id, name, x, y, { sidebar = true, status, complete = 'payload' } = {}) => ({
     id,
@@ -35,7 +45,22 @@ function demoFlow({ endpoint, accessKeyId, accessKeySecret, instanceId, clientId
     y,
     wires: [],
   });
-  const fn = (id, name, func, x, y, wires) => ({ id, type: 'function', z: tab, name, func, outputs: 1, timeout: 0, noerr: 0, initialize: '', finalize: '', libs: [], x, y, wires });
+  const fn = (id, name, func, x, y, wires) => ({
+    id,
+    type: 'function',
+    z: tab,
+    name,
+    func,
+    outputs: 1,
+    timeout: 0,
+    noerr: 0,
+    initialize: '',
+    finalize: '',
+    libs: [],
+    x,
+    y,
+    wires,
+  });
   return [
     {
       id: tab,
@@ -43,7 +68,7 @@ function demoFlow({ endpoint, accessKeyId, accessKeySecret, instanceId, clientId
       label: 'Alibaba Cloud MQTT demo',
       info:
         "Top row: a fleet check every few seconds (mqtt session), each device routed to online or offline (the debug nodes' status shows the last one).\n\n" +
-        'Middle row: mqtt watch opens a ticket once when a device goes offline (why, since when) and closes it once when it is back; the gateway\'s twelve devices make one incident, not twelve tickets. Tickets and incidents show in the debug sidebar and in the terminal.\n\n' +
+        "Middle row: mqtt watch opens a ticket once when a device goes offline (why, since when) and closes it once when it is back; the gateway's twelve devices make one incident, not twelve tickets. Tickets and incidents show in the debug sidebar and in the terminal.\n\n" +
         'Bottom row: the push watch hears every device of the groups GID_demo and GID_x from the service itself (the Cloud SDK): connect your own MQTT client as GID_x@@@anything and it appears as a PUSH line in the terminal.\n\n' +
         "The devices are simulated: they really connect to the emulator's MQTT broker and drop off on a schedule.",
     },
