@@ -18,13 +18,23 @@ const freePort = () =>
   });
 
 it('the demo shows offline details and one incident for the gateway outage, then stops on Ctrl-C', async () => {
-  const port = await freePort();
+  // Every port where it is free: the demo stops with an explanation when its default one is taken.
+  const [api, mqtt, amqp, port] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const child = spawn(process.execPath, [join(ROOT, 'scripts/demo.js')], {
     cwd: ROOT,
     // One gateway failure, then it stays up: a device's own drop while an incident is open is
     // folded into it (by design), so with the gateway failing every 24 s a busy machine could go
     // 90 s without a ticket. After the one incident, the devices' drops are ordinary tickets.
-    env: { ...process.env, DEMO_GATEWAY_UP_MS: '12000', DEMO_GATEWAY_DOWN_MS: '12000', DEMO_GATEWAY_FAILURES: '1', DEMO_NODE_RED_PORT: String(port) },
+    env: {
+      ...process.env,
+      DEMO_GATEWAY_UP_MS: '12000',
+      DEMO_GATEWAY_DOWN_MS: '12000',
+      DEMO_GATEWAY_FAILURES: '1',
+      DEMO_NODE_RED_PORT: String(port),
+      DEMO_API_PORT: String(api),
+      DEMO_MQTT_PORT: String(mqtt),
+      DEMO_AMQP_PORT: String(amqp),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -611,7 +611,7 @@ describe.each(HOSTS)('%s', (_label, which) => {
     await Promise.all(ids.map(async (id) => devices.set(id, await connectMqtt(emu.mqttUrl!, id))));
     const example = JSON.parse(
       readFileSync(join(ROOT, 'workflows', 'fleet-summary.json'), 'utf8')
-        .split('https://hooks.example.com/fleet/')
+        .split('http://127.0.0.1:8090/__emulator/inbox/fleet/')
         .join(`${collector.url}/`),
     ) as { id: string; name: string; active: boolean; nodes: Array<{ type: string; parameters: Record<string, unknown>; credentials?: unknown }> };
     example.id = 'e2eFleetSummary1';

@@ -1,0 +1,342 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET, DEMO_INSTANCE_ID } from '../../emulator';
+import { mqttConnectOptions, OnsMqttClient } from '../../lib';
+import { connectMqtt, waitFor } from '../helpers/emulator';
+import { n8nBin, node24, nodeRedHost, ROOT, type NodeRedHost } from './hosts';
+
+/**
+ * The first hour of a new user, as README and the docs tell it: `npm start` (the demo, on its fixed
+ * ports: the examples and workflows carry its API endpoint, http://127.0.0.1:8090), then
+ * - in the demo's Node-RED: a client the user connects appears (the push watch of the whole
+ *   group), a ticket opens once and closes once per outage, and the debug sidebar gets tickets and
+ *   incidents only;
+ * - every Node-RED example imported into a fresh Node-RED with only the AccessKey Secret typed;
+ *   before that, the provisioning example without it answers its HTTP caller with the error;
+ * - every n8n workflow imported into real n8n with the credential the docs describe, run with
+ *   `n8n execute` or activated, each ending without error, their tickets in the emulator's inbox.
+ */
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { createN8n } = require('../../scripts/lib/n8n-host.js') as {
+  createN8n: (o: { n8nBin: string; nodeBinary: string; tarball: string }) => Promise<N8nHost>;
+};
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { freePort } = require('../../scripts/lib/node-red-host.js') as { freePort(p?: number): Promise<number> };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const WebSocket = require('ws') as typeof import('ws');
+
+interface N8nHost {
+  userFolder: string;
+  importCredentials(c: unknown[]): Promise<void>;
+  importWorkflows(w: unknown[]): Promise<void>;
+  activate(id: string): Promise<void>;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- n8n's run data, read loosely
+  execute(id: string): Promise<{ code: number; run: { data: { resultData: { runData: Record<string, any[]>; error?: { message: string } } } }; text: string }>;
+  start(): Promise<{ logs: string[]; url: string; stop(): Promise<void> }>;
+  cleanup(): void;
+}
+
+/** The demo's API port: the one every example and workflow carries. */
+const API = 'http://127.0.0.1:8090';
+const INBOX = `${API}/__emulator/inbox`;
+const DEVICE_42 = 'GID_demo@@@device-42';
+const api = new OnsMqttClient({ accessKeyId: DEMO_ACCESS_KEY_ID, accessKeySecret: DEMO_ACCESS_KEY_SECRET, endpoint: API });
+
+let demo: ChildProcess;
+let out = '';
+let ports: { mqtt: number; amqp: number; nodeRed: number };
+let tarball: string;
+
+const waitForText = async (pattern: RegExp, timeoutMs: number, from = 0) => {
+  const deadline = Date.now() + timeoutMs;
+  while (!pattern.test(out.slice(from))) {
+    if (Date.now() > deadline) throw new Error(`the demo did not print ${pattern} within ${timeoutMs / 1000} s; it printed:\n${out.slice(-4000)}`);
+    if (demo.exitCode !== null) throw new Error(`the demo exited (${demo.exitCode}):\n${out}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+};
+
+beforeAll(async () => {
+  ports = { mqtt: await freePort(), amqp: await freePort(), nodeRed: await freePort() };
+  // The API on its default port (the one the examples carry); the others wherever is free, as the
+  // docs allow, so that a broker already on 1883 or 5672 on this machine does not matter.
+  demo = spawn(process.execPath, [join(ROOT, 'scripts/demo.js')], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      DEMO_MQTT_PORT: String(ports.mqtt),
+      DEMO_AMQP_PORT: String(ports.amqp),
+      DEMO_NODE_RED_PORT: String(ports.nodeRed),
+      // Two short gateway failures, then it stays up (no storm while the examples run).
+      DEMO_GATEWAY_UP_MS: '10000',
+      DEMO_GATEWAY_DOWN_MS: '10000',
+      DEMO_GATEWAY_FAILURES: '1',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  demo.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  demo.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  await waitForText(/Press Ctrl-C to stop/, 180_000);
+  tarball = nodeRedHost.packTarball();
+}, 240_000);
+
+afterAll(async () => {
+  if (!demo || demo.exitCode !== null) return;
+  const exited = new Promise((r) => demo.once('exit', r));
+  demo.kill('SIGINT');
+  const timer = setTimeout(() => demo.kill('SIGKILL'), 20_000);
+  await exited;
+  clearTimeout(timer);
+}, 30_000);
+
+/** What Node-RED's debug sidebar and node statuses receive (its editor's websocket, /comms). */
+async function sidebar(url: string) {
+  const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/comms`);
+  const debug: Array<{ id: string; name?: string; msg: string }> = [];
+  const status = new Map<string, { fill?: string; text?: string }>();
+  ws.on('message', (data: Buffer) => {
+    for (const { topic, data: d } of JSON.parse(data.toString()) as Array<{ topic: string; data: Record<string, unknown> }>) {
+      if (topic === 'debug') debug.push(d as { id: string; name?: string; msg: string });
+      else if (topic.startsWith('status/')) status.set(topic.slice(7), d as { fill?: string; text?: string });
+    }
+  });
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  ws.send(JSON.stringify({ subscribe: 'debug' }));
+  ws.send(JSON.stringify({ subscribe: 'status/#' }));
+  return { debug, status, close: () => ws.close() };
+}
+
+const deviceLogin = (clientId: string) =>
+  mqttConnectOptions({ mode: 'Signature', clientId, instanceId: DEMO_INSTANCE_ID, accessKeyId: DEMO_ACCESS_KEY_ID, accessKeySecret: DEMO_ACCESS_KEY_SECRET });
+const mqttUrl = () => `mqtt://127.0.0.1:${ports.mqtt}`;
+const end = (c: import('mqtt').MqttClient) => new Promise<void>((r) => c.end(false, {}, () => r()));
+/** A check that asks a server: a quarter of a second between tries, not waitFor's 20 ms. */
+const politely =
+  <T>(check: () => Promise<T>) =>
+  async (): Promise<T> => {
+    await new Promise((r) => setTimeout(r, 250));
+    return check();
+  };
+
+describe('Node-RED', () => {
+  it("the demo: the user's own client appears, a ticket opens once and closes once, the sidebar gets tickets and incidents only", async () => {
+    const nodeRedUrl = `http://127.0.0.1:${ports.nodeRed}`;
+    const bar = await sidebar(nodeRedUrl);
+    const mine = 'GID_x@@@first-hour';
+    const from = out.length;
+    const client = await connectMqtt(mqttUrl(), mine, { ...deviceLogin(mine) });
+    try {
+      await waitForText(/PUSH GID_x@@@first-hour came online/, 30_000, from);
+      // The devices drop every 20-45 s and come back 12-25 s later: a ticket that closed.
+      await waitForText(/TICKET CLOSED T-\d+ GID_demo@@@\S+: back online/, 150_000, from);
+    } finally {
+      await end(client);
+      bar.close();
+    }
+    const tickets = bar.debug.filter((d) => d.name === 'tickets').map((d) => JSON.parse(d.msg) as { ticket: string; action: string; device: string });
+    expect(tickets.some((t) => t.action === 'CLOSED')).toBe(true);
+    // Per device: OPEN, CLOSED, OPEN, ... never two of a kind in a row, and each CLOSED closes the ticket that was opened.
+    const open = new Map<string, string>();
+    for (const t of tickets) {
+      if (t.action === 'OPEN') {
+        expect({ device: t.device, alreadyOpen: open.get(t.device) }).toEqual({ device: t.device, alreadyOpen: undefined });
+        open.set(t.device, t.ticket);
+      } else {
+        expect({ device: t.device, closes: t.ticket }).toEqual({ device: t.device, closes: open.get(t.device) });
+        open.delete(t.device);
+      }
+    }
+    // The sidebar: tickets and incidents, never a message per device per check, and no error.
+    expect([...new Set(bar.debug.map((d) => d.name))].filter((n) => n !== 'tickets' && n !== 'incident')).toEqual([]);
+  }, 240_000);
+
+  it('each example, imported into a fresh Node-RED with only the AccessKey Secret typed, ends without error; without it, the provisioning example answers its caller with the error', async () => {
+    const examples = readdirSync(join(ROOT, 'examples'))
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => ({ file: f, flow: JSON.parse(readFileSync(join(ROOT, 'examples', f), 'utf8')) as Array<Record<string, unknown>> }));
+    // One account for all (the same config node id, as the editor reuses it on import), carrying
+    // the demo's endpoint and AccessKey ID: the user types the secret only.
+    const configs = examples.flatMap(({ flow }) => flow.filter((n) => n.type === 'alicloud-mqtt-config'));
+    expect(new Set(configs.map((c) => c.id)).size).toBe(1);
+    expect(configs.every((c) => c.endpoint === API && (c.credentials as Record<string, string>).accessKeyId === DEMO_ACCESS_KEY_ID)).toBe(true);
+    const account = { ...configs[0], credentials: { ...(configs[0].credentials as object) } };
+    const nodes = (flow: Array<Record<string, unknown>>) => flow.filter((n) => n.type !== 'alicloud-mqtt-config');
+    const host: NodeRedHost = await nodeRedHost.startNodeRed({ tarball, extraPackages: ['@flowfuse/node-red-dashboard@1.31.0'] });
+    const bar = await sidebar(host.url);
+    try {
+      // Without the secret: POST /provision gets an answer with the error, it does not hang.
+      const provisioning = examples.find((e) => e.file.startsWith('Provision'))!.flow;
+      await host.deploy([account, ...nodes(provisioning)]);
+      let answer: Response | undefined;
+      await waitFor(
+        async () =>
+          (answer = await fetch(`${host.url}/provision`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: JSON.stringify({ clientId: DEVICE_42 }),
+          })).status !== 404,
+        15_000,
+        'the /provision route',
+      );
+      expect(answer!.status).toBe(500);
+      expect(await answer!.json()).toMatchObject({ error: 'InvalidInput', message: expect.stringContaining('accessKeySecret') });
+
+      // The secret typed: every example at once, the account once.
+      (account.credentials as Record<string, string>).accessKeySecret = DEMO_ACCESS_KEY_SECRET;
+      const logStart = host.logs.length;
+      bar.debug.length = 0;
+      await host.deploy([account, ...examples.flatMap(({ flow }) => nodes(flow))]);
+      const debugFrom = (...ids: string[]) => bar.debug.filter((d) => ids.includes(d.id));
+      for (const id of ['ex1inj', 'ex2inj', 'ex3inj']) await host.inject(id);
+      await waitFor(() => debugFrom('ex1on', 'ex1off').length === 1, 20_000, 'Check one device');
+      await waitFor(() => debugFrom('ex3on', 'ex3off').length === 1, 20_000, 'Retry loop');
+      // Three devices, each healthy or with an alert built from its trace.
+      await waitFor(() => debugFrom('ex2ok', 'ex2out').length === 3, 30_000, 'Check a fleet');
+
+      // Provisioning: the device asks, gets its login, connects with it, and receives its configuration.
+      const res = await fetch(`${host.url}/provision`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ clientId: DEVICE_42 }),
+      });
+      expect(res.status).toBe(200);
+      const login = (await res.json()) as { clientId: string; username: string; password: string };
+      let device = await connectMqtt(mqttUrl(), DEVICE_42, { username: login.username, password: login.password });
+      await waitFor(() => debugFrom('prdone').length === 1, 30_000, 'the configuration sent');
+      await end(device);
+
+      // Rotation (after provisioning, as its notes say): the device comes back with its new secret.
+      const before = (await api.getDeviceCredential({ clientId: DEVICE_42, instanceId: DEMO_INSTANCE_ID }))!.deviceAccessKeySecret;
+      await host.inject('roinj');
+      let rotated: { deviceAccessKeyId: string; deviceAccessKeySecret: string } | null = null;
+      await waitFor(
+        politely(
+          async () => (rotated = await api.getDeviceCredential({ clientId: DEVICE_42, instanceId: DEMO_INSTANCE_ID }))!.deviceAccessKeySecret !== before,
+        ),
+        20_000,
+        'the new secret',
+      );
+      device = await connectMqtt(mqttUrl(), DEVICE_42, {
+        ...mqttConnectOptions({ mode: 'DeviceCredential', clientId: DEVICE_42, instanceId: DEMO_INSTANCE_ID, ...rotated! }),
+      });
+      await waitFor(() => debugFrom('rodone').length === 1, 30_000, 'back with the new secret');
+      await end(device);
+
+      // The two watches took their first check without an error (their status says how many are online).
+      await waitFor(() => ['ex4watch', 'fleet-dash-watch'].every((id) => /online/.test(bar.status.get(id)?.text ?? '')), 30_000, 'the watches');
+      expect(await (await fetch(`${host.url}/dashboard/fleet`)).status).toBe(200);
+
+      // Nothing went wrong anywhere: no error logged, no ticket for a device that did connect, no failure output.
+      expect(host.logs.slice(logStart).filter((l) => /\[error\]/.test(l))).toEqual([]);
+      expect(debugFrom('ex2err', 'ex3fail', 'ex4err', 'fleet-dash-errors', 'prfailed', 'prtdbg', 'rotdbg')).toEqual([]);
+    } finally {
+      bar.close();
+      await host.stop();
+      host.cleanup();
+    }
+  }, 300_000);
+});
+
+describe('n8n', () => {
+  it('each workflow, imported into n8n 2.40 with the credential the docs describe, ends without error; the tickets reach the inbox', async () => {
+    const nodeBinary = node24();
+    const n8n = await createN8n({ n8nBin: n8nBin('2.40.7', nodeBinary), nodeBinary, tarball });
+    const workflows = readdirSync(join(ROOT, 'workflows'))
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => JSON.parse(readFileSync(join(ROOT, 'workflows', f), 'utf8')) as { id: string; name: string; nodes: Array<Record<string, unknown>> });
+    const id = (file: string) => workflows.find((w) => w.id === file)!.id;
+    await fetch(`${INBOX}`, { method: 'DELETE' });
+    try {
+      // docs/emulator.md: "Alibaba Cloud MQTT (emulator)", the demo AccessKey, Custom Endpoint http://127.0.0.1:8090.
+      await n8n.importCredentials([
+        {
+          id: 'alicloudMqttDemo',
+          name: 'Alibaba Cloud MQTT (emulator)',
+          type: 'alibabaCloudMqttApi',
+          data: { accessKeyId: DEMO_ACCESS_KEY_ID, accessKeySecret: DEMO_ACCESS_KEY_SECRET, region: 'cn-hangzhou', network: 'public', endpoint: API },
+        },
+      ]);
+      await n8n.importWorkflows(workflows);
+
+      // The health check, from its manual trigger: every device healthy or a ticket in the inbox.
+      const health = await n8n.execute(id('exHealthCheck001'));
+      expect(health.run.data.resultData.error).toBeUndefined();
+      const ran = (node: string) => (health.run.data.resultData.runData[node]?.[0]?.data?.main?.[0] ?? []).length as number;
+      const tickets = (await (await fetch(INBOX)).json()) as Array<{ path: string; body: Record<string, unknown> }>;
+      expect(ran('Healthy') + ran('Open ticket')).toBe(3);
+      expect(tickets.filter((t) => t.path === 'tickets')).toHaveLength(ran('Open ticket'));
+
+      // Provisioning (webhook) and the two fleet triggers, active in a running n8n.
+      for (const w of ['exProvisionDevice1', 'exFleetSummary01', 'exFleetWatch0001']) await n8n.activate(id(w));
+      const server = await n8n.start();
+      try {
+        let res: Response | undefined;
+        await waitFor(
+          async () =>
+            (res = await fetch(`${server.url}/webhook/provision`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ clientId: DEVICE_42 }),
+            })).status !== 404,
+          30_000,
+          'the provisioning webhook',
+        );
+        expect(res!.status).toBe(200);
+        const login = (await res!.json()) as { username: string; password: string };
+        const device = await connectMqtt(mqttUrl(), DEVICE_42, { username: login.username, password: login.password });
+        // The fleet summary posts one summary per poll, the first on activation.
+        await waitFor(
+          politely(async () => ((await (await fetch(INBOX)).json()) as Array<{ path: string }>).some((t) => t.path === 'fleet/summary')),
+          90_000,
+          'the first summary',
+        );
+        await new Promise((r) => setTimeout(r, 8_000)); // the provisioning run: wait until online, then send its configuration
+        await end(device);
+      } finally {
+        await server.stop();
+      }
+
+      // Rotation after provisioning, as its note says: the device comes back with its new secret.
+      const before = (await api.getDeviceCredential({ clientId: DEVICE_42, instanceId: DEMO_INSTANCE_ID }))!.deviceAccessKeySecret;
+      let device: import('mqtt').MqttClient | undefined;
+      const comesBack = (async () => {
+        let rotated: { deviceAccessKeyId: string; deviceAccessKeySecret: string } | null = null;
+        await waitFor(
+          politely(
+            async () => (rotated = await api.getDeviceCredential({ clientId: DEVICE_42, instanceId: DEMO_INSTANCE_ID }))!.deviceAccessKeySecret !== before,
+          ),
+          90_000,
+          'the new secret',
+        );
+        device = await connectMqtt(mqttUrl(), DEVICE_42, {
+          ...mqttConnectOptions({ mode: 'DeviceCredential', clientId: DEVICE_42, instanceId: DEMO_INSTANCE_ID, ...rotated! }),
+        });
+      })();
+      const rotate = await n8n.execute(id('exRotateCredential1'));
+      await comesBack;
+      if (device) await end(device);
+      expect(rotate.run.data.resultData.error).toBeUndefined();
+      expect(rotate.run.data.resultData.runData.Rotated).toBeDefined();
+
+      // Every execution n8n recorded (the active workflows' too) ended in success.
+      const executions = await executionStatuses(n8n.userFolder, nodeBinary);
+      expect(executions.length).toBeGreaterThanOrEqual(4);
+      expect(executions.filter((e) => e.status !== 'success')).toEqual([]);
+    } finally {
+      n8n.cleanup();
+    }
+  }, 420_000);
+});
+
+/** n8n's own record of its executions (its SQLite database, read with the sqlite3 n8n ships, on n8n's Node). */
+function executionStatuses(userFolder: string, nodeBinary: string): Promise<Array<{ workflowId: string; status: string }>> {
+  const sqlite = join(n8nBin('2.40.7', nodeBinary), '..', '..', '..', 'sqlite3');
+  const script = `const s=require(${JSON.stringify(sqlite)});const db=new s.Database(process.argv[1]);db.all('SELECT workflowId, status FROM execution_entity',(e,r)=>{if(e)throw e;console.log(JSON.stringify(r));});`;
+  return new Promise((resolve, reject) =>
+    execFile(nodeBinary, ['-e', script, join(userFolder, '.n8n', 'database.sqlite')], (error, stdout, stderr) =>
+      error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(JSON.parse(stdout) as Array<{ workflowId: string; status: string }>),
+    ),
+  );
+}
