@@ -36,6 +36,8 @@ export interface WatchSettings {
   offlineForMinutes?: unknown;
   onlineForMinutes?: unknown;
   reportInitialOffline?: unknown;
+  /** Every device of the groups, by push: a device first heard of when it connects came online. */
+  reportInitialOnline?: unknown;
   storm: StormSettings;
 }
 
@@ -46,6 +48,7 @@ export function watchOptionsFrom(settings: WatchSettings): WatchOptions {
     offlineAfterMs: Math.max(0, numberOf(settings.offlineForMinutes)) * MINUTE_MS,
     onlineAfterMs: Math.max(0, numberOf(settings.onlineForMinutes)) * MINUTE_MS,
     reportInitialOffline: settings.reportInitialOffline === true,
+    ...(settings.reportInitialOnline === true ? { reportInitialOnline: true } : {}),
     storm: stormOptionsFrom(settings.storm),
   };
 }

@@ -31,7 +31,8 @@ export interface PushWatchOptions {
    * The watched devices (the watcher's list): events of other devices are acknowledged and left.
    * `'group'`: every device of the subscribed groups, each watched from the first event push gives
    * of it (the watcher keeps the growing list with its state). The watcher should then report
-   * initial offline: a device first heard of when it drops is a drop.
+   * initial offline and online: a device first heard of when it drops is a drop, one first heard
+   * of when it connects came online.
    */
   clientIds: readonly string[] | 'group';
   subscription: Omit<StatusSubscriptionOptions, 'onEvent' | 'onConnected' | 'onError' | 'onMalformed'>;

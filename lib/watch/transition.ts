@@ -18,6 +18,12 @@ export interface WatchOptions {
   onlineAfterMs: number;
   /** On the first check, report devices that are already offline (otherwise: baseline only). */
   reportInitialOffline: boolean;
+  /**
+   * Report a device first seen online as coming online. For a watch of every device of a group by
+   * push, where a device is first heard of by its own notification: a connect is a device coming
+   * online (a client the user just connected appears), as a drop is one going offline.
+   */
+  reportInitialOnline?: boolean;
   /** Storm protection: many devices dropping in one check make one incident (off when absent). */
   storm?: StormOptions;
 }
@@ -192,8 +198,9 @@ export function transition(
     }
     if (!prev) {
       setOwn(devices, clientId, { online, since: now });
-      // A device's first check is its baseline: it counts only if the user asked for devices already offline.
-      if (options.reportInitialOffline && !online) changes.push({ clientId, online: false, previousOnline: null, since: now });
+      // A device's first check is its baseline: it counts only if the user asked for devices already
+      // offline (or, first heard of by push, for a device that just connected).
+      if (online ? options.reportInitialOnline === true : options.reportInitialOffline) changes.push({ clientId, online, previousOnline: null, since: now });
       continue;
     }
     if (online === prev.online) {

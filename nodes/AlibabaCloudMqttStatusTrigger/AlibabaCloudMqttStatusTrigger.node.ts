@@ -71,7 +71,8 @@ export class AlibabaCloudMqttStatusTrigger implements INodeType {
           {
             name: 'Every Device of the Groups',
             value: 'group',
-            description: 'Watch each device of the Group IDs from its first status notification; a device first heard of when it drops is reported offline',
+            description:
+              'Watch each device of the Group IDs from its first status notification; a device first heard of when it connects is reported online, one first heard of when it drops is reported offline',
           },
         ],
       },
@@ -148,7 +149,7 @@ export class AlibabaCloudMqttStatusTrigger implements INodeType {
       client,
       { instanceId, clientIds },
       {
-        ...(devices === 'group' ? { reportInitialOffline: true } : {}),
+        ...(devices === 'group' ? { reportInitialOffline: true, reportInitialOnline: true } : {}),
         afterSave: () => {
           const items = outbox;
           outbox = [];

@@ -79,6 +79,8 @@ export = function register(RED: NodeAPI): void {
       onlineForMinutes: def.onlineMinutes,
       // Every device of the groups: a device first heard of when it drops is a drop.
       reportInitialOffline: def.reportInitial || (def.source === 'push' && pushDevicesFrom(def.devices) === 'group'),
+      // Every device of the groups: a device first heard of when it connects came online.
+      reportInitialOnline: def.source === 'push' && pushDevicesFrom(def.devices) === 'group',
       storm: { minDevices: def.stormDevices, minPercent: def.stormPercent, resolvePercent: def.resolvePercent },
     });
     const mode: QueryMode = def.mode === 'batch' ? 'batch' : 'exact';

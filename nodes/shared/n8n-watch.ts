@@ -12,8 +12,10 @@ export function triggerWatcher(
   client: OnsMqttClient,
   fleet: { instanceId: string; clientIds: string[]; mode?: QueryMode },
   extra: {
-    /** Every device of the groups (Status Trigger): a device first heard of when it drops is a drop. */
+    /** Every device of the groups (Status Trigger): a device first heard of when it drops is a drop, ... */
     reportInitialOffline?: boolean;
+    /** ... and one first heard of when it connects came online. */
+    reportInitialOnline?: boolean;
     /** Called after the state is put in the static data (which n8n saves when the trigger emits). */
     afterSave?: () => void;
   } = {},
@@ -26,6 +28,7 @@ export function triggerWatcher(
     offlineForMinutes: parameter('offlineForMinutes', 0),
     onlineForMinutes: parameter('onlineForMinutes', 0),
     reportInitialOffline: extra.reportInitialOffline || parameter('reportInitialOffline', false),
+    reportInitialOnline: extra.reportInitialOnline === true,
     storm: parameter('storm', {}) as IDataObject,
   });
   const staticData = ctx.getWorkflowStaticData('node');

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { startEmulator, type RunningEmulator } from '../../emulator';
 import { nodeRed4Dir, nodeRedHost, ROOT, type NodeRedHost } from './hosts';
 
 /**
@@ -14,9 +15,11 @@ const ARTIFACTS = join(ROOT, 'test-artifacts');
 const TYPES = ['alicloud-mqtt-session', 'alicloud-mqtt-trace', 'alicloud-mqtt-watch'];
 let host: NodeRedHost;
 let browser: Browser;
+let emu: RunningEmulator;
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
+  emu = await startEmulator({ mqttPort: false });
   const executablePath = execFileSync('bash', [join(ROOT, 'scripts/hosts.sh'), 'ensure_chromium'], { encoding: 'utf8' }).trim();
   host = await nodeRedHost.startNodeRed({ tarball: nodeRedHost.packTarball(), nodeRedDir: nodeRed4Dir() });
   await host.deploy([
@@ -87,6 +90,7 @@ afterAll(async () => {
   await browser?.close();
   await host?.stop();
   host?.cleanup();
+  await emu?.stop();
 });
 
 async function openEditor(locale: string): Promise<{ page: Page; errors: string[] }> {
@@ -214,15 +218,106 @@ describe('Node-RED editor in headless Chromium', () => {
     expect(await visible('roleName')).toBe(true);
     expect(await page.textContent('#alicloud-mqtt-config-ambient')).toContain('ALICLOUD_MQTT_ALLOW_SYSTEM_CREDENTIALS=true');
     await page.screenshot({ path: join(ARTIFACTS, 'editor-config-ecs-role.png') });
-    // "Test" asks the runtime about the deployed configuration (deployed here without an AccessKey).
+    // "Test" asks the runtime about the configuration the dialog shows: here a machine identity, which this Node-RED does not allow.
     await page.click('#alicloud-mqtt-config-test');
     await page.waitForFunction(() => (document.querySelector('#alicloud-mqtt-config-test-result')?.textContent ?? '').startsWith('✗'), null, {
       timeout: 15_000,
     });
-    expect(await page.textContent('#alicloud-mqtt-config-test-result')).toContain('accessKeyId: is missing in Alibaba Cloud MQTT config');
+    expect(await page.textContent('#alicloud-mqtt-config-test-result')).toContain('ecsRamRole');
+    // "Test" checks what the dialog shows, not deployed: with AccessKey and nothing typed, what is missing ...
+    const testResult = async () => {
+      await page.evaluate(() => (document.querySelector('#alicloud-mqtt-config-test-result')!.textContent = ''));
+      await page.click('#alicloud-mqtt-config-test');
+      await page.waitForFunction(() => /^[✓✗]/.test(document.querySelector('#alicloud-mqtt-config-test-result')?.textContent ?? ''), null, { timeout: 15_000 });
+      return page.textContent('#alicloud-mqtt-config-test-result');
+    };
+    await page.selectOption('#node-config-input-authentication', 'accessKey');
+    expect(await testResult()).toContain('accessKeyId: is missing in Alibaba Cloud MQTT config');
+    // ... and the AccessKey and endpoint typed (not deployed) are the ones tested.
+    await page.fill('#node-config-input-endpoint', emu.endpoint);
+    await page.fill('#node-config-input-accessKeyId', emu.accessKeyId);
+    await page.fill('#node-config-input-accessKeySecret', emu.accessKeySecret);
+    expect(await testResult()).toMatch(/^✓/);
     await page.screenshot({ path: join(ARTIFACTS, 'editor-config-test.png') });
+    // The dialog is titled with the node's name, not its raw type.
+    expect(await page.locator('.red-ui-tray-titlebar').first().innerText()).toContain('Alibaba Cloud MQTT account');
     expect(ours(errors)).toEqual([]);
   }, 60_000);
+
+  it('no blank select or field where the runtime applies a value: every node of the demo, of each example and of a flow saved by 0.1.0', async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the demo's flow is plain JavaScript
+    const { demoFlow } = require('../../scripts/lib/demo-flow.js') as { demoFlow: (o: Record<string, unknown>) => Array<{ id: string }> };
+    const flows: unknown[][] = [
+      demoFlow({
+        endpoint: 'http://127.0.0.1:8090',
+        accessKeyId: 'id',
+        accessKeySecret: 'secret',
+        instanceId: 'post-cn-demo',
+        clientIds: ['GID_demo@@@1'],
+        pushEndpoint: 'amqp://127.0.0.1:5672',
+      }),
+      ...readdirSync(join(ROOT, 'examples'))
+        .filter((f) => f.endsWith('.json'))
+        .map((f) => JSON.parse(readFileSync(join(ROOT, 'examples', f), 'utf8')) as unknown[]),
+      FLOW_SAVED_BY_0_1_0,
+    ];
+    const { page, errors } = await openEditor('en-US');
+    type EditorApi = {
+      nodes: {
+        eachNode(f: (n: { id: string; type: string }) => void): void;
+        eachConfig(f: (n: { id: string; type: string }) => void): void;
+        node(id: string): unknown;
+      };
+      view: { importNodes(n: unknown, o: Record<string, unknown>): void };
+      editor: { edit(n: unknown): void; editConfig(a: string, t: string, id: string): void };
+      tray: { close(): void };
+    };
+    const ids = await page.evaluate((all) => {
+      const RED = (window as unknown as { RED: EditorApi }).RED;
+      const before = new Set<string>();
+      RED.nodes.eachNode((n) => void before.add(n.id));
+      RED.nodes.eachConfig((n) => void before.add(n.id));
+      for (const nodes of all) RED.view.importNodes(nodes, { generateIds: true, addFlow: true });
+      const added: Array<[string, string, boolean]> = [];
+      RED.nodes.eachNode((n) => void (!before.has(n.id) && n.type.startsWith('alicloud-mqtt-') && added.push([n.id, n.type, false])));
+      RED.nodes.eachConfig((n) => void (!before.has(n.id) && n.type === 'alicloud-mqtt-config' && added.push([n.id, n.type, true])));
+      return added;
+    }, flows);
+    expect(ids.length).toBeGreaterThanOrEqual(20);
+    const blanks: string[] = [];
+    for (const [id, type, config] of ids) {
+      await page.evaluate(
+        ([nodeId, nodeType, isConfig]) => {
+          const RED = (window as unknown as { RED: EditorApi }).RED;
+          if (isConfig) RED.editor.editConfig('', nodeType as string, nodeId as string);
+          else RED.editor.edit(RED.nodes.node(nodeId as string));
+        },
+        [id, type, config] as const,
+      );
+      const prefix = config ? 'node-config-input-' : 'node-input-';
+      await page.waitForSelector(`.red-ui-tray #${prefix}name`, { timeout: 15_000 });
+      const found = await page.evaluate(
+        ([nodeType, fieldPrefix]) => {
+          const RED = (window as unknown as { RED: { nodes: { getType(t: string): { defaults: Record<string, { value: unknown }> } } } }).RED;
+          const defaults = RED.nodes.getType(nodeType).defaults;
+          const blank: string[] = [];
+          for (const select of Array.from(document.querySelectorAll<HTMLSelectElement>('.red-ui-tray select')))
+            if (!select.value && select.id) blank.push(select.id);
+          for (const [key, d] of Object.entries(defaults)) {
+            const field = document.querySelector<HTMLInputElement>(`.red-ui-tray input#${fieldPrefix}${key}[type=text]`);
+            if (field && d.value !== '' && d.value !== undefined && key !== 'config' && field.value === '') blank.push(field.id);
+          }
+          return blank;
+        },
+        [type, prefix] as const,
+      );
+      blanks.push(...found.map((f) => `${type} ${id}: ${f}`));
+      await page.evaluate(() => (window as unknown as { RED: EditorApi }).RED.tray.close());
+      await page.waitForSelector(`.red-ui-tray #${prefix}name`, { state: 'detached', timeout: 15_000 });
+    }
+    expect(blanks).toEqual([]);
+    expect(ours(errors)).toEqual([]);
+  }, 240_000);
 
   it('marks every node valid: the demo flow, each example flow, and a flow saved by 0.1.0', async () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the demo's flow is plain JavaScript

@@ -173,6 +173,24 @@ describe('emulator API', () => {
     expect((await call(`${emu.adminUrl}/faults`, { method: 'PUT', headers: json, body: '{not json' })).status).toBe(400);
   });
 
+  it('inbox: what the examples post as tickets is kept, listed in order, answered with an id, emptied by reset', async () => {
+    const json = { 'content-type': 'application/json' };
+    const post = (path: string, body: unknown) => call(`${emu.adminUrl}/inbox/${path}`, { method: 'POST', headers: json, body: JSON.stringify(body) });
+    const first = await post('tickets', { title: 'Device offline: GID_a@@@1' });
+    expect(first.status).toBe(201);
+    expect(first.body).toEqual({ id: 'ticket-1', received: true });
+    expect((await post('tickets/GID_a%40%40%401/close', { closed: true })).body).toEqual({ id: 'ticket-2', received: true });
+    expect((await call(`${emu.adminUrl}/inbox/tickets`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' })).status).toBe(415);
+    const listed = (await call(`${emu.adminUrl}/inbox`)).body as unknown as Array<{ id: string; path: string; body: unknown }>;
+    expect(listed.map((e) => [e.id, e.path, e.body])).toEqual([
+      ['ticket-1', 'tickets', { title: 'Device offline: GID_a@@@1' }],
+      ['ticket-2', 'tickets/GID_a@@@1/close', { closed: true }],
+    ]);
+    expect(emu.inbox()).toHaveLength(2);
+    await call(`${emu.adminUrl}/reset`, { method: 'POST' });
+    expect(emu.inbox()).toEqual([]);
+  });
+
   // Failed on 3ea3f37: any web page could reset the emulator or change its devices while `npm start` ran.
   it('admin API refuses what a web page could send: another Origin, a form-typed body', async () => {
     const before = emu.isDeviceOnline('GID_csrf@@@1');

@@ -159,7 +159,7 @@ it('n8n saves static data when a trigger emits: the state that marks an event fi
   expect(seenAtEmit[0]).toMatchObject({ watch: { devices: { [id]: { online: false } } } });
 });
 
-it('every device of the group, no list: a device first heard of when it drops is one offline item; the devices learnt are kept in static data', async () => {
+it('every device of the group, no list: a device first heard of when it connects is one online item (previousOnline null), its drop one offline item; the devices learnt are kept in static data', async () => {
   const id = 'GID_n8ngroup@@@g1';
   const { ctx, items, staticData } = triggerContext(
     {
@@ -176,11 +176,14 @@ it('every device of the group, no list: a device first heard of when it drops is
   closers.push(() => response.closeFunction?.());
   devices.push(await connectMqtt(emu.mqttUrl!, id));
   await waitFor(() => JSON.stringify(staticData.watchList ?? {}).includes(id), 10_000, 'the device learnt');
-  expect(items()).toEqual([]);
+  await waitFor(() => items().length === 1, 10_000, 'the connect');
+  expect(items()[0]).toMatchObject({ clientId: id, event: 'online', previousOnline: null });
   await new Promise((r) => setTimeout(r, 500));
   devices[0].end();
-  await waitFor(() => items().length === 1, 10_000, 'the drop');
-  expect(items()[0]).toMatchObject({ clientId: id, event: 'offline' });
+  await waitFor(() => items().length === 2, 10_000, 'the drop');
+  expect(items()[1]).toMatchObject({ clientId: id, event: 'offline', previousOnline: true });
+  await new Promise((r) => setTimeout(r, 500));
+  expect(items()).toHaveLength(2);
 });
 
 describe('two mains sharing one Redis (queue mode)', () => {

@@ -24,6 +24,15 @@ describe('watch transition (pure, fake clock)', () => {
     ['first check is a baseline: nothing fires', [[0, { a: true, b: false }]], {}, []],
     ['first check reports devices already offline when asked', [[0, { a: true, b: false }]], { reportInitialOffline: true }, [[0, 'b', 'offline']]],
     [
+      'a device first seen online is reported when asked (a group watched by push), once',
+      [
+        [0, { a: true, b: false }],
+        [1, { a: true, b: false }],
+      ],
+      { reportInitialOnline: true },
+      [[0, 'a', 'online']],
+    ],
+    [
       'a drop fires once, not again while it stays offline',
       [
         [0, { a: true }],
