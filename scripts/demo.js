@@ -91,9 +91,9 @@ async function main() {
   const tarball = packTarball();
   // Node-RED's own start-up notices about features the demo turns off are not worth showing.
   const NOISE = /Projects disabled|Encrypted credentials not found/;
-  // The demo flow's tickets and incidents are written as warnings, so that they show here too.
+  // The demo flow writes its tickets, incidents and push events with node.log: shown here, not in the sidebar twice.
   const showLog = (line) => {
-    if (!(verbose || /\[(error|warn)\]/.test(line)) || NOISE.test(line)) return;
+    if (!(verbose || /\[(error|warn)\]/.test(line) || /\] (TICKET|INCIDENT|PUSH) /.test(line)) || NOISE.test(line)) return;
     const pushed = /PUSH (\S+) (went offline|came online)/.exec(line);
     const at = pushed && changedAt.get(pushed[1]);
     say(`  [node-red] ${line}${at ? ` (${Date.now() - at} ms after the device ${pushed[2] === 'went offline' ? 'disconnected' : 'connected'})` : ''}`);

@@ -6,7 +6,8 @@
  *   5 s would bury everything else there);
  * - the watch node: a ticket OPENED once when a device goes offline (why, since when) and CLOSED
  *   once when it is back, one incident instead of a storm, a fleet summary; tickets and incidents
- *   go to the sidebar and, as node.warn, to the demo's terminal;
+ *   go to the sidebar (debug nodes) and, as node.log lines, to the demo's terminal (node.warn
+ *   would put each line in the sidebar a second time);
  * - with a Cloud SDK endpoint, a push watch of every device of the demo's groups (GID_demo and
  *   GID_x, so that a client the user connects appears too): its events are PUSH lines.
  * The config node has the examples' id, so an example imported into the demo reuses it.
@@ -192,7 +193,7 @@ function demoFlow({
       'demo-open-ticket',
       'open ticket (why, since when)',
       // The ticket number is kept in the flow's context until the device is back.
-      "const p = msg.payload;\nconst open = flow.get('openTickets') || {};\nif (open[p.clientId]) return null; // one ticket per outage\nconst ticket = `T-${(flow.get('ticketSeq') || 0) + 1}`;\nflow.set('ticketSeq', (flow.get('ticketSeq') || 0) + 1);\nopen[p.clientId] = { ticket, openedAt: new Date().toISOString() };\nflow.set('openTickets', open);\nnode.warn(`TICKET ${p.clientId} offline since ${p.offlineSince || p.since}: ${p.lastDisconnectCode || 'unknown'} (${p.lastDisconnectReason || 'no trace in the last day'})`);\nnode.status({ fill: 'red', shape: 'dot', text: `${Object.keys(open).length} open` });\nmsg.payload = { ticket, action: 'OPEN', device: p.clientId, reason: p.lastDisconnectCode || 'unknown', reasonText: p.lastDisconnectReason, offlineSince: p.offlineSince || p.since };\nreturn msg;",
+      "const p = msg.payload;\nconst open = flow.get('openTickets') || {};\nif (open[p.clientId]) return null; // one ticket per outage\nconst ticket = `T-${(flow.get('ticketSeq') || 0) + 1}`;\nflow.set('ticketSeq', (flow.get('ticketSeq') || 0) + 1);\nopen[p.clientId] = { ticket, openedAt: new Date().toISOString() };\nflow.set('openTickets', open);\nnode.log(`TICKET ${p.clientId} offline since ${p.offlineSince || p.since}: ${p.lastDisconnectCode || 'unknown'} (${p.lastDisconnectReason || 'no trace in the last day'})`);\nnode.status({ fill: 'red', shape: 'dot', text: `${Object.keys(open).length} open` });\nmsg.payload = { ticket, action: 'OPEN', device: p.clientId, reason: p.lastDisconnectCode || 'unknown', reasonText: p.lastDisconnectReason, offlineSince: p.offlineSince || p.since };\nreturn msg;",
       440,
       400,
       [['demo-tickets']],
@@ -200,7 +201,7 @@ function demoFlow({
     fn(
       'demo-close-ticket',
       'close ticket',
-      "const p = msg.payload;\nconst open = flow.get('openTickets') || {};\nconst t = open[p.clientId];\nif (!t) return null; // no ticket open for it (a device of an incident, or back before the first check)\ndelete open[p.clientId];\nflow.set('openTickets', open);\nnode.warn(`TICKET CLOSED ${t.ticket} ${p.clientId}: back online`);\nnode.status({ fill: 'green', shape: 'dot', text: `${Object.keys(open).length} open` });\nmsg.payload = { ticket: t.ticket, action: 'CLOSED', device: p.clientId, openedAt: t.openedAt, closedAt: new Date().toISOString() };\nreturn msg;",
+      "const p = msg.payload;\nconst open = flow.get('openTickets') || {};\nconst t = open[p.clientId];\nif (!t) return null; // no ticket open for it (a device of an incident, or back before the first check)\ndelete open[p.clientId];\nflow.set('openTickets', open);\nnode.log(`TICKET CLOSED ${t.ticket} ${p.clientId}: back online`);\nnode.status({ fill: 'green', shape: 'dot', text: `${Object.keys(open).length} open` });\nmsg.payload = { ticket: t.ticket, action: 'CLOSED', device: p.clientId, openedAt: t.openedAt, closedAt: new Date().toISOString() };\nreturn msg;",
       440,
       400 + ROW,
       [['demo-tickets']],
@@ -209,7 +210,7 @@ function demoFlow({
     fn(
       'demo-incident',
       'one incident, not a storm',
-      "const p = msg.payload;\nif (p.event === 'incident') {\n  const reasons = {};\n  for (const d of p.devices) reasons[d.lastDisconnectCode || 'unknown'] = (reasons[d.lastDisconnectCode || 'unknown'] || 0) + 1;\n  node.warn(`INCIDENT ${p.incidentId}: ${p.offlineCount} of ${p.watchedCount} devices offline at once (${JSON.stringify(reasons)})`);\n} else {\n  node.warn(`INCIDENT RESOLVED ${p.incidentId} after ${Math.round(p.durationMs / 1000)} s: ${p.backOnline.length} back, ${p.stillOffline.length} still offline`);\n}\nreturn msg;",
+      "const p = msg.payload;\nif (p.event === 'incident') {\n  const reasons = {};\n  for (const d of p.devices) reasons[d.lastDisconnectCode || 'unknown'] = (reasons[d.lastDisconnectCode || 'unknown'] || 0) + 1;\n  node.log(`INCIDENT ${p.incidentId}: ${p.offlineCount} of ${p.watchedCount} devices offline at once (${JSON.stringify(reasons)})`);\n} else {\n  node.log(`INCIDENT RESOLVED ${p.incidentId} after ${Math.round(p.durationMs / 1000)} s: ${p.backOnline.length} back, ${p.stillOffline.length} still offline`);\n}\nreturn msg;",
       440,
       400 + 2 * ROW,
       [['demo-incident-out']],
@@ -253,7 +254,7 @@ function pushWatch({ tab, instanceId, pushEndpoint, pushGroups, fn, debug }) {
       'demo-push-line',
       'push event',
       // The demo's terminal adds how long after the device's disconnect this arrived.
-      "const p = msg.payload;\nnode.warn(`PUSH ${p.clientId} ${p.event === 'offline' ? 'went offline' : 'came online'}`);\nreturn msg;",
+      "const p = msg.payload;\nnode.log(`PUSH ${p.clientId} ${p.event === 'offline' ? 'went offline' : 'came online'}`);\nreturn msg;",
       480,
       740,
       [['demo-push-last']],

@@ -289,7 +289,8 @@ describe('n8n', () => {
         const login = (await res!.json()) as { username: string; password: string };
         const device = await connectMqtt(mqttUrl(), DEVICE_42, { username: login.username, password: login.password });
         // The run goes on: it waits until the device is online, then sends it its configuration.
-        const configured = new Promise<void>((resolve) => device.once('message', () => resolve()));
+        let configuredYet = false;
+        device.once('message', () => (configuredYet = true));
         await device.subscribeAsync('devices/device-42/config');
         // The fleet summary posts one summary per poll, the first on activation.
         await waitFor(
@@ -297,7 +298,19 @@ describe('n8n', () => {
           90_000,
           'the first summary',
         );
-        await Promise.race([configured, new Promise((_, reject) => setTimeout(() => reject(new Error('no configuration within 60 s')), 60_000))]);
+        await waitFor(
+          politely(async () => configuredYet),
+          60_000,
+          'the configuration sent to the device',
+        );
+        // The run records its end a moment after its last node: wait for it before stopping n8n.
+        await waitFor(
+          politely(async () =>
+            (await executionStatuses(n8n.userFolder, nodeBinary)).some((e) => e.workflowId === 'exProvisionDevice1' && e.status !== 'running'),
+          ),
+          30_000,
+          'the provisioning run recorded',
+        );
         await end(device);
       } finally {
         await server.stop();
