@@ -223,7 +223,7 @@ describe('Node-RED editor in headless Chromium', () => {
     await page.waitForFunction(() => (document.querySelector('#alicloud-mqtt-config-test-result')?.textContent ?? '').startsWith('✗'), null, {
       timeout: 15_000,
     });
-    expect(await page.textContent('#alicloud-mqtt-config-test-result')).toContain('ecsRamRole');
+    expect(await page.textContent('#alicloud-mqtt-config-test-result')).toContain('ALICLOUD_MQTT_ALLOW_SYSTEM_CREDENTIALS=true');
     // "Test" checks what the dialog shows, not deployed: with AccessKey and nothing typed, what is missing ...
     const testResult = async () => {
       await page.evaluate(() => (document.querySelector('#alicloud-mqtt-config-test-result')!.textContent = ''));
@@ -301,8 +301,9 @@ describe('Node-RED editor in headless Chromium', () => {
           const RED = (window as unknown as { RED: { nodes: { getType(t: string): { defaults: Record<string, { value: unknown }> } } } }).RED;
           const defaults = RED.nodes.getType(nodeType).defaults;
           const blank: string[] = [];
+          // Ours only: Node-RED's own config scope select is "" for "on all flows".
           for (const select of Array.from(document.querySelectorAll<HTMLSelectElement>('.red-ui-tray select')))
-            if (!select.value && select.id) blank.push(select.id);
+            if (!select.value && select.id.startsWith(fieldPrefix)) blank.push(select.id);
           for (const [key, d] of Object.entries(defaults)) {
             const field = document.querySelector<HTMLInputElement>(`.red-ui-tray input#${fieldPrefix}${key}[type=text]`);
             if (field && d.value !== '' && d.value !== undefined && key !== 'config' && field.value === '') blank.push(field.id);
