@@ -289,8 +289,8 @@ describe('Node-RED editor in headless Chromium', () => {
       await page.evaluate(
         ([nodeId, nodeType, isConfig]) => {
           const RED = (window as unknown as { RED: EditorApi }).RED;
-          if (isConfig) RED.editor.editConfig('', nodeType as string, nodeId as string);
-          else RED.editor.edit(RED.nodes.node(nodeId as string));
+          if (isConfig) RED.editor.editConfig('', nodeType, nodeId);
+          else RED.editor.edit(RED.nodes.node(nodeId));
         },
         [id, type, config] as const,
       );

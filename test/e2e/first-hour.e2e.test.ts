@@ -23,7 +23,7 @@ const { createN8n } = require('../../scripts/lib/n8n-host.js') as {
   createN8n: (o: { n8nBin: string; nodeBinary: string; tarball: string }) => Promise<N8nHost>;
 };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { freePort } = require('../../scripts/lib/node-red-host.js') as { freePort(p?: number): Promise<number> };
+const { freePort } = require('../../scripts/lib/node-red-host.js') as { freePort: (p?: number) => Promise<number> };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const WebSocket = require('ws') as typeof import('ws');
 
@@ -99,7 +99,7 @@ async function sidebar(url: string) {
   ws.on('message', (data: Buffer) => {
     for (const { topic, data: d } of JSON.parse(data.toString()) as Array<{ topic: string; data: Record<string, unknown> }>) {
       if (topic === 'debug') debug.push(d as { id: string; name?: string; msg: string });
-      else if (topic.startsWith('status/')) status.set(topic.slice(7), d as { fill?: string; text?: string });
+      else if (topic.startsWith('status/')) status.set(topic.slice(7), d);
     }
   });
   await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
@@ -228,7 +228,7 @@ describe('Node-RED', () => {
 
       // The two watches took their first check without an error (their status says how many are online).
       await waitFor(() => ['ex4watch', 'fleet-dash-watch'].every((id) => /online/.test(bar.status.get(id)?.text ?? '')), 30_000, 'the watches');
-      expect(await (await fetch(`${host.url}/dashboard/fleet`)).status).toBe(200);
+      expect((await fetch(`${host.url}/dashboard/fleet`)).status).toBe(200);
 
       // Nothing went wrong anywhere: no error logged, no ticket for a device that did connect, no failure output.
       expect(host.logs.slice(logStart).filter((l) => /\[error\]/.test(l))).toEqual([]);

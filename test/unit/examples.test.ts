@@ -65,7 +65,8 @@ it('the n8n workflows post to the emulator inbox, not to a placeholder host, and
     expect({ file, placeholder: /example\.com/.test(text) }).toEqual({ file, placeholder: false });
     const wf = JSON.parse(text) as { nodes: Array<{ type: string; parameters: Record<string, unknown> }> };
     const note = wf.nodes.find((n) => n.type === 'n8n-nodes-base.stickyNote');
-    expect({ file, note: String(note?.parameters.content ?? '') }).toEqual({ file, note: expect.stringContaining('For real use') });
+    const content = note?.parameters.content;
+    expect({ file, note: typeof content === 'string' ? content : '' }).toEqual({ file, note: expect.stringContaining('For real use') });
     for (const n of wf.nodes.filter((x) => x.type === 'n8n-nodes-base.httpRequest'))
       expect(String(n.parameters.url)).toMatch(/^=?http:\/\/127\.0\.0\.1:8090\/__emulator\/inbox\//);
   }
