@@ -318,7 +318,13 @@ function adminHandler(state: ApiState, emulator: () => RunningEmulator) {
     const method = req.method ?? 'GET';
     const posted = /^\/inbox\/(.+)$/.exec(path);
     if (posted && method === 'POST') {
-      const entry = state.inbox.add(decodeURIComponent(posted[1]), input);
+      let where: string;
+      try {
+        where = decodeURIComponent(posted[1]);
+      } catch {
+        return send(400, { error: 'The inbox path is not valid percent-encoding.' });
+      }
+      const entry = state.inbox.add(where, input);
       return send(201, { id: entry.id, received: true });
     }
     const device = /^\/devices\/(.+)$/.exec(path);

@@ -39,7 +39,7 @@ function demoFlow({
     console: false,
     tostatus: Boolean(status),
     complete,
-    targetType: complete === 'true' ? 'full' : 'msg',
+    targetType: 'msg',
     statusVal: status || '',
     statusType: status ? 'msg' : 'auto',
     x,

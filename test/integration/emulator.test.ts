@@ -181,6 +181,7 @@ describe('emulator API', () => {
     expect(first.body).toEqual({ id: 'ticket-1', received: true });
     expect((await post('tickets/GID_a%40%40%401/close', { closed: true })).body).toEqual({ id: 'ticket-2', received: true });
     expect((await call(`${emu.adminUrl}/inbox/tickets`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x' })).status).toBe(415);
+    expect((await post('bad%E0%A4%A', {})).status).toBe(400);
     const listed = (await call(`${emu.adminUrl}/inbox`)).body as unknown as Array<{ id: string; path: string; body: unknown }>;
     expect(listed.map((e) => [e.id, e.path, e.body])).toEqual([
       ['ticket-1', 'tickets', { title: 'Device offline: GID_a@@@1' }],
