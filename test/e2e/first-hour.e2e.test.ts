@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET, DEMO_INSTANCE_ID } from '../../emulator';
 import { mqttConnectOptions, OnsMqttClient } from '../../lib';
 import { connectMqtt, waitFor } from '../helpers/emulator';
-import { n8nBin, node24, nodeRedHost, ROOT, type NodeRedHost } from './hosts';
+import { n8nBin, n8nHost, node24, nodeRedHost, ROOT, type NodeRedHost } from './hosts';
 
 /**
  * The first hour of a new user, as README and the docs tell it: `npm start` (the demo, on its fixed
@@ -19,24 +19,9 @@ import { n8nBin, node24, nodeRedHost, ROOT, type NodeRedHost } from './hosts';
  */
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createN8n } = require('../../scripts/lib/n8n-host.js') as {
-  createN8n: (o: { n8nBin: string; nodeBinary: string; tarball: string }) => Promise<N8nHost>;
-};
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { freePort } = require('../../scripts/lib/node-red-host.js') as { freePort: (p?: number) => Promise<number> };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const WebSocket = require('ws') as typeof import('ws');
-
-interface N8nHost {
-  userFolder: string;
-  importCredentials(c: unknown[]): Promise<void>;
-  importWorkflows(w: unknown[]): Promise<void>;
-  activate(id: string): Promise<void>;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- n8n's run data, read loosely
-  execute(id: string): Promise<{ code: number; run: { data: { resultData: { runData: Record<string, any[]>; error?: { message: string } } } }; text: string }>;
-  start(): Promise<{ logs: string[]; url: string; stop(): Promise<void> }>;
-  cleanup(): void;
-}
 
 /** The demo's API port: the one every example and workflow carries. */
 const API = 'http://127.0.0.1:8090';
@@ -119,6 +104,22 @@ const politely =
     await new Promise((r) => setTimeout(r, 250));
     return check();
   };
+
+/** Device 42's current secret, as its device management would read it. */
+const secretOf42 = async () => (await api.getDeviceCredential({ clientId: DEVICE_42, instanceId: DEMO_INSTANCE_ID }))!.deviceAccessKeySecret;
+
+/** Device 42 as a rotated device behaves: once its secret has changed, it connects with the new one. */
+async function comesBackWithNewSecret(before: string, timeoutMs: number): Promise<import('mqtt').MqttClient> {
+  let rotated: { deviceAccessKeyId: string; deviceAccessKeySecret: string } | null = null;
+  await waitFor(
+    politely(async () => (rotated = await api.getDeviceCredential({ clientId: DEVICE_42, instanceId: DEMO_INSTANCE_ID }))!.deviceAccessKeySecret !== before),
+    timeoutMs,
+    'the new secret',
+  );
+  return connectMqtt(mqttUrl(), DEVICE_42, {
+    ...mqttConnectOptions({ mode: 'DeviceCredential', clientId: DEVICE_42, instanceId: DEMO_INSTANCE_ID, ...rotated! }),
+  });
+}
 
 describe('Node-RED', () => {
   it("the demo: the user's own client appears, a ticket opens once and closes once, the sidebar gets tickets and incidents only", async () => {
@@ -215,19 +216,9 @@ describe('Node-RED', () => {
       await end(device);
 
       // Rotation (after provisioning, as its notes say): the device comes back with its new secret.
-      const before = (await api.getDeviceCredential({ clientId: DEVICE_42, instanceId: DEMO_INSTANCE_ID }))!.deviceAccessKeySecret;
+      const before = await secretOf42();
       await host.inject('roinj');
-      let rotated: { deviceAccessKeyId: string; deviceAccessKeySecret: string } | null = null;
-      await waitFor(
-        politely(
-          async () => (rotated = await api.getDeviceCredential({ clientId: DEVICE_42, instanceId: DEMO_INSTANCE_ID }))!.deviceAccessKeySecret !== before,
-        ),
-        20_000,
-        'the new secret',
-      );
-      device = await connectMqtt(mqttUrl(), DEVICE_42, {
-        ...mqttConnectOptions({ mode: 'DeviceCredential', clientId: DEVICE_42, instanceId: DEMO_INSTANCE_ID, ...rotated! }),
-      });
+      device = await comesBackWithNewSecret(before, 20_000);
       await waitFor(() => debugFrom('rodone').length === 1, 30_000, 'back with the new secret');
       await end(device);
 
@@ -249,7 +240,7 @@ describe('Node-RED', () => {
 describe('n8n', () => {
   it('each workflow, imported into n8n 2.40 with the credential the docs describe, ends without error; the tickets reach the inbox', async () => {
     const nodeBinary = node24();
-    const n8n = await createN8n({ n8nBin: n8nBin('2.40.7', nodeBinary), nodeBinary, tarball });
+    const n8n = await n8nHost.createN8n({ n8nBin: n8nBin('2.40.7', nodeBinary), nodeBinary, tarball });
     const workflows = readdirSync(join(ROOT, 'workflows'))
       .filter((f) => f.endsWith('.json'))
       .map((f) => JSON.parse(readFileSync(join(ROOT, 'workflows', f), 'utf8')) as { id: string; name: string; nodes: Array<Record<string, unknown>> });
@@ -270,7 +261,7 @@ describe('n8n', () => {
       // The health check, from its manual trigger: every device healthy or a ticket in the inbox.
       const health = await n8n.execute(id('exHealthCheck001'));
       expect(health.run.data.resultData.error).toBeUndefined();
-      const ran = (node: string) => (health.run.data.resultData.runData[node]?.[0]?.data?.main?.[0] ?? []).length as number;
+      const ran = (node: string) => (health.run.data.resultData.runData[node]?.[0]?.data?.main?.[0] ?? []).length;
       const tickets = (await (await fetch(INBOX)).json()) as Array<{ path: string; body: Record<string, unknown> }>;
       expect(ran('Healthy') + ran('Open ticket')).toBe(3);
       expect(tickets.filter((t) => t.path === 'tickets')).toHaveLength(ran('Open ticket'));
@@ -320,21 +311,9 @@ describe('n8n', () => {
       }
 
       // Rotation after provisioning, as its note says: the device comes back with its new secret.
-      const before = (await api.getDeviceCredential({ clientId: DEVICE_42, instanceId: DEMO_INSTANCE_ID }))!.deviceAccessKeySecret;
+      const before = await secretOf42();
       let device: import('mqtt').MqttClient | undefined;
-      const comesBack = (async () => {
-        let rotated: { deviceAccessKeyId: string; deviceAccessKeySecret: string } | null = null;
-        await waitFor(
-          politely(
-            async () => (rotated = await api.getDeviceCredential({ clientId: DEVICE_42, instanceId: DEMO_INSTANCE_ID }))!.deviceAccessKeySecret !== before,
-          ),
-          90_000,
-          'the new secret',
-        );
-        device = await connectMqtt(mqttUrl(), DEVICE_42, {
-          ...mqttConnectOptions({ mode: 'DeviceCredential', clientId: DEVICE_42, instanceId: DEMO_INSTANCE_ID, ...rotated! }),
-        });
-      })();
+      const comesBack = comesBackWithNewSecret(before, 90_000).then((d) => (device = d));
       const rotate = await n8n.execute(id('exRotateCredential1'));
       await comesBack;
       if (device) await end(device);

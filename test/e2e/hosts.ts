@@ -40,3 +40,36 @@ export interface NodeRedHost {
   cleanup(): void;
   child: import('node:child_process').ChildProcess;
 }
+
+/** A real n8n (scripts/lib/n8n-host.js): the package installed from its tarball, n8n's CLI, `n8n start` or a worker. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+export const n8nHost = require('../../scripts/lib/n8n-host.js') as {
+  createN8n(o: { n8nBin: string; nodeBinary: string; tarball: string }): Promise<N8nHost>;
+};
+
+/** One node's output items, as `n8n execute` reports them (n8n's run data, read loosely). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type N8nRunData = Record<string, Array<{ data?: { main: Array<Array<{ json: Record<string, any> }> | null> } }>>;
+
+export interface N8nProcess {
+  logs: string[];
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface N8nHost {
+  userFolder: string;
+  env: Record<string, string | undefined>;
+  importCredentials(c: unknown[]): Promise<void>;
+  importWorkflows(w: unknown[]): Promise<void>;
+  /** `publish:workflow` on n8n 2.x, `update:workflow --active=true` on 1.x. */
+  activate(id: string): Promise<void>;
+  /** `n8n execute --id`: the run data and the raw output. */
+  execute(
+    id: string,
+  ): Promise<{ code: number; run: { data: { resultData: { runData: N8nRunData; error?: { message: string; description?: string } } } }; text: string }>;
+  /** `n8n start`, or with `command: 'worker'` a queue-mode worker. */
+  start(o?: { command?: string; args?: string[]; extraEnv?: Record<string, string> }): Promise<N8nProcess>;
+  cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  cleanup(): void;
+}

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { startEmulator, type RunningEmulator } from '../../emulator';
-import { n8nBin, node24, nodeRedHost, ROOT } from './hosts';
+import { n8nBin, n8nHost, node24, nodeRedHost, ROOT } from './hosts';
 
 /**
  * Browser check of the n8n editor (n8n 2.40.7 on Node 24, the package installed from its tarball,
@@ -14,15 +14,6 @@ import { n8nBin, node24, nodeRedHost, ROOT } from './hosts';
  * message and hint; the trigger's panel. Screenshots go to test-artifacts/; no console error may
  * come from the package.
  */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createN8n } = require('../../scripts/lib/n8n-host.js') as {
-  createN8n: (o: { n8nBin: string; nodeBinary: string; tarball: string }) => Promise<{
-    importCredentials(c: unknown[]): Promise<void>;
-    importWorkflows(w: unknown[]): Promise<void>;
-    start(): Promise<{ url: string; logs: string[]; stop: () => Promise<void> }>;
-    cleanup(): void;
-  }>;
-};
 
 const SECRET = 'editor-check-SECRET-7781';
 const INSTANCE = 'post-cn-emulator01';
@@ -121,7 +112,7 @@ beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   const executablePath = execFileSync('bash', [join(ROOT, 'scripts/hosts.sh'), 'ensure_chromium'], { encoding: 'utf8' }).trim();
   emu = await startEmulator({ mqttPort: false, accessKeys: [{ accessKeyId: 'LTAI5tEditorUi', accessKeySecret: SECRET }] });
-  const n8n = await createN8n({ n8nBin: n8nBin('2.40.7', node24()), nodeBinary: node24(), tarball: nodeRedHost.packTarball() });
+  const n8n = await n8nHost.createN8n({ n8nBin: n8nBin('2.40.7', node24()), nodeBinary: node24(), tarball: nodeRedHost.packTarball() });
   cleanup = () => n8n.cleanup();
   await n8n.importCredentials([
     {
@@ -137,7 +128,7 @@ beforeAll(async () => {
     TRIGGER_WORKFLOW,
   ]);
   const server = await n8n.start();
-  stop = server.stop;
+  stop = () => server.stop();
   serverUrl = server.url;
   serverLogs = server.logs;
   // /healthz answers before the REST API and the editor are ready.

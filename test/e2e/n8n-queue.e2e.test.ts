@@ -8,7 +8,7 @@ import { startEmulatorProcess, type EmulatorProcess } from '../helpers/emulator-
 import { startRedis, type RedisServer } from '../helpers/redis-server';
 import { busiestWindow } from '../helpers/send-log';
 import { percentile, readSendRecords } from '../helpers/send-records';
-import { n8nBin, node24, nodeRedHost } from './hosts';
+import { n8nBin, n8nHost, node24, nodeRedHost, type N8nHost } from './hosts';
 
 /**
  * n8n's queue mode for real: a main process and two workers (`n8n worker --concurrency=2`), one
@@ -25,23 +25,6 @@ import { n8nBin, node24, nodeRedHost } from './hosts';
  * arrivals are the second witness, with the margin up to the documented limit.
  */
 const RECORDER = resolve(__dirname, '../helpers/send-recorder.js');
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createN8n } = require('../../scripts/lib/n8n-host.js') as {
-  createN8n: (o: { n8nBin: string; nodeBinary: string; tarball: string }) => Promise<N8nHost>;
-};
-interface N8nProcess {
-  logs: string[];
-  url: string;
-  stop(): Promise<void>;
-}
-interface N8nHost {
-  userFolder: string;
-  importCredentials(c: unknown[]): Promise<void>;
-  importWorkflows(w: unknown[]): Promise<void>;
-  activate(id: string): Promise<void>;
-  start(o?: { command?: string; args?: string[]; extraEnv?: Record<string, string> }): Promise<N8nProcess>;
-  cleanup(): void;
-}
 
 const DEVICES_PER_EXECUTION = 1200;
 const EXECUTIONS = 4;
@@ -72,7 +55,7 @@ describe.each(HOSTS)('%s', (label, which, alsoWithoutSharing) => {
   let queueEnv: Record<string, string>;
 
   beforeAll(async () => {
-    n8n = await createN8n({ ...which(), tarball });
+    n8n = await n8nHost.createN8n({ ...which(), tarball });
     await n8n.importCredentials([
       {
         ...CRED.alibabaCloudMqttApi,

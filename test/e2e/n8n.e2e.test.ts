@@ -3,39 +3,13 @@ import { join } from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import { connectMqtt, waitFor } from '../helpers/emulator';
 import { startCollector } from './collector';
-import { n8nBin, node24, nodeRedHost, ROOT } from './hosts';
+import { n8nBin, n8nHost, node24, nodeRedHost, ROOT, type N8nHost } from './hosts';
 
 /**
  * The package in real n8n (2.x on Node 24, 1.123 on Node 20): installed from its tarball into
  * .n8n/nodes, credentials and workflows imported with n8n's CLI, run with `n8n execute`, and the
  * trigger activated in a running n8n that really polls while a device disconnects.
  */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createN8n } = require('../../scripts/lib/n8n-host.js') as {
-  createN8n: (o: { n8nBin: string; nodeBinary: string; tarball: string }) => Promise<N8nHost>;
-};
-interface N8nHost {
-  userFolder: string;
-  importCredentials(c: unknown[]): Promise<void>;
-  importWorkflows(w: unknown[]): Promise<void>;
-  activate(id: string): Promise<void>;
-  execute(id: string): Promise<{
-    code: number;
-    run: {
-      data: {
-        resultData: {
-          // eslint-disable-next-line @typescript-eslint/no-explicit-any -- n8n's run data, read loosely
-          runData: Record<string, Array<{ data?: { main: Array<Array<{ json: Record<string, any> }> | null> } }>>;
-          error?: { message: string; description?: string };
-        };
-      };
-    };
-    text: string;
-  }>;
-  start(): Promise<{ logs: string[]; url: string; stop(): Promise<void> }>;
-  cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
-  cleanup(): void;
-}
 
 const SECRET = 'e2e-N8N-secret-value-4242';
 const AK = 'LTAI5tE2En8n';
@@ -174,7 +148,7 @@ describe.each(HOSTS)('%s', (_label, which) => {
   };
 
   beforeAll(async () => {
-    n8n = await createN8n({ ...which(), tarball });
+    n8n = await n8nHost.createN8n({ ...which(), tarball });
     await n8n.importCredentials([
       {
         id: 'alicloudE2E01',

@@ -4,7 +4,7 @@ import { startEmulator, type RunningEmulator } from '../../emulator';
 import { connectMqtt } from '../helpers/emulator';
 import { PROXY_EGRESS_ADDRESS, startTinyproxy, type Tinyproxy } from '../helpers/tinyproxy';
 import { startCollector } from './collector';
-import { n8nBin, node24, nodeRed4Dir, nodeRedHost, ROOT, type NodeRedHost } from './hosts';
+import { n8nBin, n8nHost, node24, nodeRed4Dir, nodeRedHost, ROOT, type NodeRedHost, type N8nHost } from './hosts';
 
 /**
  * Behind a corporate proxy, in the real hosts: n8n 2.40 and Node-RED 4.1 started with HTTPS_PROXY
@@ -13,18 +13,6 @@ import { n8nBin, node24, nodeRed4Dir, nodeRedHost, ROOT, type NodeRedHost } from
  * proxy fails. Every operation of the package runs, signed by a RAM role (STS through the proxy
  * too); the proxy's log shows the tunnels; its password is in no log or output.
  */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createN8n } = require('../../scripts/lib/n8n-host.js') as {
-  createN8n: (o: { n8nBin: string; nodeBinary: string; tarball: string }) => Promise<N8nHost>;
-};
-interface N8nHost {
-  env: Record<string, string | undefined>;
-  importCredentials(c: unknown[]): Promise<void>;
-  importWorkflows(w: unknown[]): Promise<void>;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- n8n's run data, read loosely
-  execute(id: string): Promise<{ code: number; run: any; text: string }>;
-  cleanup(): void;
-}
 
 const SECRET = 'e2e-proxy-secret-value-5150';
 const AK = 'LTAI5tE2EProxy';
@@ -75,7 +63,7 @@ const moreTunnels = async (hostPort: string, before: number) => {
 describe('n8n 2.40 with HTTPS_PROXY', () => {
   let n8n: N8nHost;
   beforeAll(async () => {
-    n8n = await createN8n({ n8nBin: n8nBin('2.40.7', node24()), nodeBinary: node24(), tarball });
+    n8n = await n8nHost.createN8n({ n8nBin: n8nBin('2.40.7', node24()), nodeBinary: node24(), tarball });
     Object.assign(n8n.env, proxyEnv());
     await n8n.importCredentials([
       {
