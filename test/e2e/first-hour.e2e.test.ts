@@ -105,6 +105,19 @@ const politely =
     return check();
   };
 
+/** Device 42 asks for its login (POST {"clientId"}), as soon as the route is there (a fresh deploy or activation mounts it a moment later). */
+async function askForLogin(url: string, timeoutMs: number): Promise<Response> {
+  let answer: Response | undefined;
+  await waitFor(
+    async () =>
+      (answer = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clientId: DEVICE_42 }) })).status !==
+      404,
+    timeoutMs,
+    `the route ${url}`,
+  );
+  return answer!;
+}
+
 /** Device 42's current secret, as its device management would read it. */
 const secretOf42 = async () => (await api.getDeviceCredential({ clientId: DEVICE_42, instanceId: DEMO_INSTANCE_ID }))!.deviceAccessKeySecret;
 
@@ -175,19 +188,9 @@ describe('Node-RED', () => {
       // Without the secret: POST /provision gets an answer with the error, it does not hang.
       const provisioning = examples.find((e) => e.file.startsWith('Provision'))!.flow;
       await host.deploy([account, ...nodes(provisioning)]);
-      let answer: Response | undefined;
-      await waitFor(
-        async () =>
-          (answer = await fetch(`${host.url}/provision`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ clientId: DEVICE_42 }),
-          })).status !== 404,
-        15_000,
-        'the /provision route',
-      );
-      expect(answer!.status).toBe(500);
-      expect(await answer!.json()).toMatchObject({ error: 'InvalidInput', message: expect.stringContaining('accessKeySecret') });
+      const answer = await askForLogin(`${host.url}/provision`, 15_000);
+      expect(answer.status).toBe(500);
+      expect(await answer.json()).toMatchObject({ error: 'InvalidInput', message: expect.stringContaining('accessKeySecret') });
       // ... and the error shows in the debug sidebar.
       await waitFor(() => bar.debug.some((d) => d.id === 'prfailed' && d.msg.includes('accessKeySecret')), 10_000, 'the error in the sidebar');
 
@@ -204,11 +207,7 @@ describe('Node-RED', () => {
       await waitFor(() => debugFrom('ex2ok', 'ex2out').length === 3, 30_000, 'Check a fleet');
 
       // Provisioning: the device asks, gets its login, connects with it, and receives its configuration.
-      const res = await fetch(`${host.url}/provision`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ clientId: DEVICE_42 }),
-      });
+      const res = await askForLogin(`${host.url}/provision`, 15_000);
       expect(res.status).toBe(200);
       const login = (await res.json()) as { clientId: string; username: string; password: string };
       let device = await connectMqtt(mqttUrl(), DEVICE_42, { username: login.username, password: login.password });
@@ -270,20 +269,10 @@ describe('n8n', () => {
       for (const w of ['exProvisionDevice1', 'exFleetSummary01', 'exFleetWatch0001']) await n8n.activate(id(w));
       const server = await n8n.start();
       try {
-        let res: Response | undefined;
         const askedAt = Date.now() - 1000;
-        await waitFor(
-          async () =>
-            (res = await fetch(`${server.url}/webhook/provision`, {
-              method: 'POST',
-              headers: { 'content-type': 'application/json' },
-              body: JSON.stringify({ clientId: DEVICE_42 }),
-            })).status !== 404,
-          30_000,
-          'the provisioning webhook',
-        );
-        expect(res!.status).toBe(200);
-        const login = (await res!.json()) as { username: string; password: string };
+        const res = await askForLogin(`${server.url}/webhook/provision`, 30_000);
+        expect(res.status).toBe(200);
+        const login = (await res.json()) as { username: string; password: string };
         const device = await connectMqtt(mqttUrl(), DEVICE_42, { username: login.username, password: login.password });
         // The run goes on: it waits until the device is online, then sends it its configuration.
         // (The Node-RED run before sent it one too: only a configuration stamped after this request counts.)
