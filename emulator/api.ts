@@ -9,6 +9,7 @@ import { DeviceRegistry, formatTraceTime } from './devices';
 import { FaultInjector } from './faults';
 import type { Inbox } from './inbox';
 import { ApiError } from './api-error';
+import type { ApiName } from '../lib/base/api-table';
 import { MAX_TOKEN_LIFETIME_MS, MIN_TOKEN_LIFETIME_MS, type DeviceCredentialRecord, type ProvisioningStore } from './provisioning';
 import { serviceErrorStatus } from './service-errors';
 import { parseV3Authorization, readV3Signature, safeEqual, v1Signature, v1StringToSign, type Params } from './signature';
@@ -313,115 +314,129 @@ function checkInstance(state: ApiState, p: Parsed, instanceId: string): void {
   }
 }
 
+type Handler = (state: ApiState, p: Parsed) => Record<string, unknown>;
+
+/**
+ * One handler per API of the API table (lib/base/api-table.ts): the type makes a declared API
+ * without a handler a compile error.
+ */
+const HANDLERS: { readonly [K in ApiName]: Handler } = {
+  QuerySessionByClientId: (state, p) => {
+    const clientId = required(p.params, 'ClientId');
+    const instanceId = required(p.params, 'InstanceId');
+    checkInstance(state, p, instanceId);
+    return { OnlineStatus: state.devices.isOnline(clientId) };
+  },
+  BatchQuerySessionByClientIds: (state, p) => {
+    const instanceId = required(p.params, 'InstanceId');
+    const ids = [...p.params.entries()]
+      .filter(([k]) => /^ClientIdList\.\d+$/.test(k))
+      .sort((a, b) => Number(a[0].slice(13)) - Number(b[0].slice(13)))
+      .map(([, v]) => v);
+    if (ids.length === 0) throw new ApiError('ParameterCheckFailed', 'The parameter ClientIdList is mandatory for this action.');
+    if (ids.length > 10) throw new ApiError('ParameterCheckFailed', 'ClientIdList accepts at most 10 Client IDs.');
+    checkInstance(state, p, instanceId);
+    return { OnlineStatusList: ids.map((ClientId) => ({ ClientId, OnlineStatus: state.devices.isOnline(ClientId) })) };
+  },
+  QueryMqttTraceDevice: (state, p) => {
+    required(p.params, 'MqttRegionId');
+    const instanceId = required(p.params, 'InstanceId');
+    const clientId = required(p.params, 'ClientId');
+    const begin = Number(required(p.params, 'BeginTime'));
+    const end = Number(required(p.params, 'EndTime'));
+    const page = Number(required(p.params, 'CurrentPage'));
+    const size = Number(required(p.params, 'PageSize'));
+    if (!Number.isInteger(begin) || !Number.isInteger(end) || begin > end)
+      throw new ApiError('InvalidParameter.BeginTime', 'BeginTime and EndTime must be epoch milliseconds with BeginTime <= EndTime.');
+    if (!Number.isInteger(page) || page < 1) throw new ApiError('InvalidParameter.CurrentPage', 'CurrentPage must be an integer from 1.');
+    if (!Number.isInteger(size) || size < 1 || size > 100) throw new ApiError('InvalidParameter.PageSize', 'PageSize must be an integer from 1 to 100.');
+    checkInstance(state, p, instanceId);
+    const events = state.devices.trace(clientId, begin, end);
+    if (p.params.get('Reverse') === 'true') events.reverse();
+    return {
+      CurrentPage: page,
+      PageSize: size,
+      Total: events.length,
+      DeviceInfoList: events.slice((page - 1) * size, page * size).map((e) => ({
+        ChannelId: e.channelId,
+        Time: formatTraceTime(e.timeMs),
+        Action: e.action,
+        ActionCode: e.actionCode,
+        ActionInfo: e.actionInfo,
+      })),
+    };
+  },
+  GetDeviceCredential: (state, p) => deviceCredential(state, p),
+  RegisterDeviceCredential: (state, p) => deviceCredential(state, p),
+  RefreshDeviceCredential: (state, p) => deviceCredential(state, p),
+  UnRegisterDeviceCredential: (state, p) => deviceCredential(state, p),
+  ApplyToken: (state, p) => {
+    const instanceId = required(p.params, 'InstanceId');
+    const resources = required(p.params, 'Resources').split(',');
+    const actions = required(p.params, 'Actions');
+    const expire = Number(required(p.params, 'ExpireTime'));
+    checkInstance(state, p, instanceId);
+    if (resources.length > 100 || resources.some((r) => r.trim() === ''))
+      throw new ApiError('InvalidParameter.Resources', 'Resources: 1 to 100 topics, comma-separated.');
+    if (!['R', 'W', 'R,W', 'W,R'].includes(actions)) throw new ApiError('InvalidParameter.Actions', 'Actions must be R, W or R,W.');
+    const ahead = expire - Date.now();
+    if (!Number.isInteger(expire) || ahead < MIN_TOKEN_LIFETIME_MS - 5_000 || ahead > MAX_TOKEN_LIFETIME_MS)
+      throw new ApiError('InvalidParameter.ExpireTime', 'ExpireTime must be epoch milliseconds between 60 seconds and 30 days ahead.');
+    return { Token: state.provisioning.applyToken(instanceId, resources, actions, expire).token };
+  },
+  QueryToken: (state, p) => {
+    const instanceId = required(p.params, 'InstanceId');
+    const token = required(p.params, 'Token');
+    checkInstance(state, p, instanceId);
+    return { TokenStatus: state.provisioning.tokenValid(instanceId, token) };
+  },
+  RevokeToken: (state, p) => {
+    const instanceId = required(p.params, 'InstanceId');
+    const token = required(p.params, 'Token');
+    checkInstance(state, p, instanceId);
+    state.provisioning.revokeToken(instanceId, token);
+    return {};
+  },
+  SendMessage: (state, p) => {
+    const instanceId = required(p.params, 'InstanceId');
+    const topic = required(p.params, 'MqttTopic');
+    const payload = required(p.params, 'Payload');
+    checkInstance(state, p, instanceId);
+    if (/[#+]/.test(topic)) throw new ApiError('InvalidParameter.MqttTopic', 'MqttTopic must be a topic, not a filter (no # or +).');
+    if (!state.publish) throw new ApiError('InternalError', 'The emulator runs without an MQTT broker: nothing to send to.');
+    state.publish(topic, payload);
+    return { MsgId: randomUUID().replace(/-/g, '').toUpperCase() };
+  },
+};
+
+/** Part of OnsMqtt, not called by the package: answered as a service without it would. */
+const NOT_EMULATED = new Set(['ListGroupId']);
+
 function runAction(state: ApiState, p: Parsed): Record<string, unknown> {
-  switch (p.action) {
-    case 'QuerySessionByClientId': {
-      const clientId = required(p.params, 'ClientId');
-      const instanceId = required(p.params, 'InstanceId');
-      checkInstance(state, p, instanceId);
-      return { OnlineStatus: state.devices.isOnline(clientId) };
-    }
-    case 'BatchQuerySessionByClientIds': {
-      const instanceId = required(p.params, 'InstanceId');
-      const ids = [...p.params.entries()]
-        .filter(([k]) => /^ClientIdList\.\d+$/.test(k))
-        .sort((a, b) => Number(a[0].slice(13)) - Number(b[0].slice(13)))
-        .map(([, v]) => v);
-      if (ids.length === 0) throw new ApiError('ParameterCheckFailed', 'The parameter ClientIdList is mandatory for this action.');
-      if (ids.length > 10) throw new ApiError('ParameterCheckFailed', 'ClientIdList accepts at most 10 Client IDs.');
-      checkInstance(state, p, instanceId);
-      return { OnlineStatusList: ids.map((ClientId) => ({ ClientId, OnlineStatus: state.devices.isOnline(ClientId) })) };
-    }
-    case 'QueryMqttTraceDevice': {
-      required(p.params, 'MqttRegionId');
-      const instanceId = required(p.params, 'InstanceId');
-      const clientId = required(p.params, 'ClientId');
-      const begin = Number(required(p.params, 'BeginTime'));
-      const end = Number(required(p.params, 'EndTime'));
-      const page = Number(required(p.params, 'CurrentPage'));
-      const size = Number(required(p.params, 'PageSize'));
-      if (!Number.isInteger(begin) || !Number.isInteger(end) || begin > end)
-        throw new ApiError('InvalidParameter.BeginTime', 'BeginTime and EndTime must be epoch milliseconds with BeginTime <= EndTime.');
-      if (!Number.isInteger(page) || page < 1) throw new ApiError('InvalidParameter.CurrentPage', 'CurrentPage must be an integer from 1.');
-      if (!Number.isInteger(size) || size < 1 || size > 100) throw new ApiError('InvalidParameter.PageSize', 'PageSize must be an integer from 1 to 100.');
-      checkInstance(state, p, instanceId);
-      const events = state.devices.trace(clientId, begin, end);
-      if (p.params.get('Reverse') === 'true') events.reverse();
-      return {
-        CurrentPage: page,
-        PageSize: size,
-        Total: events.length,
-        DeviceInfoList: events.slice((page - 1) * size, page * size).map((e) => ({
-          ChannelId: e.channelId,
-          Time: formatTraceTime(e.timeMs),
-          Action: e.action,
-          ActionCode: e.actionCode,
-          ActionInfo: e.actionInfo,
-        })),
-      };
-    }
-    case 'GetDeviceCredential':
-    case 'RegisterDeviceCredential':
-    case 'RefreshDeviceCredential':
-    case 'UnRegisterDeviceCredential': {
-      const clientId = required(p.params, 'ClientId');
-      const instanceId = required(p.params, 'InstanceId');
-      checkInstance(state, p, instanceId);
-      if (!/^[^@\s]{1,64}@@@[^@\s]{1,64}$/.test(clientId)) throw new ApiError('InvalidParameter.ClientId', 'ClientId must be GroupId@@@DeviceId.');
-      const store = state.provisioning;
-      if (p.action === 'UnRegisterDeviceCredential') {
-        store.unregister(instanceId, clientId);
-        return {};
-      }
-      const record =
-        p.action === 'GetDeviceCredential'
-          ? store.get(instanceId, clientId)
-          : p.action === 'RegisterDeviceCredential'
-            ? store.register(instanceId, clientId)
-            : store.refresh(instanceId, clientId);
-      return record ? { DeviceCredential: credentialBody(record) } : {};
-    }
-    case 'ApplyToken': {
-      const instanceId = required(p.params, 'InstanceId');
-      const resources = required(p.params, 'Resources').split(',');
-      const actions = required(p.params, 'Actions');
-      const expire = Number(required(p.params, 'ExpireTime'));
-      checkInstance(state, p, instanceId);
-      if (resources.length > 100 || resources.some((r) => r.trim() === ''))
-        throw new ApiError('InvalidParameter.Resources', 'Resources: 1 to 100 topics, comma-separated.');
-      if (!['R', 'W', 'R,W', 'W,R'].includes(actions)) throw new ApiError('InvalidParameter.Actions', 'Actions must be R, W or R,W.');
-      const ahead = expire - Date.now();
-      if (!Number.isInteger(expire) || ahead < MIN_TOKEN_LIFETIME_MS - 5_000 || ahead > MAX_TOKEN_LIFETIME_MS)
-        throw new ApiError('InvalidParameter.ExpireTime', 'ExpireTime must be epoch milliseconds between 60 seconds and 30 days ahead.');
-      return { Token: state.provisioning.applyToken(instanceId, resources, actions, expire).token };
-    }
-    case 'QueryToken': {
-      const instanceId = required(p.params, 'InstanceId');
-      const token = required(p.params, 'Token');
-      checkInstance(state, p, instanceId);
-      return { TokenStatus: state.provisioning.tokenValid(instanceId, token) };
-    }
-    case 'RevokeToken': {
-      const instanceId = required(p.params, 'InstanceId');
-      const token = required(p.params, 'Token');
-      checkInstance(state, p, instanceId);
-      state.provisioning.revokeToken(instanceId, token);
-      return {};
-    }
-    case 'SendMessage': {
-      const instanceId = required(p.params, 'InstanceId');
-      const topic = required(p.params, 'MqttTopic');
-      const payload = required(p.params, 'Payload');
-      checkInstance(state, p, instanceId);
-      if (/[#+]/.test(topic)) throw new ApiError('InvalidParameter.MqttTopic', 'MqttTopic must be a topic, not a filter (no # or +).');
-      if (!state.publish) throw new ApiError('InternalError', 'The emulator runs without an MQTT broker: nothing to send to.');
-      state.publish(topic, payload);
-      return { MsgId: randomUUID().replace(/-/g, '').toUpperCase() };
-    }
-    case 'ListGroupId':
-    case 'QueryMqttTraceMessageOfClient':
-      throw new ApiError('ApiNotSupport', `${p.action} is part of OnsMqtt but not emulated here.`);
-    default:
-      throw new ApiError('InvalidAction.NotFound', `Specified api "${p.action.slice(0, 64)}" is not found for OnsMqtt ${API_VERSION}.`);
-  }
+  if (Object.hasOwn(HANDLERS, p.action)) return HANDLERS[p.action as ApiName](state, p);
+  if (NOT_EMULATED.has(p.action)) throw new ApiError('ApiNotSupport', `${p.action} is part of OnsMqtt but not emulated here.`);
+  throw new ApiError('InvalidAction.NotFound', `Specified api "${p.action.slice(0, 64)}" is not found for OnsMqtt ${API_VERSION}.`);
 }
+
+/** The four credential APIs share their checks and store. */
+function deviceCredential(state: ApiState, p: Parsed): Record<string, unknown> {
+  const clientId = required(p.params, 'ClientId');
+  const instanceId = required(p.params, 'InstanceId');
+  checkInstance(state, p, instanceId);
+  if (!/^[^@\s]{1,64}@@@[^@\s]{1,64}$/.test(clientId)) throw new ApiError('InvalidParameter.ClientId', 'ClientId must be GroupId@@@DeviceId.');
+  const store = state.provisioning;
+  if (p.action === 'UnRegisterDeviceCredential') {
+    store.unregister(instanceId, clientId);
+    return {};
+  }
+  const record =
+    p.action === 'GetDeviceCredential'
+      ? store.get(instanceId, clientId)
+      : p.action === 'RegisterDeviceCredential'
+        ? store.register(instanceId, clientId)
+        : store.refresh(instanceId, clientId);
+  return record ? { DeviceCredential: credentialBody(record) } : {};
+}
+
+/** The API names the emulator answers (the API-table test compares them with the table). */
+export const EMULATED_APIS: readonly string[] = Object.keys(HANDLERS);

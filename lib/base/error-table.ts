@@ -6,18 +6,20 @@
  * retry: transient, worth trying again after a pause (throttling, service faults, transport).
  * fail:  will not work until someone fixes something (parameters, permissions, credentials).
  */
-export type ErrorClass = 'retry' | 'fail';
+import { API_TABLE } from './api-table';
+import type { ErrorClass, ErrorRule } from './error-rule';
 
-export interface ErrorRule {
-  readonly class: ErrorClass;
-  readonly hint: string;
-}
+export type { ErrorClass, ErrorRule };
 
 const retry = (hint: string): ErrorRule => ({ class: 'retry', hint });
 const fail = (hint: string): ErrorRule => ({ class: 'fail', hint });
 
+/** The codes one API alone answers with, declared with the API (lib/base/api-table.ts). */
+const apiCodes = (): Record<string, ErrorRule> => Object.assign({}, ...Object.values(API_TABLE).map((api) => api.errorCodes)) as Record<string, ErrorRule>;
+
 /** Exact codes. Keys ending in '.*' match any suffix (e.g. `InvalidParameter.ClientId`). */
 export const ERROR_TABLE: Readonly<Record<string, ErrorRule>> = Object.freeze({
+  ...apiCodes(),
   // Documented OnsMqtt codes (QuerySessionByClientId and siblings).
   CheckAccountInfoFailed: fail('The account information in the STS token could not be parsed: request a new STS token from AssumeRole and use it unchanged.'),
   InstancePermissionCheckFailed: fail(
@@ -28,10 +30,6 @@ export const ERROR_TABLE: Readonly<Record<string, ErrorRule>> = Object.freeze({
     'The RAM user or role lacks permission: grant mq:MqttInstanceAccess on acs:mq:{regionId}:*:{instanceId} (or AliyunMQFullAccess).',
   ),
   'InvalidParameter.*': fail('The parameter named in the code is invalid: correct it and try again.'),
-  // Token APIs (ApplyToken): the service throttles token requests with a 400 of its own.
-  ApplyTokenOverFlow: retry(
-    'Tokens were requested too often: the request is retried later. Reuse a token for its lifetime rather than applying per connection.',
-  ),
   ApiNotSupport: fail('This API is not supported on this endpoint: check the region, the network type and the endpoint URL.'),
   InternalError: retry('The service had an internal fault. If it persists, try again later and check the Alibaba Cloud service status.'),
   SystemOverFlow: retry(

@@ -61,6 +61,9 @@ export function watchOptionsFrom(settings: WatchSettings): WatchOptions {
  */
 export const HOST_TRACE_LIMIT = 50;
 
+/** "Return all" still has a ceiling, so that a device flapping all day cannot exhaust memory. */
+export const RETURN_ALL_CEILING = 10_000;
+
 /** The trace limit from a host's field: a positive number, else the hosts' default. */
 export function traceLimitFrom(value: unknown): number {
   const n = numberOf(value);

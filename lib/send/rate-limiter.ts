@@ -1,4 +1,5 @@
 import { abortedError, type Cancellable } from '../base/abort';
+import { API_NAMES, API_TABLE, type ApiLimit, type ApiName } from '../base/api-table';
 import { isLoopbackHost } from './endpoints';
 import { SEND_ALLOWANCE_MS } from './send-channels';
 import { WaitQueue } from '../base/wait-queue';
@@ -145,47 +146,25 @@ export class LocalTokenStore implements TokenStore {
 export const processTokenStore = new LocalTokenStore();
 
 /**
- * Per-API defaults under the documented per-source-IP limits. rate + burst bounds any one-second
- * window as the client sends; the rest of the limit (8 % or more) absorbs what the network and a
- * busy event loop do to arrival times at the service (measured: a 10-request margin was not enough).
+ * Per-API defaults under the documented per-source-IP limits, from the API table. rate + burst
+ * bounds any one-second window as the client sends; the rest of the limit (8 % or more) absorbs
+ * what the network and a busy event loop do to arrival times at the service (measured: a
+ * 10-request margin was not enough).
  */
-export const API_RATE_LIMITS = Object.freeze({
-  QuerySessionByClientId: { documentedQps: 300, ratePerSecond: 265, burst: 10 },
-  BatchQuerySessionByClientIds: { documentedQps: 100, ratePerSecond: 88, burst: 4 },
-  QueryMqttTraceDevice: { documentedQps: 500, ratePerSecond: 450, burst: 25 },
-  // The provisioning APIs document a per-account figure only; each call also counts against a
-  // per-IP limit that is not published: the seed API's 300 is assumed where the account's is higher.
-  GetDeviceCredential: { documentedQps: 300, ratePerSecond: 265, burst: 10 },
-  RegisterDeviceCredential: { documentedQps: 300, ratePerSecond: 265, burst: 10 },
-  RefreshDeviceCredential: { documentedQps: 300, ratePerSecond: 265, burst: 10 },
-  UnRegisterDeviceCredential: { documentedQps: 300, ratePerSecond: 265, burst: 10 },
-  ApplyToken: { documentedQps: 100, ratePerSecond: 88, burst: 4 },
-  QueryToken: { documentedQps: 100, ratePerSecond: 88, burst: 4 },
-  RevokeToken: { documentedQps: 5, ratePerSecond: 4, burst: 1 },
-  SendMessage: { documentedQps: 300, ratePerSecond: 265, burst: 10 },
-});
-export type RateLimitedApi = keyof typeof API_RATE_LIMITS;
+export const API_RATE_LIMITS: Readonly<Record<ApiName, ApiLimit>> = Object.freeze(limitsOf('perIp'));
+export type RateLimitedApi = ApiName;
 
 /**
- * Per-account limits (every AccessKey and RAM user of one Alibaba account together), with the same
- * margin. Only a shared store makes them bind: one process never reaches them under its per-IP
- * limit. Many processes on many machines reach it, so arrivals spread more than one process's:
- * 12 % of margin (measured: 4 processes at 450 + 25 had 508 arrive within one second). The
- * documentation gives one figure for the batch query (100): kept for both.
+ * Per-account limits (every AccessKey and RAM user of one Alibaba account together), from the API
+ * table, with the same margin. Only a shared store makes them bind: one process never reaches them
+ * under its per-IP limit. Many processes on many machines reach it, so arrivals spread more than
+ * one process's: 12 % of margin (measured: 4 processes at 450 + 25 had 508 arrive within one second).
  */
-export const ACCOUNT_RATE_LIMITS: Readonly<Record<RateLimitedApi, RateLimit & { documentedQps: number }>> = Object.freeze({
-  QuerySessionByClientId: { documentedQps: 500, ratePerSecond: 440, burst: 25 },
-  BatchQuerySessionByClientIds: { documentedQps: 100, ratePerSecond: 88, burst: 4 },
-  QueryMqttTraceDevice: { documentedQps: 500, ratePerSecond: 440, burst: 25 },
-  GetDeviceCredential: { documentedQps: 500, ratePerSecond: 440, burst: 25 },
-  RegisterDeviceCredential: { documentedQps: 500, ratePerSecond: 440, burst: 25 },
-  RefreshDeviceCredential: { documentedQps: 500, ratePerSecond: 440, burst: 25 },
-  UnRegisterDeviceCredential: { documentedQps: 500, ratePerSecond: 440, burst: 25 },
-  ApplyToken: { documentedQps: 100, ratePerSecond: 88, burst: 4 },
-  QueryToken: { documentedQps: 100, ratePerSecond: 88, burst: 4 },
-  RevokeToken: { documentedQps: 5, ratePerSecond: 4, burst: 1 },
-  SendMessage: { documentedQps: 1000, ratePerSecond: 880, burst: 50 },
-});
+export const ACCOUNT_RATE_LIMITS: Readonly<Record<ApiName, ApiLimit>> = Object.freeze(limitsOf('perAccount'));
+
+function limitsOf(which: 'perIp' | 'perAccount'): Record<ApiName, ApiLimit> {
+  return Object.fromEntries(API_NAMES.map((api) => [api, API_TABLE[api][which]])) as Record<ApiName, ApiLimit>;
+}
 
 /** The per-account bucket key; `account` names the account, never a temporary AccessKey. */
 export function accountKey(account: string, api: RateLimitedApi): string {

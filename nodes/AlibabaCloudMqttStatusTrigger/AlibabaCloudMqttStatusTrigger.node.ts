@@ -2,7 +2,6 @@ import {
   NodeConnectionTypes,
   NodeOperationError,
   type IDataObject,
-  type INodeProperties,
   type INodeType,
   type INodeTypeDescription,
   type ITriggerFunctions,
@@ -11,25 +10,18 @@ import {
 import { PushWatch, asOnsMqttError, describeError, parseClientIdList, sharedLimitFromEnvironment, type WatchCheckResult } from '../../lib';
 import { claimEvery, leadershipFor } from '../../lib/host/leadership';
 import { deviceMessageFields, parentTopicsFrom, pushDevicesFrom, pushGroupIdsFrom, pushLoginFrom } from '../../lib/host/push';
-import { AlibabaCloudMqttTrigger } from '../AlibabaCloudMqttTrigger/AlibabaCloudMqttTrigger.node';
-import { alibabaCloudMqttApiTest, coreOptionsFromCredentials, createClient } from '../shared/n8n-client';
-import { triggerWatcher } from '../shared/n8n-watch';
-
-/** The polling trigger's settings, so that both triggers are set up alike and give the same items. */
-const SHARED = [
-  'instanceId',
-  'clientIds',
-  'events',
-  'offlineForMinutes',
-  'onlineForMinutes',
-  'reportInitialOffline',
-  'storm',
-  'offlineDetails',
-  'summary',
-  'options',
-];
-const polling = new AlibabaCloudMqttTrigger().description.properties;
-const shared = (name: string): INodeProperties => polling.find((p) => p.name === name)!;
+import { clientOptions, instanceIdParameter, offlineDetailsParameter } from '../n8n-common/parameters';
+import {
+  clientIdsProperty,
+  eventsProperty,
+  offlineForMinutesProperty,
+  onlineForMinutesProperty,
+  reportInitialOfflineProperty,
+  stormProperty,
+  summaryProperty,
+} from '../n8n-common/watch-properties';
+import { alibabaCloudMqttApiTest, coreOptionsFromCredentials, createClient } from '../n8n-common/client';
+import { triggerWatcher } from '../n8n-common/watch';
 
 /**
  * Starts the workflow the moment the service reports that a device went offline or came back: its
@@ -60,7 +52,7 @@ export class AlibabaCloudMqttStatusTrigger implements INodeType {
         type: 'notice',
         default: '',
       },
-      shared('instanceId'),
+      instanceIdParameter,
       {
         displayName: 'Devices',
         name: 'devices',
@@ -76,7 +68,7 @@ export class AlibabaCloudMqttStatusTrigger implements INodeType {
           },
         ],
       },
-      { ...shared('clientIds'), displayOptions: { show: { devices: ['list'] } } },
+      { ...clientIdsProperty, displayOptions: { show: { devices: ['list'] } } },
       {
         displayName: 'Group IDs',
         name: 'groupIds',
@@ -86,7 +78,12 @@ export class AlibabaCloudMqttStatusTrigger implements INodeType {
         description:
           'The MQTT Group IDs whose status notifications to receive, comma-separated. Empty: those of the Client IDs above (GID_group@@@device). Needed for every device of the groups.',
       },
-      ...SHARED.slice(2, 8).map(shared),
+      eventsProperty,
+      offlineForMinutesProperty,
+      onlineForMinutesProperty,
+      reportInitialOfflineProperty,
+      stormProperty,
+      offlineDetailsParameter,
       {
         displayName: 'Confirm With a Status Query',
         name: 'confirm',
@@ -112,7 +109,8 @@ export class AlibabaCloudMqttStatusTrigger implements INodeType {
         description:
           'Parent topics (first-level, comma-separated) whose device messages start the workflow too, as items with event "message": the payload (parsed when JSON), the full topic, the sending Client ID, born time and MQTT 5 user properties',
       },
-      ...SHARED.slice(8).map(shared),
+      summaryProperty,
+      clientOptions,
     ],
   };
 

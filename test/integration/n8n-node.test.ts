@@ -1,7 +1,7 @@
 import { NodeApiError, NodeOperationError, type INodeExecutionData } from 'n8n-workflow';
 import type { RunningEmulator } from '../../emulator';
 import { AlibabaCloudMqtt } from '../../nodes/AlibabaCloudMqtt/AlibabaCloudMqtt.node';
-import { alibabaCloudMqttApiTest } from '../../nodes/shared/n8n-client';
+import { alibabaCloudMqttApiTest } from '../../nodes/n8n-common/client';
 import { connectMqtt, emulatorWithSentinel, everyTextOf, SENTINEL_ACCESS_KEY_ID, SENTINEL_SECRET } from '../helpers/emulator';
 import { evaluateOutputs, executeContext, type ContextOptions } from '../helpers/n8n-context';
 import { TRACE_ACTION_CODES, TRACE_ACTION_INFO } from '../helpers/trace-values';

@@ -10,7 +10,7 @@ import { AlibabaCloudMqtt } from '../../nodes/AlibabaCloudMqtt/AlibabaCloudMqtt.
 import { AlibabaCloudMqttTrigger } from '../../nodes/AlibabaCloudMqttTrigger/AlibabaCloudMqttTrigger.node';
 import configNode = require('../../nodes/node-red/alicloud-mqtt-config');
 import sessionNode = require('../../nodes/node-red/alicloud-mqtt-session');
-import { alibabaCloudMqttApiTest } from '../../nodes/shared/n8n-client';
+import { alibabaCloudMqttApiTest } from '../../nodes/n8n-common/client';
 import { executeContext, pollContext } from '../helpers/n8n-context';
 import { collect, helper, sleep, waitUntil } from '../helpers/node-red';
 

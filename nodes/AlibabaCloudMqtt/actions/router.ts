@@ -1,54 +1,103 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
-import { createClient } from '../../shared/n8n-client';
-import { getConnectionTrace, getManyStatuses, getStatus, waitUntilOnline } from './deviceSession';
-import * as deviceCredential from './deviceCredential';
-import * as message from './message';
-import * as token from './token';
-import { failEvery } from './per-item';
-import { routeOutcomes, routingMode, type ItemOutcome } from './routing';
 import { asOnsMqttError, OnsMqttError, type OnsMqttClient } from '../../../lib';
+import { SessionBatcher } from '../../../lib/host/session-batcher';
+import { createClient } from '../../n8n-common/client';
+import type { OperationResult } from './operation';
+import { DEFAULT_RESOURCE, findOperation } from './operations';
+import { failureJson, nodeErrorFor, routeOutcomes, routingMode, type ItemOutcome } from './routing';
 
-type Execute = (this: IExecuteFunctions, client: OnsMqttClient, items: INodeExecutionData[], signal?: AbortSignal) => Promise<INodeExecutionData[][]>;
+type Ids = { clientId: unknown; instanceId: unknown };
+type Settled = { index: number; result: OperationResult } | { index: number; error: OnsMqttError; ids: Ids };
 
-/** Operations that are not status checks (by operation for Device Session, else by resource), with their output count. */
-const SINGLE_ITEM_OPERATIONS: Record<string, { outputs: number; execute: Execute } | undefined> = {
-  getConnectionTrace: { outputs: 1, execute: getConnectionTrace.execute },
-  waitUntilOnline: { outputs: 2, execute: waitUntilOnline.execute },
-  deviceCredential: { outputs: 1, execute: deviceCredential.execute },
-  token: { outputs: 1, execute: token.execute },
-  message: { outputs: 1, execute: message.execute },
-};
-
-/** Dispatch to the operation; status operations share the routing to Online/Offline/Retry/Fail. */
+/**
+ * Every item through the chosen operation at once (the core's scheduler paces the requests and caps
+ * those in flight; a wait holds no slot between its checks), then each to exactly one output:
+ * status checks to Online, Offline, Retry or Fail; other results to the operation's outputs; a
+ * failure where n8n's "On Error" setting says.
+ */
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
   const items = this.getInputData();
+  const resource = this.getNodeParameter('resource', 0, DEFAULT_RESOURCE) as string;
   const operation = this.getNodeParameter('operation', 0) as string;
+  const op = findOperation(resource, operation);
+  if (!op) throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported.`);
+
   let client: OnsMqttClient | undefined;
   let setupError: OnsMqttError | undefined;
   try {
     // Inside the try: if this threw out of execute() under "Continue", n8n would pass every input
     // item to output 0, i.e. report them all Online.
     const credentials = await this.getCredentials('alibabaCloudMqttApi');
-    client = createClient(credentials, this.getNodeParameter('options', 0, {}) as IDataObject, (message) => this.logger.warn(message));
+    client = createClient(credentials, this.getNodeParameter('options', 0, {}) as IDataObject, (text) => this.logger.warn(text));
   } catch (error) {
     setupError = asOnsMqttError(error, 'credentials');
   }
   const signal = typeof this.getExecutionCancelSignal === 'function' ? this.getExecutionCancelSignal() : undefined;
+  const batchers = new Map<boolean, SessionBatcher>();
+  const batch = (offlineDetails: boolean) => {
+    let batcher = batchers.get(offlineDetails);
+    if (!batcher) batchers.set(offlineDetails, (batcher = new SessionBatcher(() => client!, { signal, offlineDetails })));
+    return batcher;
+  };
 
-  const resource = this.getNodeParameter('resource', 0, 'deviceSession') as string;
-  const single = SINGLE_ITEM_OPERATIONS[resource === 'deviceSession' ? operation : resource];
-  if (single) {
-    if (setupError) return failEvery(this, items, single.outputs, setupError);
-    return single.execute.call(this, client!, items, signal);
+  const settled = await Promise.all(
+    items.map(async (_item, index): Promise<Settled> => {
+      // Bad credentials or options fail every item alike, routed like any other failure.
+      if (setupError) return { index, error: setupError, ids: { clientId: undefined, instanceId: undefined } };
+      const params = readItemParameters(this, op.parameters, index);
+      if (params instanceof OnsMqttError) return { index, error: params, ids: { clientId: undefined, instanceId: undefined } };
+      try {
+        return { index, result: await op.run({ ctx: this, index, params, client: client!, batch, signal }) };
+      } catch (caught) {
+        return { index, error: asOnsMqttError(caught, 'input'), ids: { clientId: params.clientId, instanceId: params.instanceId } };
+      }
+    }),
+  );
+  if (op.outputs === 'status') {
+    const routeErrors = this.getNodeParameter('routeErrors', 0, false) as boolean;
+    return routeOutcomes(this, items, settled.map(asStatusOutcome), routingMode(this, routeErrors));
   }
-  if (resource !== 'deviceSession' || (operation !== 'getStatus' && operation !== 'getManyStatuses')) {
-    throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported.`);
+  return toOutputs(this, items, settled, op.outputs.length);
+}
+
+function asStatusOutcome(item: Settled): ItemOutcome {
+  if ('error' in item) return { index: item.index, error: item.error, ...item.ids };
+  if (!('status' in item.result)) throw new Error('A status operation returned no status.');
+  return { index: item.index, status: item.result.status };
+}
+
+/** Each item's result on its output, its own fields kept (a list's items are new), in input order. */
+function toOutputs(ctx: IExecuteFunctions, items: INodeExecutionData[], settled: Settled[], outputs: number): INodeExecutionData[][] {
+  const out: INodeExecutionData[][] = Array.from({ length: outputs }, () => []);
+  const mode = routingMode(ctx, false);
+  for (const item of settled) {
+    const { index } = item;
+    const input = items[index]?.json ?? {};
+    const pairedItem = { item: index };
+    if ('error' in item) {
+      if (mode.onError === 'stopWorkflow') throw nodeErrorFor(ctx, { index, error: item.error, ...item.ids });
+      out[0].push({ json: failureJson(mode, input, item.error, item.ids), pairedItem });
+    } else if ('many' in item.result) {
+      for (const json of item.result.many) out[item.result.output].push({ json, pairedItem });
+    } else if ('json' in item.result) {
+      out[item.result.output].push({ json: { ...input, ...item.result.json }, pairedItem });
+    }
   }
-  // Bad credentials or options fail every item alike, routed like any other failure.
-  const run = operation === 'getStatus' ? getStatus.execute : getManyStatuses.execute;
-  const outcomes: ItemOutcome[] = setupError
-    ? items.map((_item, index) => ({ index, clientId: undefined, instanceId: undefined, error: setupError }))
-    : await run.call(this, client!, items, signal);
-  const routeErrors = this.getNodeParameter('routeErrors', 0, false) as boolean;
-  return routeOutcomes(this, items, outcomes, routingMode(this, routeErrors));
+  return out;
+}
+
+/**
+ * Read one item's parameters. An expression that fails is a bad parameter for that item only:
+ * it becomes that item's InvalidInput outcome instead of stopping the whole node.
+ */
+function readItemParameters(ctx: IExecuteFunctions, names: readonly string[], index: number): Record<string, unknown> | OnsMqttError {
+  const values: Record<string, unknown> = {};
+  for (const name of names) {
+    try {
+      values[name] = ctx.getNodeParameter(name, index);
+    } catch (error) {
+      return asOnsMqttError(error, name);
+    }
+  }
+  return values;
 }

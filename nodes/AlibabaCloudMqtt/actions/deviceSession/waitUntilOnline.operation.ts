@@ -1,52 +1,51 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { statusFields, type OnsMqttClient } from '../../../../lib';
-import { clientIdParameter, instanceIdParameter } from '../common';
-import { runPerItem } from '../per-item';
-
-const show = { resource: ['deviceSession'], operation: ['waitUntilOnline'] };
+import type { INodeExecutionData } from 'n8n-workflow';
+import { statusFields } from '../../../../lib';
+import { clientIdParameter, instanceIdParameter } from '../../../n8n-common/parameters';
+import type { N8nOperation } from '../operation';
 
 /** Longer waits belong in the workflow (a Wait node and a loop), not in one running execution. */
 export const MAX_WAIT_SECONDS = 900;
 
-export const description: INodeProperties[] = [
-  {
-    displayName:
-      "Checks the device again and again (every 0.5 s at first, then up to the interval) until it is online or the timeout passes. Timed Out items carry the connection trace of the wait: refused logins and drops are the evidence a ticket needs. For waits longer than 15 minutes, loop through n8n's Wait node instead: an execution waiting that long holds a worker.",
-    name: 'waitNotice',
-    type: 'notice',
-    default: '',
-    displayOptions: { show },
+/** Checks until the device is online (output 0) or the timeout passes (output 1, with the trace). */
+export const waitUntilOnline: N8nOperation = {
+  resource: 'deviceSession',
+  option: {
+    name: 'Wait Until Online',
+    value: 'waitUntilOnline',
+    description: 'Wait until a device connects, or time out with its connection trace',
+    action: 'Wait until a device is online',
   },
-  { ...clientIdParameter('MQTT Client ID of the device to wait for (GroupID@@@DeviceID)'), displayOptions: { show } },
-  { ...instanceIdParameter, displayOptions: { show } },
-  {
-    displayName: 'Timeout (Seconds)',
-    name: 'waitTimeout',
-    type: 'number',
-    typeOptions: { minValue: 1, maxValue: MAX_WAIT_SECONDS },
-    default: 120,
-    description: 'How long to wait for the device to connect (at most 900)',
-    displayOptions: { show },
-  },
-  {
-    displayName: 'Check Interval (Seconds)',
-    name: 'pollInterval',
-    type: 'number',
-    typeOptions: { minValue: 0.5, maxValue: 300, numberPrecision: 1 },
-    default: 5,
-    description: 'The longest pause between two checks',
-    displayOptions: { show },
-  },
-];
-
-/** Output 0: Online; output 1: Timed Out (with the trace). */
-export async function execute(
-  this: IExecuteFunctions,
-  client: OnsMqttClient,
-  items: INodeExecutionData[],
-  signal?: AbortSignal,
-): Promise<INodeExecutionData[][]> {
-  return runPerItem(this, items, 2, ['clientId', 'instanceId', 'waitTimeout', 'pollInterval'], async (params) => {
+  subtitle: 'Wait Until Online',
+  outputs: ['Online', 'Timed Out'],
+  properties: [
+    {
+      displayName:
+        "Checks the device again and again (every 0.5 s at first, then up to the interval) until it is online or the timeout passes. Timed Out items carry the connection trace of the wait: refused logins and drops are the evidence a ticket needs. For waits longer than 15 minutes, loop through n8n's Wait node instead: an execution waiting that long holds a worker.",
+      name: 'waitNotice',
+      type: 'notice',
+      default: '',
+    },
+    clientIdParameter('MQTT Client ID of the device to wait for (GroupID@@@DeviceID)'),
+    instanceIdParameter,
+    {
+      displayName: 'Timeout (Seconds)',
+      name: 'waitTimeout',
+      type: 'number',
+      typeOptions: { minValue: 1, maxValue: MAX_WAIT_SECONDS },
+      default: 120,
+      description: 'How long to wait for the device to connect (at most 900)',
+    },
+    {
+      displayName: 'Check Interval (Seconds)',
+      name: 'pollInterval',
+      type: 'number',
+      typeOptions: { minValue: 0.5, maxValue: 300, numberPrecision: 1 },
+      default: 5,
+      description: 'The longest pause between two checks',
+    },
+  ],
+  parameters: ['clientId', 'instanceId', 'waitTimeout', 'pollInterval'],
+  async run({ params, client, signal }) {
     const seconds = Math.min(MAX_WAIT_SECONDS, Number(params.waitTimeout));
     const result = await client.waitUntilOnline(
       {
@@ -75,5 +74,5 @@ export async function execute(
         ...(result.lastError ? { lastError: result.lastError.message } : {}),
       },
     };
-  });
-}
+  },
+};
