@@ -1,3 +1,4 @@
+import { migrateAuthentication } from './migrations';
 import { credentialFromFields, invalidInput, proxyFromFields, sharedLimitFromEnvironment, type OnsMqttClientOptions, type SharedLimitOptions } from '../../lib';
 import type { Node, NodeDef } from './types';
 
@@ -65,16 +66,13 @@ export function configToSharedLimit(
 export function configToClientOptions(def: ConfigDef, credentials: Record<string, string | undefined> | undefined): OnsMqttClientOptions {
   const label = `Alibaba Cloud MQTT config "${def.name || def.id}"`;
   const c = credentials ?? {};
-  const authentication = (def.authentication as string) || 'accessKey';
+  const authentication = migrateAuthentication(def.authentication, !!c.securityToken);
   if (authentication === 'accessKey' || authentication === 'stsToken' || authentication === 'ramRole') {
     if (!c.accessKeyId) throw invalidInput('accessKeyId', `is missing in ${label}: open it and enter the AccessKey ID (or \${ENV_VAR}).`);
     if (!c.accessKeySecret) throw invalidInput('accessKeySecret', `is missing in ${label}: open it and enter the AccessKey Secret (or \${ENV_VAR}).`);
   }
   const fields: Record<string, unknown> = { ...c, authentication };
   for (const key of CREDENTIAL_PROPERTIES) if (key !== 'authentication') fields[key] = def[key];
-  // 0.1 config nodes had no Authentication choice: there, a token meant STS. A node saved with an
-  // explicit choice of AccessKey ignores a token left over from an earlier choice.
-  if (!def.authentication && c.securityToken) fields.authentication = 'stsToken';
   return {
     ...credentialFromFields(fields),
     regionId: (def.region as string) || undefined,

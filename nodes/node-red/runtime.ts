@@ -1,20 +1,16 @@
 import { setMaxListeners } from 'node:events';
 import { asOnsMqttError as asCoreError, describeError, errorFields, OnsMqttClient, OnsMqttError, invalidInput, type OnsMqttClientOptions } from '../../lib';
 import type { ConfigNode } from './config-options';
+import { migrateQueryOptions, type SavedQueryOptions } from './migrations';
 import type { DoneFn, Node, NodeAPI, NodeMessage, NodeStatus, SendFn } from './types';
 
 /** Where a failed message carries the error details (Catch's own `msg.error` keeps only message and code). */
 export const ERROR_PROPERTY = 'alicloudError';
 
-/** Node options shared by the query nodes (edit dialog "Options"). */
-export interface QueryOptionsDef {
+/** Node options shared by the query nodes (edit dialog "Options"); old names in migrations.ts. */
+export interface QueryOptionsDef extends SavedQueryOptions {
   timeout?: unknown;
-  maxAttempts?: unknown;
-  maxRequestsPerSecond?: unknown;
   concurrency?: unknown;
-  /** 0.1 names of maxAttempts and maxRequestsPerSecond, still read from flows saved with them. */
-  attempts?: unknown;
-  maxQps?: unknown;
 }
 
 function numberOrUndefined(value: unknown): number | undefined {
@@ -23,7 +19,8 @@ function numberOrUndefined(value: unknown): number | undefined {
 }
 
 /** One client per node, built on first use from its config node; a bad config is a clear error. */
-export function clientFactory(RED: NodeAPI, configId: unknown, def: QueryOptionsDef): () => OnsMqttClient {
+export function clientFactory(RED: NodeAPI, configId: unknown, saved: QueryOptionsDef): () => OnsMqttClient {
+  const def = migrateQueryOptions(saved);
   let client: OnsMqttClient | undefined;
   return () => {
     if (client) return client;
@@ -34,10 +31,10 @@ export function clientFactory(RED: NodeAPI, configId: unknown, def: QueryOptions
     const options: OnsMqttClientOptions = {
       ...config.clientOptions(),
       timeoutMs: numberOrUndefined(def.timeout),
-      maxRequestsPerSecond: numberOrUndefined(def.maxRequestsPerSecond) ?? numberOrUndefined(def.maxQps),
+      maxRequestsPerSecond: numberOrUndefined(def.maxRequestsPerSecond),
       concurrency: numberOrUndefined(def.concurrency),
     };
-    const attempts = numberOrUndefined(def.maxAttempts) ?? numberOrUndefined(def.attempts);
+    const attempts = numberOrUndefined(def.maxAttempts);
     if (attempts !== undefined) options.retry = { maxAttempts: attempts };
     client = new OnsMqttClient(options);
     return client;
