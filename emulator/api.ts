@@ -9,6 +9,7 @@ import { DeviceRegistry, formatTraceTime } from './devices';
 import { FaultInjector } from './faults';
 import type { Inbox } from './inbox';
 import { ApiError } from './api-error';
+import { actionCodeOfMessage, actionInfoOfMessage, newMsgId, type MessageEvent, type MessageLog } from './messages';
 import type { ApiName } from '../lib/base/api-table';
 import { MAX_TOKEN_LIFETIME_MS, MIN_TOKEN_LIFETIME_MS, type DeviceCredentialRecord, type ProvisioningStore } from './provisioning';
 import { serviceErrorStatus } from './service-errors';
@@ -68,7 +69,9 @@ export interface ApiState {
   /** What the example workflows and flows posted as tickets (see inbox.ts). */
   inbox: Inbox;
   /** Publishes on the MQTT broker (SendMessage); undefined without a broker. */
-  publish?: (topic: string, payload: string) => void;
+  publish?: (topic: string, payload: string, msgId: string) => void;
+  /** What the broker carried, for the message traces. */
+  messages: MessageLog;
 }
 
 interface Parsed {
@@ -339,32 +342,37 @@ const HANDLERS: { readonly [K in ApiName]: Handler } = {
     return { OnlineStatusList: ids.map((ClientId) => ({ ClientId, OnlineStatus: state.devices.isOnline(ClientId) })) };
   },
   QueryMqttTraceDevice: (state, p) => {
-    required(p.params, 'MqttRegionId');
-    const instanceId = required(p.params, 'InstanceId');
     const clientId = required(p.params, 'ClientId');
-    const begin = Number(required(p.params, 'BeginTime'));
-    const end = Number(required(p.params, 'EndTime'));
-    const page = Number(required(p.params, 'CurrentPage'));
-    const size = Number(required(p.params, 'PageSize'));
-    if (!Number.isInteger(begin) || !Number.isInteger(end) || begin > end)
-      throw new ApiError('InvalidParameter.BeginTime', 'BeginTime and EndTime must be epoch milliseconds with BeginTime <= EndTime.');
-    if (!Number.isInteger(page) || page < 1) throw new ApiError('InvalidParameter.CurrentPage', 'CurrentPage must be an integer from 1.');
-    if (!Number.isInteger(size) || size < 1 || size > 100) throw new ApiError('InvalidParameter.PageSize', 'PageSize must be an integer from 1 to 100.');
-    checkInstance(state, p, instanceId);
-    const events = state.devices.trace(clientId, begin, end);
-    if (p.params.get('Reverse') === 'true') events.reverse();
-    return {
-      CurrentPage: page,
-      PageSize: size,
-      Total: events.length,
-      DeviceInfoList: events.slice((page - 1) * size, page * size).map((e) => ({
-        ChannelId: e.channelId,
-        Time: formatTraceTime(e.timeMs),
-        Action: e.action,
-        ActionCode: e.actionCode,
-        ActionInfo: e.actionInfo,
-      })),
-    };
+    const { begin, end } = traceRange(state, p);
+    return paged(p, state.devices.trace(clientId, begin, end), 'DeviceInfoList', (e) => ({
+      ChannelId: e.channelId,
+      Time: formatTraceTime(e.timeMs),
+      Action: e.action,
+      ActionCode: e.actionCode,
+      ActionInfo: e.actionInfo,
+    }));
+  },
+  QueryMqttTraceMessagePublish: (state, p) => {
+    const { begin, end } = traceRange(state, p);
+    const msgId = required(p.params, 'MsgId');
+    return { MessageTraceLists: state.messages.find(begin, end, (e) => e.msgId === msgId && e.action !== 'sub').map(messageRow) };
+  },
+  QueryMqttTraceMessageSubscribe: (state, p) => {
+    const { begin, end } = traceRange(state, p);
+    const msgId = required(p.params, 'MsgId');
+    const clientId = p.params.get('ClientId');
+    const events = state.messages.find(begin, end, (e) => e.msgId === msgId && e.action === 'sub' && (!clientId || e.clientId === clientId));
+    return paged(p, events, 'MessageTraceLists', messageRow);
+  },
+  QueryMqttTraceMessageOfClient: (state, p) => {
+    const { begin, end } = traceRange(state, p);
+    const clientId = required(p.params, 'ClientId');
+    return paged(
+      p,
+      state.messages.find(begin, end, (e) => e.clientId === clientId),
+      'MessageOfClientList',
+      messageRow,
+    );
   },
   GetDeviceCredential: (state, p) => deviceCredential(state, p),
   RegisterDeviceCredential: (state, p) => deviceCredential(state, p),
@@ -404,10 +412,44 @@ const HANDLERS: { readonly [K in ApiName]: Handler } = {
     checkInstance(state, p, instanceId);
     if (/[#+]/.test(topic)) throw new ApiError('InvalidParameter.MqttTopic', 'MqttTopic must be a topic, not a filter (no # or +).');
     if (!state.publish) throw new ApiError('InternalError', 'The emulator runs without an MQTT broker: nothing to send to.');
-    state.publish(topic, payload);
-    return { MsgId: randomUUID().replace(/-/g, '').toUpperCase() };
+    const msgId = newMsgId();
+    state.publish(topic, payload, msgId);
+    return { MsgId: msgId };
   },
 };
+
+/** The region, instance and time range every trace query names, checked as the service does. */
+function traceRange(state: ApiState, p: Parsed): { instanceId: string; begin: number; end: number } {
+  required(p.params, 'MqttRegionId');
+  const instanceId = required(p.params, 'InstanceId');
+  const begin = Number(required(p.params, 'BeginTime'));
+  const end = Number(required(p.params, 'EndTime'));
+  if (!Number.isInteger(begin) || !Number.isInteger(end) || begin > end)
+    throw new ApiError('InvalidParameter.BeginTime', 'BeginTime and EndTime must be epoch milliseconds with BeginTime <= EndTime.');
+  checkInstance(state, p, instanceId);
+  return { instanceId, begin, end };
+}
+
+/** One page of a paged trace answer (CurrentPage from 1, PageSize 1 to 100, Reverse: newest first). */
+function paged<E>(p: Parsed, oldestFirst: E[], listField: string, row: (e: E) => Record<string, unknown>): Record<string, unknown> {
+  const page = Number(required(p.params, 'CurrentPage'));
+  const size = Number(required(p.params, 'PageSize'));
+  if (!Number.isInteger(page) || page < 1) throw new ApiError('InvalidParameter.CurrentPage', 'CurrentPage must be an integer from 1.');
+  if (!Number.isInteger(size) || size < 1 || size > 100) throw new ApiError('InvalidParameter.PageSize', 'PageSize must be an integer from 1 to 100.');
+  const events = p.params.get('Reverse') === 'true' ? [...oldestFirst].reverse() : oldestFirst;
+  return { CurrentPage: page, PageSize: size, Total: events.length, [listField]: events.slice((page - 1) * size, page * size).map(row) };
+}
+
+function messageRow(e: MessageEvent): Record<string, unknown> {
+  return {
+    Time: formatTraceTime(e.timeMs),
+    MsgId: e.msgId,
+    ClientId: e.clientId,
+    Action: e.action,
+    ActionCode: actionCodeOfMessage(e.action),
+    ActionInfo: actionInfoOfMessage(e.action),
+  };
+}
 
 /** Part of OnsMqtt, not called by the package: answered as a service without it would. */
 const NOT_EMULATED = new Set(['ListGroupId']);

@@ -7,6 +7,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { DeviceRegistry, type ActionInfo } from './devices';
 import type { RunningCloudSdk } from './cloud-sdk';
+import { newMsgId, type MessageLog } from './messages';
 import type { LoginResult } from './provisioning';
 
 // aedes 0.51 is CommonJS; its types are loose enough that we describe the little we use.
@@ -25,6 +26,8 @@ interface AedesBroker {
   publish(packet: { topic: string; payload: Buffer; qos: 0 | 1; retain: boolean; cmd: 'publish'; dup: boolean }, done: (err?: Error) => void): void;
   on(event: 'client' | 'clientDisconnect' | 'keepaliveTimeout', cb: (client: AedesClient) => void): void;
   on(event: 'publish', cb: (packet: { topic: string; payload: Buffer | string }, client: AedesClient | null) => void): void;
+  /** Called once per subscriber a message goes to; what it returns is delivered. */
+  authorizeForward: (client: AedesClient, packet: { topic: string; payload: Buffer | string }) => unknown;
   on(event: 'clientError' | 'connectionError', cb: (client: AedesClient, err: Error) => void): void;
   preConnect: (client: AedesClient & { conn?: unknown }, packet: { clientId?: string }, done: (err: Error | null, ok: boolean) => void) => void;
   clients: Record<string, AedesClient>;
@@ -34,8 +37,8 @@ interface AedesBroker {
 export interface RunningBroker {
   url: string;
   port: number;
-  /** Publishes to subscribers (the API's SendMessage). */
-  publish(topic: string, payload: string): void;
+  /** Publishes to subscribers (the API's SendMessage), traced under `msgId`. */
+  publish(topic: string, payload: string, msgId: string): void;
   /** Publishes bytes (a Cloud SDK sendMessage); resolves once the broker has taken it. */
   publishBytes(topic: string, payload: Buffer): Promise<void>;
   stop(): Promise<void>;
@@ -50,6 +53,7 @@ export async function startBroker(
   host = '127.0.0.1',
   login?: LoginCheck,
   cloudSdk?: Pick<RunningCloudSdk, 'publishDeviceMessage'>,
+  messages?: MessageLog,
 ): Promise<RunningBroker> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const aedesFactory = require('aedes') as (opts?: object) => AedesBroker;
@@ -57,6 +61,16 @@ export async function startBroker(
   const current = new Map<string, AedesClient>();
   const reasons = new WeakMap<AedesClient, ActionInfo>();
   const conflicts = new Set<string>();
+  // A message's MsgId, by its payload: the one Buffer that aedes hands to every subscriber's
+  // delivery and to the publish event (a delivery comes before the event).
+  const msgIds = new WeakMap<object, string>();
+  const msgIdOf = (payload: Buffer | string): string => {
+    if (typeof payload === 'string') return newMsgId();
+    let id = msgIds.get(payload);
+    if (!id) msgIds.set(payload, (id = newMsgId()));
+    return id;
+  };
+  const fromApi = new WeakSet<object>();
 
   broker.preConnect = (_client, packet, done) => {
     if (packet.clientId && broker.clients[packet.clientId]) conflicts.add(packet.clientId);
@@ -78,8 +92,16 @@ export async function startBroker(
   });
   // What a device publishes also goes to the Cloud SDK's consumers of its parent topic (aedes
   // speaks MQTT 3.1.1: no user properties to pass on). The broker's own messages have no client.
+  broker.authorizeForward = (client, packet) => {
+    if (!packet.topic.startsWith('$SYS')) messages?.record({ timeMs: Date.now(), msgId: msgIdOf(packet.payload), clientId: client.id, action: 'sub' });
+    return packet;
+  };
   broker.on('publish', (packet, client) => {
-    if (!client || !cloudSdk || packet.topic.startsWith('$SYS')) return;
+    if (packet.topic.startsWith('$SYS')) return;
+    if (client || (typeof packet.payload !== 'string' && fromApi.has(packet.payload))) {
+      messages?.record({ timeMs: Date.now(), msgId: msgIdOf(packet.payload), clientId: client?.id ?? '', action: client ? 'pub_mqtt' : 'pub_mq' });
+    }
+    if (!client || !cloudSdk) return;
     cloudSdk.publishDeviceMessage({
       topic: packet.topic,
       payload: Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload),
@@ -113,12 +135,19 @@ export async function startBroker(
   return {
     url: `mqtt://${host}:${actualPort}`,
     port: actualPort,
-    publish: (topic, payload) =>
-      broker.publish({ cmd: 'publish', topic, payload: Buffer.from(payload, 'utf8'), qos: 1, retain: false, dup: false }, () => undefined),
-    publishBytes: (topic, payload) =>
-      new Promise<void>((resolve, reject) =>
+    publish: (topic, payload, msgId) => {
+      const bytes = Buffer.from(payload, 'utf8');
+      msgIds.set(bytes, msgId);
+      fromApi.add(bytes);
+      broker.publish({ cmd: 'publish', topic, payload: bytes, qos: 1, retain: false, dup: false }, () => undefined);
+    },
+    publishBytes: (topic, payload) => {
+      // A Cloud SDK message: traced as pub_mq, like the API's.
+      fromApi.add(payload);
+      return new Promise<void>((resolve, reject) =>
         broker.publish({ cmd: 'publish', topic, payload, qos: 1, retain: false, dup: false }, (error) => (error ? reject(error) : resolve())),
-      ),
+      );
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();

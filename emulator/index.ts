@@ -9,6 +9,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { handleApi, readBody, type AccessKey, type ApiState, type LogEntry } from './api';
 import { startCloudSdk, type RunningCloudSdk } from './cloud-sdk';
 import { startBroker, type RunningBroker } from './broker';
+import { MessageLog } from './messages';
 import { DeviceRegistry } from './devices';
 import { FaultInjector, type FaultConfig } from './faults';
 import { Inbox, type InboxEntry } from './inbox';
@@ -132,6 +133,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     credentialsUriFetches: [],
     provisioning: new ProvisioningStore(),
     inbox: new Inbox(),
+    messages: new MessageLog(),
   };
   let mqttAuth = options.mqttAuth === true;
   const login = (clientId: string, username: string | undefined, password: Buffer | undefined) =>
@@ -213,10 +215,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         sdk.publishStatus({ ...notice, eventType: 'tcpclean' });
       };
     }
-    if (options.mqttPort !== false) broker = await startBroker(devices, options.mqttPort ?? 0, '127.0.0.1', login, cloudSdk);
+    if (options.mqttPort !== false) broker = await startBroker(devices, options.mqttPort ?? 0, '127.0.0.1', login, cloudSdk, state.messages);
     if (broker) {
       const running = broker;
-      state.publish = (topic, payload) => running.publish(topic, payload);
+      state.publish = (topic, payload, msgId) => running.publish(topic, payload, msgId);
     }
   } catch (error) {
     server.close();

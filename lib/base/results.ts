@@ -26,6 +26,20 @@ export interface ConnectionEvent {
   channel: string;
 }
 
+/** One step of a message's way: sent by a client, or delivered to one (the message traces). */
+export interface MessageTraceEvent {
+  /** As the service gives it, e.g. "2021-05-21 15:08:19.234" (the service's local time). */
+  time: string;
+  msgId: string;
+  /** The client that sent the message (publish) or received it (delivery). */
+  clientId: string;
+  /** pub_mqtt (sent by an MQTT client), pub_mq (sent through RocketMQ or the API), sub (delivered), push_offline (delivered after a reconnect). */
+  action: string;
+  actionCode: string;
+  /** ActionInfo: "Pub From Mqtt Client", "Push To Mqtt Client", ... */
+  detail: string;
+}
+
 /**
  * Stable codes for the trace's reasons, so that a flow can branch on them. The reason text is kept
  * beside the code (`lastDisconnectReason`), since the service may add reasons.

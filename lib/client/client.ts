@@ -5,7 +5,16 @@
  */
 import { inspect } from 'node:util';
 import { invalidInput } from '../base/errors';
-import type { CallOptions, ConnectionEvent, OfflineDetails, QueryMode, SessionQueryOutcome, SessionStatus, StatusCallOptions } from '../base/results';
+import type {
+  CallOptions,
+  ConnectionEvent,
+  MessageTraceEvent,
+  OfflineDetails,
+  QueryMode,
+  SessionQueryOutcome,
+  SessionStatus,
+  StatusCallOptions,
+} from '../base/results';
 import { optionalNumber, optionalString } from '../base/validation';
 import { credentialSource, type CredentialSource } from '../credentials/sources';
 import { accountOf } from '../credentials/spec';
@@ -20,7 +29,16 @@ import { DEFAULT_DETAILS_TIMEOUT_MS, DEFAULT_TRACE_TIME_ZONE, parseUtcOffset, re
 import { type OfflineDetailsOptions } from '../base/results';
 import * as provisioning from '../actions/provisioning';
 import { querySession, querySessions, type SessionContext } from '../actions/sessions';
-import { queryConnectionTrace, type TraceQuery } from '../actions/trace';
+import {
+  queryClientMessages,
+  queryConnectionTrace,
+  queryDeliveryTrace,
+  queryPublishTrace,
+  type ClientMessagesQuery,
+  type DeliveryTraceQuery,
+  type PublishTraceQuery,
+  type TraceQuery,
+} from '../actions/trace';
 import type { DeviceCredential, DeviceRef } from '../actions/device-credential';
 import { concurrencyOf, credentialOf, ownRateOf, retryBudgetOf, retryOf, timeoutOf, tokenStoreOf, type OnsMqttClientOptions } from './options';
 
@@ -151,6 +169,21 @@ export class OnsMqttClient {
   /** Connection history of one device (QueryMqttTraceDevice), newest first, up to `limit` events. */
   queryConnectionTrace(input: TraceQuery, options: CallOptions = {}): Promise<ConnectionEvent[]> {
     return queryConnectionTrace(this.sender, input, options);
+  }
+
+  /** Who sent the message and when (QueryMqttTraceMessagePublish). Throws OnsMqttError. */
+  queryPublishTrace(input: PublishTraceQuery, options: CallOptions = {}): Promise<MessageTraceEvent[]> {
+    return queryPublishTrace(this.sender, input, options);
+  }
+
+  /** Which clients received the message and when, newest first (QueryMqttTraceMessageSubscribe). Throws OnsMqttError. */
+  queryDeliveryTrace(input: DeliveryTraceQuery, options: CallOptions = {}): Promise<MessageTraceEvent[]> {
+    return queryDeliveryTrace(this.sender, input, options);
+  }
+
+  /** What the client sent and received in the range, newest first (QueryMqttTraceMessageOfClient). Throws OnsMqttError. */
+  queryClientMessages(input: ClientMessagesQuery, options: CallOptions = {}): Promise<MessageTraceEvent[]> {
+    return queryClientMessages(this.sender, input, options);
   }
 
   /** The device's credential (DeviceCredential login mode), or null when none is registered. */

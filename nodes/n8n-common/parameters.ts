@@ -86,3 +86,57 @@ export const offlineDetailsParameter: INodeProperties = {
   description:
     'Whether to add why and since when for each offline device: offlineSince, lastDisconnectReason, lastDisconnectCode (keepalive_timeout, client_closed, client_disconnected, client_id_conflict, auth_failed, network_error, invalid_param, unknown) and lastConnectedAt, from its connection trace of the last 24 hours. Costs one more request per offline device; if the trace cannot be read, the status still goes out, with offlineDetailsMissing saying why.',
 };
+
+/** A trace's time range and how many events to return: the same fields for every trace operation. */
+export function traceRangeParameters(options: { limit: boolean }): INodeProperties[] {
+  return [
+    {
+      displayName: 'From',
+      name: 'from',
+      type: 'dateTime',
+      default: '={{ $now.minus({ hours: 24 }).toISO() }}',
+      required: true,
+      description: 'Start of the time range (the console limits a trace query to one day)',
+    },
+    {
+      displayName: 'To',
+      name: 'to',
+      type: 'dateTime',
+      default: '={{ $now.toISO() }}',
+      required: true,
+      description: 'End of the time range',
+    },
+    ...(options.limit ? limitParameters : []),
+  ];
+}
+
+const limitParameters: INodeProperties[] = [
+  {
+    displayName: 'Return All',
+    name: 'returnAll',
+    type: 'boolean',
+    default: false,
+    description: 'Whether to return all results or only up to a given limit',
+  },
+  {
+    displayName: 'Limit',
+    name: 'limit',
+    type: 'number',
+    typeOptions: { minValue: 1 },
+    // HOST_TRACE_LIMIT (lib/host/mapping.ts); a literal, as n8n's linter reads it.
+    default: 50,
+    description: 'Max number of results to return',
+    displayOptions: { show: { returnAll: [false] } },
+  },
+];
+
+/** The message a trace follows, by default the item's own `msgId` (what Send gives). */
+export const msgIdParameter: INodeProperties = {
+  displayName: 'Message ID',
+  name: 'msgId',
+  type: 'string',
+  default: '={{ $json.msgId ?? $json.message?.msgId }}',
+  required: true,
+  placeholder: 'AC1EC0030EAB78308DB16A3EC773BD95',
+  description: 'MsgId of the message: what Send returns, or what the client messages trace lists',
+};

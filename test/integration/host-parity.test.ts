@@ -201,3 +201,43 @@ describe('device credential, token, message', () => {
     expect(red.msg.msgId).toBe(red.msg.message.msgId);
   });
 });
+
+describe('message traces', () => {
+  const SUBSCRIBER = 'GID_parity@@@subscriber';
+  let msgId: string;
+  beforeAll(async () => {
+    const subscriber = await connectMqtt(emu.mqttUrl!, SUBSCRIBER, { protocolVersion: 4 });
+    devices.push(subscriber);
+    let received = 0;
+    subscriber.on('message', () => received++);
+    await subscriber.subscribeAsync('parity/trace', { qos: 1 });
+    const sent = await n8n({ resource: 'message', operation: 'send', topic: 'parity/trace', payload: 'traced' });
+    msgId = (sent[0][0].json.message as IDataObject).msgId as string;
+    await waitUntil(() => received === 1, 5_000, 'the traced message delivered');
+  });
+  const range = () => ({ from: new Date(Date.now() - 3600_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() });
+
+  it.each([
+    ['getPublishTrace', 'publish', 'pub_mq'],
+    ['getDeliveryTrace', 'deliveries', 'sub'],
+  ] as const)('%s / mqtt trace (%s): the same events, the same fields', async (operation, what, action) => {
+    const n8nOut = await n8n({ resource: 'message', operation, msgId, clientId: '', ...range() });
+    const red = await nodeRed({ type: 'alicloud-mqtt-trace', what, msgId: 'payload', msgIdType: 'msg' }, 1, msgId);
+    const events = red.msg.payload as Array<Record<string, unknown>>;
+    expect(events.map((e) => [e.msgId, e.action])).toEqual([[msgId, action]]);
+    expect(n8nOut[0].map((i) => [i.json.msgId, i.json.action])).toEqual([[msgId, action]]);
+    // An n8n item stands alone, so it names its instance; Node-RED names it once, on the message.
+    expect(ownFields(n8nOut[0][0].json).sort()).toEqual(keys({ ...events[0], instanceId: 0 }));
+    expect(red.msg).toMatchObject({ instanceId: INSTANCE, msgId });
+  });
+
+  it('getClientMessages / mqtt trace (client): the same events, the same fields, the same default limit', async () => {
+    const n8nOut = await n8n({ resource: 'message', operation: 'getClientMessages', ...range() }, SUBSCRIBER);
+    const red = await nodeRed({ type: 'alicloud-mqtt-trace', what: 'client', clientId: 'payload', clientIdType: 'msg' }, 1, SUBSCRIBER);
+    const events = red.msg.payload as Array<Record<string, unknown>>;
+    expect(events.map((e) => [e.msgId, e.clientId, e.action])).toEqual([[msgId, SUBSCRIBER, 'sub']]);
+    expect(n8nOut[0].map((i) => i.json.msgId)).toEqual([msgId]);
+    expect(ownFields(n8nOut[0][0].json).sort()).toEqual(keys({ ...events[0], instanceId: 0 }));
+    expect(red.msg).toMatchObject({ instanceId: INSTANCE, clientId: SUBSCRIBER });
+  });
+});

@@ -1,5 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 import type { OnsMqttClient, SessionStatus } from '../../../lib';
+import { HOST_TRACE_LIMIT, RETURN_ALL_CEILING } from '../../../lib/host/mapping';
 import type { SessionBatcher } from '../../../lib/host/session-batcher';
 
 /** What one item of one execution gets to work with. */
@@ -38,4 +39,10 @@ export interface N8nOperation {
   /** Read per item before `run`; an expression that fails is that item's bad input. */
   readonly parameters: readonly string[];
   run(item: OperationItem): Promise<OperationResult>;
+}
+
+/** "Return All" (still with a ceiling, so that a busy device cannot exhaust memory) or "Limit". */
+export function traceLimit(ctx: IExecuteFunctions, index: number): number {
+  const returnAll = ctx.getNodeParameter('returnAll', index, false) as boolean;
+  return returnAll ? RETURN_ALL_CEILING : (ctx.getNodeParameter('limit', index, HOST_TRACE_LIMIT) as number);
 }
