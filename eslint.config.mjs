@@ -55,15 +55,15 @@ const roomConfigs = Object.entries(ROOMS).flatMap(([room, allowed]) => [
   { files: [`lib/${room}/**/*.ts`], ignores: SDK_ADAPTERS, rules: roomRules(room, allowed, false) },
   ...SDK_ADAPTERS.filter((file) => file.startsWith(`lib/${room}/`)).map((file) => ({ files: [file], rules: roomRules(room, allowed, true) })),
 ]);
-/** The hosts use the core through its public entry, and what both hosts share (lib/host). */
+/** The hosts reach the core through one internal entry (lib/internal.ts), never a room inside it. */
 const hostImports = {
   'no-restricted-imports': [
     'error',
     {
       patterns: [
         {
-          regex: '^(\\.\\./)+lib/(?!host(/|$)|index$)',
-          message: 'A host imports the core from lib (its public entry) or lib/host (what both hosts share), never a room inside it.',
+          regex: '^(\\.\\./)+lib(/(?!internal$).*)?$',
+          message: 'A host imports the core from lib/internal (the hosts\' entry: the public API and what both hosts share), never the public entry or a room inside it.',
         },
         sdkImports,
       ],

@@ -3,7 +3,7 @@
  * functions and packages by self time. `node dist/bench/profile-per-call.js [calls]`
  */
 import { Session } from 'node:inspector/promises';
-import { OnsMqttClient } from '../lib';
+import { OnsMqttClient } from '../lib/internal';
 import { startEmulatorProcess } from './emulator-process';
 import { table } from './report';
 

@@ -8,7 +8,7 @@
  */
 import { subscribe } from 'node:diagnostics_channel';
 import { join, resolve } from 'node:path';
-import { OnsMqttClient, closeSharedTokenStores, isSessionFailure, type SharedLimitOptions } from '../lib';
+import { OnsMqttClient, closeSharedTokenStores, isSessionFailure, type SharedLimitOptions } from '../lib/internal';
 import { SEND_CHANNEL } from '../lib/send/scheduler';
 import { resolveSharedLimit, sharedTokenStore } from '../lib/shared-limit';
 import { busyEventLoop } from './hostile';

@@ -8,7 +8,7 @@
  *   node --expose-gc dist/bench/soak.js [queries=20000]
  */
 import { startEmulator } from '../emulator';
-import { OnsMqttClient, isSessionFailure, type SessionQueryOutcome } from '../lib';
+import { OnsMqttClient, isSessionFailure, type SessionQueryOutcome } from '../lib/internal';
 import { gc, mb, saveJson, table } from './report';
 
 const RETRY_RATES = { InternalError: 0.1, SystemOverFlow: 0.1, reset: 0.02, html: 0.02, hang: 0.01 };

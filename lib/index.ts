@@ -1,83 +1,33 @@
 /**
- * Alibaba Cloud ApsaraMQ for MQTT device-session checks: the host-agnostic core shared by the
- * n8n and Node-RED nodes, usable directly from an n8n Code node or a Node-RED function node.
+ * Alibaba Cloud ApsaraMQ for MQTT device-session checks: what a program needs, in an n8n Code
+ * node, a Node-RED function node or a script. The client (status, traces, provisioning, messages),
+ * its options, results and errors, and the watchers. Everything else is the package's own and may
+ * change in any release (the package.json `exports` map keeps it out of reach).
  */
 export { OnsMqttClient } from './client/client';
-export { isSessionFailure } from './base/results';
-export { BATCH_SIZE } from './actions/sessions';
-export { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS } from './client/options';
 export type { OnsMqttClientOptions } from './client/options';
-export type { SessionStatus, SessionQueryFailure, SessionQueryOutcome, QueryMode, CallOptions, StatusCallOptions } from './base/results';
-export { detailsFromTrace, disconnectCodeOf, traceTimeToIso, parseUtcOffset, DETAILS_WINDOW_MS, DEFAULT_TRACE_TIME_ZONE } from './actions/offline-details';
-export type { OfflineDetails, OfflineDetailsOptions, DisconnectCode } from './base/results';
-export type { ConnectionEvent, MessageTraceEvent } from './base/results';
-export type { TraceQuery, PublishTraceQuery, DeliveryTraceQuery, ClientMessagesQuery } from './actions/trace';
-export { OnsMqttError, isOnsMqttError, invalidInput, asOnsMqttError } from './base/errors';
-export { displayValue } from './base/validation';
-export { ownValue, setOwn } from './base/own-keys';
-export { ERROR_TABLE, classifyError } from './base/error-table';
-export type { ErrorClass, ErrorRule, Classification } from './base/error-table';
-export { DEFAULT_RETRY, backoffDelay, backoffCeiling, decideRetry } from './send/retry';
-export type { RetryOptions } from './send/retry';
-export { API_RATE_LIMITS } from './send/rate-limiter';
-export { resolveEndpoint, DOCUMENTED_REGIONS, DEFAULT_REGION, NETWORKS } from './send/endpoints';
-export type { Network, ResolvedEndpoint } from './send/endpoints';
-export { checkCredentials } from './host/credential-check';
-export type { CredentialCheckResult } from './host/credential-check';
-export { statusFields, errorFields, routeOf, describeError, errorHeadline, errorAdvice } from './host/output';
-export type { Route, StatusFields, StatusWithDetails, ErrorFields } from './host/output';
-export {
-  transition,
-  observationsOf,
-  summarize,
-  parseClientIdList,
-  emptyWatchState,
-  isStorm,
-  DEFAULT_WATCH_OPTIONS,
-  DEFAULT_RESOLVE_PERCENT,
-  DEFAULT_INCIDENT_FOLD_MS,
-  DEFAULT_INCIDENT_MAX_AGE_MS,
-} from './watch/transition';
-export type {
-  WatchOptions,
-  WatchState,
-  WatchEvent,
-  DeviceWatchState,
-  Observation,
-  TransitionResult,
-  StormOptions,
-  IncidentState,
-  IncidentEvent,
-  IncidentResolvedEvent,
-  IncidentNotice,
-} from './watch/transition';
-export { checkFleet } from './watch/fleet-check';
-export type { FleetCheckResult, FleetSummary, FleetCheckContext } from './watch/fleet-check';
-export { FleetWatcher } from './watch/watcher';
-export { reconcileAfterRestart } from './watch/restart-reconcile';
-export type { ReconcileReport } from './watch/restart-reconcile';
-export type { FleetWatcherOptions, SavedWatch, WatchStore, WatchRequest, WatchCheckResult } from './watch/watcher';
-export {
-  validateCredentialSpec,
-  credentialSource,
-  resetCredentialSessions,
-  systemCredentialsAllowed,
-  ALLOW_SYSTEM_CREDENTIALS_VARIABLE,
-  CREDENTIAL_TYPES,
-} from './credentials';
-export { credentialFromFields } from './host/credential-fields';
-export type { CredentialSpec, CredentialType, CredentialSource } from './credentials';
-export { ACCOUNT_RATE_LIMITS } from './send/rate-limiter';
-export {
-  sharedLimitFromEnvironment,
-  queueModeNotice,
-  closeSharedTokenStores,
-  SHARED_LIMIT_VARIABLE,
-  EGRESS_ID_VARIABLE,
-  ACCOUNT_ID_VARIABLE,
-} from './shared-limit';
+export type { CredentialSpec, CredentialType } from './credentials';
+export { closeSharedTokenStores } from './shared-limit';
 export type { SharedLimitOptions } from './shared-limit';
-export { mqttConnectOptions, hmacSha1Base64, MQTT_AUTH_MODES, MAX_WAIT_MS, MAX_TOKEN_RESOURCES } from './actions/provisioning';
+export type { ProxyOption } from './proxy/settings';
+export type { RetryOptions } from './send/retry';
+
+// Results.
+export { isSessionFailure } from './base/results';
+export type {
+  SessionStatus,
+  SessionQueryFailure,
+  SessionQueryOutcome,
+  QueryMode,
+  CallOptions,
+  StatusCallOptions,
+  OfflineDetails,
+  DisconnectCode,
+  ConnectionEvent,
+  MessageTraceEvent,
+} from './base/results';
+export type { TraceQuery, PublishTraceQuery, DeliveryTraceQuery, ClientMessagesQuery } from './actions/trace';
+export { mqttConnectOptions } from './actions/provisioning';
 export type {
   DeviceCredential,
   DeviceRef,
@@ -89,18 +39,20 @@ export type {
   WaitUntilOnlineInput,
   WaitUntilOnlineResult,
 } from './actions/provisioning';
-export { proxyFromFields, PROXY_LOOPBACK_VARIABLE } from './proxy/settings';
-export type { ProxyOption } from './proxy/settings';
 
-// Push presence: the service's status notifications (the Cloud SDK's AMQP endpoint).
-export { StatusSubscription } from './push/status-subscription';
-export type { StatusSubscriptionOptions } from './push/status-subscription';
-export { PushPresence } from './push/presence';
-export type { PresenceChange } from './push/presence';
-export { parseStatusEvent } from './push/status-event';
-export type { StatusEvent, StatusEventType, MalformedKind } from './push/status-event';
-export { cloudSdkUsername, cloudSdkPassword, cloudSdkHost } from './push/login';
-export { deviceMessageOf } from './push/device-message';
-export type { DeviceMessage } from './push/device-message';
+// Errors: one type, classified by one table.
+export { OnsMqttError, isOnsMqttError } from './base/errors';
+export { ERROR_TABLE } from './base/error-table';
+export type { ErrorClass, ErrorRule } from './base/error-table';
+
+// Watchers: a fleet by polling, by the service's status notifications, or both.
+export { FleetWatcher } from './watch/watcher';
+export type { FleetWatcherOptions, SavedWatch, WatchStore, WatchRequest, WatchCheckResult } from './watch/watcher';
+export type { WatchOptions, WatchState, WatchEvent, IncidentEvent, IncidentResolvedEvent, StormOptions } from './watch/transition';
+export type { FleetSummary } from './watch/fleet-check';
 export { PushWatch } from './watch/push-watch';
 export type { PushWatchOptions } from './watch/push-watch';
+export { StatusSubscription } from './push/status-subscription';
+export type { StatusSubscriptionOptions } from './push/status-subscription';
+export type { StatusEvent, StatusEventType } from './push/status-event';
+export type { DeviceMessage } from './push/device-message';

@@ -4,7 +4,7 @@
  * The tests check *that* each ends as Aborted with nothing sent afterwards; how fast is measured
  * here, 20 times per stage, against the emulator in its own process.
  */
-import { OnsMqttClient, type OnsMqttClientOptions } from '../../lib';
+import { OnsMqttClient, type OnsMqttClientOptions } from '../../lib/internal';
 import type { EmulatorOptions } from '../../emulator';
 import { startEmulatorProcess } from '../emulator-process';
 

@@ -10,7 +10,7 @@
  */
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULT_WATCH_OPTIONS, FleetWatcher, OnsMqttClient, type SavedWatch } from '../../lib';
+import { DEFAULT_WATCH_OPTIONS, FleetWatcher, OnsMqttClient, type SavedWatch } from '../../lib/internal';
 import { startEmulatorProcess } from '../emulator-process';
 import { measureHostCost, pass, type HostCost } from '../host-meter';
 import { plotSvg } from '../plot';

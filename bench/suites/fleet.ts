@@ -1,5 +1,5 @@
 /** Fleet checks of 10,000 ids in exact and in batch mode, against the service's floor. */
-import { OnsMqttClient, isSessionFailure } from '../../lib';
+import { OnsMqttClient, isSessionFailure } from '../../lib/internal';
 import { startEmulatorProcess } from '../emulator-process';
 import { ids, LIMITS, type BenchResult } from '../report';
 

@@ -8,7 +8,7 @@
  *
  * Targets (issue 28): event-loop delay p99 < 10 ms and max < 50 ms, CPU < 15 % of one core.
  */
-import { API_RATE_LIMITS, OnsMqttClient } from '../../lib';
+import { API_RATE_LIMITS, OnsMqttClient } from '../../lib/internal';
 import { TokenBucket } from '../../lib/send/rate-limiter';
 import { baselineQuery } from '../baseline-client';
 import { loadWithoutSpies } from '../node-red-runtime';

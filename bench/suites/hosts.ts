@@ -1,5 +1,5 @@
 /** The same 1,000 checks through the core, n8n's execute() and a Node-RED runtime. */
-import { OnsMqttClient } from '../../lib';
+import { OnsMqttClient } from '../../lib/internal';
 import { startEmulatorProcess } from '../emulator-process';
 import { gc, ids, type BenchResult } from '../report';
 

@@ -1,5 +1,5 @@
 /** Peak RSS growth of a batch check of 10k, 50k and 100k ids: it must not grow with N. */
-import { OnsMqttClient } from '../../lib';
+import { OnsMqttClient } from '../../lib/internal';
 import { startEmulatorProcess } from '../emulator-process';
 import { gc, ids, mb, type BenchResult } from '../report';
 

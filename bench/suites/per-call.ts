@@ -1,4 +1,4 @@
-import { API_RATE_LIMITS, OnsMqttClient } from '../../lib';
+import { API_RATE_LIMITS, OnsMqttClient } from '../../lib/internal';
 import { TokenBucket } from '../../lib/send/rate-limiter';
 import { baselineQuery } from '../baseline-client';
 import { startEmulatorProcess } from '../emulator-process';

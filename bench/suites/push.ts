@@ -14,7 +14,7 @@ import {
   StatusSubscription,
   type SavedWatch,
   type WatchCheckResult,
-} from '../../lib';
+} from '../../lib/internal';
 import { startEmulatorProcess } from '../emulator-process';
 import { LIMITS, type BenchResult } from '../report';
 

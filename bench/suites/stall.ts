@@ -1,5 +1,5 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { API_RATE_LIMITS, OnsMqttClient } from '../../lib';
+import { API_RATE_LIMITS, OnsMqttClient } from '../../lib/internal';
 import { SEND_CHANNEL } from '../../lib/send/scheduler';
 import { startEmulatorProcess } from '../emulator-process';
 import { ids, LIMITS, type BenchResult } from '../report';

@@ -7,9 +7,21 @@ import {
   type ITriggerFunctions,
   type ITriggerResponse,
 } from 'n8n-workflow';
-import { PushWatch, asOnsMqttError, describeError, parseClientIdList, sharedLimitFromEnvironment, type WatchCheckResult } from '../../lib';
-import { claimEvery, leadershipFor } from '../../lib/host/leadership';
-import { deviceMessageFields, parentTopicsFrom, pushDevicesFrom, pushGroupIdsFrom, pushLoginFrom } from '../../lib/host/push';
+import {
+  asOnsMqttError,
+  claimEvery,
+  describeError,
+  deviceMessageFields,
+  leadershipFor,
+  parentTopicsFrom,
+  parseClientIdList,
+  pushDevicesFrom,
+  pushGroupIdsFrom,
+  pushLoginFrom,
+  PushWatch,
+  sharedLimitFromEnvironment,
+  type WatchCheckResult,
+} from '../../lib/internal';
 import { clientOptions, instanceIdParameter, offlineDetailsParameter } from '../n8n-common/parameters';
 import {
   clientIdsProperty,

@@ -1,4 +1,15 @@
-import { failedStatusFields } from '../../lib/host/output';
+import {
+  describeError,
+  errorAdvice,
+  errorFields,
+  errorHeadline,
+  failedStatusFields,
+  isSessionFailure,
+  OnsMqttError,
+  parseClientIdList,
+  statusFields,
+  type QueryMode,
+} from '../../lib/internal';
 import {
   NodeApiError,
   NodeConnectionTypes,
@@ -10,17 +21,6 @@ import {
   type IPollFunctions,
   type JsonObject,
 } from 'n8n-workflow';
-import {
-  describeError,
-  errorAdvice,
-  errorHeadline,
-  errorFields,
-  OnsMqttError,
-  parseClientIdList,
-  statusFields,
-  isSessionFailure,
-  type QueryMode,
-} from '../../lib';
 import { clientOptions, instanceIdParameter, offlineDetailsParameter } from '../n8n-common/parameters';
 import {
   clientIdsProperty,

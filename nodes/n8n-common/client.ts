@@ -1,13 +1,13 @@
 import type { ICredentialDataDecryptedObject, ICredentialTestFunctions, ICredentialsDecrypted, INodeCredentialTestResult, IDataObject } from 'n8n-workflow';
 import {
-  OnsMqttClient,
   checkCredentials,
   credentialFromFields,
+  OnsMqttClient,
   proxyFromFields,
   queueModeNotice,
   sharedLimitFromEnvironment,
   type OnsMqttClientOptions,
-} from '../../lib';
+} from '../../lib/internal';
 
 /** Credential fields of `alibabaCloudMqttApi` -> core client options (the core validates them). */
 export function coreOptionsFromCredentials(c: ICredentialDataDecryptedObject, env: NodeJS.ProcessEnv = process.env): OnsMqttClientOptions {

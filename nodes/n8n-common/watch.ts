@@ -1,6 +1,5 @@
 import type { IDataObject, IPollFunctions, ITriggerFunctions } from 'n8n-workflow';
-import { FleetWatcher, type OnsMqttClient, type QueryMode, type SavedWatch, type WatchState } from '../../lib';
-import { watchOptionsFrom } from '../../lib/host/mapping';
+import { FleetWatcher, watchOptionsFrom, type OnsMqttClient, type QueryMode, type SavedWatch, type WatchState } from '../../lib/internal';
 
 /**
  * The fleet watcher of an n8n trigger, from the settings both triggers share (events, *Offline

@@ -1,4 +1,4 @@
-import { checkCredentials, OnsMqttError } from '../../lib';
+import { checkCredentials, OnsMqttError } from '../../lib/internal';
 import { configToClientOptions, configToSharedLimit, type ConfigDef, type ConfigNode } from './config-options';
 import type { NodeAPI, NodeDef } from './types';
 

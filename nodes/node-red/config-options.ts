@@ -1,5 +1,12 @@
 import { migrateAuthentication } from './migrations';
-import { credentialFromFields, invalidInput, proxyFromFields, sharedLimitFromEnvironment, type OnsMqttClientOptions, type SharedLimitOptions } from '../../lib';
+import {
+  credentialFromFields,
+  invalidInput,
+  proxyFromFields,
+  sharedLimitFromEnvironment,
+  type OnsMqttClientOptions,
+  type SharedLimitOptions,
+} from '../../lib/internal';
 import type { Node, NodeDef } from './types';
 
 /** The config node: where credentials, region, network and endpoint live. */

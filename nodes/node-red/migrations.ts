@@ -3,7 +3,7 @@
  * with a test (test/unit/node-red-migrations.test.ts). The editor applies the same rules when it
  * opens a node (resources/alicloud-mqtt-editor.js, `migrate`), so what it shows is what runs.
  */
-import type { SavedWatch } from '../../lib';
+import type { SavedWatch } from '../../lib/internal';
 
 /** Node options of the query nodes, as saved by any version. */
 export interface SavedQueryOptions {

@@ -4,7 +4,7 @@
  * The handlers in `handlers/` are named functions over this context, so that a reader (and a test)
  * can enter one without going through `register`.
  */
-import type { OnsMqttClient } from '../../lib';
+import type { OnsMqttClient } from '../../lib/internal';
 import { migrateQueryOptions } from './migrations';
 import { clientFactory, countText, evaluate, handleMessage, InFlightStatus, PendingWork, wireHandlers, type QueryOptionsDef } from './runtime';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, NodeStatus, SendFn } from './types';

@@ -1,5 +1,13 @@
 import { setMaxListeners } from 'node:events';
-import { asOnsMqttError as asCoreError, describeError, errorFields, OnsMqttClient, OnsMqttError, invalidInput, type OnsMqttClientOptions } from '../../lib';
+import {
+  asOnsMqttError as asCoreError,
+  describeError,
+  errorFields,
+  invalidInput,
+  OnsMqttClient,
+  OnsMqttError,
+  type OnsMqttClientOptions,
+} from '../../lib/internal';
 import type { ConfigNode } from './config-options';
 import { migrateQueryOptions, type SavedQueryOptions } from './migrations';
 import type { DoneFn, Node, NodeAPI, NodeMessage, NodeStatus, SendFn } from './types';

@@ -2,7 +2,7 @@ import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEMO_ACCESS_KEY_ID, DEMO_ACCESS_KEY_SECRET, DEMO_INSTANCE_ID } from '../../emulator';
-import { mqttConnectOptions, OnsMqttClient } from '../../lib';
+import { mqttConnectOptions, OnsMqttClient } from '../../lib/internal';
 import { connectMqtt, waitFor } from '../helpers/emulator';
 import { n8nBin, n8nHost, node24, nodeRedHost, ROOT, type NodeRedHost } from './hosts';
 

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../emulator';
-import { OnsMqttClient } from '../../lib';
+import { OnsMqttClient } from '../../lib/internal';
 import { connectMqtt, waitFor } from '../helpers/emulator';
 import { reporter, startCollector } from './collector';
 import { nodeRed4Dir, nodeRed5Dir, node24, nodeRedHost, ROOT, type NodeRedHost } from './hosts';

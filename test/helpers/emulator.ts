@@ -1,5 +1,5 @@
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../emulator';
-import { OnsMqttClient, type OnsMqttClientOptions } from '../../lib';
+import { OnsMqttClient, type OnsMqttClientOptions } from '../../lib/internal';
 
 /** Sentinel secrets: tests assert they never appear in any output, error or log. */
 export const SENTINEL_SECRET = 'SENTINEL-secret-9f8e7d6c5b4a';

@@ -11,7 +11,7 @@
  */
 import fc from 'fast-check';
 import type { RunningEmulator } from '../../emulator';
-import { DEFAULT_WATCH_OPTIONS, FleetWatcher, type SavedWatch, type WatchCheckResult, type WatchStore } from '../../lib';
+import { DEFAULT_WATCH_OPTIONS, FleetWatcher, type SavedWatch, type WatchCheckResult, type WatchStore } from '../../lib/internal';
 import { PushWatch } from '../../lib/watch/push-watch';
 import { API_RATE_LIMITS } from '../../lib/send/rate-limiter';
 import { runSharedLimitChild } from '../../bench/shared-limit-child';

@@ -1,5 +1,5 @@
 import type { RunningEmulator } from '../../emulator';
-import { OnsMqttClient, OnsMqttError, isSessionFailure, type SessionStatus } from '../../lib';
+import { OnsMqttClient, OnsMqttError, isSessionFailure, type SessionStatus } from '../../lib/internal';
 import { clientFor, connectMqtt, emulatorWithSentinel, everyTextOf, SENTINEL_SECRET, waitFor } from '../helpers/emulator';
 import { DOCUMENTED_ACTION_INFO, TRACE_ACTION_CODES, TRACE_ACTION_INFO } from '../helpers/trace-values';
 

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { busiestSecond, startEmulator, type RunningEmulator } from '../../emulator';
-import { OnsMqttClient, OnsMqttError, resetCredentialSessions, type CredentialSpec } from '../../lib';
+import { OnsMqttClient, OnsMqttError, resetCredentialSessions, type CredentialSpec } from '../../lib/internal';
 import { everyTextOf } from '../helpers/emulator';
 import { busiestWindow } from '../helpers/send-log';
 

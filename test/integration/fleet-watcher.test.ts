@@ -4,7 +4,7 @@
  * an edited node, whose context store kept the old override).
  */
 import type { RunningEmulator } from '../../emulator';
-import { DEFAULT_WATCH_OPTIONS, FleetWatcher, type SavedWatch, type WatchStore } from '../../lib';
+import { DEFAULT_WATCH_OPTIONS, FleetWatcher, type SavedWatch, type WatchStore } from '../../lib/internal';
 import { clientFor, connectMqtt, emulatorWithSentinel, waitFor } from '../helpers/emulator';
 
 let emu: RunningEmulator;

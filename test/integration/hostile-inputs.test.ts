@@ -1,5 +1,5 @@
 import type { RunningEmulator } from '../../emulator';
-import { OnsMqttClient, OnsMqttError, type OnsMqttClientOptions } from '../../lib';
+import { OnsMqttClient, OnsMqttError, type OnsMqttClientOptions } from '../../lib/internal';
 import { clientFor, emulatorWithSentinel, everyTextOf, SENTINEL_ACCESS_KEY_ID, SENTINEL_SECRET } from '../helpers/emulator';
 
 /**

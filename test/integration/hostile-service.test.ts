@@ -5,7 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { OnsMqttClient, OnsMqttError } from '../../lib';
+import { OnsMqttClient, OnsMqttError } from '../../lib/internal';
 import { MAX_RESPONSE_BYTES } from '../../lib/send/transport';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, action: string, query: URLSearchParams) => void;

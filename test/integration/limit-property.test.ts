@@ -7,7 +7,7 @@
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import fc from 'fast-check';
-import { OnsMqttClient } from '../../lib';
+import { OnsMqttClient } from '../../lib/internal';
 import { API_RATE_LIMITS, sourceName } from '../../lib/send/rate-limiter';
 import { SEND_CHANNEL } from '../../lib/send/send-channels';
 import { closeSharedTokenStores } from '../../lib/shared-limit';

@@ -5,7 +5,7 @@
  */
 import type { MqttClient } from 'mqtt';
 import type { RunningEmulator } from '../../emulator';
-import { OnsMqttError, type MessageTraceEvent, type OnsMqttClient } from '../../lib';
+import { OnsMqttError, type MessageTraceEvent, type OnsMqttClient } from '../../lib/internal';
 import { clientFor, connectMqtt, emulatorWithSentinel, waitFor } from '../helpers/emulator';
 
 const INSTANCE = 'post-cn-emulator01';

@@ -7,7 +7,7 @@
 import type { MqttClient } from 'mqtt';
 import type { IDataObject, INode, INodeExecutionData, ITriggerFunctions } from 'n8n-workflow';
 import type { RunningEmulator } from '../../emulator';
-import { closeSharedTokenStores } from '../../lib';
+import { closeSharedTokenStores } from '../../lib/internal';
 import { AlibabaCloudMqttStatusTrigger } from '../../nodes/AlibabaCloudMqttStatusTrigger/AlibabaCloudMqttStatusTrigger.node';
 import { connectMqtt, emulatorWithSentinel, SENTINEL_ACCESS_KEY_ID, SENTINEL_SECRET, waitFor } from '../helpers/emulator';
 import { startRedis, type RedisServer } from '../helpers/redis-server';

@@ -4,7 +4,7 @@
  */
 import type { IDataObject } from 'n8n-workflow';
 import type { RunningEmulator } from '../../emulator';
-import { checkFleet, disconnectCodeOf, isSessionFailure, type SessionStatus, type WatchOptions, type WatchState } from '../../lib';
+import { checkFleet, disconnectCodeOf, isSessionFailure, type SessionStatus, type WatchOptions, type WatchState } from '../../lib/internal';
 import { AlibabaCloudMqttTrigger } from '../../nodes/AlibabaCloudMqttTrigger/AlibabaCloudMqttTrigger.node';
 import configNode = require('../../nodes/node-red/alicloud-mqtt-config');
 import sessionNode = require('../../nodes/node-red/alicloud-mqtt-session');

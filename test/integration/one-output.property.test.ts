@@ -10,7 +10,7 @@
 import fc from 'fast-check';
 import { NodeApiError, NodeOperationError, type INodeExecutionData } from 'n8n-workflow';
 import type { RunningEmulator } from '../../emulator';
-import { isSessionFailure, OnsMqttError, parseClientIdList } from '../../lib';
+import { isSessionFailure, OnsMqttError, parseClientIdList } from '../../lib/internal';
 import { requireId } from '../../lib/base/validation';
 import { AlibabaCloudMqtt } from '../../nodes/AlibabaCloudMqtt/AlibabaCloudMqtt.node';
 import configNode = require('../../nodes/node-red/alicloud-mqtt-config');

@@ -6,7 +6,7 @@
  * cancel signal and Node-RED's close stop the requests still queued.
  */
 import { busiestSecond } from '../../emulator';
-import { API_RATE_LIMITS } from '../../lib';
+import { API_RATE_LIMITS } from '../../lib/internal';
 import { AlibabaCloudMqtt } from '../../nodes/AlibabaCloudMqtt/AlibabaCloudMqtt.node';
 import configNode = require('../../nodes/node-red/alicloud-mqtt-config');
 import sessionNode = require('../../nodes/node-red/alicloud-mqtt-session');

@@ -5,7 +5,7 @@
  * attempt; the retry budget caps the load on a failing service; trace pages never repeat.
  */
 import { busiestSecond, type RunningEmulator } from '../../emulator';
-import { API_RATE_LIMITS, OnsMqttClient, OnsMqttError, isSessionFailure, type OnsMqttClientOptions } from '../../lib';
+import { API_RATE_LIMITS, OnsMqttClient, OnsMqttError, isSessionFailure, type OnsMqttClientOptions } from '../../lib/internal';
 import { SECOND_KEY, startEmulatorProcess, type EmulatorProcess } from '../helpers/emulator-process';
 import { busiestWindow, recordSends, type SendLog } from '../helpers/send-log';
 import { clientFor, emulatorWithSentinel } from '../helpers/emulator';

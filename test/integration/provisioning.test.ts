@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import type { MqttClient } from 'mqtt';
 import type { RunningEmulator } from '../../emulator';
-import { OnsMqttClient, mqttConnectOptions, type MqttConnectOptions } from '../../lib';
+import { OnsMqttClient, mqttConnectOptions, type MqttConnectOptions } from '../../lib/internal';
 import { clientFor, emulatorWithSentinel, everyTextOf, SENTINEL_ACCESS_KEY_ID, SENTINEL_SECRET, waitFor } from '../helpers/emulator';
 
 const INSTANCE = 'post-cn-emulator01';

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../emulator';
-import { OnsMqttClient, OnsMqttError, type OnsMqttClientOptions } from '../../lib';
+import { OnsMqttClient, OnsMqttError, type OnsMqttClientOptions } from '../../lib/internal';
 import { resolveProxy, proxyFor } from '../../lib/proxy/settings';
 import { everyTextOf } from '../helpers/emulator';
 import { freePort } from '../helpers/redis-server';

@@ -7,7 +7,7 @@
 import { inspect } from 'node:util';
 import type { MqttClient } from 'mqtt';
 import type { RunningEmulator } from '../../emulator';
-import { OnsMqttError } from '../../lib';
+import { OnsMqttError } from '../../lib/internal';
 import { PushPresence, type PresenceChange } from '../../lib/push/presence';
 import { StatusSubscription, type StatusSubscriptionOptions } from '../../lib/push/status-subscription';
 import type { StatusEvent } from '../../lib/push/status-event';

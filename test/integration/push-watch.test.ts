@@ -7,7 +7,15 @@
 import { inspect } from 'node:util';
 import type { MqttClient } from 'mqtt';
 import type { RunningEmulator } from '../../emulator';
-import { DEFAULT_WATCH_OPTIONS, FleetWatcher, type QueryMode, type SavedWatch, type WatchCheckResult, type WatchOptions, type WatchStore } from '../../lib';
+import {
+  DEFAULT_WATCH_OPTIONS,
+  FleetWatcher,
+  type QueryMode,
+  type SavedWatch,
+  type WatchCheckResult,
+  type WatchOptions,
+  type WatchStore,
+} from '../../lib/internal';
 import { PushWatch, type PushWatchOptions } from '../../lib/watch/push-watch';
 import { clientFor, connectMqtt, emulatorWithSentinel, SENTINEL_ACCESS_KEY_ID, SENTINEL_SECRET, waitFor } from '../helpers/emulator';
 import { latencyProxy, type LatencyProxy } from '../../bench/hostile';

@@ -5,7 +5,7 @@
  * AssumeRoles of each: one per token lifetime (tokens live 2.5 s here, renewed at 3/4 of that).
  */
 import { startEmulator, type RunningEmulator } from '../../emulator';
-import { resetCredentialSessions } from '../../lib';
+import { resetCredentialSessions } from '../../lib/internal';
 import { AlibabaCloudMqtt } from '../../nodes/AlibabaCloudMqtt/AlibabaCloudMqtt.node';
 import { AlibabaCloudMqttTrigger } from '../../nodes/AlibabaCloudMqttTrigger/AlibabaCloudMqttTrigger.node';
 import configNode = require('../../nodes/node-red/alicloud-mqtt-config');

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../emulator';
-import { OnsMqttClient, OnsMqttError } from '../../lib';
+import { OnsMqttClient, OnsMqttError } from '../../lib/internal';
 
 /** Certificate checks stay on for HTTPS endpoints; a self-signed certificate needs an explicit opt-in. */
 let emu: RunningEmulator;

@@ -1,7 +1,7 @@
 import { dirname } from 'node:path';
 import { NodeApiError, type IDataObject } from 'n8n-workflow';
 import type { RunningEmulator } from '../../emulator';
-import { checkFleet, type WatchState } from '../../lib';
+import { checkFleet, type WatchState } from '../../lib/internal';
 import { AlibabaCloudMqttTrigger } from '../../nodes/AlibabaCloudMqttTrigger/AlibabaCloudMqttTrigger.node';
 import configNode = require('../../nodes/node-red/alicloud-mqtt-config');
 import watchNode = require('../../nodes/node-red/alicloud-mqtt-watch');

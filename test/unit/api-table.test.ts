@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { EMULATED_APIS } from '../../emulator/api';
-import { ERROR_TABLE, OnsMqttClient } from '../../lib';
+import { ERROR_TABLE, OnsMqttClient } from '../../lib/internal';
 import { API_NAMES, API_TABLE, type ApiName } from '../../lib/base/api-table';
 import { ACCOUNT_RATE_LIMITS, API_RATE_LIMITS } from '../../lib/send/rate-limiter';
 import { OPERATIONS } from '../../nodes/AlibabaCloudMqtt/actions/operations';

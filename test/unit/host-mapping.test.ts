@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { stormOptionsFrom, watchOptionsFrom } from '../../lib/host/mapping';
-import { DEFAULT_RESOLVE_PERCENT } from '../../lib';
+import { DEFAULT_RESOLVE_PERCENT } from '../../lib/internal';
 
 const setting = fc.oneof(fc.integer({ min: -50, max: 500 }), fc.double({ min: -10, max: 200, noNaN: true }));
 

@@ -7,6 +7,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import * as ts from 'typescript';
+import { execFileSync } from 'child_process';
 
 const ROOT = path.join(__dirname, '..', '..');
 const SNAPSHOT = path.join(ROOT, 'test', 'fixtures', 'public-api.json');
@@ -41,5 +42,23 @@ describe('public API', () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const built = require(path.join(ROOT, 'dist', 'lib', 'index.js')) as Record<string, unknown>;
     expect(Object.keys(built).sort()).toEqual(values.sort());
+  });
+
+  it("the exports map keeps the package's rooms private: a program reaches the public entry, nothing under it", () => {
+    const probe = `
+      const name = require('./package.json').name;
+      const out = { main: Object.keys(require(name)).length };
+      for (const sub of ['dist/lib/internal', 'dist/lib/client/client', 'dist/lib/host/output']) {
+        try { require(name + '/' + sub); out[sub] = 'reachable'; } catch (e) { out[sub] = e.code; }
+      }
+      console.log(JSON.stringify(out));
+    `;
+    const out = JSON.parse(execFileSync(process.execPath, ['-e', probe], { cwd: ROOT, encoding: 'utf8' }).trim()) as Record<string, unknown>;
+    expect(out).toEqual({
+      main: Object.values(JSON.parse(fs.readFileSync(SNAPSHOT, 'utf8')) as object).filter((kind) => kind === 'value').length,
+      'dist/lib/internal': 'ERR_PACKAGE_PATH_NOT_EXPORTED',
+      'dist/lib/client/client': 'ERR_PACKAGE_PATH_NOT_EXPORTED',
+      'dist/lib/host/output': 'ERR_PACKAGE_PATH_NOT_EXPORTED',
+    });
   });
 });

@@ -5,7 +5,7 @@
  * and a password with a % in it is read back as typed.
  */
 import { inspect } from 'node:util';
-import { OnsMqttClient } from '../../lib';
+import { OnsMqttClient } from '../../lib/internal';
 import { redact, scrubUris } from '../../lib/base/redact';
 import { closeSharedTokenStores, resolveSharedLimit, RedisTokenStore } from '../../lib/shared-limit';
 import { WatchLeadership } from '../../lib/watch/leadership';

@@ -1,4 +1,4 @@
-import { OnsMqttClient, isSessionFailure, parseClientIdList } from '../../lib';
+import { OnsMqttClient, isSessionFailure, parseClientIdList } from '../../lib/internal';
 import { resolveEndpoint } from '../../lib/send/endpoints';
 import { OnsMqttError } from '../../lib/base/errors';
 import { displayValue, optionalNumber, requireId } from '../../lib/base/validation';

@@ -7,7 +7,15 @@
  * saves nothing; nothing is ever invented.
  */
 import fc from 'fast-check';
-import { FleetWatcher, OnsMqttError, type OnsMqttClient, type SavedWatch, type SessionQueryOutcome, type WatchCheckResult, type WatchOptions } from '../../lib';
+import {
+  FleetWatcher,
+  OnsMqttError,
+  type OnsMqttClient,
+  type SavedWatch,
+  type SessionQueryOutcome,
+  type WatchCheckResult,
+  type WatchOptions,
+} from '../../lib/internal';
 
 const SEED = 20261202;
 const OPTIONS: WatchOptions = { events: { offline: true, online: true }, offlineAfterMs: 0, onlineAfterMs: 0, reportInitialOffline: false };

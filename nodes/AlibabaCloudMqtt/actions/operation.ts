@@ -1,7 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
-import type { OnsMqttClient, SessionStatus } from '../../../lib';
-import { HOST_TRACE_LIMIT, RETURN_ALL_CEILING } from '../../../lib/host/mapping';
-import type { SessionBatcher } from '../../../lib/host/session-batcher';
+import { HOST_TRACE_LIMIT, RETURN_ALL_CEILING, type OnsMqttClient, type SessionBatcher, type SessionStatus } from '../../../lib/internal';
 
 /** What one item of one execution gets to work with. */
 export interface OperationItem {

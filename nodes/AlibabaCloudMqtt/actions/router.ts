@@ -1,6 +1,5 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
-import { asOnsMqttError, OnsMqttError, type OnsMqttClient } from '../../../lib';
-import { SessionBatcher } from '../../../lib/host/session-batcher';
+import { asOnsMqttError, OnsMqttError, SessionBatcher, type OnsMqttClient } from '../../../lib/internal';
 import { createClient } from '../../n8n-common/client';
 import type { OperationResult } from './operation';
 import { DEFAULT_RESOURCE, findOperation } from './operations';

@@ -1,6 +1,14 @@
 import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type JsonObject } from 'n8n-workflow';
-import { describeError, errorAdvice, errorFields, errorHeadline, statusFields, type OnsMqttError, type SessionStatus } from '../../../lib';
-import { failedStatusFields } from '../../../lib/host/output';
+import {
+  describeError,
+  errorAdvice,
+  errorFields,
+  errorHeadline,
+  failedStatusFields,
+  statusFields,
+  type OnsMqttError,
+  type SessionStatus,
+} from '../../../lib/internal';
 
 /** What became of one input item. */
 export type ItemOutcome = { index: number; status: SessionStatus } | { index: number; error: OnsMqttError; clientId: unknown; instanceId: unknown };

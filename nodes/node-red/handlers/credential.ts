@@ -1,5 +1,4 @@
-import type { TokenActions } from '../../../lib';
-import { runDeviceCredentialOperation, runTokenOperation, type OperationResult } from '../../../lib/host/operations';
+import { runDeviceCredentialOperation, runTokenOperation, type OperationResult, type TokenActions } from '../../../lib/internal';
 import type { QueryNodeContext, QueryNodeDef } from '../node-context';
 import type { NodeMessage, NodeStatus, SendFn } from '../types';
 

@@ -1,4 +1,4 @@
-import { sentMessageFields } from '../../../lib/host/operations';
+import { sentMessageFields } from '../../../lib/internal';
 import type { QueryNodeContext, QueryNodeDef } from '../node-context';
 import type { NodeMessage, NodeStatus, SendFn } from '../types';
 

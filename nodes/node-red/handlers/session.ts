@@ -1,4 +1,13 @@
-import { displayValue, invalidInput, isSessionFailure, routeOf, statusFields, type OnsMqttError, type QueryMode, type SessionQueryOutcome } from '../../../lib';
+import {
+  displayValue,
+  invalidInput,
+  isSessionFailure,
+  routeOf,
+  statusFields,
+  type OnsMqttError,
+  type QueryMode,
+  type SessionQueryOutcome,
+} from '../../../lib/internal';
 import type { QueryNodeContext, QueryNodeDef } from '../node-context';
 import { asOnsMqttError, attachError, catchableError, shortText } from '../runtime';
 import type { DoneFn, NodeMessage, NodeStatus, SendFn } from '../types';

@@ -1,5 +1,4 @@
-import { traceLimitFrom } from '../../../lib/host/mapping';
-import { MESSAGE_TRACE_KINDS, runMessageTrace, type MessageTraceKind } from '../../../lib/host/message-trace';
+import { MESSAGE_TRACE_KINDS, runMessageTrace, traceLimitFrom, type MessageTraceKind } from '../../../lib/internal';
 import type { QueryNodeContext, QueryNodeDef } from '../node-context';
 import type { NodeMessage, NodeStatus, SendFn } from '../types';
 

@@ -1,21 +1,27 @@
 import {
-  FleetWatcher,
-  PushWatch,
+  claimEvery,
   describeError,
+  deviceMessageFields,
+  FleetWatcher,
   invalidInput,
-  parseClientIdList,
+  leadershipFor,
   ownValue,
+  parentTopicsFrom,
+  parseClientIdList,
+  pushDevicesFrom,
+  pushGroupIdsFrom,
+  pushLoginFrom,
+  PushWatch,
   summarize,
+  watchOptionsFrom,
   type OnsMqttError,
   type QueryMode,
   type SavedWatch,
   type WatchCheckResult,
+  type WatchLeadership,
   type WatchOptions,
   type WatchState,
-} from '../../../lib';
-import { claimEvery, leadershipFor, type WatchLeadership } from '../../../lib/host/leadership';
-import { watchOptionsFrom } from '../../../lib/host/mapping';
-import { deviceMessageFields, parentTopicsFrom, pushDevicesFrom, pushGroupIdsFrom, pushLoginFrom } from '../../../lib/host/push';
+} from '../../../lib/internal';
 import type { ConfigNode } from '../config-options';
 import { migrateSavedOverride } from '../migrations';
 import { asOnsMqttError, attachError, catchableError, clientFactory, PendingWork, shortText, type QueryOptionsDef } from '../runtime';

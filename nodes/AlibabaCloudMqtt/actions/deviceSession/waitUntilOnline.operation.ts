@@ -1,5 +1,5 @@
 import type { INodeExecutionData } from 'n8n-workflow';
-import { statusFields } from '../../../../lib';
+import { statusFields } from '../../../../lib/internal';
 import { clientIdParameter, instanceIdParameter } from '../../../n8n-common/parameters';
 import type { N8nOperation } from '../operation';
 

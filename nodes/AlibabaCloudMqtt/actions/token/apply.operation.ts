@@ -1,6 +1,5 @@
 import type { IDataObject } from 'n8n-workflow';
-import type { TokenActions } from '../../../../lib';
-import { runTokenOperation } from '../../../../lib/host/operations';
+import { runTokenOperation, type TokenActions } from '../../../../lib/internal';
 import { instanceIdParameter } from '../../../n8n-common/parameters';
 import type { N8nOperation } from '../operation';
 

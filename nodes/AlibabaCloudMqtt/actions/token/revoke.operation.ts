@@ -1,5 +1,5 @@
 import type { IDataObject } from 'n8n-workflow';
-import { runTokenOperation } from '../../../../lib/host/operations';
+import { runTokenOperation } from '../../../../lib/internal';
 import { instanceIdParameter } from '../../../n8n-common/parameters';
 import type { N8nOperation } from '../operation';
 import { tokenParameter } from './token-parameter';
