@@ -63,7 +63,8 @@ const hostImports = {
       patterns: [
         {
           regex: '^(\\.\\./)+lib(/(?!internal$).*)?$',
-          message: 'A host imports the core from lib/internal (the hosts\' entry: the public API and what both hosts share), never the public entry or a room inside it.',
+          message:
+            "A host imports the core from lib/internal (the hosts' entry: the public API and what both hosts share), never the public entry or a room inside it.",
         },
         sdkImports,
       ],
