@@ -76,7 +76,7 @@ const N8N_ELSEWHERE = ['lib/**', 'nodes/node-red/**', 'emulator/**', 'bench/**',
 const TYPED = ['lib/**/*.ts', 'nodes/node-red/**/*.ts', 'emulator/**/*.ts', 'bench/**/*.ts', 'test/**/*.ts'];
 
 export default [
-  { ignores: ['dist/**', 'node_modules/**', 'examples/**', 'workflows/**', 'coverage/**', '.e2e/**'] },
+  { ignores: ['dist/**', 'resources/**', 'node_modules/**', 'examples/**', 'workflows/**', 'coverage/**', '.e2e/**'] },
   ...configWithoutCloudSupport.map((config) => (config.files ? { ...config, ignores: [...(config.ignores ?? []), ...N8N_ELSEWHERE] } : config)),
   { rules: { '@n8n/community-nodes/no-runtime-dependencies': 'off' } },
   ...tseslint.configs.recommendedTypeChecked.map((config) => ({ ...config, files: TYPED })),
@@ -119,5 +119,11 @@ export default [
     files: ['scripts/**/*.js', 'gulpfile.js', 'jest.config.js', 'jest.e2e.config.js', 'test/**/*.js'],
     ...js.configs.recommended,
     languageOptions: { sourceType: 'commonjs', globals: { ...globals.node } },
+  },
+  {
+    // The Node-RED editor's shared script runs in the browser, beside Node-RED's jQuery.
+    files: ['nodes/node-red/editor/*.js'],
+    ...js.configs.recommended,
+    languageOptions: { sourceType: 'script', globals: { ...globals.browser, $: 'readonly' } },
   },
 ];

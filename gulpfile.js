@@ -7,6 +7,7 @@ const fs = require('fs');
 
 function clean(cb) {
   fs.rmSync('dist', { recursive: true, force: true });
+  fs.rmSync('resources', { recursive: true, force: true });
   cb();
 }
 
@@ -33,6 +34,20 @@ function copyAssets() {
   ).pipe(dest('dist'));
 }
 
+/**
+ * The Node-RED editor's shared script, served from the package's resources/: its limits are the
+ * runtime's own constants (dist/nodes/node-red/editor-limits.js), written in here.
+ */
+function editorScript(cb) {
+  const { EDITOR_LIMITS, EDITOR_DEFAULTS } = require('./dist/nodes/node-red/editor-limits.js');
+  const template = fs.readFileSync('nodes/node-red/editor/alicloud-mqtt-editor.js', 'utf8');
+  const script = template.replace('/* EDITOR_LIMITS */ {}', JSON.stringify(EDITOR_LIMITS)).replace('/* EDITOR_DEFAULTS */ {}', JSON.stringify(EDITOR_DEFAULTS));
+  if (script === template) return cb(new Error('editor script: the limits placeholder is missing'));
+  fs.mkdirSync('resources', { recursive: true });
+  fs.writeFileSync('resources/alicloud-mqtt-editor.js', script);
+  cb();
+}
+
 exports.clean = clean;
-exports.build = series(clean, compile, copyAssets);
+exports.build = series(clean, compile, copyAssets, editorScript);
 exports.default = exports.build;

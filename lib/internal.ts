@@ -122,3 +122,7 @@ export { API_TABLE, API_NAMES } from './base/api-table';
 export type { ApiName, ApiDeclaration, ApiLimit } from './base/api-table';
 export { sourceName, sourceKey, ownLimit, TokenBucket, LocalTokenStore } from './send/rate-limiter';
 export type { LimitedKey, TokenStore } from './send/rate-limiter';
+export { OPTION_BOUNDS } from './client/options';
+export { MIN_DURATION_SECONDS, MAX_DURATION_SECONDS } from './credentials/spec';
+export { MAX_TRACE_LIMIT } from './actions/trace';
+export { MAX_TOKEN_LIFETIME_MS, MIN_TOKEN_LIFETIME_MS } from './actions/tokens';

@@ -90,8 +90,20 @@ export function credentialOf(options: OnsMqttClientOptions): CredentialSpec {
   return validateCredentialSpec({ type: 'sts', accessKeyId, accessKeySecret, securityToken });
 }
 
+/**
+ * The bounds of the options a host's node offers (n8n's Options, Node-RED's dialog fields): one
+ * place, read by the validation below and by the editors (the Node-RED editor script is generated
+ * from them at build time).
+ */
+export const OPTION_BOUNDS = Object.freeze({
+  timeoutMs: { min: 1, max: 600_000 },
+  maxAttempts: { min: 1, max: 10 },
+  maxRequestsPerSecond: { min: 0.1, max: 10_000 },
+  concurrency: { min: 1, max: 1000 },
+});
+
 export function timeoutOf(options: OnsMqttClientOptions): number {
-  return optionalNumber('timeoutMs', options.timeoutMs, { min: 1, max: 600_000 }) ?? DEFAULT_TIMEOUT_MS;
+  return optionalNumber('timeoutMs', options.timeoutMs, OPTION_BOUNDS.timeoutMs) ?? DEFAULT_TIMEOUT_MS;
 }
 
 /** The retry policy; its deadline is at least two request timeouts, so that one retry always fits. */
@@ -100,7 +112,7 @@ export function retryOf(options: OnsMqttClientOptions, timeoutMs: number): Retry
   if (typeof retry !== 'object') throw invalidInput('retry', 'expected an object { maxAttempts, baseDelayMs, maxDelayMs }.');
   const baseDelayMs = optionalNumber('retry.baseDelayMs', retry.baseDelayMs, { min: 0, max: 60_000 }) ?? DEFAULT_RETRY.baseDelayMs;
   return {
-    maxAttempts: optionalNumber('retry.maxAttempts', retry.maxAttempts, { min: 1, max: 10 }) ?? DEFAULT_RETRY.maxAttempts,
+    maxAttempts: optionalNumber('retry.maxAttempts', retry.maxAttempts, OPTION_BOUNDS.maxAttempts) ?? DEFAULT_RETRY.maxAttempts,
     baseDelayMs,
     maxDelayMs: optionalNumber('retry.maxDelayMs', retry.maxDelayMs, { min: baseDelayMs, max: 300_000 }) ?? Math.max(baseDelayMs, DEFAULT_RETRY.maxDelayMs),
     deadlineMs: optionalNumber('retry.deadlineMs', retry.deadlineMs, { min: 1, max: 3_600_000 }) ?? Math.max(DEFAULT_RETRY.deadlineMs, timeoutMs * 2),
@@ -125,13 +137,13 @@ export function retryBudgetOf(options: OnsMqttClientOptions): RetryBudget | unde
 /** This client's own ceiling (`maxRequestsPerSecond`, or its 0.1 name `maxQps`); undefined: the API's limit. */
 export function ownRateOf(options: OnsMqttClientOptions): number | undefined {
   return (
-    optionalNumber('maxRequestsPerSecond', options.maxRequestsPerSecond, { min: 0.1, max: 10_000 }, false) ??
-    optionalNumber('maxQps', options.maxQps, { min: 0.1, max: 10_000 }, false)
+    optionalNumber('maxRequestsPerSecond', options.maxRequestsPerSecond, OPTION_BOUNDS.maxRequestsPerSecond, false) ??
+    optionalNumber('maxQps', options.maxQps, OPTION_BOUNDS.maxRequestsPerSecond, false)
   );
 }
 
 export function concurrencyOf(options: OnsMqttClientOptions): number {
-  return optionalNumber('concurrency', options.concurrency, { min: 1, max: 1000 }) ?? DEFAULT_CONCURRENCY;
+  return optionalNumber('concurrency', options.concurrency, OPTION_BOUNDS.concurrency) ?? DEFAULT_CONCURRENCY;
 }
 
 /** The token store: the caller's own, the Redis store when `sharedLimit` is set, or none (this process's). */

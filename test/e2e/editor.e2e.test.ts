@@ -218,6 +218,33 @@ describe('Node-RED editor in headless Chromium', () => {
     expect(await visible('roleName')).toBe(true);
     expect(await page.textContent('#alicloud-mqtt-config-ambient')).toContain('ALICLOUD_MQTT_ALLOW_SYSTEM_CREDENTIALS=true');
     await page.screenshot({ path: join(ARTIFACTS, 'editor-config-ecs-role.png') });
+    // A tab switches on a click whose mousedown its tab saw; one landing while the dialog still
+    // settles can be missed, so it is clicked again (a bounded number of times) until it shows.
+    const openTab = async (tab: string, field: string) => {
+      for (let attempt = 0; attempt < 10 && !(await visible(field)); attempt++) {
+        await page.click(`a[href="#alicloud-mqtt-config-tab-${tab}"]`);
+        await page.waitForSelector(`#node-config-input-${field}`, { state: 'visible', timeout: 1_000 }).catch(() => undefined);
+      }
+      expect(await visible(field)).toBe(true);
+    };
+    // Tabs: connection first; the shared limit and the proxy apart, each field in its own tab.
+    expect(await page.$$eval('#alicloud-mqtt-config-tabs li', (tabs) => tabs.map((t) => t.textContent?.trim()))).toEqual([
+      'Connection',
+      'Shared limit',
+      'Proxy',
+    ]);
+    expect([await visible('sharedLimitUrl'), await visible('proxyUrl')]).toEqual([false, false]);
+    await openTab('sharedLimit', 'sharedLimitUrl');
+    expect([await visible('sharedLimitUrl'), await visible('egressId'), await visible('roleName'), await visible('proxyUrl')]).toEqual([
+      true,
+      true,
+      false,
+      false,
+    ]);
+    await openTab('proxy', 'proxyUrl');
+    expect([await visible('proxyUrl'), await visible('proxyPassword'), await visible('sharedLimitUrl')]).toEqual([true, true, false]);
+    await page.screenshot({ path: join(ARTIFACTS, 'editor-config-proxy-tab.png') });
+    await openTab('connection', 'authentication');
     // "Test" asks the runtime about the configuration the dialog shows: here a machine identity, which this Node-RED does not allow.
     await page.click('#alicloud-mqtt-config-test');
     await page.waitForFunction(() => (document.querySelector('#alicloud-mqtt-config-test-result')?.textContent ?? '').startsWith('✗'), null, {

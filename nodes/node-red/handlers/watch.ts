@@ -56,7 +56,7 @@ export interface WatchDef extends NodeDef, QueryOptionsDef {
 }
 
 /** Checking more often than this gains nothing and costs requests (each check is one per device). */
-const MIN_INTERVAL_SECONDS = 5;
+export const MIN_INTERVAL_SECONDS = 5;
 const STATE_KEY = 'watch';
 const LIST_KEY = 'watchList';
 
