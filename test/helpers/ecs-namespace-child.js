@@ -8,7 +8,7 @@
 const path = require('node:path');
 const dist = path.join(__dirname, '../../dist');
 const { startEmulator } = require(path.join(dist, 'emulator'));
-const { OnsMqttClient, resetCredentialSessions } = require(path.join(dist, 'lib'));
+const { OnsMqttClient, resetCredentialSessions } = require(path.join(dist, 'lib', 'internal'));
 
 const DEVICE = { clientId: 'GID_ecs@@@1', instanceId: 'post-cn-emulator01' };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

@@ -31,3 +31,16 @@ export async function waitUntil(check: () => boolean, timeoutMs = 8000, what = '
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * After the expected messages have arrived: asserts that nothing more does while the runtime has
+ * `turns` more turns of work (each a pause of 10 ms), failing at once when one arrives. It is a
+ * bound on counts, not on time: a slower machine only looks longer.
+ */
+export async function expectNothingMore(count: () => number, turns = 20): Promise<void> {
+  const settled = count();
+  for (let i = 0; i < turns; i++) {
+    await new Promise((r) => setTimeout(r, 10));
+    if (count() !== settled) throw new Error(`Expected nothing more to arrive, but ${count() - settled} more did`);
+  }
+}

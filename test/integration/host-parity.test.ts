@@ -7,7 +7,6 @@
  */
 import type { MqttClient } from 'mqtt';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
-import type { RunningEmulator } from '../../emulator';
 import { HOST_TRACE_LIMIT } from '../../lib/host/mapping';
 import { AlibabaCloudMqtt } from '../../nodes/AlibabaCloudMqtt/AlibabaCloudMqtt.node';
 import configNode = require('../../nodes/node-red/alicloud-mqtt-config');
@@ -16,31 +15,27 @@ import sendNode = require('../../nodes/node-red/alicloud-mqtt-send');
 import sessionNode = require('../../nodes/node-red/alicloud-mqtt-session');
 import traceNode = require('../../nodes/node-red/alicloud-mqtt-trace');
 import waitNode = require('../../nodes/node-red/alicloud-mqtt-wait');
-import { connectMqtt, emulatorWithSentinel, SENTINEL_ACCESS_KEY_ID, SENTINEL_SECRET } from '../helpers/emulator';
+import { connectMqtt, SENTINEL_ACCESS_KEY_ID, SENTINEL_SECRET } from '../helpers/emulator';
 import { executeContext } from '../helpers/n8n-context';
+import { nodeRedWithEmulator } from '../helpers/node-red-fixture';
 import { collect, helper, waitUntil } from '../helpers/node-red';
 
 const INSTANCE = 'post-cn-emulator01';
 const ONLINE = 'GID_parity@@@online';
 const OFFLINE = 'GID_parity@@@offline';
 const FLAPPING = 'GID_parity@@@flapping';
-let emu: RunningEmulator;
+const env = nodeRedWithEmulator();
 const devices: MqttClient[] = [];
 
 beforeAll(async () => {
-  emu = await emulatorWithSentinel();
-  await helper.startServer();
   // A device with more connection events than either host returns by default.
-  for (let i = 0; i < HOST_TRACE_LIMIT / 2 + 5; i++) (await connectMqtt(emu.mqttUrl!, FLAPPING)).end(true);
-  devices.push(await connectMqtt(emu.mqttUrl!, ONLINE));
-  emu.setDeviceOnline(OFFLINE, false);
+  for (let i = 0; i < HOST_TRACE_LIMIT / 2 + 5; i++) (await connectMqtt(env.emu.mqttUrl!, FLAPPING)).end(true);
+  devices.push(await connectMqtt(env.emu.mqttUrl!, ONLINE));
+  env.emu.setDeviceOnline(OFFLINE, false);
 }, 60_000);
 afterAll(async () => {
   for (const d of devices) d.end(true);
-  await helper.stopServer();
-  await emu.stop();
 });
-afterEach(() => helper.unload());
 
 // ---- n8n ----
 const n8nNode = new AlibabaCloudMqtt();
@@ -51,7 +46,7 @@ async function n8n(parameters: Record<string, unknown>, clientId?: string): Prom
     executeContext({
       parameters: { options: { maxAttempts: 1 }, clientId: '={{ $json.clientId }}', instanceId: INSTANCE, ...parameters },
       items: [{ ...(clientId === undefined ? {} : { clientId }), [INPUT_FIELD]: 'kept' }],
-      credentials: { accessKeyId: SENTINEL_ACCESS_KEY_ID, accessKeySecret: SENTINEL_SECRET, region: 'cn-hangzhou', endpoint: emu.endpoint },
+      credentials: { accessKeyId: SENTINEL_ACCESS_KEY_ID, accessKeySecret: SENTINEL_SECRET, region: 'cn-hangzhou', endpoint: env.emu.endpoint },
     }),
   );
 }
@@ -69,7 +64,7 @@ async function nodeRed(node: Record<string, unknown>, outputs: number, payload: 
     NODES,
     [
       { id: 'f1', type: 'tab' },
-      { id: 'cfg', type: 'alicloud-mqtt-config', name: 'emulator', endpoint: emu.endpoint },
+      { id: 'cfg', type: 'alicloud-mqtt-config', name: 'emulator', endpoint: env.emu.endpoint },
       { id: 'n', z: 'f1', config: 'cfg', instanceId: INSTANCE, maxAttempts: 1, x: 100, y: 100, ...node, wires: outs.map((o) => [o]) },
       ...outs.map((id, i) => ({ id, type: 'helper', z: 'f1', x: 300, y: 100 + 50 * i })),
     ],
@@ -206,7 +201,7 @@ describe('message traces', () => {
   const SUBSCRIBER = 'GID_parity@@@subscriber';
   let msgId: string;
   beforeAll(async () => {
-    const subscriber = await connectMqtt(emu.mqttUrl!, SUBSCRIBER, { protocolVersion: 4 });
+    const subscriber = await connectMqtt(env.emu.mqttUrl!, SUBSCRIBER, { protocolVersion: 4 });
     devices.push(subscriber);
     let received = 0;
     subscriber.on('message', () => received++);

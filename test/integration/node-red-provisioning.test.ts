@@ -5,36 +5,29 @@
  * never connects leaves by the "timed out" output with the trace; failures reach Catch once.
  */
 import type { MqttClient } from 'mqtt';
-import type { RunningEmulator } from '../../emulator';
 import configNode = require('../../nodes/node-red/alicloud-mqtt-config');
 import credentialNode = require('../../nodes/node-red/alicloud-mqtt-credential');
 import sendNode = require('../../nodes/node-red/alicloud-mqtt-send');
 import waitNode = require('../../nodes/node-red/alicloud-mqtt-wait');
-import { connectMqtt, emulatorWithSentinel, everyTextOf, SENTINEL_ACCESS_KEY_ID, SENTINEL_SECRET } from '../helpers/emulator';
+import { connectMqtt, everyTextOf, SENTINEL_ACCESS_KEY_ID, SENTINEL_SECRET } from '../helpers/emulator';
+import { nodeRedWithEmulator } from '../helpers/node-red-fixture';
 import { collect, helper, waitUntil } from '../helpers/node-red';
 
-let emu: RunningEmulator;
+const env = nodeRedWithEmulator({ mqttAuth: true });
 const INSTANCE = 'post-cn-emulator01';
 const NODES = [configNode, credentialNode, waitNode, sendNode];
 const devices: MqttClient[] = [];
 
-beforeAll(async () => {
-  emu = await emulatorWithSentinel({ mqttAuth: true });
-  await helper.startServer();
-});
 afterAll(async () => {
   for (const d of devices) d.end(true);
-  await helper.stopServer();
-  await emu.stop();
 });
-beforeEach(() => emu.reset());
-afterEach(() => helper.unload());
+beforeEach(() => env.emu.reset());
 
 const CREDS = { cfg: { accessKeyId: SENTINEL_ACCESS_KEY_ID, accessKeySecret: SENTINEL_SECRET } };
 /** Nodes on a tab need a position: Node-RED takes a node without x and y for a config node. */
 const flow = (nodes: Array<Record<string, unknown>>) => [
   { id: 'f1', type: 'tab' },
-  { id: 'cfg', type: 'alicloud-mqtt-config', name: 'emulator', endpoint: emu.endpoint },
+  { id: 'cfg', type: 'alicloud-mqtt-config', name: 'emulator', endpoint: env.emu.endpoint },
   ...[{ id: 'catch', type: 'catch', z: 'f1', scope: null, uncaught: false, wires: [['caught']] }, { id: 'caught', type: 'helper', z: 'f1' }, ...nodes].map(
     (n, i) => ({ x: 100, y: 50 * (i + 1), ...n }),
   ),
@@ -89,7 +82,7 @@ it('credential (get or register, twice: the same) -> a real device logs in -> wa
 
   helper.getNode('wait').receive({ payload: { clientId } });
   const mqtt = creds[0].payload.mqtt as { username: string; password: string };
-  const device = await connectMqtt(emu.mqttUrl!, clientId, { username: mqtt.username, password: mqtt.password });
+  const device = await connectMqtt(env.emu.mqttUrl!, clientId, { username: mqtt.username, password: mqtt.password });
   devices.push(device);
   await waitUntil(() => online.length === 1, 10_000, 'online');
   expect(online[0].payload).toMatchObject({ online: true, clientId });

@@ -1,29 +1,20 @@
-import type { RunningEmulator } from '../../emulator';
 import configNode = require('../../nodes/node-red/alicloud-mqtt-config');
 import sessionNode = require('../../nodes/node-red/alicloud-mqtt-session');
 import traceNode = require('../../nodes/node-red/alicloud-mqtt-trace');
-import { connectMqtt, emulatorWithSentinel, SENTINEL_ACCESS_KEY_ID, SENTINEL_SECRET } from '../helpers/emulator';
+import { connectMqtt, SENTINEL_ACCESS_KEY_ID, SENTINEL_SECRET } from '../helpers/emulator';
 import { INPUT_SLICE } from '../../nodes/node-red/runtime';
-import { collect, helper, sleep, waitUntil } from '../helpers/node-red';
+import { nodeRedWithEmulator } from '../helpers/node-red-fixture';
+import { collect, expectNothingMore, helper, sleep, waitUntil } from '../helpers/node-red';
 
-let emu: RunningEmulator;
+const env = nodeRedWithEmulator();
 const INSTANCE = 'post-cn-emulator01';
 const NODES = [configNode, sessionNode, traceNode];
 
-beforeAll(async () => {
-  emu = await emulatorWithSentinel();
-  await helper.startServer();
-});
-afterAll(async () => {
-  await helper.stopServer();
-  await emu.stop();
-});
-beforeEach(() => emu.reset());
-afterEach(() => helper.unload());
+beforeEach(() => env.emu.reset());
 
 function flow(session: Record<string, unknown> = {}, extra: unknown[] = []) {
   return [
-    { id: 'cfg', type: 'alicloud-mqtt-config', name: 'emulator', endpoint: emu.endpoint },
+    { id: 'cfg', type: 'alicloud-mqtt-config', name: 'emulator', endpoint: env.emu.endpoint },
     {
       id: 'q',
       type: 'alicloud-mqtt-session',
@@ -60,7 +51,7 @@ async function load(session: Record<string, unknown> = {}, extra: unknown[] = []
 
 describe('alicloud-mqtt-session in a real Node-RED runtime', () => {
   it('routes online and offline, keeping the message, result in msg.payload', async () => {
-    const device = await connectMqtt(emu.mqttUrl!, 'GID_nr@@@on');
+    const device = await connectMqtt(env.emu.mqttUrl!, 'GID_nr@@@on');
     try {
       const { on, off, q } = await load();
       q.receive({ payload: 'GID_nr@@@on', topic: 'site/a', ticket: 7 });
@@ -79,7 +70,7 @@ describe('alicloud-mqtt-session in a real Node-RED runtime', () => {
 
   it.each(['exact', 'batch'])('an array of ids gives one message per id with msg.parts (%s mode)', async (mode) => {
     const ids = Array.from({ length: 23 }, (_, i) => `GID_arr@@@${i}`);
-    for (const i of [0, 5, 22]) emu.setDeviceOnline(ids[i], true);
+    for (const i of [0, 5, 22]) env.emu.setDeviceOnline(ids[i], true);
     const { on, off } = await load({ mode });
     helper.getNode('q').receive({ payload: ids, batch: 'x' });
     await waitUntil(() => on.length + off.length === 23);
@@ -87,7 +78,7 @@ describe('alicloud-mqtt-session in a real Node-RED runtime', () => {
     const all = [...on, ...off];
     expect(new Set(all.map((m) => m.parts.index)).size).toBe(23);
     expect(all.every((m) => m.parts.count === 23 && m.batch === 'x' && m.payload.clientId === ids[m.parts.index])).toBe(true);
-    const actions = emu.requestLog().map((e) => e.action);
+    const actions = env.emu.requestLog().map((e) => e.action);
     expect(actions).toEqual(mode === 'batch' ? Array(3).fill('BatchQuerySessionByClientIds') : Array(23).fill('QuerySessionByClientId'));
   });
 
@@ -111,18 +102,18 @@ describe('alicloud-mqtt-session in a real Node-RED runtime', () => {
   it.each(['exact', 'batch'])(
     'a list with a value that cannot be turned into text: one message per entry, the bad one with its code (%s mode)',
     async (mode) => {
-      emu.setDeviceOnline('GID_pr@@@1', true);
+      env.emu.setDeviceOnline('GID_pr@@@1', true);
       const { on, off, q } = await load({ mode }, CATCH);
       const caught = collect('caught');
       q.receive({ payload: ['GID_pr@@@1', { toString: 1 }, 'GID_pr@@@2'] });
       await waitUntil(() => on.length + off.length + caught.length >= 3);
-      await sleep(200);
+      await expectNothingMore(() => on.length + off.length + caught.length);
       expect(on.map((m) => m.parts.index)).toEqual([0]);
       expect(off.map((m) => m.parts.index)).toEqual([2]);
       expect(caught).toHaveLength(1);
       expect(caught[0].alicloudError).toMatchObject({ code: 'InvalidInput' });
       expect(caught[0].parts.index).toBe(1);
-      expect(emu.requestLog().flatMap((e) => e.clientIds)).not.toContain('[object Object]');
+      expect(env.emu.requestLog().flatMap((e) => e.clientIds)).not.toContain('[object Object]');
     },
   );
 
@@ -179,11 +170,11 @@ describe('alicloud-mqtt-session in a real Node-RED runtime', () => {
     q.receive({ payload: 'GID_x@@@1' });
     await waitUntil(() => caught.length === 1);
     expect(caught[0].error.message).toMatch(/accessKeySecret: is missing in Alibaba Cloud MQTT config "emulator"/);
-    expect(emu.requestLog()).toHaveLength(0);
+    expect(env.emu.requestLog()).toHaveLength(0);
   });
 
   it('Catch receives each failure exactly once, with the code and msg.alicloudError', async () => {
-    emu.setFaults({
+    env.emu.setFaults({
       errors: [
         { code: 'PermissionCheckFailed', clientId: 'GID_c@@@bad' },
         { code: 'InternalError', clientId: 'GID_c@@@flaky' },
@@ -195,7 +186,7 @@ describe('alicloud-mqtt-session in a real Node-RED runtime', () => {
     q.receive({ payload: 'GID_c@@@flaky', n: 2 });
     q.receive({ payload: ['GID_c@@@ok', 'GID_c@@@bad'], n: 3 });
     await waitUntil(() => caught.length >= 3 && off.length >= 1);
-    await sleep(200);
+    await expectNothingMore(() => caught.length + on.length + off.length);
     expect(caught).toHaveLength(3);
     expect(on).toHaveLength(0);
     expect(off.map((m) => m.payload.clientId)).toEqual(['GID_c@@@ok']);
@@ -213,7 +204,7 @@ describe('alicloud-mqtt-session in a real Node-RED runtime', () => {
   });
 
   it('Retry and Fail outputs when the option is on; nothing to Catch', async () => {
-    emu.setFaults({
+    env.emu.setFaults({
       errors: [
         { code: 'InvalidSecurityToken.Expired', clientId: 'GID_rf@@@bad' },
         { code: 'SystemOverFlow', clientId: 'GID_rf@@@busy' },
@@ -224,7 +215,7 @@ describe('alicloud-mqtt-session in a real Node-RED runtime', () => {
     q.receive({ payload: ['GID_rf@@@bad', 'GID_rf@@@busy', 'GID_rf@@@ok'] });
     q.receive({ payload: '' });
     await waitUntil(() => on.length + off.length + retry.length + fail.length === 4);
-    await sleep(100);
+    await expectNothingMore(() => on.length + off.length + retry.length + fail.length);
     expect(retry.map((m) => m.payload.clientId)).toEqual(['GID_rf@@@busy']);
     expect(fail.map((m) => m.alicloudError.code).sort()).toEqual(['InvalidInput', 'InvalidSecurityToken.Expired']);
     expect(off).toHaveLength(1);
@@ -232,8 +223,8 @@ describe('alicloud-mqtt-session in a real Node-RED runtime', () => {
   });
 
   it('status: querying (n) under concurrent messages, then the last result; cleared on close', async () => {
-    emu.setFaults({ latencyMs: 150 });
-    emu.setDeviceOnline('GID_st@@@3', true);
+    env.emu.setFaults({ latencyMs: 150 });
+    env.emu.setDeviceOnline('GID_st@@@3', true);
     const { on, off, q } = await load();
     const statuses: Array<Record<string, unknown>> = [];
     q.status = ((orig) => (s: Record<string, unknown>) => {
@@ -259,7 +250,7 @@ describe('alicloud-mqtt-session in a real Node-RED runtime', () => {
   });
 
   it('close during in-flight calls abandons them (no connection left open) and drops nothing into an unhandled rejection', async () => {
-    emu.setFaults({ hangRate: 1 });
+    env.emu.setFaults({ hangRate: 1 });
     const unhandled: unknown[] = [];
     const onUnhandled = (e: unknown) => unhandled.push(e);
     process.on('unhandledRejection', onUnhandled);
@@ -267,12 +258,12 @@ describe('alicloud-mqtt-session in a real Node-RED runtime', () => {
       const { q } = await load({ timeout: 20000 });
       for (let i = 0; i < 5; i++) q.receive({ payload: `GID_close@@@${i}` });
       await sleep(100);
-      expect(emu.stats().hanging).toBe(5);
+      expect(env.emu.stats().hanging).toBe(5);
       await helper.unload();
       // Without the abort, the five requests would hang on for their 20 s timeout (and Node-RED
       // would give up on the close after 15 s): the emulator sees every connection closed.
       await sleep(100);
-      expect(emu.stats().hanging).toBe(0);
+      expect(env.emu.stats().hanging).toBe(0);
       expect(unhandled).toEqual([]);
     } finally {
       process.off('unhandledRejection', onUnhandled);
@@ -280,7 +271,7 @@ describe('alicloud-mqtt-session in a real Node-RED runtime', () => {
   }, 30000);
 
   it('closing during a 300-id check is quiet: no error per cancelled id, one summary line', async () => {
-    emu.setFaults({ latencyMs: 200 });
+    env.emu.setFaults({ latencyMs: 200 });
     const { q } = await load({ timeout: 20000 });
     const errors: unknown[] = [];
     const logs: string[] = [];
@@ -296,7 +287,7 @@ describe('alicloud-mqtt-session in a real Node-RED runtime', () => {
   });
 
   it('a burst of 1,000 messages is started a slice per turn of the event loop; each ends in one output, and closing mid-burst ends the rest quietly', async () => {
-    emu.setFaults({ latencyMs: 20 });
+    env.emu.setFaults({ latencyMs: 20 });
     const { on, off, q } = await load({ timeout: 20000 });
     const started: number[] = [];
     const startsPerTurn: number[] = [];
@@ -323,7 +314,7 @@ describe('alicloud-mqtt-session in a real Node-RED runtime', () => {
     for (const n of startsPerTurn) expect(n).toBeLessThanOrEqual(INPUT_SLICE);
     expect(startsPerTurn.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
     await waitUntil(() => on.length + off.length === ids.length, 120_000);
-    await sleep(50);
+    await expectNothingMore(() => on.length + off.length);
     // One output each, none twice, none lost.
     const out = [...on, ...off].map((m) => (m.payload as { clientId: string }).clientId);
     expect(new Set(out).size).toBe(ids.length);
@@ -350,7 +341,7 @@ describe('alicloud-mqtt-session in a real Node-RED runtime', () => {
   }, 180_000);
 
   it('option names: maxAttempts as in n8n and the API; a flow saved by 0.1 with "attempts" still works', async () => {
-    emu.setFaults({ errors: [{ code: 'InternalError' }] });
+    env.emu.setFaults({ errors: [{ code: 'InternalError' }] });
     const current = await load({ maxAttempts: 1, attempts: undefined, routeErrors: true });
     current.q.receive({ payload: 'GID_opt@@@new' });
     await waitUntil(() => current.retry.length === 1);
@@ -364,8 +355,8 @@ describe('alicloud-mqtt-session in a real Node-RED runtime', () => {
 
   it('100 mixed messages: each in exactly one output', async () => {
     const kind = (i: number) => (i % 10 === 3 ? 'fail' : i % 10 === 7 ? 'retry' : i % 2 === 0 ? 'on' : 'off');
-    for (let i = 0; i < 100; i++) if (kind(i) === 'on') emu.setDeviceOnline(`GID_m@@@${i}`, true);
-    emu.setFaults({
+    for (let i = 0; i < 100; i++) if (kind(i) === 'on') env.emu.setDeviceOnline(`GID_m@@@${i}`, true);
+    env.emu.setFaults({
       errors: Array.from({ length: 100 }, (_, i) => i).flatMap((i) =>
         kind(i) === 'fail'
           ? [{ code: 'ParameterCheckFailed', clientId: `GID_m@@@${i}` }]
@@ -378,7 +369,7 @@ describe('alicloud-mqtt-session in a real Node-RED runtime', () => {
     for (let i = 0; i < 100; i++) outs.q.receive({ payload: `GID_m@@@${i}`, n: i });
     const ports = { on: outs.on, off: outs.off, retry: outs.retry, fail: outs.fail };
     await waitUntil(() => Object.values(ports).reduce((a, p) => a + p.length, 0) >= 100, 15000);
-    await sleep(100);
+    await expectNothingMore(() => Object.values(ports).reduce((a, p) => a + p.length, 0));
     const seen = new Map<number, string>();
     for (const [name, msgs] of Object.entries(ports)) {
       for (const m of msgs) {
@@ -391,7 +382,7 @@ describe('alicloud-mqtt-session in a real Node-RED runtime', () => {
   }, 30000);
 
   it('secrets reach no message, status or log line', async () => {
-    emu.setFaults({ errors: [{ code: 'SignatureDoesNotMatch', clientId: 'GID_sec@@@1' }] });
+    env.emu.setFaults({ errors: [{ code: 'SignatureDoesNotMatch', clientId: 'GID_sec@@@1' }] });
     const { on, off, q } = await load({}, CATCH);
     const caught = collect('caught');
     const statuses: unknown[] = [];
@@ -409,13 +400,13 @@ describe('alicloud-mqtt-session in a real Node-RED runtime', () => {
 
 describe('alicloud-mqtt-trace in a real Node-RED runtime', () => {
   it('returns the connection events of a device, newest first', async () => {
-    const device = await connectMqtt(emu.mqttUrl!, 'GID_tr@@@1');
+    const device = await connectMqtt(env.emu.mqttUrl!, 'GID_tr@@@1');
     device.stream.destroy();
-    await waitUntil(() => !emu.isDeviceOnline('GID_tr@@@1'));
+    await waitUntil(() => !env.emu.isDeviceOnline('GID_tr@@@1'));
     await helper.load(
       NODES,
       [
-        { id: 'cfg', type: 'alicloud-mqtt-config', endpoint: emu.endpoint },
+        { id: 'cfg', type: 'alicloud-mqtt-config', endpoint: env.emu.endpoint },
         {
           id: 't',
           type: 'alicloud-mqtt-trace',

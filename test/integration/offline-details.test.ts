@@ -3,44 +3,36 @@
  * clients (mqtt.js) producing every reason, in the core, n8n's trigger and Node-RED's runtime.
  */
 import type { IDataObject } from 'n8n-workflow';
-import type { RunningEmulator } from '../../emulator';
 import { checkFleet, disconnectCodeOf, isSessionFailure, type SessionStatus, type WatchOptions, type WatchState } from '../../lib/internal';
 import { AlibabaCloudMqttTrigger } from '../../nodes/AlibabaCloudMqttTrigger/AlibabaCloudMqttTrigger.node';
 import configNode = require('../../nodes/node-red/alicloud-mqtt-config');
 import sessionNode = require('../../nodes/node-red/alicloud-mqtt-session');
 import watchNode = require('../../nodes/node-red/alicloud-mqtt-watch');
-import { clientFor, connectMqtt, emulatorWithSentinel, SENTINEL_ACCESS_KEY_ID, SENTINEL_SECRET, waitFor } from '../helpers/emulator';
+import { clientFor, connectMqtt, SENTINEL_ACCESS_KEY_ID, SENTINEL_SECRET, waitFor } from '../helpers/emulator';
 import { pollContext } from '../helpers/n8n-context';
+import { nodeRedWithEmulator } from '../helpers/node-red-fixture';
 import { collect, helper, waitUntil } from '../helpers/node-red';
 
 type Mqtt = import('mqtt').MqttClient;
-let emu: RunningEmulator;
+const env = nodeRedWithEmulator();
 const INSTANCE = 'post-cn-emulator01';
 
-beforeAll(async () => {
-  emu = await emulatorWithSentinel();
-  await helper.startServer();
-});
-afterAll(async () => {
-  await helper.stopServer();
-  await emu.stop();
-});
-beforeEach(() => emu.reset());
+beforeEach(() => env.emu.reset());
 
 const end = (c: Mqtt) => new Promise<void>((r) => c.end(false, {}, () => r()));
-const offline = (id: string) => waitFor(() => !emu.isDeviceOnline(id), 5000, `${id} to be offline`);
+const offline = (id: string) => waitFor(() => !env.emu.isDeviceOnline(id), 5000, `${id} to be offline`);
 /** Within a few seconds of `ms`: the trace's UTC+8 times came back as the right instants. */
 const near = (iso: string | null | undefined, ms: number) => expect(Math.abs(Date.parse(String(iso)) - ms)).toBeLessThan(3000);
 
 describe('offline details: each reason produced by a real MQTT client', () => {
-  const status = (id: string) => clientFor(emu).querySession({ clientId: id, instanceId: INSTANCE }, { offlineDetails: true });
+  const status = (id: string) => clientFor(env.emu).querySession({ clientId: id, instanceId: INSTANCE }, { offlineDetails: true });
 
   it('keep-alive timeout (a device that stops answering): keepalive_timeout, since when it stopped', async () => {
     const id = 'GID_why@@@silent';
-    const device = await connectMqtt(emu.mqttUrl!, id, { keepalive: 1 });
+    const device = await connectMqtt(env.emu.mqttUrl!, id, { keepalive: 1 });
     const connectedAt = Date.now();
     device.keepaliveManager.destroy(); // the device hangs: no more PINGREQ
-    await waitFor(() => !emu.isDeviceOnline(id), 6000, 'the broker to give up on the silent device');
+    await waitFor(() => !env.emu.isDeviceOnline(id), 6000, 'the broker to give up on the silent device');
     const droppedAt = Date.now();
     const s = await status(id);
     device.end(true);
@@ -50,8 +42,8 @@ describe('offline details: each reason produced by a real MQTT client', () => {
   });
 
   it('DISCONNECT from the client: client_disconnected; a socket closed without it: client_closed', async () => {
-    const a = await connectMqtt(emu.mqttUrl!, 'GID_why@@@polite');
-    const b = await connectMqtt(emu.mqttUrl!, 'GID_why@@@crashed');
+    const a = await connectMqtt(env.emu.mqttUrl!, 'GID_why@@@polite');
+    const b = await connectMqtt(env.emu.mqttUrl!, 'GID_why@@@crashed');
     await end(a);
     b.stream.destroy();
     await offline('GID_why@@@polite');
@@ -65,10 +57,10 @@ describe('offline details: each reason produced by a real MQTT client', () => {
 
   it('a takeover by the same Client ID: the connection taken over ends with client_id_conflict', async () => {
     const id = 'GID_why@@@twin';
-    const first = await connectMqtt(emu.mqttUrl!, id);
-    const second = await connectMqtt(emu.mqttUrl!, id);
+    const first = await connectMqtt(env.emu.mqttUrl!, id);
+    const second = await connectMqtt(env.emu.mqttUrl!, id);
     await waitFor(() => first.connected === false, 3000, 'the first connection to be taken over');
-    const trace = await clientFor(emu).queryConnectionTrace({ clientId: id, instanceId: INSTANCE, from: Date.now() - 60_000, to: Date.now() + 1000 });
+    const trace = await clientFor(env.emu).queryConnectionTrace({ clientId: id, instanceId: INSTANCE, from: Date.now() - 60_000, to: Date.now() + 1000 });
     const takenOver = trace.find((e) => e.action === 'close');
     expect(takenOver && disconnectCodeOf(takenOver.reason)).toBe('client_id_conflict');
     // The device is online (the second connection): no details are read for an online device.
@@ -81,18 +73,18 @@ describe('offline details: each reason produced by a real MQTT client', () => {
 
   it('a refused login after the drop: auth_failed, still offline since the drop', async () => {
     const id = 'GID_why@@@rotated';
-    const device = await connectMqtt(emu.mqttUrl!, id);
+    const device = await connectMqtt(env.emu.mqttUrl!, id);
     await end(device);
     await offline(id);
     const droppedAt = Date.now();
-    emu.setMqttAuth(true);
+    env.emu.setMqttAuth(true);
     try {
-      const refused = await connectMqtt(emu.mqttUrl!, id, { username: `Signature|${SENTINEL_ACCESS_KEY_ID}|${INSTANCE}`, password: 'wrong' }).catch(
+      const refused = await connectMqtt(env.emu.mqttUrl!, id, { username: `Signature|${SENTINEL_ACCESS_KEY_ID}|${INSTANCE}`, password: 'wrong' }).catch(
         (e: Error) => e,
       );
       expect(refused).toBeInstanceOf(Error);
     } finally {
-      emu.setMqttAuth(false);
+      env.emu.setMqttAuth(false);
     }
     const s = await status(id);
     expect(s.details).toMatchObject({ lastDisconnectReason: 'not authorized', lastDisconnectCode: 'auth_failed' });
@@ -108,9 +100,9 @@ describe('offline details: each reason produced by a real MQTT client', () => {
 describe('offline details never cost a status', () => {
   it('a trace that fails for one device: all 20 statuses come, that one says its details are missing', async () => {
     const ids = Array.from({ length: 20 }, (_, i) => `GID_keep@@@${i}`);
-    for (const [i, id] of ids.entries()) emu.setDeviceOnline(id, i % 2 === 0);
-    emu.setFaults({ errors: [{ code: 'InvalidParameter', action: 'QueryMqttTraceDevice', clientId: ids[3] }] });
-    const outcomes = await clientFor(emu).querySessions({ clientIds: ids, instanceId: INSTANCE }, { offlineDetails: true });
+    for (const [i, id] of ids.entries()) env.emu.setDeviceOnline(id, i % 2 === 0);
+    env.emu.setFaults({ errors: [{ code: 'InvalidParameter', action: 'QueryMqttTraceDevice', clientId: ids[3] }] });
+    const outcomes = await clientFor(env.emu).querySessions({ clientIds: ids, instanceId: INSTANCE }, { offlineDetails: true });
     expect(outcomes.map((o) => (isSessionFailure(o) ? 'error' : o.online))).toEqual(ids.map((_, i) => i % 2 === 0));
     const statuses = outcomes as SessionStatus[];
     expect(statuses.filter((s) => s.online).every((s) => s.details === undefined)).toBe(true);
@@ -121,12 +113,12 @@ describe('offline details never cost a status', () => {
   });
 
   it('a trace that keeps being throttled: the status comes at the details deadline, not after every retry', async () => {
-    emu.setDeviceOnline('GID_keep@@@slow', false);
-    emu.setFaults({ errors: [{ code: 'Throttling.User', action: 'QueryMqttTraceDevice' }] });
-    const client = clientFor(emu, { retry: { maxAttempts: 10, baseDelayMs: 400, maxDelayMs: 2000 } });
+    env.emu.setDeviceOnline('GID_keep@@@slow', false);
+    env.emu.setFaults({ errors: [{ code: 'Throttling.User', action: 'QueryMqttTraceDevice' }] });
+    const client = clientFor(env.emu, { retry: { maxAttempts: 10, baseDelayMs: 400, maxDelayMs: 2000 } });
     const s = await client.querySession({ clientId: 'GID_keep@@@slow', instanceId: INSTANCE }, { offlineDetails: { timeoutMs: 700 } });
     // Given up at the deadline: with 400 ms+ between attempts, far fewer than the 10 allowed were sent.
-    expect(emu.requestLog().filter((e) => e.action === 'QueryMqttTraceDevice').length).toBeLessThan(10);
+    expect(env.emu.requestLog().filter((e) => e.action === 'QueryMqttTraceDevice').length).toBeLessThan(10);
     expect(s).toMatchObject({ online: false, details: { offlineDetailsMissing: expect.stringMatching(/did not answer within 1 s/) } });
   });
 });
@@ -135,15 +127,15 @@ describe('offline details never cost a status', () => {
 async function fleet(prefix: string) {
   const ids = Array.from({ length: 100 }, (_, i) => `GID_${prefix}@@@${String(i).padStart(3, '0')}`);
   const devices = new Map<string, Mqtt>();
-  await Promise.all(ids.map(async (id) => devices.set(id, await connectMqtt(emu.mqttUrl!, id))));
+  await Promise.all(ids.map(async (id) => devices.set(id, await connectMqtt(env.emu.mqttUrl!, id))));
   return {
     ids,
     drop: async (which: string[]) => {
       await Promise.all(which.map((id) => end(devices.get(id)!)));
-      await waitFor(() => which.every((id) => !emu.isDeviceOnline(id)), 5000, 'the drops');
+      await waitFor(() => which.every((id) => !env.emu.isDeviceOnline(id)), 5000, 'the drops');
     },
     back: async (which: string[]) => {
-      await Promise.all(which.map(async (id) => devices.set(id, await connectMqtt(emu.mqttUrl!, id))));
+      await Promise.all(which.map(async (id) => devices.set(id, await connectMqtt(env.emu.mqttUrl!, id))));
     },
     close: () => Promise.all([...devices.values()].map((d) => new Promise<void>((r) => d.end(true, {}, () => r())))),
   };
@@ -160,7 +152,7 @@ describe('storm protection with 100 real devices', () => {
 
   it('core: 60 dropping at once give one incident with reasons and a summary; one resolution when 50 are back', async () => {
     const f = await fleet('core');
-    const client = clientFor(emu);
+    const client = clientFor(env.emu);
     let state: WatchState | undefined;
     const check = async () => {
       const r = await checkFleet(client, { instanceId: INSTANCE, clientIds: f.ids }, state, options, { offlineDetails: true, summary: true });
@@ -184,7 +176,7 @@ describe('storm protection with 100 real devices', () => {
         change: { online: -60, offline: 60 },
         incident: { devices: 60, stillOffline: 60 },
       });
-      expect(emu.requestLog().filter((e) => e.action === 'QueryMqttTraceDevice')).toHaveLength(60);
+      expect(env.emu.requestLog().filter((e) => e.action === 'QueryMqttTraceDevice')).toHaveLength(60);
       await f.back(f.ids.slice(0, 50));
       const resolved = await check();
       expect(resolved.events).toEqual([]);
@@ -213,7 +205,7 @@ describe('storm protection with 100 real devices', () => {
       accessKeySecret: SENTINEL_SECRET,
       region: 'cn-hangzhou',
       network: 'public',
-      endpoint: emu.endpoint,
+      endpoint: env.emu.endpoint,
     };
     const poll = async () => ((await trigger.poll.call(pollContext({ parameters, credentials, staticData }).ctx)) ?? [[]])[0].map((i) => i.json);
     try {
@@ -237,7 +229,7 @@ describe('storm protection with 100 real devices', () => {
     await helper.load(
       [configNode, watchNode, sessionNode],
       [
-        { id: 'cfg', type: 'alicloud-mqtt-config', endpoint: emu.endpoint },
+        { id: 'cfg', type: 'alicloud-mqtt-config', endpoint: env.emu.endpoint },
         {
           id: 'w',
           type: 'alicloud-mqtt-watch',
@@ -294,13 +286,13 @@ describe('storm protection with 100 real devices', () => {
   });
 
   it('Node-RED session node: offline details on the offline output', async () => {
-    const device = await connectMqtt(emu.mqttUrl!, 'GID_nrs@@@1');
+    const device = await connectMqtt(env.emu.mqttUrl!, 'GID_nrs@@@1');
     device.stream.destroy();
     await offline('GID_nrs@@@1');
     await helper.load(
       [configNode, sessionNode],
       [
-        { id: 'cfg', type: 'alicloud-mqtt-config', endpoint: emu.endpoint },
+        { id: 'cfg', type: 'alicloud-mqtt-config', endpoint: env.emu.endpoint },
         {
           id: 's',
           type: 'alicloud-mqtt-session',

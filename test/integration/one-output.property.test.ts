@@ -9,29 +9,20 @@
  */
 import fc from 'fast-check';
 import { NodeApiError, NodeOperationError, type INodeExecutionData } from 'n8n-workflow';
-import type { RunningEmulator } from '../../emulator';
 import { isSessionFailure, OnsMqttError, parseClientIdList } from '../../lib/internal';
 import { requireId } from '../../lib/base/validation';
 import { AlibabaCloudMqtt } from '../../nodes/AlibabaCloudMqtt/AlibabaCloudMqtt.node';
 import configNode = require('../../nodes/node-red/alicloud-mqtt-config');
 import sessionNode = require('../../nodes/node-red/alicloud-mqtt-session');
-import { clientFor, emulatorWithSentinel, SENTINEL_ACCESS_KEY_ID, SENTINEL_SECRET } from '../helpers/emulator';
+import { clientFor, SENTINEL_ACCESS_KEY_ID, SENTINEL_SECRET } from '../helpers/emulator';
 import { executeContext } from '../helpers/n8n-context';
+import { nodeRedWithEmulator } from '../helpers/node-red-fixture';
 import { collect, helper, waitUntil } from '../helpers/node-red';
 import { busyEventLoop } from '../../bench/hostile';
 
 const SEED = 20261202;
 const INSTANCE = 'post-cn-emulator01';
-let emu: RunningEmulator;
-
-beforeAll(async () => {
-  emu = await emulatorWithSentinel();
-  await helper.startServer();
-});
-afterAll(async () => {
-  await helper.stopServer();
-  await emu.stop();
-});
+const env = nodeRedWithEmulator();
 
 /** The n8n credential's fields, pointed at the emulator. */
 const n8nCredentials = () => ({
@@ -39,7 +30,7 @@ const n8nCredentials = () => ({
   accessKeySecret: SENTINEL_SECRET,
   region: 'cn-hangzhou',
   network: 'public',
-  endpoint: emu.endpoint,
+  endpoint: env.emu.endpoint,
 });
 
 const thrower = () => {
@@ -79,14 +70,14 @@ function validId(value: unknown): string | undefined {
   }
 }
 
-const queriesSent = () => emu.requestLog().filter((e) => e.action === 'QuerySessionByClientId' || e.action === 'BatchQuerySessionByClientIds');
+const queriesSent = () => env.emu.requestLog().filter((e) => e.action === 'QuerySessionByClientId' || e.action === 'BatchQuerySessionByClientIds');
 
 describe('one output per input (property, fast-check)', () => {
   it('the core: querySession, querySessions (exact, batch) and the watch list parsing', async () => {
-    const client = clientFor(emu);
+    const client = clientFor(env.emu);
     await fc.assert(
       fc.asyncProperty(fc.array(anyInput, { maxLength: 25 }), fc.constantFrom('exact' as const, 'batch' as const), async (inputs, mode) => {
-        emu.reset();
+        env.emu.reset();
         const results = await client.querySessions({ clientIds: inputs, instanceId: INSTANCE, mode });
         expect(results).toHaveLength(inputs.length);
         const valid = inputs.map(validId);
@@ -135,7 +126,7 @@ describe('one output per input (property, fast-check)', () => {
         fc.constantFrom('stopWorkflow' as const, 'continueRegularOutput' as const, 'continueErrorOutput' as const),
         fc.boolean(),
         async (inputs, operation, onError, routeErrors) => {
-          emu.reset();
+          env.emu.reset();
           const ctx = executeContext({
             parameters: {
               resource: 'deviceSession',
@@ -194,8 +185,8 @@ describe('one output per input (property, fast-check)', () => {
           errorRate: fc.constantFrom(0, 0.2),
         }),
         async (inputs, operation, busy, service) => {
-          emu.reset();
-          emu.setFaults({
+          env.emu.reset();
+          env.emu.setFaults({
             latencyMs: service.latencyMs,
             jitterMs: service.jitterMs,
             hangRate: service.hangRate,
@@ -227,7 +218,7 @@ describe('one output per input (property, fast-check)', () => {
             outputs = await node.execute.call(ctx);
           } finally {
             loop?.stop();
-            emu.setFaults({});
+            env.emu.setFaults({});
           }
           const all = outputs.flat();
           expect(all.map((i) => (i.pairedItem as { item: number }).item).sort((a, b) => a - b)).toEqual(inputs.map((_, i) => i));
@@ -243,7 +234,7 @@ describe('one output per input (property, fast-check)', () => {
 
   it('the Node-RED session node: one message per input, and one list of inputs in one message', async () => {
     const flow = (mode: string) => [
-      { id: 'cfg', type: 'alicloud-mqtt-config', endpoint: emu.endpoint },
+      { id: 'cfg', type: 'alicloud-mqtt-config', endpoint: env.emu.endpoint },
       {
         id: 'q',
         type: 'alicloud-mqtt-session',
@@ -268,7 +259,7 @@ describe('one output per input (property, fast-check)', () => {
     ];
     await fc.assert(
       fc.asyncProperty(fc.array(anyInput, { minLength: 1, maxLength: 10 }), fc.constantFrom('exact', 'batch'), async (inputs, mode) => {
-        emu.reset();
+        env.emu.reset();
         await helper.load([configNode, sessionNode], flow(mode), { cfg: { accessKeyId: SENTINEL_ACCESS_KEY_ID, accessKeySecret: SENTINEL_SECRET } });
         try {
           const on = collect('on');

@@ -1,26 +1,18 @@
 import { dirname } from 'node:path';
 import { NodeApiError, type IDataObject } from 'n8n-workflow';
-import type { RunningEmulator } from '../../emulator';
 import { checkFleet, type WatchState } from '../../lib/internal';
 import { AlibabaCloudMqttTrigger } from '../../nodes/AlibabaCloudMqttTrigger/AlibabaCloudMqttTrigger.node';
 import configNode = require('../../nodes/node-red/alicloud-mqtt-config');
 import watchNode = require('../../nodes/node-red/alicloud-mqtt-watch');
-import { clientFor, connectMqtt, emulatorWithSentinel, SENTINEL_ACCESS_KEY_ID, SENTINEL_SECRET, waitFor } from '../helpers/emulator';
+import { clientFor, connectMqtt, SENTINEL_ACCESS_KEY_ID, SENTINEL_SECRET, waitFor } from '../helpers/emulator';
 import { pollContext } from '../helpers/n8n-context';
-import { collect, helper, NODE_RED_MAIN, sleep, waitUntil } from '../helpers/node-red';
+import { nodeRedWithEmulator } from '../helpers/node-red-fixture';
+import { collect, expectNothingMore, helper, NODE_RED_MAIN, sleep, waitUntil } from '../helpers/node-red';
 
-let emu: RunningEmulator;
+const env = nodeRedWithEmulator();
 const INSTANCE = 'post-cn-emulator01';
 
-beforeAll(async () => {
-  emu = await emulatorWithSentinel();
-  await helper.startServer();
-});
-afterAll(async () => {
-  await helper.stopServer();
-  await emu.stop();
-});
-beforeEach(() => emu.reset());
+beforeEach(() => env.emu.reset());
 
 /** Node-RED's memory context store, whose saves a test watches (the node's own context object is frozen). */
 function memoryStorePrototype(): { set: (...args: unknown[]) => unknown } {
@@ -33,9 +25,9 @@ const disconnect = (c: import('mqtt').MqttClient) => new Promise<void>((r) => c.
 
 describe('checkFleet (core) with real MQTT devices', () => {
   it('fires offline then online as devices really disconnect and reconnect; nothing on an injected fault', async () => {
-    const client = clientFor(emu);
+    const client = clientFor(env.emu);
     const ids = ['GID_w@@@1', 'GID_w@@@2', 'GID_w@@@3'];
-    const devices = await Promise.all(ids.map((id) => connectMqtt(emu.mqttUrl!, id)));
+    const devices = await Promise.all(ids.map((id) => connectMqtt(env.emu.mqttUrl!, id)));
     const options = { events: { offline: true, online: true }, offlineAfterMs: 0, onlineAfterMs: 0, reportInitialOffline: false };
     let state: WatchState | undefined;
     const check = async () => {
@@ -45,32 +37,32 @@ describe('checkFleet (core) with real MQTT devices', () => {
     };
     expect(await check()).toEqual([]);
     await disconnect(devices[1]);
-    await waitFor(() => !emu.isDeviceOnline('GID_w@@@2'));
+    await waitFor(() => !env.emu.isDeviceOnline('GID_w@@@2'));
     expect(await check()).toEqual(['GID_w@@@2:offline']);
     expect(await check()).toEqual([]);
     // The whole check fails: it throws, the state is untouched, nothing fires.
-    emu.setFaults({ errors: [{ code: 'InternalError' }] });
+    env.emu.setFaults({ errors: [{ code: 'InternalError' }] });
     await expect(check()).rejects.toMatchObject({ code: 'InternalError' });
     // A partial failure: those devices keep their state.
-    emu.setFaults({ errors: [{ code: 'InternalError', clientId: 'GID_w@@@1' }] });
+    env.emu.setFaults({ errors: [{ code: 'InternalError', clientId: 'GID_w@@@1' }] });
     devices[0].end(true);
-    await waitFor(() => !emu.isDeviceOnline('GID_w@@@1'));
+    await waitFor(() => !env.emu.isDeviceOnline('GID_w@@@1'));
     expect(await check()).toEqual([]);
-    emu.setFaults({});
-    const back = await connectMqtt(emu.mqttUrl!, 'GID_w@@@2');
+    env.emu.setFaults({});
+    const back = await connectMqtt(env.emu.mqttUrl!, 'GID_w@@@2');
     expect((await check()).sort()).toEqual(['GID_w@@@1:offline', 'GID_w@@@2:online']);
     for (const d of [back, devices[2]]) d.end(true);
   });
 
   it('batch mode for 1,000 devices: 100 requests, the right events', async () => {
-    const client = clientFor(emu);
+    const client = clientFor(env.emu);
     const ids = Array.from({ length: 1000 }, (_, i) => `GID_big@@@${i}`);
-    for (const id of ids) emu.setDeviceOnline(id, true);
+    for (const id of ids) env.emu.setDeviceOnline(id, true);
     const options = { events: { offline: true, online: true }, offlineAfterMs: 0, onlineAfterMs: 0, reportInitialOffline: false };
     const first = await checkFleet(client, { instanceId: INSTANCE, clientIds: ids, mode: 'batch' }, undefined, options);
     expect(first.events).toEqual([]);
-    expect(emu.requestLog().filter((e) => e.action === 'BatchQuerySessionByClientIds')).toHaveLength(100);
-    for (const i of [7, 500, 999]) emu.setDeviceOnline(ids[i], false);
+    expect(env.emu.requestLog().filter((e) => e.action === 'BatchQuerySessionByClientIds')).toHaveLength(100);
+    for (const i of [7, 500, 999]) env.emu.setDeviceOnline(ids[i], false);
     const second = await checkFleet(client, { instanceId: INSTANCE, clientIds: ids, mode: 'batch' }, first.state, options);
     expect(second.events.map((e) => e.clientId).sort()).toEqual([ids[500], ids[7], ids[999]].sort());
   });
@@ -83,7 +75,7 @@ describe('n8n: Alibaba Cloud MQTT Trigger', () => {
     accessKeySecret: SENTINEL_SECRET,
     region: 'cn-hangzhou',
     network: 'public',
-    endpoint: emu.endpoint,
+    endpoint: env.emu.endpoint,
   });
   const params = (extra: Record<string, unknown> = {}) => ({
     instanceId: INSTANCE,
@@ -104,18 +96,18 @@ describe('n8n: Alibaba Cloud MQTT Trigger', () => {
   });
 
   it('polls: baseline, then one item per real disconnect and reconnect, state in static data', async () => {
-    const d1 = await connectMqtt(emu.mqttUrl!, 'GID_t@@@1');
-    const d2 = await connectMqtt(emu.mqttUrl!, 'GID_t@@@2');
+    const d1 = await connectMqtt(env.emu.mqttUrl!, 'GID_t@@@1');
+    const d2 = await connectMqtt(env.emu.mqttUrl!, 'GID_t@@@2');
     const staticData: IDataObject = {};
     const poll = () => trigger.poll.call(pollContext({ parameters: params(), credentials: creds(), staticData }).ctx);
     expect(await poll()).toBeNull();
     expect(Object.keys((staticData.watch as unknown as WatchState).devices)).toHaveLength(3);
     await disconnect(d1);
-    await waitFor(() => !emu.isDeviceOnline('GID_t@@@1'));
+    await waitFor(() => !env.emu.isDeviceOnline('GID_t@@@1'));
     const fired = await poll();
     expect(fired![0].map((i) => i.json)).toEqual([expect.objectContaining({ clientId: 'GID_t@@@1', event: 'offline', online: false, previousOnline: true })]);
     expect(await poll()).toBeNull();
-    const d1b = await connectMqtt(emu.mqttUrl!, 'GID_t@@@1');
+    const d1b = await connectMqtt(env.emu.mqttUrl!, 'GID_t@@@1');
     const back = await poll();
     expect(back![0][0].json).toMatchObject({ clientId: 'GID_t@@@1', event: 'online', offlineForMs: expect.any(Number) });
     d1b.end(true);
@@ -127,17 +119,17 @@ describe('n8n: Alibaba Cloud MQTT Trigger', () => {
     const poll = () => trigger.poll.call(pollContext({ parameters: params(), credentials: creds(), staticData }).ctx);
     await poll();
     const before = JSON.stringify(staticData);
-    emu.setFaults({ errors: [{ code: 'SystemOverFlow' }] });
+    env.emu.setFaults({ errors: [{ code: 'SystemOverFlow' }] });
     const error = await poll().catch((e) => e);
     expect(error).toBeInstanceOf(NodeApiError);
     expect(error.message).toMatch(/Could not check the fleet: SystemOverFlow/);
     expect(JSON.stringify(staticData)).toBe(before);
-    emu.setFaults({});
+    env.emu.setFaults({});
     expect(await poll()).toBeNull();
   });
 
   it('manual (test) execution returns the devices current status for real, without touching state', async () => {
-    emu.setDeviceOnline('GID_t@@@2', true);
+    env.emu.setDeviceOnline('GID_t@@@2', true);
     const { ctx, staticData } = pollContext({ parameters: params(), credentials: creds(), mode: 'manual' });
     const out = await trigger.poll.call(ctx);
     expect(out![0].map((i) => [i.json.clientId, i.json.online])).toEqual([
@@ -146,17 +138,17 @@ describe('n8n: Alibaba Cloud MQTT Trigger', () => {
       ['GID_t@@@3', false],
     ]);
     expect(staticData).toEqual({});
-    expect(emu.requestLog()).toHaveLength(3);
+    expect(env.emu.requestLog()).toHaveLength(3);
   });
 
   it('debounce: a blip shorter than "offline for at least" fires nothing', async () => {
     const staticData: IDataObject = {};
-    emu.setDeviceOnline('GID_t@@@1', true);
+    env.emu.setDeviceOnline('GID_t@@@1', true);
     const poll = () => trigger.poll.call(pollContext({ parameters: params({ offlineForMinutes: 10 }), credentials: creds(), staticData }).ctx);
     await poll();
-    emu.setDeviceOnline('GID_t@@@1', false);
+    env.emu.setDeviceOnline('GID_t@@@1', false);
     expect(await poll()).toBeNull();
-    emu.setDeviceOnline('GID_t@@@1', true);
+    env.emu.setDeviceOnline('GID_t@@@1', true);
     expect(await poll()).toBeNull();
   });
 });
@@ -164,7 +156,7 @@ describe('n8n: Alibaba Cloud MQTT Trigger', () => {
 describe('Node-RED: alicloud-mqtt-watch', () => {
   const NODES = [configNode, watchNode];
   const flow = (extra: Record<string, unknown> = {}) => [
-    { id: 'cfg', type: 'alicloud-mqtt-config', endpoint: emu.endpoint },
+    { id: 'cfg', type: 'alicloud-mqtt-config', endpoint: env.emu.endpoint },
     {
       id: 'w',
       type: 'alicloud-mqtt-watch',
@@ -189,7 +181,7 @@ describe('Node-RED: alicloud-mqtt-watch', () => {
   afterEach(() => helper.unload());
 
   it('fires each real disconnect and reconnect once; status counts; no event on a fault, which Catch gets once', async () => {
-    const d1 = await connectMqtt(emu.mqttUrl!, 'GID_nw@@@1');
+    const d1 = await connectMqtt(env.emu.mqttUrl!, 'GID_nw@@@1');
     await helper.load(NODES, flow(), CREDS);
     const off = collect('off');
     const on = collect('on');
@@ -208,18 +200,18 @@ describe('Node-RED: alicloud-mqtt-watch', () => {
     await tick();
     expect(statuses[statuses.length - 1].text).toBe('1 online / 1 offline');
     await disconnect(d1);
-    await waitFor(() => !emu.isDeviceOnline('GID_nw@@@1'));
+    await waitFor(() => !env.emu.isDeviceOnline('GID_nw@@@1'));
     await tick();
     await tick();
     expect(off.map((m) => m.payload)).toEqual([expect.objectContaining({ clientId: 'GID_nw@@@1', event: 'offline', previousOnline: true })]);
     expect(off[0].topic).toBe('GID_nw@@@1');
-    emu.setFaults({ errors: [{ code: 'InternalError' }] });
+    env.emu.setFaults({ errors: [{ code: 'InternalError' }] });
     await tick();
     await sleep(50);
     expect(caught).toHaveLength(1);
     expect(caught[0].alicloudError).toMatchObject({ code: 'InternalError', retryable: true });
-    emu.setFaults({});
-    const d1b = await connectMqtt(emu.mqttUrl!, 'GID_nw@@@1');
+    env.emu.setFaults({});
+    const d1b = await connectMqtt(env.emu.mqttUrl!, 'GID_nw@@@1');
     await tick();
     expect(on.map((m) => m.payload.clientId)).toEqual(['GID_nw@@@1']);
     expect(off).toHaveLength(1);
@@ -228,7 +220,7 @@ describe('Node-RED: alicloud-mqtt-watch', () => {
 
   it('a redeploy in the middle of a check loses no event: the cut check fires and saves nothing, quietly; the next one fires each drop once', async () => {
     const ids = Array.from({ length: 300 }, (_, i) => `GID_deploy@@@${i}`);
-    for (const id of ids) emu.setDeviceOnline(id, true);
+    for (const id of ids) env.emu.setDeviceOnline(id, true);
     const watchFlow = () => flow({ clientIds: ids.join('\n') });
     await helper.load(NODES, watchFlow(), CREDS);
     let off = collect('off');
@@ -250,7 +242,7 @@ describe('Node-RED: alicloud-mqtt-watch', () => {
     const baseline = JSON.parse(JSON.stringify(w.context().get('watch'))) as WatchState;
     expect(Object.keys(baseline.devices)).toHaveLength(300);
     const dropped = ids.filter((_, i) => i % 3 === 0);
-    for (const id of dropped) emu.setDeviceOnline(id, false);
+    for (const id of dropped) env.emu.setDeviceOnline(id, false);
 
     // The check is cut while it runs: half of it answered, the rest held by a stalled service.
     // What a persistent store would keep across the deploy: every save the node makes from now on
@@ -261,19 +253,19 @@ describe('Node-RED: alicloud-mqtt-watch', () => {
       return storeSetOriginal.apply(this, args);
     });
     const storeSetOriginal = memoryStorePrototype().set;
-    const before = emu.requestLog().length;
+    const before = env.emu.requestLog().length;
     w.receive({ topic: 'cut' });
-    await waitUntil(() => emu.requestLog().length >= before + 150, 20_000, 'half of the check');
-    emu.setFaults({ stallForMs: 15_000 });
+    await waitUntil(() => env.emu.requestLog().length >= before + 150, 20_000, 'half of the check');
+    env.emu.setFaults({ stallForMs: 15_000 });
     await helper.unload();
-    const answered = emu.requestLog().length - before;
+    const answered = env.emu.requestLog().length - before;
     expect(answered).toBeLessThan(300); // the check really was cut short
     storeSet.mockRestore();
     expect(saves).toEqual([]); // nothing of it saved
     expect(off.length + caught.length + warnings.length).toBe(0); // and nothing fired or reported
 
     // Deployed again, with the state the store kept: every drop fires, once.
-    emu.setFaults({});
+    env.emu.setFaults({});
     await helper.load(NODES, watchFlow(), CREDS);
     off = collect('off');
     caught = collect('caught');
@@ -282,31 +274,31 @@ describe('Node-RED: alicloud-mqtt-watch', () => {
     w.context().set('watch', baseline);
     w.receive({ topic: 'after the deploy' });
     await waitUntil(() => off.length >= dropped.length, 20_000, 'the offline events');
-    await sleep(100);
+    await expectNothingMore(() => off.length + caught.length);
     expect(off.map((m) => m.payload.clientId).sort()).toEqual([...dropped].sort());
     expect(caught).toHaveLength(0);
     expect(warnings).toEqual([]);
   }, 60_000);
 
   it('overlapping inputs share one check: one disconnect fires "went offline" exactly once', async () => {
-    const d1 = await connectMqtt(emu.mqttUrl!, 'GID_nw@@@1');
+    const d1 = await connectMqtt(env.emu.mqttUrl!, 'GID_nw@@@1');
     await helper.load(NODES, flow(), CREDS);
     const off = collect('off');
     const w = helper.getNode('w');
-    const baseline = emu.requestLog().length;
+    const baseline = env.emu.requestLog().length;
     w.receive({ topic: 'baseline' });
-    await waitUntil(() => emu.requestLog().length >= baseline + 2, 5000, 'the baseline check');
+    await waitUntil(() => env.emu.requestLog().length >= baseline + 2, 5000, 'the baseline check');
     await sleep(100);
     await disconnect(d1);
-    await waitFor(() => !emu.isDeviceOnline('GID_nw@@@1'));
-    emu.setFaults({ latencyMs: 300 }); // each check takes a while, so the inputs below overlap
-    const before = emu.requestLog().length;
+    await waitFor(() => !env.emu.isDeviceOnline('GID_nw@@@1'));
+    env.emu.setFaults({ latencyMs: 300 }); // each check takes a while, so the inputs below overlap
+    const before = env.emu.requestLog().length;
     for (let i = 0; i < 4; i++) w.receive({ topic: `overlap-${i}` });
-    await waitUntil(() => emu.requestLog().length >= before + 4, 8000, 'the checks');
+    await waitUntil(() => env.emu.requestLog().length >= before + 4, 8000, 'the checks');
     await sleep(800);
     expect(off.map((m) => m.payload.clientId)).toEqual(['GID_nw@@@1']);
     // Four inputs during one check: the first check, then one more for the three that waited.
-    expect(emu.requestLog().length - before).toBe(4);
+    expect(env.emu.requestLog().length - before).toBe(4);
   });
 
   it('msg.payload as an array replaces the watch list', async () => {
@@ -318,14 +310,14 @@ describe('Node-RED: alicloud-mqtt-watch', () => {
   });
 
   it('runs on its own interval', async () => {
-    emu.setDeviceOnline('GID_nw@@@1', true);
+    env.emu.setDeviceOnline('GID_nw@@@1', true);
     await helper.load(NODES, flow({ interval: 5 }), CREDS);
-    await waitUntil(() => emu.requestLog().length >= 2, 3000, 'the first interval check');
+    await waitUntil(() => env.emu.requestLog().length >= 2, 3000, 'the first interval check');
   });
 
   it('keeps its state in the node context (what a persistent context store saves), as plain JSON', async () => {
     // The restart itself, with a localfilesystem store, is proven in real Node-RED (test/e2e).
-    emu.setDeviceOnline('GID_nw@@@1', true);
+    env.emu.setDeviceOnline('GID_nw@@@1', true);
     await helper.load(NODES, flow({ reportInitial: true }), CREDS);
     const off = collect('off');
     const w = helper.getNode('w');
@@ -339,8 +331,8 @@ describe('Node-RED: alicloud-mqtt-watch', () => {
     });
     // The state read back on the next check: nothing new fires.
     w.receive({});
-    await waitUntil(() => emu.requestLog().length >= 4);
-    await sleep(100);
+    await waitUntil(() => env.emu.requestLog().length >= 4);
+    await expectNothingMore(() => off.length);
     expect(off).toHaveLength(1);
   });
 });
