@@ -1,6 +1,6 @@
 import { checkCredentials, OnsMqttError } from '../../lib/internal';
 import { configToClientOptions, configToSharedLimit, type ConfigDef, type ConfigNode } from './config-options';
-import type { NodeAPI, NodeDef } from './types';
+import type { Node, NodeAPI, NodeDef } from './types';
 
 /**
  * Config node `alicloud-mqtt-config`: the Authentication choice (AccessKey, STS token, RAM role,
@@ -10,13 +10,15 @@ import type { NodeAPI, NodeDef } from './types';
  * An optional Redis URL shares the rate limit with other instances (its password is a credential).
  */
 export = function register(RED: NodeAPI): void {
-  RED.nodes.registerType(
+  RED.nodes.registerType<Node, NodeDef, never, Record<string, string | undefined>>(
     'alicloud-mqtt-config',
-    function AlicloudMqttConfig(this: ConfigNode, def: NodeDef) {
+    function AlicloudMqttConfig(this: Node, def: NodeDef) {
       RED.nodes.createNode(this, def);
-      this.name = def.name;
-      this.clientOptions = () => configToClientOptions(def, this.credentials);
-      this.sharedLimit = () => configToSharedLimit(def, this.credentials);
+      // What the query nodes ask of their config node (config-options.ts).
+      const node = this as ConfigNode;
+      node.name = def.name;
+      node.clientOptions = () => configToClientOptions(def, node.credentials);
+      node.sharedLimit = () => configToSharedLimit(def, node.credentials);
     },
     {
       credentials: {

@@ -8,7 +8,7 @@ export = function register(RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const watch = new FleetWatchNode(RED, this, migrateQueryOptions(def));
     this.on('input', (msg, send, done) => watch.input(msg, send, done));
-    this.on('close', (_removed, done) => void watch.close().then(done));
+    this.on('close', (_removed: boolean, done: () => void) => void watch.close().then(done));
     watch.start();
   });
 };

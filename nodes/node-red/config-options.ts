@@ -7,7 +7,7 @@ import {
   type OnsMqttClientOptions,
   type SharedLimitOptions,
 } from '../../lib/internal';
-import type { Node, NodeDef } from './types';
+import type { Node } from './types';
 
 /** The config node: where credentials, region, network and endpoint live. */
 export interface ConfigNode extends Node {
@@ -31,7 +31,7 @@ export const CREDENTIAL_PROPERTIES = [
   'roleName',
 ] as const;
 
-export type ConfigDef = Pick<NodeDef, 'name' | 'id'> & {
+export type ConfigDef = { id: string; name?: string } & {
   region?: unknown;
   network?: unknown;
   endpoint?: unknown;

@@ -53,7 +53,9 @@ export function clientFactory(RED: NodeAPI, configId: unknown, saved: QueryOptio
 export function evaluate(RED: NodeAPI, node: Node, value: unknown, type: unknown, msg: NodeMessage): Promise<unknown> {
   return new Promise((resolve, reject) => {
     try {
-      RED.util.evaluateNodeProperty(value, typeof type === 'string' && type ? type : 'str', node, msg, (err, result) => (err ? reject(err) : resolve(result)));
+      RED.util.evaluateNodeProperty(value as string, typeof type === 'string' && type ? type : 'str', node, msg, (err, result) =>
+        err ? reject(err) : resolve(result),
+      );
     } catch (error) {
       reject(error instanceof Error ? error : new Error(String(error)));
     }
@@ -247,7 +249,7 @@ export function wireHandlers(
       setImmediate(startSlice);
     }
   });
-  node.on('close', (_removed, done) => {
+  node.on('close', (_removed: boolean, done: () => void) => {
     closing = true;
     for (let i = next; i < intake.length; i++) {
       work.cancelledByClose++;

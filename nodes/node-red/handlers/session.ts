@@ -137,7 +137,7 @@ function routed(ctx: Ctx, msg: NodeMessage, outcome: SessionQueryOutcome): Array
 /** A copy of msg without the value at path (msg itself is left as it was). */
 function withoutProperty(ctx: Ctx, msg: NodeMessage, path: string): NodeMessage {
   const { util } = ctx.RED;
-  const value = util.getMessageProperty(msg, path);
+  const value: unknown = util.getMessageProperty(msg, path);
   util.setMessageProperty(msg, path, undefined);
   try {
     return util.cloneMessage(msg);

@@ -317,7 +317,7 @@ export class FleetWatchNode {
           onMessage: (message) => node.send([null, null, null, null, { ...deviceMessageFields(instanceId, message) }]),
         },
         deliver: (result) => {
-          this.deliver(result, undefined, (m) => node.send(m as NodeMessage));
+          this.deliver(result, undefined, (m) => node.send(m));
           this.showCounts(result);
         },
         onError: (error) => {
