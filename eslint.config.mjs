@@ -37,12 +37,16 @@ const ROOMS = {
 const SDK_ADAPTERS = ['lib/send/transport.ts', 'lib/credentials/sources.ts', 'lib/proxy/route.ts'];
 const sdkImports = {
   group: ['@alicloud/*'],
-  message: 'Only the SDK adapters (lib/send/transport.ts, lib/credentials/sources.ts, lib/proxy/route.ts) import the Alibaba SDKs.',
+  message:
+    'Only the SDK adapters (lib/send/transport.ts, lib/credentials/sources.ts, lib/proxy/route.ts) import the Alibaba SDKs.',
 };
 function roomRules(room, allowed, withSdk) {
   const above = Object.keys(ROOMS).filter((other) => other !== room && !allowed.includes(other));
   const patterns = [
-    { regex: '^\\.\\.(/index)?$', message: `lib/${room} may not import the public entry (lib/index.ts): import the module itself.` },
+    {
+      regex: '^\\.\\.(/index)?$',
+      message: `lib/${room} may not import the public entry (lib/index.ts): import the module itself.`,
+    },
     ...above.map((other) => ({
       regex: `^\\.\\./${other}(/|$)`,
       message: `lib/${room} may import only ${allowed.length ? allowed.map((r) => `lib/${r}`).join(', ') : 'its own modules'} (docs/architecture.md, "Rooms").`,
@@ -53,7 +57,10 @@ function roomRules(room, allowed, withSdk) {
 }
 const roomConfigs = Object.entries(ROOMS).flatMap(([room, allowed]) => [
   { files: [`lib/${room}/**/*.ts`], ignores: SDK_ADAPTERS, rules: roomRules(room, allowed, false) },
-  ...SDK_ADAPTERS.filter((file) => file.startsWith(`lib/${room}/`)).map((file) => ({ files: [file], rules: roomRules(room, allowed, true) })),
+  ...SDK_ADAPTERS.filter((file) => file.startsWith(`lib/${room}/`)).map((file) => ({
+    files: [file],
+    rules: roomRules(room, allowed, true),
+  })),
 ]);
 /** The hosts reach the core through one internal entry (lib/internal.ts), never a room inside it. */
 const hostImports = {
@@ -77,7 +84,9 @@ const TYPED = ['lib/**/*.ts', 'nodes/node-red/**/*.ts', 'emulator/**/*.ts', 'ben
 
 export default [
   { ignores: ['dist/**', 'resources/**', 'node_modules/**', 'examples/**', 'workflows/**', 'coverage/**', '.e2e/**'] },
-  ...configWithoutCloudSupport.map((config) => (config.files ? { ...config, ignores: [...(config.ignores ?? []), ...N8N_ELSEWHERE] } : config)),
+  ...configWithoutCloudSupport.map((config) =>
+    config.files ? { ...config, ignores: [...(config.ignores ?? []), ...N8N_ELSEWHERE] } : config,
+  ),
   { rules: { '@n8n/community-nodes/no-runtime-dependencies': 'off' } },
   ...tseslint.configs.recommendedTypeChecked.map((config) => ({ ...config, files: TYPED })),
   {
@@ -85,7 +94,10 @@ export default [
     languageOptions: { parserOptions: { project: ['./tsconfig.test.json'], tsconfigRootDir: import.meta.dirname } },
     rules: {
       // Unused arguments named with a leading underscore are part of a callback's signature.
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' },
+      ],
       // `import node = require(...)` is how TypeScript imports the Node-RED modules (`export =`).
       '@typescript-eslint/no-require-imports': ['error', { allowAsImport: true }],
       // `const node = this` is Node-RED's own idiom for a node's constructor and its handlers.

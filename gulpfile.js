@@ -41,7 +41,9 @@ function copyAssets() {
 function editorScript(cb) {
   const { EDITOR_LIMITS, EDITOR_DEFAULTS } = require('./dist/nodes/node-red/editor-limits.js');
   const template = fs.readFileSync('nodes/node-red/editor/alicloud-mqtt-editor.js', 'utf8');
-  const script = template.replace('/* EDITOR_LIMITS */ {}', JSON.stringify(EDITOR_LIMITS)).replace('/* EDITOR_DEFAULTS */ {}', JSON.stringify(EDITOR_DEFAULTS));
+  const script = template
+    .replace('/* EDITOR_LIMITS */ {}', JSON.stringify(EDITOR_LIMITS))
+    .replace('/* EDITOR_DEFAULTS */ {}', JSON.stringify(EDITOR_DEFAULTS));
   if (script === template) return cb(new Error('editor script: the limits placeholder is missing'));
   fs.mkdirSync('resources', { recursive: true });
   fs.writeFileSync('resources/alicloud-mqtt-editor.js', script);

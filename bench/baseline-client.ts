@@ -6,10 +6,16 @@ import { createHash, createHmac, randomUUID } from 'node:crypto';
 import { Agent, request } from 'node:http';
 
 const agent = new Agent({ keepAlive: true });
-const enc = (s: string) => encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+const enc = (s: string) =>
+  encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
-export function baselineQuery(endpoint: string, ak: string, secret: string, params: Record<string, string>): Promise<boolean> {
+export function baselineQuery(
+  endpoint: string,
+  ak: string,
+  secret: string,
+  params: Record<string, string>,
+): Promise<boolean> {
   const url = new URL(endpoint);
   const query = Object.keys(params)
     .sort()
@@ -24,17 +30,27 @@ export function baselineQuery(endpoint: string, ak: string, secret: string, para
     'x-acs-content-sha256': sha256(''),
   };
   const names = Object.keys(headers).sort();
-  const canonical = ['POST', '/', query, names.map((n) => `${n}:${headers[n]}\n`).join(''), names.join(';'), headers['x-acs-content-sha256']].join('\n');
+  const canonical = [
+    'POST',
+    '/',
+    query,
+    names.map((n) => `${n}:${headers[n]}\n`).join(''),
+    names.join(';'),
+    headers['x-acs-content-sha256'],
+  ].join('\n');
   const signature = createHmac('sha256', secret)
     .update(`ACS3-HMAC-SHA256\n${sha256(canonical)}`)
     .digest('hex');
   headers.authorization = `ACS3-HMAC-SHA256 Credential=${ak},SignedHeaders=${names.join(';')},Signature=${signature}`;
   return new Promise((resolve, reject) => {
-    const req = request({ host: url.hostname, port: url.port, path: `/?${query}`, method: 'POST', headers, agent }, (res) => {
-      let body = '';
-      res.on('data', (c) => (body += c));
-      res.on('end', () => resolve((JSON.parse(body) as { OnlineStatus: boolean }).OnlineStatus));
-    });
+    const req = request(
+      { host: url.hostname, port: url.port, path: `/?${query}`, method: 'POST', headers, agent },
+      (res) => {
+        let body = '';
+        res.on('data', (c) => (body += c));
+        res.on('end', () => resolve((JSON.parse(body) as { OnlineStatus: boolean }).OnlineStatus));
+      },
+    );
     req.on('error', reject);
     req.end();
   });

@@ -4,7 +4,11 @@
  * benchmarks' defaults: no MQTT broker, and a request log of 10 entries unless a benchmark needs
  * arrival times (the log costs memory).
  */
-import { startEmulatorProcess as start, type EmulatorProcess, type EmulatorProcessOptions } from '../emulator/child-process';
+import {
+  startEmulatorProcess as start,
+  type EmulatorProcess,
+  type EmulatorProcessOptions,
+} from '../emulator/child-process';
 
 export function startEmulatorProcess(options: EmulatorProcessOptions): Promise<EmulatorProcess> {
   return start({ mqttPort: false, logLimit: 10, raisePriority: false, ...options });

@@ -22,7 +22,10 @@ export interface HostCost {
   series: Array<{ atS: number; loopMaxMs: number; heapMb: number }>;
 }
 
-export async function measureHostCost<T>(work: () => Promise<T>, sampleMs = 250): Promise<{ cost: HostCost; result: T }> {
+export async function measureHostCost<T>(
+  work: () => Promise<T>,
+  sampleMs = 250,
+): Promise<{ cost: HostCost; result: T }> {
   gc();
   const heapStart = process.memoryUsage().heapUsed;
   const rssStart = process.memoryUsage().rss;
@@ -40,7 +43,11 @@ export async function measureHostCost<T>(work: () => Promise<T>, sampleMs = 250)
     const { heapUsed, rss } = process.memoryUsage();
     heapPeak = Math.max(heapPeak, heapUsed);
     rssPeak = Math.max(rssPeak, rss);
-    series.push({ atS: (performance.now() - started) / 1000, loopMaxMs: slice.max / 1e6, heapMb: heapUsed / 1024 / 1024 });
+    series.push({
+      atS: (performance.now() - started) / 1000,
+      loopMaxMs: slice.max / 1e6,
+      heapMb: heapUsed / 1024 / 1024,
+    });
     slice.reset();
   }, sampleMs);
   let result: T;

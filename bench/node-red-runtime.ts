@@ -11,7 +11,9 @@ type Helper = typeof testHelper;
 /** `helper.load`, then Node's own methods back in place of the spies. Call after `startServer`. */
 export function loadWithoutSpies(helper: Helper): Helper['load'] {
   const nodePrototype = (helper as unknown as { _NodePrototype: Record<string, unknown> })._NodePrototype;
-  const originals = ['log', 'status', 'warn', 'error', 'debug', 'trace', 'send'].map((m) => [m, nodePrototype[m]] as const);
+  const originals = ['log', 'status', 'warn', 'error', 'debug', 'trace', 'send'].map(
+    (m) => [m, nodePrototype[m]] as const,
+  );
   return async (...args: Parameters<Helper['load']>) => {
     await helper.load(...args);
     for (const [method, original] of originals) nodePrototype[method] = original;

@@ -30,12 +30,15 @@ export function plotSvg(chart: { title: string; xLabel: string; series: PlotSeri
     const yMax = niceCeiling(Math.max(1e-9, ...series.points.map(([, y]) => y)));
     const x = (v: number) => LEFT + (v / xMax) * (WIDTH - LEFT - RIGHT);
     const y = (v: number) => top + PANEL - (v / yMax) * PANEL;
-    parts.push(`<rect x="${LEFT}" y="${top}" width="${WIDTH - LEFT - RIGHT}" height="${PANEL}" fill="none" stroke="#999"/>`);
+    parts.push(
+      `<rect x="${LEFT}" y="${top}" width="${WIDTH - LEFT - RIGHT}" height="${PANEL}" fill="none" stroke="#999"/>`,
+    );
     for (const f of [0, 0.5, 1]) {
       parts.push(`<text x="${LEFT - 6}" y="${y(yMax * f) + 4}" text-anchor="end">${round(yMax * f)}</text>`);
       parts.push(`<line x1="${LEFT}" x2="${WIDTH - RIGHT}" y1="${y(yMax * f)}" y2="${y(yMax * f)}" stroke="#eee"/>`);
     }
-    for (const f of [0, 0.25, 0.5, 0.75, 1]) parts.push(`<text x="${x(xMax * f)}" y="${top + PANEL + 16}" text-anchor="middle">${round(xMax * f)}</text>`);
+    for (const f of [0, 0.25, 0.5, 0.75, 1])
+      parts.push(`<text x="${x(xMax * f)}" y="${top + PANEL + 16}" text-anchor="middle">${round(xMax * f)}</text>`);
     parts.push(`<text x="${LEFT + 4}" y="${top - 6}" fill="${series.color}">${esc(series.name)}</text>`);
     const d = series.points.map(([px, py], j) => `${j ? 'L' : 'M'}${x(px).toFixed(1)},${y(py).toFixed(1)}`).join('');
     parts.push(`<path d="${d}" fill="none" stroke="${series.color}" stroke-width="1.5"/>`);

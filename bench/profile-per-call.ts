@@ -50,7 +50,13 @@ async function main(): Promise<void> {
     const url = node.callFrame.url;
     const pkg =
       /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url)?.[1] ??
-      (url.startsWith('node:') ? 'node core' : url.includes('/dist/') ? 'this package' : url ? 'other' : `(${node.callFrame.functionName || 'program'})`);
+      (url.startsWith('node:')
+        ? 'node core'
+        : url.includes('/dist/')
+          ? 'this package'
+          : url
+            ? 'other'
+            : `(${node.callFrame.functionName || 'program'})`);
     byPackage.set(pkg, (byPackage.get(pkg) ?? 0) + node.hitCount);
     const fn = `${node.callFrame.functionName || '(anonymous)'} ${url.split('/').slice(-2).join('/')}:${node.callFrame.lineNumber}`;
     byFunction.set(fn, (byFunction.get(fn) ?? 0) + node.hitCount);

@@ -24,7 +24,10 @@ export interface RedisServer {
 export function redisServerBinary(): string {
   if (process.env.REDIS_SERVER_BIN) return process.env.REDIS_SERVER_BIN;
   const root = __dirname.endsWith(join('dist', 'bench')) ? resolve(__dirname, '../..') : resolve(__dirname, '..');
-  return execFileSync('bash', [join(root, 'scripts/hosts.sh'), 'ensure_redis'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  return execFileSync('bash', [join(root, 'scripts/hosts.sh'), 'ensure_redis'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
 }
 
 export async function freePort(): Promise<number> {
@@ -45,7 +48,20 @@ export async function startRedis(): Promise<RedisServer> {
   const start = async () => {
     const proc = spawn(
       binary,
-      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', '--enable-debug-command', 'local'],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--protected-mode',
+        'yes',
+        '--enable-debug-command',
+        'local',
+      ],
       {
         stdio: ['ignore', 'pipe', 'pipe'],
       },
@@ -59,7 +75,9 @@ export async function startRedis(): Promise<RedisServer> {
       };
       proc.stdout.on('data', onData);
       proc.stderr.on('data', onData);
-      proc.once('error', (e) => reject(new Error(`could not start ${binary} (apt-get install redis-server): ${e.message}`)));
+      proc.once('error', (e) =>
+        reject(new Error(`could not start ${binary} (apt-get install redis-server): ${e.message}`)),
+      );
       proc.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${out.slice(-500)}`)));
     });
   };

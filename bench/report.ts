@@ -5,10 +5,15 @@ import { join } from 'node:path';
 export function table(rows: Array<Record<string, string | number>>): string {
   if (rows.length === 0) return '';
   const keys = Object.keys(rows[0]);
-  const cell = (v: string | number | undefined) => (typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(3)) : (v ?? ''));
+  const cell = (v: string | number | undefined) =>
+    typeof v === 'number' ? (Number.isInteger(v) ? String(v) : v.toFixed(3)) : (v ?? '');
   const widths = keys.map((k) => Math.max(k.length, ...rows.map((r) => cell(r[k]).length)));
   const line = (values: string[]) => `| ${values.map((v, i) => v.padEnd(widths[i])).join(' | ')} |`;
-  return [line(keys), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map((r) => line(keys.map((k) => cell(r[k]))))].join('\n');
+  return [
+    line(keys),
+    `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
+    ...rows.map((r) => line(keys.map((k) => cell(r[k])))),
+  ].join('\n');
 }
 
 export function saveJson(name: string, value: unknown): string {
@@ -28,7 +33,13 @@ export function gc(): void {
 }
 
 /** One benchmark's line in the table, and its figures for bench/results/. */
-export type BenchResult = { bench: string; figures: string; goal: string; verdict: 'pass' | 'short'; data: Record<string, number> };
+export type BenchResult = {
+  bench: string;
+  figures: string;
+  goal: string;
+  verdict: 'pass' | 'short';
+  data: Record<string, number>;
+};
 
 /** The service's documented per-IP limits, at which the emulator throttles in the benchmarks. */
 export const LIMITS = { QuerySessionByClientId: 300, BatchQuerySessionByClientIds: 100, QueryMqttTraceDevice: 500 };

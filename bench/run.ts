@@ -57,7 +57,9 @@ async function main(): Promise<void> {
     // Each line as soon as it is measured: a long run shows its figures as it goes.
     process.stdout.write(`  ${row.verdict === 'pass' ? 'PASS' : 'MISS'}  ${row.bench}: ${row.figures}\n`);
   }
-  process.stdout.write(`\n${table(rows.map(({ bench, figures, goal, verdict }) => ({ bench, figures, goal, verdict })))}\n`);
+  process.stdout.write(
+    `\n${table(rows.map(({ bench, figures, goal, verdict }) => ({ bench, figures, goal, verdict })))}\n`,
+  );
   const file = saveJson(wanted.length ? `partial-${names.join('-')}` : 'latest', {
     date: new Date().toISOString(),
     node: process.version,

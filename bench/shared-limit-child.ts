@@ -64,7 +64,8 @@ async function main(job: SharedLimitJob): Promise<SharedLimitReport> {
   // its first call, which would otherwise count some 100 ms of loading in the first process's time.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   require('@alicloud/openapi-client');
-  if (job.warmUp) await client.querySession({ clientId: `GID_scale@@@${job.name}-warm-up`, instanceId: job.instanceId });
+  if (job.warmUp)
+    await client.querySession({ clientId: `GID_scale@@@${job.name}-warm-up`, instanceId: job.instanceId });
   if (job.startAt) await new Promise((r) => setTimeout(r, Math.max(0, job.startAt! - Date.now())));
   process.stdout.write(`started ${job.name}\n`);
   const started = Date.now();
@@ -96,7 +97,9 @@ if (require.main === module) {
   main(job).then(
     (report) => process.stdout.write(`${JSON.stringify(report)}\n`),
     (error: unknown) => {
-      process.stdout.write(`${JSON.stringify({ name: job.name, crashed: String(error instanceof Error ? error.stack : error) })}\n`);
+      process.stdout.write(
+        `${JSON.stringify({ name: job.name, crashed: String(error instanceof Error ? error.stack : error) })}\n`,
+      );
       process.exitCode = 1;
     },
   );
@@ -108,7 +111,9 @@ export function runSharedLimitChild(job: SharedLimitJob): { started: Promise<voi
   const { spawn } = require('node:child_process') as typeof import('node:child_process');
   // The built script, whether this runs built (dist/bench) or from source under ts-jest (bench/).
   const root = __dirname.endsWith(join('dist', 'bench')) ? resolve(__dirname, '../..') : resolve(__dirname, '..');
-  const child = spawn(process.execPath, [join(root, 'dist/bench/shared-limit-child.js'), JSON.stringify(job)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [join(root, 'dist/bench/shared-limit-child.js'), JSON.stringify(job)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   let markStarted: () => void = () => undefined;
   const started = new Promise<void>((r) => (markStarted = r));

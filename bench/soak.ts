@@ -54,9 +54,13 @@ export interface SoakReport {
   problems: string[];
 }
 
-const sockets = () => process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap' || r === 'TLSSocketWrap').length;
+const sockets = () =>
+  process.getActiveResourcesInfo().filter((r) => r === 'TCPSocketWrap' || r === 'TLSSocketWrap').length;
 
-export async function runSoak(queries: number, options: { maxAttempts?: number; timeoutMs?: number; seed?: number } = {}): Promise<SoakReport> {
+export async function runSoak(
+  queries: number,
+  options: { maxAttempts?: number; timeoutMs?: number; seed?: number } = {},
+): Promise<SoakReport> {
   const maxAttempts = options.maxAttempts ?? 4;
   let unhandled = 0;
   const onUnhandled = () => unhandled++;
@@ -89,7 +93,10 @@ export async function runSoak(queries: number, options: { maxAttempts?: number; 
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, process.memoryUsage().rss)), 100);
   const delivered = new Array<number>(queries).fill(0);
   const started = Date.now();
-  const results: SessionQueryOutcome[] = await client.querySessions({ clientIds: ids, instanceId: emu.instanceId }, { onResult: (_o, i) => delivered[i]++ });
+  const results: SessionQueryOutcome[] = await client.querySessions(
+    { clientIds: ids, instanceId: emu.instanceId },
+    { onResult: (_o, i) => delivered[i]++ },
+  );
   const elapsedS = (Date.now() - started) / 1000;
   clearInterval(sampler);
 
@@ -147,13 +154,15 @@ export async function runSoak(queries: number, options: { maxAttempts?: number; 
   if (lost) problems.push(`${lost} ids lost`);
   if (duplicates) problems.push(`${duplicates} ids delivered twice`);
   if (unhandled) problems.push(`${unhandled} unhandled rejections`);
-  if (Math.abs(retryLeft - predicted) > tolerance) problems.push(`unrecovered ${retryLeft}, predicted ${predicted.toFixed(1)} ± ${tolerance.toFixed(1)}`);
+  if (Math.abs(retryLeft - predicted) > tolerance)
+    problems.push(`unrecovered ${retryLeft}, predicted ${predicted.toFixed(1)} ± ${tolerance.toFixed(1)}`);
   if (socketsAfter > socketsBefore) problems.push(`sockets: ${socketsBefore} before, ${socketsAfter} after`);
   // Memory verdicts need a real GC (node --expose-gc); without it the figures are only reported.
   const canGc = typeof (globalThis as { gc?: unknown }).gc === 'function';
   if (canGc && heapAfter > heapBaseline + 16 * 1024 * 1024)
     problems.push(`JS heap did not return to its baseline (${mb(heapBaseline)} -> ${mb(heapAfter)} MB)`);
-  if (canGc && rssAfter > rssBaseline + 64 * 1024 * 1024) problems.push(`RSS did not return near its baseline (${mb(rssBaseline)} -> ${mb(rssAfter)} MB)`);
+  if (canGc && rssAfter > rssBaseline + 64 * 1024 * 1024)
+    problems.push(`RSS did not return near its baseline (${mb(rssBaseline)} -> ${mb(rssAfter)} MB)`);
 
   return {
     sent: queries,
@@ -192,7 +201,10 @@ export function printSoak(r: SoakReport): string {
     { figure: 'results: retry-class left after all attempts', value: r.retryClassLeft },
     { figure: 'results: fail-class', value: r.failClass },
     { figure: 'recovered by retry', value: r.recovered },
-    { figure: 'unrecovered predicted (p^attempts x N)', value: `${r.unrecoveredPredicted} ± ${r.unrecoveredTolerance}` },
+    {
+      figure: 'unrecovered predicted (p^attempts x N)',
+      value: `${r.unrecoveredPredicted} ± ${r.unrecoveredTolerance}`,
+    },
     {
       figure: 'attempts histogram (requests: ids)',
       value: Object.entries(r.attemptsHistogram)

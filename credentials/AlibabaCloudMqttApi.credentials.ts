@@ -26,15 +26,25 @@ export class AlibabaCloudMqttApi implements ICredentialType {
         {
           name: 'STS Token',
           value: 'stsToken',
-          description: 'A temporary key pair and its security token, pasted: not renewed, it stops working when it expires',
+          description:
+            'A temporary key pair and its security token, pasted: not renewed, it stops working when it expires',
         },
-        { name: 'RAM Role (AssumeRole)', value: 'ramRole', description: 'Assumes a RAM role with an AccessKey and renews the temporary credentials by itself' },
+        {
+          name: 'RAM Role (AssumeRole)',
+          value: 'ramRole',
+          description: 'Assumes a RAM role with an AccessKey and renews the temporary credentials by itself',
+        },
         {
           name: 'ECS Instance RAM Role',
           value: 'ecsRamRole',
-          description: 'The role attached to the ECS instance n8n runs on (needs ALICLOUD_MQTT_ALLOW_SYSTEM_CREDENTIALS=true)',
+          description:
+            'The role attached to the ECS instance n8n runs on (needs ALICLOUD_MQTT_ALLOW_SYSTEM_CREDENTIALS=true)',
         },
-        { name: 'OIDC Role (ACK RRSA)', value: 'oidcRole', description: "The pod's OIDC token on ACK (needs ALICLOUD_MQTT_ALLOW_SYSTEM_CREDENTIALS=true)" },
+        {
+          name: 'OIDC Role (ACK RRSA)',
+          value: 'oidcRole',
+          description: "The pod's OIDC token on ACK (needs ALICLOUD_MQTT_ALLOW_SYSTEM_CREDENTIALS=true)",
+        },
         {
           name: 'Credentials URI',
           value: 'credentialsUri',
@@ -43,7 +53,8 @@ export class AlibabaCloudMqttApi implements ICredentialType {
         {
           name: 'Default Chain',
           value: 'defaultChain',
-          description: "Alibaba's default chain: environment, OIDC, profile files, ECS role (needs ALICLOUD_MQTT_ALLOW_SYSTEM_CREDENTIALS=true)",
+          description:
+            "Alibaba's default chain: environment, OIDC, profile files, ECS role (needs ALICLOUD_MQTT_ALLOW_SYSTEM_CREDENTIALS=true)",
         },
       ],
     },
@@ -54,7 +65,8 @@ export class AlibabaCloudMqttApi implements ICredentialType {
       default: '',
       required: true,
       placeholder: 'LTAI5t...',
-      description: 'AccessKey ID of a RAM user allowed mq:MqttInstanceAccess on the instance (for a role: allowed sts:AssumeRole on the role)',
+      description:
+        'AccessKey ID of a RAM user allowed mq:MqttInstanceAccess on the instance (for a role: allowed sts:AssumeRole on the role)',
       displayOptions: { show: { authentication: ['accessKey', 'stsToken', 'ramRole'] } },
     },
     {
@@ -72,7 +84,8 @@ export class AlibabaCloudMqttApi implements ICredentialType {
       name: 'useSts',
       type: 'boolean',
       default: false,
-      description: 'Whether these are STS temporary credentials (the 0.1 way: choose the STS Token authentication instead)',
+      description:
+        'Whether these are STS temporary credentials (the 0.1 way: choose the STS Token authentication instead)',
       displayOptions: { show: { authentication: ['accessKey'], useSts: [true] } },
     },
     {
@@ -100,7 +113,8 @@ export class AlibabaCloudMqttApi implements ICredentialType {
       default: '',
       required: true,
       placeholder: 'acs:ram::1234567890123456:role/mqtt-reader',
-      description: 'The RAM role to assume; it needs mq:MqttInstanceAccess on the instance (on ACK, empty: ALIBABA_CLOUD_ROLE_ARN)',
+      description:
+        'The RAM role to assume; it needs mq:MqttInstanceAccess on the instance (on ACK, empty: ALIBABA_CLOUD_ROLE_ARN)',
       displayOptions: { show: { authentication: ['ramRole', 'oidcRole'] } },
     },
     {
@@ -117,7 +131,8 @@ export class AlibabaCloudMqttApi implements ICredentialType {
       type: 'number',
       typeOptions: { minValue: 900, maxValue: 43200 },
       default: 3600,
-      description: "How long each temporary credential lives (900 to the role's maximum session duration); it is renewed before it ends",
+      description:
+        "How long each temporary credential lives (900 to the role's maximum session duration); it is renewed before it ends",
       displayOptions: { show: { authentication: ['ramRole'] } },
     },
     {
@@ -161,7 +176,8 @@ export class AlibabaCloudMqttApi implements ICredentialType {
       type: 'string',
       default: '',
       placeholder: 'sts.cn-hangzhou.aliyuncs.com',
-      description: 'host[:port] of STS (always HTTPS). Empty: sts.aliyuncs.com; inside a VPC: sts-vpc.{region}.aliyuncs.com.',
+      description:
+        'host[:port] of STS (always HTTPS). Empty: sts.aliyuncs.com; inside a VPC: sts-vpc.{region}.aliyuncs.com.',
       displayOptions: { show: { authentication: ['ramRole', 'oidcRole'] } },
     },
     {
@@ -231,7 +247,11 @@ export class AlibabaCloudMqttApi implements ICredentialType {
       default: 'public',
       options: [
         { name: 'Public (Internet)', value: 'public', description: 'onsmqtt.{region}.aliyuncs.com' },
-        { name: 'VPC', value: 'vpc', description: 'onsmqtt-vpc.{region}.aliyuncs.com, reachable only from inside the VPC' },
+        {
+          name: 'VPC',
+          value: 'vpc',
+          description: 'onsmqtt-vpc.{region}.aliyuncs.com, reachable only from inside the VPC',
+        },
       ],
     },
     {

@@ -11,15 +11,34 @@ import type { Inbox } from './inbox';
 import { ApiError } from './api-error';
 import { actionCodeOfMessage, actionInfoOfMessage, newMsgId, type MessageEvent, type MessageLog } from './messages';
 import type { ApiName } from '../lib/base/api-table';
-import { MAX_TOKEN_LIFETIME_MS, MIN_TOKEN_LIFETIME_MS, type DeviceCredentialRecord, type ProvisioningStore } from './provisioning';
+import {
+  MAX_TOKEN_LIFETIME_MS,
+  MIN_TOKEN_LIFETIME_MS,
+  type DeviceCredentialRecord,
+  type ProvisioningStore,
+} from './provisioning';
 import { serviceErrorStatus } from './service-errors';
-import { parseV3Authorization, readV3Signature, safeEqual, v1Signature, v1StringToSign, type Params } from './signature';
+import {
+  parseV3Authorization,
+  readV3Signature,
+  safeEqual,
+  v1Signature,
+  v1StringToSign,
+  type Params,
+} from './signature';
 import { StsAuthority } from './sts';
 
 export const API_VERSION = '2020-04-20';
 const MAX_SKEW_MS = 15 * 60 * 1000;
 const MAX_BODY_BYTES = 1024 * 1024;
-const REQUIRED_V3_HEADERS = ['host', 'x-acs-action', 'x-acs-version', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-content-sha256'];
+const REQUIRED_V3_HEADERS = [
+  'host',
+  'x-acs-action',
+  'x-acs-version',
+  'x-acs-date',
+  'x-acs-signature-nonce',
+  'x-acs-content-sha256',
+];
 
 export interface AccessKey {
   accessKeyId: string;
@@ -57,7 +76,12 @@ export interface ApiState {
   clockOffsetMs: number;
   /** When the credentials URI was fetched (epoch ms each). */
   credentialsUriFetches: number[];
-  counters: { requests: number; byAction: Record<string, number>; byCode: Record<string, number>; faults: Record<string, number> };
+  counters: {
+    requests: number;
+    byAction: Record<string, number>;
+    byCode: Record<string, number>;
+    faults: Record<string, number>;
+  };
   /** Responses held open ("never answers"), destroyed on stop. */
   hanging: Set<ServerResponse>;
   /** Signature nonces seen within the allowed clock skew (per emulator: two emulators never share). */
@@ -84,7 +108,14 @@ interface Parsed {
   accessKeyId: string;
 }
 
-export async function handleApi(state: ApiState, req: IncomingMessage, res: ServerResponse, body: Buffer, url: URL, arrivedAt = Date.now()): Promise<void> {
+export async function handleApi(
+  state: ApiState,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: Buffer,
+  url: URL,
+  arrivedAt = Date.now(),
+): Promise<void> {
   const requestId = randomUUID().toUpperCase();
   state.counters.requests++;
   let parsed: Parsed | undefined;
@@ -134,7 +165,9 @@ export async function handleApi(state: ApiState, req: IncomingMessage, res: Serv
     if (decision.kind === 'html') {
       entry.status = 502;
       res.writeHead(502, { 'content-type': 'text/html' });
-      res.end('<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>Tengine</center></body></html>');
+      res.end(
+        '<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center><hr><center>Tengine</center></body></html>',
+      );
       return;
     }
     if (decision.kind === 'error') throw new ApiError(decision.code);
@@ -174,7 +207,10 @@ function credentialBody(r: DeviceCredentialRecord): Record<string, unknown> {
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json;charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'content-type': 'application/json;charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   res.end(text);
 }
 
@@ -193,7 +229,8 @@ export function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
 
 function parseRequest(req: IncomingMessage, body: Buffer, url: URL): Parsed {
   const method = (req.method ?? 'GET').toUpperCase();
-  if (method !== 'GET' && method !== 'POST') throw new ApiError('InvalidAction.NotFound', `Method ${method} is not supported.`);
+  if (method !== 'GET' && method !== 'POST')
+    throw new ApiError('InvalidAction.NotFound', `Method ${method} is not supported.`);
   const pairs: Params = [...url.searchParams];
   const type = String(req.headers['content-type'] ?? '');
   if (body.length > 0 && type.startsWith('application/x-www-form-urlencoded')) {
@@ -201,7 +238,8 @@ function parseRequest(req: IncomingMessage, body: Buffer, url: URL): Parsed {
   }
   const params = new Map<string, string>();
   for (const [k, v] of pairs) {
-    if (params.has(k)) throw new ApiError('ParameterCheckFailed', `The parameter ${k.slice(0, 64)} is given more than once.`);
+    if (params.has(k))
+      throw new ApiError('ParameterCheckFailed', `The parameter ${k.slice(0, 64)} is given more than once.`);
     params.set(k, v);
   }
   const auth = req.headers.authorization;
@@ -245,7 +283,10 @@ function useNonce(nonces: Map<string, number>, nonce: string, now: number): bool
 
 function authenticate(state: ApiState, req: IncomingMessage, body: Buffer, url: URL, p: Parsed): void {
   if (p.signature === 'none')
-    throw new ApiError('IncompleteSignature', 'The request has no signature (neither an ACS3-HMAC-SHA256 Authorization header nor a Signature parameter).');
+    throw new ApiError(
+      'IncompleteSignature',
+      'The request has no signature (neither an ACS3-HMAC-SHA256 Authorization header nor a Signature parameter).',
+    );
   const now = Date.now() + state.clockOffsetMs;
   let timestamp: string;
   let nonce: string;
@@ -253,18 +294,29 @@ function authenticate(state: ApiState, req: IncomingMessage, body: Buffer, url: 
   let secretOf: (secret: string) => boolean;
 
   if (p.signature === 'v3') {
-    const signed = readV3Signature({ method: p.method, path: url.pathname, query: [...url.searchParams], headers: req.headers, body }, REQUIRED_V3_HEADERS);
-    if (typeof signed === 'string') throw new ApiError(signed.startsWith('x-acs-content-sha256') ? 'SignatureDoesNotMatch' : 'IncompleteSignature', signed);
+    const signed = readV3Signature(
+      { method: p.method, path: url.pathname, query: [...url.searchParams], headers: req.headers, body },
+      REQUIRED_V3_HEADERS,
+    );
+    if (typeof signed === 'string')
+      throw new ApiError(
+        signed.startsWith('x-acs-content-sha256') ? 'SignatureDoesNotMatch' : 'IncompleteSignature',
+        signed,
+      );
     timestamp = header(req, 'x-acs-date');
     nonce = header(req, 'x-acs-signature-nonce');
     token = req.headers['x-acs-security-token'] !== undefined ? header(req, 'x-acs-security-token') : undefined;
     secretOf = signed.matches;
   } else {
     for (const k of ['AccessKeyId', 'SignatureMethod', 'SignatureVersion', 'SignatureNonce', 'Timestamp']) {
-      if (!p.params.has(k)) throw new ApiError('MissingParameter', `The parameter ${k} is required for a signed request.`);
+      if (!p.params.has(k))
+        throw new ApiError('MissingParameter', `The parameter ${k} is required for a signed request.`);
     }
     if (p.params.get('SignatureMethod') !== 'HMAC-SHA1' || p.params.get('SignatureVersion') !== '1.0') {
-      throw new ApiError('IncompleteSignature', 'Only SignatureMethod HMAC-SHA1 with SignatureVersion 1.0 is supported for parameter signatures.');
+      throw new ApiError(
+        'IncompleteSignature',
+        'Only SignatureMethod HMAC-SHA1 with SignatureVersion 1.0 is supported for parameter signatures.',
+      );
     }
     timestamp = p.params.get('Timestamp') ?? '';
     nonce = p.params.get('SignatureNonce') ?? '';
@@ -287,7 +339,10 @@ function authenticate(state: ApiState, req: IncomingMessage, body: Buffer, url: 
   if (Math.abs(now - Date.parse(timestamp)) > MAX_SKEW_MS) throw new ApiError('InvalidTimeStamp.Expired');
   if (!nonce || !useNonce(state.nonces, nonce, now)) throw new ApiError('SignatureNonceUsed');
   if (p.version !== API_VERSION)
-    throw new ApiError('InvalidVersion', `Specified parameter Version "${p.version.slice(0, 32)}" is not valid; OnsMqtt uses ${API_VERSION}.`);
+    throw new ApiError(
+      'InvalidVersion',
+      `Specified parameter Version "${p.version.slice(0, 32)}" is not valid; OnsMqtt uses ${API_VERSION}.`,
+    );
 }
 
 function clientIdsOf(params: Map<string, string>): string[] {
@@ -300,7 +355,8 @@ function clientIdsOf(params: Map<string, string>): string[] {
 
 function required(params: Map<string, string>, name: string): string {
   const value = params.get(name);
-  if (value === undefined || value === '') throw new ApiError('ParameterCheckFailed', `The parameter ${name} is mandatory for this action.`);
+  if (value === undefined || value === '')
+    throw new ApiError('ParameterCheckFailed', `The parameter ${name} is mandatory for this action.`);
   return value;
 }
 
@@ -313,7 +369,10 @@ function checkInstance(state: ApiState, p: Parsed, instanceId: string): void {
   }
   const allowed = state.accessKeys.get(p.accessKeyId)?.instances;
   if (allowed && !allowed.includes(instanceId)) {
-    throw new ApiError('PermissionCheckFailed', `The AccessKey ${p.accessKeyId} is not authorised for mq:MqttInstanceAccess on ${instanceId}.`);
+    throw new ApiError(
+      'PermissionCheckFailed',
+      `The AccessKey ${p.accessKeyId} is not authorised for mq:MqttInstanceAccess on ${instanceId}.`,
+    );
   }
 }
 
@@ -336,7 +395,8 @@ const HANDLERS: { readonly [K in ApiName]: Handler } = {
       .filter(([k]) => /^ClientIdList\.\d+$/.test(k))
       .sort((a, b) => Number(a[0].slice(13)) - Number(b[0].slice(13)))
       .map(([, v]) => v);
-    if (ids.length === 0) throw new ApiError('ParameterCheckFailed', 'The parameter ClientIdList is mandatory for this action.');
+    if (ids.length === 0)
+      throw new ApiError('ParameterCheckFailed', 'The parameter ClientIdList is mandatory for this action.');
     if (ids.length > 10) throw new ApiError('ParameterCheckFailed', 'ClientIdList accepts at most 10 Client IDs.');
     checkInstance(state, p, instanceId);
     return { OnlineStatusList: ids.map((ClientId) => ({ ClientId, OnlineStatus: state.devices.isOnline(ClientId) })) };
@@ -355,13 +415,21 @@ const HANDLERS: { readonly [K in ApiName]: Handler } = {
   QueryMqttTraceMessagePublish: (state, p) => {
     const { begin, end } = traceRange(state, p);
     const msgId = required(p.params, 'MsgId');
-    return { MessageTraceLists: state.messages.find(begin, end, (e) => e.msgId === msgId && e.action !== 'sub').map(messageRow) };
+    return {
+      MessageTraceLists: state.messages
+        .find(begin, end, (e) => e.msgId === msgId && e.action !== 'sub')
+        .map(messageRow),
+    };
   },
   QueryMqttTraceMessageSubscribe: (state, p) => {
     const { begin, end } = traceRange(state, p);
     const msgId = required(p.params, 'MsgId');
     const clientId = p.params.get('ClientId');
-    const events = state.messages.find(begin, end, (e) => e.msgId === msgId && e.action === 'sub' && (!clientId || e.clientId === clientId));
+    const events = state.messages.find(
+      begin,
+      end,
+      (e) => e.msgId === msgId && e.action === 'sub' && (!clientId || e.clientId === clientId),
+    );
     return paged(p, events, 'MessageTraceLists', messageRow);
   },
   QueryMqttTraceMessageOfClient: (state, p) => {
@@ -386,10 +454,14 @@ const HANDLERS: { readonly [K in ApiName]: Handler } = {
     checkInstance(state, p, instanceId);
     if (resources.length > 100 || resources.some((r) => r.trim() === ''))
       throw new ApiError('InvalidParameter.Resources', 'Resources: 1 to 100 topics, comma-separated.');
-    if (!['R', 'W', 'R,W', 'W,R'].includes(actions)) throw new ApiError('InvalidParameter.Actions', 'Actions must be R, W or R,W.');
+    if (!['R', 'W', 'R,W', 'W,R'].includes(actions))
+      throw new ApiError('InvalidParameter.Actions', 'Actions must be R, W or R,W.');
     const ahead = expire - Date.now();
     if (!Number.isInteger(expire) || ahead < MIN_TOKEN_LIFETIME_MS - 5_000 || ahead > MAX_TOKEN_LIFETIME_MS)
-      throw new ApiError('InvalidParameter.ExpireTime', 'ExpireTime must be epoch milliseconds between 60 seconds and 30 days ahead.');
+      throw new ApiError(
+        'InvalidParameter.ExpireTime',
+        'ExpireTime must be epoch milliseconds between 60 seconds and 30 days ahead.',
+      );
     return { Token: state.provisioning.applyToken(instanceId, resources, actions, expire).token };
   },
   QueryToken: (state, p) => {
@@ -410,8 +482,10 @@ const HANDLERS: { readonly [K in ApiName]: Handler } = {
     const topic = required(p.params, 'MqttTopic');
     const payload = required(p.params, 'Payload');
     checkInstance(state, p, instanceId);
-    if (/[#+]/.test(topic)) throw new ApiError('InvalidParameter.MqttTopic', 'MqttTopic must be a topic, not a filter (no # or +).');
-    if (!state.publish) throw new ApiError('InternalError', 'The emulator runs without an MQTT broker: nothing to send to.');
+    if (/[#+]/.test(topic))
+      throw new ApiError('InvalidParameter.MqttTopic', 'MqttTopic must be a topic, not a filter (no # or +).');
+    if (!state.publish)
+      throw new ApiError('InternalError', 'The emulator runs without an MQTT broker: nothing to send to.');
     const msgId = newMsgId();
     state.publish(topic, payload, msgId);
     return { MsgId: msgId };
@@ -425,19 +499,34 @@ function traceRange(state: ApiState, p: Parsed): { instanceId: string; begin: nu
   const begin = Number(required(p.params, 'BeginTime'));
   const end = Number(required(p.params, 'EndTime'));
   if (!Number.isInteger(begin) || !Number.isInteger(end) || begin > end)
-    throw new ApiError('InvalidParameter.BeginTime', 'BeginTime and EndTime must be epoch milliseconds with BeginTime <= EndTime.');
+    throw new ApiError(
+      'InvalidParameter.BeginTime',
+      'BeginTime and EndTime must be epoch milliseconds with BeginTime <= EndTime.',
+    );
   checkInstance(state, p, instanceId);
   return { instanceId, begin, end };
 }
 
 /** One page of a paged trace answer (CurrentPage from 1, PageSize 1 to 100, Reverse: newest first). */
-function paged<E>(p: Parsed, oldestFirst: E[], listField: string, row: (e: E) => Record<string, unknown>): Record<string, unknown> {
+function paged<E>(
+  p: Parsed,
+  oldestFirst: E[],
+  listField: string,
+  row: (e: E) => Record<string, unknown>,
+): Record<string, unknown> {
   const page = Number(required(p.params, 'CurrentPage'));
   const size = Number(required(p.params, 'PageSize'));
-  if (!Number.isInteger(page) || page < 1) throw new ApiError('InvalidParameter.CurrentPage', 'CurrentPage must be an integer from 1.');
-  if (!Number.isInteger(size) || size < 1 || size > 100) throw new ApiError('InvalidParameter.PageSize', 'PageSize must be an integer from 1 to 100.');
+  if (!Number.isInteger(page) || page < 1)
+    throw new ApiError('InvalidParameter.CurrentPage', 'CurrentPage must be an integer from 1.');
+  if (!Number.isInteger(size) || size < 1 || size > 100)
+    throw new ApiError('InvalidParameter.PageSize', 'PageSize must be an integer from 1 to 100.');
   const events = p.params.get('Reverse') === 'true' ? [...oldestFirst].reverse() : oldestFirst;
-  return { CurrentPage: page, PageSize: size, Total: events.length, [listField]: events.slice((page - 1) * size, page * size).map(row) };
+  return {
+    CurrentPage: page,
+    PageSize: size,
+    Total: events.length,
+    [listField]: events.slice((page - 1) * size, page * size).map(row),
+  };
 }
 
 function messageRow(e: MessageEvent): Record<string, unknown> {
@@ -456,8 +545,12 @@ const NOT_EMULATED = new Set(['ListGroupId']);
 
 function runAction(state: ApiState, p: Parsed): Record<string, unknown> {
   if (Object.hasOwn(HANDLERS, p.action)) return HANDLERS[p.action as ApiName](state, p);
-  if (NOT_EMULATED.has(p.action)) throw new ApiError('ApiNotSupport', `${p.action} is part of OnsMqtt but not emulated here.`);
-  throw new ApiError('InvalidAction.NotFound', `Specified api "${p.action.slice(0, 64)}" is not found for OnsMqtt ${API_VERSION}.`);
+  if (NOT_EMULATED.has(p.action))
+    throw new ApiError('ApiNotSupport', `${p.action} is part of OnsMqtt but not emulated here.`);
+  throw new ApiError(
+    'InvalidAction.NotFound',
+    `Specified api "${p.action.slice(0, 64)}" is not found for OnsMqtt ${API_VERSION}.`,
+  );
 }
 
 /** The four credential APIs share their checks and store. */
@@ -465,7 +558,8 @@ function deviceCredential(state: ApiState, p: Parsed): Record<string, unknown> {
   const clientId = required(p.params, 'ClientId');
   const instanceId = required(p.params, 'InstanceId');
   checkInstance(state, p, instanceId);
-  if (!/^[^@\s]{1,64}@@@[^@\s]{1,64}$/.test(clientId)) throw new ApiError('InvalidParameter.ClientId', 'ClientId must be GroupId@@@DeviceId.');
+  if (!/^[^@\s]{1,64}@@@[^@\s]{1,64}$/.test(clientId))
+    throw new ApiError('InvalidParameter.ClientId', 'ClientId must be GroupId@@@DeviceId.');
   const store = state.provisioning;
   if (p.action === 'UnRegisterDeviceCredential') {
     store.unregister(instanceId, clientId);

@@ -23,13 +23,23 @@ interface AedesBroker {
     password: Buffer | undefined,
     done: (err: (Error & { returnCode?: number }) | null, ok: boolean) => void,
   ) => void;
-  publish(packet: { topic: string; payload: Buffer; qos: 0 | 1; retain: boolean; cmd: 'publish'; dup: boolean }, done: (err?: Error) => void): void;
+  publish(
+    packet: { topic: string; payload: Buffer; qos: 0 | 1; retain: boolean; cmd: 'publish'; dup: boolean },
+    done: (err?: Error) => void,
+  ): void;
   on(event: 'client' | 'clientDisconnect' | 'keepaliveTimeout', cb: (client: AedesClient) => void): void;
-  on(event: 'publish', cb: (packet: { topic: string; payload: Buffer | string }, client: AedesClient | null) => void): void;
+  on(
+    event: 'publish',
+    cb: (packet: { topic: string; payload: Buffer | string }, client: AedesClient | null) => void,
+  ): void;
   /** Called once per subscriber a message goes to; what it returns is delivered. */
   authorizeForward: (client: AedesClient, packet: { topic: string; payload: Buffer | string }) => unknown;
   on(event: 'clientError' | 'connectionError', cb: (client: AedesClient, err: Error) => void): void;
-  preConnect: (client: AedesClient & { conn?: unknown }, packet: { clientId?: string }, done: (err: Error | null, ok: boolean) => void) => void;
+  preConnect: (
+    client: AedesClient & { conn?: unknown },
+    packet: { clientId?: string },
+    done: (err: Error | null, ok: boolean) => void,
+  ) => void;
   clients: Record<string, AedesClient>;
   close(cb: () => void): void;
 }
@@ -45,7 +55,11 @@ export interface RunningBroker {
 }
 
 /** Checks a CONNECT's user name and password; undefined: everyone may connect. */
-export type LoginCheck = (clientId: string, username: string | undefined, password: Buffer | undefined) => LoginResult | undefined;
+export type LoginCheck = (
+  clientId: string,
+  username: string | undefined,
+  password: Buffer | undefined,
+) => LoginResult | undefined;
 
 export async function startBroker(
   devices: DeviceRegistry,
@@ -93,13 +107,19 @@ export async function startBroker(
   // What a device publishes also goes to the Cloud SDK's consumers of its parent topic (aedes
   // speaks MQTT 3.1.1: no user properties to pass on). The broker's own messages have no client.
   broker.authorizeForward = (client, packet) => {
-    if (!packet.topic.startsWith('$SYS')) messages?.record({ timeMs: Date.now(), msgId: msgIdOf(packet.payload), clientId: client.id, action: 'sub' });
+    if (!packet.topic.startsWith('$SYS'))
+      messages?.record({ timeMs: Date.now(), msgId: msgIdOf(packet.payload), clientId: client.id, action: 'sub' });
     return packet;
   };
   broker.on('publish', (packet, client) => {
     if (packet.topic.startsWith('$SYS')) return;
     if (client || (typeof packet.payload !== 'string' && fromApi.has(packet.payload))) {
-      messages?.record({ timeMs: Date.now(), msgId: msgIdOf(packet.payload), clientId: client?.id ?? '', action: client ? 'pub_mqtt' : 'pub_mq' });
+      messages?.record({
+        timeMs: Date.now(),
+        msgId: msgIdOf(packet.payload),
+        clientId: client?.id ?? '',
+        action: client ? 'pub_mqtt' : 'pub_mq',
+      });
     }
     if (!client || !cloudSdk) return;
     cloudSdk.publishDeviceMessage({
@@ -145,7 +165,9 @@ export async function startBroker(
       // A Cloud SDK message: traced as pub_mq, like the API's.
       fromApi.add(payload);
       return new Promise<void>((resolve, reject) =>
-        broker.publish({ cmd: 'publish', topic, payload, qos: 1, retain: false, dup: false }, (error) => (error ? reject(error) : resolve())),
+        broker.publish({ cmd: 'publish', topic, payload, qos: 1, retain: false, dup: false }, (error) =>
+          error ? reject(error) : resolve(),
+        ),
       );
     },
     stop: () =>

@@ -66,7 +66,14 @@ interface Answer {
   error?: string;
 }
 interface Ready {
-  ready: { endpoint: string; mqttUrl: string | undefined; accessKeyId: string; accessKeySecret: string; instanceId: string; cloudSdkPort: number | undefined };
+  ready: {
+    endpoint: string;
+    mqttUrl: string | undefined;
+    accessKeyId: string;
+    accessKeySecret: string;
+    instanceId: string;
+    cloudSdkPort: number | undefined;
+  };
 }
 
 /** Tests run the TypeScript sources; a child needs JavaScript: the built file (`npm test` builds first). */
@@ -135,13 +142,15 @@ async function runChild(): Promise<void> {
     try {
       if (m.method === 'setFaults') answer(void emu.setFaults(m.arg as FaultConfig));
       else if (m.method === 'log') answer(emu.requestLog());
-      else if (m.method === 'stats') answer({ ...emu.stats(), busiestSecond: busiestSecond(emu.requestLog()).count } satisfies EmulatorStats);
+      else if (m.method === 'stats')
+        answer({ ...emu.stats(), busiestSecond: busiestSecond(emu.requestLog()).count } satisfies EmulatorStats);
       else if (m.method === 'reset') answer(void emu.reset());
       else if (m.method === 'setDevicesOnline') {
         const { clientIds, online } = m.arg as { clientIds: string[]; online: boolean };
         for (const id of clientIds) emu.setDeviceOnline(id, online);
         answer();
-      } else if (m.method === 'statusBurst') void statusBurst(emu, m.arg as Parameters<EmulatorProcess['statusBurst']>[0]).then(answer);
+      } else if (m.method === 'statusBurst')
+        void statusBurst(emu, m.arg as Parameters<EmulatorProcess['statusBurst']>[0]).then(answer);
       else if (m.method === 'stop') {
         answer();
         stop();

@@ -38,7 +38,12 @@ function number(name: string, value: string | undefined): number | undefined {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ args: process.argv.slice(2), options: OPTIONS, strict: true, allowPositionals: false });
+  const { values } = parseArgs({
+    args: process.argv.slice(2),
+    options: OPTIONS,
+    strict: true,
+    allowPositionals: false,
+  });
   const faults: FaultConfig = {
     latencyMs: number('latency', values.latency),
     jitterMs: number('jitter', values.jitter),
@@ -51,7 +56,12 @@ async function main(): Promise<void> {
     }),
   };
   const throttle = number('throttle', values.throttle);
-  if (throttle) faults.throttleQps = { QuerySessionByClientId: throttle, BatchQuerySessionByClientIds: throttle, QueryMqttTraceDevice: throttle };
+  if (throttle)
+    faults.throttleQps = {
+      QuerySessionByClientId: throttle,
+      BatchQuerySessionByClientIds: throttle,
+      QueryMqttTraceDevice: throttle,
+    };
   const extraKeys = (values['access-key'] ?? []).map((spec) => {
     const colon = spec.indexOf(':');
     if (colon < 1) throw new Error(`--access-key takes ID:SECRET, not "${spec}".`);
@@ -76,7 +86,9 @@ async function main(): Promise<void> {
       `  API endpoint      ${emulator.endpoint}`,
       `  MQTT broker       ${emulator.mqttUrl}   ${mqttLogin}`,
       ...(emulator.cloudSdk
-        ? [`  Cloud SDK (AMQP)  amqp://127.0.0.1:${emulator.cloudSdk.port}   (status notifications and device messages; docs/push.md)`]
+        ? [
+            `  Cloud SDK (AMQP)  amqp://127.0.0.1:${emulator.cloudSdk.port}   (status notifications and device messages; docs/push.md)`,
+          ]
         : []),
       `  Instance ID       ${emulator.instanceId}`,
       `  AccessKey ID      ${DEMO_ACCESS_KEY_ID}`,

@@ -30,8 +30,17 @@ const defs = require(join(AMQPLIB, 'defs.js')) as {
 };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const frames = require(join(AMQPLIB, 'frame.js')) as {
-  parseFrame(bin: Buffer, max: number): false | { type: number; channel: number; size: number; payload: Buffer; rest: Buffer };
-  decodeFrame(frame: object): { id?: number; channel: number; fields?: Record<string, unknown>; size?: number; content?: Buffer };
+  parseFrame(
+    bin: Buffer,
+    max: number,
+  ): false | { type: number; channel: number; size: number; payload: Buffer; rest: Buffer };
+  decodeFrame(frame: object): {
+    id?: number;
+    channel: number;
+    fields?: Record<string, unknown>;
+    size?: number;
+    content?: Buffer;
+  };
   makeBodyFrame(channel: number, payload: Buffer): Buffer;
   HEARTBEAT_BUF: Buffer;
 };
@@ -75,7 +84,12 @@ export interface RunningCloudSdk {
   /** A raw body on a group's STATUS queue (malformed events on purpose). */
   publishStatusBody(groupId: string, body: Buffer | string): void;
   /** What a device published, to the consumers of its parent topic. */
-  publishDeviceMessage(message: { topic: string; payload: Buffer; clientId: string; userProperties?: Array<{ key: string; value: string }> }): void;
+  publishDeviceMessage(message: {
+    topic: string;
+    payload: Buffer;
+    clientId: string;
+    userProperties?: Array<{ key: string; value: string }>;
+  }): void;
   setFaults(faults: CloudSdkFaults): void;
   /** Closes every AMQP connection at once (a network fault): unacknowledged deliveries are kept for redelivery. */
   dropConnections(): void;
@@ -113,7 +127,17 @@ interface Conn {
   /** Per channel with confirms on: the sequence number of the last publish (what its ack names). */
   published: Map<number, number>;
   /** Per channel: a basic.publish whose header and body frames are still coming. */
-  publishing: Map<number, { exchange: string; routingKey: string; size?: number; properties?: Record<string, unknown>; chunks: Buffer[]; got: number }>;
+  publishing: Map<
+    number,
+    {
+      exchange: string;
+      routingKey: string;
+      size?: number;
+      properties?: Record<string, unknown>;
+      chunks: Buffer[];
+      got: number;
+    }
+  >;
   heartbeat?: NodeJS.Timeout;
   /** When a frame last came from the client (every frame counts as a heartbeat). */
   heardAt: number;
@@ -164,7 +188,8 @@ export async function startCloudSdk(options: {
   function send(conn: Conn, data: Buffer): void {
     if (conn.open && !conn.socket.destroyed) conn.socket.write(data);
   }
-  const method = (conn: Conn, channel: number, name: string, fields: Record<string, unknown>) => send(conn, defs.encodeMethod(M[name], channel, fields));
+  const method = (conn: Conn, channel: number, name: string, fields: Record<string, unknown>) =>
+    send(conn, defs.encodeMethod(M[name], channel, fields));
 
   /** Gives waiting deliveries of a queue to its consumers, in turn. */
   function pump(name: string): void {
@@ -176,7 +201,11 @@ export async function startCloudSdk(options: {
       const tag = consumer.conn.nextTag.get(consumer.channel) ?? 1;
       consumer.conn.nextTag.set(consumer.channel, tag + 1);
       let unacked = consumer.conn.unacked.get(consumer.channel);
-      if (!unacked) consumer.conn.unacked.set(consumer.channel, (unacked = new Map<number, { queue: string; delivery: Delivery }>()));
+      if (!unacked)
+        consumer.conn.unacked.set(
+          consumer.channel,
+          (unacked = new Map<number, { queue: string; delivery: Delivery }>()),
+        );
       unacked.set(tag, { queue: name, delivery });
       method(consumer.conn, consumer.channel, 'BasicDeliver', {
         consumerTag: consumer.tag,
@@ -185,7 +214,10 @@ export async function startCloudSdk(options: {
         exchange: delivery.exchange,
         routingKey: delivery.routingKey,
       });
-      send(consumer.conn, defs.encodeProperties(M.BasicProperties, consumer.channel, delivery.body.length, delivery.properties));
+      send(
+        consumer.conn,
+        defs.encodeProperties(M.BasicProperties, consumer.channel, delivery.body.length, delivery.properties),
+      );
       for (let at = 0; at < delivery.body.length || at === 0; at += FRAME_MAX - 8) {
         send(consumer.conn, frames.makeBodyFrame(consumer.channel, delivery.body.subarray(at, at + FRAME_MAX - 8)));
         if (delivery.body.length === 0) break;
@@ -203,7 +235,8 @@ export async function startCloudSdk(options: {
 
   /** A channel or connection went away: what it had not acknowledged goes back, first in line. */
   function releaseChannel(conn: Conn, channel: number): void {
-    for (const q of queues.values()) q.consumers = q.consumers.filter((c) => !(c.conn === conn && c.channel === channel));
+    for (const q of queues.values())
+      q.consumers = q.consumers.filter((c) => !(c.conn === conn && c.channel === channel));
     const unacked = conn.unacked.get(channel);
     conn.unacked.delete(channel);
     conn.confirms.delete(channel);
@@ -240,7 +273,11 @@ export async function startCloudSdk(options: {
   }
 
   /** A publish whose body is complete: forwarded to the MQTT clients, then confirmed if asked. */
-  function published(conn: Conn, channel: number, publish: { exchange: string; routingKey: string; chunks: Buffer[] }): void {
+  function published(
+    conn: Conn,
+    channel: number,
+    publish: { exchange: string; routingKey: string; chunks: Buffer[] },
+  ): void {
     const confirming = conn.confirms.has(channel);
     const seq = (conn.published.get(channel) ?? 0) + 1;
     if (confirming) conn.published.set(channel, seq);
@@ -254,7 +291,11 @@ export async function startCloudSdk(options: {
   }
 
   /** The header and body frames of a basic.publish. */
-  function onContent(conn: Conn, frameType: number, decoded: { channel: number; size?: number; fields?: Record<string, unknown>; content?: Buffer }): void {
+  function onContent(
+    conn: Conn,
+    frameType: number,
+    decoded: { channel: number; size?: number; fields?: Record<string, unknown>; content?: Buffer },
+  ): void {
     const publish = conn.publishing.get(decoded.channel);
     if (!publish) return;
     if (frameType === 2) {
@@ -281,27 +322,44 @@ export async function startCloudSdk(options: {
     const secret = accessKeyId ? options.keys.get(accessKeyId) : undefined;
     if (faults.refuseLogin) entry.reason = 'refused on demand';
     else if (fields.mechanism !== 'PLAIN') entry.reason = `mechanism ${String(fields.mechanism)}`;
-    else if (zero !== '0' || !instanceId || !accessKeyId) entry.reason = 'user name is not Base64 of 0:<instanceId>:<AccessKeyId>';
+    else if (zero !== '0' || !instanceId || !accessKeyId)
+      entry.reason = 'user name is not Base64 of 0:<instanceId>:<AccessKeyId>';
     else if (!options.instanceIds.includes(instanceId)) entry.reason = `unknown instance ${instanceId}`;
     else if (!secret) entry.reason = 'unknown AccessKey';
     else if (!signKey || !/^\d+$/.test(signKey)) entry.reason = 'no signKey client property';
-    else if (createHmac('sha1', secret).update(signKey).digest('base64') !== password) entry.reason = 'password does not match signKey';
+    else if (createHmac('sha1', secret).update(signKey).digest('base64') !== password)
+      entry.reason = 'password does not match signKey';
     else entry.ok = true;
     loginLog.push(entry);
     return entry;
   }
 
-  function onMethod(conn: Conn, channel: number, id: number, fields: Record<string, unknown>, state: { authed: boolean }): void {
+  function onMethod(
+    conn: Conn,
+    channel: number,
+    id: number,
+    fields: Record<string, unknown>,
+    state: { authed: boolean },
+  ): void {
     switch (id) {
       case M.ConnectionStartOk: {
         const login = checkLogin(fields);
         if (!login.ok) {
-          method(conn, 0, 'ConnectionClose', { replyCode: 403, replyText: 'ACCESS_REFUSED - Login was refused', classId: 0, methodId: 0 });
+          method(conn, 0, 'ConnectionClose', {
+            replyCode: 403,
+            replyText: 'ACCESS_REFUSED - Login was refused',
+            classId: 0,
+            methodId: 0,
+          });
           setTimeout(() => conn.socket.destroy(), 50).unref();
           return;
         }
         state.authed = true;
-        return method(conn, 0, 'ConnectionTune', { channelMax: 2047, frameMax: FRAME_MAX, heartbeat: options.heartbeatSeconds ?? 60 });
+        return method(conn, 0, 'ConnectionTune', {
+          channelMax: 2047,
+          frameMax: FRAME_MAX,
+          heartbeat: options.heartbeatSeconds ?? 60,
+        });
       }
       case M.ConnectionTuneOk: {
         const seconds = Number(fields.heartbeat) || 0;
@@ -356,7 +414,10 @@ export async function startCloudSdk(options: {
         return pump(name);
       }
       case M.BasicCancel: {
-        for (const q of queues.values()) q.consumers = q.consumers.filter((c) => !(c.conn === conn && c.channel === channel && c.tag === fields.consumerTag));
+        for (const q of queues.values())
+          q.consumers = q.consumers.filter(
+            (c) => !(c.conn === conn && c.channel === channel && c.tag === fields.consumerTag),
+          );
         if (!fields.nowait) method(conn, channel, 'BasicCancelOk', { consumerTag: fields.consumerTag });
         return;
       }
@@ -377,7 +438,12 @@ export async function startCloudSdk(options: {
       }
       case M.BasicPublish:
         // Its header and body frames follow (onContent).
-        conn.publishing.set(channel, { exchange: text(fields.exchange), routingKey: text(fields.routingKey), chunks: [], got: 0 });
+        conn.publishing.set(channel, {
+          exchange: text(fields.exchange),
+          routingKey: text(fields.routingKey),
+          chunks: [],
+          got: 0,
+        });
         return;
       default:
         return; // the rest: the subset the service speaks does not need them here
@@ -416,7 +482,10 @@ export async function startCloudSdk(options: {
           method(conn, 0, 'ConnectionStart', {
             versionMajor: 0,
             versionMinor: 9,
-            serverProperties: { product: 'ApsaraMQ for MQTT emulator', capabilities: { consumer_cancel_notify: true, publisher_confirms: true } },
+            serverProperties: {
+              product: 'ApsaraMQ for MQTT emulator',
+              capabilities: { consumer_cancel_notify: true, publisher_confirms: true },
+            },
             mechanisms: Buffer.from('PLAIN'),
             locales: Buffer.from('en_US'),
           });
@@ -426,7 +495,8 @@ export async function startCloudSdk(options: {
           if (!frame) break;
           buffer = frame.rest;
           const decoded = frames.decodeFrame(frame);
-          if (decoded.id !== undefined && decoded.fields && frame.type === 1) onMethod(conn, decoded.channel, decoded.id, decoded.fields, state);
+          if (decoded.id !== undefined && decoded.fields && frame.type === 1)
+            onMethod(conn, decoded.channel, decoded.id, decoded.fields, state);
           else if (frame.type === 2 || frame.type === 3) onContent(conn, frame.type, decoded);
         }
       } catch (error) {
@@ -441,7 +511,10 @@ export async function startCloudSdk(options: {
       clearInterval(conn.silence);
       conns.delete(conn);
       sockets.delete(socket);
-      for (const channel of [...conn.unacked.keys(), ...[...queues.values()].flatMap((q) => q.consumers.filter((c) => c.conn === conn).map((c) => c.channel))])
+      for (const channel of [
+        ...conn.unacked.keys(),
+        ...[...queues.values()].flatMap((q) => q.consumers.filter((c) => c.conn === conn).map((c) => c.channel)),
+      ])
         releaseChannel(conn, channel);
     };
     socket.on('close', gone);
@@ -458,7 +531,13 @@ export async function startCloudSdk(options: {
     port,
     publishStatus,
     publishStatusBody: (groupId, body) =>
-      enqueue(statusQueue(groupId), { body: Buffer.from(body), properties: {}, exchange: '', routingKey: 'STATUS', redelivered: false }),
+      enqueue(statusQueue(groupId), {
+        body: Buffer.from(body),
+        properties: {},
+        exchange: '',
+        routingKey: 'STATUS',
+        redelivered: false,
+      }),
     publishDeviceMessage: ({ topic, payload, clientId, userProperties }) => {
       const [parent, ...rest] = topic.split('/');
       const headers: Record<string, unknown> = {
@@ -488,7 +567,9 @@ export async function startCloudSdk(options: {
           {
             waiting: q.waiting.length,
             unacked: [...conns].reduce(
-              (n, c) => n + [...c.unacked.values()].reduce((m, u) => m + [...u.values()].filter((e) => e.queue === name).length, 0),
+              (n, c) =>
+                n +
+                [...c.unacked.values()].reduce((m, u) => m + [...u.values()].filter((e) => e.queue === name).length, 0),
               0,
             ),
           },

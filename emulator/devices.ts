@@ -58,7 +58,14 @@ export class DeviceRegistry {
   connect(clientId: string, now = Date.now()): string {
     const channelId = newChannelId();
     this.online.set(clientId, { since: now, channelId });
-    const event: TraceEvent = { timeMs: now, clientId, channelId, action: 'connect', actionCode: actionCodeOf('connect'), actionInfo: ACTION_INFO.accepted };
+    const event: TraceEvent = {
+      timeMs: now,
+      clientId,
+      channelId,
+      action: 'connect',
+      actionCode: actionCodeOf('connect'),
+      actionInfo: ACTION_INFO.accepted,
+    };
     this.record(event);
     this.onSession?.(event);
     return channelId;
@@ -68,7 +75,14 @@ export class DeviceRegistry {
     const session = this.online.get(clientId);
     if (!session) return;
     this.online.delete(clientId);
-    const event: TraceEvent = { timeMs: now, clientId, channelId: session.channelId, action, actionCode: actionCodeOf(action), actionInfo: ACTION_INFO[info] };
+    const event: TraceEvent = {
+      timeMs: now,
+      clientId,
+      channelId: session.channelId,
+      action,
+      actionCode: actionCodeOf(action),
+      actionInfo: ACTION_INFO[info],
+    };
     this.record(event);
     this.onSession?.(event);
   }
@@ -76,7 +90,14 @@ export class DeviceRegistry {
   /** A CONNECT refused (a wrong password): recorded in the trace, the device stays as it was. */
   refused(clientId: string, info: ActionInfo, now = Date.now()): void {
     const channelId = newChannelId();
-    this.record({ timeMs: now, clientId, channelId, action: 'connect', actionCode: actionCodeOf('connect'), actionInfo: ACTION_INFO[info] });
+    this.record({
+      timeMs: now,
+      clientId,
+      channelId,
+      action: 'connect',
+      actionCode: actionCodeOf('connect'),
+      actionInfo: ACTION_INFO[info],
+    });
   }
 
   /** Admin control: set a device on- or offline without an MQTT connection. */

@@ -33,7 +33,12 @@ export interface FaultConfig {
   seed?: number;
 }
 
-export type FaultDecision = { kind: 'none' } | { kind: 'error'; code: string } | { kind: 'html' } | { kind: 'reset' } | { kind: 'hang' };
+export type FaultDecision =
+  | { kind: 'none' }
+  | { kind: 'error'; code: string }
+  | { kind: 'html' }
+  | { kind: 'reset' }
+  | { kind: 'hang' };
 
 /** mulberry32: small, fast, seedable. */
 export function seededRandom(seed: number): () => number {

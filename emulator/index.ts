@@ -115,7 +115,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const devices = new DeviceRegistry();
   const faults = new FaultInjector();
   if (options.faults) faults.set(options.faults);
-  const accessKeys = options.accessKeys ?? [{ accessKeyId: DEMO_ACCESS_KEY_ID, accessKeySecret: DEMO_ACCESS_KEY_SECRET }];
+  const accessKeys = options.accessKeys ?? [
+    { accessKeyId: DEMO_ACCESS_KEY_ID, accessKeySecret: DEMO_ACCESS_KEY_SECRET },
+  ];
   const instanceIds = options.instanceIds ?? [DEMO_INSTANCE_ID];
   const state: ApiState = {
     devices,
@@ -156,7 +158,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       if (!res.headersSent) res.writeHead(500).end();
     });
   };
-  const server: Server = options.tls ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, onRequest) : createServer(onRequest);
+  const server: Server = options.tls
+    ? createHttpsServer({ key: options.tls.key, cert: options.tls.cert }, onRequest)
+    : createServer(onRequest);
   server.on('connection', (socket) => {
     if (!accepted(socket.remoteAddress, options.acceptFrom)) return void socket.destroy();
     sockets.add(socket);
@@ -170,12 +174,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     try {
       url = new URL(req.url ?? '/', 'http://127.0.0.1');
     } catch {
-      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ Code: 'InvalidParameter', Message: 'Malformed request URL.' }));
+      res
+        .writeHead(400, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ Code: 'InvalidParameter', Message: 'Malformed request URL.' }));
       return;
     }
     const body = await readBody(req);
     if (body === undefined) {
-      res.writeHead(413, { 'content-type': 'application/json' }).end(JSON.stringify({ Code: 'InvalidParameter', Message: 'Request body too large.' }));
+      res
+        .writeHead(413, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ Code: 'InvalidParameter', Message: 'Request body too large.' }));
       return;
     }
     if (url.pathname.startsWith(`${ADMIN_PREFIX}/`)) return admin(req, res, body, url);
@@ -203,7 +211,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         port: options.amqpPort,
         heartbeatSeconds: options.amqpHeartbeatSeconds,
         // A Cloud SDK sendMessage goes to the MQTT clients subscribed to its topic (started below).
-        forward: (topic, payload) => (broker ? broker.publishBytes(topic, payload) : Promise.reject(new Error('no MQTT broker'))),
+        forward: (topic, payload) =>
+          broker ? broker.publishBytes(topic, payload) : Promise.reject(new Error('no MQTT broker')),
       }));
       // A connection that came up gives `connect`; an MQTT DISCONNECT gives `disconnect` and then
       // `tcpclean` (the connection closes after it); any other end gives `tcpclean` alone. The
@@ -215,7 +224,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         sdk.publishStatus({ ...notice, eventType: 'tcpclean' });
       };
     }
-    if (options.mqttPort !== false) broker = await startBroker(devices, options.mqttPort ?? 0, '127.0.0.1', login, cloudSdk, state.messages);
+    if (options.mqttPort !== false)
+      broker = await startBroker(devices, options.mqttPort ?? 0, '127.0.0.1', login, cloudSdk, state.messages);
     if (broker) {
       const running = broker;
       state.publish = (topic, payload, msgId) => running.publish(topic, payload, msgId);
@@ -230,7 +240,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   let sts: RunningSts | undefined;
   let metadata: RunningMetadataService | undefined;
   try {
-    if (options.sts) sts = await startStsService({ ...options.sts, acceptFrom: options.acceptFrom }, state.sts, state.accessKeys, clock);
+    if (options.sts)
+      sts = await startStsService(
+        { ...options.sts, acceptFrom: options.acceptFrom },
+        state.sts,
+        state.accessKeys,
+        clock,
+      );
     if (options.metadata) metadata = await startMetadataService(options.metadata, state.sts, clock);
   } catch (error) {
     server.close();

@@ -25,7 +25,11 @@ export interface RunningMetadataService {
   stop(): Promise<void>;
 }
 
-export async function startMetadataService(options: MetadataServiceOptions, authority: StsAuthority, now: () => number): Promise<RunningMetadataService> {
+export async function startMetadataService(
+  options: MetadataServiceOptions,
+  authority: StsAuthority,
+  now: () => number,
+): Promise<RunningMetadataService> {
   const tokens = new Set<string>();
   const log: Array<{ at: number; method: string; path: string }> = [];
   const sockets = new Set<Socket>();
@@ -42,7 +46,8 @@ export async function startMetadataService(options: MetadataServiceOptions, auth
       tokens.add(issued);
       return void res.writeHead(200, { 'content-type': 'text/plain' }).end(issued);
     }
-    if (req.method === 'GET' && path === base) return void res.writeHead(200, { 'content-type': 'text/plain' }).end(options.roleName);
+    if (req.method === 'GET' && path === base)
+      return void res.writeHead(200, { 'content-type': 'text/plain' }).end(options.roleName);
     if (req.method === 'GET' && path === `${base}${options.roleName}`) {
       const issued = authority.issue(authority.lifetimeMs ?? 6 * 3600_000, now());
       return void res.writeHead(200, { 'content-type': 'application/json' }).end(

@@ -61,8 +61,16 @@ export class ProvisioningStore {
   /** A new secret for an existing credential; the old one stops working. */
   refresh(instanceId: string, clientId: string, now = Date.now()): DeviceCredentialRecord {
     const current = this.get(instanceId, clientId);
-    if (!current) throw new ApiError('ParameterCheckFailed', `The device ${clientId.slice(0, 64)} has no credential to refresh: register one first.`);
-    const record = { ...current, deviceAccessKeySecret: `DC.${randomBytes(18).toString('base64url')}`, updateTime: now };
+    if (!current)
+      throw new ApiError(
+        'ParameterCheckFailed',
+        `The device ${clientId.slice(0, 64)} has no credential to refresh: register one first.`,
+      );
+    const record = {
+      ...current,
+      deviceAccessKeySecret: `DC.${randomBytes(18).toString('base64url')}`,
+      updateTime: now,
+    };
     this.credentials.set(key(instanceId, clientId), record);
     return record;
   }
@@ -72,7 +80,14 @@ export class ProvisioningStore {
   }
 
   applyToken(instanceId: string, resources: string[], actions: string, expireTime: number): TokenRecord {
-    const record: TokenRecord = { token: randomBytes(48).toString('base64'), instanceId, resources, actions, expireTime, revoked: false };
+    const record: TokenRecord = {
+      token: randomBytes(48).toString('base64'),
+      instanceId,
+      resources,
+      actions,
+      expireTime,
+      revoked: false,
+    };
     this.tokens.set(record.token, record);
     return record;
   }
@@ -106,25 +121,33 @@ export class ProvisioningStore {
   ): LoginResult {
     if (!username || !password) return { ok: false, returnCode: 4, reason: 'no user name or password' };
     const [mode, keyId, instanceId, ...rest] = username.split('|');
-    if (!mode || !keyId || !instanceId || rest.length > 0) return { ok: false, returnCode: 4, reason: 'user name is not Mode|Key|InstanceId' };
+    if (!mode || !keyId || !instanceId || rest.length > 0)
+      return { ok: false, returnCode: 4, reason: 'user name is not Mode|Key|InstanceId' };
     if (!instances.has(instanceId)) return { ok: false, returnCode: 5, reason: 'unknown instance' };
-    if (!/^[^@]+@@@[^@]+$/.test(clientId)) return { ok: false, returnCode: 5, reason: 'Client ID is not GroupId@@@DeviceId' };
+    if (!/^[^@]+@@@[^@]+$/.test(clientId))
+      return { ok: false, returnCode: 5, reason: 'Client ID is not GroupId@@@DeviceId' };
     const given = password.toString('utf8');
     switch (mode) {
       case 'Signature': {
         const secret = accessKeys.get(keyId);
         if (secret === undefined) return { ok: false, returnCode: 5, reason: 'unknown AccessKey' };
-        return sameText(given, signature(secret, clientId)) ? { ok: true } : { ok: false, returnCode: 4, reason: 'wrong signature' };
+        return sameText(given, signature(secret, clientId))
+          ? { ok: true }
+          : { ok: false, returnCode: 4, reason: 'wrong signature' };
       }
       case 'DeviceCredential': {
         const record = this.get(instanceId, clientId);
-        if (!record || record.deviceAccessKeyId !== keyId) return { ok: false, returnCode: 5, reason: 'no such device credential' };
-        return sameText(given, signature(record.deviceAccessKeySecret, clientId)) ? { ok: true } : { ok: false, returnCode: 4, reason: 'wrong signature' };
+        if (!record || record.deviceAccessKeyId !== keyId)
+          return { ok: false, returnCode: 5, reason: 'no such device credential' };
+        return sameText(given, signature(record.deviceAccessKeySecret, clientId))
+          ? { ok: true }
+          : { ok: false, returnCode: 4, reason: 'wrong signature' };
       }
       case 'Token': {
         if (!accessKeys.has(keyId)) return { ok: false, returnCode: 5, reason: 'unknown AccessKey' };
         const parts = given.split('|');
-        if (parts.length % 2 !== 0 || parts.length === 0) return { ok: false, returnCode: 4, reason: 'password is not R|token or W|token' };
+        if (parts.length % 2 !== 0 || parts.length === 0)
+          return { ok: false, returnCode: 4, reason: 'password is not R|token or W|token' };
         for (let i = 0; i < parts.length; i += 2) {
           if ((parts[i] !== 'R' && parts[i] !== 'W') || !this.tokenValid(instanceId, parts[i + 1], now)) {
             return { ok: false, returnCode: 4, reason: 'token invalid, expired or revoked' };

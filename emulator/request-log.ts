@@ -4,7 +4,10 @@ import type { LogEntry } from './api';
  * The most requests that arrived within any one second (a sliding window over arrival times), as
  * the service would count them against its per-source limit.
  */
-export function busiestSecond(entries: readonly LogEntry[], action?: string): { count: number; from: string | undefined } {
+export function busiestSecond(
+  entries: readonly LogEntry[],
+  action?: string,
+): { count: number; from: string | undefined } {
   const times = entries
     .filter((e) => action === undefined || e.action === action)
     .map((e) => Date.parse(e.time))

@@ -10,14 +10,20 @@ export const SERVICE_ERRORS: Record<string, { status: number; message: string }>
   PermissionCheckFailed: { status: 400, message: 'The permission check failed.' },
   'InvalidParameter.PageSize': { status: 400, message: 'The specified parameter PageSize is invalid.' },
   ApiNotSupport: { status: 404, message: 'The API is not supported.' },
-  InternalError: { status: 500, message: 'The request processing has failed due to some unknown error. Please try again later.' },
+  InternalError: {
+    status: 500,
+    message: 'The request processing has failed due to some unknown error. Please try again later.',
+  },
   SystemOverFlow: { status: 500, message: 'The system is overloaded. Please try again.' },
   'InvalidAccessKeyId.NotFound': { status: 404, message: 'Specified access key is not found.' },
   SignatureDoesNotMatch: { status: 400, message: 'Specified signature is not matched with our calculation.' },
   IncompleteSignature: { status: 400, message: 'The request signature does not conform to Aliyun standards.' },
   'InvalidSecurityToken.Expired': { status: 400, message: 'Specified SecurityToken is expired.' },
   'InvalidSecurityToken.Malformed': { status: 400, message: 'Specified SecurityToken is malformed.' },
-  'InvalidSecurityToken.MismatchWithAccessKey': { status: 400, message: 'Specified SecurityToken mismatch with the AccessKey.' },
+  'InvalidSecurityToken.MismatchWithAccessKey': {
+    status: 400,
+    message: 'Specified SecurityToken mismatch with the AccessKey.',
+  },
   MissingSecurityToken: { status: 400, message: 'SecurityToken is mandatory for this action.' },
   'InvalidTimeStamp.Expired': { status: 400, message: 'Specified time stamp or date value is expired.' },
   'InvalidTimeStamp.Format': { status: 400, message: 'Specified time stamp or date value is not well formatted.' },
@@ -29,7 +35,10 @@ export const SERVICE_ERRORS: Record<string, { status: number; message: string }>
   'Throttling.User': { status: 400, message: 'Request was denied due to user flow control.' },
   'Throttling.Api': { status: 400, message: 'Request was denied due to api flow control.' },
   ServiceUnavailable: { status: 503, message: 'The request has failed due to a temporary failure of the server.' },
-  'Forbidden.RAM': { status: 403, message: 'User not authorized to operate on the specified resource, or this API does not support RAM.' },
+  'Forbidden.RAM': {
+    status: 403,
+    message: 'User not authorized to operate on the specified resource, or this API does not support RAM.',
+  },
 };
 
 /** The HTTP status of a code: its documented one, else 400 (what the service answers for the rest). */

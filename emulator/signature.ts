@@ -39,7 +39,14 @@ export function v3CanonicalRequest(req: V3Request, hashedPayload = sha256Hex(req
     .join('&');
   const names = [...req.signedHeaders].sort();
   const canonicalHeaders = names.map((n) => `${n}:${(req.headers[n] ?? '').trim()}\n`).join('');
-  return [req.method.toUpperCase(), req.path || '/', canonicalQuery, canonicalHeaders, names.join(';'), hashedPayload].join('\n');
+  return [
+    req.method.toUpperCase(),
+    req.path || '/',
+    canonicalQuery,
+    canonicalHeaders,
+    names.join(';'),
+    hashedPayload,
+  ].join('\n');
 }
 
 export function v3StringToSign(canonicalRequest: string): string {
@@ -57,7 +64,9 @@ export interface V3Authorization {
 }
 
 export function parseV3Authorization(header: string): V3Authorization | undefined {
-  const m = /^ACS3-HMAC-SHA256\s+Credential=([^,\s]*),\s*SignedHeaders=([^,\s]*),\s*Signature=([0-9a-fA-F]*)$/.exec(header.trim());
+  const m = /^ACS3-HMAC-SHA256\s+Credential=([^,\s]*),\s*SignedHeaders=([^,\s]*),\s*Signature=([0-9a-fA-F]*)$/.exec(
+    header.trim(),
+  );
   if (!m) return undefined;
   return {
     accessKeyId: m[1],
@@ -102,7 +111,13 @@ export interface V3Signed {
  * body's hash) and returns what the signature check needs; a string says what is wrong.
  */
 export function readV3Signature(
-  request: { method: string; path: string; query: Params; headers: Record<string, string | string[] | undefined>; body: Buffer },
+  request: {
+    method: string;
+    path: string;
+    query: Params;
+    headers: Record<string, string | string[] | undefined>;
+    body: Buffer;
+  },
   requiredHeaders: readonly string[],
 ): V3Signed | string {
   const header = (name: string): string => {
@@ -110,15 +125,27 @@ export function readV3Signature(
     return Array.isArray(value) ? value.join(',') : (value ?? '');
   };
   const auth = parseV3Authorization(header('authorization'));
-  if (!auth) return 'The Authorization header is not of the form "ACS3-HMAC-SHA256 Credential=...,SignedHeaders=...,Signature=...".';
+  if (!auth)
+    return 'The Authorization header is not of the form "ACS3-HMAC-SHA256 Credential=...,SignedHeaders=...,Signature=...".';
   for (const h of requiredHeaders) {
     if (!auth.signedHeaders.includes(h) || !request.headers[h]) return `The header ${h} must be present and signed.`;
   }
-  if (sha256Hex(request.body) !== header('x-acs-content-sha256')) return 'x-acs-content-sha256 does not match the request body.';
+  if (sha256Hex(request.body) !== header('x-acs-content-sha256'))
+    return 'x-acs-content-sha256 does not match the request body.';
   const headers: Record<string, string> = {};
   for (const h of auth.signedHeaders) headers[h] = header(h);
   const stringToSign = v3StringToSign(
-    v3CanonicalRequest({ method: request.method, path: request.path, query: request.query, headers, signedHeaders: auth.signedHeaders, body: request.body }),
+    v3CanonicalRequest({
+      method: request.method,
+      path: request.path,
+      query: request.query,
+      headers,
+      signedHeaders: auth.signedHeaders,
+      body: request.body,
+    }),
   );
-  return { accessKeyId: auth.accessKeyId, matches: (secret) => safeEqual(v3Signature(secret, stringToSign), auth.signature) };
+  return {
+    accessKeyId: auth.accessKeyId,
+    matches: (secret) => safeEqual(v3Signature(secret, stringToSign), auth.signature),
+  };
 }

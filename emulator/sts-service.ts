@@ -72,7 +72,10 @@ const ERRORS: Record<string, { status: number; message: string }> = {
   NoPermission: { status: 403, message: 'You are not authorized to do this action. You should be authorized by RAM.' },
   'EntityNotExist.Role': { status: 404, message: 'The role not exists.' },
   'InvalidParameter.RoleSessionName': { status: 400, message: 'The parameter RoleSessionName is wrongly formed.' },
-  'InvalidParameter.DurationSeconds': { status: 400, message: 'The Min/Max value of DurationSeconds is 15min/the max session duration of the role.' },
+  'InvalidParameter.DurationSeconds': {
+    status: 400,
+    message: 'The Min/Max value of DurationSeconds is 15min/the max session duration of the role.',
+  },
   'InvalidParameter.RoleArn': { status: 400, message: 'The parameter RoleArn is wrongly formed.' },
   'InvalidAccessKeyId.NotFound': { status: 404, message: 'Specified access key is not found.' },
   IncompleteSignature: { status: 400, message: 'The request signature does not conform to Aliyun standards.' },
@@ -93,7 +96,14 @@ class StsError extends Error {
 }
 
 /** The headers a V3 request to STS must sign (as the API's). */
-const V3_SIGNED_HEADERS = ['host', 'x-acs-action', 'x-acs-version', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-content-sha256'];
+const V3_SIGNED_HEADERS = [
+  'host',
+  'x-acs-action',
+  'x-acs-version',
+  'x-acs-date',
+  'x-acs-signature-nonce',
+  'x-acs-content-sha256',
+];
 
 export async function startStsService(
   options: StsServiceOptions,
@@ -107,53 +117,72 @@ export async function startStsService(
   let latencyMs = 0;
   const sockets = new Set<Socket>();
 
-  const server: Server = createServer({ key: readFileSync(join(TLS_DIR, 'server-key.pem')), cert: readFileSync(join(TLS_DIR, 'server.pem')) }, (req, res) => {
-    if (availability === 'down') {
-      req.socket.destroy();
-      return;
-    }
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => void setTimeout(respond, latencyMs));
-    const respond = () => {
-      const url = new URL(req.url ?? '/', 'https://sts');
-      const pairs: Array<[string, string]> = [...url.searchParams];
-      if (String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
-        pairs.push(...new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
+  const server: Server = createServer(
+    { key: readFileSync(join(TLS_DIR, 'server-key.pem')), cert: readFileSync(join(TLS_DIR, 'server.pem')) },
+    (req, res) => {
+      if (availability === 'down') {
+        req.socket.destroy();
+        return;
       }
-      const params = new Map(pairs);
-      // The official STS SDK signs with V3 by default (action, key and signature in headers); V1
-      // (the Signature parameter) is what @alicloud/credentials sends. Both are answered.
-      const v3 = String(req.headers.authorization ?? '').startsWith('ACS3-HMAC-SHA256')
-        ? readV3Signature(
-            { method: req.method ?? 'GET', path: url.pathname, query: [...url.searchParams], headers: req.headers, body: Buffer.concat(chunks) },
-            V3_SIGNED_HEADERS,
-          )
-        : undefined;
-      const action = v3 ? String(req.headers['x-acs-action'] ?? '') : (params.get('Action') ?? '');
-      if (v3 && typeof v3 !== 'string') {
-        params.set('AccessKeyId', v3.accessKeyId);
-        if (req.headers['x-acs-security-token'] !== undefined) params.set('SecurityToken', String(req.headers['x-acs-security-token']));
-      }
-      const entry: StsLogEntry = { at: now(), action, roleArn: params.get('RoleArn') ?? '', sessionName: params.get('RoleSessionName') };
-      const requestId = randomUUID().toUpperCase();
-      try {
-        if (availability === 'throttled') throw new StsError('Throttling.User');
-        if (typeof v3 === 'string') throw new StsError('IncompleteSignature');
-        const body = answer(req.method ?? 'GET', action, params, pairs, entry, v3);
-        res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ RequestId: requestId, ...body }));
-      } catch (error) {
-        const code = error instanceof StsError ? error.code : 'InternalError';
-        entry.code = code;
-        const known = ERRORS[code] ?? { status: 500, message: 'Internal error.' };
-        res
-          .writeHead(known.status, { 'content-type': 'application/json' })
-          .end(JSON.stringify({ RequestId: requestId, HostId: 'sts.aliyuncs.com', Code: code, Message: known.message }));
-      } finally {
-        log.push(entry);
-      }
-    };
-  });
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => void setTimeout(respond, latencyMs));
+      const respond = () => {
+        const url = new URL(req.url ?? '/', 'https://sts');
+        const pairs: Array<[string, string]> = [...url.searchParams];
+        if (String(req.headers['content-type'] ?? '').startsWith('application/x-www-form-urlencoded')) {
+          pairs.push(...new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
+        }
+        const params = new Map(pairs);
+        // The official STS SDK signs with V3 by default (action, key and signature in headers); V1
+        // (the Signature parameter) is what @alicloud/credentials sends. Both are answered.
+        const v3 = String(req.headers.authorization ?? '').startsWith('ACS3-HMAC-SHA256')
+          ? readV3Signature(
+              {
+                method: req.method ?? 'GET',
+                path: url.pathname,
+                query: [...url.searchParams],
+                headers: req.headers,
+                body: Buffer.concat(chunks),
+              },
+              V3_SIGNED_HEADERS,
+            )
+          : undefined;
+        const action = v3 ? String(req.headers['x-acs-action'] ?? '') : (params.get('Action') ?? '');
+        if (v3 && typeof v3 !== 'string') {
+          params.set('AccessKeyId', v3.accessKeyId);
+          if (req.headers['x-acs-security-token'] !== undefined)
+            params.set('SecurityToken', String(req.headers['x-acs-security-token']));
+        }
+        const entry: StsLogEntry = {
+          at: now(),
+          action,
+          roleArn: params.get('RoleArn') ?? '',
+          sessionName: params.get('RoleSessionName'),
+        };
+        const requestId = randomUUID().toUpperCase();
+        try {
+          if (availability === 'throttled') throw new StsError('Throttling.User');
+          if (typeof v3 === 'string') throw new StsError('IncompleteSignature');
+          const body = answer(req.method ?? 'GET', action, params, pairs, entry, v3);
+          res
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ RequestId: requestId, ...body }));
+        } catch (error) {
+          const code = error instanceof StsError ? error.code : 'InternalError';
+          entry.code = code;
+          const known = ERRORS[code] ?? { status: 500, message: 'Internal error.' };
+          res
+            .writeHead(known.status, { 'content-type': 'application/json' })
+            .end(
+              JSON.stringify({ RequestId: requestId, HostId: 'sts.aliyuncs.com', Code: code, Message: known.message }),
+            );
+        } finally {
+          log.push(entry);
+        }
+      };
+    },
+  );
   server.on('connection', (s: Socket) => {
     const from = (s.remoteAddress ?? '').replace(/^::ffff:/, '');
     if (options.acceptFrom && !options.acceptFrom.includes(from)) return void s.destroy();
@@ -183,16 +212,21 @@ export async function startStsService(
         const check = authority.check(params.get('SecurityToken') ?? '', accessKeyId, now());
         if (!check.ok) throw new StsError(check.code);
       }
-      const signed = v3 ? v3.matches(secret) : safeEqual(v1Signature(secret, v1StringToSign(method, pairs)), params.get('Signature') ?? '');
+      const signed = v3
+        ? v3.matches(secret)
+        : safeEqual(v1Signature(secret, v1StringToSign(method, pairs)), params.get('Signature') ?? '');
       if (!signed) throw new StsError('SignatureDoesNotMatch');
     }
     const role = roles.get(roleArn);
     if (!role) throw new StsError('EntityNotExist.Role');
     if (action === 'AssumeRole') {
-      if (role.trustedAccessKeyIds && !role.trustedAccessKeyIds.includes(entry.accessKeyId ?? '')) throw new StsError('NoPermission');
+      if (role.trustedAccessKeyIds && !role.trustedAccessKeyIds.includes(entry.accessKeyId ?? ''))
+        throw new StsError('NoPermission');
     } else {
-      if (!role.oidcProviderArn || role.oidcProviderArn !== params.get('OIDCProviderArn')) throw new StsError('AuthenticationFail.NoPermission');
-      if (!(role.oidcTokens ?? []).includes(params.get('OIDCToken') ?? '')) throw new StsError('AuthenticationFail.OIDCToken.Invalid');
+      if (!role.oidcProviderArn || role.oidcProviderArn !== params.get('OIDCProviderArn'))
+        throw new StsError('AuthenticationFail.NoPermission');
+      if (!(role.oidcTokens ?? []).includes(params.get('OIDCToken') ?? ''))
+        throw new StsError('AuthenticationFail.OIDCToken.Invalid');
     }
     const sessionName = params.get('RoleSessionName') ?? '';
     if (!/^[\w.@-]{2,64}$/.test(sessionName)) throw new StsError('InvalidParameter.RoleSessionName');
@@ -203,7 +237,10 @@ export async function startStsService(
     }
     const issued = authority.issue(authority.lifetimeMs ?? duration * 1000, now());
     return {
-      AssumedRoleUser: { Arn: `${roleArn}/${sessionName}`, AssumedRoleId: `3${String(Math.abs(hash(roleArn))).padStart(17, '0')}:${sessionName}` },
+      AssumedRoleUser: {
+        Arn: `${roleArn}/${sessionName}`,
+        AssumedRoleId: `3${String(Math.abs(hash(roleArn))).padStart(17, '0')}:${sessionName}`,
+      },
       Credentials: {
         AccessKeyId: issued.accessKeyId,
         AccessKeySecret: issued.accessKeySecret,

@@ -15,7 +15,13 @@ export interface StsCredential {
 
 export type TokenCheck =
   | { ok: true }
-  | { ok: false; code: 'InvalidSecurityToken.Malformed' | 'InvalidSecurityToken.Expired' | 'InvalidSecurityToken.MismatchWithAccessKey' };
+  | {
+      ok: false;
+      code:
+        | 'InvalidSecurityToken.Malformed'
+        | 'InvalidSecurityToken.Expired'
+        | 'InvalidSecurityToken.MismatchWithAccessKey';
+    };
 
 export class StsAuthority {
   private readonly sealKey = randomBytes(32);
@@ -37,7 +43,12 @@ export class StsAuthority {
     const securityToken = `CAIS${payload}.${this.seal(payload)}`;
     this.keys.set(accessKeyId, accessKeySecret);
     this.issuedSecrets.push(accessKeySecret, securityToken);
-    return { accessKeyId, accessKeySecret, securityToken, expiration: new Date(exp).toISOString().replace('.000Z', 'Z') };
+    return {
+      accessKeyId,
+      accessKeySecret,
+      securityToken,
+      expiration: new Date(exp).toISOString().replace('.000Z', 'Z'),
+    };
   }
 
   check(token: string, accessKeyId: string, now = Date.now()): TokenCheck {

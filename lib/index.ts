@@ -48,7 +48,14 @@ export type { ErrorClass, ErrorRule } from './base/error-table';
 // Watchers: a fleet by polling, by the service's status notifications, or both.
 export { FleetWatcher } from './watch/watcher';
 export type { FleetWatcherOptions, SavedWatch, WatchStore, WatchRequest, WatchCheckResult } from './watch/watcher';
-export type { WatchOptions, WatchState, WatchEvent, IncidentEvent, IncidentResolvedEvent, StormOptions } from './watch/transition';
+export type {
+  WatchOptions,
+  WatchState,
+  WatchEvent,
+  IncidentEvent,
+  IncidentResolvedEvent,
+  StormOptions,
+} from './watch/transition';
 export type { FleetSummary } from './watch/fleet-check';
 export { PushWatch } from './watch/push-watch';
 export type { PushWatchOptions } from './watch/push-watch';

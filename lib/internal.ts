@@ -10,8 +10,22 @@ export { isSessionFailure } from './base/results';
 export { BATCH_SIZE } from './actions/sessions';
 export { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS } from './client/options';
 export type { OnsMqttClientOptions } from './client/options';
-export type { SessionStatus, SessionQueryFailure, SessionQueryOutcome, QueryMode, CallOptions, StatusCallOptions } from './base/results';
-export { detailsFromTrace, disconnectCodeOf, traceTimeToIso, parseUtcOffset, DETAILS_WINDOW_MS, DEFAULT_TRACE_TIME_ZONE } from './actions/offline-details';
+export type {
+  SessionStatus,
+  SessionQueryFailure,
+  SessionQueryOutcome,
+  QueryMode,
+  CallOptions,
+  StatusCallOptions,
+} from './base/results';
+export {
+  detailsFromTrace,
+  disconnectCodeOf,
+  traceTimeToIso,
+  parseUtcOffset,
+  DETAILS_WINDOW_MS,
+  DEFAULT_TRACE_TIME_ZONE,
+} from './actions/offline-details';
 export type { OfflineDetails, OfflineDetailsOptions, DisconnectCode } from './base/results';
 export type { ConnectionEvent, MessageTraceEvent } from './base/results';
 export type { TraceQuery, PublishTraceQuery, DeliveryTraceQuery, ClientMessagesQuery } from './actions/trace';
@@ -80,7 +94,13 @@ export {
   ACCOUNT_ID_VARIABLE,
 } from './shared-limit';
 export type { SharedLimitOptions } from './shared-limit';
-export { mqttConnectOptions, hmacSha1Base64, MQTT_AUTH_MODES, MAX_WAIT_MS, MAX_TOKEN_RESOURCES } from './actions/provisioning';
+export {
+  mqttConnectOptions,
+  hmacSha1Base64,
+  MQTT_AUTH_MODES,
+  MAX_WAIT_MS,
+  MAX_TOKEN_RESOURCES,
+} from './actions/provisioning';
 export type {
   DeviceCredential,
   DeviceRef,

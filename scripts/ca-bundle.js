@@ -26,7 +26,10 @@ function caBundle(existing = process.env.NODE_EXTRA_CA_CERTS) {
   }
   if (theirs.includes(ours.trim())) return existing; // already a bundle with our CA
   const content = `${theirs.trimEnd()}\n${ours}`.trimStart();
-  const file = path.join(os.tmpdir(), `alicloud-mqtt-ca-${crypto.createHash('sha256').update(content).digest('hex').slice(0, 16)}.pem`);
+  const file = path.join(
+    os.tmpdir(),
+    `alicloud-mqtt-ca-${crypto.createHash('sha256').update(content).digest('hex').slice(0, 16)}.pem`,
+  );
   if (!fs.existsSync(file)) {
     const partial = `${file}.${process.pid}`;
     fs.writeFileSync(partial, content);

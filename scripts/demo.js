@@ -13,7 +13,13 @@ const { DEMO_PORTS } = require('./lib/emulator-config');
 const { startSimulatedDevices, startGateway } = require('./lib/simulated-devices');
 const { demoFlow } = require('./lib/demo-flow');
 
-const CLIENT_IDS = ['GID_demo@@@pump-01', 'GID_demo@@@pump-02', 'GID_demo@@@meter-17', 'GID_demo@@@gateway-3', 'GID_demo@@@sensor-404'];
+const CLIENT_IDS = [
+  'GID_demo@@@pump-01',
+  'GID_demo@@@pump-02',
+  'GID_demo@@@meter-17',
+  'GID_demo@@@gateway-3',
+  'GID_demo@@@sensor-404',
+];
 /** Twelve devices behind one gateway that fails now and then: the watch node makes one incident of it. */
 const LINE_IDS = Array.from({ length: 12 }, (_, i) => `GID_demo@@@line-${String(i + 1).padStart(2, '0')}`);
 /** How long the gateway stays up and down (the demo test shortens them). */
@@ -32,7 +38,8 @@ async function demoPort(name) {
   const { env, port: fixed, what } = DEMO_PORTS[name];
   const given = process.env[env];
   const port = given === undefined || given === '' ? fixed : Number(given);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`${env}=${given} is not a port number (0 to 65535).`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`${env}=${given} is not a port number (0 to 65535).`);
   if (port === 0) return 0;
   const free = await new Promise((resolve) => {
     const server = net.createServer().once('error', () => resolve(false));
@@ -41,7 +48,9 @@ async function demoPort(name) {
   if (!free) {
     throw new Error(
       `port ${port} (${what}) is in use on 127.0.0.1. Stop what uses it (another demo or emulator?), or start the demo on another port: ${env}=${port + 1} npm start` +
-        (name === 'api' ? ' (the examples expect http://127.0.0.1:8090: change the Endpoint of their config node to match).' : '.'),
+        (name === 'api'
+          ? ' (the examples expect http://127.0.0.1:8090: change the Endpoint of their config node to match).'
+          : '.'),
     );
   }
   return port;
@@ -53,7 +62,12 @@ async function main() {
   // The broker checks logins as the service does; the simulated devices log in with the demo
   // AccessKey (Signature mode).
   // The Cloud SDK endpoint (push presence) on 5672 when free, as the service's own.
-  const ports = { api: await demoPort('api'), mqtt: await demoPort('mqtt'), amqp: await demoPort('amqp'), nodeRed: await demoPort('nodeRed') };
+  const ports = {
+    api: await demoPort('api'),
+    mqtt: await demoPort('mqtt'),
+    amqp: await demoPort('amqp'),
+    nodeRed: await demoPort('nodeRed'),
+  };
   const emulator = await startEmulator({ port: ports.api, mqttPort: ports.mqtt, mqttAuth: true, amqpPort: ports.amqp });
   /** When each simulated device last changed, so that a PUSH line can say how long after it arrived. */
   const changedAt = new Map();
@@ -93,10 +107,13 @@ async function main() {
   const NOISE = /Projects disabled|Encrypted credentials not found/;
   // The demo flow writes its tickets, incidents and push events with node.log: shown here, not in the sidebar twice.
   const showLog = (line) => {
-    if (!(verbose || /\[(error|warn)\]/.test(line) || /\] (TICKET|INCIDENT|PUSH) /.test(line)) || NOISE.test(line)) return;
+    if (!(verbose || /\[(error|warn)\]/.test(line) || /\] (TICKET|INCIDENT|PUSH) /.test(line)) || NOISE.test(line))
+      return;
     const pushed = /PUSH (\S+) (went offline|came online)/.exec(line);
     const at = pushed && changedAt.get(pushed[1]);
-    say(`  [node-red] ${line}${at ? ` (${Date.now() - at} ms after the device ${pushed[2] === 'went offline' ? 'disconnected' : 'connected'})` : ''}`);
+    say(
+      `  [node-red] ${line}${at ? ` (${Date.now() - at} ms after the device ${pushed[2] === 'went offline' ? 'disconnected' : 'connected'})` : ''}`,
+    );
   };
   const nodeRed = await startNodeRed({ tarball, port: ports.nodeRed, onLog: showLog });
   await nodeRed.deploy(
@@ -112,18 +129,28 @@ async function main() {
   );
 
   say('');
-  say('Alibaba Cloud MQTT demo is running (everything on 127.0.0.1; the ports move with DEMO_API_PORT, DEMO_MQTT_PORT,');
+  say(
+    'Alibaba Cloud MQTT demo is running (everything on 127.0.0.1; the ports move with DEMO_API_PORT, DEMO_MQTT_PORT,',
+  );
   say('DEMO_AMQP_PORT and DEMO_NODE_RED_PORT; docs/emulator.md has all of this):');
-  say(`  Node-RED editor   ${nodeRed.url}   (Node-RED ${nodeRed.version}; open the debug sidebar; Import -> Examples reuses`);
+  say(
+    `  Node-RED editor   ${nodeRed.url}   (Node-RED ${nodeRed.version}; open the debug sidebar; Import -> Examples reuses`,
+  );
   say('                    the "Local emulator" account of this flow: keep the existing one when Node-RED asks)');
   say(`  OnsMqtt API       ${emulator.endpoint}   (the Endpoint of the account in Node-RED, Custom Endpoint in n8n)`);
   say(`  Ticket inbox      ${emulator.adminUrl}/inbox   (where the example n8n workflows post their tickets)`);
   say(`  MQTT broker       ${emulator.mqttUrl}   (logins checked: connect your own client as GID_x@@@anything with`);
-  say(`                    user name Signature|${DEMO_ACCESS_KEY_ID}|${DEMO_INSTANCE_ID} and password Base64(HMAC-SHA1(secret, Client ID)),`);
+  say(
+    `                    user name Signature|${DEMO_ACCESS_KEY_ID}|${DEMO_INSTANCE_ID} and password Base64(HMAC-SHA1(secret, Client ID)),`,
+  );
   say('                    or provision it with the "mqtt credential" node; the push watch shows it coming online)');
   if (emulator.cloudSdk) {
-    say(`  Cloud SDK (push)  amqp://127.0.0.1:${emulator.cloudSdk.port}   (status notifications: the push watch hears every device of GID_demo`);
-    say('                    and GID_x; PUSH lines say how many ms after the device changed they arrived, TICKET lines are the polled watch)');
+    say(
+      `  Cloud SDK (push)  amqp://127.0.0.1:${emulator.cloudSdk.port}   (status notifications: the push watch hears every device of GID_demo`,
+    );
+    say(
+      '                    and GID_x; PUSH lines say how many ms after the device changed they arrived, TICKET lines are the polled watch)',
+    );
   }
   say(`  Instance ID       ${DEMO_INSTANCE_ID}`);
   say(`  AccessKey ID      ${DEMO_ACCESS_KEY_ID}`);

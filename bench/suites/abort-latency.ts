@@ -35,7 +35,12 @@ async function stage(
   try {
     const times: number[] = [];
     for (let trial = 0; trial < TRIALS; trial++) {
-      const client = new OnsMqttClient({ accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret, endpoint: emu.endpoint, ...options });
+      const client = new OnsMqttClient({
+        accessKeyId: emu.accessKeyId,
+        accessKeySecret: emu.accessKeySecret,
+        endpoint: emu.endpoint,
+        ...options,
+      });
       times.push(await settleAfterAbort((signal) => run(client, emu.instanceId, signal, trial), afterMs));
     }
     return times;
@@ -47,7 +52,8 @@ async function stage(
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 
 export async function abortLatency(): Promise<Row> {
-  const query = (client: OnsMqttClient, instanceId: string, signal: AbortSignal, id: string) => client.querySession({ clientId: id, instanceId }, { signal });
+  const query = (client: OnsMqttClient, instanceId: string, signal: AbortSignal, id: string) =>
+    client.querySession({ clientId: id, instanceId }, { signal });
   const stages: Record<string, number[]> = {
     // One call holds the only slot (the service never answers); the measured one queues behind it.
     queued: await stage(

@@ -22,7 +22,11 @@ const CHECKS = 3;
 
 export async function fleet100k(): Promise<BenchResult> {
   const emu = await startEmulatorProcess({ faults: { latencyMs: 20, jitterMs: 5 } });
-  const client = new OnsMqttClient({ accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret, endpoint: emu.endpoint });
+  const client = new OnsMqttClient({
+    accessKeyId: emu.accessKeyId,
+    accessKeySecret: emu.accessKeySecret,
+    endpoint: emu.endpoint,
+  });
   let saved: SavedWatch | undefined;
   const watcher = new FleetWatcher({
     client: () => client,
@@ -83,7 +87,11 @@ function writePlot(cost: HostCost): string {
       title: 'One 100,000-device check, batch mode: event-loop delay and heap over time',
       xLabel: 'seconds',
       series: [
-        { name: 'event loop, worst delay per 250 ms (ms)', points: cost.series.map((s) => [s.atS, s.loopMaxMs]), color: '#d9534f' },
+        {
+          name: 'event loop, worst delay per 250 ms (ms)',
+          points: cost.series.map((s) => [s.atS, s.loopMaxMs]),
+          color: '#d9534f',
+        },
         { name: 'heap used (MB)', points: cost.series.map((s) => [s.atS, s.heapMb]), color: '#337ab7' },
       ],
     }),

@@ -5,7 +5,11 @@ import { ids, LIMITS, type BenchResult } from '../report';
 
 export async function fleet(mode: 'exact' | 'batch'): Promise<BenchResult> {
   const emu = await startEmulatorProcess({ faults: { latencyMs: 50, jitterMs: 10, throttleQps: LIMITS } });
-  const client = new OnsMqttClient({ accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret, endpoint: emu.endpoint });
+  const client = new OnsMqttClient({
+    accessKeyId: emu.accessKeyId,
+    accessKeySecret: emu.accessKeySecret,
+    endpoint: emu.endpoint,
+  });
   const n = 10_000;
   const started = performance.now();
   const results = await client.querySessions({ clientIds: ids(n), instanceId: emu.instanceId, mode });

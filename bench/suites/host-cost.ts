@@ -33,7 +33,11 @@ export async function hostCost(): Promise<BenchResult> {
     idle: async () => void (await sleep(5_000)),
     'raw http': rawHttp,
     api: async (e, list) =>
-      void (await new OnsMqttClient({ accessKeyId: e.accessKeyId, accessKeySecret: e.accessKeySecret, endpoint: e.endpoint }).querySessions({
+      void (await new OnsMqttClient({
+        accessKeyId: e.accessKeyId,
+        accessKeySecret: e.accessKeySecret,
+        endpoint: e.endpoint,
+      }).querySessions({
         clientIds: list,
         instanceId: e.instanceId,
       })),
@@ -44,9 +48,11 @@ export async function hostCost(): Promise<BenchResult> {
   };
   // BENCH_HOST_COST_PATHS='node-red session,api' measures only those (the baselines always).
   const only = process.env.BENCH_HOST_COST_PATHS?.split(',').map((p) => p.trim());
-  if (only) for (const name of Object.keys(paths)) if (!BASELINES.includes(name) && !only.includes(name)) delete paths[name];
+  if (only)
+    for (const name of Object.keys(paths)) if (!BASELINES.includes(name) && !only.includes(name)) delete paths[name];
   // Warm-up, not measured: the SDK and the nodes loaded, connections open, the JIT done.
-  for (const [name, path] of Object.entries(paths)) if (name !== 'idle') await path(emu, ids(200, `GID_warm@@@${name.replace(/\W/g, '')}-`));
+  for (const [name, path] of Object.entries(paths))
+    if (name !== 'idle') await path(emu, ids(200, `GID_warm@@@${name.replace(/\W/g, '')}-`));
   await sleep(1_000);
   const runs: Record<string, HostCost[]> = Object.fromEntries(Object.keys(paths).map((k) => [k, []]));
   for (let run = 0; run < RUNS; run++) {
@@ -78,7 +84,8 @@ export async function hostCost(): Promise<BenchResult> {
       [`${key}_cpuUsPerRequest`]: perRequestUs,
       [`${key}_heapBytesPerDevice`]: requests ? m.heapPeakGrowthBytes / requests : 0,
     });
-    if (name === 'node-red session' && burstDeliveryMs.length) data.node_red_session_burstDeliveryMaxMs = Math.max(...burstDeliveryMs);
+    if (name === 'node-red session' && burstDeliveryMs.length)
+      data.node_red_session_burstDeliveryMaxMs = Math.max(...burstDeliveryMs);
     const targeted = !BASELINES.includes(name);
     const ok = m.loopP99Ms < TARGET.loopP99Ms && m.loopMaxMs < TARGET.loopMaxMs && m.cpuShare < TARGET.cpuShare;
     if (targeted) allPass &&= ok;
@@ -105,7 +112,10 @@ async function rawHttp(emu: Emu, list: string[]): Promise<void> {
       while (next < list.length) {
         const clientId = list[next++];
         await pacer.take();
-        await baselineQuery(emu.endpoint, emu.accessKeyId, emu.accessKeySecret, { ClientId: clientId, InstanceId: emu.instanceId });
+        await baselineQuery(emu.endpoint, emu.accessKeyId, emu.accessKeySecret, {
+          ClientId: clientId,
+          InstanceId: emu.instanceId,
+        });
       }
     }),
   );
@@ -123,7 +133,13 @@ async function n8nNode(emu: Emu, list: string[]): Promise<void> {
   const { AlibabaCloudMqtt } = await import('../../nodes/AlibabaCloudMqtt/AlibabaCloudMqtt.node');
   const { executeContext } = await import('../../test/helpers/n8n-context');
   const ctx = executeContext({
-    parameters: { resource: 'deviceSession', operation: 'getStatus', clientId: '={{ $json.clientId }}', instanceId: emu.instanceId, options: {} },
+    parameters: {
+      resource: 'deviceSession',
+      operation: 'getStatus',
+      clientId: '={{ $json.clientId }}',
+      instanceId: emu.instanceId,
+      options: {},
+    },
     items: list.map((clientId) => ({ clientId })),
     credentials: credentialsOf(emu),
   });
@@ -135,7 +151,13 @@ async function n8nTrigger(emu: Emu, list: string[]): Promise<void> {
   const { AlibabaCloudMqttTrigger } = await import('../../nodes/AlibabaCloudMqttTrigger/AlibabaCloudMqttTrigger.node');
   const { pollContext } = await import('../../test/helpers/n8n-context');
   const { ctx, staticData } = pollContext({
-    parameters: { instanceId: emu.instanceId, clientIds: list.join('\n'), mode: 'exact', events: ['offline', 'online'], options: {} },
+    parameters: {
+      instanceId: emu.instanceId,
+      clientIds: list.join('\n'),
+      mode: 'exact',
+      events: ['offline', 'online'],
+      options: {},
+    },
     credentials: credentialsOf(emu),
   });
   await new AlibabaCloudMqttTrigger().poll.call(ctx);

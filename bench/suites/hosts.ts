@@ -7,8 +7,12 @@ export async function hosts(): Promise<BenchResult> {
   const { AlibabaCloudMqtt } = await import('../../nodes/AlibabaCloudMqtt/AlibabaCloudMqtt.node');
   const { executeContext } = await import('../../test/helpers/n8n-context');
   const { helper, collect, waitUntil } = await import('../../test/helpers/node-red');
-  const configNode = (await import('../../nodes/node-red/alicloud-mqtt-config')).default ?? (await import('../../nodes/node-red/alicloud-mqtt-config'));
-  const sessionNode = (await import('../../nodes/node-red/alicloud-mqtt-session')).default ?? (await import('../../nodes/node-red/alicloud-mqtt-session'));
+  const configNode =
+    (await import('../../nodes/node-red/alicloud-mqtt-config')).default ??
+    (await import('../../nodes/node-red/alicloud-mqtt-config'));
+  const sessionNode =
+    (await import('../../nodes/node-red/alicloud-mqtt-session')).default ??
+    (await import('../../nodes/node-red/alicloud-mqtt-session'));
   const emu = await startEmulatorProcess({ faults: { latencyMs: 50, jitterMs: 10 } });
   const n = 1000;
   const list = ids(n, 'GID_host@@@');
@@ -18,17 +22,36 @@ export async function hosts(): Promise<BenchResult> {
     const started = performance.now();
     await run();
     const used = process.cpuUsage(cpu);
-    return { perSecond: n / ((performance.now() - started) / 1000), cpuMsPerItem: (used.user + used.system) / 1000 / n };
+    return {
+      perSecond: n / ((performance.now() - started) / 1000),
+      cpuMsPerItem: (used.user + used.system) / 1000 / n,
+    };
   };
-  const credentials = { accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret, region: 'cn-hangzhou', network: 'public', endpoint: emu.endpoint };
+  const credentials = {
+    accessKeyId: emu.accessKeyId,
+    accessKeySecret: emu.accessKeySecret,
+    region: 'cn-hangzhou',
+    network: 'public',
+    endpoint: emu.endpoint,
+  };
   const core = await timed(async () => {
-    const client = new OnsMqttClient({ accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret, endpoint: emu.endpoint });
+    const client = new OnsMqttClient({
+      accessKeyId: emu.accessKeyId,
+      accessKeySecret: emu.accessKeySecret,
+      endpoint: emu.endpoint,
+    });
     await client.querySessions({ clientIds: list, instanceId: emu.instanceId });
   });
   await new Promise((r) => setTimeout(r, 1000)); // let the shared bucket refill between runs
   const n8n = await timed(async () => {
     const ctx = executeContext({
-      parameters: { resource: 'deviceSession', operation: 'getStatus', clientId: '={{ $json.clientId }}', instanceId: emu.instanceId, options: {} },
+      parameters: {
+        resource: 'deviceSession',
+        operation: 'getStatus',
+        clientId: '={{ $json.clientId }}',
+        instanceId: emu.instanceId,
+        options: {},
+      },
       items: list.map((clientId) => ({ clientId })),
       credentials,
     });

@@ -11,15 +11,21 @@ export function loadTime(): BenchResult {
   };
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   /** Median of paired differences, each pair run back to back, so machine drift cancels out. */
-  const added = (base: string, withOurs: string) => median(Array.from({ length: 11 }, () => -once(base) + once(withOurs)));
+  const added = (base: string, withOurs: string) =>
+    median(Array.from({ length: 11 }, () => -once(base) + once(withOurs)));
   const n8nNode = `require('n8n-workflow'); require('./dist/nodes/AlibabaCloudMqtt/AlibabaCloudMqtt.node.js'); require('./dist/nodes/AlibabaCloudMqttTrigger/AlibabaCloudMqttTrigger.node.js'); require('./dist/credentials/AlibabaCloudMqttApi.credentials.js')`;
-  const nodeRed = ['config', 'session', 'trace', 'watch'].map((n) => `require('./dist/nodes/node-red/alicloud-mqtt-${n}.js')`).join(';');
+  const nodeRed = ['config', 'session', 'trace', 'watch']
+    .map((n) => `require('./dist/nodes/node-red/alicloud-mqtt-${n}.js')`)
+    .join(';');
   const bare = median(Array.from({ length: 5 }, () => once('')));
   const addedN8n = added("require('n8n-workflow')", n8nNode);
   const addedNodeRed = added('', nodeRed);
   const sdkLoaded = execFileSync(
     process.execPath,
-    ['-e', `${n8nNode};${nodeRed};process.stdout.write(String(Object.keys(require.cache).some((k) => k.includes('@alicloud'))))`],
+    [
+      '-e',
+      `${n8nNode};${nodeRed};process.stdout.write(String(Object.keys(require.cache).some((k) => k.includes('@alicloud'))))`,
+    ],
     { cwd: ROOT, encoding: 'utf8' },
   );
   return {

@@ -5,7 +5,11 @@ import { gc, ids, mb, type BenchResult } from '../report';
 
 export async function memory(): Promise<BenchResult> {
   const emu = await startEmulatorProcess({});
-  const client = new OnsMqttClient({ accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret, endpoint: emu.endpoint });
+  const client = new OnsMqttClient({
+    accessKeyId: emu.accessKeyId,
+    accessKeySecret: emu.accessKeySecret,
+    endpoint: emu.endpoint,
+  });
   await client.querySessions({ clientIds: ids(100), instanceId: emu.instanceId, mode: 'batch' }); // warm-up
   const data: Record<string, number> = {};
   const parts: string[] = [];
@@ -17,7 +21,10 @@ export async function memory(): Promise<BenchResult> {
     let kept = 0;
     // Streaming: results are counted as they arrive, the way a host sends them on; the returned
     // array is what a caller keeps, so it is included in the figure.
-    const results = await client.querySessions({ clientIds: ids(n), instanceId: emu.instanceId, mode: 'batch' }, { onResult: () => kept++ });
+    const results = await client.querySessions(
+      { clientIds: ids(n), instanceId: emu.instanceId, mode: 'batch' },
+      { onResult: () => kept++ },
+    );
     clearInterval(sampler);
     const growth = peak - base;
     data[`growthMb_${n}`] = mb(growth);

@@ -18,9 +18,21 @@ export async function n8n100k(): Promise<BenchResult> {
   const { executeContext } = await import('../../test/helpers/n8n-context');
   const emu = await startEmulatorProcess({ faults: { latencyMs: 20, jitterMs: 5 } });
   const ctx = executeContext({
-    parameters: { resource: 'deviceSession', operation: 'getManyStatuses', clientId: '={{ $json.clientId }}', instanceId: emu.instanceId, options: {} },
+    parameters: {
+      resource: 'deviceSession',
+      operation: 'getManyStatuses',
+      clientId: '={{ $json.clientId }}',
+      instanceId: emu.instanceId,
+      options: {},
+    },
     items: ids(N, 'GID_n8n100k@@@').map((clientId) => ({ clientId })),
-    credentials: { accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret, region: 'cn-hangzhou', network: 'public', endpoint: emu.endpoint },
+    credentials: {
+      accessKeyId: emu.accessKeyId,
+      accessKeySecret: emu.accessKeySecret,
+      region: 'cn-hangzhou',
+      network: 'public',
+      endpoint: emu.endpoint,
+    },
   });
   const { cost, result } = await measureHostCost(() => new AlibabaCloudMqtt().execute.call(ctx));
   await emu.stop();

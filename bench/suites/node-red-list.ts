@@ -46,7 +46,8 @@ export async function nodeRedList(): Promise<Row> {
   );
   // Counted, not kept: the heap figure is the node's, not 100,000 messages held by the bench.
   let out = 0;
-  for (const id of ['on', 'off']) (helper.getNode(id) as { on(e: string, f: () => void): void }).on('input', () => void out++);
+  for (const id of ['on', 'off'])
+    (helper.getNode(id) as { on(e: string, f: () => void): void }).on('input', () => void out++);
   const list = Array.from({ length: N }, (_, i) => `GID_list@@@${i}`);
   gc();
   const heapBefore = process.memoryUsage().heapUsed;

@@ -13,7 +13,11 @@ export async function details(): Promise<BenchResult> {
   const n = 3000;
   const run = async (withDetails: boolean) => {
     const emu = await startEmulatorProcess({ faults: { latencyMs: 50, jitterMs: 10, throttleQps: LIMITS } });
-    const client = new OnsMqttClient({ accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret, endpoint: emu.endpoint });
+    const client = new OnsMqttClient({
+      accessKeyId: emu.accessKeyId,
+      accessKeySecret: emu.accessKeySecret,
+      endpoint: emu.endpoint,
+    });
     let lastStatusSend = 0;
     const onSend = (message: unknown) => {
       const m = message as { api: string; at: number };
@@ -21,7 +25,10 @@ export async function details(): Promise<BenchResult> {
     };
     subscribe(SEND_CHANNEL, onSend);
     const started = performance.now();
-    const results = await client.querySessions({ clientIds: ids(n, 'GID_details@@@'), instanceId: emu.instanceId }, { offlineDetails: withDetails });
+    const results = await client.querySessions(
+      { clientIds: ids(n, 'GID_details@@@'), instanceId: emu.instanceId },
+      { offlineDetails: withDetails },
+    );
     const elapsed = (performance.now() - started) / 1000;
     unsubscribe(SEND_CHANNEL, onSend);
     const stats = await emu.stats();

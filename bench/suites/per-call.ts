@@ -27,13 +27,26 @@ export async function perCallCost(): Promise<BenchResult> {
   // Paced like the client (which never exceeds the service's per-IP limit): a process woken ~300
   // times a second does more fixed work per call than one running flat out, so every variant gets
   // the same pacing, from its own bucket, for a like-for-like comparison.
-  const pacer = new TokenBucket(API_RATE_LIMITS.QuerySessionByClientId.ratePerSecond, API_RATE_LIMITS.QuerySessionByClientId.burst);
-  const client = new OnsMqttClient({ accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret, endpoint: emu.endpoint, concurrency });
+  const pacer = new TokenBucket(
+    API_RATE_LIMITS.QuerySessionByClientId.ratePerSecond,
+    API_RATE_LIMITS.QuerySessionByClientId.burst,
+  );
+  const client = new OnsMqttClient({
+    accessKeyId: emu.accessKeyId,
+    accessKeySecret: emu.accessKeySecret,
+    endpoint: emu.endpoint,
+    concurrency,
+  });
   // The SDK alone (one OpenApi client, callApi per request, nothing of ours around it), to tell
   // how much of the cost is the SDK and how much is this package's own layers.
   const { default: OpenApi, Config, Params, OpenApiRequest } = await import('@alicloud/openapi-client');
   const raw = new OpenApi(
-    new Config({ accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret, endpoint: new URL(emu.endpoint).host, protocol: 'http' }),
+    new Config({
+      accessKeyId: emu.accessKeyId,
+      accessKeySecret: emu.accessKeySecret,
+      endpoint: new URL(emu.endpoint).host,
+      protocol: 'http',
+    }),
   );
   const params = new Params({
     action: 'QuerySessionByClientId',
@@ -50,17 +63,25 @@ export async function perCallCost(): Promise<BenchResult> {
     client: (i) => client.querySession({ clientId: `GID_cost@@@${i}`, instanceId: emu.instanceId }),
     baseline: async (i) => (
       await pacer.take(),
-      baselineQuery(emu.endpoint, emu.accessKeyId, emu.accessKeySecret, { ClientId: `GID_cost@@@${i}`, InstanceId: emu.instanceId })
+      baselineQuery(emu.endpoint, emu.accessKeyId, emu.accessKeySecret, {
+        ClientId: `GID_cost@@@${i}`,
+        InstanceId: emu.instanceId,
+      })
     ),
     sdkOnly: async (i) => (
       await pacer.take(),
-      raw.callApi(params, new OpenApiRequest({ query: { ClientId: `GID_cost@@@${i}`, InstanceId: emu.instanceId } }), {} as never)
+      raw.callApi(
+        params,
+        new OpenApiRequest({ query: { ClientId: `GID_cost@@@${i}`, InstanceId: emu.instanceId } }),
+        {} as never,
+      )
     ),
   };
   const samples: Record<string, number[]> = { client: [], baseline: [], sdkOnly: [] };
   for (const task of Object.values(variants)) await pool(task); // warm-up: SDK loaded, pools filled, JIT
   // Interleaved rounds, median per variant: the machine's drift hits all three alike.
-  for (let r = 0; r < rounds; r++) for (const [name, task] of Object.entries(variants)) samples[name].push(await cpuPerCall(task));
+  for (let r = 0; r < rounds; r++)
+    for (const [name, task] of Object.entries(variants)) samples[name].push(await cpuPerCall(task));
   await emu.stop();
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const sdk = median(samples.client);

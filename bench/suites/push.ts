@@ -63,7 +63,11 @@ export async function pushStorm(): Promise<BenchResult> {
   const emu = await startEmulatorProcess({ amqpPort: 0, faults: { throttleQps: LIMITS } });
   const ids = Array.from({ length: n }, (_, i) => `${GROUP}@@@storm-${i}`);
   await emu.setDevicesOnline(ids, true);
-  const client = new OnsMqttClient({ accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret, endpoint: emu.endpoint });
+  const client = new OnsMqttClient({
+    accessKeyId: emu.accessKeyId,
+    accessKeySecret: emu.accessKeySecret,
+    endpoint: emu.endpoint,
+  });
   let saved: SavedWatch | undefined;
   const watcher = new FleetWatcher({
     client: () => client,

@@ -16,7 +16,10 @@ export async function shared(): Promise<BenchResult> {
   let pass = true;
   try {
     for (const processes of [1, 2, 4]) {
-      const emu = await startEmulatorProcess({ logLimit: 50_000, faults: { latencyMs: 50, jitterMs: 10, throttleQps: LIMITS } });
+      const emu = await startEmulatorProcess({
+        logLimit: 50_000,
+        faults: { latencyMs: 50, jitterMs: 10, throttleQps: LIMITS },
+      });
       const sharedLimit = { redisUrl: redis.url, keyPrefix: `bench-${processes}-${Date.now()}` };
       const startAt = Date.now() + 1500;
       const reports = await Promise.all(

@@ -16,10 +16,17 @@ export async function stall(): Promise<BenchResult> {
   const sends: number[] = [];
   const onSend = (m: unknown) => sends.push((m as { at: number }).at);
   subscribe(SEND_CHANNEL, onSend);
-  const client = new OnsMqttClient({ accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret, endpoint: emu.endpoint, timeoutMs: 10_000 });
+  const client = new OnsMqttClient({
+    accessKeyId: emu.accessKeyId,
+    accessKeySecret: emu.accessKeySecret,
+    endpoint: emu.endpoint,
+    timeoutMs: 10_000,
+  });
   const started = performance.now();
   const results = await Promise.all(
-    ids(n, 'GID_stall@@@').map((clientId) => client.querySession({ clientId, instanceId: emu.instanceId }).catch(() => undefined)),
+    ids(n, 'GID_stall@@@').map((clientId) =>
+      client.querySession({ clientId, instanceId: emu.instanceId }).catch(() => undefined),
+    ),
   );
   const elapsed = (performance.now() - started) / 1000;
   unsubscribe(SEND_CHANNEL, onSend);
@@ -40,7 +47,20 @@ export async function stall(): Promise<BenchResult> {
     bench: '0. stall then recovery (3,000 queries, service held 3 s)',
     figures: `busiest second ${peakSent} sent / ${stats.busiestSecond} arrived (promised ${promised}, limit ${LIMITS.QuerySessionByClientId}); ${elapsed.toFixed(1)} s vs floor ${floor.toFixed(1)} s, ratio ${ratio.toFixed(2)}; ${throttled} SystemOverFlow, ${failed} failed`,
     goal: `sent <= ${promised}, arrived <= ${LIMITS.QuerySessionByClientId}, 0 throttled`,
-    verdict: peakSent <= promised && stats.busiestSecond <= LIMITS.QuerySessionByClientId && throttled === 0 && failed === 0 ? 'pass' : 'short',
-    data: { n, stallMs, peakSent, peakArrived: stats.busiestSecond, elapsedS: elapsed, floorS: floor, ratio, throttled, failed },
+    verdict:
+      peakSent <= promised && stats.busiestSecond <= LIMITS.QuerySessionByClientId && throttled === 0 && failed === 0
+        ? 'pass'
+        : 'short',
+    data: {
+      n,
+      stallMs,
+      peakSent,
+      peakArrived: stats.busiestSecond,
+      elapsedS: elapsed,
+      floorS: floor,
+      ratio,
+      throttled,
+      failed,
+    },
   };
 }

@@ -42,17 +42,25 @@ export interface MqttConnectOptions {
 const CLIENT_ID = /^[^@\s]{1,64}@@@[^@\s]{1,64}$/;
 
 export function mqttConnectOptions(input: MqttConnectOptionsInput): MqttConnectOptions {
-  if (!input || typeof input !== 'object') throw invalidInput('options', 'expected an object { mode, clientId, instanceId, ... }.');
+  if (!input || typeof input !== 'object')
+    throw invalidInput('options', 'expected an object { mode, clientId, instanceId, ... }.');
   const mode = requireOneOf<MqttAuthMode>('mode', input.mode, MQTT_AUTH_MODES, 'DeviceCredential');
   const clientId = requireId('clientId', input.clientId, 'GID_group@@@device');
   if (!CLIENT_ID.test(clientId))
-    throw invalidInput('clientId', 'must be GroupId@@@DeviceId (for example GID_sensors@@@device-001), at most 64 characters on each side.');
+    throw invalidInput(
+      'clientId',
+      'must be GroupId@@@DeviceId (for example GID_sensors@@@device-001), at most 64 characters on each side.',
+    );
   const instanceId = requireId('instanceId', input.instanceId, 'post-cn-xxxxxxxx');
   switch (mode) {
     case 'DeviceCredential': {
       const keyId = requireKeyPart('deviceAccessKeyId', input.deviceAccessKeyId, FROM_DEVICE_CREDENTIAL);
       const secret = requireKeyPart('deviceAccessKeySecret', input.deviceAccessKeySecret, FROM_DEVICE_CREDENTIAL);
-      return { clientId, username: `DeviceCredential|${keyId}|${instanceId}`, password: hmacSha1Base64(secret, clientId) };
+      return {
+        clientId,
+        username: `DeviceCredential|${keyId}|${instanceId}`,
+        password: hmacSha1Base64(secret, clientId),
+      };
     }
     case 'Signature': {
       const keyId = requireKeyPart('accessKeyId', input.accessKeyId, FROM_ACCOUNT);
@@ -76,7 +84,8 @@ const FROM_ACCOUNT = 'the AccessKey of the account that owns the instance';
 function requireKeyPart(field: string, value: unknown, from: string): string {
   if (typeof value !== 'string' || value.trim() === '') throw invalidInput(field, `is missing: give it from ${from}.`);
   const trimmed = value.trim();
-  if (/[\s\u0000-\u001f\u007f]/.test(trimmed)) throw invalidInput(field, `contains spaces or control characters; copy it again from ${from}.`);
+  if (/[\s\u0000-\u001f\u007f]/.test(trimmed))
+    throw invalidInput(field, `contains spaces or control characters; copy it again from ${from}.`);
   return trimmed;
 }
 

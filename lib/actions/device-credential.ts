@@ -35,7 +35,11 @@ export function deviceRef(input: DeviceRef): DeviceRef {
 const query = (ref: DeviceRef) => ({ ClientId: ref.clientId, InstanceId: ref.instanceId });
 
 /** The device's credential, or null when none is registered. */
-export async function getDeviceCredential(sender: ActionSender, input: DeviceRef, signal?: AbortSignal): Promise<DeviceCredential | null> {
+export async function getDeviceCredential(
+  sender: ActionSender,
+  input: DeviceRef,
+  signal?: AbortSignal,
+): Promise<DeviceCredential | null> {
   const ref = deviceRef(input);
   const response = await sender.call('GetDeviceCredential', query(ref), signal);
   const raw = response.body.DeviceCredential;
@@ -45,9 +49,18 @@ export async function getDeviceCredential(sender: ActionSender, input: DeviceRef
 }
 
 /** A new credential; replaces the device's current one if it has one. */
-export async function registerDeviceCredential(sender: ActionSender, input: DeviceRef, signal?: AbortSignal): Promise<DeviceCredential> {
+export async function registerDeviceCredential(
+  sender: ActionSender,
+  input: DeviceRef,
+  signal?: AbortSignal,
+): Promise<DeviceCredential> {
   const ref = deviceRef(input);
-  return parseCredential(sender, 'RegisterDeviceCredential', await sender.call('RegisterDeviceCredential', query(ref), signal), ref);
+  return parseCredential(
+    sender,
+    'RegisterDeviceCredential',
+    await sender.call('RegisterDeviceCredential', query(ref), signal),
+    ref,
+  );
 }
 
 /** Get-or-register calls in progress in this process, by endpoint, identity, instance and device. */
@@ -59,7 +72,11 @@ const ensuring = new Map<string, Promise<DeviceCredential & { registered: boolea
  * both would register, and the first answer's secret would already be replaced. (Across processes,
  * e.g. n8n workers, the service itself decides: the newest registration wins.)
  */
-export function ensureDeviceCredential(sender: ActionSender, input: DeviceRef, signal?: AbortSignal): Promise<DeviceCredential & { registered: boolean }> {
+export function ensureDeviceCredential(
+  sender: ActionSender,
+  input: DeviceRef,
+  signal?: AbortSignal,
+): Promise<DeviceCredential & { registered: boolean }> {
   const ref = deviceRef(input);
   const key = `${sender.scope}\u0000${ref.instanceId}\u0000${ref.clientId}`;
   const running = ensuring.get(key);
@@ -80,9 +97,18 @@ export function ensureDeviceCredential(sender: ActionSender, input: DeviceRef, s
 }
 
 /** A new secret for the device; the old one stops working. */
-export async function refreshDeviceCredential(sender: ActionSender, input: DeviceRef, signal?: AbortSignal): Promise<DeviceCredential> {
+export async function refreshDeviceCredential(
+  sender: ActionSender,
+  input: DeviceRef,
+  signal?: AbortSignal,
+): Promise<DeviceCredential> {
   const ref = deviceRef(input);
-  return parseCredential(sender, 'RefreshDeviceCredential', await sender.call('RefreshDeviceCredential', query(ref), signal), ref);
+  return parseCredential(
+    sender,
+    'RefreshDeviceCredential',
+    await sender.call('RefreshDeviceCredential', query(ref), signal),
+    ref,
+  );
 }
 
 export async function unregisterDeviceCredential(
@@ -95,12 +121,18 @@ export async function unregisterDeviceCredential(
   return { ...ref, requestId: response.requestId };
 }
 
-function parseCredential(sender: ActionSender, action: string, response: TransportResponse, ref: DeviceRef): DeviceCredential {
+function parseCredential(
+  sender: ActionSender,
+  action: string,
+  response: TransportResponse,
+  ref: DeviceRef,
+): DeviceCredential {
   const raw = response.body.DeviceCredential as Record<string, unknown> | undefined;
   const text = (name: string) => (raw && typeof raw[name] === 'string' && raw[name] !== '' ? raw[name] : undefined);
   const keyId = text('DeviceAccessKeyId');
   const secret = text('DeviceAccessKeySecret');
-  if (!raw || typeof raw !== 'object' || !keyId || !secret) throw sender.malformed(action, 'DeviceCredential', response);
+  if (!raw || typeof raw !== 'object' || !keyId || !secret)
+    throw sender.malformed(action, 'DeviceCredential', response);
   return {
     clientId: text('ClientId') ?? ref.clientId,
     instanceId: text('InstanceId') ?? ref.instanceId,

@@ -50,7 +50,9 @@ export function parseUtcOffset(value: string): number | undefined {
 export function traceTimeToIso(time: string, offsetMinutes: number): string | null {
   const m = /^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?$/.exec(time.trim());
   if (!m) return null;
-  const ms = Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6], Number((m[7] ?? '0').padEnd(3, '0'))) - offsetMinutes * 60_000;
+  const ms =
+    Date.UTC(+m[1], +m[2] - 1, +m[3], +m[4], +m[5], +m[6], Number((m[7] ?? '0').padEnd(3, '0'))) -
+    offsetMinutes * 60_000;
   return Number.isFinite(ms) ? new Date(ms).toISOString() : null;
 }
 
@@ -88,7 +90,13 @@ export function detailsFromTrace(events: readonly ConnectionEvent[], offsetMinut
 }
 
 export function missingDetails(why: string): OfflineDetails {
-  return { offlineSince: null, lastDisconnectReason: null, lastDisconnectCode: null, lastConnectedAt: null, offlineDetailsMissing: why };
+  return {
+    offlineSince: null,
+    lastDisconnectReason: null,
+    lastDisconnectCode: null,
+    lastConnectedAt: null,
+    offlineDetailsMissing: why,
+  };
 }
 
 type TraceReader = (
@@ -108,13 +116,20 @@ export async function readOfflineDetails(
   const { signal, timedOut, done } = linkedSignal(context.signal, context.timeoutMs);
   try {
     const events = await readTrace(
-      { clientId: device.clientId, instanceId: device.instanceId, from: context.now - DETAILS_WINDOW_MS, to: context.now, limit: DETAILS_EVENTS },
+      {
+        clientId: device.clientId,
+        instanceId: device.instanceId,
+        from: context.now - DETAILS_WINDOW_MS,
+        to: context.now,
+        limit: DETAILS_EVENTS,
+      },
       signal,
     );
     return detailsFromTrace(events, context.offsetMinutes);
   } catch (error) {
     if (context.signal?.aborted) throw error;
-    if (timedOut()) return missingDetails(`the connection trace did not answer within ${Math.round(context.timeoutMs / 1000)} s`);
+    if (timedOut())
+      return missingDetails(`the connection trace did not answer within ${Math.round(context.timeoutMs / 1000)} s`);
     const e = error as { code?: unknown; hint?: unknown; message?: unknown };
     const code = typeof e.code === 'string' ? e.code : 'Error';
     const hint = typeof e.hint === 'string' ? ` ${e.hint}` : '';

@@ -24,7 +24,10 @@ export const BATCH_SIZE = 10;
 /** What the session actions need: the sender, and how to read an offline device's details. */
 export interface SessionContext {
   sender: ActionSender;
-  readOfflineDetails(device: { clientId: string; instanceId: string }, options: CallOptions & OfflineDetailsOptions): Promise<OfflineDetails>;
+  readOfflineDetails(
+    device: { clientId: string; instanceId: string },
+    options: CallOptions & OfflineDetailsOptions,
+  ): Promise<OfflineDetails>;
 }
 
 /** Is this device connected? Calls QuerySessionByClientId. Throws OnsMqttError. */
@@ -35,15 +38,29 @@ export async function querySession(
 ): Promise<SessionStatus> {
   const clientId = requireId('clientId', input?.clientId, 'GID_group@@@device');
   const instanceId = requireId('instanceId', input?.instanceId, 'post-cn-xxxxxxxx');
-  const response = await context.sender.call('QuerySessionByClientId', { ClientId: clientId, InstanceId: instanceId }, options.signal);
+  const response = await context.sender.call(
+    'QuerySessionByClientId',
+    { ClientId: clientId, InstanceId: instanceId },
+    options.signal,
+  );
   const online = response.body.OnlineStatus;
   if (typeof online !== 'boolean') throw context.sender.malformed('QuerySessionByClientId', 'OnlineStatus', response);
-  const status: SessionStatus = { clientId, instanceId, online, requestId: response.requestId, checkedAt: new Date().toISOString() };
+  const status: SessionStatus = {
+    clientId,
+    instanceId,
+    online,
+    requestId: response.requestId,
+    checkedAt: new Date().toISOString(),
+  };
   return options.offlineDetails ? withOfflineDetails(context, status, options) : status;
 }
 
 /** The status with its offline details when it is offline (an online status is returned as is). */
-async function withOfflineDetails(context: SessionContext, status: SessionStatus, options: StatusCallOptions): Promise<SessionStatus> {
+async function withOfflineDetails(
+  context: SessionContext,
+  status: SessionStatus,
+  options: StatusCallOptions,
+): Promise<SessionStatus> {
   if (status.online) return status;
   const detailOptions = typeof options.offlineDetails === 'object' ? options.offlineDetails : {};
   return { ...status, details: await context.readOfflineDetails(status, { ...detailOptions, signal: options.signal }) };
@@ -88,7 +105,9 @@ export async function querySessions(
   try {
     instanceId = requireId('instanceId', input.instanceId, 'post-cn-xxxxxxxx');
   } catch (error) {
-    ids.forEach((id, i) => settle(i, { clientId: displayValue(id), instanceId: rawInstance, error: asOnsMqttError(error) }));
+    ids.forEach((id, i) =>
+      settle(i, { clientId: displayValue(id), instanceId: rawInstance, error: asOnsMqttError(error) }),
+    );
     return results;
   }
   if (mode === 'exact') {
@@ -97,7 +116,11 @@ export async function querySessions(
       try {
         settle(i, await querySession(context, { clientId: id as string, instanceId }, { signal: options.signal }));
       } catch (error) {
-        settle(i, { clientId: typeof id === 'string' ? id.trim() : displayValue(id), instanceId, error: asOnsMqttError(error) });
+        settle(i, {
+          clientId: typeof id === 'string' ? id.trim() : displayValue(id),
+          instanceId,
+          error: asOnsMqttError(error),
+        });
       }
     });
     await Promise.all(detailReads);
@@ -122,7 +145,8 @@ export async function querySessions(
     try {
       response = await sender.call('BatchQuerySessionByClientIds', query, options.signal);
     } catch (error) {
-      for (const entry of chunk) settle(entry.index, { clientId: entry.clientId, instanceId, error: asOnsMqttError(error) });
+      for (const entry of chunk)
+        settle(entry.index, { clientId: entry.clientId, instanceId, error: asOnsMqttError(error) });
       return;
     }
     const byId = onlineById(response.body.OnlineStatusList);
@@ -130,7 +154,11 @@ export async function querySessions(
     for (const entry of chunk) {
       const online = byId.get(entry.clientId);
       if (online === undefined) {
-        const error = sender.malformed('BatchQuerySessionByClientIds', `OnlineStatusList entry for ${entry.clientId}`, response);
+        const error = sender.malformed(
+          'BatchQuerySessionByClientIds',
+          `OnlineStatusList entry for ${entry.clientId}`,
+          response,
+        );
         error.attempts = 1;
         settle(entry.index, { clientId: entry.clientId, instanceId, error });
       } else {
@@ -147,7 +175,8 @@ function onlineById(list: unknown): Map<string, boolean> {
   const byId = new Map<string, boolean>();
   if (!Array.isArray(list)) return byId;
   for (const row of list as Array<Record<string, unknown>>) {
-    if (row && typeof row.ClientId === 'string' && typeof row.OnlineStatus === 'boolean') byId.set(row.ClientId, row.OnlineStatus);
+    if (row && typeof row.ClientId === 'string' && typeof row.OnlineStatus === 'boolean')
+      byId.set(row.ClientId, row.OnlineStatus);
   }
   return byId;
 }

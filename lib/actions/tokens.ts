@@ -81,7 +81,11 @@ export async function sendMessage(
   const instanceId = requireId('instanceId', input?.instanceId, 'post-cn-xxxxxxxx');
   const topic = requireTopic('topic', input.topic);
   const payload = payloadText(input.payload);
-  const response = await sender.call('SendMessage', { InstanceId: instanceId, MqttTopic: topic, Payload: payload }, signal);
+  const response = await sender.call(
+    'SendMessage',
+    { InstanceId: instanceId, MqttTopic: topic, Payload: payload },
+    signal,
+  );
   const msgId = response.body.MsgId;
   if (typeof msgId !== 'string' || msgId === '') throw sender.malformed('SendMessage', 'MsgId', response);
   return { msgId, instanceId, topic, requestId: response.requestId };
@@ -90,10 +94,14 @@ export async function sendMessage(
 function topicList(value: unknown): string[] {
   const list = typeof value === 'string' ? value.split(',') : Array.isArray(value) ? (value as unknown[]) : undefined;
   if (!list)
-    throw invalidInput('resources', 'expected the topics the token may use: an array, or a comma-separated text such as "sensors/1,sensors/1/config".');
+    throw invalidInput(
+      'resources',
+      'expected the topics the token may use: an array, or a comma-separated text such as "sensors/1,sensors/1/config".',
+    );
   const topics = list.map((t, i) => requireTopic(`resources[${i}]`, t)).filter((t, i, all) => all.indexOf(t) === i);
   if (topics.length === 0) throw invalidInput('resources', 'is empty: give at least one topic.');
-  if (topics.length > MAX_TOKEN_RESOURCES) throw invalidInput('resources', `has ${topics.length} topics; a token allows at most ${MAX_TOKEN_RESOURCES}.`);
+  if (topics.length > MAX_TOKEN_RESOURCES)
+    throw invalidInput('resources', `has ${topics.length} topics; a token allows at most ${MAX_TOKEN_RESOURCES}.`);
   return topics;
 }
 

@@ -112,7 +112,11 @@ function checkRange(sender: ActionSender, input: TraceRange): Range {
  * Connection history of one device, newest first, following pages up to `limit` events
  * (default 100, at most 10,000). Throws OnsMqttError.
  */
-export async function queryConnectionTrace(sender: ActionSender, input: TraceQuery, options: CallOptions = {}): Promise<ConnectionEvent[]> {
+export async function queryConnectionTrace(
+  sender: ActionSender,
+  input: TraceQuery,
+  options: CallOptions = {},
+): Promise<ConnectionEvent[]> {
   const clientId = requireId('clientId', input?.clientId, 'GID_group@@@device');
   const instanceId = requireId('instanceId', input?.instanceId, 'post-cn-xxxxxxxx');
   const range = checkRange(sender, input);
@@ -121,12 +125,22 @@ export async function queryConnectionTrace(sender: ActionSender, input: TraceQue
 }
 
 /** Who sent the message and when (one page: the service does not page it). Throws OnsMqttError. */
-export async function queryPublishTrace(sender: ActionSender, input: PublishTraceQuery, options: CallOptions = {}): Promise<MessageTraceEvent[]> {
+export async function queryPublishTrace(
+  sender: ActionSender,
+  input: PublishTraceQuery,
+  options: CallOptions = {},
+): Promise<MessageTraceEvent[]> {
   const instanceId = requireId('instanceId', input?.instanceId, 'post-cn-xxxxxxxx');
   const msgId = requireId('msgId', input?.msgId, 'AC1EC0030EAB78308DB16A3EC773BD95');
   const range = checkRange(sender, { ...input, limit: undefined });
   const api = 'QueryMqttTraceMessagePublish';
-  const query = { MqttRegionId: range.mqttRegionId, InstanceId: instanceId, MsgId: msgId, BeginTime: String(range.from), EndTime: String(range.to) };
+  const query = {
+    MqttRegionId: range.mqttRegionId,
+    InstanceId: instanceId,
+    MsgId: msgId,
+    BeginTime: String(range.from),
+    EndTime: String(range.to),
+  };
   const response = await sender.call(api, query, options.signal);
   const page = parsePage(response.body, 'MessageTraceLists', messageEvent);
   if (!page) throw sender.malformed(api, 'MessageTraceLists', response);
@@ -134,18 +148,29 @@ export async function queryPublishTrace(sender: ActionSender, input: PublishTrac
 }
 
 /** Which clients received the message and when, newest first, up to `limit`. Throws OnsMqttError. */
-export async function queryDeliveryTrace(sender: ActionSender, input: DeliveryTraceQuery, options: CallOptions = {}): Promise<MessageTraceEvent[]> {
+export async function queryDeliveryTrace(
+  sender: ActionSender,
+  input: DeliveryTraceQuery,
+  options: CallOptions = {},
+): Promise<MessageTraceEvent[]> {
   const instanceId = requireId('instanceId', input?.instanceId, 'post-cn-xxxxxxxx');
   const msgId = requireId('msgId', input?.msgId, 'AC1EC0030EAB78308DB16A3EC773BD95');
   // Optional: blank means every client that received it.
-  const clientId = input.clientId === undefined || input.clientId === '' ? undefined : requireId('clientId', input.clientId, 'GID_group@@@device');
+  const clientId =
+    input.clientId === undefined || input.clientId === ''
+      ? undefined
+      : requireId('clientId', input.clientId, 'GID_group@@@device');
   const range = checkRange(sender, input);
   const query = { InstanceId: instanceId, MsgId: msgId, ...(clientId ? { ClientId: clientId } : {}) };
   return readPages(sender, 'QueryMqttTraceMessageSubscribe', query, range, 'MessageTraceLists', messageEvent, options);
 }
 
 /** What the client sent and received in the range, newest first, up to `limit`. Throws OnsMqttError. */
-export async function queryClientMessages(sender: ActionSender, input: ClientMessagesQuery, options: CallOptions = {}): Promise<MessageTraceEvent[]> {
+export async function queryClientMessages(
+  sender: ActionSender,
+  input: ClientMessagesQuery,
+  options: CallOptions = {},
+): Promise<MessageTraceEvent[]> {
   const instanceId = requireId('instanceId', input?.instanceId, 'post-cn-xxxxxxxx');
   const clientId = requireId('clientId', input?.clientId, 'GID_group@@@device');
   const range = checkRange(sender, input);
@@ -202,7 +227,8 @@ async function readPages<E extends { time: string }>(
       seen.add(key);
       events.push(event);
     }
-    if (parsed.events.length < TRACE_PAGE_SIZE || page * TRACE_PAGE_SIZE >= parsed.total || events.length === before) break;
+    if (parsed.events.length < TRACE_PAGE_SIZE || page * TRACE_PAGE_SIZE >= parsed.total || events.length === before)
+      break;
   }
   events.sort(newestFirst);
   return events.slice(0, range.limit);

@@ -25,7 +25,15 @@ export interface WaitUntilOnlineInput extends DeviceRef {
 }
 
 export type WaitUntilOnlineResult =
-  | { online: true; clientId: string; instanceId: string; waitedMs: number; checks: number; requestId: string | undefined; checkedAt: string }
+  | {
+      online: true;
+      clientId: string;
+      instanceId: string;
+      waitedMs: number;
+      checks: number;
+      requestId: string | undefined;
+      checkedAt: string;
+    }
   | {
       online: false;
       timedOut: true;
@@ -42,15 +50,27 @@ export type WaitUntilOnlineResult =
     };
 
 export interface WaitDependencies {
-  querySession(ref: DeviceRef, signal?: AbortSignal): Promise<{ online: boolean; requestId: string | undefined; checkedAt: string }>;
-  queryConnectionTrace(input: DeviceRef & { from: number; to: number; limit: number }, signal?: AbortSignal): Promise<ConnectionEvent[]>;
+  querySession(
+    ref: DeviceRef,
+    signal?: AbortSignal,
+  ): Promise<{ online: boolean; requestId: string | undefined; checkedAt: string }>;
+  queryConnectionTrace(
+    input: DeviceRef & { from: number; to: number; limit: number },
+    signal?: AbortSignal,
+  ): Promise<ConnectionEvent[]>;
 }
 
-export async function waitUntilOnline(deps: WaitDependencies, input: WaitUntilOnlineInput, signal?: AbortSignal): Promise<WaitUntilOnlineResult> {
+export async function waitUntilOnline(
+  deps: WaitDependencies,
+  input: WaitUntilOnlineInput,
+  signal?: AbortSignal,
+): Promise<WaitUntilOnlineResult> {
   const ref = deviceRef(input);
   const timeoutMs = optionalNumber('timeoutMs', input.timeoutMs, { min: 1, max: MAX_WAIT_MS });
-  if (timeoutMs === undefined) throw invalidInput('timeoutMs', `is required: how long to wait, in milliseconds (at most ${MAX_WAIT_MS}).`);
-  const maxInterval = optionalNumber('pollIntervalMs', input.pollIntervalMs, { min: 100, max: 600_000 }) ?? DEFAULT_POLL_INTERVAL_MS;
+  if (timeoutMs === undefined)
+    throw invalidInput('timeoutMs', `is required: how long to wait, in milliseconds (at most ${MAX_WAIT_MS}).`);
+  const maxInterval =
+    optionalNumber('pollIntervalMs', input.pollIntervalMs, { min: 100, max: 600_000 }) ?? DEFAULT_POLL_INTERVAL_MS;
   const started = Date.now();
   const deadline = started + timeoutMs;
   let interval = Math.min(FIRST_POLL_INTERVAL_MS, maxInterval);
@@ -62,7 +82,15 @@ export async function waitUntilOnline(deps: WaitDependencies, input: WaitUntilOn
     try {
       const status = await deps.querySession(ref, signal);
       lastError = undefined;
-      if (status.online) return { online: true, ...ref, waitedMs: Date.now() - started, checks, requestId: status.requestId, checkedAt: status.checkedAt };
+      if (status.online)
+        return {
+          online: true,
+          ...ref,
+          waitedMs: Date.now() - started,
+          checks,
+          requestId: status.requestId,
+          checkedAt: status.checkedAt,
+        };
     } catch (error) {
       if (!(error instanceof OnsMqttError) || !error.retryable || error.code === 'Aborted') throw error;
       lastError = error;
@@ -72,14 +100,25 @@ export async function waitUntilOnline(deps: WaitDependencies, input: WaitUntilOn
     await systemClock.sleep(Math.min(interval, left), signal);
     interval = Math.min(maxInterval, Math.ceil(interval * 1.5));
   }
-  const result: WaitUntilOnlineResult = { online: false, timedOut: true, ...ref, waitedMs: Date.now() - started, checks, trace: [] };
+  const result: WaitUntilOnlineResult = {
+    online: false,
+    timedOut: true,
+    ...ref,
+    waitedMs: Date.now() - started,
+    checks,
+    trace: [],
+  };
   if (lastError) result.lastError = lastError;
   try {
     // A little before the start: a refusal just before the wait began is part of the story.
-    result.trace = await deps.queryConnectionTrace({ ...ref, from: started - 60_000, to: Date.now(), limit: 100 }, signal);
+    result.trace = await deps.queryConnectionTrace(
+      { ...ref, from: started - 60_000, to: Date.now(), limit: 100 },
+      signal,
+    );
   } catch (error) {
     if (error instanceof OnsMqttError && error.code === 'Aborted') throw error;
-    result.traceError = error instanceof OnsMqttError ? error : new OnsMqttError({ code: 'NetworkError', message: String(error) });
+    result.traceError =
+      error instanceof OnsMqttError ? error : new OnsMqttError({ code: 'NetworkError', message: String(error) });
   }
   return result;
 }

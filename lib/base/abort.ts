@@ -84,7 +84,10 @@ export function attemptTimer(signal: Cancellable | undefined, ms: number, onTime
  * that unlinks it from the parent and clears the timer. (Not AbortSignal.any: on Node 20 each one
  * stays referenced by a long-lived parent until that parent is collected.)
  */
-export function linkedSignal(parent: AbortSignal | undefined, timeoutMs: number): { signal: AbortSignal; timedOut: () => boolean; done: () => void } {
+export function linkedSignal(
+  parent: AbortSignal | undefined,
+  timeoutMs: number,
+): { signal: AbortSignal; timedOut: () => boolean; done: () => void } {
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {

@@ -47,7 +47,10 @@ const credentialApi = (purpose: string, method: string, operations: readonly str
   perAccount: ACCOUNT_500,
   errorCodes: NO_CODES,
   result: { method, type: 'DeviceCredential' },
-  hosts: { n8n: operations.map((op) => `deviceCredential.${op}`), nodeRed: operations.map((op) => `alicloud-mqtt-credential:${op}`) },
+  hosts: {
+    n8n: operations.map((op) => `deviceCredential.${op}`),
+    nodeRed: operations.map((op) => `alicloud-mqtt-credential:${op}`),
+  },
 });
 
 export const API_TABLE = Object.freeze({
@@ -69,7 +72,10 @@ export const API_TABLE = Object.freeze({
     perAccount: { documentedQps: 100, ratePerSecond: 88, burst: 4 },
     errorCodes: NO_CODES,
     result: { method: 'querySessions', type: 'SessionQueryOutcome[]' },
-    hosts: { n8n: ['deviceSession.getManyStatuses'], nodeRed: ['alicloud-mqtt-session:batch', 'alicloud-mqtt-watch:batch'] },
+    hosts: {
+      n8n: ['deviceSession.getManyStatuses'],
+      nodeRed: ['alicloud-mqtt-session:batch', 'alicloud-mqtt-watch:batch'],
+    },
   },
   QueryMqttTraceDevice: {
     purpose: 'A device’s connect and disconnect events with reasons (its connection trace).',
@@ -77,7 +83,10 @@ export const API_TABLE = Object.freeze({
     perAccount: ACCOUNT_500,
     errorCodes: NO_CODES,
     result: { method: 'queryConnectionTrace', type: 'ConnectionEvent[]' },
-    hosts: { n8n: ['deviceSession.getConnectionTrace', 'deviceSession.waitUntilOnline'], nodeRed: ['alicloud-mqtt-trace:connections', 'alicloud-mqtt-wait'] },
+    hosts: {
+      n8n: ['deviceSession.getConnectionTrace', 'deviceSession.waitUntilOnline'],
+      nodeRed: ['alicloud-mqtt-trace:connections', 'alicloud-mqtt-wait'],
+    },
   },
   QueryMqttTraceMessagePublish: {
     purpose: 'Who sent a message (by its MsgId) and when.',
@@ -103,10 +112,18 @@ export const API_TABLE = Object.freeze({
     result: { method: 'queryClientMessages', type: 'MessageTraceEvent[]' },
     hosts: { n8n: ['message.getClientMessages'], nodeRed: ['alicloud-mqtt-trace:client'] },
   },
-  GetDeviceCredential: credentialApi('A device’s access credential, if it has one.', 'getDeviceCredential', ['get', 'getOrRegister']),
-  RegisterDeviceCredential: credentialApi('Register a credential for a device.', 'registerDeviceCredential', ['register', 'getOrRegister']),
+  GetDeviceCredential: credentialApi('A device’s access credential, if it has one.', 'getDeviceCredential', [
+    'get',
+    'getOrRegister',
+  ]),
+  RegisterDeviceCredential: credentialApi('Register a credential for a device.', 'registerDeviceCredential', [
+    'register',
+    'getOrRegister',
+  ]),
   RefreshDeviceCredential: credentialApi('Give a device a new secret.', 'refreshDeviceCredential', ['refresh']),
-  UnRegisterDeviceCredential: credentialApi('Delete a device’s credential.', 'unregisterDeviceCredential', ['unregister']),
+  UnRegisterDeviceCredential: credentialApi('Delete a device’s credential.', 'unregisterDeviceCredential', [
+    'unregister',
+  ]),
   ApplyToken: {
     purpose: 'A token for the Token login mode (topics, read or write, expiry).',
     perIp: BATCH_QUERY,

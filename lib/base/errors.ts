@@ -79,7 +79,12 @@ export function invalidInput(field: string, message: string): OnsMqttError {
  */
 export function asOnsMqttError(error: unknown, field?: string): OnsMqttError {
   if (error instanceof OnsMqttError) return error;
-  const text = error instanceof Error ? error.message : typeof error === 'string' ? error : `a ${error === null ? 'null' : typeof error} was thrown`;
+  const text =
+    error instanceof Error
+      ? error.message
+      : typeof error === 'string'
+        ? error
+        : `a ${error === null ? 'null' : typeof error} was thrown`;
   if (field !== undefined) return invalidInput(field, text);
   return new OnsMqttError({ code: 'InternalClientError', errorClass: 'fail', message: text });
 }

@@ -58,7 +58,10 @@ export function requireId(field: string, value: unknown, example: string): strin
   if (!isWellFormed(trimmed)) {
     // Half of a character (a lone UTF-16 surrogate, e.g. text cut in the middle of an emoji) cannot
     // be sent: the request's encoding would fail, and was retried as a network error.
-    throw invalidInput(field, 'contains half of a character (a lone UTF-16 surrogate, as text cut in the middle of an emoji leaves); give the whole value.');
+    throw invalidInput(
+      field,
+      'contains half of a character (a lone UTF-16 surrogate, as text cut in the middle of an emoji leaves); give the whole value.',
+    );
   }
   return trimmed;
 }
@@ -72,7 +75,8 @@ export function optionalString(field: string, value: unknown): string | undefine
   if (value === undefined || value === null || value === '') return undefined;
   if (typeof value !== 'string') throw invalidInput(field, `expected a string, got ${describe(value)}.`);
   if (CONTROL_CHARACTERS.test(value)) throw invalidInput(field, 'contains control characters; remove them.');
-  if (!isWellFormed(value)) throw invalidInput(field, 'contains half of a character (a lone UTF-16 surrogate); give the whole value.');
+  if (!isWellFormed(value))
+    throw invalidInput(field, 'contains half of a character (a lone UTF-16 surrogate); give the whole value.');
   return value.trim() === '' ? undefined : value.trim();
 }
 

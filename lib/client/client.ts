@@ -25,7 +25,12 @@ import { RequestScheduler } from '../send/scheduler';
 import { RequestSender } from '../send/sender';
 import { createSdkTransport } from '../send/transport';
 import { describeRedis } from '../shared-limit/options';
-import { DEFAULT_DETAILS_TIMEOUT_MS, DEFAULT_TRACE_TIME_ZONE, parseUtcOffset, readOfflineDetails } from '../actions/offline-details';
+import {
+  DEFAULT_DETAILS_TIMEOUT_MS,
+  DEFAULT_TRACE_TIME_ZONE,
+  parseUtcOffset,
+  readOfflineDetails,
+} from '../actions/offline-details';
 import { type OfflineDetailsOptions } from '../base/results';
 import * as provisioning from '../actions/provisioning';
 import { querySession, querySessions, type SessionContext } from '../actions/sessions';
@@ -40,7 +45,16 @@ import {
   type TraceQuery,
 } from '../actions/trace';
 import type { DeviceCredential, DeviceRef } from '../actions/device-credential';
-import { concurrencyOf, credentialOf, ownRateOf, retryBudgetOf, retryOf, timeoutOf, tokenStoreOf, type OnsMqttClientOptions } from './options';
+import {
+  concurrencyOf,
+  credentialOf,
+  ownRateOf,
+  retryBudgetOf,
+  retryOf,
+  timeoutOf,
+  tokenStoreOf,
+  type OnsMqttClientOptions,
+} from './options';
 
 /**
  * Ask ApsaraMQ for MQTT whether devices are online, with validation, rate limiting, bounded
@@ -63,7 +77,8 @@ export class OnsMqttClient {
   private readonly sharedLimitWhere: string | undefined;
 
   constructor(options: OnsMqttClientOptions) {
-    if (!options || typeof options !== 'object') throw invalidInput('options', 'expected an object with accessKeyId and accessKeySecret, or a credential.');
+    if (!options || typeof options !== 'object')
+      throw invalidInput('options', 'expected an object with accessKeyId and accessKeySecret, or a credential.');
     const spec = credentialOf(options);
     this.proxy = resolveProxy(options.proxy);
     this.credentials = throughProxy(credentialSource(spec), this.proxy);
@@ -121,7 +136,9 @@ export class OnsMqttClient {
       endpoint: this.endpoint.url,
       regionId: this.regionId,
       identity: this.identity,
-      ...(this.proxy ? { proxy: [this.proxy.http, this.proxy.https].filter((u): u is URL => u !== undefined).map(describeProxy) } : {}),
+      ...(this.proxy
+        ? { proxy: [this.proxy.http, this.proxy.https].filter((u): u is URL => u !== undefined).map(describeProxy) }
+        : {}),
       ...(this.sharedLimitWhere ? { sharedLimit: this.sharedLimitWhere } : {}),
     };
   }
@@ -140,7 +157,10 @@ export class OnsMqttClient {
   }
 
   /** Is this device connected? Calls QuerySessionByClientId. Throws OnsMqttError. */
-  querySession(input: { clientId: string; instanceId: string }, options: StatusCallOptions = {}): Promise<SessionStatus> {
+  querySession(
+    input: { clientId: string; instanceId: string },
+    options: StatusCallOptions = {},
+  ): Promise<SessionStatus> {
     return querySession(this.sessions, input, options);
   }
 
@@ -156,8 +176,13 @@ export class OnsMqttClient {
    * Why and since when the device is offline, from its connection trace of the last day. Never
    * throws for the trace: unreadable details come back with `offlineDetailsMissing` saying why.
    */
-  readOfflineDetails(device: { clientId: string; instanceId: string }, options: CallOptions & OfflineDetailsOptions = {}): Promise<OfflineDetails> {
-    const timeoutMs = optionalNumber('offlineDetails.timeoutMs', options.timeoutMs, { min: 1, max: 600_000 }) ?? DEFAULT_DETAILS_TIMEOUT_MS;
+  readOfflineDetails(
+    device: { clientId: string; instanceId: string },
+    options: CallOptions & OfflineDetailsOptions = {},
+  ): Promise<OfflineDetails> {
+    const timeoutMs =
+      optionalNumber('offlineDetails.timeoutMs', options.timeoutMs, { min: 1, max: 600_000 }) ??
+      DEFAULT_DETAILS_TIMEOUT_MS;
     return readOfflineDetails((query, signal) => this.queryConnectionTrace(query, { signal }), device, {
       now: Date.now(),
       offsetMinutes: this.traceOffsetMinutes,
@@ -197,7 +222,10 @@ export class OnsMqttClient {
   }
 
   /** The device's credential, registered only if it has none: a provisioning flow can run twice. */
-  ensureDeviceCredential(input: DeviceRef, options: CallOptions = {}): Promise<DeviceCredential & { registered: boolean }> {
+  ensureDeviceCredential(
+    input: DeviceRef,
+    options: CallOptions = {},
+  ): Promise<DeviceCredential & { registered: boolean }> {
     return provisioning.ensureDeviceCredential(this.sender, input, options.signal);
   }
 
@@ -206,20 +234,32 @@ export class OnsMqttClient {
     return provisioning.refreshDeviceCredential(this.sender, input, options.signal);
   }
 
-  unregisterDeviceCredential(input: DeviceRef, options: CallOptions = {}): ReturnType<typeof provisioning.unregisterDeviceCredential> {
+  unregisterDeviceCredential(
+    input: DeviceRef,
+    options: CallOptions = {},
+  ): ReturnType<typeof provisioning.unregisterDeviceCredential> {
     return provisioning.unregisterDeviceCredential(this.sender, input, options.signal);
   }
 
   /** A token for the Token login mode: topics, R / W / R,W, expiry 60 s to 30 days ahead. */
-  applyToken(input: provisioning.ApplyTokenInput, options: CallOptions = {}): ReturnType<typeof provisioning.applyToken> {
+  applyToken(
+    input: provisioning.ApplyTokenInput,
+    options: CallOptions = {},
+  ): ReturnType<typeof provisioning.applyToken> {
     return provisioning.applyToken(this.sender, input, options.signal);
   }
 
-  queryToken(input: { instanceId: string; token: string }, options: CallOptions = {}): ReturnType<typeof provisioning.queryToken> {
+  queryToken(
+    input: { instanceId: string; token: string },
+    options: CallOptions = {},
+  ): ReturnType<typeof provisioning.queryToken> {
     return provisioning.queryToken(this.sender, input, options.signal);
   }
 
-  revokeToken(input: { instanceId: string; token: string }, options: CallOptions = {}): ReturnType<typeof provisioning.revokeToken> {
+  revokeToken(
+    input: { instanceId: string; token: string },
+    options: CallOptions = {},
+  ): ReturnType<typeof provisioning.revokeToken> {
     return provisioning.revokeToken(this.sender, input, options.signal);
   }
 
@@ -235,7 +275,10 @@ export class OnsMqttClient {
    * Waits until the device is online (QuerySessionByClientId with backoff, within the rate limit),
    * or `timeoutMs` passed: then the connection trace of the window comes with the answer.
    */
-  waitUntilOnline(input: provisioning.WaitUntilOnlineInput, options: CallOptions = {}): Promise<provisioning.WaitUntilOnlineResult> {
+  waitUntilOnline(
+    input: provisioning.WaitUntilOnlineInput,
+    options: CallOptions = {},
+  ): Promise<provisioning.WaitUntilOnlineResult> {
     return provisioning.waitUntilOnline(
       {
         querySession: (ref, signal) => this.querySession(ref, { signal }),
@@ -251,7 +294,8 @@ export class OnsMqttClient {
 function traceOffsetOf(options: OnsMqttClientOptions): number {
   const zone = optionalString('traceTimeZone', options.traceTimeZone) ?? DEFAULT_TRACE_TIME_ZONE;
   const offset = parseUtcOffset(zone);
-  if (offset === undefined) throw invalidInput('traceTimeZone', `"${zone}" is not a UTC offset; use for example "+08:00", "-05:00" or "UTC".`);
+  if (offset === undefined)
+    throw invalidInput('traceTimeZone', `"${zone}" is not a UTC offset; use for example "+08:00", "-05:00" or "UTC".`);
   return offset;
 }
 

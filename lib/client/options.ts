@@ -9,7 +9,13 @@ import { validateCredentialSpec, type CredentialSpec } from '../credentials/spec
 import type { ProxyOption } from '../proxy/settings';
 import type { Network } from '../send/endpoints';
 import type { TokenStore } from '../send/rate-limiter';
-import { DEFAULT_RETRY, DEFAULT_RETRY_BUDGET, RetryBudget, type RetryBudgetOptions, type RetryOptions } from '../send/retry';
+import {
+  DEFAULT_RETRY,
+  DEFAULT_RETRY_BUDGET,
+  RetryBudget,
+  type RetryBudgetOptions,
+  type RetryOptions,
+} from '../send/retry';
 import { resolveSharedLimit, sharedTokenStore, type SharedLimitOptions } from '../shared-limit';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
@@ -109,13 +115,20 @@ export function timeoutOf(options: OnsMqttClientOptions): number {
 /** The retry policy; its deadline is at least two request timeouts, so that one retry always fits. */
 export function retryOf(options: OnsMqttClientOptions, timeoutMs: number): RetryOptions {
   const retry = options.retry ?? {};
-  if (typeof retry !== 'object') throw invalidInput('retry', 'expected an object { maxAttempts, baseDelayMs, maxDelayMs }.');
-  const baseDelayMs = optionalNumber('retry.baseDelayMs', retry.baseDelayMs, { min: 0, max: 60_000 }) ?? DEFAULT_RETRY.baseDelayMs;
+  if (typeof retry !== 'object')
+    throw invalidInput('retry', 'expected an object { maxAttempts, baseDelayMs, maxDelayMs }.');
+  const baseDelayMs =
+    optionalNumber('retry.baseDelayMs', retry.baseDelayMs, { min: 0, max: 60_000 }) ?? DEFAULT_RETRY.baseDelayMs;
   return {
-    maxAttempts: optionalNumber('retry.maxAttempts', retry.maxAttempts, OPTION_BOUNDS.maxAttempts) ?? DEFAULT_RETRY.maxAttempts,
+    maxAttempts:
+      optionalNumber('retry.maxAttempts', retry.maxAttempts, OPTION_BOUNDS.maxAttempts) ?? DEFAULT_RETRY.maxAttempts,
     baseDelayMs,
-    maxDelayMs: optionalNumber('retry.maxDelayMs', retry.maxDelayMs, { min: baseDelayMs, max: 300_000 }) ?? Math.max(baseDelayMs, DEFAULT_RETRY.maxDelayMs),
-    deadlineMs: optionalNumber('retry.deadlineMs', retry.deadlineMs, { min: 1, max: 3_600_000 }) ?? Math.max(DEFAULT_RETRY.deadlineMs, timeoutMs * 2),
+    maxDelayMs:
+      optionalNumber('retry.maxDelayMs', retry.maxDelayMs, { min: baseDelayMs, max: 300_000 }) ??
+      Math.max(baseDelayMs, DEFAULT_RETRY.maxDelayMs),
+    deadlineMs:
+      optionalNumber('retry.deadlineMs', retry.deadlineMs, { min: 1, max: 3_600_000 }) ??
+      Math.max(DEFAULT_RETRY.deadlineMs, timeoutMs * 2),
   };
 }
 
@@ -123,14 +136,24 @@ export function retryBudgetOf(options: OnsMqttClientOptions): RetryBudget | unde
   const option = options.retryBudget;
   if (option === false) return undefined;
   if (option !== undefined && (option === null || typeof option !== 'object')) {
-    throw invalidInput('retryBudget', 'expected false or an object { capacity, retryCost, timeoutCost, successIncrement }.');
+    throw invalidInput(
+      'retryBudget',
+      'expected false or an object { capacity, retryCost, timeoutCost, successIncrement }.',
+    );
   }
   const o = option ?? {};
   return new RetryBudget({
-    capacity: optionalNumber('retryBudget.capacity', o.capacity, { min: 0, max: 1_000_000 }) ?? DEFAULT_RETRY_BUDGET.capacity,
-    retryCost: optionalNumber('retryBudget.retryCost', o.retryCost, { min: 0, max: 1_000_000 }) ?? DEFAULT_RETRY_BUDGET.retryCost,
-    timeoutCost: optionalNumber('retryBudget.timeoutCost', o.timeoutCost, { min: 0, max: 1_000_000 }) ?? DEFAULT_RETRY_BUDGET.timeoutCost,
-    successIncrement: optionalNumber('retryBudget.successIncrement', o.successIncrement, { min: 0, max: 1_000_000 }) ?? DEFAULT_RETRY_BUDGET.successIncrement,
+    capacity:
+      optionalNumber('retryBudget.capacity', o.capacity, { min: 0, max: 1_000_000 }) ?? DEFAULT_RETRY_BUDGET.capacity,
+    retryCost:
+      optionalNumber('retryBudget.retryCost', o.retryCost, { min: 0, max: 1_000_000 }) ??
+      DEFAULT_RETRY_BUDGET.retryCost,
+    timeoutCost:
+      optionalNumber('retryBudget.timeoutCost', o.timeoutCost, { min: 0, max: 1_000_000 }) ??
+      DEFAULT_RETRY_BUDGET.timeoutCost,
+    successIncrement:
+      optionalNumber('retryBudget.successIncrement', o.successIncrement, { min: 0, max: 1_000_000 }) ??
+      DEFAULT_RETRY_BUDGET.successIncrement,
   });
 }
 

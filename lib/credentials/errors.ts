@@ -34,7 +34,12 @@ function embeddedBody(message: string): Record<string, unknown> | undefined {
   }
 }
 
-export function credentialError(type: CredentialType, caught: unknown, where: string, secrets: readonly string[]): OnsMqttError {
+export function credentialError(
+  type: CredentialType,
+  caught: unknown,
+  where: string,
+  secrets: readonly string[],
+): OnsMqttError {
   if (caught instanceof OnsMqttError) return caught;
   const e = (caught ?? {}) as { code?: unknown; message?: unknown; name?: unknown };
   const message = typeof e.message === 'string' ? e.message : String(caught);
@@ -53,13 +58,27 @@ export function credentialError(type: CredentialType, caught: unknown, where: st
   if (body && typeof body.Code === 'string') {
     const requestId = typeof body.RequestId === 'string' ? body.RequestId : undefined;
     const serviceMessage = typeof body.Message === 'string' ? clean(body.Message) : 'no message';
-    return new OnsMqttError({ code: body.Code, requestId, message: `${where} refused to issue credentials: ${body.Code}: ${serviceMessage}` });
+    return new OnsMqttError({
+      code: body.Code,
+      requestId,
+      message: `${where} refused to issue credentials: ${body.Code}: ${serviceMessage}`,
+    });
   }
   if (/access key secret is invalid/i.test(message)) {
-    return new OnsMqttError({ code: 'SignatureDoesNotMatch', message: `${where} could not verify the base AccessKey's signature: its secret is wrong.` });
+    return new OnsMqttError({
+      code: 'SignatureDoesNotMatch',
+      message: `${where} could not verify the base AccessKey's signature: its secret is wrong.`,
+    });
   }
-  if (nodeCode === 'ENOENT' || nodeCode === 'EACCES' || (type === 'oidc_role_arn' && /no such file|permission denied/i.test(message))) {
-    return new OnsMqttError({ code: 'OidcTokenFileUnreadable', message: `The OIDC token file could not be read (${nodeCode || 'error'}).` });
+  if (
+    nodeCode === 'ENOENT' ||
+    nodeCode === 'EACCES' ||
+    (type === 'oidc_role_arn' && /no such file|permission denied/i.test(message))
+  ) {
+    return new OnsMqttError({
+      code: 'OidcTokenFileUnreadable',
+      message: `The OIDC token file could not be read (${nodeCode || 'error'}).`,
+    });
   }
   if (TLS_CODES.test(nodeCode) || /certificate/i.test(message)) {
     return new OnsMqttError({
@@ -70,15 +89,19 @@ export function credentialError(type: CredentialType, caught: unknown, where: st
   if (/unable to load credentials from any of the providers|no credential found|not found credentials/i.test(message)) {
     return new OnsMqttError({ code: 'NoCredentialsFound', message: `${where} found no credentials.` });
   }
-  const network = /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|\w*timeout(\(\d+\))?|socket hang up/i.exec(
-    `${nodeCode} ${message}`,
-  );
+  const network =
+    /ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|\w*timeout(\(\d+\))?|socket hang up/i.exec(
+      `${nodeCode} ${message}`,
+    );
   if (network) {
     return new OnsMqttError({ code: unreachableCode(type), message: `${where} could not be reached (${network[0]}).` });
   }
   const status = /httpStatus: (\d{3})/.exec(message);
   if (status) {
-    return new OnsMqttError({ code: unreachableCode(type), message: `${where} answered HTTP ${status[1]} instead of credentials.` });
+    return new OnsMqttError({
+      code: unreachableCode(type),
+      message: `${where} answered HTTP ${status[1]} instead of credentials.`,
+    });
   }
   // Anything else: say where, not what the library printed (it may hold a secret).
   return new OnsMqttError({

@@ -1,4 +1,10 @@
-export { validateCredentialSpec, isAmbient, systemCredentialsAllowed, ALLOW_SYSTEM_CREDENTIALS_VARIABLE, CREDENTIAL_TYPES } from './spec';
+export {
+  validateCredentialSpec,
+  isAmbient,
+  systemCredentialsAllowed,
+  ALLOW_SYSTEM_CREDENTIALS_VARIABLE,
+  CREDENTIAL_TYPES,
+} from './spec';
 export type { CredentialSpec, CredentialType } from './spec';
 export { credentialSource, resetCredentialSessions } from './sources';
 export type { CredentialSource } from './sources';

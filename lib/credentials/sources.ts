@@ -77,7 +77,13 @@ function fromLibrary(session: LibrarySession): TemporaryCredentials {
   };
 }
 
-function refreshing(spec: CredentialSpec, identity: string, where: string, baseSecrets: string[], refresher: () => Promise<LibrarySession>): CredentialSource {
+function refreshing(
+  spec: CredentialSpec,
+  identity: string,
+  where: string,
+  baseSecrets: string[],
+  refresher: () => Promise<LibrarySession>,
+): CredentialSource {
   const fetch = async () => {
     try {
       return fromLibrary(await refresher());
@@ -130,7 +136,10 @@ export function credentialSource(spec: CredentialSpec, env: NodeJS.ProcessEnv = 
             .withAccessKeySecret(spec.accessKeySecret)
             .withSecurityToken(spec.securityToken)
             .build()
-        : lib.StaticAKCredentialsProvider.builder().withAccessKeyId(spec.accessKeyId).withAccessKeySecret(spec.accessKeySecret).build();
+        : lib.StaticAKCredentialsProvider.builder()
+            .withAccessKeyId(spec.accessKeyId)
+            .withAccessKeySecret(spec.accessKeySecret)
+            .build();
       let builder = lib.RAMRoleARNCredentialsProvider.builder()
         .withCredentialsProvider(base)
         .withRoleArn(spec.roleArn)
@@ -160,14 +169,22 @@ export function credentialSource(spec: CredentialSpec, env: NodeJS.ProcessEnv = 
         .withConnectTimeout(FETCH_TIMEOUTS.connect)
         .withReadTimeout(FETCH_TIMEOUTS.read)
         .build();
-      return refreshing(spec, `${spec.roleArn} (OIDC)`, `STS at ${spec.stsEndpoint ?? STS_DEFAULT_ENDPOINT}`, [], () => provider.refresher());
+      return refreshing(spec, `${spec.roleArn} (OIDC)`, `STS at ${spec.stsEndpoint ?? STS_DEFAULT_ENDPOINT}`, [], () =>
+        provider.refresher(),
+      );
     }
     case 'ecs_ram_role': {
-      let builder = lib.ECSRAMRoleCredentialsProvider.builder().withConnectTimeout(1_000).withReadTimeout(FETCH_TIMEOUTS.connect);
+      let builder = lib.ECSRAMRoleCredentialsProvider.builder()
+        .withConnectTimeout(1_000)
+        .withReadTimeout(FETCH_TIMEOUTS.connect);
       if (spec.roleName) builder = builder.withRoleName(spec.roleName);
       const provider = builder.build();
-      return refreshing(spec, `ECS instance role${spec.roleName ? ` ${spec.roleName}` : ''}`, 'the ECS metadata service (100.100.100.200)', [], () =>
-        provider.refresher(),
+      return refreshing(
+        spec,
+        `ECS instance role${spec.roleName ? ` ${spec.roleName}` : ''}`,
+        'the ECS metadata service (100.100.100.200)',
+        [],
+        () => provider.refresher(),
       );
     }
     case 'credentials_uri': {
@@ -198,10 +215,19 @@ function defaultChain(lib: CredentialsModule): CredentialSource {
     (inflight ??= (async () => {
       try {
         const c = await provider.getCredentials();
-        last = { accessKeyId: c.accessKeyId, accessKeySecret: c.accessKeySecret, securityToken: c.securityToken || undefined };
+        last = {
+          accessKeyId: c.accessKeyId,
+          accessKeySecret: c.accessKeySecret,
+          securityToken: c.securityToken || undefined,
+        };
         return last;
       } catch (caught) {
-        throw credentialError('default', caught, "Alibaba's default credential chain", last ? [last.accessKeySecret, last.securityToken ?? ''] : []);
+        throw credentialError(
+          'default',
+          caught,
+          "Alibaba's default credential chain",
+          last ? [last.accessKeySecret, last.securityToken ?? ''] : [],
+        );
       } finally {
         inflight = undefined;
       }

@@ -23,13 +23,28 @@ export type CredentialSpec =
       stsEndpoint?: string;
     }
   | { type: 'ecs_ram_role'; roleName?: string }
-  | { type: 'oidc_role_arn'; roleArn: string; oidcProviderArn: string; oidcTokenFilePath: string; roleSessionName?: string; stsEndpoint?: string }
+  | {
+      type: 'oidc_role_arn';
+      roleArn: string;
+      oidcProviderArn: string;
+      oidcTokenFilePath: string;
+      roleSessionName?: string;
+      stsEndpoint?: string;
+    }
   | { type: 'credentials_uri'; credentialsUri: string }
   | { type: 'default' };
 
 export type CredentialType = CredentialSpec['type'];
 
-export const CREDENTIAL_TYPES: readonly CredentialType[] = ['access_key', 'sts', 'ram_role_arn', 'ecs_ram_role', 'oidc_role_arn', 'credentials_uri', 'default'];
+export const CREDENTIAL_TYPES: readonly CredentialType[] = [
+  'access_key',
+  'sts',
+  'ram_role_arn',
+  'ecs_ram_role',
+  'oidc_role_arn',
+  'credentials_uri',
+  'default',
+];
 
 /** The administrator's switch for identities that belong to the machine rather than to the credential. */
 export const ALLOW_SYSTEM_CREDENTIALS_VARIABLE = 'ALICLOUD_MQTT_ALLOW_SYSTEM_CREDENTIALS';
@@ -57,16 +72,26 @@ const STS_ENDPOINT = /^[a-z0-9.-]+(:\d{1,5})?$/i;
 
 function roleArn(value: unknown): string {
   const arn = optionalString('roleArn', value);
-  if (!arn) throw invalidInput('roleArn', 'is required: the ARN of the RAM role to assume, e.g. acs:ram::1234567890123456:role/mqtt-reader.');
+  if (!arn)
+    throw invalidInput(
+      'roleArn',
+      'is required: the ARN of the RAM role to assume, e.g. acs:ram::1234567890123456:role/mqtt-reader.',
+    );
   if (!ROLE_ARN.test(arn))
-    throw invalidInput('roleArn', 'must look like acs:ram::<account id>:role/<role name> (copy it from the role page of the RAM console).');
+    throw invalidInput(
+      'roleArn',
+      'must look like acs:ram::<account id>:role/<role name> (copy it from the role page of the RAM console).',
+    );
   return arn;
 }
 
 function sessionName(value: unknown): string | undefined {
   const name = optionalString('roleSessionName', value);
   if (name !== undefined && !SESSION_NAME.test(name)) {
-    throw invalidInput('roleSessionName', 'must be 2 to 64 characters without spaces: letters, digits or . @ - _ (it names the session in ActionTrail).');
+    throw invalidInput(
+      'roleSessionName',
+      'must be 2 to 64 characters without spaces: letters, digits or . @ - _ (it names the session in ActionTrail).',
+    );
   }
   return name;
 }
@@ -75,13 +100,18 @@ function stsEndpoint(value: unknown): string | undefined {
   const endpoint = optionalString('stsEndpoint', value);
   if (endpoint === undefined) return undefined;
   const bare = endpoint.replace(/^https:\/\//i, '').replace(/\/+$/, '');
-  if (!STS_ENDPOINT.test(bare)) throw invalidInput('stsEndpoint', 'must be host[:port], e.g. sts.cn-hangzhou.aliyuncs.com (STS is always called over HTTPS).');
+  if (!STS_ENDPOINT.test(bare))
+    throw invalidInput(
+      'stsEndpoint',
+      'must be host[:port], e.g. sts.cn-hangzhou.aliyuncs.com (STS is always called over HTTPS).',
+    );
   return bare;
 }
 
 /** Validates a description; the result is a fresh object with trimmed strings. */
 export function validateCredentialSpec(spec: unknown): CredentialSpec {
-  if (!spec || typeof spec !== 'object') throw invalidInput('credential', `expected an object with a "type" (${CREDENTIAL_TYPES.join(', ')}).`);
+  if (!spec || typeof spec !== 'object')
+    throw invalidInput('credential', `expected an object with a "type" (${CREDENTIAL_TYPES.join(', ')}).`);
   const s = spec as Record<string, unknown>;
   switch (s.type) {
     case 'access_key':
@@ -92,8 +122,13 @@ export function validateCredentialSpec(spec: unknown): CredentialSpec {
       };
     case 'sts': {
       const securityToken = optionalString('securityToken', s.securityToken);
-      if (!securityToken) throw invalidInput('securityToken', 'is required for type "sts": the SecurityToken that AssumeRole returned with the key pair.');
-      if (/\s/.test(securityToken)) throw invalidInput('securityToken', 'contains spaces; paste the token exactly as AssumeRole returned it.');
+      if (!securityToken)
+        throw invalidInput(
+          'securityToken',
+          'is required for type "sts": the SecurityToken that AssumeRole returned with the key pair.',
+        );
+      if (/\s/.test(securityToken))
+        throw invalidInput('securityToken', 'contains spaces; paste the token exactly as AssumeRole returned it.');
       return {
         type: 'sts',
         accessKeyId: requireCredential('accessKeyId', s.accessKeyId),
@@ -110,7 +145,10 @@ export function validateCredentialSpec(spec: unknown): CredentialSpec {
         ...(securityToken ? { securityToken } : {}),
         roleArn: roleArn(s.roleArn),
         roleSessionName: sessionName(s.roleSessionName),
-        durationSeconds: optionalNumber('durationSeconds', s.durationSeconds, { min: MIN_DURATION_SECONDS, max: MAX_DURATION_SECONDS }),
+        durationSeconds: optionalNumber('durationSeconds', s.durationSeconds, {
+          min: MIN_DURATION_SECONDS,
+          max: MAX_DURATION_SECONDS,
+        }),
         policy: optionalString('policy', s.policy),
         externalId: optionalString('externalId', s.externalId),
         stsEndpoint: stsEndpoint(s.stsEndpoint),
@@ -127,7 +165,11 @@ export function validateCredentialSpec(spec: unknown): CredentialSpec {
         );
       }
       const file = optionalString('oidcTokenFilePath', s.oidcTokenFilePath);
-      if (!file) throw invalidInput('oidcTokenFilePath', 'is required: the file that holds the OIDC token (on ACK: ALIBABA_CLOUD_OIDC_TOKEN_FILE).');
+      if (!file)
+        throw invalidInput(
+          'oidcTokenFilePath',
+          'is required: the file that holds the OIDC token (on ACK: ALIBABA_CLOUD_OIDC_TOKEN_FILE).',
+        );
       return {
         type: 'oidc_role_arn',
         roleArn: roleArn(s.roleArn),

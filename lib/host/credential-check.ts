@@ -24,15 +24,21 @@ const ACCEPTED_CODES = new Set(['InstancePermissionCheckFailed', 'ParameterCheck
 const MESSAGES: Record<string, string> = {
   SignatureDoesNotMatch:
     'The AccessKey ID exists, but the AccessKey Secret is wrong: the service could not verify the signature. Copy the secret again from the RAM console.',
-  IncompleteSignature: 'The service rejected the request signature: check the AccessKey Secret, and any proxy between n8n/Node-RED and the endpoint.',
-  'InvalidAccessKeyId.NotFound': 'The AccessKey ID is not known to the service: check it in the RAM console (and that it belongs to this account).',
+  IncompleteSignature:
+    'The service rejected the request signature: check the AccessKey Secret, and any proxy between n8n/Node-RED and the endpoint.',
+  'InvalidAccessKeyId.NotFound':
+    'The AccessKey ID is not known to the service: check it in the RAM console (and that it belongs to this account).',
   'InvalidAccessKeyId.Inactive': 'The AccessKey is disabled: enable it in the RAM console or use another one.',
-  'InvalidSecurityToken.Expired': 'The STS security token has expired: request a new one (AssumeRole) and save it here with its AccessKey pair.',
-  'InvalidSecurityToken.Malformed': 'The STS security token is malformed: paste the whole token exactly as AssumeRole returned it.',
+  'InvalidSecurityToken.Expired':
+    'The STS security token has expired: request a new one (AssumeRole) and save it here with its AccessKey pair.',
+  'InvalidSecurityToken.Malformed':
+    'The STS security token is malformed: paste the whole token exactly as AssumeRole returned it.',
   'InvalidSecurityToken.MismatchWithAccessKey':
     'The STS security token does not belong to this AccessKey ID: use the AccessKey ID and Secret returned together with the token.',
-  MissingSecurityToken: 'This is an STS temporary AccessKey (it starts with "STS."): turn on STS and add its security token.',
-  'InvalidTimeStamp.Expired': "The service rejected the request time: this machine's clock is more than 15 minutes off. Synchronise it (NTP).",
+  MissingSecurityToken:
+    'This is an STS temporary AccessKey (it starts with "STS."): turn on STS and add its security token.',
+  'InvalidTimeStamp.Expired':
+    "The service rejected the request time: this machine's clock is more than 15 minutes off. Synchronise it (NTP).",
   // The credentials are fine, but every real call would fail: say which setting is wrong.
   PermissionCheckFailed:
     'The AccessKey was accepted, but this RAM user or role may not call ApsaraMQ for MQTT: grant it mq:MqttInstanceAccess (or AliyunMQFullAccess) on the instance, then test again.',
@@ -46,7 +52,11 @@ export async function checkCredentials(options: OnsMqttClientOptions): Promise<C
     client = new OnsMqttClient({ ...options, retry: { maxAttempts: 1 }, timeoutMs: options.timeoutMs ?? 10_000 });
   } catch (error) {
     if (error instanceof OnsMqttError)
-      return { ok: false, code: error.code, message: error.code === 'InvalidInput' ? error.message : `${error.message} ${error.hint}` };
+      return {
+        ok: false,
+        code: error.code,
+        message: error.code === 'InvalidInput' ? error.message : `${error.message} ${error.hint}`,
+      };
     return { ok: false, code: 'InvalidInput', message: error instanceof Error ? error.message : String(error) };
   }
   const endpoint = client.endpoint.url;
@@ -55,8 +65,15 @@ export async function checkCredentials(options: OnsMqttClientOptions): Promise<C
   try {
     source = await client.prepareCredentials();
   } catch (error) {
-    const e = error instanceof OnsMqttError ? error : new OnsMqttError({ code: 'CredentialsUnavailable', message: String(error) });
-    return { ok: false, code: e.code, message: `Could not obtain credentials for ${client.identity}: ${errorHeadline(e)} ${e.hint}` };
+    const e =
+      error instanceof OnsMqttError
+        ? error
+        : new OnsMqttError({ code: 'CredentialsUnavailable', message: String(error) });
+    return {
+      ok: false,
+      code: e.code,
+      message: `Could not obtain credentials for ${client.identity}: ${errorHeadline(e)} ${e.hint}`,
+    };
   }
   const as = source.refreshes ? ` (temporary credentials for ${source.identity} obtained)` : '';
   // Step 2: one signed request with them.
@@ -75,6 +92,10 @@ export async function checkCredentials(options: OnsMqttClientOptions): Promise<C
         message: `Could not reach the endpoint ${endpoint}: ${e.message} Check the region, the network type (VPC endpoints work only inside the VPC) and the custom endpoint.`,
       };
     }
-    return { ok: false, code, message: `${endpoint} did not accept the credentials: ${e?.message ?? String(error)} ${e?.hint ?? ''}`.trim() };
+    return {
+      ok: false,
+      code,
+      message: `${endpoint} did not accept the credentials: ${e?.message ?? String(error)} ${e?.hint ?? ''}`.trim(),
+    };
   }
 }

@@ -1,7 +1,8 @@
 /** One mapping from the hosts' credential fields to the client's credential options. */
 import type { OnsMqttClientOptions } from '../client/options';
 
-const text = (value: unknown): string | undefined => (typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined);
+const text = (value: unknown): string | undefined =>
+  typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
 
 /**
  * The Authentication choice and its fields, named alike in the n8n credential and the Node-RED
@@ -24,7 +25,9 @@ export function credentialFromFields(
           roleSessionName: text(c.roleSessionName),
           // A number in n8n, a string in Node-RED: the client's validation reads both.
           durationSeconds:
-            c.durationSeconds === '' || c.durationSeconds === undefined || c.durationSeconds === null ? undefined : (c.durationSeconds as number),
+            c.durationSeconds === '' || c.durationSeconds === undefined || c.durationSeconds === null
+              ? undefined
+              : (c.durationSeconds as number),
           externalId: text(c.externalId),
           policy: text(c.policy),
           stsEndpoint: text(c.stsEndpoint),

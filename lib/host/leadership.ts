@@ -18,7 +18,11 @@ export type { WatchLeadership };
  * leads (a subscription starts on the leader and stops elsewhere; `onClaim` must be idempotent).
  * A claim that fails counts as not leading: nobody consumes twice while Redis cannot be asked.
  */
-export function claimEvery(claim: () => Promise<boolean>, onClaim: (leading: boolean) => void | Promise<void>, everyMs = 5_000): () => void {
+export function claimEvery(
+  claim: () => Promise<boolean>,
+  onClaim: (leading: boolean) => void | Promise<void>,
+  everyMs = 5_000,
+): () => void {
   let running = false;
   let stopped = false;
   const tick = async () => {

@@ -22,7 +22,11 @@ export interface MessageTraceRequest {
   limit?: number;
 }
 
-export function runMessageTrace(client: OnsMqttClient, request: MessageTraceRequest, options: CallOptions = {}): Promise<MessageTraceEvent[]> {
+export function runMessageTrace(
+  client: OnsMqttClient,
+  request: MessageTraceRequest,
+  options: CallOptions = {},
+): Promise<MessageTraceEvent[]> {
   const { instanceId, msgId, clientId, from, to, limit } = request;
   switch (request.kind) {
     case 'publish':

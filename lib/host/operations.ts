@@ -9,7 +9,13 @@ import type { DeviceCredential, DeviceRef } from '../actions/device-credential';
 import type { OnsMqttClient } from '../client/client';
 
 export type DeviceCredentialOperation = 'getOrRegister' | 'get' | 'register' | 'refresh' | 'unregister';
-export const DEVICE_CREDENTIAL_OPERATIONS: readonly DeviceCredentialOperation[] = ['getOrRegister', 'get', 'register', 'refresh', 'unregister'];
+export const DEVICE_CREDENTIAL_OPERATIONS: readonly DeviceCredentialOperation[] = [
+  'getOrRegister',
+  'get',
+  'register',
+  'refresh',
+  'unregister',
+];
 export type TokenOperation = 'apply' | 'query' | 'revoke';
 
 export interface OperationResult {
@@ -25,7 +31,8 @@ interface CallOptions {
 /** A device's credential, with the MQTT login the device passes to CONNECT unless the host turned it off. */
 function credentialFields(credential: DeviceCredential, withConnectOptions: boolean): Record<string, unknown> {
   const fields: Record<string, unknown> = { ...credential };
-  if (withConnectOptions) fields.mqtt = { ...mqttConnectOptions({ mode: 'DeviceCredential', ...credential }) } satisfies MqttConnectOptions;
+  if (withConnectOptions)
+    fields.mqtt = { ...mqttConnectOptions({ mode: 'DeviceCredential', ...credential }) } satisfies MqttConnectOptions;
   return fields;
 }
 
@@ -39,7 +46,10 @@ export async function runDeviceCredentialOperation(
   const connect = options.withConnectOptions ?? true;
   switch (operation) {
     case 'unregister':
-      return { fields: { ...(await client.unregisterDeviceCredential(ref, { signal })), unregistered: true }, status: 'unregistered' };
+      return {
+        fields: { ...(await client.unregisterDeviceCredential(ref, { signal })), unregistered: true },
+        status: 'unregistered',
+      };
     case 'get': {
       const credential = await client.getDeviceCredential(ref, { signal });
       return credential
@@ -47,21 +57,40 @@ export async function runDeviceCredentialOperation(
         : { fields: { clientId: ref.clientId, instanceId: ref.instanceId, found: false }, status: 'none' };
     }
     case 'register':
-      return { fields: credentialFields(await client.registerDeviceCredential(ref, { signal }), connect), status: 'registered' };
+      return {
+        fields: credentialFields(await client.registerDeviceCredential(ref, { signal }), connect),
+        status: 'registered',
+      };
     case 'refresh':
-      return { fields: credentialFields(await client.refreshDeviceCredential(ref, { signal }), connect), status: 'refreshed' };
+      return {
+        fields: credentialFields(await client.refreshDeviceCredential(ref, { signal }), connect),
+        status: 'refreshed',
+      };
     case 'getOrRegister': {
       const { registered, ...credential } = await client.ensureDeviceCredential(ref, { signal });
-      return { fields: { registered, ...credentialFields(credential, connect) }, status: registered ? 'registered' : 'found' };
+      return {
+        fields: { registered, ...credentialFields(credential, connect) },
+        status: registered ? 'registered' : 'found',
+      };
     }
   }
 }
 
 export type TokenRequest =
-  | { operation: 'apply'; instanceId: string; resources: string | string[]; actions: TokenActions; validMinutes: number }
+  | {
+      operation: 'apply';
+      instanceId: string;
+      resources: string | string[];
+      actions: TokenActions;
+      validMinutes: number;
+    }
   | { operation: 'query' | 'revoke'; instanceId: string; token: string };
 
-export async function runTokenOperation(client: OnsMqttClient, request: TokenRequest, options: CallOptions = {}): Promise<OperationResult> {
+export async function runTokenOperation(
+  client: OnsMqttClient,
+  request: TokenRequest,
+  options: CallOptions = {},
+): Promise<OperationResult> {
   const { signal } = options;
   const { instanceId } = request;
   if (request.operation === 'apply') {
@@ -81,7 +110,10 @@ export async function runTokenOperation(client: OnsMqttClient, request: TokenReq
     const queried = await client.queryToken({ instanceId, token: request.token }, { signal });
     return { fields: { instanceId, ...queried }, status: queried.valid ? 'valid' : 'invalid' };
   }
-  return { fields: { instanceId, ...(await client.revokeToken({ instanceId, token: request.token }, { signal })) }, status: 'revoked' };
+  return {
+    fields: { instanceId, ...(await client.revokeToken({ instanceId, token: request.token }, { signal })) },
+    status: 'revoked',
+  };
 }
 
 type SentMessage = Awaited<ReturnType<OnsMqttClient['sendMessage']>>;

@@ -83,6 +83,15 @@ export function errorAdvice(error: OnsMqttError): string {
  * a readable `error` and the error's fields. (Node-RED keeps its own convention beside it: the
  * error's fields also in `msg.error`, where a Catch node reads them.)
  */
-export function failedStatusFields(ids: { clientId: unknown; instanceId: unknown }, error: OnsMqttError): Record<string, unknown> & ErrorFields {
-  return { clientId: ids.clientId, instanceId: ids.instanceId, online: null, error: describeError(error), ...errorFields(error) };
+export function failedStatusFields(
+  ids: { clientId: unknown; instanceId: unknown },
+  error: OnsMqttError,
+): Record<string, unknown> & ErrorFields {
+  return {
+    clientId: ids.clientId,
+    instanceId: ids.instanceId,
+    online: null,
+    error: describeError(error),
+    ...errorFields(error),
+  };
 }

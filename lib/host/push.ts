@@ -13,8 +13,18 @@ export type PushLogin = Pick<StatusSubscriptionOptions, 'accessKeyId' | 'accessK
 
 export function pushLoginFrom(options: OnsMqttClientOptions, endpoint?: string): PushLogin {
   const spec = options.credential;
-  const accessKeyId = spec ? (spec.type === 'access_key' ? spec.accessKeyId : undefined) : options.securityToken ? undefined : options.accessKeyId;
-  const accessKeySecret = spec ? (spec.type === 'access_key' ? spec.accessKeySecret : undefined) : options.accessKeySecret;
+  const accessKeyId = spec
+    ? spec.type === 'access_key'
+      ? spec.accessKeyId
+      : undefined
+    : options.securityToken
+      ? undefined
+      : options.accessKeyId;
+  const accessKeySecret = spec
+    ? spec.type === 'access_key'
+      ? spec.accessKeySecret
+      : undefined
+    : options.accessKeySecret;
   if (!accessKeyId || !accessKeySecret) {
     throw invalidInput(
       'credentials',
@@ -22,8 +32,14 @@ export function pushLoginFrom(options: OnsMqttClientOptions, endpoint?: string):
     );
   }
   const custom = typeof endpoint === 'string' && endpoint.trim() ? endpoint.trim() : undefined;
-  if (custom && !/^amqp:\/\/[^/\s]+$/.test(custom)) throw invalidInput('pushEndpoint', `the Cloud SDK endpoint is amqp://host:port, not "${custom}".`);
-  return { accessKeyId, accessKeySecret, network: options.network === 'vpc' ? 'vpc' : 'public', ...(custom ? { endpoint: custom } : {}) };
+  if (custom && !/^amqp:\/\/[^/\s]+$/.test(custom))
+    throw invalidInput('pushEndpoint', `the Cloud SDK endpoint is amqp://host:port, not "${custom}".`);
+  return {
+    accessKeyId,
+    accessKeySecret,
+    network: options.network === 'vpc' ? 'vpc' : 'public',
+    ...(custom ? { endpoint: custom } : {}),
+  };
 }
 
 /** The Group IDs to consume: the setting (comma or line separated), else those of the watched Client IDs. */
@@ -31,7 +47,11 @@ export function pushGroupIdsFrom(setting: unknown, clientIds: readonly string[])
   const given = typeof setting === 'string' ? setting.split(/[\s,]+/).filter(Boolean) : [];
   const groups = given.length ? given : clientIds.map((id) => id.split('@@@')[0]).filter((g) => g && g.length < 200);
   const unique = [...new Set(groups)];
-  if (unique.length === 0) throw invalidInput('groupIds', 'push presence needs a Group ID (GID_x): give one, or Client IDs of the form GID_x@@@device.');
+  if (unique.length === 0)
+    throw invalidInput(
+      'groupIds',
+      'push presence needs a Group ID (GID_x): give one, or Client IDs of the form GID_x@@@device.',
+    );
   return unique;
 }
 

@@ -28,7 +28,10 @@ export class SessionBatcher {
     // Grouped by the instance as written; one that is not text is refused for its item alone.
     if (typeof instanceId !== 'string') {
       return Promise.reject(
-        invalidInput('instanceId', `expected a non-empty string such as "post-cn-xxxxxxxx", got ${displayValue(instanceId) || 'nothing'}.`),
+        invalidInput(
+          'instanceId',
+          `expected a non-empty string such as "post-cn-xxxxxxxx", got ${displayValue(instanceId) || 'nothing'}.`,
+        ),
       );
     }
     return new Promise((resolve, reject) => {

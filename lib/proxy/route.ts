@@ -59,8 +59,12 @@ const hooked = new WeakSet<Agent>();
 function withHook(agent: Agent): Agent {
   if (hooked.has(agent)) return agent;
   hooked.add(agent);
-  const addRequest = (agent as unknown as { addRequest: (request: ClientRequest, options: unknown) => void }).addRequest;
-  (agent as unknown as { addRequest: (request: ClientRequest, options: unknown) => void }).addRequest = function (request, options) {
+  const addRequest = (agent as unknown as { addRequest: (request: ClientRequest, options: unknown) => void })
+    .addRequest;
+  (agent as unknown as { addRequest: (request: ClientRequest, options: unknown) => void }).addRequest = function (
+    request,
+    options,
+  ) {
     requestHook?.(request);
     addRequest.call(this, request, options);
   };

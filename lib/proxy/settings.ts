@@ -40,7 +40,10 @@ function parseProxyUrl(field: string, value: string): URL {
     url = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`);
   } catch {
     // The value may hold a password: the message names the field, not the value.
-    throw invalidInput(field, 'is not a URL; use http://proxy.example.com:3128 (with user:password@ before the host if the proxy asks for a login).');
+    throw invalidInput(
+      field,
+      'is not a URL; use http://proxy.example.com:3128 (with user:password@ before the host if the proxy asks for a login).',
+    );
   }
   if (url.protocol !== 'http:') {
     throw invalidInput(
@@ -69,15 +72,20 @@ function envValue(env: NodeJS.ProcessEnv, ...names: string[]): string | undefine
  * The settings for a client: the option when given (`false` or `{ url: '' }`: no proxy at all),
  * else the environment. Undefined when nothing says to use a proxy.
  */
-export function resolveProxy(option: ProxyOption | false | undefined, env: NodeJS.ProcessEnv = process.env): ProxySettings | undefined {
+export function resolveProxy(
+  option: ProxyOption | false | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): ProxySettings | undefined {
   const loopbackFromEnv = /^(1|true|yes)$/i.test(env[PROXY_LOOPBACK_VARIABLE] ?? '');
   if (option === false) return undefined;
   if (option !== undefined) {
     if (!option || typeof option !== 'object') throw invalidInput('proxy', 'expected { url, noProxy? } or false.');
-    if (typeof option.url !== 'string') throw invalidInput('proxy.url', 'expected a string such as http://proxy.example.com:3128.');
+    if (typeof option.url !== 'string')
+      throw invalidInput('proxy.url', 'expected a string such as http://proxy.example.com:3128.');
     if (option.url.trim() === '') return undefined;
     const url = parseProxyUrl('proxy.url', option.url.trim());
-    const noProxy = option.noProxy !== undefined ? listOf(option.noProxy) : listOf(envValue(env, 'NO_PROXY', 'no_proxy'));
+    const noProxy =
+      option.noProxy !== undefined ? listOf(option.noProxy) : listOf(envValue(env, 'NO_PROXY', 'no_proxy'));
     return { http: url, https: url, noProxy, loopback: option.loopback === true || loopbackFromEnv };
   }
   const https = envValue(env, 'HTTPS_PROXY', 'https_proxy');
@@ -107,7 +115,9 @@ export function proxyFor(target: URL, settings: ProxySettings | undefined): URL 
   const port = target.port || (target.protocol === 'https:' ? '443' : '80');
   for (const entry of settings.noProxy) {
     if (entry === '*') return undefined;
-    const [entryHost, entryPort] = entry.startsWith('[') ? [entry.slice(0, entry.indexOf(']') + 1), entry.split(']:')[1]] : entry.split(':');
+    const [entryHost, entryPort] = entry.startsWith('[')
+      ? [entry.slice(0, entry.indexOf(']') + 1), entry.split(']:')[1]]
+      : entry.split(':');
     if (entryPort && entryPort !== port) continue;
     const bare = entryHost.replace(/^\*?\./, '').replace(/^\[|\]$/g, '');
     if (host === bare || host.endsWith(`.${bare}`)) return undefined;

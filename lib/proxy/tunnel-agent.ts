@@ -14,7 +14,11 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { describeProxy } from './settings';
 
-export type ProxyFailureCode = 'ProxyConnectionFailed' | 'ProxyAuthenticationRequired' | 'ProxyTunnelRefused' | 'BadGateway';
+export type ProxyFailureCode =
+  | 'ProxyConnectionFailed'
+  | 'ProxyAuthenticationRequired'
+  | 'ProxyTunnelRefused'
+  | 'BadGateway';
 
 export class ProxyFailure extends Error {
   /** The message as written here (an HTTP library may append the request's URL to `message`). */
@@ -54,8 +58,17 @@ function failureFor(status: number, proxy: URL, target: string): ProxyFailure {
       status,
     );
   }
-  if (status >= 500) return new ProxyFailure('BadGateway', `The proxy ${where} could not open a tunnel to ${target} (HTTP ${status}).`, status);
-  return new ProxyFailure('ProxyTunnelRefused', `The proxy ${where} refused a tunnel to ${target} (HTTP ${status}).`, status);
+  if (status >= 500)
+    return new ProxyFailure(
+      'BadGateway',
+      `The proxy ${where} could not open a tunnel to ${target} (HTTP ${status}).`,
+      status,
+    );
+  return new ProxyFailure(
+    'ProxyTunnelRefused',
+    `The proxy ${where} refused a tunnel to ${target} (HTTP ${status}).`,
+    status,
+  );
 }
 
 /** Opens a CONNECT tunnel to host:port through the proxy; the callback gets the raw socket. */
@@ -66,7 +79,14 @@ export function openTunnel(proxy: URL, host: string, port: number, timeoutMs: nu
     const login = `${decodeUserInfo(proxy.username)}:${decodeUserInfo(proxy.password)}`;
     headers['proxy-authorization'] = `Basic ${Buffer.from(login).toString('base64')}`;
   }
-  const request = http.request({ host: proxy.hostname, port: Number(proxy.port || 80), method: 'CONNECT', path: target, headers, agent: false });
+  const request = http.request({
+    host: proxy.hostname,
+    port: Number(proxy.port || 80),
+    method: 'CONNECT',
+    path: target,
+    headers,
+    agent: false,
+  });
   let settled = false;
   const finish = (error: Error | null, socket?: Socket) => {
     clearTimeout(timer);
@@ -76,7 +96,12 @@ export function openTunnel(proxy: URL, host: string, port: number, timeoutMs: nu
   };
   const timer = setTimeout(() => {
     request.destroy();
-    finish(new ProxyFailure('ProxyConnectionFailed', `The proxy ${describeProxy(proxy)} did not open a tunnel within ${Math.round(timeoutMs / 1000)} s.`));
+    finish(
+      new ProxyFailure(
+        'ProxyConnectionFailed',
+        `The proxy ${describeProxy(proxy)} did not open a tunnel within ${Math.round(timeoutMs / 1000)} s.`,
+      ),
+    );
   }, timeoutMs);
   request.once('connect', (response, socket, head) => {
     if (response.statusCode === 200) {
@@ -93,7 +118,9 @@ export function openTunnel(proxy: URL, host: string, port: number, timeoutMs: nu
   });
   request.once('error', (error: NodeJS.ErrnoException) => {
     const why = error.code ?? error.message;
-    finish(new ProxyFailure('ProxyConnectionFailed', `The proxy ${describeProxy(proxy)} could not be reached (${why}).`));
+    finish(
+      new ProxyFailure('ProxyConnectionFailed', `The proxy ${describeProxy(proxy)} could not be reached (${why}).`),
+    );
   });
   request.end();
 }
@@ -114,10 +141,16 @@ export class HttpsTunnelAgent extends https.Agent {
   createConnection(args: http.ClientRequestArgs, callback?: (error: Error | null, stream: Duplex) => void): undefined {
     const options = args as ConnectOptions;
     const done = callback as Done;
-    openTunnel(this.proxy, options.host ?? 'localhost', Number(options.port ?? 443), tunnelTimeout(options.timeout), (error, socket) => {
-      if (error || !socket) return done(error ?? new Error('no tunnel'));
-      done(null, tls.connect({ ...options, socket }));
-    });
+    openTunnel(
+      this.proxy,
+      options.host ?? 'localhost',
+      Number(options.port ?? 443),
+      tunnelTimeout(options.timeout),
+      (error, socket) => {
+        if (error || !socket) return done(error ?? new Error('no tunnel'));
+        done(null, tls.connect({ ...options, socket }));
+      },
+    );
     return undefined;
   }
 }
@@ -130,7 +163,13 @@ export class HttpTunnelAgent extends http.Agent {
 
   createConnection(args: http.ClientRequestArgs, callback?: (error: Error | null, stream: Duplex) => void): undefined {
     const options = args as ConnectOptions;
-    openTunnel(this.proxy, options.host ?? 'localhost', Number(options.port ?? 80), tunnelTimeout(options.timeout), callback as Done);
+    openTunnel(
+      this.proxy,
+      options.host ?? 'localhost',
+      Number(options.port ?? 80),
+      tunnelTimeout(options.timeout),
+      callback as Done,
+    );
     return undefined;
   }
 }

@@ -17,16 +17,24 @@ export interface DeviceMessage {
   messageId?: string;
 }
 
-export function deviceMessageOf(parentTopic: string, body: Buffer, properties: { messageId?: unknown; headers?: Record<string, unknown> }): DeviceMessage {
+export function deviceMessageOf(
+  parentTopic: string,
+  body: Buffer,
+  properties: { messageId?: unknown; headers?: Record<string, unknown> },
+): DeviceMessage {
   const headers = properties.headers ?? {};
   const text = (v: unknown) => (typeof v === 'string' ? v : Buffer.isBuffer(v) ? v.toString('utf8') : undefined);
   const parent = text(headers.mqttParentTopic) || parentTopic;
   const second = text(headers.mqttSecondTopic) ?? '';
-  const message: DeviceMessage = { topic: second ? `${parent}${second.startsWith('/') ? '' : '/'}${second}` : parent, payload: body };
+  const message: DeviceMessage = {
+    topic: second ? `${parent}${second.startsWith('/') ? '' : '/'}${second}` : parent,
+    payload: body,
+  };
   const clientId = text(headers.clientId);
   if (clientId) message.clientId = clientId;
   const born = text(headers.bornTime);
-  if (born && /^\d+$/.test(born) && Number.isSafeInteger(Number(born))) message.bornAt = new Date(Number(born)).toISOString();
+  if (born && /^\d+$/.test(born) && Number.isSafeInteger(Number(born)))
+    message.bornAt = new Date(Number(born)).toISOString();
   const user = text(headers.mqtt5UserProperty);
   if (user) {
     try {

@@ -62,7 +62,13 @@ export class PushPresence {
     channel[event.eventType] ??= event.time;
     const after = onlineOf(channels);
     if (after === before) return undefined;
-    if (after) return { clientId: event.clientId, online: true, since: new Date(event.time).toISOString(), channelId: event.channelId };
+    if (after)
+      return {
+        clientId: event.clientId,
+        online: true,
+        since: new Date(event.time).toISOString(),
+        channelId: event.channelId,
+      };
     return {
       clientId: event.clientId,
       online: false,

@@ -18,7 +18,14 @@ export interface StatusEvent {
   clientIp?: string;
 }
 
-export type MalformedKind = 'not-json' | 'not-an-object' | 'no-client-id' | 'invalid-client-id' | 'no-channel-id' | 'unknown-event-type' | 'no-time';
+export type MalformedKind =
+  | 'not-json'
+  | 'not-an-object'
+  | 'no-client-id'
+  | 'invalid-client-id'
+  | 'no-channel-id'
+  | 'unknown-event-type'
+  | 'no-time';
 
 export type ParsedStatusEvent = { ok: true; event: StatusEvent } | { ok: false; kind: MalformedKind };
 
@@ -44,9 +51,11 @@ export function parseStatusEvent(body: Buffer | string): ParsedStatusEvent {
   // be checked: read as malformed, it is acknowledged once and never enters a watch list.
   if (!acceptedClientId(v.clientId)) return { ok: false, kind: 'invalid-client-id' };
   if (typeof v.channelId !== 'string' || v.channelId === '') return { ok: false, kind: 'no-channel-id' };
-  if (typeof v.eventType !== 'string' || !EVENT_TYPES.includes(v.eventType)) return { ok: false, kind: 'unknown-event-type' };
+  if (typeof v.eventType !== 'string' || !EVENT_TYPES.includes(v.eventType))
+    return { ok: false, kind: 'unknown-event-type' };
   // The SDKs read `time` as a 64-bit number; text of digits is taken too (a tolerant reader).
-  const time = typeof v.time === 'number' ? v.time : typeof v.time === 'string' && /^\d+$/.test(v.time) ? Number(v.time) : NaN;
+  const time =
+    typeof v.time === 'number' ? v.time : typeof v.time === 'string' && /^\d+$/.test(v.time) ? Number(v.time) : NaN;
   if (!Number.isSafeInteger(time) || time < 0) return { ok: false, kind: 'no-time' };
   return {
     ok: true,

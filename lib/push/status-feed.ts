@@ -99,7 +99,9 @@ class Hub {
 
   async join(listener: Listener): Promise<void> {
     this.listeners.add(listener);
-    const covered = [...listener.groupIds].every((g) => this.consuming.groups.has(g)) && [...listener.parentTopics].every((t) => this.consuming.topics.has(t));
+    const covered =
+      [...listener.groupIds].every((g) => this.consuming.groups.has(g)) &&
+      [...listener.parentTopics].every((t) => this.consuming.topics.has(t));
     if (this.subscription && covered) {
       // Already consuming what it needs: it re-polls as after a connect of its own.
       if (this.subscription.connected) listener.onConnected?.();
@@ -151,7 +153,9 @@ class Hub {
 
   private async onMessage(message: DeviceMessage): Promise<void> {
     const parent = message.topic.split('/')[0];
-    await Promise.all([...this.listeners].filter((l) => l.parentTopics.has(parent)).map(async (l) => l.onMessage?.(message)));
+    await Promise.all(
+      [...this.listeners].filter((l) => l.parentTopics.has(parent)).map(async (l) => l.onMessage?.(message)),
+    );
   }
 }
 
@@ -161,5 +165,7 @@ function hubKey(o: StatusFeedOptions): string {
     .update(o.accessKeySecret ?? '')
     .digest('hex')
     .slice(0, 16);
-  return [o.endpoint ?? '', o.network ?? 'public', o.instanceId, o.accessKeyId, secret, o.heartbeatSeconds ?? ''].join('\u0000');
+  return [o.endpoint ?? '', o.network ?? 'public', o.instanceId, o.accessKeyId, secret, o.heartbeatSeconds ?? ''].join(
+    '\u0000',
+  );
 }

@@ -16,7 +16,14 @@
  */
 import { inspect } from 'node:util';
 import { OnsMqttError } from '../base/errors';
-import { CLOUD_SDK_PORT, CLOUD_SDK_VHOST, cloudSdkHost, cloudSdkPassword, cloudSdkUsername, STATUS_QUEUE } from './login';
+import {
+  CLOUD_SDK_PORT,
+  CLOUD_SDK_VHOST,
+  cloudSdkHost,
+  cloudSdkPassword,
+  cloudSdkUsername,
+  STATUS_QUEUE,
+} from './login';
 import { deviceMessageOf, type DeviceMessage } from './device-message';
 import { parseStatusEvent, type MalformedKind, type StatusEvent } from './status-event';
 
@@ -63,7 +70,9 @@ export class StatusSubscription {
   private readonly target: { hostname: string; port: number };
   private firstOutcome: { resolve: () => void; reject: (e: OnsMqttError) => void } | undefined;
 
-  constructor(private readonly options: Omit<StatusSubscriptionOptions, 'accessKeySecret'> & { accessKeySecret?: string }) {
+  constructor(
+    private readonly options: Omit<StatusSubscriptionOptions, 'accessKeySecret'> & { accessKeySecret?: string },
+  ) {
     const secret = options.accessKeySecret ?? '';
     // Kept in a closure, not a field: util.inspect and JSON.stringify of the subscription show no secret.
     this.secret = () => secret;
@@ -71,7 +80,11 @@ export class StatusSubscription {
     if (options.endpoint) {
       const url = new URL(options.endpoint);
       if (url.protocol !== 'amqp:')
-        throw new OnsMqttError({ code: 'InvalidInput', field: 'endpoint', message: `The Cloud SDK endpoint must be amqp://host:port, not ${url.protocol}//.` });
+        throw new OnsMqttError({
+          code: 'InvalidInput',
+          field: 'endpoint',
+          message: `The Cloud SDK endpoint must be amqp://host:port, not ${url.protocol}//.`,
+        });
       this.target = { hostname: url.hostname, port: Number(url.port) || CLOUD_SDK_PORT };
     } else {
       this.target = { hostname: cloudSdkHost(options.instanceId, options.network ?? 'public'), port: CLOUD_SDK_PORT };
@@ -79,7 +92,13 @@ export class StatusSubscription {
   }
 
   /** What the subscription is, for logs and `util.inspect`: never its connection or its key. */
-  toJSON(): { instanceId: string; groupIds: readonly string[]; endpoint: string; connected: boolean; malformed: Partial<Record<MalformedKind, number>> } {
+  toJSON(): {
+    instanceId: string;
+    groupIds: readonly string[];
+    endpoint: string;
+    connected: boolean;
+    malformed: Partial<Record<MalformedKind, number>>;
+  } {
     return {
       instanceId: this.options.instanceId,
       groupIds: this.options.groupIds,
@@ -135,7 +154,10 @@ export class StatusSubscription {
           locale: 'en_US',
         },
         {
-          credentials: amqp.credentials.plain(cloudSdkUsername(this.options.instanceId, this.options.accessKeyId), cloudSdkPassword(this.secret(), signKey)),
+          credentials: amqp.credentials.plain(
+            cloudSdkUsername(this.options.instanceId, this.options.accessKeyId),
+            cloudSdkPassword(this.secret(), signKey),
+          ),
           clientProperties: { signKey },
           timeout: 10_000,
         },
@@ -157,13 +179,21 @@ export class StatusSubscription {
       this.options.onConnected?.();
       for (const groupId of this.options.groupIds) {
         // Deliveries may come before the last consume is confirmed: each is handled on its own connection.
-        await channel.consume(STATUS_QUEUE, (message) => message && void this.handle(connection!, live, channel, message), {
-          noAck: false,
-          arguments: { GROUP_ID: groupId },
-        });
+        await channel.consume(
+          STATUS_QUEUE,
+          (message) => message && void this.handle(connection!, live, channel, message),
+          {
+            noAck: false,
+            arguments: { GROUP_ID: groupId },
+          },
+        );
       }
       for (const topic of this.options.parentTopics ?? []) {
-        await channel.consume(topic, (message) => message && void this.handleMessage(connection!, live, channel, topic, message), { noAck: false });
+        await channel.consume(
+          topic,
+          (message) => message && void this.handleMessage(connection!, live, channel, topic, message),
+          { noAck: false },
+        );
       }
       this.firstOutcome?.resolve();
       this.firstOutcome = undefined;
@@ -187,7 +217,12 @@ export class StatusSubscription {
     }
   }
 
-  private async handle(connection: AmqpConnection, live: { open: boolean }, channel: AmqpChannel, message: import('amqplib').ConsumeMessage): Promise<void> {
+  private async handle(
+    connection: AmqpConnection,
+    live: { open: boolean },
+    channel: AmqpChannel,
+    message: import('amqplib').ConsumeMessage,
+  ): Promise<void> {
     const parsed = parseStatusEvent(message.content);
     if (!parsed.ok) {
       const count = (this.malformed[parsed.kind] ?? 0) + 1;

@@ -58,7 +58,10 @@ export function isLoopbackHost(hostname: string): boolean {
 export function requireRegionId(value: unknown): string {
   const regionId = optionalString('regionId', value) ?? DEFAULT_REGION;
   if (!REGION_ID.test(regionId) || regionId.length > 64) {
-    throw invalidInput('regionId', `"${regionId.slice(0, 64)}" is not a region id; use one such as "cn-hangzhou" or "ap-southeast-1".`);
+    throw invalidInput(
+      'regionId',
+      `"${regionId.slice(0, 64)}" is not a region id; use one such as "cn-hangzhou" or "ap-southeast-1".`,
+    );
   }
   return regionId;
 }
@@ -69,7 +72,10 @@ export function resolveEndpoint(input: EndpointInput): ResolvedEndpoint {
   const custom = optionalString('endpoint', input.endpoint);
   if (custom !== undefined) return parseCustomEndpoint(custom, input.allowInsecureHttp === true);
   if (network === 'vpc' && regionId === 'mq-internet-access') {
-    throw invalidInput('network', 'the region "mq-internet-access" has a public endpoint only; choose network "public".');
+    throw invalidInput(
+      'network',
+      'the region "mq-internet-access" has a public endpoint only; choose network "public".',
+    );
   }
   const host = `${network === 'vpc' ? 'onsmqtt-vpc' : 'onsmqtt'}.${regionId}.aliyuncs.com`;
   return { protocol: 'https', host, url: `https://${host}` };
@@ -81,16 +87,28 @@ function parseCustomEndpoint(raw: string, allowInsecureHttp: boolean): ResolvedE
   try {
     url = new URL(text);
   } catch {
-    throw invalidInput('endpoint', `"${raw.slice(0, 80)}" is not a URL; use https://host[:port] (or http://127.0.0.1:port for the emulator).`);
+    throw invalidInput(
+      'endpoint',
+      `"${raw.slice(0, 80)}" is not a URL; use https://host[:port] (or http://127.0.0.1:port for the emulator).`,
+    );
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw invalidInput('endpoint', `the scheme "${url.protocol}" is not supported; use https:// (or http:// for a local emulator).`);
+    throw invalidInput(
+      'endpoint',
+      `the scheme "${url.protocol}" is not supported; use https:// (or http:// for a local emulator).`,
+    );
   }
   if (url.username || url.password) {
-    throw invalidInput('endpoint', 'must not contain a user name or password; put the AccessKey in the credentials instead.');
+    throw invalidInput(
+      'endpoint',
+      'must not contain a user name or password; put the AccessKey in the credentials instead.',
+    );
   }
   if ((url.pathname !== '/' && url.pathname !== '') || url.search || url.hash) {
-    throw invalidInput('endpoint', 'must be just scheme, host and optional port (no path, query or fragment), e.g. https://onsmqtt.cn-hangzhou.aliyuncs.com.');
+    throw invalidInput(
+      'endpoint',
+      'must be just scheme, host and optional port (no path, query or fragment), e.g. https://onsmqtt.cn-hangzhou.aliyuncs.com.',
+    );
   }
   if (!url.hostname) throw invalidInput('endpoint', 'has no host name.');
   const protocol = url.protocol === 'http:' ? 'http' : 'https';

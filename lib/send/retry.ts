@@ -33,10 +33,18 @@ export function backoffDelay(attempt: number, options: RetryOptions, random: () 
   return Math.floor(random() * backoffCeiling(attempt, options));
 }
 
-export type RetryDecision = { retry: true; delayMs: number } | { retry: false; reason: 'fail-class' | 'attempts' | 'deadline' };
+export type RetryDecision =
+  | { retry: true; delayMs: number }
+  | { retry: false; reason: 'fail-class' | 'attempts' | 'deadline' };
 
 /** Pure: given the error of attempt `attempt` and the time spent so far, what next? */
-export function decideRetry(error: OnsMqttError, attempt: number, elapsedMs: number, options: RetryOptions, random: () => number = Math.random): RetryDecision {
+export function decideRetry(
+  error: OnsMqttError,
+  attempt: number,
+  elapsedMs: number,
+  options: RetryOptions,
+  random: () => number = Math.random,
+): RetryDecision {
   if (!error.retryable) return { retry: false, reason: 'fail-class' };
   if (attempt >= options.maxAttempts) return { retry: false, reason: 'attempts' };
   const delayMs = backoffDelay(attempt, options, random);
@@ -88,7 +96,10 @@ export class RetryBudget {
 
   /** A call succeeded after drawing `drawn` tokens for its retries. */
   refund(drawn: number): void {
-    this.available = Math.min(this.options.capacity, this.available + (drawn > 0 ? drawn : this.options.successIncrement));
+    this.available = Math.min(
+      this.options.capacity,
+      this.available + (drawn > 0 ? drawn : this.options.successIncrement),
+    );
   }
 }
 
@@ -235,7 +246,11 @@ export class CallSignal implements OwnSignal {
  * of requests sent in `attempts`. Cancellation ends it at once with `Aborted`; the deadline ends it
  * at once with `DeadlineExceeded`, in flight or between attempts.
  */
-export async function runWithRetry<T>(attemptOnce: (ctx: AttemptContext) => Promise<T>, options: RetryOptions, run: RunOptions = {}): Promise<T> {
+export async function runWithRetry<T>(
+  attemptOnce: (ctx: AttemptContext) => Promise<T>,
+  options: RetryOptions,
+  run: RunOptions = {},
+): Promise<T> {
   const clock = run.clock ?? systemClock;
   const started = clock.now();
   const remainingMs = () => options.deadlineMs - (clock.now() - started);
@@ -247,16 +262,28 @@ export async function runWithRetry<T>(attemptOnce: (ctx: AttemptContext) => Prom
       code: 'DeadlineExceeded',
       message:
         `No answer within the ${options.deadlineMs} ms allowed for this query` +
-        (lastError ? ` (${sent} attempt${sent === 1 ? '' : 's'}; last: ${lastError.message})` : sent ? ` (${sent} attempt${sent === 1 ? '' : 's'})` : '') +
+        (lastError
+          ? ` (${sent} attempt${sent === 1 ? '' : 's'}; last: ${lastError.message})`
+          : sent
+            ? ` (${sent} attempt${sent === 1 ? '' : 's'})`
+            : '') +
         '.',
     });
 
   // One signal for the whole call: the caller's cancellation or our deadline, whichever comes first.
   if (run.signal?.aborted) throw withAttempts(abortedError(run.signal), 0);
-  const signal = new CallSignal(clock, started + options.deadlineMs, deadlineError, started + (run.attemptTimeoutMs ?? options.deadlineMs));
+  const signal = new CallSignal(
+    clock,
+    started + options.deadlineMs,
+    deadlineError,
+    started + (run.attemptTimeoutMs ?? options.deadlineMs),
+  );
   const callerSignal = run.signal;
-  const unlinkCaller = callerSignal ? whenAborted(callerSignal, () => signal.abort(callerSignal.reason)) : () => undefined;
-  const stopped = () => withAttempts(signal.reason instanceof OnsMqttError ? deadlineError() : abortedError(signal), sent);
+  const unlinkCaller = callerSignal
+    ? whenAborted(callerSignal, () => signal.abort(callerSignal.reason))
+    : () => undefined;
+  const stopped = () =>
+    withAttempts(signal.reason instanceof OnsMqttError ? deadlineError() : abortedError(signal), sent);
 
   try {
     for (let attempt = 1; ; attempt++) {

@@ -5,7 +5,14 @@ import { WaitQueue } from '../base/wait-queue';
 export { SEND_CHANNEL } from './send-channels';
 
 const grantChannel = channel(GRANT_CHANNEL);
-import { TokenBucket, ownLimit, processTokenStore, requestLimits, type RateLimitedApi, type TokenStore } from './rate-limiter';
+import {
+  TokenBucket,
+  ownLimit,
+  processTokenStore,
+  requestLimits,
+  type RateLimitedApi,
+  type TokenStore,
+} from './rate-limiter';
 
 /**
  * Concurrency slots, FIFO. A caller that is cancelled while it queues leaves the queue at once;
@@ -91,7 +98,8 @@ export class RequestScheduler {
       await bucket.take(signal);
     }
     let limits = this.limits.get(api);
-    if (!limits) this.limits.set(api, (limits = requestLimits(this.options.endpointHost, this.options.account ?? 'unnamed', api)));
+    if (!limits)
+      this.limits.set(api, (limits = requestLimits(this.options.endpointHost, this.options.account ?? 'unnamed', api)));
     await processTokenStore.take(limits, signal);
     if (this.store === processTokenStore) return this.granted(api, performance.now());
     // The process's own buckets first, then the shared store's. When the shared store kept the

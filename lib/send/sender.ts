@@ -76,7 +76,11 @@ export class RequestSender implements ActionSender {
     });
   }
 
-  private callWithRetries(action: RateLimitedApi, query: Record<string, string>, signal?: AbortSignal): Promise<TransportResponse> {
+  private callWithRetries(
+    action: RateLimitedApi,
+    query: Record<string, string>,
+    signal?: AbortSignal,
+  ): Promise<TransportResponse> {
     const { credentials, scheduler, timeoutMs } = this.parts;
     // "Expired" for a token we renew means our clock and STS's disagree: the transport has dropped
     // the token; one more attempt with a fresh one, once per call, whatever the retry settings.
@@ -108,7 +112,13 @@ export class RequestSender implements ActionSender {
           try {
             return await send();
           } catch (error) {
-            if (renewedAfterExpiry || !credentials.refreshes || !(error instanceof OnsMqttError) || error.code !== 'InvalidSecurityToken.Expired') throw error;
+            if (
+              renewedAfterExpiry ||
+              !credentials.refreshes ||
+              !(error instanceof OnsMqttError) ||
+              error.code !== 'InvalidSecurityToken.Expired'
+            )
+              throw error;
             renewedAfterExpiry = true;
             return await send();
           }

@@ -185,13 +185,19 @@ function leaving(entry: Tracked, socket: Socket): void {
   if (ageMs > SEND_ALLOWANCE_MS) entry.onLateWrite?.(ageMs);
   if (!sendChannel.hasSubscribers) return;
   const tlsSocket = socket as Partial<TLSSocket> & { encrypted?: boolean; _secureEstablished?: boolean };
-  if (tlsSocket.encrypted && tlsSocket._secureEstablished === false) socket.once('secureConnect', () => publishSent(entry));
+  if (tlsSocket.encrypted && tlsSocket._secureEstablished === false)
+    socket.once('secureConnect', () => publishSent(entry));
   else publishSent(entry);
 }
 
 function publishSent(entry: Tracked): void {
   const at = performance.now();
-  sendChannel.publish({ api: entry.action, endpointHost: entry.endpointHost, at, grantAgeMs: entry.grantedAt === undefined ? 0 : at - entry.grantedAt });
+  sendChannel.publish({
+    api: entry.action,
+    endpointHost: entry.endpointHost,
+    at,
+    grantAgeMs: entry.grantedAt === undefined ? 0 : at - entry.grantedAt,
+  });
 }
 
 /**
@@ -207,7 +213,11 @@ let signingWith: TemporaryCredentials | undefined;
 const sdkCredential = {
   getCredential: () => {
     const c = signingWith;
-    if (!c) throw new OnsMqttError({ code: 'InternalClientError', message: 'No credentials for this request (the SDK asked for them outside its call).' });
+    if (!c)
+      throw new OnsMqttError({
+        code: 'InternalClientError',
+        message: 'No credentials for this request (the SDK asked for them outside its call).',
+      });
     return Promise.resolve({
       accessKeyId: c.accessKeyId,
       accessKeySecret: c.accessKeySecret,
@@ -278,7 +288,11 @@ export function createSdkTransport(config: TransportConfig): Transport {
         let pending: Promise<{ body?: unknown; statusCode?: number }>;
         signingWith = credentials;
         try {
-          pending = client.callApi(params, request, { ...runtime, readTimeout: timeoutMs, connectTimeout: timeoutMs } as never);
+          pending = client.callApi(params, request, {
+            ...runtime,
+            readTimeout: timeoutMs,
+            connectTimeout: timeoutMs,
+          } as never);
         } finally {
           signingWith = undefined;
         }
@@ -303,9 +317,17 @@ export function createSdkTransport(config: TransportConfig): Transport {
           });
         }
         if (entry.timedOut && !signal?.aborted) {
-          throw new OnsMqttError({ code: 'RequestTimeout', message: `The answer of ${config.endpoint.url} did not end within ${timeoutMs} ms.` });
+          throw new OnsMqttError({
+            code: 'RequestTimeout',
+            message: `The answer of ${config.endpoint.url} did not end within ${timeoutMs} ms.`,
+          });
         }
-        const error = toOnsMqttError(caught, entry.status || undefined, config.credentials.secrets(), config.endpoint.url);
+        const error = toOnsMqttError(
+          caught,
+          entry.status || undefined,
+          config.credentials.secrets(),
+          config.endpoint.url,
+        );
         // Clock skew between us and STS: the token looked valid here. Fetch a new one next time.
         if (error.code === 'InvalidSecurityToken.Expired') config.credentials.expire(credentials);
         throw error;
@@ -321,7 +343,12 @@ export { redact } from '../base/redact';
 const TLS_CODES = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS|UNABLE_TO_GET_ISSUER|HOSTNAME_MISMATCH/;
 
 /** Every SDK or Node failure, as an OnsMqttError with only safe fields. */
-export function toOnsMqttError(caught: unknown, observedStatus: number | undefined, secrets: readonly string[], endpointUrl: string): OnsMqttError {
+export function toOnsMqttError(
+  caught: unknown,
+  observedStatus: number | undefined,
+  secrets: readonly string[],
+  endpointUrl: string,
+): OnsMqttError {
   const e = (caught ?? {}) as {
     name?: string;
     code?: unknown;
@@ -331,9 +358,14 @@ export function toOnsMqttError(caught: unknown, observedStatus: number | undefin
   };
   // The proxy itself failed: its own codes, naming it by host and port only.
   if (caught instanceof ProxyFailure) {
-    return new OnsMqttError({ code: caught.proxyCode, httpStatus: caught.proxyStatus, message: `${caught.detail} (calling ${endpointUrl})` });
+    return new OnsMqttError({
+      code: caught.proxyCode,
+      httpStatus: caught.proxyStatus,
+      message: `${caught.detail} (calling ${endpointUrl})`,
+    });
   }
-  const clean = (s: unknown) => redact(typeof s === 'string' ? s : s === undefined || s === null ? '' : JSON.stringify(s), secrets).slice(0, 500);
+  const clean = (s: unknown) =>
+    redact(typeof s === 'string' ? s : s === undefined || s === null ? '' : JSON.stringify(s), secrets).slice(0, 500);
   const data = e.data && typeof e.data === 'object' ? e.data : undefined;
 
   // A JSON error body from the service or its gateway.
@@ -349,7 +381,11 @@ export function toOnsMqttError(caught: unknown, observedStatus: number | undefin
   if (e.name === 'SyntaxError') {
     const status = observedStatus;
     if (status !== undefined && status >= 200 && status < 300) {
-      return new OnsMqttError({ code: 'InvalidResponse', httpStatus: status, message: `${endpointUrl} answered HTTP ${status} with a body that is not JSON.` });
+      return new OnsMqttError({
+        code: 'InvalidResponse',
+        httpStatus: status,
+        message: `${endpointUrl} answered HTTP ${status} with a body that is not JSON.`,
+      });
     }
     if (status !== undefined && status < 500 && status !== 429) {
       return new OnsMqttError({
@@ -367,7 +403,10 @@ export function toOnsMqttError(caught: unknown, observedStatus: number | undefin
 
   // An answer that is JSON but not an object (`null`, a number, an array): the SDK's assertAsMap
   // refuses it ("The value is not a object"), or trips over it. Not the API.
-  if (observedStatus !== undefined && (e.name === 'TypeError' || /^The value is not a (object|map)/i.test(typeof e.message === 'string' ? e.message : ''))) {
+  if (
+    observedStatus !== undefined &&
+    (e.name === 'TypeError' || /^The value is not a (object|map)/i.test(typeof e.message === 'string' ? e.message : ''))
+  ) {
     return new OnsMqttError({
       code: 'InvalidResponse',
       httpStatus: observedStatus,
@@ -376,7 +415,12 @@ export function toOnsMqttError(caught: unknown, observedStatus: number | undefin
   }
   const nodeCode = typeof e.code === 'string' ? e.code : '';
   const text = clean(e.message);
-  if (e.name === 'RequestTimeoutError' || nodeCode === 'ETIMEDOUT' || nodeCode === 'ESOCKETTIMEDOUT' || /timeout/i.test(text)) {
+  if (
+    e.name === 'RequestTimeoutError' ||
+    nodeCode === 'ETIMEDOUT' ||
+    nodeCode === 'ESOCKETTIMEDOUT' ||
+    /timeout/i.test(text)
+  ) {
     return new OnsMqttError({ code: 'RequestTimeout', message: `No answer from ${endpointUrl} within the timeout.` });
   }
   if (nodeCode === 'ECONNRESET' || nodeCode === 'EPIPE' || /socket hang up/i.test(text)) {
@@ -389,10 +433,16 @@ export function toOnsMqttError(caught: unknown, observedStatus: number | undefin
     return new OnsMqttError({ code: 'EndpointNotFound', message: `The host of ${endpointUrl} could not be found.` });
   }
   if (nodeCode === 'EAI_AGAIN') {
-    return new OnsMqttError({ code: 'DnsTemporaryFailure', message: `The host of ${endpointUrl} could not be resolved right now.` });
+    return new OnsMqttError({
+      code: 'DnsTemporaryFailure',
+      message: `The host of ${endpointUrl} could not be resolved right now.`,
+    });
   }
   if (TLS_CODES.test(nodeCode)) {
-    return new OnsMqttError({ code: 'TlsCertificateInvalid', message: `The TLS certificate of ${endpointUrl} was refused (${nodeCode}).` });
+    return new OnsMqttError({
+      code: 'TlsCertificateInvalid',
+      message: `The TLS certificate of ${endpointUrl} was refused (${nodeCode}).`,
+    });
   }
   if (observedStatus !== undefined && observedStatus >= 400) {
     return new OnsMqttError({
@@ -401,5 +451,8 @@ export function toOnsMqttError(caught: unknown, observedStatus: number | undefin
       message: `${endpointUrl} answered HTTP ${observedStatus}: ${text}`,
     });
   }
-  return new OnsMqttError({ code: 'NetworkError', message: `Request to ${endpointUrl} failed: ${nodeCode ? `${nodeCode} ` : ''}${text}`.trim() });
+  return new OnsMqttError({
+    code: 'NetworkError',
+    message: `Request to ${endpointUrl} failed: ${nodeCode ? `${nodeCode} ` : ''}${text}`.trim(),
+  });
 }

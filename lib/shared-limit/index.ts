@@ -8,7 +8,13 @@ import { RedisTokenStore, type SharedLimitLog } from './redis-token-store';
 import type { ResolvedSharedLimit } from './options';
 
 export { resolveSharedLimit, describeRedis, type SharedLimitOptions, type ResolvedSharedLimit } from './options';
-export { sharedLimitFromEnvironment, queueModeNotice, SHARED_LIMIT_VARIABLE, EGRESS_ID_VARIABLE, ACCOUNT_ID_VARIABLE } from './environment';
+export {
+  sharedLimitFromEnvironment,
+  queueModeNotice,
+  SHARED_LIMIT_VARIABLE,
+  EGRESS_ID_VARIABLE,
+  ACCOUNT_ID_VARIABLE,
+} from './environment';
 export { RedisTokenStore, type SharedLimitLog };
 
 const stores = new Map<string, RedisTokenStore>();

@@ -44,7 +44,8 @@ export interface ResolvedSharedLimit {
 const NAME = /^[\w.:@-]{1,100}$/;
 
 export function resolveSharedLimit(value: unknown): ResolvedSharedLimit {
-  if (!value || typeof value !== 'object') throw invalidInput('sharedLimit', "expected an object such as { redisUrl: 'redis://127.0.0.1:6379/0' }.");
+  if (!value || typeof value !== 'object')
+    throw invalidInput('sharedLimit', "expected an object such as { redisUrl: 'redis://127.0.0.1:6379/0' }.");
   const o = value as Record<string, unknown>;
   const redisUrl = optionalString('sharedLimit.redisUrl', o.redisUrl);
   if (!redisUrl) throw invalidInput('sharedLimit.redisUrl', "is required, e.g. 'redis://127.0.0.1:6379/0'.");
@@ -52,14 +53,18 @@ export function resolveSharedLimit(value: unknown): ResolvedSharedLimit {
   try {
     parsed = new URL(redisUrl);
   } catch {
-    throw invalidInput('sharedLimit.redisUrl', 'is not a URL; write it as redis://host:port/db (or rediss:// for TLS).');
+    throw invalidInput(
+      'sharedLimit.redisUrl',
+      'is not a URL; write it as redis://host:port/db (or rediss:// for TLS).',
+    );
   }
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
     throw invalidInput('sharedLimit.redisUrl', `must start with redis:// or rediss://, not ${parsed.protocol}//.`);
   }
   const name = (field: string, raw: unknown, fallback: string | undefined) => {
     const v = optionalString(`sharedLimit.${field}`, raw) ?? fallback;
-    if (v !== undefined && !NAME.test(v)) throw invalidInput(`sharedLimit.${field}`, 'may hold letters, digits and . _ : @ - only (at most 100).');
+    if (v !== undefined && !NAME.test(v))
+      throw invalidInput(`sharedLimit.${field}`, 'may hold letters, digits and . _ : @ - only (at most 100).');
     return v;
   };
   return {
@@ -69,7 +74,8 @@ export function resolveSharedLimit(value: unknown): ResolvedSharedLimit {
     egressId: name('egressId', o.egressId, 'default') as string,
     accountId: name('accountId', o.accountId, undefined),
     assumedProcesses: optionalNumber('sharedLimit.assumedProcesses', o.assumedProcesses, { min: 1, max: 1000 }) ?? 4,
-    commandTimeoutMs: optionalNumber('sharedLimit.commandTimeoutMs', o.commandTimeoutMs, { min: 10, max: 10_000 }) ?? 1000,
+    commandTimeoutMs:
+      optionalNumber('sharedLimit.commandTimeoutMs', o.commandTimeoutMs, { min: 10, max: 10_000 }) ?? 1000,
   };
 }
 

@@ -110,7 +110,12 @@ export class RedisTokenStore implements TokenStore {
 
   /** What JSON.stringify and util.inspect show: where Redis is, never its password. */
   toJSON(): Record<string, unknown> {
-    return { redis: describeRedis(this.options.redisUrl), keyPrefix: this.options.keyPrefix, processId: this.processId, mode: this.mode };
+    return {
+      redis: describeRedis(this.options.redisUrl),
+      keyPrefix: this.options.keyPrefix,
+      processId: this.processId,
+      mode: this.mode,
+    };
   }
 
   [inspect.custom](): string {
@@ -276,13 +281,16 @@ export class RedisTokenStore implements TokenStore {
         if (this.mode === 'connecting')
           this.mode = (await this.ready)
             ? 'shared'
-            : this.enterFallback(`it has not answered in the ${FIRST_CONNECT_WAIT_MS / 1000} s since this process started`);
+            : this.enterFallback(
+                `it has not answered in the ${FIRST_CONNECT_WAIT_MS / 1000} s since this process started`,
+              );
         if (this.mode === 'fallback') {
           // What late writes still owe is paid to this process's share instead.
           for (; group.owed > 0; group.owed--) for (const bucket of this.fallbackBuckets(group)) bucket.charge();
           if (group.queue.length > group.slots.length) await this.takeFallback(group);
         } else if (group.queue.length <= group.slots.length) await this.takeShared(group, 0);
-        else if (group.slots.length >= this.heldAtMost(group)) await new Promise<void>((resolve) => (group.slotCame = resolve));
+        else if (group.slots.length >= this.heldAtMost(group))
+          await new Promise<void>((resolve) => (group.slotCame = resolve));
         else await this.takeShared(group, Math.min(group.queue.length - group.slots.length, this.heldAtMost(group)));
       }
     } finally {
@@ -393,7 +401,12 @@ export class RedisTokenStore implements TokenStore {
       const share = this.share(group.members?.[i]);
       // Starts empty: the shared buckets may have been spent just before Redis went away. Its part
       // of the send-safe capacity, as the shared buckets hold (the shares together: one bucket's).
-      return new TokenBucket(k.limit.ratePerSecond / share, Math.max(1, sendSafeCapacity(k.limit) / share), undefined, 0);
+      return new TokenBucket(
+        k.limit.ratePerSecond / share,
+        Math.max(1, sendSafeCapacity(k.limit) / share),
+        undefined,
+        0,
+      );
     });
     return group.fallback;
   }
@@ -428,7 +441,9 @@ export class RedisTokenStore implements TokenStore {
       this.stallSeenAt = now;
       if (this.stallWarned) return;
       this.stallWarned = true;
-      const roundTrip = Math.round(Math.max(this.roundTrip.estimateMs(), this.roundTripSince === undefined ? 0 : now - this.roundTripSince));
+      const roundTrip = Math.round(
+        Math.max(this.roundTrip.estimateMs(), this.roundTripSince === undefined ? 0 : now - this.roundTripSince),
+      );
       const late = Math.round(this.timerLateMs);
       this.timerLateMs = 0;
       const cause =
@@ -437,7 +452,9 @@ export class RedisTokenStore implements TokenStore {
           : late > 100
             ? `this process's event loop is blocked (timers run up to ${late} ms late)`
             : `other processes hold the limit (round trips ${roundTrip} ms, timers up to ${late} ms late)`;
-      this.log(`Shared rate limit: requests have waited ${((now - this.lastGrantAt) / 1000).toFixed(1)} s for a send slot: ${cause}.`);
+      this.log(
+        `Shared rate limit: requests have waited ${((now - this.lastGrantAt) / 1000).toFixed(1)} s for a send slot: ${cause}.`,
+      );
     }, 1_000);
     this.stallTimer.unref();
   }
@@ -454,7 +471,9 @@ export class RedisTokenStore implements TokenStore {
     const shares = groups.flatMap((g) => g.keys.map((_, i) => this.share(g.members?.[i])));
     // Never heard from Redis: who else sends is unknown, and the share is the assumed one, said so.
     const unknown = groups.length === 0 || groups.some((g) => g.members === undefined);
-    const assumed = unknown ? ` (how many processes share it is unknown: it assumes ${this.options.assumedProcesses}, sharedLimit.assumedProcesses)` : '';
+    const assumed = unknown
+      ? ` (how many processes share it is unknown: it assumes ${this.options.assumedProcesses}, sharedLimit.assumedProcesses)`
+      : '';
     this.log(
       `Shared rate limit: Redis at ${describeRedis(this.options.redisUrl)} is unavailable (${why}); this process now keeps to 1/${Math.max(1, ...(shares.length ? shares : [this.share(undefined)]))} of each limit on its own${assumed}, and goes back to the shared limit when Redis answers.`,
     );
@@ -487,7 +506,9 @@ export class RedisTokenStore implements TokenStore {
     this.probe = undefined;
     for (const group of this.groups.values()) group.fallback = undefined;
     this.mode = 'shared';
-    this.log(`Shared rate limit: Redis at ${describeRedis(this.options.redisUrl)} answers again; this process is back on the shared limit.`);
+    this.log(
+      `Shared rate limit: Redis at ${describeRedis(this.options.redisUrl)} answers again; this process is back on the shared limit.`,
+    );
   }
 
   /** The connection keeps the process alive only while requests wait for it. */

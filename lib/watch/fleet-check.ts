@@ -81,7 +81,10 @@ export async function checkFleet(
   const toQuery = fleet.clientIds.filter((id) => (only === undefined || only.has(id)) && !observed?.has(id));
   const outcomes =
     toQuery.length > 0 || (only === undefined && observed === undefined)
-      ? await client.querySessions({ clientIds: toQuery, instanceId: fleet.instanceId, mode: fleet.mode }, { signal: context.signal })
+      ? await client.querySessions(
+          { clientIds: toQuery, instanceId: fleet.instanceId, mode: fleet.mode },
+          { signal: context.signal },
+        )
       : [];
   // A check cut short (a deploy, a stop) is no check: the devices it did not reach would be
   // "unknown", those it reached would fire events nobody is left to hand on. Nothing of it counts.
@@ -93,8 +96,17 @@ export async function checkFleet(
   const now = (context.now ?? Date.now)();
   let reconciled: ReconcileReport | undefined;
   // Only a full check reads the traces after a restart: a partial one keeps the others as they are.
-  if (context.afterRestart && only === undefined && observed === undefined && previous && previous.instanceId === instanceId) {
-    ({ state: previous, report: reconciled } = await reconcileAfterRestart(client, previous, observations, options, { now, signal: context.signal }));
+  if (
+    context.afterRestart &&
+    only === undefined &&
+    observed === undefined &&
+    previous &&
+    previous.instanceId === instanceId
+  ) {
+    ({ state: previous, report: reconciled } = await reconcileAfterRestart(client, previous, observations, options, {
+      now,
+      signal: context.signal,
+    }));
     throwIfAborted(context.signal);
   }
   const { state, events, incidents, changed } = transition(previous, instanceId, observations, now, options);
@@ -102,10 +114,24 @@ export async function checkFleet(
     await addOfflineDetails(client, instanceId, events, incidents, context.offlineDetails, context.signal);
     throwIfAborted(context.signal);
   }
-  const result: FleetCheckResult = { state, events, incidents, outcomes, failures, ...(reconciled && reconciled.checked > 0 ? { reconciled } : {}) };
+  const result: FleetCheckResult = {
+    state,
+    events,
+    incidents,
+    outcomes,
+    failures,
+    ...(reconciled && reconciled.checked > 0 ? { reconciled } : {}),
+  };
   if (context.summary) {
     const before = previous && previous.instanceId === instanceId ? summarize(previous) : undefined;
-    result.summary = summaryOf(state, fleet.clientIds.length, failures.length, changed, before, new Date(now).toISOString());
+    result.summary = summaryOf(
+      state,
+      fleet.clientIds.length,
+      failures.length,
+      changed,
+      before,
+      new Date(now).toISOString(),
+    );
   }
   return result;
 }
@@ -129,7 +155,10 @@ async function addOfflineDetails(
   ];
   await Promise.all(
     targets.map(async (target) => {
-      Object.assign(target, await client.readOfflineDetails({ clientId: target.clientId, instanceId }, { ...detailOptions, signal }));
+      Object.assign(
+        target,
+        await client.readOfflineDetails({ clientId: target.clientId, instanceId }, { ...detailOptions, signal }),
+      );
     }),
   );
 }
@@ -161,14 +190,19 @@ function summaryOf(
           incidentId: incident.id,
           startedAt: incident.startedAt,
           devices: Object.keys(incident.devices).length,
-          stillOffline: Object.keys(incident.devices).filter((id) => ownValue(state.devices, id)?.online === false).length,
+          stillOffline: Object.keys(incident.devices).filter((id) => ownValue(state.devices, id)?.online === false)
+            .length,
         }
       : null,
   };
 }
 
 /** Every watched device's observation: queried, told by push, or (in a partial check) kept as it was. */
-function observationsOfCheck(clientIds: readonly string[], outcomes: readonly SessionQueryOutcome[], context: FleetCheckContext): Observation[] {
+function observationsOfCheck(
+  clientIds: readonly string[],
+  outcomes: readonly SessionQueryOutcome[],
+  context: FleetCheckContext,
+): Observation[] {
   if (context.only === undefined && context.observed === undefined) return observationsOf(outcomes);
   const queried = new Map(observationsOf(outcomes).map((o) => [o.clientId, o]));
   return clientIds.map((clientId) => {

@@ -155,7 +155,9 @@ export class WatchLeadership {
     save: async (saved) => {
       let ok: number;
       try {
-        ok = Number(await this.redis.alicloudMqttFencedSave(this.lockKey, this.stateKey, this.owner, JSON.stringify(saved)));
+        ok = Number(
+          await this.redis.alicloudMqttFencedSave(this.lockKey, this.stateKey, this.owner, JSON.stringify(saved)),
+        );
       } catch (error) {
         throw unavailable(this.where, error);
       }
@@ -163,7 +165,8 @@ export class WatchLeadership {
         this.setLeading(false);
         throw new OnsMqttError({
           code: 'LeadershipLost',
-          message: 'Another instance took over this watch while it was checking: this check fires nothing (the new leader reports the changes).',
+          message:
+            'Another instance took over this watch while it was checking: this check fires nothing (the new leader reports the changes).',
           errorClass: 'retry',
         });
       }
@@ -189,7 +192,10 @@ export class WatchLeadership {
   private setLeading(leading: boolean): void {
     this.leading = leading;
     if (leading && !this.renewal) {
-      this.renewal = setInterval(() => void this.claim().catch(() => undefined), Math.max(500, Math.floor(this.leaseMs / 3)));
+      this.renewal = setInterval(
+        () => void this.claim().catch(() => undefined),
+        Math.max(500, Math.floor(this.leaseMs / 3)),
+      );
       this.renewal.unref();
     } else if (!leading && this.renewal) {
       clearInterval(this.renewal);

@@ -124,7 +124,12 @@ export class PushWatch {
 
   /** Nothing gathered, nothing waiting to be checked, no check running. */
   get idle(): boolean {
-    return this.pending.size === 0 && this.waiting.length === 0 && this.flushTimer === undefined && !this.options.watcher.busy;
+    return (
+      this.pending.size === 0 &&
+      this.waiting.length === 0 &&
+      this.flushTimer === undefined &&
+      !this.options.watcher.busy
+    );
   }
 
   private onEvent(event: StatusEvent): Promise<void> {

@@ -76,7 +76,13 @@ export async function reconcileAfterRestart(
       report.checked++;
       try {
         const events = await client.queryConnectionTrace(
-          { clientId, instanceId: saved.instanceId, from: Math.min(Date.parse(since), context.now), to: context.now, limit: TRACE_EVENTS_READ },
+          {
+            clientId,
+            instanceId: saved.instanceId,
+            from: Math.min(Date.parse(since), context.now),
+            to: context.now,
+            limit: TRACE_EVENTS_READ,
+          },
           { signal: context.signal },
         );
         if (events.some((e) => leftState(e, online))) {

@@ -200,7 +200,8 @@ export function transition(
       setOwn(devices, clientId, { online, since: now });
       // A device's first check is its baseline: it counts only if the user asked for devices already
       // offline (or, first heard of by push, for a device that just connected).
-      if (online ? options.reportInitialOnline === true : options.reportInitialOffline) changes.push({ clientId, online, previousOnline: null, since: now });
+      if (online ? options.reportInitialOnline === true : options.reportInitialOffline)
+        changes.push({ clientId, online, previousOnline: null, since: now });
       continue;
     }
     if (online === prev.online) {
@@ -258,7 +259,11 @@ function foldStorm(
   watched: number,
   now: string,
   storm: StormOptions | undefined,
-): { incident?: IncidentState; folded: Set<string>; notices: Array<Omit<IncidentEvent, 'instanceId'> | Omit<IncidentResolvedEvent, 'instanceId'>> } {
+): {
+  incident?: IncidentState;
+  folded: Set<string>;
+  notices: Array<Omit<IncidentEvent, 'instanceId'> | Omit<IncidentResolvedEvent, 'instanceId'>>;
+} {
   const folded = new Set<string>();
   if (!storm) return { folded, notices: [] };
   if (!open) {
@@ -285,7 +290,8 @@ function foldStorm(
   const ageMs = Date.parse(now) - Date.parse(incident.startedAt);
   const young = ageMs <= (storm.foldForMs ?? DEFAULT_INCIDENT_FOLD_MS);
   for (const c of changes) {
-    if (!c.online && young && !ownValue(incident.devices, c.clientId)) setOwn(incident.devices, c.clientId, { since: c.since });
+    if (!c.online && young && !ownValue(incident.devices, c.clientId))
+      setOwn(incident.devices, c.clientId, { since: c.since });
     if (ownValue(incident.devices, c.clientId)) folded.add(c.clientId);
   }
   const watchedNow = (id: string) => ownValue(devices, id);
@@ -314,7 +320,9 @@ function foldStorm(
 
 /** Query outcomes -> observations (a failed query becomes "unknown"). */
 export function observationsOf(outcomes: readonly SessionQueryOutcome[]): Observation[] {
-  return outcomes.map((o) => (isSessionFailure(o) ? { clientId: o.clientId } : { clientId: o.clientId, online: o.online }));
+  return outcomes.map((o) =>
+    isSessionFailure(o) ? { clientId: o.clientId } : { clientId: o.clientId, online: o.online },
+  );
 }
 
 /** Counts for status lines: "12 online / 3 offline". */

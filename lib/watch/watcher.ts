@@ -141,17 +141,25 @@ export class FleetWatcher {
     const known = new Set(base);
     const added = [...new Set(requests.flatMap((r) => r.add ?? []))].filter((id) => !known.has(id));
     if (added.length > 0) override = { clientIds: [...base, ...added], replaces: [...configured] };
-    const instanceId = ([...requests].reverse().find((r) => r.instanceId !== undefined)?.instanceId ?? this.config.instanceId).trim();
+    const instanceId = (
+      [...requests].reverse().find((r) => r.instanceId !== undefined)?.instanceId ?? this.config.instanceId
+    ).trim();
     const clientIds = override ? override.clientIds : configured;
     const processId = this.config.processId ?? THIS_PROCESS;
-    const result = await checkFleet(this.config.client(), { instanceId, clientIds, mode: this.config.mode }, saved.state, this.config.options, {
-      now: this.config.now,
-      signal: this.config.signal,
-      afterRestart: saved.state !== undefined && saved.state.process !== processId,
-      offlineDetails: this.config.offlineDetails,
-      summary: this.config.summary,
-      ...partialOf(requests),
-    });
+    const result = await checkFleet(
+      this.config.client(),
+      { instanceId, clientIds, mode: this.config.mode },
+      saved.state,
+      this.config.options,
+      {
+        now: this.config.now,
+        signal: this.config.signal,
+        afterRestart: saved.state !== undefined && saved.state.process !== processId,
+        offlineDetails: this.config.offlineDetails,
+        summary: this.config.summary,
+        ...partialOf(requests),
+      },
+    );
     result.state.process = processId;
     const checked: WatchCheckResult = { ...result, clientIds, instanceId };
     // Stopped after the queries but before the events went out: they must not be marked fired.

@@ -1,4 +1,10 @@
-import { NodeConnectionTypes, type IExecuteFunctions, type INodeExecutionData, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
+import {
+  NodeConnectionTypes,
+  type IExecuteFunctions,
+  type INodeExecutionData,
+  type INodeType,
+  type INodeTypeDescription,
+} from 'n8n-workflow';
 import { alibabaCloudMqttApiTest } from '../n8n-common/client';
 import { nodeProperties, outputsExpression, subtitleExpression } from './actions/operations';
 import { router } from './actions/router';

@@ -50,8 +50,10 @@ export class AlibabaCloudMqttStatusTrigger implements INodeType {
     icon: { light: 'file:../../icons/alibaba-cloud-mqtt.svg', dark: 'file:../../icons/alibaba-cloud-mqtt.dark.svg' },
     group: ['trigger'],
     version: 1,
-    subtitle: '={{ "Push: " + ($parameter["clientIds"] || "").split(/[\\n,]/).filter(s => s.trim()).length + " devices" }}',
-    description: "Starts the workflow within seconds when an MQTT device goes offline or comes back, from the service's own status notifications",
+    subtitle:
+      '={{ "Push: " + ($parameter["clientIds"] || "").split(/[\\n,]/).filter(s => s.trim()).length + " devices" }}',
+    description:
+      "Starts the workflow within seconds when an MQTT device goes offline or comes back, from the service's own status notifications",
     defaults: { name: 'Alibaba Cloud MQTT Status Trigger' },
     inputs: [],
     outputs: [NodeConnectionTypes.Main],
@@ -110,7 +112,8 @@ export class AlibabaCloudMqttStatusTrigger implements INodeType {
         type: 'string',
         default: '',
         placeholder: 'amqp://host:5672',
-        description: "Empty: the instance's own (the Instance ID followed by -server-internet.mqtt.aliyuncs.com, or -internal with the VPC network)",
+        description:
+          "Empty: the instance's own (the Instance ID followed by -server-internet.mqtt.aliyuncs.com, or -internal with the VPC network)",
       },
       {
         displayName: 'Device Message Topics',
@@ -134,7 +137,8 @@ export class AlibabaCloudMqttStatusTrigger implements INodeType {
     const clientIds = devices === 'list' ? parseClientIdList(this.getNodeParameter('clientIds', '')) : [];
     if (devices === 'list' && clientIds.length === 0) {
       throw new NodeOperationError(this.getNode(), 'No Client IDs to watch', {
-        description: 'Enter at least one Client ID, one per line or comma-separated, or choose every device of the groups.',
+        description:
+          'Enter at least one Client ID, one per line or comma-separated, or choose every device of the groups.',
       });
     }
     const credentials = await this.getCredentials('alibabaCloudMqttApi');
@@ -145,7 +149,10 @@ export class AlibabaCloudMqttStatusTrigger implements INodeType {
     let client: ReturnType<typeof createClient>;
     try {
       client = createClient(credentials, nodeOptions, (message) => this.logger.warn(message));
-      login = pushLoginFrom(coreOptionsFromCredentials(credentials), this.getNodeParameter('pushEndpoint', '') as string);
+      login = pushLoginFrom(
+        coreOptionsFromCredentials(credentials),
+        this.getNodeParameter('pushEndpoint', '') as string,
+      );
       groupIds = pushGroupIdsFrom(this.getNodeParameter('groupIds', ''), clientIds);
       parentTopics = parentTopicsFrom(this.getNodeParameter('parentTopics', ''));
     } catch (error) {
@@ -168,7 +175,11 @@ export class AlibabaCloudMqttStatusTrigger implements INodeType {
       },
     );
     const collect = (result: WatchCheckResult) => {
-      const out = [...result.events, ...result.incidents, ...(result.summary ? [result.summary] : [])] as unknown as IDataObject[];
+      const out = [
+        ...result.events,
+        ...result.incidents,
+        ...(result.summary ? [result.summary] : []),
+      ] as unknown as IDataObject[];
       outbox.push(...out.map((json) => ({ ...json })));
     };
     const warn = (text: string) => this.logger.warn(`Alibaba Cloud MQTT Status Trigger: ${text}`);
@@ -183,11 +194,17 @@ export class AlibabaCloudMqttStatusTrigger implements INodeType {
           ...login,
           parentTopics,
           // Acknowledged once emitted.
-          onMessage: (message) => this.emit([this.helpers.returnJsonArray([{ ...deviceMessageFields(instanceId, message) } as unknown as IDataObject])]),
+          onMessage: (message) =>
+            this.emit([
+              this.helpers.returnJsonArray([{ ...deviceMessageFields(instanceId, message) } as unknown as IDataObject]),
+            ]),
         },
         deliver: collect,
         onError: (error) => warn(describeError(asOnsMqttError(error))),
-        onMalformed: (kind) => warn(`a status notification that could not be read (${kind}) was skipped; more of this kind are only counted.`),
+        onMalformed: (kind) =>
+          warn(
+            `a status notification that could not be read (${kind}) was skipped; more of this kind are only counted.`,
+          ),
       });
     let push: PushWatch | undefined;
     // The first attempt's outcome: a refused login has stopped the subscription; an endpoint out of
@@ -256,7 +273,8 @@ export class AlibabaCloudMqttStatusTrigger implements INodeType {
       },
       async (leading) => {
         // A new subscription each time it leads: the one of before stopped for good.
-        if (leading && !push) await start().catch((error: unknown) => warn(error instanceof Error ? error.message : String(error)));
+        if (leading && !push)
+          await start().catch((error: unknown) => warn(error instanceof Error ? error.message : String(error)));
         else if (!leading && push) await stop();
       },
     );

@@ -47,10 +47,12 @@ export class AlibabaCloudMqttTrigger implements INodeType {
     icon: { light: 'file:../../icons/alibaba-cloud-mqtt.svg', dark: 'file:../../icons/alibaba-cloud-mqtt.dark.svg' },
     group: ['trigger'],
     version: 1,
-    subtitle: '={{ "Watch " + ($parameter["clientIds"] || "").split(/[\\n,]/).filter(s => s.trim()).length + " devices" }}',
+    subtitle:
+      '={{ "Watch " + ($parameter["clientIds"] || "").split(/[\\n,]/).filter(s => s.trim()).length + " devices" }}',
     // n8n's node picker folds "X Trigger" into "X" (same name without "Trigger") and shows this
     // description for both: it must read right for the action node too.
-    description: 'Check whether Alibaba Cloud ApsaraMQ for MQTT devices are connected, provision them, and start workflows when one goes offline or comes back',
+    description:
+      'Check whether Alibaba Cloud ApsaraMQ for MQTT devices are connected, provision them, and start workflows when one goes offline or comes back',
     defaults: { name: 'Alibaba Cloud MQTT Trigger' },
     polling: true,
     inputs: [],
@@ -77,13 +79,17 @@ export class AlibabaCloudMqttTrigger implements INodeType {
     const instanceId = this.getNodeParameter('instanceId') as string;
     const clientIds = parseClientIdList(this.getNodeParameter('clientIds'));
     if (clientIds.length === 0) {
-      throw new NodeOperationError(this.getNode(), 'No Client IDs to watch', { description: 'Enter at least one Client ID, one per line or comma-separated.' });
+      throw new NodeOperationError(this.getNode(), 'No Client IDs to watch', {
+        description: 'Enter at least one Client ID, one per line or comma-separated.',
+      });
     }
     const mode = this.getNodeParameter('mode', 'exact') as QueryMode;
     const credentials = await this.getCredentials('alibabaCloudMqttApi');
     let client;
     try {
-      client = createClient(credentials, this.getNodeParameter('options', {}) as IDataObject, (message) => this.logger.warn(message));
+      client = createClient(credentials, this.getNodeParameter('options', {}) as IDataObject, (message) =>
+        this.logger.warn(message),
+      );
     } catch (error) {
       throw new NodeOperationError(this.getNode(), error instanceof Error ? error.message : String(error));
     }
@@ -103,7 +109,10 @@ export class AlibabaCloudMqttTrigger implements INodeType {
     try {
       result = await watcher.check();
     } catch (caught) {
-      const error = caught instanceof OnsMqttError ? caught : new OnsMqttError({ code: 'InternalClientError', message: String(caught) });
+      const error =
+        caught instanceof OnsMqttError
+          ? caught
+          : new OnsMqttError({ code: 'InternalClientError', message: String(caught) });
       const message = `Could not check the fleet: ${errorHeadline(error)}`;
       const nodeError = new NodeApiError(this.getNode(), errorFields(error) as unknown as JsonObject, {
         message,
@@ -122,7 +131,11 @@ export class AlibabaCloudMqttTrigger implements INodeType {
         `Alibaba Cloud MQTT Trigger: after the restart, the connection trace of ${result.reconciled.failed.join(', ')} could not be read; a change while n8n was not saving may go unreported for them.`,
       );
     }
-    const out: IDataObject[] = [...result.events, ...result.incidents, ...(result.summary ? [result.summary] : [])] as unknown as IDataObject[];
+    const out: IDataObject[] = [
+      ...result.events,
+      ...result.incidents,
+      ...(result.summary ? [result.summary] : []),
+    ] as unknown as IDataObject[];
     if (out.length === 0) return null;
     return [out.map((json) => ({ json: { ...json } }))];
   }

@@ -1,4 +1,10 @@
-import type { ICredentialDataDecryptedObject, ICredentialTestFunctions, ICredentialsDecrypted, INodeCredentialTestResult, IDataObject } from 'n8n-workflow';
+import type {
+  ICredentialDataDecryptedObject,
+  ICredentialTestFunctions,
+  ICredentialsDecrypted,
+  INodeCredentialTestResult,
+  IDataObject,
+} from 'n8n-workflow';
 import {
   checkCredentials,
   credentialFromFields,
@@ -10,7 +16,10 @@ import {
 } from '../../lib/internal';
 
 /** Credential fields of `alibabaCloudMqttApi` -> core client options (the core validates them). */
-export function coreOptionsFromCredentials(c: ICredentialDataDecryptedObject, env: NodeJS.ProcessEnv = process.env): OnsMqttClientOptions {
+export function coreOptionsFromCredentials(
+  c: ICredentialDataDecryptedObject,
+  env: NodeJS.ProcessEnv = process.env,
+): OnsMqttClientOptions {
   const region = c.region === 'custom' ? c.customRegion : c.region;
   return {
     ...credentialFromFields(c, env),
@@ -61,7 +70,10 @@ export function createClient(
 }
 
 /** n8n credential test: a real signed request, answered in plain words. */
-export async function alibabaCloudMqttApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+export async function alibabaCloudMqttApiTest(
+  this: ICredentialTestFunctions,
+  credential: ICredentialsDecrypted,
+): Promise<INodeCredentialTestResult> {
   const result = await checkCredentials(coreOptionsFromCredentials(credential.data ?? {}));
   return { status: result.ok ? 'OK' : 'Error', message: result.message };
 }

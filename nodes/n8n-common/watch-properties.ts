@@ -23,7 +23,11 @@ export const modeProperty: INodeProperties = {
   default: 'exact',
   options: [
     { name: 'Exact', value: 'exact', description: 'One request per device (live answer)' },
-    { name: 'Batch', value: 'batch', description: '10 devices per request, for large fleets (answered from the service cache, may lag)' },
+    {
+      name: 'Batch',
+      value: 'batch',
+      description: '10 devices per request, for large fleets (answered from the service cache, may lag)',
+    },
   ],
 };
 
@@ -45,7 +49,8 @@ export const offlineForMinutesProperty: INodeProperties = {
   type: 'number',
   typeOptions: { minValue: 0 },
   default: 0,
-  description: 'A device must be seen offline on consecutive polls spanning at least this long before "went offline" fires; a shorter blip fires nothing',
+  description:
+    'A device must be seen offline on consecutive polls spanning at least this long before "went offline" fires; a shorter blip fires nothing',
 };
 
 export const onlineForMinutesProperty: INodeProperties = {
@@ -62,7 +67,8 @@ export const reportInitialOfflineProperty: INodeProperties = {
   name: 'reportInitialOffline',
   type: 'boolean',
   default: false,
-  description: 'Whether the first poll reports devices that are offline already (otherwise it only records the baseline)',
+  description:
+    'Whether the first poll reports devices that are offline already (otherwise it only records the baseline)',
 };
 
 export const stormProperty: INodeProperties = {
@@ -88,7 +94,8 @@ export const stormProperty: INodeProperties = {
       type: 'number',
       typeOptions: { minValue: 0, maxValue: 100 },
       default: 0,
-      description: 'An incident starts when at least this share of the watched devices goes offline in one poll (0: not by share)',
+      description:
+        'An incident starts when at least this share of the watched devices goes offline in one poll (0: not by share)',
     },
     {
       displayName: 'Resolved at Percent Back',

@@ -1,5 +1,12 @@
 import type { IDataObject, IPollFunctions, ITriggerFunctions } from 'n8n-workflow';
-import { FleetWatcher, watchOptionsFrom, type OnsMqttClient, type QueryMode, type SavedWatch, type WatchState } from '../../lib/internal';
+import {
+  FleetWatcher,
+  watchOptionsFrom,
+  type OnsMqttClient,
+  type QueryMode,
+  type SavedWatch,
+  type WatchState,
+} from '../../lib/internal';
 
 /**
  * The fleet watcher of an n8n trigger, from the settings both triggers share (events, *Offline
@@ -19,7 +26,8 @@ export function triggerWatcher(
     afterSave?: () => void;
   } = {},
 ): FleetWatcher {
-  const parameter = (name: string, fallback: unknown) => (ctx.getNodeParameter as (n: string, f: unknown) => unknown)(name, fallback);
+  const parameter = (name: string, fallback: unknown) =>
+    (ctx.getNodeParameter as (n: string, f: unknown) => unknown)(name, fallback);
   const events = parameter('events', ['offline', 'online']) as string[];
   const options = watchOptionsFrom({
     offline: events.includes('offline'),

@@ -45,17 +45,23 @@ export = function register(RED: NodeAPI): void {
       const deployed = RED.nodes.getNode(req.params.id) as ConfigNode | null;
       const shown = dialogValues(req.params.id, req.body);
       if (!shown && (!deployed || typeof deployed.clientOptions !== 'function')) {
-        res.status(404).json({ ok: false, message: 'Deploy this configuration first: the test uses the deployed one.' });
+        res
+          .status(404)
+          .json({ ok: false, message: 'Deploy this configuration first: the test uses the deployed one.' });
         return;
       }
       let options;
       try {
-        options = shown ? configToClientOptions(shown.def, withStoredSecrets(shown.credentials, deployed?.credentials)) : deployed!.clientOptions();
+        options = shown
+          ? configToClientOptions(shown.def, withStoredSecrets(shown.credentials, deployed?.credentials))
+          : deployed!.clientOptions();
       } catch (error) {
         res.json({ ok: false, message: error instanceof OnsMqttError ? error.message : String(error) });
         return;
       }
-      void checkCredentials(options).then((result) => res.json({ ok: result.ok, code: result.code, message: result.message }));
+      void checkCredentials(options).then((result) =>
+        res.json({ ok: result.ok, code: result.code, message: result.message }),
+      );
     },
   );
 };
@@ -67,16 +73,21 @@ const UNCHANGED_SECRET = '__PWRD__';
  * The dialog's fields ({config, credentials}), with `${VAR}` resolved as Node-RED resolves it when
  * flows load; undefined when the request carries none (an older editor page).
  */
-function dialogValues(id: string, body: unknown): { def: ConfigDef; credentials: Record<string, string | undefined> } | undefined {
+function dialogValues(
+  id: string,
+  body: unknown,
+): { def: ConfigDef; credentials: Record<string, string | undefined> } | undefined {
   if (!body || typeof body !== 'object') return undefined;
   const { config, credentials } = body as { config?: unknown; credentials?: unknown };
   if (!config || typeof config !== 'object') return undefined;
   const def: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(config)) if (typeof value === 'string' || typeof value === 'number') def[key] = withEnv(value);
+  for (const [key, value] of Object.entries(config))
+    if (typeof value === 'string' || typeof value === 'number') def[key] = withEnv(value);
   def.id = id;
   const typed: Record<string, string | undefined> = {};
   if (credentials && typeof credentials === 'object') {
-    for (const [key, value] of Object.entries(credentials)) if (typeof value === 'string') typed[key] = value === UNCHANGED_SECRET ? value : withEnv(value);
+    for (const [key, value] of Object.entries(credentials))
+      if (typeof value === 'string') typed[key] = value === UNCHANGED_SECRET ? value : withEnv(value);
   }
   return { def: def as ConfigDef, credentials: typed };
 }

@@ -8,5 +8,10 @@ import type { NodeAPI } from './types';
  * `mqtt: { clientId, username, password }`, what the device passes to CONNECT.
  */
 export = function register(RED: NodeAPI): void {
-  registerQueryNode<CredentialDef>(RED, 'alicloud-mqtt-credential', 'alicloud-mqtt-credential.status.working', oneCall(credentialOperation));
+  registerQueryNode<CredentialDef>(
+    RED,
+    'alicloud-mqtt-credential',
+    'alicloud-mqtt-credential.status.working',
+    oneCall(credentialOperation),
+  );
 };

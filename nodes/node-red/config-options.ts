@@ -70,13 +70,21 @@ export function configToSharedLimit(
 }
 
 /** Config-node properties and credentials -> core options. The core validates the values. */
-export function configToClientOptions(def: ConfigDef, credentials: Record<string, string | undefined> | undefined): OnsMqttClientOptions {
+export function configToClientOptions(
+  def: ConfigDef,
+  credentials: Record<string, string | undefined> | undefined,
+): OnsMqttClientOptions {
   const label = `Alibaba Cloud MQTT config "${def.name || def.id}"`;
   const c = credentials ?? {};
   const authentication = migrateAuthentication(def.authentication, !!c.securityToken);
   if (authentication === 'accessKey' || authentication === 'stsToken' || authentication === 'ramRole') {
-    if (!c.accessKeyId) throw invalidInput('accessKeyId', `is missing in ${label}: open it and enter the AccessKey ID (or \${ENV_VAR}).`);
-    if (!c.accessKeySecret) throw invalidInput('accessKeySecret', `is missing in ${label}: open it and enter the AccessKey Secret (or \${ENV_VAR}).`);
+    if (!c.accessKeyId)
+      throw invalidInput('accessKeyId', `is missing in ${label}: open it and enter the AccessKey ID (or \${ENV_VAR}).`);
+    if (!c.accessKeySecret)
+      throw invalidInput(
+        'accessKeySecret',
+        `is missing in ${label}: open it and enter the AccessKey Secret (or \${ENV_VAR}).`,
+      );
   }
   const fields: Record<string, unknown> = { ...c, authentication };
   for (const key of CREDENTIAL_PROPERTIES) if (key !== 'authentication') fields[key] = def[key];
@@ -94,7 +102,10 @@ export function configToClientOptions(def: ConfigDef, credentials: Record<string
  * "Proxy URL" with its password (a credential, never exported) put in; empty: the environment's
  * HTTPS_PROXY / HTTP_PROXY / NO_PROXY (the core's default). The core validates the URL.
  */
-export function configToProxy(def: ConfigDef, credentials: Record<string, string | undefined> | undefined): Pick<OnsMqttClientOptions, 'proxy'> {
+export function configToProxy(
+  def: ConfigDef,
+  credentials: Record<string, string | undefined> | undefined,
+): Pick<OnsMqttClientOptions, 'proxy'> {
   return proxyFromFields(def.proxyUrl, credentials?.proxyPassword);
 }
 

@@ -4,7 +4,14 @@
  * nodes/node-red/editor/alicloud-mqtt-editor.js), so a dialog never accepts what the runtime
  * refuses, nor refuses what it accepts.
  */
-import { HOST_TRACE_LIMIT, MAX_DURATION_SECONDS, MAX_TOKEN_LIFETIME_MS, MAX_TRACE_LIMIT, MIN_DURATION_SECONDS, OPTION_BOUNDS } from '../../lib/internal';
+import {
+  HOST_TRACE_LIMIT,
+  MAX_DURATION_SECONDS,
+  MAX_TOKEN_LIFETIME_MS,
+  MAX_TRACE_LIMIT,
+  MIN_DURATION_SECONDS,
+  OPTION_BOUNDS,
+} from '../../lib/internal';
 import { MAX_WAIT_SECONDS } from './handlers/wait';
 import { MIN_INTERVAL_SECONDS } from './handlers/watch';
 

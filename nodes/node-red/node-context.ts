@@ -6,7 +6,16 @@
  */
 import type { OnsMqttClient } from '../../lib/internal';
 import { migrateQueryOptions } from './migrations';
-import { clientFactory, countText, evaluate, handleMessage, InFlightStatus, PendingWork, wireHandlers, type QueryOptionsDef } from './runtime';
+import {
+  clientFactory,
+  countText,
+  evaluate,
+  handleMessage,
+  InFlightStatus,
+  PendingWork,
+  wireHandlers,
+  type QueryOptionsDef,
+} from './runtime';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, NodeStatus, SendFn } from './types';
 
 export interface QueryNodeDef extends NodeDef, QueryOptionsDef {
@@ -24,7 +33,12 @@ export interface QueryNodeContext<D extends QueryNodeDef> {
   evaluate(value: unknown, type: unknown, msg: NodeMessage): Promise<unknown>;
 }
 
-export function queryNodeContext<D extends QueryNodeDef>(RED: NodeAPI, node: Node, saved: D, statusKey: string): QueryNodeContext<D> {
+export function queryNodeContext<D extends QueryNodeDef>(
+  RED: NodeAPI,
+  node: Node,
+  saved: D,
+  statusKey: string,
+): QueryNodeContext<D> {
   const def = migrateQueryOptions(saved);
   return {
     RED,
@@ -38,10 +52,19 @@ export function queryNodeContext<D extends QueryNodeDef>(RED: NodeAPI, node: Nod
 }
 
 /** A handler that takes a whole message (and reports through done itself). */
-export type MessageHandler<D extends QueryNodeDef> = (ctx: QueryNodeContext<D>, msg: NodeMessage, send: SendFn, done: DoneFn) => Promise<void>;
+export type MessageHandler<D extends QueryNodeDef> = (
+  ctx: QueryNodeContext<D>,
+  msg: NodeMessage,
+  send: SendFn,
+  done: DoneFn,
+) => Promise<void>;
 
 /** A handler that makes one call for a message: sends what it produced and returns the status to show. */
-export type OneCallHandler<D extends QueryNodeDef> = (ctx: QueryNodeContext<D>, msg: NodeMessage, send: SendFn) => Promise<NodeStatus>;
+export type OneCallHandler<D extends QueryNodeDef> = (
+  ctx: QueryNodeContext<D>,
+  msg: NodeMessage,
+  send: SendFn,
+) => Promise<NodeStatus>;
 
 /** A one-call handler as a message handler: status counted, failure to Catch once, cancellation quiet. */
 export function oneCall<D extends QueryNodeDef>(handler: OneCallHandler<D>): MessageHandler<D> {
@@ -49,7 +72,12 @@ export function oneCall<D extends QueryNodeDef>(handler: OneCallHandler<D>): Mes
 }
 
 /** Registers a query node: its context built once per node, each message through `handler`. */
-export function registerQueryNode<D extends QueryNodeDef>(RED: NodeAPI, type: string, statusKey: string, handler: MessageHandler<D>): void {
+export function registerQueryNode<D extends QueryNodeDef>(
+  RED: NodeAPI,
+  type: string,
+  statusKey: string,
+  handler: MessageHandler<D>,
+): void {
   RED.nodes.registerType(type, function QueryNode(this: Node, def: D) {
     RED.nodes.createNode(this, def);
     const ctx = queryNodeContext(RED, this, def, statusKey);

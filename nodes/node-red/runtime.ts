@@ -34,7 +34,10 @@ export function clientFactory(RED: NodeAPI, configId: unknown, saved: QueryOptio
     if (client) return client;
     const config = (typeof configId === 'string' && configId ? RED.nodes.getNode(configId) : null) as ConfigNode | null;
     if (!config || typeof config.clientOptions !== 'function') {
-      throw invalidInput('config', 'no Alibaba Cloud MQTT config node is selected: open this node and choose or add one.');
+      throw invalidInput(
+        'config',
+        'no Alibaba Cloud MQTT config node is selected: open this node and choose or add one.',
+      );
     }
     const options: OnsMqttClientOptions = {
       ...config.clientOptions(),
@@ -53,8 +56,12 @@ export function clientFactory(RED: NodeAPI, configId: unknown, saved: QueryOptio
 export function evaluate(RED: NodeAPI, node: Node, value: unknown, type: unknown, msg: NodeMessage): Promise<unknown> {
   return new Promise((resolve, reject) => {
     try {
-      RED.util.evaluateNodeProperty(value as string, typeof type === 'string' && type ? type : 'str', node, msg, (err, result) =>
-        err ? reject(err) : resolve(result),
+      RED.util.evaluateNodeProperty(
+        value as string,
+        typeof type === 'string' && type ? type : 'str',
+        node,
+        msg,
+        (err, result) => (err ? reject(err) : resolve(result)),
       );
     } catch (error) {
       reject(error instanceof Error ? error : new Error(String(error)));
@@ -100,7 +107,9 @@ export class InFlightStatus {
   end(result: NodeStatus, count = 1): void {
     this.inFlight = Math.max(0, this.inFlight - count);
     this.last = result;
-    this.node.status(this.inFlight > 0 ? { fill: 'blue', shape: 'ring', text: this.querying(this.inFlight) } : this.last);
+    this.node.status(
+      this.inFlight > 0 ? { fill: 'blue', shape: 'ring', text: this.querying(this.inFlight) } : this.last,
+    );
   }
 
   clear(): void {
@@ -114,7 +123,13 @@ export class InFlightStatus {
  * `body` sends what it produced and returns the status to show; a failure goes to Catch once, with
  * msg.alicloudError, and a message cancelled by a redeploy ends quietly.
  */
-export async function handleMessage(work: PendingWork, status: InFlightStatus, msg: NodeMessage, done: DoneFn, body: () => Promise<NodeStatus>): Promise<void> {
+export async function handleMessage(
+  work: PendingWork,
+  status: InFlightStatus,
+  msg: NodeMessage,
+  done: DoneFn,
+  body: () => Promise<NodeStatus>,
+): Promise<void> {
   status.begin();
   try {
     const shown = await body();
@@ -219,7 +234,9 @@ export function wireHandlers(
   let scheduled = false;
   let closing = false;
   const start = (msg: NodeMessage, send: SendFn, done: DoneFn) =>
-    void work.track(handle(msg, send, done)).catch((error: unknown) => done(error instanceof Error ? error : new Error(String(error))));
+    void work
+      .track(handle(msg, send, done))
+      .catch((error: unknown) => done(error instanceof Error ? error : new Error(String(error))));
   const startSlice = () => {
     scheduled = false;
     if (closing) return;

@@ -3,7 +3,13 @@
  * `node-red` at run time, so the package installs into n8n without it), and the two callbacks of
  * an input handler by name.
  */
-import type { Node as RedNode, NodeAPI as RedNodeAPI, NodeDef as RedNodeDef, NodeMessage as RedNodeMessage, NodeStatus as RedNodeStatus } from 'node-red';
+import type {
+  Node as RedNode,
+  NodeAPI as RedNodeAPI,
+  NodeDef as RedNodeDef,
+  NodeMessage as RedNodeMessage,
+  NodeStatus as RedNodeStatus,
+} from 'node-red';
 
 export type NodeMessage = RedNodeMessage & Record<string, unknown>;
 export type NodeStatus = RedNodeStatus;

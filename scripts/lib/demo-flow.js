@@ -217,7 +217,17 @@ function demoFlow({
     ),
     debug('demo-incident-out', 'incident', 700, 400 + 2 * ROW, { status: 'payload.event' }),
     debug('demo-summary', 'fleet summary', 420, 400 + 3 * ROW, { sidebar: false, status: 'payload.online' }),
-    { id: 'demo-catch', type: 'catch', z: tab, name: '', scope: null, uncaught: false, x: 140, y: 840, wires: [['demo-errors']] },
+    {
+      id: 'demo-catch',
+      type: 'catch',
+      z: tab,
+      name: '',
+      scope: null,
+      uncaught: false,
+      x: 140,
+      y: 840,
+      wires: [['demo-errors']],
+    },
     debug('demo-errors', 'errors', 360, 840, { complete: 'error' }),
     ...(pushEndpoint ? pushWatch({ tab, instanceId, pushEndpoint, pushGroups, fn, debug }) : []),
   ];

@@ -22,12 +22,19 @@ async function createN8n({ n8nBin, nodeBinary, tarball }) {
   const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'alicloud-mqtt-n8n-'));
   const nodesDir = path.join(userFolder, '.n8n', 'nodes');
   fs.mkdirSync(nodesDir, { recursive: true });
-  fs.writeFileSync(path.join(nodesDir, 'package.json'), JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }));
+  fs.writeFileSync(
+    path.join(nodesDir, 'package.json'),
+    JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }),
+  );
   const pathEnv = `${path.dirname(nodeBinary)}${path.delimiter}${process.env.PATH}`;
-  const install = await run('npm', ['install', '--no-audit', '--no-fund', '--omit=dev', '--ignore-scripts', '--loglevel=error', tarball], {
-    cwd: nodesDir,
-    env: { ...process.env, PATH: pathEnv },
-  });
+  const install = await run(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--omit=dev', '--ignore-scripts', '--loglevel=error', tarball],
+    {
+      cwd: nodesDir,
+      env: { ...process.env, PATH: pathEnv },
+    },
+  );
   if (install.code !== 0) throw new Error(`Installing the package into n8n failed: ${install.stderr}`);
   const brokerPort = await freePort();
   const env = {
@@ -79,7 +86,10 @@ async function createN8n({ n8nBin, nodeBinary, tarball }) {
       const published = await cli(['publish:workflow', `--id=${id}`]);
       if (published.code === 0 && !/not found|Error/i.test(published.stderr)) return;
       const updated = await cli(['update:workflow', `--id=${id}`, '--active=true']);
-      if (updated.code !== 0) throw new Error(`Could not activate ${id}: ${published.stdout}${published.stderr}${updated.stdout}${updated.stderr}`);
+      if (updated.code !== 0)
+        throw new Error(
+          `Could not activate ${id}: ${published.stdout}${published.stderr}${updated.stdout}${updated.stderr}`,
+        );
     },
     /** `n8n execute --id`; resolves with the run data ({ runData, error }) and the raw output. */
     async execute(id) {
@@ -120,7 +130,10 @@ async function createN8n({ n8nBin, nodeBinary, tarball }) {
               N8N_WORKER_SERVER_ADDRESS: '127.0.0.1',
               N8N_RUNNERS_BROKER_PORT: String(await freePort()),
             }
-          : { N8N_PORT: String(port), ...(Object.keys(extraEnv).length ? { N8N_RUNNERS_BROKER_PORT: String(await freePort()) } : {}) };
+          : {
+              N8N_PORT: String(port),
+              ...(Object.keys(extraEnv).length ? { N8N_RUNNERS_BROKER_PORT: String(await freePort()) } : {}),
+            };
       const child = spawn(nodeBinary, [n8nBin, command, ...args], {
         env: { ...env, ...extraEnv, ...portEnv },
         cwd: userFolder,

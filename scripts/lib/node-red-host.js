@@ -34,7 +34,10 @@ process.once('exit', () => {
 function packTarball() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alicloud-mqtt-tarball-'));
   packedDirs.push(dir);
-  execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', dir], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', dir], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return path.join(
     dir,
     fs.readdirSync(dir).find((f) => f.endsWith('.tgz')),
@@ -56,7 +59,8 @@ function defaultNodeRedDir() {
 async function waitForHttp(url, timeoutMs, child) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    if (child && child.exitCode !== null) throw new Error(`Node-RED exited with code ${child.exitCode} before it answered`);
+    if (child && child.exitCode !== null)
+      throw new Error(`Node-RED exited with code ${child.exitCode} before it answered`);
     try {
       const res = await fetch(url);
       if (res.ok) return;
@@ -84,13 +88,20 @@ async function startNodeRed(o) {
   // A given userDir is a restart: same flows, credentials and context, package already installed.
   const userDir = o.userDir || fs.mkdtempSync(path.join(os.tmpdir(), 'alicloud-mqtt-node-red-'));
   if (!o.userDir) {
-    fs.writeFileSync(path.join(userDir, 'package.json'), JSON.stringify({ name: 'node-red-project', private: true, dependencies: {} }));
+    fs.writeFileSync(
+      path.join(userDir, 'package.json'),
+      JSON.stringify({ name: 'node-red-project', private: true, dependencies: {} }),
+    );
     // As the palette manager does: npm install of the package into the user directory.
-    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--omit=dev', '--loglevel=error', o.tarball, ...(o.extraPackages || [])], {
-      cwd: userDir,
-      stdio: ['ignore', 'ignore', 'inherit'],
-      env: { ...process.env, PATH: `${path.dirname(nodeBinary)}${path.delimiter}${process.env.PATH}` },
-    });
+    execFileSync(
+      'npm',
+      ['install', '--no-audit', '--no-fund', '--omit=dev', '--loglevel=error', o.tarball, ...(o.extraPackages || [])],
+      {
+        cwd: userDir,
+        stdio: ['ignore', 'ignore', 'inherit'],
+        env: { ...process.env, PATH: `${path.dirname(nodeBinary)}${path.delimiter}${process.env.PATH}` },
+      },
+    );
   }
   const port = await freePort(o.port || 0);
   const settingsFile = path.join(userDir, 'settings.js');
@@ -115,10 +126,14 @@ async function startNodeRed(o) {
     )};\n`,
   );
   const logs = [];
-  const child = spawn(nodeBinary, [path.join(nodeRedDir, 'red.js'), '--userDir', userDir, '--settings', settingsFile, '--port', String(port)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...(o.extraEnv || {}), NODE_RED_ENABLE_PROJECTS: 'false' },
-  });
+  const child = spawn(
+    nodeBinary,
+    [path.join(nodeRedDir, 'red.js'), '--userDir', userDir, '--settings', settingsFile, '--port', String(port)],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...(o.extraEnv || {}), NODE_RED_ENABLE_PROJECTS: 'false' },
+    },
+  );
   const onData = (chunk) => {
     for (const line of chunk.toString().split('\n')) {
       if (!line.trim()) continue;
@@ -147,7 +162,11 @@ async function startNodeRed(o) {
     async deploy(flows) {
       const res = await fetch(`${url}/flows`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'Node-RED-Deployment-Type': 'full', 'Node-RED-API-Version': 'v1' },
+        headers: {
+          'content-type': 'application/json',
+          'Node-RED-Deployment-Type': 'full',
+          'Node-RED-API-Version': 'v1',
+        },
         body: JSON.stringify(flows),
       });
       if (!res.ok) throw new Error(`Deploy failed: HTTP ${res.status} ${await res.text()}`);
@@ -161,7 +180,8 @@ async function startNodeRed(o) {
       for (;;) {
         const res = await fetch(`${url}/inject/${id}`, { method: 'POST' });
         if (res.ok) return;
-        if (res.status !== 404 || Date.now() > deadline) throw new Error(`Inject ${id} failed: HTTP ${res.status} ${await res.text()}`);
+        if (res.status !== 404 || Date.now() > deadline)
+          throw new Error(`Inject ${id} failed: HTTP ${res.status} ${await res.text()}`);
         await new Promise((r) => setTimeout(r, 200));
       }
     },

@@ -7,7 +7,14 @@
 const mqtt = require('mqtt');
 
 /** `login(clientId)` gives the user name and password of a device when the broker checks logins. */
-function startSimulatedDevices({ mqttUrl, clientIds, login = () => ({}), onlineMs = [20_000, 45_000], offlineMs = [12_000, 25_000], onEvent = () => {} }) {
+function startSimulatedDevices({
+  mqttUrl,
+  clientIds,
+  login = () => ({}),
+  onlineMs = [20_000, 45_000],
+  offlineMs = [12_000, 25_000],
+  onEvent = () => {},
+}) {
   const timers = new Set();
   const clients = new Map();
   let stopped = false;
@@ -37,7 +44,9 @@ function startSimulatedDevices({ mqttUrl, clientIds, login = () => ({}), onlineM
   }
 
   // Staggered start, so the fleet does not flap in step.
-  clientIds.forEach((id, i) => (i === clientIds.length - 1 ? onEvent(id, 'never connects') : later(300 * i, () => connect(id, i))));
+  clientIds.forEach((id, i) =>
+    i === clientIds.length - 1 ? onEvent(id, 'never connects') : later(300 * i, () => connect(id, i)),
+  );
 
   return {
     stop() {
@@ -52,7 +61,15 @@ function startSimulatedDevices({ mqttUrl, clientIds, login = () => ({}), onlineM
  * Devices behind one gateway: they connect together, and when the gateway fails they all lose
  * their sockets at the same moment (a storm), then come back together `downMs` later.
  */
-function startGateway({ mqttUrl, clientIds, login = () => ({}), upMs = 60_000, downMs = 30_000, failures = Infinity, onEvent = () => {} }) {
+function startGateway({
+  mqttUrl,
+  clientIds,
+  login = () => ({}),
+  upMs = 60_000,
+  downMs = 30_000,
+  failures = Infinity,
+  onEvent = () => {},
+}) {
   const clients = new Map();
   let timer;
   let stopped = false;

@@ -33,7 +33,8 @@ export async function startCollector() {
     async waitFor(check: () => boolean, timeoutMs = 15_000, what = 'reports') {
       const deadline = Date.now() + timeoutMs;
       while (!check()) {
-        if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}; got ${JSON.stringify(reports.map((r) => r.port))}`);
+        if (Date.now() > deadline)
+          throw new Error(`Timed out waiting for ${what}; got ${JSON.stringify(reports.map((r) => r.port))}`);
         await new Promise((r) => setTimeout(r, 50));
       }
     },

@@ -44,7 +44,8 @@ it('the demo shows offline details and one incident for the gateway outage, then
   const waitForText = async (pattern: RegExp, timeoutMs: number) => {
     const deadline = Date.now() + timeoutMs;
     while (!pattern.test(out)) {
-      if (Date.now() > deadline) throw new Error(`the demo did not print ${pattern} within ${timeoutMs / 1000} s; it printed:\n${out}`);
+      if (Date.now() > deadline)
+        throw new Error(`the demo did not print ${pattern} within ${timeoutMs / 1000} s; it printed:\n${out}`);
       if (child.exitCode !== null) throw new Error(`the demo exited (${child.exitCode}):\n${out}`);
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -54,7 +55,10 @@ it('the demo shows offline details and one incident for the gateway outage, then
     await waitForText(/INCIDENT incident-\S+: 1[2-7] of 17 devices offline at once \(\{"client_closed":1[2-7]/, 60_000);
     await waitForText(/INCIDENT RESOLVED incident-\S+ after \d+ s: \d+ back/, 60_000);
     // A ticket from a real drop (not the never-connected device) names its reason and time.
-    await waitForText(/TICKET GID_demo@@@(pump|meter|gateway)\S+ offline since \d{4}-\d\d-\d\dT\S+Z: client_(closed|disconnected) \(/, 90_000);
+    await waitForText(
+      /TICKET GID_demo@@@(pump|meter|gateway)\S+ offline since \d{4}-\d\d-\d\dT\S+Z: client_(closed|disconnected) \(/,
+      90_000,
+    );
     // Push presence next to polling: a drop told by the service itself, with how long after it came.
     await waitForText(/PUSH GID_demo@@@\S+ went offline \(\d+ ms after the device disconnected\)/, 90_000);
     // The storm made no ticket for any line device.
@@ -62,7 +66,10 @@ it('the demo shows offline details and one incident for the gateway outage, then
   } finally {
     child.kill('SIGINT');
     let timer: NodeJS.Timeout | undefined;
-    const code = await Promise.race([exited, new Promise<'hung'>((r) => (timer = setTimeout(() => r('hung'), 20_000)))]);
+    const code = await Promise.race([
+      exited,
+      new Promise<'hung'>((r) => (timer = setTimeout(() => r('hung'), 20_000))),
+    ]);
     clearTimeout(timer);
     if (code === 'hung') child.kill('SIGKILL');
   }

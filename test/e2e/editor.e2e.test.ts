@@ -20,7 +20,9 @@ let emu: RunningEmulator;
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   emu = await startEmulator({ mqttPort: false });
-  const executablePath = execFileSync('bash', [join(ROOT, 'scripts/hosts.sh'), 'ensure_chromium'], { encoding: 'utf8' }).trim();
+  const executablePath = execFileSync('bash', [join(ROOT, 'scripts/hosts.sh'), 'ensure_chromium'], {
+    encoding: 'utf8',
+  }).trim();
   host = await nodeRedHost.startNodeRed({ tarball: nodeRedHost.packTarball(), nodeRedDir: nodeRed4Dir() });
   await host.deploy([
     { id: 'tab', type: 'tab', label: 'editor check' },
@@ -101,16 +103,27 @@ async function openEditor(locale: string): Promise<{ page: Page; errors: string[
   page.on('pageerror', (e) => errors.push(String(e)));
   await page.goto(host.url);
   await page.waitForSelector('.red-ui-palette-node[data-palette-type="alicloud-mqtt-session"]', { timeout: 60_000 });
-  await page.waitForFunction(() => (window as unknown as { RED?: { nodes?: { node(id: string): unknown } } }).RED?.nodes?.node('n-session'), null, {
-    timeout: 30_000,
-  });
+  await page.waitForFunction(
+    () => (window as unknown as { RED?: { nodes?: { node(id: string): unknown } } }).RED?.nodes?.node('n-session'),
+    null,
+    {
+      timeout: 30_000,
+    },
+  );
   return { page, errors };
 }
 
 /** A flow as 0.1.0 saved it, written out by hand: no Authentication, no newer options, 0.1 option names. */
 const FLOW_SAVED_BY_0_1_0 = [
   { id: 'old-tab', type: 'tab', label: 'saved by 0.1.0' },
-  { id: 'old-cfg', type: 'alicloud-mqtt-config', name: 'production', region: 'cn-shanghai', network: 'public', endpoint: '' },
+  {
+    id: 'old-cfg',
+    type: 'alicloud-mqtt-config',
+    name: 'production',
+    region: 'cn-shanghai',
+    network: 'public',
+    endpoint: '',
+  },
   {
     id: 'old-session',
     type: 'alicloud-mqtt-session',
@@ -157,21 +170,34 @@ const ours = (errors: string[]) => errors.filter((e) => /alicloud|mqtt/i.test(e)
 describe('Node-RED editor in headless Chromium', () => {
   it('shows the nodes in the palette, renders each edit dialog with its fields, and the help', async () => {
     const { page, errors } = await openEditor('en-US');
-    for (const type of TYPES) expect(await page.locator(`.red-ui-palette-node[data-palette-type="${type}"]`).count()).toBe(1);
+    for (const type of TYPES)
+      expect(await page.locator(`.red-ui-palette-node[data-palette-type="${type}"]`).count()).toBe(1);
     await page.screenshot({ path: join(ARTIFACTS, 'editor-palette.png') });
 
     const dialogs: Array<[string, string, string[]]> = [
       [
         'n-session',
         'alicloud-mqtt-session',
-        ['#node-input-config', '#node-input-clientId', '#node-input-instanceId', '#node-input-mode', '#node-input-routeErrors'],
+        [
+          '#node-input-config',
+          '#node-input-clientId',
+          '#node-input-instanceId',
+          '#node-input-mode',
+          '#node-input-routeErrors',
+        ],
       ],
       ['n-trace', 'alicloud-mqtt-trace', ['#node-input-clientId', '#node-input-minutes', '#node-input-limit']],
-      ['n-watch', 'alicloud-mqtt-watch', ['#node-input-clientIds', '#node-input-interval', '#node-input-offlineMinutes', '#node-input-reportInitial']],
+      [
+        'n-watch',
+        'alicloud-mqtt-watch',
+        ['#node-input-clientIds', '#node-input-interval', '#node-input-offlineMinutes', '#node-input-reportInitial'],
+      ],
     ];
     for (const [id, type, fields] of dialogs) {
       await page.evaluate((nodeId) => {
-        const RED = (window as unknown as { RED: { editor: { edit(n: unknown): void }; nodes: { node(id: string): unknown } } }).RED;
+        const RED = (
+          window as unknown as { RED: { editor: { edit(n: unknown): void }; nodes: { node(id: string): unknown } } }
+        ).RED;
         RED.editor.edit(RED.nodes.node(nodeId));
       }, id);
       await page.waitForSelector('.red-ui-tray #node-input-name', { timeout: 15_000 });
@@ -183,10 +209,18 @@ describe('Node-RED editor in headless Chromium', () => {
       await page.evaluate(() => (window as unknown as { RED: { tray: { close(): void } } }).RED.tray.close());
       await page.waitForSelector('.red-ui-tray #node-input-name', { state: 'detached', timeout: 15_000 });
 
-      await page.evaluate((t) => (window as unknown as { RED: { sidebar: { help: { show(t: string): void } } } }).RED.sidebar.help.show(t), type);
-      await page.waitForFunction(() => document.querySelector('.red-ui-sidebar-help-stack')?.textContent?.includes('Outputs') ?? false, null, {
-        timeout: 15_000,
-      });
+      await page.evaluate(
+        (t) =>
+          (window as unknown as { RED: { sidebar: { help: { show(t: string): void } } } }).RED.sidebar.help.show(t),
+        type,
+      );
+      await page.waitForFunction(
+        () => document.querySelector('.red-ui-sidebar-help-stack')?.textContent?.includes('Outputs') ?? false,
+        null,
+        {
+          timeout: 15_000,
+        },
+      );
     }
     await page.screenshot({ path: join(ARTIFACTS, 'editor-help.png') });
     expect(ours(errors)).toEqual([]);
@@ -195,7 +229,8 @@ describe('Node-RED editor in headless Chromium', () => {
   it('the config dialog: credentials as password fields, and each Authentication shows only its own fields', async () => {
     const { page, errors } = await openEditor('en-US');
     await page.evaluate(() => {
-      const RED = (window as unknown as { RED: { editor: { editConfig(a: string, t: string, id: string): void } } }).RED;
+      const RED = (window as unknown as { RED: { editor: { editConfig(a: string, t: string, id: string): void } } })
+        .RED;
       RED.editor.editConfig('', 'alicloud-mqtt-config', 'cfg');
     });
     await page.waitForSelector('#node-config-input-accessKeySecret', { timeout: 15_000 });
@@ -208,54 +243,80 @@ describe('Node-RED editor in headless Chromium', () => {
     expect(await visible('securityToken')).toBe(true);
     expect(await visible('roleArn')).toBe(false);
     await page.selectOption('#node-config-input-authentication', 'ramRole');
-    for (const id of ['accessKeyId', 'accessKeySecret', 'roleArn', 'roleSessionName', 'durationSeconds', 'externalId', 'policy', 'stsEndpoint'])
+    for (const id of [
+      'accessKeyId',
+      'accessKeySecret',
+      'roleArn',
+      'roleSessionName',
+      'durationSeconds',
+      'externalId',
+      'policy',
+      'stsEndpoint',
+    ])
       expect(await visible(id)).toBe(true);
-    for (const id of ['securityToken', 'oidcProviderArn', 'roleName', 'credentialsUri']) expect(await visible(id)).toBe(false);
+    for (const id of ['securityToken', 'oidcProviderArn', 'roleName', 'credentialsUri'])
+      expect(await visible(id)).toBe(false);
     expect(await page.isVisible('#alicloud-mqtt-config-ambient')).toBe(false);
     await page.screenshot({ path: join(ARTIFACTS, 'editor-config-ram-role.png') });
     await page.selectOption('#node-config-input-authentication', 'ecsRamRole');
     expect(await visible('accessKeySecret')).toBe(false);
     expect(await visible('roleName')).toBe(true);
-    expect(await page.textContent('#alicloud-mqtt-config-ambient')).toContain('ALICLOUD_MQTT_ALLOW_SYSTEM_CREDENTIALS=true');
+    expect(await page.textContent('#alicloud-mqtt-config-ambient')).toContain(
+      'ALICLOUD_MQTT_ALLOW_SYSTEM_CREDENTIALS=true',
+    );
     await page.screenshot({ path: join(ARTIFACTS, 'editor-config-ecs-role.png') });
     // A tab switches on a click whose mousedown its tab saw; one landing while the dialog still
     // settles can be missed, so it is clicked again (a bounded number of times) until it shows.
     const openTab = async (tab: string, field: string) => {
       for (let attempt = 0; attempt < 10 && !(await visible(field)); attempt++) {
         await page.click(`a[href="#alicloud-mqtt-config-tab-${tab}"]`);
-        await page.waitForSelector(`#node-config-input-${field}`, { state: 'visible', timeout: 1_000 }).catch(() => undefined);
+        await page
+          .waitForSelector(`#node-config-input-${field}`, { state: 'visible', timeout: 1_000 })
+          .catch(() => undefined);
       }
       expect(await visible(field)).toBe(true);
     };
     // Tabs: connection first; the shared limit and the proxy apart, each field in its own tab.
-    expect(await page.$$eval('#alicloud-mqtt-config-tabs li', (tabs) => tabs.map((t) => t.textContent?.trim()))).toEqual([
-      'Connection',
-      'Shared limit',
-      'Proxy',
-    ]);
+    expect(
+      await page.$$eval('#alicloud-mqtt-config-tabs li', (tabs) => tabs.map((t) => t.textContent?.trim())),
+    ).toEqual(['Connection', 'Shared limit', 'Proxy']);
     expect([await visible('sharedLimitUrl'), await visible('proxyUrl')]).toEqual([false, false]);
     await openTab('sharedLimit', 'sharedLimitUrl');
-    expect([await visible('sharedLimitUrl'), await visible('egressId'), await visible('roleName'), await visible('proxyUrl')]).toEqual([
+    expect([
+      await visible('sharedLimitUrl'),
+      await visible('egressId'),
+      await visible('roleName'),
+      await visible('proxyUrl'),
+    ]).toEqual([true, true, false, false]);
+    await openTab('proxy', 'proxyUrl');
+    expect([await visible('proxyUrl'), await visible('proxyPassword'), await visible('sharedLimitUrl')]).toEqual([
       true,
       true,
-      false,
       false,
     ]);
-    await openTab('proxy', 'proxyUrl');
-    expect([await visible('proxyUrl'), await visible('proxyPassword'), await visible('sharedLimitUrl')]).toEqual([true, true, false]);
     await page.screenshot({ path: join(ARTIFACTS, 'editor-config-proxy-tab.png') });
     await openTab('connection', 'authentication');
     // "Test" asks the runtime about the configuration the dialog shows: here a machine identity, which this Node-RED does not allow.
     await page.click('#alicloud-mqtt-config-test');
-    await page.waitForFunction(() => (document.querySelector('#alicloud-mqtt-config-test-result')?.textContent ?? '').startsWith('✗'), null, {
-      timeout: 15_000,
-    });
-    expect(await page.textContent('#alicloud-mqtt-config-test-result')).toContain('ALICLOUD_MQTT_ALLOW_SYSTEM_CREDENTIALS=true');
+    await page.waitForFunction(
+      () => (document.querySelector('#alicloud-mqtt-config-test-result')?.textContent ?? '').startsWith('✗'),
+      null,
+      {
+        timeout: 15_000,
+      },
+    );
+    expect(await page.textContent('#alicloud-mqtt-config-test-result')).toContain(
+      'ALICLOUD_MQTT_ALLOW_SYSTEM_CREDENTIALS=true',
+    );
     // "Test" checks what the dialog shows, not deployed: with AccessKey and nothing typed, what is missing ...
     const testResult = async () => {
       await page.evaluate(() => (document.querySelector('#alicloud-mqtt-config-test-result')!.textContent = ''));
       await page.click('#alicloud-mqtt-config-test');
-      await page.waitForFunction(() => /^[✓✗]/.test(document.querySelector('#alicloud-mqtt-config-test-result')?.textContent ?? ''), null, { timeout: 15_000 });
+      await page.waitForFunction(
+        () => /^[✓✗]/.test(document.querySelector('#alicloud-mqtt-config-test-result')?.textContent ?? ''),
+        null,
+        { timeout: 15_000 },
+      );
       return page.textContent('#alicloud-mqtt-config-test-result');
     };
     await page.selectOption('#node-config-input-authentication', 'accessKey');
@@ -273,7 +334,9 @@ describe('Node-RED editor in headless Chromium', () => {
 
   it('no blank select or field where the runtime applies a value: every node of the demo, of each example and of a flow saved by 0.1.0, as deployed', async () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the demo's flow is plain JavaScript
-    const { demoFlow } = require('../../scripts/lib/demo-flow.js') as { demoFlow: (o: Record<string, unknown>) => Array<{ id: string }> };
+    const { demoFlow } = require('../../scripts/lib/demo-flow.js') as {
+      demoFlow: (o: Record<string, unknown>) => Array<{ id: string }>;
+    };
     const flows: unknown[][] = [
       demoFlow({
         endpoint: 'http://127.0.0.1:8090',
@@ -324,15 +387,22 @@ describe('Node-RED editor in headless Chromium', () => {
       await page.waitForSelector(`.red-ui-tray #${prefix}name`, { timeout: 15_000 });
       const found = await page.evaluate(
         ([nodeType, fieldPrefix]) => {
-          const RED = (window as unknown as { RED: { nodes: { getType(t: string): { defaults: Record<string, { value: unknown }> } } } }).RED;
+          const RED = (
+            window as unknown as {
+              RED: { nodes: { getType(t: string): { defaults: Record<string, { value: unknown }> } } };
+            }
+          ).RED;
           const defaults = RED.nodes.getType(nodeType).defaults;
           const blank: string[] = [];
           // Ours only: Node-RED's own config scope select is "" for "on all flows".
           for (const select of Array.from(document.querySelectorAll<HTMLSelectElement>('.red-ui-tray select')))
             if (!select.value && select.id.startsWith(fieldPrefix)) blank.push(select.id);
           for (const [key, d] of Object.entries(defaults)) {
-            const field = document.querySelector<HTMLInputElement>(`.red-ui-tray input#${fieldPrefix}${key}[type=text]`);
-            if (field && d.value !== '' && d.value !== undefined && key !== 'config' && field.value === '') blank.push(field.id);
+            const field = document.querySelector<HTMLInputElement>(
+              `.red-ui-tray input#${fieldPrefix}${key}[type=text]`,
+            );
+            if (field && d.value !== '' && d.value !== undefined && key !== 'config' && field.value === '')
+              blank.push(field.id);
           }
           return blank;
         },
@@ -349,11 +419,19 @@ describe('Node-RED editor in headless Chromium', () => {
 
   it('marks every node valid: the demo flow, each example flow, and a flow saved by 0.1.0', async () => {
     // eslint-disable-next-line @typescript-eslint/no-require-imports -- the demo's flow is plain JavaScript
-    const { demoFlow } = require('../../scripts/lib/demo-flow.js') as { demoFlow: (o: Record<string, unknown>) => unknown[] };
+    const { demoFlow } = require('../../scripts/lib/demo-flow.js') as {
+      demoFlow: (o: Record<string, unknown>) => unknown[];
+    };
     const flows: Array<[string, unknown[]]> = [
       [
         'demo',
-        demoFlow({ endpoint: 'http://127.0.0.1:8090', accessKeyId: 'id', accessKeySecret: 'secret', instanceId: 'post-cn-demo', clientIds: ['GID_demo@@@1'] }),
+        demoFlow({
+          endpoint: 'http://127.0.0.1:8090',
+          accessKeyId: 'id',
+          accessKeySecret: 'secret',
+          instanceId: 'post-cn-demo',
+          clientIds: ['GID_demo@@@1'],
+        }),
       ],
       ...readdirSync(join(ROOT, 'examples'))
         .filter((f) => f.endsWith('.json'))
@@ -370,7 +448,11 @@ describe('Node-RED editor in headless Chromium', () => {
         const RED = (
           window as unknown as {
             RED: {
-              nodes: { eachNode(f: (n: EditorNode) => void): void; eachConfig(f: (n: EditorNode) => void): void; getType(t: string): unknown };
+              nodes: {
+                eachNode(f: (n: EditorNode) => void): void;
+                eachConfig(f: (n: EditorNode) => void): void;
+                getType(t: string): unknown;
+              };
               view: { importNodes(n: unknown, o: Record<string, unknown>): void };
             };
           }
@@ -404,8 +486,16 @@ describe('Node-RED editor in headless Chromium', () => {
 
   it('help and labels in Chinese for a zh-CN browser', async () => {
     const { page, errors } = await openEditor('zh-CN');
-    await page.evaluate(() => (window as unknown as { RED: { sidebar: { help: { show(t: string): void } } } }).RED.sidebar.help.show('alicloud-mqtt-session'));
-    await page.waitForFunction(() => document.querySelector('.red-ui-sidebar-help-stack')?.textContent?.includes('输出') ?? false, null, { timeout: 15_000 });
+    await page.evaluate(() =>
+      (window as unknown as { RED: { sidebar: { help: { show(t: string): void } } } }).RED.sidebar.help.show(
+        'alicloud-mqtt-session',
+      ),
+    );
+    await page.waitForFunction(
+      () => document.querySelector('.red-ui-sidebar-help-stack')?.textContent?.includes('输出') ?? false,
+      null,
+      { timeout: 15_000 },
+    );
     await page.screenshot({ path: join(ARTIFACTS, 'editor-help-zh-CN.png') });
     expect(ours(errors)).toEqual([]);
   }, 60_000);

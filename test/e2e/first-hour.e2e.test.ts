@@ -27,7 +27,11 @@ const WebSocket = require('ws') as typeof import('ws');
 const API = 'http://127.0.0.1:8090';
 const INBOX = `${API}/__emulator/inbox`;
 const DEVICE_42 = 'GID_demo@@@device-42';
-const api = new OnsMqttClient({ accessKeyId: DEMO_ACCESS_KEY_ID, accessKeySecret: DEMO_ACCESS_KEY_SECRET, endpoint: API });
+const api = new OnsMqttClient({
+  accessKeyId: DEMO_ACCESS_KEY_ID,
+  accessKeySecret: DEMO_ACCESS_KEY_SECRET,
+  endpoint: API,
+});
 
 let demo: ChildProcess;
 let out = '';
@@ -37,7 +41,10 @@ let tarball: string;
 const waitForText = async (pattern: RegExp, timeoutMs: number, from = 0) => {
   const deadline = Date.now() + timeoutMs;
   while (!pattern.test(out.slice(from))) {
-    if (Date.now() > deadline) throw new Error(`the demo did not print ${pattern} within ${timeoutMs / 1000} s; it printed:\n${out.slice(-4000)}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `the demo did not print ${pattern} within ${timeoutMs / 1000} s; it printed:\n${out.slice(-4000)}`,
+      );
     if (demo.exitCode !== null) throw new Error(`the demo exited (${demo.exitCode}):\n${out}`);
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -82,7 +89,10 @@ async function sidebar(url: string) {
   const debug: Array<{ id: string; name?: string; msg: string }> = [];
   const status = new Map<string, { fill?: string; text?: string }>();
   ws.on('message', (data: Buffer) => {
-    for (const { topic, data: d } of JSON.parse(data.toString()) as Array<{ topic: string; data: Record<string, unknown> }>) {
+    for (const { topic, data: d } of JSON.parse(data.toString()) as Array<{
+      topic: string;
+      data: Record<string, unknown>;
+    }>) {
       if (topic === 'debug') debug.push(d as { id: string; name?: string; msg: string });
       else if (topic.startsWith('status/')) status.set(topic.slice(7), d);
     }
@@ -94,7 +104,13 @@ async function sidebar(url: string) {
 }
 
 const deviceLogin = (clientId: string) =>
-  mqttConnectOptions({ mode: 'Signature', clientId, instanceId: DEMO_INSTANCE_ID, accessKeyId: DEMO_ACCESS_KEY_ID, accessKeySecret: DEMO_ACCESS_KEY_SECRET });
+  mqttConnectOptions({
+    mode: 'Signature',
+    clientId,
+    instanceId: DEMO_INSTANCE_ID,
+    accessKeyId: DEMO_ACCESS_KEY_ID,
+    accessKeySecret: DEMO_ACCESS_KEY_SECRET,
+  });
 const mqttUrl = () => `mqtt://127.0.0.1:${ports.mqtt}`;
 const end = (c: import('mqtt').MqttClient) => new Promise<void>((r) => c.end(false, {}, () => r()));
 /** A check that asks a server: a quarter of a second between tries, not waitFor's 20 ms. */
@@ -110,8 +126,11 @@ async function askForLogin(url: string, timeoutMs: number): Promise<Response> {
   let answer: Response | undefined;
   await waitFor(
     async () =>
-      (answer = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ clientId: DEVICE_42 }) })).status !==
-      404,
+      (answer = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ clientId: DEVICE_42 }),
+      })).status !== 404,
     timeoutMs,
     `the route ${url}`,
   );
@@ -119,13 +138,18 @@ async function askForLogin(url: string, timeoutMs: number): Promise<Response> {
 }
 
 /** Device 42's current secret, as its device management would read it. */
-const secretOf42 = async () => (await api.getDeviceCredential({ clientId: DEVICE_42, instanceId: DEMO_INSTANCE_ID }))!.deviceAccessKeySecret;
+const secretOf42 = async () =>
+  (await api.getDeviceCredential({ clientId: DEVICE_42, instanceId: DEMO_INSTANCE_ID }))!.deviceAccessKeySecret;
 
 /** Device 42 as a rotated device behaves: once its secret has changed, it connects with the new one. */
 async function comesBackWithNewSecret(before: string, timeoutMs: number): Promise<import('mqtt').MqttClient> {
   let rotated: { deviceAccessKeyId: string; deviceAccessKeySecret: string } | null = null;
   await waitFor(
-    politely(async () => (rotated = await api.getDeviceCredential({ clientId: DEVICE_42, instanceId: DEMO_INSTANCE_ID }))!.deviceAccessKeySecret !== before),
+    politely(
+      async () =>
+        (rotated = await api.getDeviceCredential({ clientId: DEVICE_42, instanceId: DEMO_INSTANCE_ID }))!
+          .deviceAccessKeySecret !== before,
+    ),
     timeoutMs,
     'the new secret',
   );
@@ -138,7 +162,10 @@ describe('Node-RED', () => {
   it("the demo: the user's own client appears, a ticket opens once and closes once, the sidebar gets tickets and incidents only", async () => {
     const nodeRedUrl = `http://127.0.0.1:${ports.nodeRed}`;
     const bar = await sidebar(nodeRedUrl);
-    const tickets = () => bar.debug.filter((d) => d.name === 'tickets').map((d) => JSON.parse(d.msg) as { ticket: string; action: string; device: string });
+    const tickets = () =>
+      bar.debug
+        .filter((d) => d.name === 'tickets')
+        .map((d) => JSON.parse(d.msg) as { ticket: string; action: string; device: string });
     const mine = 'GID_x@@@first-hour';
     const from = out.length;
     const client = await connectMqtt(mqttUrl(), mine, { ...deviceLogin(mine) });
@@ -159,7 +186,10 @@ describe('Node-RED', () => {
     const seen = new Set<string>();
     for (const t of tickets()) {
       if (t.action === 'OPEN') {
-        expect({ device: t.device, alreadyOpen: open.get(t.device) }).toEqual({ device: t.device, alreadyOpen: undefined });
+        expect({ device: t.device, alreadyOpen: open.get(t.device) }).toEqual({
+          device: t.device,
+          alreadyOpen: undefined,
+        });
         open.set(t.device, t.ticket);
       } else if (seen.has(t.device)) {
         expect({ device: t.device, closes: t.ticket }).toEqual({ device: t.device, closes: open.get(t.device) });
@@ -174,15 +204,25 @@ describe('Node-RED', () => {
   it('each example, imported into a fresh Node-RED with only the AccessKey Secret typed, ends without error; without it, the provisioning example answers its caller with the error', async () => {
     const examples = readdirSync(join(ROOT, 'examples'))
       .filter((f) => f.endsWith('.json'))
-      .map((f) => ({ file: f, flow: JSON.parse(readFileSync(join(ROOT, 'examples', f), 'utf8')) as Array<Record<string, unknown>> }));
+      .map((f) => ({
+        file: f,
+        flow: JSON.parse(readFileSync(join(ROOT, 'examples', f), 'utf8')) as Array<Record<string, unknown>>,
+      }));
     // One account for all (the same config node id, as the editor reuses it on import), carrying
     // the demo's endpoint and AccessKey ID: the user types the secret only.
     const configs = examples.flatMap(({ flow }) => flow.filter((n) => n.type === 'alicloud-mqtt-config'));
     expect(new Set(configs.map((c) => c.id)).size).toBe(1);
-    expect(configs.every((c) => c.endpoint === API && (c.credentials as Record<string, string>).accessKeyId === DEMO_ACCESS_KEY_ID)).toBe(true);
+    expect(
+      configs.every(
+        (c) => c.endpoint === API && (c.credentials as Record<string, string>).accessKeyId === DEMO_ACCESS_KEY_ID,
+      ),
+    ).toBe(true);
     const account = { ...configs[0], credentials: { ...(configs[0].credentials as object) } };
     const nodes = (flow: Array<Record<string, unknown>>) => flow.filter((n) => n.type !== 'alicloud-mqtt-config');
-    const host: NodeRedHost = await nodeRedHost.startNodeRed({ tarball, extraPackages: ['@flowfuse/node-red-dashboard@1.31.0'] });
+    const host: NodeRedHost = await nodeRedHost.startNodeRed({
+      tarball,
+      extraPackages: ['@flowfuse/node-red-dashboard@1.31.0'],
+    });
     const bar = await sidebar(host.url);
     try {
       // Without the secret: POST /provision gets an answer with the error, it does not hang.
@@ -190,9 +230,16 @@ describe('Node-RED', () => {
       await host.deploy([account, ...nodes(provisioning)]);
       const answer = await askForLogin(`${host.url}/provision`, 15_000);
       expect(answer.status).toBe(500);
-      expect(await answer.json()).toMatchObject({ error: 'InvalidInput', message: expect.stringContaining('accessKeySecret') });
+      expect(await answer.json()).toMatchObject({
+        error: 'InvalidInput',
+        message: expect.stringContaining('accessKeySecret'),
+      });
       // ... and the error shows in the debug sidebar.
-      await waitFor(() => bar.debug.some((d) => d.id === 'prfailed' && d.msg.includes('accessKeySecret')), 10_000, 'the error in the sidebar');
+      await waitFor(
+        () => bar.debug.some((d) => d.id === 'prfailed' && d.msg.includes('accessKeySecret')),
+        10_000,
+        'the error in the sidebar',
+      );
 
       // The secret typed: every example at once, the account once.
       (account.credentials as Record<string, string>).accessKeySecret = DEMO_ACCESS_KEY_SECRET;
@@ -222,7 +269,11 @@ describe('Node-RED', () => {
       await end(device);
 
       // The two watches took their first check without an error (their status says how many are online).
-      await waitFor(() => ['ex4watch', 'fleet-dash-watch'].every((id) => /online/.test(bar.status.get(id)?.text ?? '')), 30_000, 'the watches');
+      await waitFor(
+        () => ['ex4watch', 'fleet-dash-watch'].every((id) => /online/.test(bar.status.get(id)?.text ?? '')),
+        30_000,
+        'the watches',
+      );
       expect((await fetch(`${host.url}/dashboard/fleet`)).status).toBe(200);
 
       // Nothing went wrong anywhere: no error logged, no ticket for a device that did connect, no failure output.
@@ -242,7 +293,14 @@ describe('n8n', () => {
     const n8n = await n8nHost.createN8n({ n8nBin: n8nBin('2.40.7', nodeBinary), nodeBinary, tarball });
     const workflows = readdirSync(join(ROOT, 'workflows'))
       .filter((f) => f.endsWith('.json'))
-      .map((f) => JSON.parse(readFileSync(join(ROOT, 'workflows', f), 'utf8')) as { id: string; name: string; nodes: Array<Record<string, unknown>> });
+      .map(
+        (f) =>
+          JSON.parse(readFileSync(join(ROOT, 'workflows', f), 'utf8')) as {
+            id: string;
+            name: string;
+            nodes: Array<Record<string, unknown>>;
+          },
+      );
     const id = (file: string) => workflows.find((w) => w.id === file)!.id;
     await fetch(`${INBOX}`, { method: 'DELETE' });
     try {
@@ -252,7 +310,13 @@ describe('n8n', () => {
           id: 'alicloudMqttDemo',
           name: 'Alibaba Cloud MQTT (emulator)',
           type: 'alibabaCloudMqttApi',
-          data: { accessKeyId: DEMO_ACCESS_KEY_ID, accessKeySecret: DEMO_ACCESS_KEY_SECRET, region: 'cn-hangzhou', network: 'public', endpoint: API },
+          data: {
+            accessKeyId: DEMO_ACCESS_KEY_ID,
+            accessKeySecret: DEMO_ACCESS_KEY_SECRET,
+            region: 'cn-hangzhou',
+            network: 'public',
+            endpoint: API,
+          },
         },
       ]);
       await n8n.importWorkflows(workflows);
@@ -284,7 +348,9 @@ describe('n8n', () => {
         await device.subscribeAsync('devices/device-42/config');
         // The fleet summary posts one summary per poll, the first on activation.
         await waitFor(
-          politely(async () => ((await (await fetch(INBOX)).json()) as Array<{ path: string }>).some((t) => t.path === 'fleet/summary')),
+          politely(async () =>
+            ((await (await fetch(INBOX)).json()) as Array<{ path: string }>).some((t) => t.path === 'fleet/summary'),
+          ),
           90_000,
           'the first summary',
         );
@@ -316,7 +382,11 @@ describe('n8n', () => {
       const executions = (await executionStatuses(n8n.userFolder, nodeBinary)).filter((e) => e.mode !== 'cli');
       expect(executions.filter((e) => e.workflowId === 'exProvisionDevice1')).toHaveLength(1);
       expect(executions.filter((e) => e.workflowId === 'exFleetSummary01').length).toBeGreaterThanOrEqual(1);
-      expect(executions.filter((e) => e.status !== 'success' && !(e.workflowId === 'exProvisionDevice1' && e.status === 'running'))).toEqual([]);
+      expect(
+        executions.filter(
+          (e) => e.status !== 'success' && !(e.workflowId === 'exProvisionDevice1' && e.status === 'running'),
+        ),
+      ).toEqual([]);
     } finally {
       n8n.cleanup();
     }
@@ -324,12 +394,17 @@ describe('n8n', () => {
 });
 
 /** n8n's own record of its executions (its SQLite database, read with the sqlite3 n8n ships, on n8n's Node). */
-function executionStatuses(userFolder: string, nodeBinary: string): Promise<Array<{ workflowId: string; status: string; mode: string }>> {
+function executionStatuses(
+  userFolder: string,
+  nodeBinary: string,
+): Promise<Array<{ workflowId: string; status: string; mode: string }>> {
   const sqlite = join(n8nBin('2.40.7', nodeBinary), '..', '..', '..', 'sqlite3');
   const script = `const s=require(${JSON.stringify(sqlite)});const db=new s.Database(process.argv[1]);db.all('SELECT workflowId, status, mode FROM execution_entity',(e,r)=>{if(e)throw e;console.log(JSON.stringify(r));});`;
   return new Promise((resolve, reject) =>
     execFile(nodeBinary, ['-e', script, join(userFolder, '.n8n', 'database.sqlite')], (error, stdout, stderr) =>
-      error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(JSON.parse(stdout) as Array<{ workflowId: string; status: string; mode: string }>),
+      error
+        ? reject(new Error(`${error.message}\n${stderr}`))
+        : resolve(JSON.parse(stdout) as Array<{ workflowId: string; status: string; mode: string }>),
     ),
   );
 }

@@ -3,7 +3,10 @@ import { dirname, join, resolve } from 'node:path';
 
 export const ROOT = resolve(__dirname, '../..');
 const hosts = (...args: string[]) =>
-  execFileSync('bash', [join(ROOT, 'scripts/hosts.sh'), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  execFileSync('bash', [join(ROOT, 'scripts/hosts.sh'), ...args], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
 
 export const node24 = () => hosts('ensure_node24');
 export const nodeRed5Dir = () => hosts('ensure_node_red', '5.0.7');
@@ -35,7 +38,17 @@ export interface NodeRedHost {
   deploy(flows: unknown[]): Promise<void>;
   flows(): Promise<unknown>;
   inject(id: string): Promise<void>;
-  nodes(): Promise<Array<{ id: string; module: string; version: string; types: string[]; enabled: boolean; loaded: boolean; err?: string }>>;
+  nodes(): Promise<
+    Array<{
+      id: string;
+      module: string;
+      version: string;
+      types: string[];
+      enabled: boolean;
+      loaded: boolean;
+      err?: string;
+    }>
+  >;
   stop(): Promise<void>;
   cleanup(): void;
   child: import('node:child_process').ChildProcess;
@@ -67,7 +80,11 @@ export interface N8nHost {
   /** `n8n execute --id`: the run data and the raw output. */
   execute(
     id: string,
-  ): Promise<{ code: number; run: { data: { resultData: { runData: N8nRunData; error?: { message: string; description?: string } } } }; text: string }>;
+  ): Promise<{
+    code: number;
+    run: { data: { resultData: { runData: N8nRunData; error?: { message: string; description?: string } } } };
+    text: string;
+  }>;
   /** `n8n start`, or with `command: 'worker'` a queue-mode worker. */
   start(o?: { command?: string; args?: string[]; extraEnv?: Record<string, string> }): Promise<N8nProcess>;
   cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }>;

@@ -28,7 +28,14 @@ const node = (name: string, operation: string, clientId: string, y: number, opti
   parameters: { resource: 'deviceSession', operation, clientId, instanceId: INSTANCE, options },
   credentials: CRED,
 });
-const start = { id: 'n-start', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 200], parameters: {} };
+const start = {
+  id: 'n-start',
+  name: 'Start',
+  type: 'n8n-nodes-base.manualTrigger',
+  typeVersion: 1,
+  position: [0, 200],
+  parameters: {},
+};
 /** Start -> two devices (one online, one offline) -> each operation. */
 const OPERATIONS_WORKFLOW = {
   id: 'wfEditorOps001',
@@ -110,15 +117,31 @@ const consoleErrors: string[] = [];
 
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
-  const executablePath = execFileSync('bash', [join(ROOT, 'scripts/hosts.sh'), 'ensure_chromium'], { encoding: 'utf8' }).trim();
-  emu = await startEmulator({ mqttPort: false, accessKeys: [{ accessKeyId: 'LTAI5tEditorUi', accessKeySecret: SECRET }] });
-  const n8n = await n8nHost.createN8n({ n8nBin: n8nBin('2.40.7', node24()), nodeBinary: node24(), tarball: nodeRedHost.packTarball() });
+  const executablePath = execFileSync('bash', [join(ROOT, 'scripts/hosts.sh'), 'ensure_chromium'], {
+    encoding: 'utf8',
+  }).trim();
+  emu = await startEmulator({
+    mqttPort: false,
+    accessKeys: [{ accessKeyId: 'LTAI5tEditorUi', accessKeySecret: SECRET }],
+  });
+  const n8n = await n8nHost.createN8n({
+    n8nBin: n8nBin('2.40.7', node24()),
+    nodeBinary: node24(),
+    tarball: nodeRedHost.packTarball(),
+  });
   cleanup = () => n8n.cleanup();
   await n8n.importCredentials([
     {
       ...CRED.alibabaCloudMqttApi,
       type: 'alibabaCloudMqttApi',
-      data: { accessKeyId: 'LTAI5tEditorUi', accessKeySecret: SECRET, useSts: false, region: 'cn-hangzhou', network: 'public', endpoint: emu.endpoint },
+      data: {
+        accessKeyId: 'LTAI5tEditorUi',
+        accessKeySecret: SECRET,
+        useSts: false,
+        region: 'cn-hangzhou',
+        network: 'public',
+        endpoint: emu.endpoint,
+      },
     },
   ]);
   await n8n.importWorkflows([
@@ -196,7 +219,9 @@ it('the node creator finds the package by "Alibaba"; the trigger lists its actio
   await page.locator('[data-test-id=node-creator-item-name]', { hasText: 'Alibaba Cloud MQTT' }).first().click();
   // The search results use the same test ids: wait for the trigger's own actions to appear.
   await page.waitForSelector('[data-test-id=node-creator-item-name]:has-text("When a device goes offline")');
-  const actions = await page.$$eval('[data-test-id=node-creator-item-name]', (els) => els.map((e) => (e.textContent ?? '').trim()));
+  const actions = await page.$$eval('[data-test-id=node-creator-item-name]', (els) =>
+    els.map((e) => (e.textContent ?? '').trim()),
+  );
   await page.screenshot({ path: join(ARTIFACTS, 'n8n-trigger-actions.png') });
   expect(actions).toEqual(expect.arrayContaining(['When a device goes offline', 'When a device comes back online']));
   expect(actions.some((a) => /^On /.test(a))).toBe(false);
@@ -206,7 +231,10 @@ it('the node creator finds the package by "Alibaba"; the trigger lists its actio
 it('a workflow executed from the editor: items on each output; the parameter panel of each operation', async () => {
   await openWorkflow('wfEditorOps001');
   await page.click('[data-test-id=execute-workflow-button]');
-  await page.waitForSelector('[data-test-id=canvas-node]:has-text("Get Connection Trace") [data-test-id=canvas-node-status-success]', { timeout: 60_000 });
+  await page.waitForSelector(
+    '[data-test-id=canvas-node]:has-text("Get Connection Trace") [data-test-id=canvas-node-status-success]',
+    { timeout: 60_000 },
+  );
   // The output handles read "<output name><n> item(s)": one device online, one offline, for both status operations.
   // The canvas draws the item counts after the last node's success mark, in a later frame (a busy
   // machine makes that seconds): wait until the handles carry their counts, then read them.
@@ -221,7 +249,9 @@ it('a workflow executed from the editor: items on each output; the parameter pan
     )
     .catch(() => undefined); // the assertions below say what was there instead
   await page.screenshot({ path: join(ARTIFACTS, 'n8n-executed-workflow.png') });
-  const handles = await page.$$eval('[data-test-id=canvas-node-output-handle]', (els) => els.map((e) => (e.textContent ?? '').trim()).filter((t) => t !== ''));
+  const handles = await page.$$eval('[data-test-id=canvas-node-output-handle]', (els) =>
+    els.map((e) => (e.textContent ?? '').trim()).filter((t) => t !== ''),
+  );
   expect(handles.filter((h) => h === 'Online1 item')).toHaveLength(2);
   expect(handles.filter((h) => h === 'Offline1 item')).toHaveLength(2);
   expect(handles.some((h) => /^Events/.test(h))).toBe(true);
@@ -239,7 +269,9 @@ it('a workflow executed from the editor: items on each output; the parameter pan
     for (const parameter of parameters) expect(inputs).toContain(`parameter-input-${parameter}`);
     if (name === 'Get Status') {
       // The output panel offers one tab per output, with its item count.
-      const tabs = await page.$$eval('[data-test-id=branches] [data-test-id^=tab-]', (els) => els.map((e) => (e.textContent ?? '').trim()));
+      const tabs = await page.$$eval('[data-test-id=branches] [data-test-id^=tab-]', (els) =>
+        els.map((e) => (e.textContent ?? '').trim()),
+      );
       expect(tabs).toEqual(['Online Branch (1 item)', 'Offline Branch (1 item)']);
     }
     await page.screenshot({ path: join(ARTIFACTS, `n8n-panel-${name.toLowerCase().replace(/ /g, '-')}.png`) });
@@ -274,7 +306,14 @@ it('the credential dialog: its test passes, then says in words that the key lack
   await page.click('[data-test-id=parameter-input-authentication]');
   await page.click('[data-test-id=parameter-input-item]:visible:has-text("RAM Role (AssumeRole)")');
   await page.waitForSelector('[data-test-id=parameter-input-roleArn]', { timeout: 15_000 });
-  for (const field of ['accessKeyId', 'accessKeySecret', 'roleSessionName', 'durationSeconds', 'externalId', 'stsEndpoint']) {
+  for (const field of [
+    'accessKeyId',
+    'accessKeySecret',
+    'roleSessionName',
+    'durationSeconds',
+    'externalId',
+    'stsEndpoint',
+  ]) {
     expect(await page.isVisible(`[data-test-id=parameter-input-${field}]`)).toBe(true);
   }
   expect(await page.isVisible('[data-test-id=parameter-input-securityToken]')).toBe(false);
@@ -287,7 +326,10 @@ it('the credential dialog: its test passes, then says in words that the key lack
 it('a failed run: the message says what happened, the hint (region and instance filled in) comes once; a transient fault says what was tried', async () => {
   await openWorkflow('wfEditorDenied');
   await page.click('[data-test-id=execute-workflow-button]');
-  await page.waitForSelector('[data-test-id=canvas-node-status-mark-error], [data-test-id=canvas-node] [class*=error]', { timeout: 60_000 });
+  await page.waitForSelector(
+    '[data-test-id=canvas-node-status-mark-error], [data-test-id=canvas-node] [class*=error]',
+    { timeout: 60_000 },
+  );
   await openNode('Get Status');
   const message = (await page.textContent('[data-test-id=node-error-message]')) ?? '';
   const description = (await page.textContent('[data-test-id=node-error-description]')) ?? '';
@@ -300,7 +342,10 @@ it('a failed run: the message says what happened, the hint (region and instance 
 
   await openWorkflow('wfEditorFlaky1');
   await page.click('[data-test-id=execute-workflow-button]');
-  await page.waitForSelector('[data-test-id=canvas-node-status-mark-error], [data-test-id=canvas-node] [class*=error]', { timeout: 60_000 });
+  await page.waitForSelector(
+    '[data-test-id=canvas-node-status-mark-error], [data-test-id=canvas-node] [class*=error]',
+    { timeout: 60_000 },
+  );
   await openNode('Get Status');
   const flaky = (await page.textContent('[data-test-id=node-error-description]')) ?? '';
   await page.screenshot({ path: join(ARTIFACTS, 'n8n-error-transient.png') });

@@ -46,7 +46,11 @@ afterAll(async () => {
 const HOSTS: Array<[string, () => { n8nBin: string; nodeBinary: string }, boolean]> = [
   // The run without sharing proves the measurement once; 1.123 repeats the shared run.
   ['n8n 2.40 on Node 24', () => ({ n8nBin: n8nBin('2.40.7', node24()), nodeBinary: node24() }), true],
-  ['n8n 1.123 on Node 20', () => ({ n8nBin: n8nBin('1.123.81', process.execPath), nodeBinary: process.execPath }), false],
+  [
+    'n8n 1.123 on Node 20',
+    () => ({ n8nBin: n8nBin('1.123.81', process.execPath), nodeBinary: process.execPath }),
+    false,
+  ],
 ];
 
 describe.each(HOSTS)('%s', (label, which, alsoWithoutSharing) => {
@@ -75,7 +79,10 @@ describe.each(HOSTS)('%s', (label, which, alsoWithoutSharing) => {
         name: 'Fleet check (queue mode)',
         active: false,
         settings: { executionOrder: 'v1' },
-        connections: { Webhook: { main: [[{ node: 'Devices', type: 'main', index: 0 }]] }, Devices: { main: [[{ node: 'MQTT', type: 'main', index: 0 }]] } },
+        connections: {
+          Webhook: { main: [[{ node: 'Devices', type: 'main', index: 0 }]] },
+          Devices: { main: [[{ node: 'MQTT', type: 'main', index: 0 }]] },
+        },
         nodes: [
           {
             id: 'q-1',
@@ -116,7 +123,12 @@ describe.each(HOSTS)('%s', (label, which, alsoWithoutSharing) => {
     ]);
     await n8n.activate('queueFleetCheck1');
     // Each n8n line its own queue (and so its own buckets) in the one Redis.
-    queueEnv = { EXECUTIONS_MODE: 'queue', QUEUE_BULL_REDIS_HOST: '127.0.0.1', QUEUE_BULL_REDIS_PORT: String(redis.port), QUEUE_BULL_PREFIX: prefix };
+    queueEnv = {
+      EXECUTIONS_MODE: 'queue',
+      QUEUE_BULL_REDIS_HOST: '127.0.0.1',
+      QUEUE_BULL_REDIS_PORT: String(redis.port),
+      QUEUE_BULL_PREFIX: prefix,
+    };
   }, 900_000);
   afterAll(() => n8n?.cleanup());
 
@@ -126,20 +138,32 @@ describe.each(HOSTS)('%s', (label, which, alsoWithoutSharing) => {
     await emu.setFaults({ throttleQps: { QuerySessionByClientId: LIMIT.documentedQps } });
     const recordDir = mkdtempSync(join(tmpdir(), 'alicloud-mqtt-sends-'));
     const recordPrefix = join(recordDir, 'sends');
-    const env = { ...queueEnv, ...extraEnv, NODE_OPTIONS: `--require ${RECORDER}`, ALICLOUD_MQTT_SEND_LOG: recordPrefix };
+    const env = {
+      ...queueEnv,
+      ...extraEnv,
+      NODE_OPTIONS: `--require ${RECORDER}`,
+      ALICLOUD_MQTT_SEND_LOG: recordPrefix,
+    };
     const main = await n8n.start({ extraEnv: env });
-    const workers = await Promise.all([1, 2].map(() => n8n.start({ command: 'worker', args: ['--concurrency=2'], extraEnv: env })));
+    const workers = await Promise.all(
+      [1, 2].map(() => n8n.start({ command: 'worker', args: ['--concurrency=2'], extraEnv: env })),
+    );
     try {
       const answers = await Promise.all(
         Array.from({ length: EXECUTIONS }, () =>
-          fetch(`${main.url}/webhook/fleet-check`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }),
+          fetch(`${main.url}/webhook/fleet-check`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: '{}',
+          }),
         ),
       );
       expect(answers.map((a) => a.status)).toEqual(Array(EXECUTIONS).fill(200));
       const expected = EXECUTIONS * DEVICES_PER_EXECUTION;
       const deadline = Date.now() + 240_000;
       let log = await emu.log();
-      const answered = () => new Set(log.filter((e) => e.action === 'QuerySessionByClientId').map((e) => e.clientIds[0])).size;
+      const answered = () =>
+        new Set(log.filter((e) => e.action === 'QuerySessionByClientId').map((e) => e.clientIds[0])).size;
       while (answered() < expected && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 1000));
         log = await emu.log();
@@ -159,7 +183,9 @@ describe.each(HOSTS)('%s', (label, which, alsoWithoutSharing) => {
         busiest: busiestSecond(queries).count,
         throttled: queries.filter((e) => e.code === 'SystemOverFlow').length,
         // Each worker ran executions of its own (n8n logs each job it takes).
-        jobsPerWorker: workerLogs.map((text) => (text.match(/Worker started execution|started execution/gi) ?? []).length),
+        jobsPerWorker: workerLogs.map(
+          (text) => (text.match(/Worker started execution|started execution/gi) ?? []).length,
+        ),
         workerLogs,
       };
     } finally {

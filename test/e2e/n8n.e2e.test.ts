@@ -38,15 +38,30 @@ beforeAll(async () => {
 afterAll(() => emu.stop());
 
 /** Manual Trigger -> Code (the items) -> our node, with node settings. */
-function workflow(id: string, items: Array<Record<string, unknown>>, parameters: Record<string, unknown>, settings: Record<string, unknown> = {}) {
+function workflow(
+  id: string,
+  items: Array<Record<string, unknown>>,
+  parameters: Record<string, unknown>,
+  settings: Record<string, unknown> = {},
+) {
   return {
     id,
     name: id,
     active: false,
     settings: { executionOrder: 'v1' },
-    connections: { Start: { main: [[{ node: 'Items', type: 'main', index: 0 }]] }, Items: { main: [[{ node: 'MQTT', type: 'main', index: 0 }]] } },
+    connections: {
+      Start: { main: [[{ node: 'Items', type: 'main', index: 0 }]] },
+      Items: { main: [[{ node: 'MQTT', type: 'main', index: 0 }]] },
+    },
     nodes: [
-      { id: `${id}-1`, name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+      {
+        id: `${id}-1`,
+        name: 'Start',
+        type: 'n8n-nodes-base.manualTrigger',
+        typeVersion: 1,
+        position: [0, 0],
+        parameters: {},
+      },
       {
         id: `${id}-2`,
         name: 'Items',
@@ -103,7 +118,13 @@ describe.each(HOSTS)('%s', (_label, which) => {
     type: NODE_TYPE,
     typeVersion: 1,
     position: [x, 0],
-    parameters: { resource: 'deviceSession', operation: 'getStatus', clientId: '={{ $json.clientId }}', instanceId: INSTANCE, options: { maxAttempts: 1 } },
+    parameters: {
+      resource: 'deviceSession',
+      operation: 'getStatus',
+      clientId: '={{ $json.clientId }}',
+      instanceId: INSTANCE,
+      options: { maxAttempts: 1 },
+    },
     credentials: { alibabaCloudMqttApi: { id: 'alicloudRole01', name: 'Alibaba Cloud MQTT (RAM role)' } },
   });
   const waitNode = (name: string, x: number) => ({
@@ -130,7 +151,14 @@ describe.each(HOSTS)('%s', (_label, which) => {
       'Wait 2': { main: [[{ node: 'Check 3', type: 'main', index: 0 }]] },
     },
     nodes: [
-      { id: 'role-start', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+      {
+        id: 'role-start',
+        name: 'Start',
+        type: 'n8n-nodes-base.manualTrigger',
+        typeVersion: 1,
+        position: [0, 0],
+        parameters: {},
+      },
       {
         id: 'role-items',
         name: 'Items',
@@ -154,7 +182,14 @@ describe.each(HOSTS)('%s', (_label, which) => {
         id: 'alicloudE2E01',
         name: 'Alibaba Cloud MQTT (e2e)',
         type: 'alibabaCloudMqttApi',
-        data: { accessKeyId: AK, accessKeySecret: SECRET, useSts: false, region: 'cn-hangzhou', network: 'public', endpoint: emu.endpoint },
+        data: {
+          accessKeyId: AK,
+          accessKeySecret: SECRET,
+          useSts: false,
+          region: 'cn-hangzhou',
+          network: 'public',
+          endpoint: emu.endpoint,
+        },
       },
       {
         id: 'alicloudRole01',
@@ -184,10 +219,20 @@ describe.each(HOSTS)('%s', (_label, which) => {
         ],
         {},
       ),
-      workflow('wfErrorOut0001', [{ clientId: 'GID_n8n@@@on' }, { clientId: 'GID_n8n@@@denied', owner: 'carol' }], {}, { onError: 'continueErrorOutput' }),
+      workflow(
+        'wfErrorOut0001',
+        [{ clientId: 'GID_n8n@@@on' }, { clientId: 'GID_n8n@@@denied', owner: 'carol' }],
+        {},
+        { onError: 'continueErrorOutput' },
+      ),
       workflow(
         'wfRetryFail001',
-        [{ clientId: 'GID_n8n@@@on' }, { clientId: 'GID_n8n@@@off' }, { clientId: 'GID_n8n@@@flaky' }, { clientId: 'GID_n8n@@@denied' }],
+        [
+          { clientId: 'GID_n8n@@@on' },
+          { clientId: 'GID_n8n@@@off' },
+          { clientId: 'GID_n8n@@@flaky' },
+          { clientId: 'GID_n8n@@@denied' },
+        ],
         { routeErrors: true },
       ),
       workflow('wfStop00000001', [{ clientId: 'GID_n8n@@@denied' }], {}),
@@ -197,11 +242,17 @@ describe.each(HOSTS)('%s', (_label, which) => {
         { operation: 'getManyStatuses' },
       ),
       workflow('wfTrace0000001', [{ clientId: 'GID_n8n@@@traced' }], TRACE),
-      workflow('wfDetails00001', [{ clientId: 'GID_n8n@@@on' }, { clientId: 'GID_n8n@@@dropped' }], { offlineDetails: true }),
+      workflow('wfDetails00001', [{ clientId: 'GID_n8n@@@on' }, { clientId: 'GID_n8n@@@dropped' }], {
+        offlineDetails: true,
+      }),
       // Get Connection Trace of a device the service refuses, under each On Error setting.
       workflow('wfTraceStop001', [{ clientId: 'GID_n8n@@@denied' }], TRACE),
-      workflow('wfTraceErrOut1', [{ clientId: 'GID_n8n@@@denied', owner: 'dave' }], TRACE, { onError: 'continueErrorOutput' }),
-      workflow('wfTraceRegOut1', [{ clientId: 'GID_n8n@@@denied', owner: 'erin' }], TRACE, { onError: 'continueRegularOutput' }),
+      workflow('wfTraceErrOut1', [{ clientId: 'GID_n8n@@@denied', owner: 'dave' }], TRACE, {
+        onError: 'continueErrorOutput',
+      }),
+      workflow('wfTraceRegOut1', [{ clientId: 'GID_n8n@@@denied', owner: 'erin' }], TRACE, {
+        onError: 'continueRegularOutput',
+      }),
     ]);
   }, 1_200_000);
   afterAll(() => n8n?.cleanup());
@@ -219,7 +270,13 @@ describe.each(HOSTS)('%s', (_label, which) => {
   it('Get Status: Online / Offline, each item keeps its fields', async () => {
     const { main } = await outputs('wfRouting00001');
     expect(main[0]).toEqual([
-      expect.objectContaining({ clientId: 'GID_n8n@@@on', owner: 'alice', online: true, instanceId: INSTANCE, requestId: expect.any(String) }),
+      expect.objectContaining({
+        clientId: 'GID_n8n@@@on',
+        owner: 'alice',
+        online: true,
+        instanceId: INSTANCE,
+        requestId: expect.any(String),
+      }),
     ]);
     expect(main[1]).toEqual([expect.objectContaining({ clientId: 'GID_n8n@@@off', owner: 'bob', online: false })]);
   }, 120_000);
@@ -247,7 +304,12 @@ describe.each(HOSTS)('%s', (_label, which) => {
 
   it('Route Errors: Retry and Fail outputs', async () => {
     const { main } = await outputs('wfRetryFail001');
-    expect(main.map((items) => items.map((j) => j.clientId))).toEqual([['GID_n8n@@@on'], ['GID_n8n@@@off'], ['GID_n8n@@@flaky'], ['GID_n8n@@@denied']]);
+    expect(main.map((items) => items.map((j) => j.clientId))).toEqual([
+      ['GID_n8n@@@on'],
+      ['GID_n8n@@@off'],
+      ['GID_n8n@@@flaky'],
+      ['GID_n8n@@@denied'],
+    ]);
     expect(main[2][0]).toMatchObject({ code: 'InternalError', retryable: true, attempts: 2 });
     expect(emu.requestLog().filter((e) => e.clientIds.includes('GID_n8n@@@denied'))).toHaveLength(1);
   }, 120_000);
@@ -274,7 +336,14 @@ describe.each(HOSTS)('%s', (_label, which) => {
       }),
     ]);
     const regular = await outputs('wfTraceRegOut1');
-    expect(regular.main[0]).toEqual([expect.objectContaining({ clientId: 'GID_n8n@@@denied', owner: 'erin', code: 'PermissionCheckFailed', online: null })]);
+    expect(regular.main[0]).toEqual([
+      expect.objectContaining({
+        clientId: 'GID_n8n@@@denied',
+        owner: 'erin',
+        code: 'PermissionCheckFailed',
+        online: null,
+      }),
+    ]);
     expect(regular.text).not.toContain(SECRET);
   }, 180_000);
 
@@ -291,7 +360,10 @@ describe.each(HOSTS)('%s', (_label, which) => {
     await new Promise<void>((r) => device.end(false, {}, () => r()));
     await waitFor(() => !emu.isDeviceOnline('GID_n8n@@@traced'));
     const { main } = await outputs('wfTrace0000001');
-    expect(main[0].map((j) => `${j.action}:${j.reason}`)).toEqual(['disconnect:disconnected by client', 'connect:accepted']);
+    expect(main[0].map((j) => `${j.action}:${j.reason}`)).toEqual([
+      'disconnect:disconnected by client',
+      'connect:accepted',
+    ]);
   }, 120_000);
 
   it('the example workflows in workflows/ import into this n8n', async () => {
@@ -320,7 +392,10 @@ describe.each(HOSTS)('%s', (_label, which) => {
       if (node.credentials) node.credentials = CRED;
       if (node.name === 'Wait until it connects') node.parameters.waitTimeout = 10;
       if (node.type === 'n8n-nodes-base.webhook')
-        Object.assign(node, { webhookId: '5b0d7c1e-2f3a-4c5d-8e9f-e2e000000001', parameters: { ...node.parameters, path: 'provision-e2e' } });
+        Object.assign(node, {
+          webhookId: '5b0d7c1e-2f3a-4c5d-8e9f-e2e000000001',
+          parameters: { ...node.parameters, path: 'provision-e2e' },
+        });
     }
     // The ticket also reaches the test.
     wf.nodes.push({
@@ -377,7 +452,11 @@ describe.each(HOSTS)('%s', (_label, which) => {
 
       const silent = `GID_e2e@@@n8n-${label}-silent`;
       await ask(silent);
-      await collector.waitFor(() => collector.on('ticket').length >= 1, 40_000, 'the ticket of the device that never connected');
+      await collector.waitFor(
+        () => collector.on('ticket').length >= 1,
+        40_000,
+        'the ticket of the device that never connected',
+      );
       expect(collector.on('ticket')).toHaveLength(1);
       expect(collector.on('ticket')[0]).toMatchObject({
         clientId: silent,
@@ -424,7 +503,14 @@ describe.each(HOSTS)('%s', (_label, which) => {
     reportingWorkflow(
       id,
       TRIGGER_TYPE,
-      { pollTimes: { item: [{ mode: 'everyMinute' }] }, instanceId: INSTANCE, clientIds: clientIds.join('\n'), mode: 'exact', events, options: {} },
+      {
+        pollTimes: { item: [{ mode: 'everyMinute' }] },
+        instanceId: INSTANCE,
+        clientIds: clientIds.join('\n'),
+        mode: 'exact',
+        events,
+        options: {},
+      },
       collectorUrl,
     );
 
@@ -443,7 +529,8 @@ describe.each(HOSTS)('%s', (_label, which) => {
       await new Promise<void>((r) => device.end(false, {}, () => r()));
       await waitFor(() => !emu.isDeviceOnline(id));
     };
-    const polls = (id: string) => emu.requestLog().filter((e) => e.action === 'QuerySessionByClientId' && e.clientIds.includes(id)).length;
+    const polls = (id: string) =>
+      emu.requestLog().filter((e) => e.action === 'QuerySessionByClientId' && e.clientIds.includes(id)).length;
     const events = () => collector.reports.map((r) => `${r.port} ${r.msg.clientId} ${r.msg.event}`);
     const savedDevices = async (id: string) => {
       const file = join(n8n.userFolder, `export-${id}.json`);
@@ -452,7 +539,9 @@ describe.each(HOSTS)('%s', (_label, which) => {
       const [exported] = JSON.parse(readFileSync(file, 'utf8')) as Array<{
         staticData?: Record<string, { watch?: { devices: Record<string, { online: boolean }> } }>;
       }>;
-      const watch = Object.values(exported.staticData ?? {}).find((v) => v && typeof v === 'object' && 'watch' in v)?.watch;
+      const watch = Object.values(exported.staticData ?? {}).find(
+        (v) => v && typeof v === 'object' && 'watch' in v,
+      )?.watch;
       return Object.fromEntries(Object.entries(watch?.devices ?? {}).map(([k, v]) => [k, v.online]));
     };
     await n8n.importWorkflows([
@@ -513,11 +602,17 @@ describe.each(HOSTS)('%s', (_label, which) => {
     const B = 'GID_push@@@B';
     const deviceA = await connectMqtt(emu.mqttUrl!, A);
     const deviceB = await connectMqtt(emu.mqttUrl!, B);
-    const polls = (id: string) => emu.requestLog().filter((e) => e.action === 'QuerySessionByClientId' && e.clientIds.includes(id)).length;
-    const events = () => collector.reports.map((r) => (r.msg.event === 'message' ? `message ${r.msg.topic}` : `${r.msg.clientId} ${r.msg.event}`));
+    const polls = (id: string) =>
+      emu.requestLog().filter((e) => e.action === 'QuerySessionByClientId' && e.clientIds.includes(id)).length;
+    const events = () =>
+      collector.reports.map((r) =>
+        r.msg.event === 'message' ? `message ${r.msg.topic}` : `${r.msg.clientId} ${r.msg.event}`,
+      );
     // This group's status events and the parent topic's messages all handled (other groups' wait: nobody consumes them).
     const quiet = () =>
-      ['STATUS/GID_push', 'TOPIC/plant'].every((name) => (emu.cloudSdk!.backlog()[name]?.unacked ?? 0) + (emu.cloudSdk!.backlog()[name]?.waiting ?? 0) === 0);
+      ['STATUS/GID_push', 'TOPIC/plant'].every(
+        (name) => (emu.cloudSdk!.backlog()[name]?.unacked ?? 0) + (emu.cloudSdk!.backlog()[name]?.waiting ?? 0) === 0,
+      );
     const id = 'wfPushTrig0001';
     await n8n.importWorkflows([
       reportingWorkflow(
@@ -538,7 +633,11 @@ describe.each(HOSTS)('%s', (_label, which) => {
     let server = await n8n.start();
     try {
       // Subscribed, and the first full check (the baseline) done.
-      await waitFor(() => emu.cloudSdk!.logins().length >= 1 && polls(A) >= 1 && polls(B) >= 1, 60_000, 'the subscription and its first check');
+      await waitFor(
+        () => emu.cloudSdk!.logins().length >= 1 && polls(A) >= 1 && polls(B) >= 1,
+        60_000,
+        'the subscription and its first check',
+      );
       await waitFor(quiet, 30_000, 'the events of before handled');
       const before = polls(A);
       const droppedAt = Date.now();
@@ -552,7 +651,12 @@ describe.each(HOSTS)('%s', (_label, which) => {
       expect(polls(A) - before).toBe(1);
       await new Promise<void>((r) => deviceB.publish('plant/B/battery', '{"level":7}', { qos: 1 }, () => r()));
       await collector.waitFor(() => collector.reports.length >= 2, 60_000, 'the device message');
-      expect(collector.reports[1].msg).toMatchObject({ event: 'message', topic: 'plant/B/battery', payload: { level: 7 }, clientId: B });
+      expect(collector.reports[1].msg).toMatchObject({
+        event: 'message',
+        topic: 'plant/B/battery',
+        payload: { level: 7 },
+        clientId: B,
+      });
 
       await server.stop();
       // While n8n is down, B drops.
@@ -587,7 +691,12 @@ describe.each(HOSTS)('%s', (_label, which) => {
       readFileSync(join(ROOT, 'workflows', 'fleet-summary.json'), 'utf8')
         .split('http://127.0.0.1:8090/__emulator/inbox/fleet/')
         .join(`${collector.url}/`),
-    ) as { id: string; name: string; active: boolean; nodes: Array<{ type: string; parameters: Record<string, unknown>; credentials?: unknown }> };
+    ) as {
+      id: string;
+      name: string;
+      active: boolean;
+      nodes: Array<{ type: string; parameters: Record<string, unknown>; credentials?: unknown }>;
+    };
     example.id = 'e2eFleetSummary1';
     example.name = 'fleet summary (e2e)';
     const trigger = example.nodes.find((n) => n.type === TRIGGER_TYPE)!;
@@ -611,14 +720,25 @@ describe.each(HOSTS)('%s', (_label, which) => {
       const incident = collector.on('incident')[0];
       expect(incident.title).toBe('60 of 100 devices offline at once');
       expect(incident.devices).toHaveLength(60);
-      expect(incident.devices[0]).toMatchObject({ clientId: storm[0], reason: 'client_disconnected', offlineSince: expect.any(String) });
+      expect(incident.devices[0]).toMatchObject({
+        clientId: storm[0],
+        reason: 'client_disconnected',
+        offlineSince: expect.any(String),
+      });
       expect(collector.on('ticket-open')).toHaveLength(0);
-      expect(summaries()[1]).toMatchObject({ online: 40, offline: 60, change: { online: -60, offline: 60 }, incident: { devices: 60 } });
+      expect(summaries()[1]).toMatchObject({
+        online: 40,
+        offline: 60,
+        change: { online: -60, offline: 60 },
+        incident: { devices: 60 },
+      });
       await Promise.all(storm.slice(0, 55).map(async (d) => devices.set(d, await connectMqtt(emu.mqttUrl!, d))));
       await collector.waitFor(() => summaries().length >= 3, 90_000, 'the poll after the return');
       await collector.waitFor(() => collector.on('incident-resolved').length >= 1, 15_000, 'the resolution');
       await new Promise((r) => setTimeout(r, 1000));
-      expect(collector.on('incident-resolved')).toEqual([expect.objectContaining({ key: incident.key, stillOffline: storm.slice(55) })]);
+      expect(collector.on('incident-resolved')).toEqual([
+        expect.objectContaining({ key: incident.key, stillOffline: storm.slice(55) }),
+      ]);
       expect(collector.on('ticket-open')).toHaveLength(0);
       expect(collector.on('ticket-close')).toHaveLength(0);
       expect(server.logs.join('')).not.toContain(SECRET);
@@ -637,7 +757,12 @@ describe.each(HOSTS)('%s', (_label, which) => {
     expect(main[0]).toEqual([expect.objectContaining({ clientId: 'GID_n8n@@@on', online: true })]);
     expect(main[0][0]).not.toHaveProperty('lastDisconnectCode');
     expect(main[1]).toEqual([
-      expect.objectContaining({ clientId: 'GID_n8n@@@dropped', online: false, lastDisconnectCode: 'client_closed', lastDisconnectReason: 'closed by client' }),
+      expect.objectContaining({
+        clientId: 'GID_n8n@@@dropped',
+        online: false,
+        lastDisconnectCode: 'client_closed',
+        lastDisconnectReason: 'closed by client',
+      }),
     ]);
     expect(Date.now() - Date.parse(main[1][0].offlineSince)).toBeLessThan(120_000);
   });

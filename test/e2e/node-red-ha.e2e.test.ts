@@ -23,7 +23,11 @@ let collector: Awaited<ReturnType<typeof startCollector>>;
 const hosts: NodeRedHost[] = [];
 
 beforeAll(async () => {
-  [emu, redis, collector] = await Promise.all([startEmulator({ accessKeys: [{ accessKeyId: AK, accessKeySecret: SECRET }] }), startRedis(), startCollector()]);
+  [emu, redis, collector] = await Promise.all([
+    startEmulator({ accessKeys: [{ accessKeyId: AK, accessKeySecret: SECRET }] }),
+    startRedis(),
+    startCollector(),
+  ]);
   tarball = nodeRedHost.packTarball();
 }, 120_000);
 afterAll(async () => {
@@ -134,7 +138,11 @@ it('one event per disconnect from the leader only; the leader killed mid-run: th
 
   await drop(DEVICES[0]);
   await drop(DEVICES[1]);
-  await collector.waitFor(() => countFor('offline', DEVICES[0]) >= 1 && countFor('offline', DEVICES[1]) >= 1, 20_000, 'two offline events');
+  await collector.waitFor(
+    () => countFor('offline', DEVICES[0]) >= 1 && countFor('offline', DEVICES[1]) >= 1,
+    20_000,
+    'two offline events',
+  );
   const leaderName = events('offline')[0].instance;
   const followerName = leaderName === 'A' ? 'B' : 'A';
   expect(new Set(events('offline').map((e) => e.instance))).toEqual(new Set([leaderName]));
@@ -143,12 +151,24 @@ it('one event per disconnect from the leader only; the leader killed mid-run: th
   await drop(DEVICES[2]);
   byName.get(leaderName)!.child.kill('SIGKILL');
   const killedAt = Date.now();
-  await collector.waitFor(() => countFor('offline', DEVICES[2]) >= 1, 45_000, 'the offline event of the device dropped as the leader died');
+  await collector.waitFor(
+    () => countFor('offline', DEVICES[2]) >= 1,
+    45_000,
+    'the offline event of the device dropped as the leader died',
+  );
   // After the takeover: another drop and a return, reported by the new leader.
-  await collector.waitFor(() => events('offline').some((e) => e.instance === followerName) || Date.now() - killedAt > 25_000, 30_000, 'the takeover');
+  await collector.waitFor(
+    () => events('offline').some((e) => e.instance === followerName) || Date.now() - killedAt > 25_000,
+    30_000,
+    'the takeover',
+  );
   await drop(DEVICES[3]);
   devices.set(DEVICES[0], await connectMqtt(emu.mqttUrl!, DEVICES[0]));
-  await collector.waitFor(() => countFor('offline', DEVICES[3]) >= 1 && countFor('online', DEVICES[0]) >= 1, 20_000, 'events after the takeover');
+  await collector.waitFor(
+    () => countFor('offline', DEVICES[3]) >= 1 && countFor('online', DEVICES[0]) >= 1,
+    20_000,
+    'events after the takeover',
+  );
   // Two more intervals: nothing repeats.
   await new Promise((r) => setTimeout(r, (2 * INTERVAL_S + 1) * 1000));
 

@@ -77,14 +77,39 @@ describe.each(HOSTS)('%s', (_label, which) => {
   });
   /** POST /e2e/<path> with a JSON body -> msg.payload = body. */
   const entry = (z: string, path: string, next: string, y = 100) => [
-    { id: `${z}-in-${path}`, type: 'http in', z, name: '', url: `/e2e/${path}`, method: 'post', upload: false, x: 100, y, wires: [[`${z}-ok-${path}`, next]] },
-    { id: `${z}-ok-${path}`, type: 'http response', z, name: '', statusCode: '200', headers: {}, x: 300, y: y + 40, wires: [] },
+    {
+      id: `${z}-in-${path}`,
+      type: 'http in',
+      z,
+      name: '',
+      url: `/e2e/${path}`,
+      method: 'post',
+      upload: false,
+      x: 100,
+      y,
+      wires: [[`${z}-ok-${path}`, next]],
+    },
+    {
+      id: `${z}-ok-${path}`,
+      type: 'http response',
+      z,
+      name: '',
+      statusCode: '200',
+      headers: {},
+      x: 300,
+      y: y + 40,
+      wires: [],
+    },
   ];
   /** POST to an http-in route; a fresh deploy may still be starting its flows (404 meanwhile). */
   const post = async (path: string, body: unknown) => {
     const deadline = Date.now() + 15_000;
     for (;;) {
-      const res = await fetch(`${host.url}/e2e/${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(`${host.url}/e2e/${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       if (res.status !== 404 || Date.now() > deadline) {
         expect(res.status).toBe(200);
         return;
@@ -96,7 +121,8 @@ describe.each(HOSTS)('%s', (_label, which) => {
   it('loads all seven node types from the installed tarball', async () => {
     const sets = (await host.nodes()).filter((s) => s.module === '@mqtt-ops/n8n-nodes-alicloud-mqtt');
     expect(sets.flatMap((s) => s.types).sort()).toEqual(TYPES);
-    for (const s of sets) expect({ id: s.id, enabled: s.enabled, err: s.err }).toEqual({ id: s.id, enabled: true, err: undefined });
+    for (const s of sets)
+      expect({ id: s.id, enabled: s.enabled, err: s.err }).toEqual({ id: s.id, enabled: true, err: undefined });
   });
 
   it('session: online/offline routing, Catch once with the code, status; Retry/Fail outputs option', async () => {
@@ -142,7 +168,17 @@ describe.each(HOSTS)('%s', (_label, which) => {
         y: 300,
         wires: [['r-on'], ['r-off'], ['r-retry'], ['r-fail']],
       },
-      { id: 'catch', type: 'catch', z, name: '', scope: ['plain', 'routed'], uncaught: false, x: 100, y: 500, wires: [['r-catch']] },
+      {
+        id: 'catch',
+        type: 'catch',
+        z,
+        name: '',
+        scope: ['plain', 'routed'],
+        uncaught: false,
+        x: 100,
+        y: 500,
+        wires: [['r-catch']],
+      },
       { id: 'status', type: 'status', z, name: '', scope: ['plain'], x: 100, y: 600, wires: [['r-status']] },
       ...reporter('r-on', z, collector.url, 'online', 600, 100),
       ...reporter('r-off', z, collector.url, 'offline', 600, 150),
@@ -160,8 +196,12 @@ describe.each(HOSTS)('%s', (_label, which) => {
         ],
       });
       await post('check', { ids: ['GID_e2e@@@on', 'GID_e2e@@@off', 'GID_e2e@@@denied'], ticket: 'T-1' });
-      await collector.waitFor(() => collector.on('online').length + collector.on('offline').length + collector.on('catch').length >= 3);
-      expect(collector.on('online').map((m) => [m.result.clientId, m.result.online, m.payload.ticket])).toEqual([['GID_e2e@@@on', true, 'T-1']]);
+      await collector.waitFor(
+        () => collector.on('online').length + collector.on('offline').length + collector.on('catch').length >= 3,
+      );
+      expect(collector.on('online').map((m) => [m.result.clientId, m.result.online, m.payload.ticket])).toEqual([
+        ['GID_e2e@@@on', true, 'T-1'],
+      ]);
       expect(collector.on('offline').map((m) => m.result.clientId)).toEqual(['GID_e2e@@@off']);
       const caught = collector.on('catch');
       expect(caught).toHaveLength(1);
@@ -174,7 +214,9 @@ describe.each(HOSTS)('%s', (_label, which) => {
       await post('route', { ids: ['GID_e2e@@@on', 'GID_e2e@@@off', 'GID_e2e@@@denied', 'GID_e2e@@@flaky'] });
       await collector.waitFor(() => collector.reports.length >= 4);
       await new Promise((r) => setTimeout(r, 300));
-      const ports = Object.fromEntries(['online', 'offline', 'retry', 'fail', 'catch'].map((p) => [p, collector.on(p).map((m) => m.result.clientId)]));
+      const ports = Object.fromEntries(
+        ['online', 'offline', 'retry', 'fail', 'catch'].map((p) => [p, collector.on(p).map((m) => m.result.clientId)]),
+      );
       // Batch mode: the failing batch takes its 4 ids with it (one request for all 4).
       expect(ports.catch).toEqual([]);
       expect([...ports.retry, ...ports.fail].length + ports.online.length + ports.offline.length).toBe(4);
@@ -225,11 +267,20 @@ describe.each(HOSTS)('%s', (_label, which) => {
     await waitFor(() => !emu.isDeviceOnline('GID_e2e@@@w1'));
     await check(4);
     await collector.waitFor(() => collector.on('went-offline').length === 1);
-    expect(collector.on('went-offline')[0].payload).toMatchObject({ clientId: 'GID_e2e@@@w1', event: 'offline', previousOnline: true });
+    expect(collector.on('went-offline')[0].payload).toMatchObject({
+      clientId: 'GID_e2e@@@w1',
+      event: 'offline',
+      previousOnline: true,
+    });
 
     // Restart Node-RED on the same user directory (localfilesystem context store): no repeat.
     await host.stop();
-    host = await nodeRedHost.startNodeRed({ tarball, userDir: host.userDir, nodeRedDir: host.nodeRedDir, nodeBinary: host.nodeBinary });
+    host = await nodeRedHost.startNodeRed({
+      tarball,
+      userDir: host.userDir,
+      nodeRedDir: host.nodeRedDir,
+      nodeBinary: host.nodeBinary,
+    });
     collector.clear();
     await check(6);
     expect(collector.reports).toEqual([]);
@@ -242,11 +293,17 @@ describe.each(HOSTS)('%s', (_label, which) => {
     const B = 'GID_nrpush@@@B';
     const deviceA = await connectMqtt(emu.mqttUrl!, A);
     const deviceB = await connectMqtt(emu.mqttUrl!, B);
-    const polls = (id: string) => emu.requestLog().filter((e) => e.action === 'QuerySessionByClientId' && e.clientIds.includes(id)).length;
-    const events = () => collector.reports.map((r) => (r.port === 'message' ? `message ${r.msg.topic}` : `${r.msg.payload.clientId} ${r.msg.payload.event}`));
+    const polls = (id: string) =>
+      emu.requestLog().filter((e) => e.action === 'QuerySessionByClientId' && e.clientIds.includes(id)).length;
+    const events = () =>
+      collector.reports.map((r) =>
+        r.port === 'message' ? `message ${r.msg.topic}` : `${r.msg.payload.clientId} ${r.msg.payload.event}`,
+      );
     // This group's status events and the parent topic's messages all handled (other groups' wait: nobody consumes them).
     const quiet = () =>
-      ['STATUS/GID_nrpush', 'TOPIC/plant'].every((name) => (emu.cloudSdk!.backlog()[name]?.unacked ?? 0) + (emu.cloudSdk!.backlog()[name]?.waiting ?? 0) === 0);
+      ['STATUS/GID_nrpush', 'TOPIC/plant'].every(
+        (name) => (emu.cloudSdk!.backlog()[name]?.unacked ?? 0) + (emu.cloudSdk!.backlog()[name]?.waiting ?? 0) === 0,
+      );
     await host.deploy([
       { id: z, type: 'tab', label: 'e2e push' },
       config(),
@@ -272,7 +329,11 @@ describe.each(HOSTS)('%s', (_label, which) => {
       ...reporter('p-msg', z, collector.url, 'message', 600, 200),
     ]);
     try {
-      await waitFor(() => emu.cloudSdk!.logins().length >= 1 && polls(A) >= 1 && polls(B) >= 1, 30_000, 'the subscription and its first check');
+      await waitFor(
+        () => emu.cloudSdk!.logins().length >= 1 && polls(A) >= 1 && polls(B) >= 1,
+        30_000,
+        'the subscription and its first check',
+      );
       await waitFor(quiet, 30_000, 'the events of before handled');
       const before = polls(A);
       const droppedAt = Date.now();
@@ -281,17 +342,31 @@ describe.each(HOSTS)('%s', (_label, which) => {
       console.log(
         `${_label}: watch (push): a drop reached the flow ${collector.reports[0].at - droppedAt} ms after the device's socket closed; polling finds it at the next interval (60 s by default)`,
       );
-      expect(collector.on('went-offline')[0].payload).toMatchObject({ clientId: A, event: 'offline', previousOnline: true });
+      expect(collector.on('went-offline')[0].payload).toMatchObject({
+        clientId: A,
+        event: 'offline',
+        previousOnline: true,
+      });
       expect(polls(A) - before).toBe(1); // the confirmation: no poll of the fleet
       await new Promise<void>((r) => deviceB.publish('plant/B/battery', '{"level":7}', { qos: 1 }, () => r()));
       await collector.waitFor(() => collector.on('message').length === 1, 30_000, 'the device message');
-      expect(collector.on('message')[0]).toMatchObject({ topic: 'plant/B/battery', payload: { level: 7 }, event: 'message', clientId: B });
+      expect(collector.on('message')[0]).toMatchObject({
+        topic: 'plant/B/battery',
+        payload: { level: 7 },
+        event: 'message',
+        clientId: B,
+      });
 
       // Node-RED restarts on the same user directory (localfilesystem context); B drops meanwhile.
       await host.stop();
       await new Promise<void>((r) => deviceB.end(false, {}, () => r()));
       await waitFor(() => !emu.isDeviceOnline(B));
-      host = await nodeRedHost.startNodeRed({ tarball, userDir: host.userDir, nodeRedDir: host.nodeRedDir, nodeBinary: host.nodeBinary });
+      host = await nodeRedHost.startNodeRed({
+        tarball,
+        userDir: host.userDir,
+        nodeRedDir: host.nodeRedDir,
+        nodeBinary: host.nodeBinary,
+      });
       await collector.waitFor(() => collector.reports.length >= 3, 60_000, 'the drop of while Node-RED was down');
       await waitFor(quiet, 30_000, 'all handled');
       await new Promise((r) => setTimeout(r, 3000));
@@ -309,11 +384,16 @@ describe.each(HOSTS)('%s', (_label, which) => {
       emu.reset();
       const flow = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Array<Record<string, unknown>>;
       for (const n of flow) {
-        if (n.type === 'alicloud-mqtt-config') Object.assign(n, { endpoint: emu.endpoint, credentials: { accessKeyId: AK, accessKeySecret: SECRET } });
+        if (n.type === 'alicloud-mqtt-config')
+          Object.assign(n, { endpoint: emu.endpoint, credentials: { accessKeyId: AK, accessKeySecret: SECRET } });
       }
       // Rotation presumes a provisioned device: provision it as the other example would.
       if (file.startsWith('Rotate')) {
-        await new OnsMqttClient({ accessKeyId: AK, accessKeySecret: SECRET, endpoint: emu.endpoint }).registerDeviceCredential({
+        await new OnsMqttClient({
+          accessKeyId: AK,
+          accessKeySecret: SECRET,
+          endpoint: emu.endpoint,
+        }).registerDeviceCredential({
           clientId: 'GID_demo@@@device-42',
           instanceId: INSTANCE,
         });
@@ -329,7 +409,11 @@ describe.each(HOSTS)('%s', (_label, which) => {
       if (file.startsWith('Fleet dashboard')) {
         // Its page is served by the dashboard (which mounts its routes a moment after the deploy).
         let status = 0;
-        await waitFor(async () => (status = (await fetch(`${host.url}/dashboard/fleet`)).status) === 200, 15_000, 'the dashboard page').catch(() => undefined);
+        await waitFor(
+          async () => (status = (await fetch(`${host.url}/dashboard/fleet`)).status) === 200,
+          15_000,
+          'the dashboard page',
+        ).catch(() => undefined);
         expect(status).toBe(200);
         expect(host.logs.slice(logStart).join('\n')).not.toMatch(/missing types|Waiting for missing/i);
       }
@@ -338,11 +422,12 @@ describe.each(HOSTS)('%s', (_label, which) => {
 
   it('the provisioning example: a device asks for its login, connects with it and receives its configuration; asking again keeps the credential', async () => {
     emu.setMqttAuth(true);
-    const flow = JSON.parse(readFileSync(join(ROOT, 'examples', 'Provision a device and wait until it connects.json'), 'utf8')) as Array<
-      Record<string, unknown>
-    >;
+    const flow = JSON.parse(
+      readFileSync(join(ROOT, 'examples', 'Provision a device and wait until it connects.json'), 'utf8'),
+    ) as Array<Record<string, unknown>>;
     for (const n of flow) {
-      if (n.type === 'alicloud-mqtt-config') Object.assign(n, { endpoint: emu.endpoint, credentials: { accessKeyId: AK, accessKeySecret: SECRET } });
+      if (n.type === 'alicloud-mqtt-config')
+        Object.assign(n, { endpoint: emu.endpoint, credentials: { accessKeyId: AK, accessKeySecret: SECRET } });
       // The configuration the device receives also reaches the test (after the send node).
       if (n.id === 'prsend') n.wires = [['prdone', 'pr-sent']];
     }
@@ -425,7 +510,17 @@ describe.each(HOSTS)('%s', (_label, which) => {
           y: 100,
           wires: [['r-role-on'], ['r-role-off']],
         },
-        { id: 'role-catch', type: 'catch', z, name: '', scope: ['role-q'], uncaught: false, x: 100, y: 300, wires: [['r-role-catch']] },
+        {
+          id: 'role-catch',
+          type: 'catch',
+          z,
+          name: '',
+          scope: ['role-q'],
+          uncaught: false,
+          x: 100,
+          y: 300,
+          wires: [['r-role-catch']],
+        },
         ...reporter('r-role-on', z, collector.url, 'online', 600, 100),
         ...reporter('r-role-off', z, collector.url, 'offline', 600, 150),
         ...reporter('r-role-catch', z, collector.url, 'catch', 600, 300),
@@ -437,7 +532,11 @@ describe.each(HOSTS)('%s', (_label, which) => {
         await post('role', { id: 'GID_role@@@on', n: sent++ });
         await new Promise((r) => setTimeout(r, 250));
       }
-      await collector.waitFor(() => collector.on('online').length + collector.on('catch').length >= sent, 20_000, 'an outcome for every message');
+      await collector.waitFor(
+        () => collector.on('online').length + collector.on('catch').length >= sent,
+        20_000,
+        'an outcome for every message',
+      );
       expect(collector.on('catch').map((m) => (m.error as { message?: string } | undefined)?.message)).toEqual([]);
       expect(collector.on('online')).toHaveLength(sent);
       const assumed = emu
@@ -448,8 +547,13 @@ describe.each(HOSTS)('%s', (_label, which) => {
       expect(assumed.length).toBeLessThanOrEqual(5);
       for (let i = 1; i < assumed.length; i++) expect(assumed[i] - assumed[i - 1]).toBeGreaterThanOrEqual(2000);
       // The config dialog's Test: the runtime does the exchange and a signed request, and says so.
-      const tested = (await (await fetch(`${host.url}/alicloud-mqtt-config/cfg-role/test`, { method: 'POST' })).json()) as { ok: boolean; message: string };
-      expect(tested).toMatchObject({ ok: true, message: expect.stringContaining(`temporary credentials for ${ROLE} (assumed by ${AK}) obtained`) });
+      const tested = (await (
+        await fetch(`${host.url}/alicloud-mqtt-config/cfg-role/test`, { method: 'POST' })
+      ).json()) as { ok: boolean; message: string };
+      expect(tested).toMatchObject({
+        ok: true,
+        message: expect.stringContaining(`temporary credentials for ${ROLE} (assumed by ${AK}) obtained`),
+      });
       expect(JSON.stringify(tested)).not.toContain(SECRET);
       expect(JSON.stringify(await host.flows())).not.toContain(SECRET);
       expect(host.logs.join('')).not.toContain(SECRET);

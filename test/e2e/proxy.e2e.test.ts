@@ -34,7 +34,10 @@ beforeAll(async () => {
     startEmulator({
       accessKeys: [{ accessKeyId: AK, accessKeySecret: SECRET }],
       sts: { roles: [{ arn: ROLE, trustedAccessKeyIds: [AK] }] },
-      tls: { key: readFileSync(join(TLS_DIR, 'server-key.pem'), 'utf8'), cert: readFileSync(join(TLS_DIR, 'server.pem'), 'utf8') },
+      tls: {
+        key: readFileSync(join(TLS_DIR, 'server-key.pem'), 'utf8'),
+        cert: readFileSync(join(TLS_DIR, 'server.pem'), 'utf8'),
+      },
       acceptFrom: [PROXY_EGRESS_ADDRESS],
     }),
     startTinyproxy({ login: { user: 'ops', password: PROXY_PASSWORD } }),
@@ -55,7 +58,8 @@ const apiHost = () => new URL(emu.endpoint).host;
 const moreTunnels = async (hostPort: string, before: number) => {
   const deadline = Date.now() + 5000;
   while (tunnelsTo(hostPort) <= before) {
-    if (Date.now() > deadline) throw new Error(`no new CONNECT ${hostPort} in tinyproxy's log:\n${proxy.log().slice(-2000)}`);
+    if (Date.now() > deadline)
+      throw new Error(`no new CONNECT ${hostPort} in tinyproxy's log:\n${proxy.log().slice(-2000)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 };
@@ -88,7 +92,9 @@ describe('n8n 2.40 with HTTPS_PROXY', () => {
   afterAll(() => n8n?.cleanup());
 
   it('every operation works through the proxy (the emulator serves nobody else)', async () => {
-    const cred = { alibabaCloudMqttApi: { id: 'alicloudProxy01', name: 'Alibaba Cloud MQTT (RAM role, behind a proxy)' } };
+    const cred = {
+      alibabaCloudMqttApi: { id: 'alicloudProxy01', name: 'Alibaba Cloud MQTT (RAM role, behind a proxy)' },
+    };
     const op = (name: string, y: number, parameters: Record<string, unknown>) => ({
       id: `px-${name}`,
       name,
@@ -99,7 +105,12 @@ describe('n8n 2.40 with HTTPS_PROXY', () => {
       credentials: cred,
     });
     const ops = [
-      op('Status', 0, { resource: 'deviceSession', operation: 'getStatus', clientId: '={{ $json.clientId }}', offlineDetails: true }),
+      op('Status', 0, {
+        resource: 'deviceSession',
+        operation: 'getStatus',
+        clientId: '={{ $json.clientId }}',
+        offlineDetails: true,
+      }),
       op('Many', 100, { resource: 'deviceSession', operation: 'getManyStatuses', clientId: '={{ $json.clientId }}' }),
       op('Trace', 200, {
         resource: 'deviceSession',
@@ -109,10 +120,31 @@ describe('n8n 2.40 with HTTPS_PROXY', () => {
         to: new Date(Date.now() + 3_600_000).toISOString(),
         returnAll: true,
       }),
-      op('Wait', 300, { resource: 'deviceSession', operation: 'waitUntilOnline', clientId: 'GID_px@@@on', waitTimeout: 10, pollInterval: 1 }),
-      op('Credential', 400, { resource: 'deviceCredential', operation: 'getOrRegister', clientId: '={{ $json.clientId }}' }),
-      op('Token', 500, { resource: 'token', operation: 'apply', resources: 'devices/+/config', actions: 'R', validMinutes: 60 }),
-      op('Send', 600, { resource: 'message', operation: 'send', topic: 'devices/px/config', payload: '{"hello":"proxy"}' }),
+      op('Wait', 300, {
+        resource: 'deviceSession',
+        operation: 'waitUntilOnline',
+        clientId: 'GID_px@@@on',
+        waitTimeout: 10,
+        pollInterval: 1,
+      }),
+      op('Credential', 400, {
+        resource: 'deviceCredential',
+        operation: 'getOrRegister',
+        clientId: '={{ $json.clientId }}',
+      }),
+      op('Token', 500, {
+        resource: 'token',
+        operation: 'apply',
+        resources: 'devices/+/config',
+        actions: 'R',
+        validMinutes: 60,
+      }),
+      op('Send', 600, {
+        resource: 'message',
+        operation: 'send',
+        topic: 'devices/px/config',
+        payload: '{"hello":"proxy"}',
+      }),
     ];
     const workflow = {
       id: 'wfProxyEvery01',
@@ -120,14 +152,23 @@ describe('n8n 2.40 with HTTPS_PROXY', () => {
       active: false,
       settings: { executionOrder: 'v1' },
       nodes: [
-        { id: 'px-start', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+        {
+          id: 'px-start',
+          name: 'Start',
+          type: 'n8n-nodes-base.manualTrigger',
+          typeVersion: 1,
+          position: [0, 0],
+          parameters: {},
+        },
         {
           id: 'px-items',
           name: 'Items',
           type: 'n8n-nodes-base.code',
           typeVersion: 2,
           position: [200, 0],
-          parameters: { jsCode: "return [{ json: { clientId: 'GID_px@@@on' } }, { json: { clientId: 'GID_px@@@off' } }];" },
+          parameters: {
+            jsCode: "return [{ json: { clientId: 'GID_px@@@on' } }, { json: { clientId: 'GID_px@@@off' } }];",
+          },
         },
         ...ops,
       ],
@@ -141,11 +182,13 @@ describe('n8n 2.40 with HTTPS_PROXY', () => {
     const r = await n8n.execute('wfProxyEvery01');
     expect(r.run.data.resultData.error).toBeUndefined();
     const out = (name: string) =>
-      (r.run.data.resultData.runData[name]?.[0]?.data?.main ?? []).map((items: Array<{ json: Record<string, unknown> }> | null) =>
-        (items ?? []).map((i) => i.json),
+      (r.run.data.resultData.runData[name]?.[0]?.data?.main ?? []).map(
+        (items: Array<{ json: Record<string, unknown> }> | null) => (items ?? []).map((i) => i.json),
       );
     expect(out('Status')[0]).toEqual([expect.objectContaining({ clientId: 'GID_px@@@on', online: true })]);
-    expect(out('Status')[1]).toEqual([expect.objectContaining({ clientId: 'GID_px@@@off', online: false, lastDisconnectCode: null })]);
+    expect(out('Status')[1]).toEqual([
+      expect.objectContaining({ clientId: 'GID_px@@@off', online: false, lastDisconnectCode: null }),
+    ]);
     expect(
       out('Many')
         .flat()
@@ -175,7 +218,12 @@ describe('Node-RED 4.1 with HTTPS_PROXY', () => {
     collector = await startCollector();
     // Node-RED is started with the operator's environment, the proxy variables included (its
     // install from the registry is not: the test proxy reaches only this machine).
-    host = await nodeRedHost.startNodeRed({ tarball, nodeRedDir: nodeRed4Dir(), nodeBinary: process.execPath, extraEnv: proxyEnv() });
+    host = await nodeRedHost.startNodeRed({
+      tarball,
+      nodeRedDir: nodeRed4Dir(),
+      nodeBinary: process.execPath,
+      extraEnv: proxyEnv(),
+    });
   }, 240_000);
   afterAll(async () => {
     await host?.stop();
@@ -239,7 +287,17 @@ describe('Node-RED 4.1 with HTTPS_PROXY', () => {
         rules: [{ t: 'set', p: 'payload', pt: 'msg', to: 'GID_px@@@on', tot: 'str' }],
         wires: [['px-trace', 'px-wait', 'px-cred', 'px-send']],
       },
-      { id: 'px-trace', type: 'alicloud-mqtt-trace', z, x: 500, y: 120, config: 'px-cfg', instanceId: INSTANCE, minutes: 60, wires: [['px-r-trace']] },
+      {
+        id: 'px-trace',
+        type: 'alicloud-mqtt-trace',
+        z,
+        x: 500,
+        y: 120,
+        config: 'px-cfg',
+        instanceId: INSTANCE,
+        minutes: 60,
+        wires: [['px-r-trace']],
+      },
       {
         id: 'px-wait',
         type: 'alicloud-mqtt-wait',
@@ -289,10 +347,18 @@ describe('Node-RED 4.1 with HTTPS_PROXY', () => {
     const before = { api: tunnelsTo(apiHost()), sts: tunnelsTo(emu.sts!.endpoint) };
     await host.deploy(flow);
     await host.inject('px-go');
-    await collector.waitFor(() => ['online', 'offline', 'trace', 'wait', 'credential', 'send'].every((p) => collector.on(p).length > 0), 30_000, 'every node');
+    await collector.waitFor(
+      () => ['online', 'offline', 'trace', 'wait', 'credential', 'send'].every((p) => collector.on(p).length > 0),
+      30_000,
+      'every node',
+    );
     expect(collector.on('error')).toEqual([]);
     expect(collector.on('online')[0].payload).toMatchObject({ clientId: 'GID_px@@@on', online: true });
-    expect(collector.on('offline')[0].payload).toMatchObject({ clientId: 'GID_px@@@off', online: false, lastDisconnectCode: null });
+    expect(collector.on('offline')[0].payload).toMatchObject({
+      clientId: 'GID_px@@@off',
+      online: false,
+      lastDisconnectCode: null,
+    });
     expect(collector.on('trace')[0].payload.length).toBeGreaterThan(0);
     expect(collector.on('wait')[0].payload).toMatchObject({ online: true });
     expect(collector.on('credential')[0].payload).toHaveProperty('deviceAccessKeyId');

@@ -20,9 +20,18 @@ const codeOf = (p) =>
 
 (async () => {
   const out = {};
-  const emu = await startEmulator({ mqttPort: false, metadata: { roleName: 'EcsMqttRole', host: '100.100.100.200', port: 80 } });
+  const emu = await startEmulator({
+    mqttPort: false,
+    metadata: { roleName: 'EcsMqttRole', host: '100.100.100.200', port: 80 },
+  });
   emu.setDeviceOnline(DEVICE.clientId, true);
-  const client = () => new OnsMqttClient({ credential: { type: 'ecs_ram_role' }, endpoint: emu.endpoint, retry: { maxAttempts: 1 }, retryBudget: false });
+  const client = () =>
+    new OnsMqttClient({
+      credential: { type: 'ecs_ram_role' },
+      endpoint: emu.endpoint,
+      retry: { maxAttempts: 1 },
+      retryBudget: false,
+    });
   try {
     delete process.env.ALICLOUD_MQTT_ALLOW_SYSTEM_CREDENTIALS;
     out.withoutSwitch = await codeOf(Promise.resolve().then(() => client().querySession(DEVICE)));
@@ -40,7 +49,9 @@ const codeOf = (p) =>
     }
     out.codes = [...new Set(codes)];
     out.queries = codes.length;
-    out.credentialFetches = emu.metadata.log().filter((e) => e.path === '/latest/meta-data/ram/security-credentials/EcsMqttRole').length;
+    out.credentialFetches = emu.metadata
+      .log()
+      .filter((e) => e.path === '/latest/meta-data/ram/security-credentials/EcsMqttRole').length;
     out.tokenRequests = emu.metadata.log().filter((e) => e.method === 'PUT').length;
     out.keysSeen = new Set(emu.requestLog().map((e) => e.accessKeyId)).size;
 

@@ -13,5 +13,8 @@ export const SECOND_KEY = { accessKeyId: 'LTAI5tSecondKeyOfTests', accessKeySecr
 export type { EmulatorProcess };
 
 export function startEmulatorProcess(): Promise<EmulatorProcess> {
-  return start({ mqttPort: 0, accessKeys: [{ accessKeyId: DEMO_ACCESS_KEY_ID, accessKeySecret: DEMO_ACCESS_KEY_SECRET }, SECOND_KEY] });
+  return start({
+    mqttPort: 0,
+    accessKeys: [{ accessKeyId: DEMO_ACCESS_KEY_ID, accessKeySecret: DEMO_ACCESS_KEY_SECRET }, SECOND_KEY],
+  });
 }

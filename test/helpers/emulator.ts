@@ -32,7 +32,13 @@ export function clientFor(emulator: RunningEmulator, overrides: Partial<OnsMqttC
 export function everyTextOf(value: unknown): string {
   if (value instanceof Error) {
     const e = value as Error & { cause?: unknown };
-    return [e.message, e.stack ?? '', JSON.stringify(e), JSON.stringify(e.cause ?? ''), JSON.stringify(Object.getOwnPropertyDescriptors(e))].join('\n');
+    return [
+      e.message,
+      e.stack ?? '',
+      JSON.stringify(e),
+      JSON.stringify(e.cause ?? ''),
+      JSON.stringify(Object.getOwnPropertyDescriptors(e)),
+    ].join('\n');
   }
   return JSON.stringify(value) ?? String(value);
 }
@@ -47,7 +53,11 @@ export function connectMqtt(url: string, clientId: string, options: Record<strin
   });
 }
 
-export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs = 5000, what = 'condition'): Promise<void> {
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 5000,
+  what = 'condition',
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check()) return;

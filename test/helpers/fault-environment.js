@@ -12,7 +12,8 @@ class FaultEnvironment extends TestEnvironment {
   constructor(config, context) {
     super(config, context);
     this.global.__processWarnings = [];
-    this.onWarning = (warning) => this.global.__processWarnings.push({ name: warning.name, message: warning.message, stack: warning.stack });
+    this.onWarning = (warning) =>
+      this.global.__processWarnings.push({ name: warning.name, message: warning.message, stack: warning.stack });
   }
   async setup() {
     await super.setup();

@@ -14,11 +14,13 @@ process.on('unhandledRejection', onRejection);
 process.on('uncaughtException', onException);
 
 /** Warnings of the real process, from test/helpers/fault-environment.js (jest's `process` never sees them). */
-const processWarnings = (globalThis as { __processWarnings?: Array<{ name: string; message: string; stack?: string }> }).__processWarnings;
+const processWarnings = (globalThis as { __processWarnings?: Array<{ name: string; message: string; stack?: string }> })
+  .__processWarnings;
 
 function throwFaults(when: string): void {
   for (const warning of processWarnings?.splice(0) ?? []) {
-    if (warning.name === 'MaxListenersExceededWarning') faults.push(`MaxListenersExceededWarning: ${warning.stack ?? warning.message}`);
+    if (warning.name === 'MaxListenersExceededWarning')
+      faults.push(`MaxListenersExceededWarning: ${warning.stack ?? warning.message}`);
   }
   if (faults.length === 0) return;
   const found = faults.splice(0);

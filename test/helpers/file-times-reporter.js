@@ -21,7 +21,8 @@ class FileTimesReporter {
       }))
       .sort((a, b) => b.seconds - a.seconds);
     const lines = rows.map(
-      (r) => `${r.seconds.toFixed(0).padStart(6)} s  ${r.file}  (${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''})`,
+      (r) =>
+        `${r.seconds.toFixed(0).padStart(6)} s  ${r.file}  (${r.passed} passed, ${r.failed} failed${r.skipped ? `, ${r.skipped} skipped` : ''})`,
     );
     const total = rows.reduce((s, r) => s + r.seconds, 0);
     const text = `time per test file (${rows.length} files, ${total.toFixed(0)} s in all):\n${lines.join('\n')}\n`;

@@ -1,4 +1,11 @@
-import { Expression, type ICredentialDataDecryptedObject, type IDataObject, type IExecuteFunctions, type INode, type INodeExecutionData } from 'n8n-workflow';
+import {
+  Expression,
+  type ICredentialDataDecryptedObject,
+  type IDataObject,
+  type IExecuteFunctions,
+  type INode,
+  type INodeExecutionData,
+} from 'n8n-workflow';
 
 /**
  * The part of n8n's IExecuteFunctions that our node uses, with parameters resolved per item by
@@ -31,7 +38,10 @@ export function executeContext(options: ContextOptions): IExecuteFunctions & { l
   };
   const resolve = (value: unknown, itemIndex: number): unknown => {
     if (typeof value === 'string' && value.startsWith('=')) {
-      return expression.resolveSimpleParameterValue(value, { $json: items[itemIndex]?.json ?? {}, $parameter: options.parameters } as never);
+      return expression.resolveSimpleParameterValue(value, {
+        $json: items[itemIndex]?.json ?? {},
+        $parameter: options.parameters,
+      } as never);
     }
     if (value && typeof value === 'object' && !Array.isArray(value)) {
       return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolve(v, itemIndex)]));
@@ -50,14 +60,22 @@ export function executeContext(options: ContextOptions): IExecuteFunctions & { l
     getCredentials: async () => options.credentials,
     continueOnFail: () => node.onError === 'continueRegularOutput' || node.onError === 'continueErrorOutput',
     getExecutionCancelSignal: () => options.cancelSignal,
-    logger: { debug: (m: string) => logs.push(m), info: (m: string) => logs.push(m), warn: (m: string) => logs.push(m), error: (m: string) => logs.push(m) },
+    logger: {
+      debug: (m: string) => logs.push(m),
+      info: (m: string) => logs.push(m),
+      warn: (m: string) => logs.push(m),
+      error: (m: string) => logs.push(m),
+    },
   };
   return ctx as unknown as IExecuteFunctions & { logs: string[] };
 }
 
 /** Evaluate the node's dynamic `outputs` expression as n8n does, for given parameters. */
 export function evaluateOutputs(outputs: unknown, parameters: Record<string, unknown>): Array<{ displayName: string }> {
-  return expression.resolveSimpleParameterValue(outputs as string, { $parameter: parameters } as never) as unknown as Array<{ displayName: string }>;
+  return expression.resolveSimpleParameterValue(
+    outputs as string,
+    { $parameter: parameters } as never,
+  ) as unknown as Array<{ displayName: string }>;
 }
 
 /** The part of n8n's IPollFunctions the trigger uses; static data persists across polls like an active workflow's. */
@@ -78,12 +96,18 @@ export function pollContext(options: {
     parameters: options.parameters as INode['parameters'],
   };
   const ctx = {
-    getNodeParameter: (name: string, fallback?: unknown) => (options.parameters[name] === undefined ? fallback : options.parameters[name]),
+    getNodeParameter: (name: string, fallback?: unknown) =>
+      options.parameters[name] === undefined ? fallback : options.parameters[name],
     getCredentials: async () => options.credentials,
     getNode: () => node,
     getMode: () => options.mode ?? 'trigger',
     getWorkflowStaticData: () => staticData,
-    logger: { warn: (m: string) => warnings.push(m), info: () => undefined, debug: () => undefined, error: (m: string) => warnings.push(m) },
+    logger: {
+      warn: (m: string) => warnings.push(m),
+      info: () => undefined,
+      debug: () => undefined,
+      error: (m: string) => warnings.push(m),
+    },
   };
   return { ctx: ctx as unknown as import('n8n-workflow').IPollFunctions, staticData, warnings };
 }

@@ -22,7 +22,9 @@ if (target) {
     lines = [];
     appendFileSync(file, text);
   };
-  subscribe('alicloud-mqtt:request-send', (m) => lines.push(`send ${epoch(m.at)} ${m.api} ${(m.grantAgeMs ?? 0).toFixed(1)}\n`));
+  subscribe('alicloud-mqtt:request-send', (m) =>
+    lines.push(`send ${epoch(m.at)} ${m.api} ${(m.grantAgeMs ?? 0).toFixed(1)}\n`),
+  );
   subscribe('alicloud-mqtt:rate-grant', (m) => lines.push(`grant ${epoch(m.at)} ${m.api}\n`));
   setInterval(flush, 250).unref();
   process.on('exit', flush);

@@ -31,7 +31,10 @@ function packTinyPackage(): Buffer {
   mkdirSync(src);
   writeFileSync(join(src, 'package.json'), JSON.stringify({ name: PACKAGE_NAME, version: '1.0.0', main: 'index.js' }));
   writeFileSync(join(src, 'index.js'), 'module.exports = 42;\n');
-  execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], { cwd: src, stdio: ['ignore', 'ignore', 'inherit'] });
+  execFileSync('npm', ['pack', '--silent', '--pack-destination', dir], {
+    cwd: src,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   return readFileSync(join(dir, readdirSync(dir).find((f) => f.endsWith('.tgz'))!));
 }
 

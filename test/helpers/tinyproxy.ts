@@ -31,7 +31,10 @@ export const PROXY_EGRESS_ADDRESS = '127.0.0.3';
 export function tinyproxyBinary(): string {
   if (process.env.TINYPROXY_BIN) return process.env.TINYPROXY_BIN;
   const root = resolve(__dirname, '../..');
-  return execFileSync('bash', [join(root, 'scripts/hosts.sh'), 'ensure_tinyproxy'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim();
+  return execFileSync('bash', [join(root, 'scripts/hosts.sh'), 'ensure_tinyproxy'], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  }).trim();
 }
 
 export async function startTinyproxy(options: { login?: { user: string; password: string } } = {}): Promise<Tinyproxy> {
@@ -78,8 +81,11 @@ export async function startTinyproxy(options: { login?: { user: string; password
     await new Promise((r) => setTimeout(r, 50));
   }
   const log = () => readFileSync(logFile, 'utf8');
-  const connects = () => [...log().matchAll(/Request \(file descriptor \d+\): CONNECT (\S+)/g)].map((m) => `CONNECT ${m[1]}`);
-  const auth = options.login ? `${encodeURIComponent(options.login.user)}:${encodeURIComponent(options.login.password)}@` : '';
+  const connects = () =>
+    [...log().matchAll(/Request \(file descriptor \d+\): CONNECT (\S+)/g)].map((m) => `CONNECT ${m[1]}`);
+  const auth = options.login
+    ? `${encodeURIComponent(options.login.user)}:${encodeURIComponent(options.login.password)}@`
+    : '';
   return {
     port,
     url: `http://${auth}127.0.0.1:${port}`,
@@ -89,7 +95,8 @@ export async function startTinyproxy(options: { login?: { user: string; password
     async sawConnect(hostPort, timeoutMs = 3000) {
       const deadline = Date.now() + timeoutMs;
       while (!connects().includes(`CONNECT ${hostPort}`)) {
-        if (Date.now() > deadline) throw new Error(`tinyproxy's log shows no CONNECT ${hostPort}:\n${log().slice(-2000)}`);
+        if (Date.now() > deadline)
+          throw new Error(`tinyproxy's log shows no CONNECT ${hostPort}:\n${log().slice(-2000)}`);
         await new Promise((r) => setTimeout(r, 25));
       }
     },

@@ -11,7 +11,13 @@
  */
 import fc from 'fast-check';
 import type { RunningEmulator } from '../../emulator';
-import { DEFAULT_WATCH_OPTIONS, FleetWatcher, type SavedWatch, type WatchCheckResult, type WatchStore } from '../../lib/internal';
+import {
+  DEFAULT_WATCH_OPTIONS,
+  FleetWatcher,
+  type SavedWatch,
+  type WatchCheckResult,
+  type WatchStore,
+} from '../../lib/internal';
 import { PushWatch } from '../../lib/watch/push-watch';
 import { API_RATE_LIMITS } from '../../lib/send/rate-limiter';
 import { runSharedLimitChild } from '../../bench/shared-limit-child';
@@ -58,7 +64,14 @@ describe('never over the limit, never stalled', () => {
             accessKeyId: emu.accessKeyId,
             accessKeySecret: emu.accessKeySecret,
             instanceId: emu.instanceId,
-            ...(plan.shared ? { sharedLimit: { redisUrl: `redis://127.0.0.1:${proxy.port}/0`, keyPrefix: `prop-${Date.now()}-${run}` } } : {}),
+            ...(plan.shared
+              ? {
+                  sharedLimit: {
+                    redisUrl: `redis://127.0.0.1:${proxy.port}/0`,
+                    keyPrefix: `prop-${Date.now()}-${run}`,
+                  },
+                }
+              : {}),
             ...(plan.blockMs > 0 ? { busy: { blockMs: plan.blockMs, idleMs: plan.halfTime ? plan.blockMs : 0 } } : {}),
           }).done;
           expect(report.crashed).toBeUndefined();
@@ -146,7 +159,12 @@ describe('one event per outage, none lost', () => {
               await new Promise((r) => setTimeout(r, gapMs));
             }
             await new Promise((r) => setTimeout(r, windowMs + 50));
-            await waitFor(() => watch.idle && Object.values(emu.cloudSdk!.backlog()).every((q) => q.unacked === 0 && q.waiting === 0), 30_000, 'quiet');
+            await waitFor(
+              () =>
+                watch.idle && Object.values(emu.cloudSdk!.backlog()).every((q) => q.unacked === 0 && q.waiting === 0),
+              30_000,
+              'quiet',
+            );
             const events = results.flatMap((r) => r.events);
             for (const [i, id] of ids.entries()) {
               const kinds = events.filter((e) => e.clientId === id).map((e) => e.event);

@@ -82,7 +82,9 @@ describe('a Redis far away', () => {
     const startAt = Date.now() + 1_500;
     const results = await runAll(['a', 'b', 'c'].map((n) => job(n, 800, { sharedLimit, startAt })));
     const sent = busiestSent(results);
-    console.log(`3 processes, Redis +100 ms: busiest second sent ${sent}; late writes ${results.map((r) => r.transportLateWrites).join('/')}`);
+    console.log(
+      `3 processes, Redis +100 ms: busiest second sent ${sent}; late writes ${results.map((r) => r.transportLateWrites).join('/')}`,
+    );
     expect(sent).toBeLessThanOrEqual(IP.ratePerSecond + IP.burst);
     expect((await emu.log()).filter((e) => e.code === 'SystemOverFlow')).toHaveLength(0);
   }, 120_000);
@@ -90,7 +92,11 @@ describe('a Redis far away', () => {
   it('a stall worth a warning: Redis goes 1.5 s away each way mid-run; one warning says why, every query answered', async () => {
     proxy.setDelay(0);
     const run = runSharedLimitChild(
-      job('slow', 120, { sharedLimit: throughProxy('stall', { commandTimeoutMs: 10_000 }), startAt: Date.now() + 2_000, warmUp: true }),
+      job('slow', 120, {
+        sharedLimit: throughProxy('stall', { commandTimeoutMs: 10_000 }),
+        startAt: Date.now() + 2_000,
+        warmUp: true,
+      }),
     );
     await run.started;
     proxy.setDelay(1_500);
@@ -98,7 +104,9 @@ describe('a Redis far away', () => {
     expect(r.crashed).toBeUndefined();
     expect(r.codes).toEqual({ ok: 120 });
     expect(r.warnings).toHaveLength(1);
-    expect(r.warnings[0]).toMatch(/waited \d+\.\d s for a send slot: Redis answers slowly \(round trips of about \d+ ms\)/);
+    expect(r.warnings[0]).toMatch(
+      /waited \d+\.\d s for a send slot: Redis answers slowly \(round trips of about \d+ ms\)/,
+    );
     expect(r.stats!.fallbackGrants).toBe(0);
   }, 120_000);
 });
@@ -115,7 +123,9 @@ describe('an event loop blocked in slices', () => {
     async (_name, busy, shared) => {
       const [r] = await runAll([job('busy', 300, { busy, ...(shared ? { sharedLimit: throughProxy('busy') } : {}) })]);
       const sent = busiestSent([r]);
-      console.log(`${_name}: ${r.busySlices} slices, ${r.transportLateWrites} late writes, charged ${r.stats?.charged ?? '-'}, busiest second sent ${sent}`);
+      console.log(
+        `${_name}: ${r.busySlices} slices, ${r.transportLateWrites} late writes, charged ${r.stats?.charged ?? '-'}, busiest second sent ${sent}`,
+      );
       expect(r.busySlices).toBeGreaterThan(0);
       if (shared) expect(r.stats!.charged).toBe(r.transportLateWrites);
       expect(sent).toBeLessThanOrEqual(IP.ratePerSecond + IP.burst);

@@ -11,7 +11,13 @@ import amqp from 'amqplib';
 import type { RunningEmulator } from '../../emulator';
 import { cloudSdkPassword, cloudSdkUsername } from '../../lib/push/login';
 import { latencyProxy } from '../../bench/hostile';
-import { connectMqtt, emulatorWithSentinel, SENTINEL_ACCESS_KEY_ID, SENTINEL_SECRET, waitFor } from '../helpers/emulator';
+import {
+  connectMqtt,
+  emulatorWithSentinel,
+  SENTINEL_ACCESS_KEY_ID,
+  SENTINEL_SECRET,
+  waitFor,
+} from '../helpers/emulator';
 
 let emu: RunningEmulator;
 beforeAll(async () => {
@@ -24,7 +30,10 @@ async function login(port: number, heartbeat = 1): Promise<amqp.ChannelModel> {
   const connection = await amqp.connect(
     { protocol: 'amqp', hostname: '127.0.0.1', port, vhost: 'MQTT', heartbeat },
     {
-      credentials: amqp.credentials.plain(cloudSdkUsername(emu.instanceId, SENTINEL_ACCESS_KEY_ID), cloudSdkPassword(SENTINEL_SECRET, signKey)),
+      credentials: amqp.credentials.plain(
+        cloudSdkUsername(emu.instanceId, SENTINEL_ACCESS_KEY_ID),
+        cloudSdkPassword(SENTINEL_SECRET, signKey),
+      ),
       clientProperties: { signKey },
     },
   );
@@ -42,15 +51,20 @@ it('sendMessage over the Cloud SDK: the subscribed MQTT client receives it, and 
     try {
       const channel = await connection.createConfirmChannel();
       const confirmed = await new Promise<unknown>((resolve) =>
-        channel.publish('commands/receiver', 'commands/receiver', Buffer.from('{"reboot":true}'), { mandatory: true, messageId: 'abc' }, (error) =>
-          resolve(error ?? 'ack'),
+        channel.publish(
+          'commands/receiver',
+          'commands/receiver',
+          Buffer.from('{"reboot":true}'),
+          { mandatory: true, messageId: 'abc' },
+          (error) => resolve(error ?? 'ack'),
         ),
       );
       expect(confirmed).toBe('ack');
       await waitFor(() => received.length === 1, 5000, 'the delivery');
       expect(received).toEqual([{ topic: 'commands/receiver', payload: '{"reboot":true}' }]);
       // Several at once: each confirmed, each delivered, in order.
-      for (let i = 0; i < 5; i++) channel.publish('commands/receiver', 'commands/receiver', Buffer.from(String(i)), { mandatory: true });
+      for (let i = 0; i < 5; i++)
+        channel.publish('commands/receiver', 'commands/receiver', Buffer.from(String(i)), { mandatory: true });
       await channel.waitForConfirms();
       await waitFor(() => received.length === 6, 5000, 'five more');
       expect(received.slice(1).map((m) => m.payload)).toEqual(['0', '1', '2', '3', '4']);
@@ -89,12 +103,24 @@ it('a consumer that stops sending heartbeats is closed after two intervals; its 
     proxy.freezeClients();
     const ids = Array.from({ length: 6 }, (_, i) => `GID_hb@@@d${i}`);
     for (const [i, clientId] of ids.entries())
-      emu.cloudSdk!.publishStatus({ clientId, channelId: `c${i}`, eventType: 'connect', time: Date.now(), clientIp: '127.0.0.1' });
+      emu.cloudSdk!.publishStatus({
+        clientId,
+        channelId: `c${i}`,
+        eventType: 'connect',
+        time: Date.now(),
+        clientIp: '127.0.0.1',
+      });
     await waitFor(() => gotByHung.length > 0, 5000, 'some events given to the hung consumer');
     // Two heartbeat intervals of silence: the endpoint closes it, and its events go to the other.
-    await waitFor(() => [...new Set(gotByHealthy)].sort().join() === [...ids].sort().join(), 10_000, 'every event at the healthy consumer');
     await waitFor(
-      () => emu.cloudSdk!.backlog()['STATUS/GID_hb']?.unacked === 0 && emu.cloudSdk!.backlog()['STATUS/GID_hb']?.waiting === 0,
+      () => [...new Set(gotByHealthy)].sort().join() === [...ids].sort().join(),
+      10_000,
+      'every event at the healthy consumer',
+    );
+    await waitFor(
+      () =>
+        emu.cloudSdk!.backlog()['STATUS/GID_hb']?.unacked === 0 &&
+        emu.cloudSdk!.backlog()['STATUS/GID_hb']?.waiting === 0,
       5000,
       'all acknowledged',
     );
@@ -108,9 +134,13 @@ it('a consumer that stops sending heartbeats is closed after two intervals; its 
 describe('npm run emulator (dist/emulator/cli.js)', () => {
   /** Starts the command line emulator on free ports and gives its banner; it stops with stdin. */
   async function banner(...flags: string[]): Promise<string> {
-    const child = spawn(process.execPath, [join(__dirname, '../../dist/emulator/cli.js'), '--port', '0', '--mqtt-port', '0', '--stop-with-stdin', ...flags], {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [join(__dirname, '../../dist/emulator/cli.js'), '--port', '0', '--mqtt-port', '0', '--stop-with-stdin', ...flags],
+      {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      },
+    );
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     try {

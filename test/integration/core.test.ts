@@ -1,6 +1,13 @@
 import type { RunningEmulator } from '../../emulator';
 import { OnsMqttClient, OnsMqttError, isSessionFailure, type SessionStatus } from '../../lib/internal';
-import { clientFor, connectMqtt, emulatorWithSentinel, everyTextOf, SENTINEL_SECRET, waitFor } from '../helpers/emulator';
+import {
+  clientFor,
+  connectMqtt,
+  emulatorWithSentinel,
+  everyTextOf,
+  SENTINEL_SECRET,
+  waitFor,
+} from '../helpers/emulator';
 import { DOCUMENTED_ACTION_INFO, TRACE_ACTION_CODES, TRACE_ACTION_INFO } from '../helpers/trace-values';
 
 let emu: RunningEmulator;
@@ -43,8 +50,18 @@ describe('querySession against the emulator over real HTTP and MQTT', () => {
     second.stream.destroy();
     await waitFor(() => !emu.isDeviceOnline(id), 3000, 'socket close to be seen');
     first.end(true);
-    const trace = await client.queryConnectionTrace({ clientId: id, instanceId: INSTANCE, from: Date.now() - 60_000, to: Date.now() + 1000 });
-    expect(trace.map((e) => `${e.action}:${e.reason}`)).toEqual(['close:closed by client', 'connect:accepted', 'close:clientId conflict', 'connect:accepted']);
+    const trace = await client.queryConnectionTrace({
+      clientId: id,
+      instanceId: INSTANCE,
+      from: Date.now() - 60_000,
+      to: Date.now() + 1000,
+    });
+    expect(trace.map((e) => `${e.action}:${e.reason}`)).toEqual([
+      'close:closed by client',
+      'connect:accepted',
+      'close:clientId conflict',
+      'connect:accepted',
+    ]);
   });
 
   it('unknown instance: InstancePermissionCheckFailed, fail class, sent once', async () => {
@@ -52,21 +69,39 @@ describe('querySession against the emulator over real HTTP and MQTT', () => {
       .querySession({ clientId: 'GID_a@@@1', instanceId: 'post-cn-nothere' })
       .catch((e) => e)) as OnsMqttError;
     expect(error).toBeInstanceOf(OnsMqttError);
-    expect(error).toMatchObject({ code: 'InstancePermissionCheckFailed', httpStatus: 400, retryable: false, attempts: 1 });
+    expect(error).toMatchObject({
+      code: 'InstancePermissionCheckFailed',
+      httpStatus: 400,
+      retryable: false,
+      attempts: 1,
+    });
     expect(error.requestId).toMatch(/^[0-9A-F-]{36}$/);
     expect(sent()).toHaveLength(1);
   });
 
   it('a key without permission on the instance: PermissionCheckFailed', async () => {
-    const client = new OnsMqttClient({ accessKeyId: 'LTAI5tLimitedKey', accessKeySecret: 'limited-secret-value', endpoint: emu.endpoint });
-    const error = (await client.querySession({ clientId: 'GID_a@@@1', instanceId: INSTANCE }).catch((e) => e)) as OnsMqttError;
+    const client = new OnsMqttClient({
+      accessKeyId: 'LTAI5tLimitedKey',
+      accessKeySecret: 'limited-secret-value',
+      endpoint: emu.endpoint,
+    });
+    const error = (await client
+      .querySession({ clientId: 'GID_a@@@1', instanceId: INSTANCE })
+      .catch((e) => e)) as OnsMqttError;
     expect(error).toMatchObject({ code: 'PermissionCheckFailed', retryable: false, attempts: 1 });
     expect(error.hint).toContain('mq:MqttInstanceAccess');
   });
 });
 
 describe('every documented error code through the real stack', () => {
-  const RETRY_CODES = ['InternalError', 'SystemOverFlow', 'Throttling', 'Throttling.User', 'Throttling.Api', 'ServiceUnavailable'];
+  const RETRY_CODES = [
+    'InternalError',
+    'SystemOverFlow',
+    'Throttling',
+    'Throttling.User',
+    'Throttling.Api',
+    'ServiceUnavailable',
+  ];
   const FAIL_CODES = [
     'CheckAccountInfoFailed',
     'InstancePermissionCheckFailed',
@@ -152,7 +187,9 @@ describe('transport faults', () => {
       endpoint: 'http://127.0.0.1:1',
       retry: { maxAttempts: 2, baseDelayMs: 1 },
     });
-    const error = (await client.querySession({ clientId: 'GID_a@@@1', instanceId: INSTANCE }).catch((e) => e)) as OnsMqttError;
+    const error = (await client
+      .querySession({ clientId: 'GID_a@@@1', instanceId: INSTANCE })
+      .catch((e) => e)) as OnsMqttError;
     expect(error).toMatchObject({ code: 'ConnectionRefused', retryable: true, attempts: 2 });
   });
 
@@ -163,7 +200,9 @@ describe('transport faults', () => {
       endpoint: 'https://onsmqtt.no-such-region.invalid',
       retry: { maxAttempts: 3, baseDelayMs: 1 },
     });
-    const error = (await client.querySession({ clientId: 'GID_a@@@1', instanceId: INSTANCE }).catch((e) => e)) as OnsMqttError;
+    const error = (await client
+      .querySession({ clientId: 'GID_a@@@1', instanceId: INSTANCE })
+      .catch((e) => e)) as OnsMqttError;
     expect(['EndpointNotFound', 'DnsTemporaryFailure']).toContain(error.code);
   });
 });
@@ -222,7 +261,14 @@ describe('querySessions', () => {
     emu.setDeviceOnline('GID_x@@@2', true);
     const results = await clientFor(emu).querySessions({ clientIds: ids, instanceId: INSTANCE });
     expect(results).toHaveLength(6);
-    expect(results.map((r) => (isSessionFailure(r) ? r.error.code : r.online))).toEqual([false, 'InvalidInput', true, 'InvalidInput', false, 'InvalidInput']);
+    expect(results.map((r) => (isSessionFailure(r) ? r.error.code : r.online))).toEqual([
+      false,
+      'InvalidInput',
+      true,
+      'InvalidInput',
+      false,
+      'InvalidInput',
+    ]);
     expect(sent()).toHaveLength(3);
   });
 
@@ -247,12 +293,22 @@ describe('queryConnectionTrace', () => {
     const id = 'GID_trace@@@1';
     for (let i = 0; i < 130; i++) emu.setDeviceOnline(id, i % 2 === 0);
     const client = clientFor(emu);
-    const all = await client.queryConnectionTrace({ clientId: id, instanceId: INSTANCE, from: Date.now() - 60_000, to: Date.now() + 1000, limit: 1000 });
+    const all = await client.queryConnectionTrace({
+      clientId: id,
+      instanceId: INSTANCE,
+      from: Date.now() - 60_000,
+      to: Date.now() + 1000,
+      limit: 1000,
+    });
     expect(all).toHaveLength(130);
     expect(sent('QueryMqttTraceDevice')).toHaveLength(2);
     const times = all.map((e) => e.time);
     expect([...times].sort().reverse()).toEqual(times);
-    expect(all[all.length - 1]).toMatchObject({ action: 'connect', reason: TRACE_ACTION_INFO.accepted, actionCode: TRACE_ACTION_CODES.connect });
+    expect(all[all.length - 1]).toMatchObject({
+      action: 'connect',
+      reason: TRACE_ACTION_INFO.accepted,
+      actionCode: TRACE_ACTION_CODES.connect,
+    });
     // The trace's values as the SDK documents them; channel ids opaque, one per connection.
     for (const event of all) {
       expect(event.actionCode).toBe(TRACE_ACTION_CODES[event.action as keyof typeof TRACE_ACTION_CODES]);
@@ -261,7 +317,8 @@ describe('queryConnectionTrace', () => {
     }
     const connects = all.filter((e) => e.action === 'connect');
     expect(new Set(connects.map((e) => e.channel)).size).toBe(connects.length);
-    for (const end of all.filter((e) => e.action !== 'connect')) expect(connects.map((e) => e.channel)).toContain(end.channel);
+    for (const end of all.filter((e) => e.action !== 'connect'))
+      expect(connects.map((e) => e.channel)).toContain(end.channel);
     const limited = await client.queryConnectionTrace({
       clientId: id,
       instanceId: INSTANCE,
@@ -294,7 +351,11 @@ describe('no request for locally invalid input', () => {
       await client.querySession({ clientId, instanceId: INSTANCE });
     }
     const log = sent();
-    expect(log.map((e) => e.params.ClientId)).toEqual(['a&Action=DeleteInstance', 'a%26Action%3DDeleteInstance', 'x&InstanceId=post-cn-other']);
+    expect(log.map((e) => e.params.ClientId)).toEqual([
+      'a&Action=DeleteInstance',
+      'a%26Action%3DDeleteInstance',
+      'x&InstanceId=post-cn-other',
+    ]);
     for (const e of log) expect(Object.keys(e.params).sort()).toEqual(['ClientId', 'InstanceId']);
     expect(log.every((e) => e.params.InstanceId === INSTANCE)).toBe(true);
   });
@@ -305,13 +366,26 @@ describe('secrets never leak', () => {
     const texts: string[] = [];
     const client = clientFor(emu);
     texts.push(everyTextOf(await client.querySession({ clientId: 'GID_a@@@1', instanceId: INSTANCE })));
-    for (const faults of [{ errors: [{ code: 'InternalError' }] }, { errors: [{ code: 'SignatureDoesNotMatch' }] }, { htmlErrorRate: 1 }, { resetRate: 1 }]) {
+    for (const faults of [
+      { errors: [{ code: 'InternalError' }] },
+      { errors: [{ code: 'SignatureDoesNotMatch' }] },
+      { htmlErrorRate: 1 },
+      { resetRate: 1 },
+    ]) {
       emu.setFaults(faults);
-      texts.push(everyTextOf(await client.querySession({ clientId: 'GID_a@@@1', instanceId: INSTANCE }).catch((e) => e)));
-      texts.push(everyTextOf(await client.querySessions({ clientIds: ['a', 'b'], instanceId: INSTANCE, mode: 'batch' })));
+      texts.push(
+        everyTextOf(await client.querySession({ clientId: 'GID_a@@@1', instanceId: INSTANCE }).catch((e) => e)),
+      );
+      texts.push(
+        everyTextOf(await client.querySessions({ clientIds: ['a', 'b'], instanceId: INSTANCE, mode: 'batch' })),
+      );
     }
     emu.setFaults({});
-    const wrong = new OnsMqttClient({ accessKeyId: emu.accessKeyId, accessKeySecret: `${SENTINEL_SECRET}-wrong`, endpoint: emu.endpoint });
+    const wrong = new OnsMqttClient({
+      accessKeyId: emu.accessKeyId,
+      accessKeySecret: `${SENTINEL_SECRET}-wrong`,
+      endpoint: emu.endpoint,
+    });
     texts.push(everyTextOf(await wrong.querySession({ clientId: 'x', instanceId: INSTANCE }).catch((e) => e)));
     texts.push(everyTextOf(() => new OnsMqttClient({ accessKeyId: 'bad id', accessKeySecret: SENTINEL_SECRET })));
     try {

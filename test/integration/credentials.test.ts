@@ -27,7 +27,9 @@ let emu: RunningEmulator;
 let dir: string;
 beforeAll(async () => {
   if (!process.env.NODE_EXTRA_CA_CERTS)
-    throw new Error('Run through `npm test` (or set NODE_EXTRA_CA_CERTS=emulator/tls/ca.pem): STS is HTTPS with the emulator CA.');
+    throw new Error(
+      'Run through `npm test` (or set NODE_EXTRA_CA_CERTS=emulator/tls/ca.pem): STS is HTTPS with the emulator CA.',
+    );
   dir = mkdtempSync(join(tmpdir(), 'alicloud-cred-'));
   emu = await startEmulator({
     mqttPort: false,
@@ -76,7 +78,14 @@ describe("the emulator's STS answers Alibaba's SDK as STS does", () => {
   // default request is V3: action, key and signature in headers (ACS3-HMAC-SHA256).
   const assumeRoleV3 = async (accessKeySecret: string) => {
     const { default: OpenApi, Config, Params, OpenApiRequest } = await import('@alicloud/openapi-client');
-    const sdk = new OpenApi(new Config({ accessKeyId: BASE_KEY.accessKeyId, accessKeySecret, endpoint: emu.sts!.endpoint, protocol: 'https' }));
+    const sdk = new OpenApi(
+      new Config({
+        accessKeyId: BASE_KEY.accessKeyId,
+        accessKeySecret,
+        endpoint: emu.sts!.endpoint,
+        protocol: 'https',
+      }),
+    );
     const params = new Params({
       action: 'AssumeRole',
       version: '2015-04-01',
@@ -89,14 +98,23 @@ describe("the emulator's STS answers Alibaba's SDK as STS does", () => {
       bodyType: 'json',
     });
     const request = new OpenApiRequest({ query: { RoleArn: ROLE, RoleSessionName: 'sdk-v3', DurationSeconds: '900' } });
-    return (await sdk.callApi(params, request, {} as never)) as { body: { Credentials: { AccessKeyId: string; Expiration: string } } };
+    return (await sdk.callApi(params, request, {} as never)) as {
+      body: { Credentials: { AccessKeyId: string; Expiration: string } };
+    };
   };
 
   it('a V3-signed AssumeRole gets credentials, with Expiration in the documented form (no milliseconds)', async () => {
     const answer = await assumeRoleV3(BASE_KEY.accessKeySecret);
     expect(answer.body.Credentials.AccessKeyId).toMatch(/^STS\./);
     expect(answer.body.Credentials.Expiration).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);
-    expect(emu.sts!.log()).toEqual([expect.objectContaining({ action: 'AssumeRole', roleArn: ROLE, accessKeyId: BASE_KEY.accessKeyId, durationSeconds: 900 })]);
+    expect(emu.sts!.log()).toEqual([
+      expect.objectContaining({
+        action: 'AssumeRole',
+        roleArn: ROLE,
+        accessKeyId: BASE_KEY.accessKeyId,
+        durationSeconds: 900,
+      }),
+    ]);
   });
 
   it('a V3 request signed with the wrong secret is refused (SignatureDoesNotMatch)', async () => {
@@ -208,7 +226,12 @@ describe('RAM role (AssumeRole) credentials', () => {
 
   it.each([
     ['NoPermission', () => roleSpec({ ...OTHER_KEY }), 'fail', 'sts:AssumeRole'],
-    ['EntityNotExist.Role', () => roleSpec({ roleArn: 'acs:ram::1234567890123456:role/no-such-role' }), 'fail', 'does not exist'],
+    [
+      'EntityNotExist.Role',
+      () => roleSpec({ roleArn: 'acs:ram::1234567890123456:role/no-such-role' }),
+      'fail',
+      'does not exist',
+    ],
     ['InvalidParameter.RoleSessionName', () => roleSpec({ roleSessionName: 'bad#name' }), 'fail', 'role session name'],
     ['InvalidParameter.DurationSeconds', () => roleSpec({ durationSeconds: 7200 }), 'fail', 'maximum session duration'],
     ['SignatureDoesNotMatch', () => roleSpec({ accessKeySecret: 'wrong-SECRET-0000' }), 'fail', 'AccessKey Secret'],
@@ -241,12 +264,18 @@ describe("machine identities are the administrator's choice", () => {
     { type: 'credentials_uri', credentialsUri: 'http://127.0.0.1:1/credentials' },
     { type: 'default' },
   ];
-  it.each(ambient.map((s) => [s.type, s] as const))('%s is refused without ALICLOUD_MQTT_ALLOW_SYSTEM_CREDENTIALS, naming it', (_type, spec) => {
-    delete process.env.ALICLOUD_MQTT_ALLOW_SYSTEM_CREDENTIALS;
-    expect(() => client(spec)).toThrow(
-      expect.objectContaining({ code: 'SystemCredentialsDisabled', message: expect.stringContaining('ALICLOUD_MQTT_ALLOW_SYSTEM_CREDENTIALS=true') }),
-    );
-  });
+  it.each(ambient.map((s) => [s.type, s] as const))(
+    '%s is refused without ALICLOUD_MQTT_ALLOW_SYSTEM_CREDENTIALS, naming it',
+    (_type, spec) => {
+      delete process.env.ALICLOUD_MQTT_ALLOW_SYSTEM_CREDENTIALS;
+      expect(() => client(spec)).toThrow(
+        expect.objectContaining({
+          code: 'SystemCredentialsDisabled',
+          message: expect.stringContaining('ALICLOUD_MQTT_ALLOW_SYSTEM_CREDENTIALS=true'),
+        }),
+      );
+    },
+  );
 
   describe('allowed by the administrator', () => {
     beforeAll(() => void (process.env.ALICLOUD_MQTT_ALLOW_SYSTEM_CREDENTIALS = 'true'));
@@ -267,7 +296,10 @@ describe("machine identities are the administrator's choice", () => {
     }, 20_000);
 
     it('credentials URI that does not answer: retry class, the origin named, nothing else', async () => {
-      const error = (await client({ type: 'credentials_uri', credentialsUri: 'http://127.0.0.1:9/creds?token=URI-SECRET-77' })
+      const error = (await client({
+        type: 'credentials_uri',
+        credentialsUri: 'http://127.0.0.1:9/creds?token=URI-SECRET-77',
+      })
         .querySession(DEVICE)
         .catch((e: unknown) => e)) as OnsMqttError;
       expect(error).toMatchObject({ code: 'CredentialsUriUnreachable', retryable: true });
@@ -277,8 +309,14 @@ describe("machine identities are the administrator's choice", () => {
 
     it("credentials URI that answers an error: neither its body nor the URI's own token reaches the message", async () => {
       const answers = [
-        { status: 403, body: JSON.stringify({ Code: 'Forbidden', Message: 'denied for token=URI-BODY-SECRET-1', RequestId: 'r-1' }) },
-        { status: 500, body: 'upstream https://user:URI-BODY-SECRET-2@vault.internal/v1/creds?token=URI-BODY-SECRET-3 failed' },
+        {
+          status: 403,
+          body: JSON.stringify({ Code: 'Forbidden', Message: 'denied for token=URI-BODY-SECRET-1', RequestId: 'r-1' }),
+        },
+        {
+          status: 500,
+          body: 'upstream https://user:URI-BODY-SECRET-2@vault.internal/v1/creds?token=URI-BODY-SECRET-3 failed',
+        },
         { status: 200, body: JSON.stringify({ Code: 'Success', AccessKeyId: 'x', Note: 'URI-BODY-SECRET-4' }) },
       ];
       let next = 0;
@@ -292,7 +330,10 @@ describe("machine identities are the administrator's choice", () => {
         for (let i = 0; i < answers.length; i++) {
           resetCredentialSessions();
           next = i;
-          const error = (await client({ type: 'credentials_uri', credentialsUri: `http://127.0.0.1:${port}/creds/URI-PATH-SECRET?token=URI-QUERY-SECRET` })
+          const error = (await client({
+            type: 'credentials_uri',
+            credentialsUri: `http://127.0.0.1:${port}/creds/URI-PATH-SECRET?token=URI-QUERY-SECRET`,
+          })
             .querySession(DEVICE)
             .catch((e: unknown) => e)) as OnsMqttError;
           expect(error).toBeInstanceOf(OnsMqttError);

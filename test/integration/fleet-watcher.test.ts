@@ -26,7 +26,13 @@ function memoryStore(): WatchStore & { saved: SavedWatch | undefined } {
 }
 
 const watcherFor = (store: WatchStore, clientIds: string[]) =>
-  new FleetWatcher({ client: () => clientFor(emu), instanceId: INSTANCE, clientIds, options: { ...DEFAULT_WATCH_OPTIONS, reportInitialOffline: true }, store });
+  new FleetWatcher({
+    client: () => clientFor(emu),
+    instanceId: INSTANCE,
+    clientIds,
+    options: { ...DEFAULT_WATCH_OPTIONS, reportInitialOffline: true },
+    store,
+  });
 const checkedIds = () => [...new Set(emu.requestLog().flatMap((e) => e.clientIds))].sort();
 
 describe('FleetWatcher', () => {
@@ -61,7 +67,9 @@ describe('FleetWatcher', () => {
     await watcher.check();
     const before = store.saved?.state;
     emu.setFaults({ errors: [{ code: 'ParameterCheckFailed' }] });
-    await expect(watcher.check({ clientIds: ['GID_sent@@@y'] })).rejects.toMatchObject({ code: 'ParameterCheckFailed' });
+    await expect(watcher.check({ clientIds: ['GID_sent@@@y'] })).rejects.toMatchObject({
+      code: 'ParameterCheckFailed',
+    });
     expect(store.saved?.state).toEqual(before);
     expect(store.saved?.override).toEqual({ clientIds: ['GID_sent@@@y'], replaces: ['GID_cfg@@@a'] });
   });
@@ -110,7 +118,9 @@ describe('FleetWatcher after a restart (the saved state older than the last chec
     await drop(device);
     broker.clearLog();
     const after = await watcher(store, 'process-2', { offline: true, online: false }).check();
-    expect(after.events).toEqual([expect.objectContaining({ clientId: DEVICE, event: 'offline', previousOnline: true })]);
+    expect(after.events).toEqual([
+      expect.objectContaining({ clientId: DEVICE, event: 'offline', previousOnline: true }),
+    ]);
     expect(after.reconciled).toEqual({ checked: 1, changed: [DEVICE], failed: [] });
     expect(traceQueries()).toBe(1);
   }, 30_000);

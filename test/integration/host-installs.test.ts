@@ -20,7 +20,12 @@ interface Run {
   ms: number;
 }
 
-function runHosts(registry: StallingRegistry, env: Record<string, string>, args: string[], onStart?: (pid: number) => void): Promise<Run> {
+function runHosts(
+  registry: StallingRegistry,
+  env: Record<string, string>,
+  args: string[],
+  onStart?: (pid: number) => void,
+): Promise<Run> {
   const started = Date.now();
   const child = spawn('bash', [HOSTS, ...args], {
     env: {
@@ -39,7 +44,9 @@ function runHosts(registry: StallingRegistry, env: Record<string, string>, args:
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolveRun) => child.on('close', (code) => resolveRun({ code, stdout, stderr, ms: Date.now() - started })));
+  return new Promise((resolveRun) =>
+    child.on('close', (code) => resolveRun({ code, stdout, stderr, ms: Date.now() - started })),
+  );
 }
 
 function freshCaches(): Record<string, string> {
@@ -100,11 +107,11 @@ describe('scripts/hosts.sh: bounded, retried installs', () => {
 
   test('the wall-clock limit ends an attempt that the stall limit would let run', async () => {
     registry = await startStallingRegistry(Infinity);
-    const run = await runHosts(registry, { ...freshCaches(), HOSTS_STALL_SECONDS: '600', HOSTS_LIMIT_SECONDS: '3', HOSTS_ATTEMPTS: '1' }, [
-      'ensure_package',
-      'probe',
-      PACKAGE_NAME,
-    ]);
+    const run = await runHosts(
+      registry,
+      { ...freshCaches(), HOSTS_STALL_SECONDS: '600', HOSTS_LIMIT_SECONDS: '3', HOSTS_ATTEMPTS: '1' },
+      ['ensure_package', 'probe', PACKAGE_NAME],
+    );
     expect(run.code).not.toBe(0);
     expect(run.stderr).toContain('probe: attempt 1 hit its 3 s limit');
     expect(run.stderr).not.toContain('attempt 1 stalled');
@@ -114,7 +121,12 @@ describe('scripts/hosts.sh: bounded, retried installs', () => {
     registry = await startStallingRegistry(Infinity);
     const caches = freshCaches();
     let pid = 0;
-    const running = runHosts(registry, { ...caches, HOSTS_STALL_SECONDS: '600' }, ['ensure_package', 'probe', PACKAGE_NAME], (p) => (pid = p));
+    const running = runHosts(
+      registry,
+      { ...caches, HOSTS_STALL_SECONDS: '600' },
+      ['ensure_package', 'probe', PACKAGE_NAME],
+      (p) => (pid = p),
+    );
     await until(() => registry.stalled === 1, 20_000);
     process.kill(-pid, 'SIGTERM');
     const run = await running;

@@ -44,9 +44,19 @@ const INPUT_FIELD = 'inputOwn';
 async function n8n(parameters: Record<string, unknown>, clientId?: string): Promise<INodeExecutionData[][]> {
   return n8nNode.execute.call(
     executeContext({
-      parameters: { options: { maxAttempts: 1 }, clientId: '={{ $json.clientId }}', instanceId: INSTANCE, ...parameters },
+      parameters: {
+        options: { maxAttempts: 1 },
+        clientId: '={{ $json.clientId }}',
+        instanceId: INSTANCE,
+        ...parameters,
+      },
       items: [{ ...(clientId === undefined ? {} : { clientId }), [INPUT_FIELD]: 'kept' }],
-      credentials: { accessKeyId: SENTINEL_ACCESS_KEY_ID, accessKeySecret: SENTINEL_SECRET, region: 'cn-hangzhou', endpoint: env.emu.endpoint },
+      credentials: {
+        accessKeyId: SENTINEL_ACCESS_KEY_ID,
+        accessKeySecret: SENTINEL_SECRET,
+        region: 'cn-hangzhou',
+        endpoint: env.emu.endpoint,
+      },
     }),
   );
 }
@@ -57,7 +67,11 @@ const ownFields = (json: IDataObject) => Object.keys(json).filter((k) => k !== I
 const NODES = [configNode, sessionNode, traceNode, waitNode, credentialNode, sendNode];
 const CREDS = { cfg: { accessKeyId: SENTINEL_ACCESS_KEY_ID, accessKeySecret: SENTINEL_SECRET } };
 /** Loads `node` wired to one helper per output, sends `payload`, and gives the first message out and its output. */
-async function nodeRed(node: Record<string, unknown>, outputs: number, payload: unknown): Promise<{ output: number; msg: ReturnType<typeof collect>[number] }> {
+async function nodeRed(
+  node: Record<string, unknown>,
+  outputs: number,
+  payload: unknown,
+): Promise<{ output: number; msg: ReturnType<typeof collect>[number] }> {
   const outs = Array.from({ length: outputs }, (_v, i) => `out${i}`);
   await helper.unload(); // one flow at a time, also within a test
   await helper.load(
@@ -65,7 +79,17 @@ async function nodeRed(node: Record<string, unknown>, outputs: number, payload: 
     [
       { id: 'f1', type: 'tab' },
       { id: 'cfg', type: 'alicloud-mqtt-config', name: 'emulator', endpoint: env.emu.endpoint },
-      { id: 'n', z: 'f1', config: 'cfg', instanceId: INSTANCE, maxAttempts: 1, x: 100, y: 100, ...node, wires: outs.map((o) => [o]) },
+      {
+        id: 'n',
+        z: 'f1',
+        config: 'cfg',
+        instanceId: INSTANCE,
+        maxAttempts: 1,
+        x: 100,
+        y: 100,
+        ...node,
+        wires: outs.map((o) => [o]),
+      },
       ...outs.map((id, i) => ({ id, type: 'helper', z: 'f1', x: 300, y: 100 + 50 * i })),
     ],
     CREDS,
@@ -84,7 +108,11 @@ describe('device session', () => {
     ['offline', OFFLINE, 1],
   ] as const)('Get Status / mqtt session (exact), %s: the same output and fields', async (_name, clientId, output) => {
     const n8nOut = await n8n({ resource: 'deviceSession', operation: 'getStatus' }, clientId);
-    const red = await nodeRed({ type: 'alicloud-mqtt-session', clientId: 'payload', clientIdType: 'msg', mode: 'exact' }, 2, clientId);
+    const red = await nodeRed(
+      { type: 'alicloud-mqtt-session', clientId: 'payload', clientIdType: 'msg', mode: 'exact' },
+      2,
+      clientId,
+    );
     const item = n8nOut[output][0].json;
     expect(red.output).toBe(output);
     expect(ownFields(item).sort()).toEqual(keys(red.msg.payload));
@@ -94,14 +122,22 @@ describe('device session', () => {
 
   it('Get Many Statuses / mqtt session (batch): the same fields', async () => {
     const n8nOut = await n8n({ resource: 'deviceSession', operation: 'getManyStatuses' }, ONLINE);
-    const red = await nodeRed({ type: 'alicloud-mqtt-session', clientId: 'payload', clientIdType: 'msg', mode: 'batch' }, 2, ONLINE);
+    const red = await nodeRed(
+      { type: 'alicloud-mqtt-session', clientId: 'payload', clientIdType: 'msg', mode: 'batch' },
+      2,
+      ONLINE,
+    );
     expect(red.output).toBe(0);
     expect(ownFields(n8nOut[0][0].json).sort()).toEqual(keys(red.msg.payload));
   });
 
   it('Offline Details on, an offline device: the same fields (why and since when)', async () => {
     const n8nOut = await n8n({ resource: 'deviceSession', operation: 'getStatus', offlineDetails: true }, FLAPPING);
-    const red = await nodeRed({ type: 'alicloud-mqtt-session', clientId: 'payload', clientIdType: 'msg', mode: 'exact', offlineDetails: true }, 2, FLAPPING);
+    const red = await nodeRed(
+      { type: 'alicloud-mqtt-session', clientId: 'payload', clientIdType: 'msg', mode: 'exact', offlineDetails: true },
+      2,
+      FLAPPING,
+    );
     const item = n8nOut[1][0].json;
     expect(red.output).toBe(1);
     expect(ownFields(item).sort()).toEqual(keys(red.msg.payload));
@@ -110,9 +146,19 @@ describe('device session', () => {
   });
 
   it('a failure with Retry and Fail outputs: the same output and the same error fields', async () => {
-    const n8nOut = await n8n({ resource: 'deviceSession', operation: 'getStatus', routeErrors: true, instanceId: 'post-cn-unknown' }, ONLINE);
+    const n8nOut = await n8n(
+      { resource: 'deviceSession', operation: 'getStatus', routeErrors: true, instanceId: 'post-cn-unknown' },
+      ONLINE,
+    );
     const red = await nodeRed(
-      { type: 'alicloud-mqtt-session', clientId: 'payload', clientIdType: 'msg', mode: 'exact', routeErrors: true, instanceId: 'post-cn-unknown' },
+      {
+        type: 'alicloud-mqtt-session',
+        clientId: 'payload',
+        clientIdType: 'msg',
+        mode: 'exact',
+        routeErrors: true,
+        instanceId: 'post-cn-unknown',
+      },
       4,
       ONLINE,
     );
@@ -120,7 +166,8 @@ describe('device session', () => {
     const item = n8nOut[3][0].json;
     // n8n flattens the error's fields into the item; Node-RED keeps them on msg.alicloudError.
     // Two requests: everything but the request id is the same.
-    for (const k of keys(red.msg.alicloudError)) expect(item).toHaveProperty(k, k === 'requestId' ? expect.any(String) : red.msg.alicloudError[k]);
+    for (const k of keys(red.msg.alicloudError))
+      expect(item).toHaveProperty(k, k === 'requestId' ? expect.any(String) : red.msg.alicloudError[k]);
     expect(red.msg.payload).toEqual({ clientId: ONLINE, instanceId: 'post-cn-unknown', online: null });
     expect(item).toMatchObject({ clientId: ONLINE, instanceId: 'post-cn-unknown', online: null });
   });
@@ -143,8 +190,15 @@ describe('device session', () => {
   });
 
   it('Wait Until Online / mqtt wait, a device that is online: the same fields', async () => {
-    const n8nOut = await n8n({ resource: 'deviceSession', operation: 'waitUntilOnline', waitTimeout: 10, pollInterval: 1 }, ONLINE);
-    const red = await nodeRed({ type: 'alicloud-mqtt-wait', clientId: 'payload', clientIdType: 'msg', waitSeconds: 10, intervalSeconds: 1 }, 2, ONLINE);
+    const n8nOut = await n8n(
+      { resource: 'deviceSession', operation: 'waitUntilOnline', waitTimeout: 10, pollInterval: 1 },
+      ONLINE,
+    );
+    const red = await nodeRed(
+      { type: 'alicloud-mqtt-wait', clientId: 'payload', clientIdType: 'msg', waitSeconds: 10, intervalSeconds: 1 },
+      2,
+      ONLINE,
+    );
     expect(red.output).toBe(0);
     expect(ownFields(n8nOut[0][0].json).sort()).toEqual(keys(red.msg.payload));
   });
@@ -159,29 +213,50 @@ describe('device credential, token, message', () => {
     ['refresh', 'GID_parity@@@cred-b'],
     ['unregister', 'GID_parity@@@cred-b'],
   ] as const;
-  it.each(credentialCases)('Device Credential %s (%s) / mqtt credential: the same fields', async (operation, clientId) => {
-    // Each host does the operation on its own device, so that one host's call does not change the other's answer.
-    const n8nId = `${clientId}-n8n`;
-    const redId = `${clientId}-red`;
-    const n8nOut = await n8n({ resource: 'deviceCredential', operation, connectOptions: true }, n8nId);
-    const red = await nodeRed({ type: 'alicloud-mqtt-credential', operation, clientId: 'payload', clientIdType: 'msg' }, 1, redId);
-    const item = n8nOut[0][0].json;
-    expect(ownFields(item).sort()).toEqual(keys(red.msg.payload));
-    expect(item.clientId).toBe(n8nId);
-    expect(red.msg.payload.clientId).toBe(redId);
-    if (item.mqtt) expect(keys(item.mqtt as object)).toEqual(keys(red.msg.payload.mqtt));
-  });
+  it.each(credentialCases)(
+    'Device Credential %s (%s) / mqtt credential: the same fields',
+    async (operation, clientId) => {
+      // Each host does the operation on its own device, so that one host's call does not change the other's answer.
+      const n8nId = `${clientId}-n8n`;
+      const redId = `${clientId}-red`;
+      const n8nOut = await n8n({ resource: 'deviceCredential', operation, connectOptions: true }, n8nId);
+      const red = await nodeRed(
+        { type: 'alicloud-mqtt-credential', operation, clientId: 'payload', clientIdType: 'msg' },
+        1,
+        redId,
+      );
+      const item = n8nOut[0][0].json;
+      expect(ownFields(item).sort()).toEqual(keys(red.msg.payload));
+      expect(item.clientId).toBe(n8nId);
+      expect(red.msg.payload.clientId).toBe(redId);
+      if (item.mqtt) expect(keys(item.mqtt as object)).toEqual(keys(red.msg.payload.mqtt));
+    },
+  );
 
   it('Token Apply, Query, Revoke / mqtt credential: the same fields', async () => {
-    const applied = await n8n({ resource: 'token', operation: 'apply', resources: 'parity/a', actions: 'R', validMinutes: 60 });
-    const redApplied = await nodeRed({ type: 'alicloud-mqtt-credential', operation: 'applyToken', topics: 'parity/a', topicsType: 'str', access: 'R' }, 1, 'x');
+    const applied = await n8n({
+      resource: 'token',
+      operation: 'apply',
+      resources: 'parity/a',
+      actions: 'R',
+      validMinutes: 60,
+    });
+    const redApplied = await nodeRed(
+      { type: 'alicloud-mqtt-credential', operation: 'applyToken', topics: 'parity/a', topicsType: 'str', access: 'R' },
+      1,
+      'x',
+    );
     expect(ownFields(applied[0][0].json).sort()).toEqual(keys(redApplied.msg.payload));
     for (const [n8nOp, redOp] of [
       ['query', 'queryToken'],
       ['revoke', 'revokeToken'],
     ] as const) {
       const n8nOut = await n8n({ resource: 'token', operation: n8nOp, token: applied[0][0].json.token });
-      const red = await nodeRed({ type: 'alicloud-mqtt-credential', operation: redOp, token: 'payload', tokenType: 'msg' }, 1, redApplied.msg.payload.token);
+      const red = await nodeRed(
+        { type: 'alicloud-mqtt-credential', operation: redOp, token: 'payload', tokenType: 'msg' },
+        1,
+        redApplied.msg.payload.token,
+      );
       expect(ownFields(n8nOut[0][0].json).sort()).toEqual(keys(red.msg.payload));
       expect(red.msg.payload).toHaveProperty('requestId');
     }
@@ -210,7 +285,10 @@ describe('message traces', () => {
     msgId = (sent[0][0].json.message as IDataObject).msgId as string;
     await waitUntil(() => received === 1, 5_000, 'the traced message delivered');
   });
-  const range = () => ({ from: new Date(Date.now() - 3600_000).toISOString(), to: new Date(Date.now() + 60_000).toISOString() });
+  const range = () => ({
+    from: new Date(Date.now() - 3600_000).toISOString(),
+    to: new Date(Date.now() + 60_000).toISOString(),
+  });
 
   it.each([
     ['getPublishTrace', 'publish', 'pub_mq'],
@@ -228,7 +306,11 @@ describe('message traces', () => {
 
   it('getClientMessages / mqtt trace (client): the same events, the same fields, the same default limit', async () => {
     const n8nOut = await n8n({ resource: 'message', operation: 'getClientMessages', ...range() }, SUBSCRIBER);
-    const red = await nodeRed({ type: 'alicloud-mqtt-trace', what: 'client', clientId: 'payload', clientIdType: 'msg' }, 1, SUBSCRIBER);
+    const red = await nodeRed(
+      { type: 'alicloud-mqtt-trace', what: 'client', clientId: 'payload', clientIdType: 'msg' },
+      1,
+      SUBSCRIBER,
+    );
     const events = red.msg.payload as Array<Record<string, unknown>>;
     expect(events.map((e) => [e.msgId, e.clientId, e.action])).toEqual([[msgId, SUBSCRIBER, 'sub']]);
     expect(n8nOut[0].map((i) => i.json.msgId)).toEqual([msgId]);

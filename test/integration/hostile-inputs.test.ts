@@ -1,6 +1,12 @@
 import type { RunningEmulator } from '../../emulator';
 import { OnsMqttClient, OnsMqttError, type OnsMqttClientOptions } from '../../lib/internal';
-import { clientFor, emulatorWithSentinel, everyTextOf, SENTINEL_ACCESS_KEY_ID, SENTINEL_SECRET } from '../helpers/emulator';
+import {
+  clientFor,
+  emulatorWithSentinel,
+  everyTextOf,
+  SENTINEL_ACCESS_KEY_ID,
+  SENTINEL_SECRET,
+} from '../helpers/emulator';
 
 /**
  * A corpus of hostile and malformed inputs. Each one ends in a clear error naming the field (and
@@ -99,7 +105,12 @@ const OPTIONS: Array<[string, Partial<Record<keyof OnsMqttClientOptions, unknown
 ];
 
 function base(): OnsMqttClientOptions {
-  return { accessKeyId: SENTINEL_ACCESS_KEY_ID, accessKeySecret: SENTINEL_SECRET, endpoint: emu.endpoint, retry: { maxAttempts: 1 } };
+  return {
+    accessKeyId: SENTINEL_ACCESS_KEY_ID,
+    accessKeySecret: SENTINEL_SECRET,
+    endpoint: emu.endpoint,
+    retry: { maxAttempts: 1 },
+  };
 }
 
 describe('hostile inputs: client IDs', () => {
@@ -165,7 +176,8 @@ describe('hostile inputs: client options', () => {
       const at = inOrder.indexOf(list[0]);
       expect(list).toEqual(inOrder.slice(at, at + list.length));
     }
-    for (const e of emu.requestLog()) expect(Object.keys(e.params).every((k) => k === 'InstanceId' || /^ClientIdList\.\d+$/.test(k))).toBe(true);
+    for (const e of emu.requestLog())
+      expect(Object.keys(e.params).every((k) => k === 'InstanceId' || /^ClientIdList\.\d+$/.test(k))).toBe(true);
   });
 });
 

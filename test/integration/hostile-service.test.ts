@@ -51,7 +51,8 @@ const client = (extra: Partial<ConstructorParameters<typeof OnsMqttClient>[0]> =
     ...extra,
   });
 const DEVICE = { clientId: 'GID_h@@@1', instanceId: 'post-cn-hostile' };
-const json = (res: ServerResponse, value: unknown) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(value));
+const json = (res: ServerResponse, value: unknown) =>
+  res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(value));
 
 function tracePage(events: number, from: number, total: number) {
   return {
@@ -81,7 +82,8 @@ describe('paging against a service that repeats or lies', () => {
   });
 
   it('always new full pages, total a million: stops at the page ceiling (limit 250: 3 pages, 5 at most)', async () => {
-    handler = (_req, res, _action, query) => json(res, tracePage(100, (Number(query.get('CurrentPage')) - 1) * 100, 1_000_000));
+    handler = (_req, res, _action, query) =>
+      json(res, tracePage(100, (Number(query.get('CurrentPage')) - 1) * 100, 1_000_000));
     const events = await trace(client(), 250);
     expect(events).toHaveLength(250);
     const pages = requests.filter((r) => r.action === 'QueryMqttTraceDevice').length;

@@ -75,7 +75,8 @@ describe('message traces', () => {
 
   it('250 messages to one client: every one once, newest first, over three pages; a limit stops at the limit', async () => {
     const busy = await device('GID_mt@@@busy', 'mt/busy');
-    for (let i = 0; i < 250; i++) await client.sendMessage({ instanceId: INSTANCE, topic: 'mt/busy', payload: String(i) });
+    for (let i = 0; i < 250; i++)
+      await client.sendMessage({ instanceId: INSTANCE, topic: 'mt/busy', payload: String(i) });
     await waitFor(() => busy.received.length === 250, 20_000);
     const before = apiCalls('QueryMqttTraceMessageOfClient');
     const all = await client.queryClientMessages({ ...range(), clientId: 'GID_mt@@@busy', limit: 1000 });
@@ -92,18 +93,22 @@ describe('message traces', () => {
     const refusals = await Promise.all([
       client.queryPublishTrace({ ...range(), msgId: '' }).catch((e: unknown) => e),
       client.queryDeliveryTrace({ ...range(), msgId: 'X', clientId: 'bad\nid' }).catch((e: unknown) => e),
-      client.queryClientMessages({ ...range(), clientId: 'GID_mt@@@x', from: Date.now(), to: Date.now() - 1 }).catch((e: unknown) => e),
+      client
+        .queryClientMessages({ ...range(), clientId: 'GID_mt@@@x', from: Date.now(), to: Date.now() - 1 })
+        .catch((e: unknown) => e),
       client.queryClientMessages({ ...range(), clientId: 'GID_mt@@@x', limit: 0 }).catch((e: unknown) => e),
     ]);
-    expect(refusals.map((e) => (e instanceof OnsMqttError ? [e.code, /msgId|clientId|from|limit/.test(e.message)] : e))).toEqual(
-      Array.from({ length: 4 }, () => ['InvalidInput', true]),
-    );
+    expect(
+      refusals.map((e) => (e instanceof OnsMqttError ? [e.code, /msgId|clientId|from|limit/.test(e.message)] : e)),
+    ).toEqual(Array.from({ length: 4 }, () => ['InvalidInput', true]));
     expect(emu.stats().requests).toBe(before);
   });
 
   it('a permanent error of the service (wrong instance) is one request, not retried', async () => {
     const before = apiCalls('QueryMqttTraceMessagePublish');
-    const error = await client.queryPublishTrace({ ...range(), instanceId: 'post-cn-nosuch', msgId: 'ABC' }).catch((e: unknown) => e);
+    const error = await client
+      .queryPublishTrace({ ...range(), instanceId: 'post-cn-nosuch', msgId: 'ABC' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OnsMqttError);
     expect((error as OnsMqttError).code).toBe('InstancePermissionCheckFailed');
     expect(apiCalls('QueryMqttTraceMessagePublish') - before).toBe(1);

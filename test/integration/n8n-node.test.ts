@@ -2,7 +2,13 @@ import { NodeApiError, NodeOperationError, type INodeExecutionData } from 'n8n-w
 import type { RunningEmulator } from '../../emulator';
 import { AlibabaCloudMqtt } from '../../nodes/AlibabaCloudMqtt/AlibabaCloudMqtt.node';
 import { alibabaCloudMqttApiTest } from '../../nodes/n8n-common/client';
-import { connectMqtt, emulatorWithSentinel, everyTextOf, SENTINEL_ACCESS_KEY_ID, SENTINEL_SECRET } from '../helpers/emulator';
+import {
+  connectMqtt,
+  emulatorWithSentinel,
+  everyTextOf,
+  SENTINEL_ACCESS_KEY_ID,
+  SENTINEL_SECRET,
+} from '../helpers/emulator';
 import { evaluateOutputs, executeContext, type ContextOptions } from '../helpers/n8n-context';
 import { TRACE_ACTION_CODES, TRACE_ACTION_INFO } from '../helpers/trace-values';
 
@@ -32,9 +38,20 @@ function credentials(overrides: Record<string, unknown> = {}) {
 // and the retry it causes would look like a fail-class request sent twice.
 const FAST = { maxAttempts: 3, timeout: 10_000 };
 
-async function run(parameters: Record<string, unknown>, items: ContextOptions['items'], extra: Partial<ContextOptions> = {}) {
+async function run(
+  parameters: Record<string, unknown>,
+  items: ContextOptions['items'],
+  extra: Partial<ContextOptions> = {},
+) {
   const ctx = executeContext({
-    parameters: { resource: 'deviceSession', operation: 'getStatus', clientId: '={{ $json.clientId }}', instanceId: INSTANCE, options: FAST, ...parameters },
+    parameters: {
+      resource: 'deviceSession',
+      operation: 'getStatus',
+      clientId: '={{ $json.clientId }}',
+      instanceId: INSTANCE,
+      options: FAST,
+      ...parameters,
+    },
     items,
     credentials: credentials(),
     ...extra,
@@ -48,19 +65,24 @@ const sentFor = (clientId: string) => emu.requestLog().filter((e) => e.clientIds
 describe('n8n node: description', () => {
   it('outputs follow the operation and the Route Errors switch', () => {
     const outputs = node.description.outputs;
-    expect(evaluateOutputs(outputs, { operation: 'getStatus' }).map((o) => o.displayName)).toEqual(['Online', 'Offline']);
-    expect(evaluateOutputs(outputs, { operation: 'getManyStatuses', routeErrors: true }).map((o) => o.displayName)).toEqual([
+    expect(evaluateOutputs(outputs, { operation: 'getStatus' }).map((o) => o.displayName)).toEqual([
       'Online',
       'Offline',
-      'Retry',
-      'Fail',
     ]);
-    expect(evaluateOutputs(outputs, { operation: 'getConnectionTrace', routeErrors: true }).map((o) => o.displayName)).toEqual(['Events']);
+    expect(
+      evaluateOutputs(outputs, { operation: 'getManyStatuses', routeErrors: true }).map((o) => o.displayName),
+    ).toEqual(['Online', 'Offline', 'Retry', 'Fail']);
+    expect(
+      evaluateOutputs(outputs, { operation: 'getConnectionTrace', routeErrors: true }).map((o) => o.displayName),
+    ).toEqual(['Events']);
   });
 
   it('is usable as a tool, tests its credentials, and names the operation in the subtitle', () => {
     expect(node.description.usableAsTool).toBe(true);
-    expect(node.description.credentials?.[0]).toMatchObject({ name: 'alibabaCloudMqttApi', testedBy: 'alibabaCloudMqttApiTest' });
+    expect(node.description.credentials?.[0]).toMatchObject({
+      name: 'alibabaCloudMqttApi',
+      testedBy: 'alibabaCloudMqttApiTest',
+    });
     expect(node.methods.credentialTest.alibabaCloudMqttApiTest).toBe(alibabaCloudMqttApiTest);
   });
 });
@@ -87,7 +109,12 @@ describe('n8n node: Get Status', () => {
           pairedItem: { item: 0 },
         },
       ]);
-      expect(offline).toEqual([{ json: expect.objectContaining({ clientId: 'GID_n8n@@@off', owner: 'bob', online: false }), pairedItem: { item: 1 } }]);
+      expect(offline).toEqual([
+        {
+          json: expect.objectContaining({ clientId: 'GID_n8n@@@off', owner: 'bob', online: false }),
+          pairedItem: { item: 1 },
+        },
+      ]);
     } finally {
       device.end(true);
     }
@@ -149,7 +176,13 @@ describe('n8n node: Get Status', () => {
         requestId: expect.any(String),
         message: expect.stringContaining('mq:MqttInstanceAccess'),
       });
-      expect(errors[1]).toMatchObject({ clientId: 'GID_e@@@flaky', code: 'InternalError', httpStatus: 500, retryable: true, attempts: 3 });
+      expect(errors[1]).toMatchObject({
+        clientId: 'GID_e@@@flaky',
+        code: 'InternalError',
+        httpStatus: 500,
+        retryable: true,
+        attempts: 3,
+      });
       expect(offline.map((i) => i.pairedItem)).toEqual([{ item: 1 }, { item: 2 }]);
     });
 
@@ -170,7 +203,12 @@ describe('n8n node: Get Status', () => {
         expect(offline).toHaveLength(0);
         expect(ids(retry)).toEqual(['GID_e@@@flaky']);
         expect(ids(fail)).toEqual(['GID_e@@@bad']);
-        expect(retry[0].json).toMatchObject({ code: 'InternalError', retryable: true, attempts: 3, error: expect.stringContaining('InternalError') });
+        expect(retry[0].json).toMatchObject({
+          code: 'InternalError',
+          retryable: true,
+          attempts: 3,
+          error: expect.stringContaining('InternalError'),
+        });
       }
     });
   });
@@ -338,7 +376,12 @@ describe('n8n node: Get Connection Trace', () => {
 
 describe('n8n credential test', () => {
   const test = (data: Record<string, unknown>) =>
-    alibabaCloudMqttApiTest.call({} as never, { id: '1', name: 'c', type: 'alibabaCloudMqttApi', data: credentials(data) as never });
+    alibabaCloudMqttApiTest.call({} as never, {
+      id: '1',
+      name: 'c',
+      type: 'alibabaCloudMqttApi',
+      data: credentials(data) as never,
+    });
 
   it('accepted keys', async () => {
     expect(await test({})).toEqual({ status: 'OK', message: expect.stringContaining('Credentials accepted') });
@@ -349,7 +392,12 @@ describe('n8n credential test', () => {
     const results = await Promise.all([
       test({ accessKeySecret: 'wrong-secret' }),
       test({ accessKeyId: 'LTAI5tUnknown' }),
-      test({ accessKeyId: sts.accessKeyId, accessKeySecret: sts.accessKeySecret, useSts: true, securityToken: sts.securityToken }),
+      test({
+        accessKeyId: sts.accessKeyId,
+        accessKeySecret: sts.accessKeySecret,
+        useSts: true,
+        securityToken: sts.securityToken,
+      }),
       test({ accessKeyId: sts.accessKeyId, accessKeySecret: sts.accessKeySecret, useSts: false }),
       test({ endpoint: 'http://127.0.0.1:1' }),
       test({ endpoint: 'ftp://example.com' }),
@@ -369,7 +417,12 @@ describe('n8n credential test', () => {
 
 describe('n8n credential test: accepted keys that would still fail every call', () => {
   const test = (data: Record<string, unknown>) =>
-    alibabaCloudMqttApiTest.call({} as never, { id: '1', name: 'c', type: 'alibabaCloudMqttApi', data: credentials(data) as never });
+    alibabaCloudMqttApiTest.call({} as never, {
+      id: '1',
+      name: 'c',
+      type: 'alibabaCloudMqttApi',
+      data: credentials(data) as never,
+    });
 
   it('an endpoint that does not serve the API (ApiNotSupport) is an error naming the region and endpoint', async () => {
     emu.setFaults({ errors: [{ code: 'ApiNotSupport' }] });

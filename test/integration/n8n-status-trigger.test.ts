@@ -9,7 +9,13 @@ import type { IDataObject, INode, INodeExecutionData, ITriggerFunctions } from '
 import type { RunningEmulator } from '../../emulator';
 import { closeSharedTokenStores } from '../../lib/internal';
 import { AlibabaCloudMqttStatusTrigger } from '../../nodes/AlibabaCloudMqttStatusTrigger/AlibabaCloudMqttStatusTrigger.node';
-import { connectMqtt, emulatorWithSentinel, SENTINEL_ACCESS_KEY_ID, SENTINEL_SECRET, waitFor } from '../helpers/emulator';
+import {
+  connectMqtt,
+  emulatorWithSentinel,
+  SENTINEL_ACCESS_KEY_ID,
+  SENTINEL_SECRET,
+  waitFor,
+} from '../helpers/emulator';
 import { startRedis, type RedisServer } from '../helpers/redis-server';
 
 let emu: RunningEmulator;
@@ -25,7 +31,11 @@ afterEach(async () => {
   for (const d of devices.splice(0)) d.end(true);
 });
 
-function triggerContext(parameters: Record<string, unknown>, mode: 'trigger' | 'manual', credentials: IDataObject = {}) {
+function triggerContext(
+  parameters: Record<string, unknown>,
+  mode: 'trigger' | 'manual',
+  credentials: IDataObject = {},
+) {
   const emitted: INodeExecutionData[][][] = [];
   const staticData: IDataObject = {};
   const node: INode = {
@@ -53,7 +63,12 @@ function triggerContext(parameters: Record<string, unknown>, mode: 'trigger' | '
     helpers: { returnJsonArray: (items: IDataObject[]) => items.map((json) => ({ json })) },
     logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
   };
-  return { ctx: ctx as unknown as ITriggerFunctions, emitted, staticData, items: () => emitted.flatMap((e) => e[0].map((i) => i.json)) };
+  return {
+    ctx: ctx as unknown as ITriggerFunctions,
+    emitted,
+    staticData,
+    items: () => emitted.flatMap((e) => e[0].map((i) => i.json)),
+  };
 }
 const PARAMS = (ids: string[]) => ({
   instanceId: 'post-cn-emulator01',
@@ -74,7 +89,15 @@ it('active: a pushed drop and return emit the polling trigger items, once each; 
   (devices[0] as unknown as { stream: { destroy(): void } }).stream.destroy();
   await waitFor(() => items().length === 1, 10_000, 'the drop');
   expect(items()[0]).toMatchObject({ clientId: ids[0], event: 'offline', online: false, previousOnline: true });
-  expect(Object.keys(items()[0]).sort()).toEqual(['checkedAt', 'clientId', 'event', 'instanceId', 'online', 'previousOnline', 'since']);
+  expect(Object.keys(items()[0]).sort()).toEqual([
+    'checkedAt',
+    'clientId',
+    'event',
+    'instanceId',
+    'online',
+    'previousOnline',
+    'since',
+  ]);
   devices[0] = await connectMqtt(emu.mqttUrl!, ids[0]);
   await waitFor(() => items().length === 2, 10_000, 'the return');
   expect(items()[1]).toMatchObject({ clientId: ids[0], event: 'online' });
@@ -99,7 +122,10 @@ it('test mode: nothing until asked, then the next event', async () => {
 });
 
 it('a RAM-role credential: the activation fails with what to do, no login tried', async () => {
-  const { ctx } = triggerContext(PARAMS(['GID_n8npush@@@x']), 'trigger', { authentication: 'ramRole', roleArn: 'acs:ram::1234567890123456:role/x' });
+  const { ctx } = triggerContext(PARAMS(['GID_n8npush@@@x']), 'trigger', {
+    authentication: 'ramRole',
+    roleArn: 'acs:ram::1234567890123456:role/x',
+  });
   await expect(new AlibabaCloudMqttStatusTrigger().trigger.call(ctx)).rejects.toThrow(/AccessKey pair only/);
   expect(emu.cloudSdk!.logins()).toHaveLength(0);
 });
@@ -130,13 +156,20 @@ it('device messages: each one an item with event "message", the payload parsed, 
     clientId: id,
   });
   expect(Number.isNaN(Date.parse(messages[0].bornAt as string))).toBe(false);
-  expect(messages[1]).toMatchObject({ topic: 'plant/pump/raw', payload: '/wD+', payloadFormat: 'base64', userProperties: [{ key: 'k', value: 'v' }] });
+  expect(messages[1]).toMatchObject({
+    topic: 'plant/pump/raw',
+    payload: '/wD+',
+    payloadFormat: 'base64',
+    userProperties: [{ key: 'k', value: 'v' }],
+  });
   await waitFor(() => (emu.cloudSdk!.backlog()['TOPIC/plant']?.unacked ?? 0) === 0, 5000, 'acknowledged');
 });
 
 it('a parent topic with a wildcard: the activation fails saying what a parent topic is', async () => {
   const { ctx } = triggerContext({ ...PARAMS(['GID_n8npush@@@x']), parentTopics: 'plant/#' }, 'trigger');
-  await expect(new AlibabaCloudMqttStatusTrigger().trigger.call(ctx)).rejects.toThrow(/not a parent topic.*first-level/);
+  await expect(new AlibabaCloudMqttStatusTrigger().trigger.call(ctx)).rejects.toThrow(
+    /not a parent topic.*first-level/,
+  );
   expect(emu.cloudSdk!.logins()).toHaveLength(0);
 });
 
@@ -230,7 +263,8 @@ describe('two mains sharing one Redis (queue mode)', () => {
     await waitFor(() => all().length === 2, 10_000, 'the second drop');
     await new Promise((r) => setTimeout(r, 1000));
     // The first drop from the leader, the second from the one that took over: once each.
-    const of = (main: (typeof mains)[number]) => main.items().map((i) => `${i.clientId as string}:${i.event as string}`);
+    const of = (main: (typeof mains)[number]) =>
+      main.items().map((i) => `${i.clientId as string}:${i.event as string}`);
     expect(of(mains[leader])).toEqual([`${ids[0]}:offline`]);
     expect(of(mains[1 - leader])).toEqual([`${ids[1]}:offline`]);
   }, 40_000);
@@ -249,7 +283,10 @@ describe('a Cloud SDK endpoint out of reach', () => {
   };
   it('active: the activation finishes with a close function (the error said, retries go on until it is called)', async () => {
     const warnings: string[] = [];
-    const { ctx } = triggerContext({ ...PARAMS(['GID_n8npush@@@far']), pushEndpoint: `amqp://127.0.0.1:${await closedPort()}` }, 'trigger');
+    const { ctx } = triggerContext(
+      { ...PARAMS(['GID_n8npush@@@far']), pushEndpoint: `amqp://127.0.0.1:${await closedPort()}` },
+      'trigger',
+    );
     (ctx as unknown as { logger: { warn(m: string): void } }).logger.warn = (m) => void warnings.push(m);
     const response = await new AlibabaCloudMqttStatusTrigger().trigger.call(ctx);
     expect(typeof response.closeFunction).toBe('function');
@@ -261,10 +298,15 @@ describe('a Cloud SDK endpoint out of reach', () => {
   });
 
   it('test mode: the error reaches the panel (manualTriggerFunction rejects with it and stops)', async () => {
-    const { ctx } = triggerContext({ ...PARAMS(['GID_n8npush@@@far']), pushEndpoint: `amqp://127.0.0.1:${await closedPort()}` }, 'manual');
+    const { ctx } = triggerContext(
+      { ...PARAMS(['GID_n8npush@@@far']), pushEndpoint: `amqp://127.0.0.1:${await closedPort()}` },
+      'manual',
+    );
     const response = await new AlibabaCloudMqttStatusTrigger().trigger.call(ctx);
     closers.push(() => response.closeFunction?.());
     // n8n words a refused connection its own way; the hint says where to look.
-    await expect(response.manualTriggerFunction!()).rejects.toMatchObject({ description: expect.stringMatching(/could not be reached/) });
+    await expect(response.manualTriggerFunction!()).rejects.toMatchObject({
+      description: expect.stringMatching(/could not be reached/),
+    });
   });
 });

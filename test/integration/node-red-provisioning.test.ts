@@ -28,9 +28,11 @@ const CREDS = { cfg: { accessKeyId: SENTINEL_ACCESS_KEY_ID, accessKeySecret: SEN
 const flow = (nodes: Array<Record<string, unknown>>) => [
   { id: 'f1', type: 'tab' },
   { id: 'cfg', type: 'alicloud-mqtt-config', name: 'emulator', endpoint: env.emu.endpoint },
-  ...[{ id: 'catch', type: 'catch', z: 'f1', scope: null, uncaught: false, wires: [['caught']] }, { id: 'caught', type: 'helper', z: 'f1' }, ...nodes].map(
-    (n, i) => ({ x: 100, y: 50 * (i + 1), ...n }),
-  ),
+  ...[
+    { id: 'catch', type: 'catch', z: 'f1', scope: null, uncaught: false, wires: [['caught']] },
+    { id: 'caught', type: 'helper', z: 'f1' },
+    ...nodes,
+  ].map((n, i) => ({ x: 100, y: 50 * (i + 1), ...n })),
 ];
 
 it('credential (get or register, twice: the same) -> a real device logs in -> wait: online -> send: the device receives it', async () => {
@@ -63,7 +65,15 @@ it('credential (get or register, twice: the same) -> a real device logs in -> wa
       },
       { id: 'online', type: 'helper', z: 'f1' },
       { id: 'timedOut', type: 'helper', z: 'f1' },
-      { id: 'send', type: 'alicloud-mqtt-send', z: 'f1', config: 'cfg', instanceId: INSTANCE, topic: 'devices/nr-1/config', wires: [['sent']] },
+      {
+        id: 'send',
+        type: 'alicloud-mqtt-send',
+        z: 'f1',
+        config: 'cfg',
+        instanceId: INSTANCE,
+        topic: 'devices/nr-1/config',
+        wires: [['sent']],
+      },
       { id: 'sent', type: 'helper', z: 'f1' },
     ]),
     CREDS,
@@ -77,7 +87,11 @@ it('credential (get or register, twice: the same) -> a real device logs in -> wa
   helper.getNode('cred').receive({ payload: clientId });
   helper.getNode('cred').receive({ payload: clientId });
   await waitUntil(() => creds.length === 2);
-  expect(creds[0].payload).toMatchObject({ registered: true, clientId, mqtt: { clientId, username: expect.stringMatching(/^DeviceCredential\|/) } });
+  expect(creds[0].payload).toMatchObject({
+    registered: true,
+    clientId,
+    mqtt: { clientId, username: expect.stringMatching(/^DeviceCredential\|/) },
+  });
   expect(creds[1].payload).toMatchObject({ registered: false, deviceAccessKeyId: creds[0].payload.deviceAccessKeyId });
 
   helper.getNode('wait').receive({ payload: { clientId } });
@@ -96,7 +110,12 @@ it('credential (get or register, twice: the same) -> a real device logs in -> wa
   expect(received).toEqual(['{"interval":15}']);
   expect(sent[0].msgId).toEqual(expect.any(String));
   // As n8n's Send item: { message: { msgId, instanceId, topic, requestId } }.
-  expect(sent[0].message).toEqual({ msgId: sent[0].msgId, instanceId: INSTANCE, topic: 'devices/nr-1/config', requestId: expect.any(String) });
+  expect(sent[0].message).toEqual({
+    msgId: sent[0].msgId,
+    instanceId: INSTANCE,
+    topic: 'devices/nr-1/config',
+    requestId: expect.any(String),
+  });
   expect(caught).toHaveLength(0);
   expect(everyTextOf(helper.log().args)).not.toContain(mqtt.password);
 });

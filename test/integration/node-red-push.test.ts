@@ -48,7 +48,13 @@ const flow = (watch: Record<string, unknown>, config: Record<string, unknown> = 
     wires: [['off'], ['on'], ['incident'], ['summary']],
     ...watch,
   },
-  ...['off', 'on', 'incident', 'summary', 'caught'].map((id, i) => ({ id, type: 'helper', z: 'f1', x: 300, y: 50 * (i + 1) })),
+  ...['off', 'on', 'incident', 'summary', 'caught'].map((id, i) => ({
+    id,
+    type: 'helper',
+    z: 'f1',
+    x: 300,
+    y: 50 * (i + 1),
+  })),
   { id: 'catch', type: 'catch', z: 'f1', x: 100, y: 300, scope: null, uncaught: false, wires: [['caught']] },
 ];
 
@@ -60,12 +66,27 @@ it('a pushed drop and return leave by outputs 1 and 2, with the polled fields, a
   const on = collect('on');
   const caught = collect('caught');
   // The first full check (the baseline) after the subscription is up: it queries both devices.
-  await waitUntil(() => emu.requestLog().filter((e) => e.action === 'QuerySessionByClientId').length >= 2, 10_000, 'the baseline');
+  await waitUntil(
+    () => emu.requestLog().filter((e) => e.action === 'QuerySessionByClientId').length >= 2,
+    10_000,
+    'the baseline',
+  );
   await new Promise((r) => setTimeout(r, 1500)); // the connects of before the subscription, handled
   (devices[0] as unknown as { stream: { destroy(): void } }).stream.destroy();
   await waitUntil(() => off.length === 1, 10_000, 'the pushed drop');
-  expect(off[0]).toMatchObject({ topic: ids[0], payload: { clientId: ids[0], instanceId: INSTANCE, event: 'offline', online: false, previousOnline: true } });
-  expect(Object.keys(off[0].payload as object).sort()).toEqual(['checkedAt', 'clientId', 'event', 'instanceId', 'online', 'previousOnline', 'since']);
+  expect(off[0]).toMatchObject({
+    topic: ids[0],
+    payload: { clientId: ids[0], instanceId: INSTANCE, event: 'offline', online: false, previousOnline: true },
+  });
+  expect(Object.keys(off[0].payload as object).sort()).toEqual([
+    'checkedAt',
+    'clientId',
+    'event',
+    'instanceId',
+    'online',
+    'previousOnline',
+    'since',
+  ]);
   devices[0] = await connectMqtt(emu.mqttUrl!, ids[0]);
   await waitUntil(() => on.length === 1, 10_000, 'the pushed return');
   expect(on[0].payload).toMatchObject({ clientId: ids[0], event: 'online' });
@@ -78,7 +99,10 @@ it('a pushed drop and return leave by outputs 1 and 2, with the polled fields, a
 it('a RAM-role account: the push source says the Cloud SDK takes an AccessKey, once, to Catch', async () => {
   await helper.load(
     NODES,
-    flow({ clientIds: 'GID_nrpush@@@x' }, { authentication: 'ramRole', roleArn: 'acs:ram::1234567890123456:role/x', stsEndpoint: '127.0.0.1:1' }),
+    flow(
+      { clientIds: 'GID_nrpush@@@x' },
+      { authentication: 'ramRole', roleArn: 'acs:ram::1234567890123456:role/x', stsEndpoint: '127.0.0.1:1' },
+    ),
     CREDS,
   );
   const caught = collect('caught');
@@ -92,7 +116,9 @@ it('no config node selected: the push source says which setting is missing, once
   await helper.load(NODES, flow({ clientIds: 'GID_nrpush@@@x', config: '' }), CREDS);
   const caught = collect('caught');
   await waitUntil(() => caught.length === 1, 10_000, 'the refusal');
-  expect(String((caught[0].error as { message?: string }).message)).toMatch(/no Alibaba Cloud MQTT config node is selected/);
+  expect(String((caught[0].error as { message?: string }).message)).toMatch(
+    /no Alibaba Cloud MQTT config node is selected/,
+  );
   await new Promise((r) => setTimeout(r, 500));
   expect(caught).toHaveLength(1);
 });

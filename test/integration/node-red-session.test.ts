@@ -44,9 +44,19 @@ const CATCH = [
   { id: 'caught', type: 'helper', z: 'f1', x: 300, y: 300 },
 ];
 
-async function load(session: Record<string, unknown> = {}, extra: unknown[] = [], creds: Record<string, unknown> = CREDS) {
+async function load(
+  session: Record<string, unknown> = {},
+  extra: unknown[] = [],
+  creds: Record<string, unknown> = CREDS,
+) {
   await helper.load(NODES, flow(session, extra), creds);
-  return { on: collect('on'), off: collect('off'), retry: collect('retry'), fail: collect('fail'), q: helper.getNode('q') };
+  return {
+    on: collect('on'),
+    off: collect('off'),
+    retry: collect('retry'),
+    fail: collect('fail'),
+    q: helper.getNode('q'),
+  };
 }
 
 describe('alicloud-mqtt-session in a real Node-RED runtime', () => {
@@ -60,7 +70,13 @@ describe('alicloud-mqtt-session in a real Node-RED runtime', () => {
       expect(on[0]).toMatchObject({
         topic: 'site/a',
         ticket: 7,
-        payload: { clientId: 'GID_nr@@@on', instanceId: INSTANCE, online: true, requestId: expect.any(String), checkedAt: expect.any(String) },
+        payload: {
+          clientId: 'GID_nr@@@on',
+          instanceId: INSTANCE,
+          online: true,
+          requestId: expect.any(String),
+          checkedAt: expect.any(String),
+        },
       });
       expect(off[0].payload).toMatchObject({ clientId: 'GID_nr@@@off', online: false });
     } finally {
@@ -77,9 +93,13 @@ describe('alicloud-mqtt-session in a real Node-RED runtime', () => {
     expect(on.map((m) => m.parts.index).sort((a: number, b: number) => a - b)).toEqual([0, 5, 22]);
     const all = [...on, ...off];
     expect(new Set(all.map((m) => m.parts.index)).size).toBe(23);
-    expect(all.every((m) => m.parts.count === 23 && m.batch === 'x' && m.payload.clientId === ids[m.parts.index])).toBe(true);
+    expect(all.every((m) => m.parts.count === 23 && m.batch === 'x' && m.payload.clientId === ids[m.parts.index])).toBe(
+      true,
+    );
     const actions = env.emu.requestLog().map((e) => e.action);
-    expect(actions).toEqual(mode === 'batch' ? Array(3).fill('BatchQuerySessionByClientIds') : Array(23).fill('QuerySessionByClientId'));
+    expect(actions).toEqual(
+      mode === 'batch' ? Array(3).fill('BatchQuerySessionByClientIds') : Array(23).fill('QuerySessionByClientId'),
+    );
   });
 
   it("each message of a list is a copy of the input without the list: its property holds the message's own id (as a split node)", async () => {
@@ -425,7 +445,10 @@ describe('alicloud-mqtt-trace in a real Node-RED runtime', () => {
     const out = collect('out');
     helper.getNode('t').receive({ payload: 'GID_tr@@@1' });
     await waitUntil(() => out.length === 1);
-    expect(out[0].payload.map((e: { action: string; reason: string }) => `${e.action}:${e.reason}`)).toEqual(['close:closed by client', 'connect:accepted']);
+    expect(out[0].payload.map((e: { action: string; reason: string }) => `${e.action}:${e.reason}`)).toEqual([
+      'close:closed by client',
+      'connect:accepted',
+    ]);
     expect(out[0].clientId).toBe('GID_tr@@@1');
   });
 });

@@ -3,7 +3,14 @@
  * clients (mqtt.js) producing every reason, in the core, n8n's trigger and Node-RED's runtime.
  */
 import type { IDataObject } from 'n8n-workflow';
-import { checkFleet, disconnectCodeOf, isSessionFailure, type SessionStatus, type WatchOptions, type WatchState } from '../../lib/internal';
+import {
+  checkFleet,
+  disconnectCodeOf,
+  isSessionFailure,
+  type SessionStatus,
+  type WatchOptions,
+  type WatchState,
+} from '../../lib/internal';
 import { AlibabaCloudMqttTrigger } from '../../nodes/AlibabaCloudMqttTrigger/AlibabaCloudMqttTrigger.node';
 import configNode = require('../../nodes/node-red/alicloud-mqtt-config');
 import sessionNode = require('../../nodes/node-red/alicloud-mqtt-session');
@@ -22,10 +29,12 @@ beforeEach(() => env.emu.reset());
 const end = (c: Mqtt) => new Promise<void>((r) => c.end(false, {}, () => r()));
 const offline = (id: string) => waitFor(() => !env.emu.isDeviceOnline(id), 5000, `${id} to be offline`);
 /** Within a few seconds of `ms`: the trace's UTC+8 times came back as the right instants. */
-const near = (iso: string | null | undefined, ms: number) => expect(Math.abs(Date.parse(String(iso)) - ms)).toBeLessThan(3000);
+const near = (iso: string | null | undefined, ms: number) =>
+  expect(Math.abs(Date.parse(String(iso)) - ms)).toBeLessThan(3000);
 
 describe('offline details: each reason produced by a real MQTT client', () => {
-  const status = (id: string) => clientFor(env.emu).querySession({ clientId: id, instanceId: INSTANCE }, { offlineDetails: true });
+  const status = (id: string) =>
+    clientFor(env.emu).querySession({ clientId: id, instanceId: INSTANCE }, { offlineDetails: true });
 
   it('keep-alive timeout (a device that stops answering): keepalive_timeout, since when it stopped', async () => {
     const id = 'GID_why@@@silent';
@@ -36,7 +45,10 @@ describe('offline details: each reason produced by a real MQTT client', () => {
     const droppedAt = Date.now();
     const s = await status(id);
     device.end(true);
-    expect(s).toMatchObject({ online: false, details: { lastDisconnectReason: 'no heart', lastDisconnectCode: 'keepalive_timeout' } });
+    expect(s).toMatchObject({
+      online: false,
+      details: { lastDisconnectReason: 'no heart', lastDisconnectCode: 'keepalive_timeout' },
+    });
     near(s.details!.offlineSince, droppedAt);
     near(s.details!.lastConnectedAt, connectedAt);
   });
@@ -52,7 +64,10 @@ describe('offline details: each reason produced by a real MQTT client', () => {
       lastDisconnectReason: 'disconnected by client',
       lastDisconnectCode: 'client_disconnected',
     });
-    expect((await status('GID_why@@@crashed')).details).toMatchObject({ lastDisconnectReason: 'closed by client', lastDisconnectCode: 'client_closed' });
+    expect((await status('GID_why@@@crashed')).details).toMatchObject({
+      lastDisconnectReason: 'closed by client',
+      lastDisconnectCode: 'client_closed',
+    });
   });
 
   it('a takeover by the same Client ID: the connection taken over ends with client_id_conflict', async () => {
@@ -60,7 +75,12 @@ describe('offline details: each reason produced by a real MQTT client', () => {
     const first = await connectMqtt(env.emu.mqttUrl!, id);
     const second = await connectMqtt(env.emu.mqttUrl!, id);
     await waitFor(() => first.connected === false, 3000, 'the first connection to be taken over');
-    const trace = await clientFor(env.emu).queryConnectionTrace({ clientId: id, instanceId: INSTANCE, from: Date.now() - 60_000, to: Date.now() + 1000 });
+    const trace = await clientFor(env.emu).queryConnectionTrace({
+      clientId: id,
+      instanceId: INSTANCE,
+      from: Date.now() - 60_000,
+      to: Date.now() + 1000,
+    });
     const takenOver = trace.find((e) => e.action === 'close');
     expect(takenOver && disconnectCodeOf(takenOver.reason)).toBe('client_id_conflict');
     // The device is online (the second connection): no details are read for an online device.
@@ -79,9 +99,10 @@ describe('offline details: each reason produced by a real MQTT client', () => {
     const droppedAt = Date.now();
     env.emu.setMqttAuth(true);
     try {
-      const refused = await connectMqtt(env.emu.mqttUrl!, id, { username: `Signature|${SENTINEL_ACCESS_KEY_ID}|${INSTANCE}`, password: 'wrong' }).catch(
-        (e: Error) => e,
-      );
+      const refused = await connectMqtt(env.emu.mqttUrl!, id, {
+        username: `Signature|${SENTINEL_ACCESS_KEY_ID}|${INSTANCE}`,
+        password: 'wrong',
+      }).catch((e: Error) => e);
       expect(refused).toBeInstanceOf(Error);
     } finally {
       env.emu.setMqttAuth(false);
@@ -93,7 +114,12 @@ describe('offline details: each reason produced by a real MQTT client', () => {
 
   it('a device never seen in the last day: all details null, nothing missing', async () => {
     const s = await status('GID_why@@@never');
-    expect(s.details).toEqual({ offlineSince: null, lastDisconnectReason: null, lastDisconnectCode: null, lastConnectedAt: null });
+    expect(s.details).toEqual({
+      offlineSince: null,
+      lastDisconnectReason: null,
+      lastDisconnectCode: null,
+      lastConnectedAt: null,
+    });
   });
 });
 
@@ -102,24 +128,40 @@ describe('offline details never cost a status', () => {
     const ids = Array.from({ length: 20 }, (_, i) => `GID_keep@@@${i}`);
     for (const [i, id] of ids.entries()) env.emu.setDeviceOnline(id, i % 2 === 0);
     env.emu.setFaults({ errors: [{ code: 'InvalidParameter', action: 'QueryMqttTraceDevice', clientId: ids[3] }] });
-    const outcomes = await clientFor(env.emu).querySessions({ clientIds: ids, instanceId: INSTANCE }, { offlineDetails: true });
+    const outcomes = await clientFor(env.emu).querySessions(
+      { clientIds: ids, instanceId: INSTANCE },
+      { offlineDetails: true },
+    );
     expect(outcomes.map((o) => (isSessionFailure(o) ? 'error' : o.online))).toEqual(ids.map((_, i) => i % 2 === 0));
     const statuses = outcomes as SessionStatus[];
     expect(statuses.filter((s) => s.online).every((s) => s.details === undefined)).toBe(true);
-    expect(statuses[3].details?.offlineDetailsMissing).toMatch(/connection trace could not be read \(InvalidParameter\)/);
+    expect(statuses[3].details?.offlineDetailsMissing).toMatch(
+      /connection trace could not be read \(InvalidParameter\)/,
+    );
     expect(statuses.filter((s) => !s.online && s.details && !s.details.offlineDetailsMissing)).toHaveLength(9);
     // Never connected: an empty trace, details null but not missing.
-    expect(statuses[1].details).toEqual({ offlineSince: null, lastDisconnectReason: null, lastDisconnectCode: null, lastConnectedAt: null });
+    expect(statuses[1].details).toEqual({
+      offlineSince: null,
+      lastDisconnectReason: null,
+      lastDisconnectCode: null,
+      lastConnectedAt: null,
+    });
   });
 
   it('a trace that keeps being throttled: the status comes at the details deadline, not after every retry', async () => {
     env.emu.setDeviceOnline('GID_keep@@@slow', false);
     env.emu.setFaults({ errors: [{ code: 'Throttling.User', action: 'QueryMqttTraceDevice' }] });
     const client = clientFor(env.emu, { retry: { maxAttempts: 10, baseDelayMs: 400, maxDelayMs: 2000 } });
-    const s = await client.querySession({ clientId: 'GID_keep@@@slow', instanceId: INSTANCE }, { offlineDetails: { timeoutMs: 700 } });
+    const s = await client.querySession(
+      { clientId: 'GID_keep@@@slow', instanceId: INSTANCE },
+      { offlineDetails: { timeoutMs: 700 } },
+    );
     // Given up at the deadline: with 400 ms+ between attempts, far fewer than the 10 allowed were sent.
     expect(env.emu.requestLog().filter((e) => e.action === 'QueryMqttTraceDevice').length).toBeLessThan(10);
-    expect(s).toMatchObject({ online: false, details: { offlineDetailsMissing: expect.stringMatching(/did not answer within 1 s/) } });
+    expect(s).toMatchObject({
+      online: false,
+      details: { offlineDetailsMissing: expect.stringMatching(/did not answer within 1 s/) },
+    });
   });
 });
 
@@ -155,7 +197,10 @@ describe('storm protection with 100 real devices', () => {
     const client = clientFor(env.emu);
     let state: WatchState | undefined;
     const check = async () => {
-      const r = await checkFleet(client, { instanceId: INSTANCE, clientIds: f.ids }, state, options, { offlineDetails: true, summary: true });
+      const r = await checkFleet(client, { instanceId: INSTANCE, clientIds: f.ids }, state, options, {
+        offlineDetails: true,
+        summary: true,
+      });
       state = r.state;
       return r;
     };
@@ -168,7 +213,9 @@ describe('storm protection with 100 real devices', () => {
       const incident = storm.incidents[0];
       if (incident.event !== 'incident') throw new Error('expected an incident');
       expect(incident).toMatchObject({ offlineCount: 60, watchedCount: 100, offlinePercent: 60 });
-      expect(incident.devices.every((d) => d.lastDisconnectCode === 'client_disconnected' && d.offlineSince)).toBe(true);
+      expect(incident.devices.every((d) => d.lastDisconnectCode === 'client_disconnected' && d.offlineSince)).toBe(
+        true,
+      );
       expect(storm.summary).toMatchObject({
         online: 40,
         offline: 60,
@@ -207,7 +254,10 @@ describe('storm protection with 100 real devices', () => {
       network: 'public',
       endpoint: env.emu.endpoint,
     };
-    const poll = async () => ((await trigger.poll.call(pollContext({ parameters, credentials, staticData }).ctx)) ?? [[]])[0].map((i) => i.json);
+    const poll = async () =>
+      ((await trigger.poll.call(pollContext({ parameters, credentials, staticData }).ctx)) ?? [[]])[0].map(
+        (i) => i.json,
+      );
     try {
       expect(await poll()).toEqual([]);
       await f.drop(f.ids.slice(0, 60));
@@ -218,7 +268,9 @@ describe('storm protection with 100 real devices', () => {
       expect((await poll()).map((j) => j.event)).toEqual(['incident_resolved']);
       await f.drop(f.ids.slice(90, 93));
       const three = await poll();
-      expect(three.map((j) => [j.clientId, j.event, j.lastDisconnectCode])).toEqual(f.ids.slice(90, 93).map((id) => [id, 'offline', 'client_disconnected']));
+      expect(three.map((j) => [j.clientId, j.event, j.lastDisconnectCode])).toEqual(
+        f.ids.slice(90, 93).map((id) => [id, 'offline', 'client_disconnected']),
+      );
     } finally {
       await f.close();
     }
@@ -268,16 +320,28 @@ describe('storm protection with 100 real devices', () => {
       expect(incident.map((m) => m.payload.event)).toEqual(['incident']);
       expect(incident[0].topic).toBe('incident');
       expect(incident[0].payload.devices).toHaveLength(60);
-      expect(incident[0].payload.devices[0]).toMatchObject({ lastDisconnectCode: 'client_disconnected', lastDisconnectReason: 'disconnected by client' });
-      expect(summary[summary.length - 1].payload).toMatchObject({ event: 'summary', online: 40, offline: 60, incident: { devices: 60 } });
+      expect(incident[0].payload.devices[0]).toMatchObject({
+        lastDisconnectCode: 'client_disconnected',
+        lastDisconnectReason: 'disconnected by client',
+      });
+      expect(summary[summary.length - 1].payload).toMatchObject({
+        event: 'summary',
+        online: 40,
+        offline: 60,
+        incident: { devices: 60 },
+      });
       await f.back(f.ids.slice(0, 55));
       await check();
       expect(incident.map((m) => m.payload.event)).toEqual(['incident', 'incident_resolved']);
-      expect(incident[1].payload.stillOffline.map((d: { clientId: string }) => d.clientId)).toEqual(f.ids.slice(55, 60));
+      expect(incident[1].payload.stillOffline.map((d: { clientId: string }) => d.clientId)).toEqual(
+        f.ids.slice(55, 60),
+      );
       expect(on).toHaveLength(0);
       await f.drop(f.ids.slice(90, 93));
       await check();
-      expect(off.map((m) => [m.payload.clientId, m.payload.lastDisconnectCode])).toEqual(f.ids.slice(90, 93).map((id) => [id, 'client_disconnected']));
+      expect(off.map((m) => [m.payload.clientId, m.payload.lastDisconnectCode])).toEqual(
+        f.ids.slice(90, 93).map((id) => [id, 'client_disconnected']),
+      );
       expect(incident).toHaveLength(2);
     } finally {
       await helper.unload();

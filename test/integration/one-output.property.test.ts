@@ -40,7 +40,10 @@ const thrower = () => {
 const anyInput: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 6, arbitrary: fc.integer({ min: 0, max: 40 }).map((i) => `GID_prop@@@${i}`) },
   { weight: 1, arbitrary: fc.integer({ min: 0, max: 40 }).map((i) => ` GID_prop@@@${i}\t`) },
-  { weight: 1, arbitrary: fc.oneof(fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant(undefined)) },
+  {
+    weight: 1,
+    arbitrary: fc.oneof(fc.integer(), fc.double(), fc.boolean(), fc.constant(null), fc.constant(undefined)),
+  },
   { weight: 1, arbitrary: fc.array(fc.constant('GID_prop@@@1'), { maxLength: 2 }) },
   {
     weight: 2,
@@ -70,48 +73,55 @@ function validId(value: unknown): string | undefined {
   }
 }
 
-const queriesSent = () => env.emu.requestLog().filter((e) => e.action === 'QuerySessionByClientId' || e.action === 'BatchQuerySessionByClientIds');
+const queriesSent = () =>
+  env.emu
+    .requestLog()
+    .filter((e) => e.action === 'QuerySessionByClientId' || e.action === 'BatchQuerySessionByClientIds');
 
 describe('one output per input (property, fast-check)', () => {
   it('the core: querySession, querySessions (exact, batch) and the watch list parsing', async () => {
     const client = clientFor(env.emu);
     await fc.assert(
-      fc.asyncProperty(fc.array(anyInput, { maxLength: 25 }), fc.constantFrom('exact' as const, 'batch' as const), async (inputs, mode) => {
-        env.emu.reset();
-        const results = await client.querySessions({ clientIds: inputs, instanceId: INSTANCE, mode });
-        expect(results).toHaveLength(inputs.length);
-        const valid = inputs.map(validId);
-        results.forEach((result, i) => {
-          const id = valid[i];
-          if (id === undefined) {
-            expect(isSessionFailure(result) && result.error.code).toBe('InvalidInput');
-            expect(typeof result.clientId).toBe('string');
-          } else {
-            expect(result.clientId).toBe(id);
-            expect(isSessionFailure(result)).toBe(false);
+      fc.asyncProperty(
+        fc.array(anyInput, { maxLength: 25 }),
+        fc.constantFrom('exact' as const, 'batch' as const),
+        async (inputs, mode) => {
+          env.emu.reset();
+          const results = await client.querySessions({ clientIds: inputs, instanceId: INSTANCE, mode });
+          expect(results).toHaveLength(inputs.length);
+          const valid = inputs.map(validId);
+          results.forEach((result, i) => {
+            const id = valid[i];
+            if (id === undefined) {
+              expect(isSessionFailure(result) && result.error.code).toBe('InvalidInput');
+              expect(typeof result.clientId).toBe('string');
+            } else {
+              expect(result.clientId).toBe(id);
+              expect(isSessionFailure(result)).toBe(false);
+            }
+          });
+          // Requests for the good ones only, each good one in exactly one (exact: one each; batch: by tens).
+          const sent = queriesSent().flatMap((e) => e.clientIds);
+          const good = valid.filter((v): v is string => v !== undefined);
+          expect([...sent].sort()).toEqual([...good].sort());
+          // One at a time, too: a value or an InvalidInput, never another exception.
+          for (const input of inputs.slice(0, 3)) {
+            const one = await client.querySession({ clientId: input as string, instanceId: INSTANCE }).then(
+              () => 'ok',
+              (e: unknown) => (e instanceof OnsMqttError ? e.code : 'thrown'),
+            );
+            expect(one).toBe(validId(input) === undefined ? 'InvalidInput' : 'ok');
           }
-        });
-        // Requests for the good ones only, each good one in exactly one (exact: one each; batch: by tens).
-        const sent = queriesSent().flatMap((e) => e.clientIds);
-        const good = valid.filter((v): v is string => v !== undefined);
-        expect([...sent].sort()).toEqual([...good].sort());
-        // One at a time, too: a value or an InvalidInput, never another exception.
-        for (const input of inputs.slice(0, 3)) {
-          const one = await client.querySession({ clientId: input as string, instanceId: INSTANCE }).then(
-            () => 'ok',
-            (e: unknown) => (e instanceof OnsMqttError ? e.code : 'thrown'),
-          );
-          expect(one).toBe(validId(input) === undefined ? 'InvalidInput' : 'ok');
-        }
-        // The watch list: strings only, or one clear InvalidInput.
-        try {
-          const list = parseClientIdList(inputs);
-          expect(list.every((id) => typeof id === 'string')).toBe(true);
-        } catch (error) {
-          expect(error).toBeInstanceOf(OnsMqttError);
-          expect((error as OnsMqttError).code).toBe('InvalidInput');
-        }
-      }),
+          // The watch list: strings only, or one clear InvalidInput.
+          try {
+            const list = parseClientIdList(inputs);
+            expect(list.every((id) => typeof id === 'string')).toBe(true);
+          } catch (error) {
+            expect(error).toBeInstanceOf(OnsMqttError);
+            expect((error as OnsMqttError).code).toBe('InvalidInput');
+          }
+        },
+      ),
       { seed: SEED, numRuns: 40 },
     );
   }, 120_000);
@@ -152,7 +162,9 @@ describe('one output per input (property, fast-check)', () => {
           }
           const all = outputs.flat();
           // Each input item exactly once, over all outputs, and in input order within each.
-          expect(all.map((i) => (i.pairedItem as { item: number }).item).sort((a, b) => a - b)).toEqual(inputs.map((_, i) => i));
+          expect(all.map((i) => (i.pairedItem as { item: number }).item).sort((a, b) => a - b)).toEqual(
+            inputs.map((_, i) => i),
+          );
           for (const output of outputs) {
             const order = output.map((i) => (i.pairedItem as { item: number }).item);
             expect(order).toEqual([...order].sort((a, b) => a - b));
@@ -221,7 +233,9 @@ describe('one output per input (property, fast-check)', () => {
             env.emu.setFaults({});
           }
           const all = outputs.flat();
-          expect(all.map((i) => (i.pairedItem as { item: number }).item).sort((a, b) => a - b)).toEqual(inputs.map((_, i) => i));
+          expect(all.map((i) => (i.pairedItem as { item: number }).item).sort((a, b) => a - b)).toEqual(
+            inputs.map((_, i) => i),
+          );
           for (const output of outputs) {
             const order = output.map((i) => (i.pairedItem as { item: number }).item);
             expect(order).toEqual([...order].sort((a, b) => a - b));
@@ -258,36 +272,49 @@ describe('one output per input (property, fast-check)', () => {
       { id: 'f1', type: 'tab' },
     ];
     await fc.assert(
-      fc.asyncProperty(fc.array(anyInput, { minLength: 1, maxLength: 10 }), fc.constantFrom('exact', 'batch'), async (inputs, mode) => {
-        env.emu.reset();
-        await helper.load([configNode, sessionNode], flow(mode), { cfg: { accessKeyId: SENTINEL_ACCESS_KEY_ID, accessKeySecret: SENTINEL_SECRET } });
-        try {
-          const on = collect('on');
-          const off = collect('off');
-          const caught = collect('caught');
-          const q = helper.getNode('q');
-          // One message per input: each ends exactly once (Online, Offline, or Catch); an array
-          // payload is a list, whose every entry ends once (msg.parts), an empty one as one failure.
-          inputs.forEach((payload, i) => q.receive({ payload, seq: i }));
-          const expected = inputs.map((v) => (Array.isArray(v) && v.length > 0 ? v.length : 1));
-          const total = expected.reduce((a, b) => a + b, 0);
-          const ended = () => [...on, ...off, ...caught].filter((m) => typeof m.seq === 'number');
-          await waitUntil(() => ended().length >= total, 30_000, 'every message to end');
-          const perInput = inputs.map((_, i) => ended().filter((m) => m.seq === i).length);
-          expect(perInput).toEqual(expected);
-          for (const m of on) if (m.parts === undefined) expect(validId(inputs[m.seq as number])).toBeDefined();
+      fc.asyncProperty(
+        fc.array(anyInput, { minLength: 1, maxLength: 10 }),
+        fc.constantFrom('exact', 'batch'),
+        async (inputs, mode) => {
+          env.emu.reset();
+          await helper.load([configNode, sessionNode], flow(mode), {
+            cfg: { accessKeyId: SENTINEL_ACCESS_KEY_ID, accessKeySecret: SENTINEL_SECRET },
+          });
+          try {
+            const on = collect('on');
+            const off = collect('off');
+            const caught = collect('caught');
+            const q = helper.getNode('q');
+            // One message per input: each ends exactly once (Online, Offline, or Catch); an array
+            // payload is a list, whose every entry ends once (msg.parts), an empty one as one failure.
+            inputs.forEach((payload, i) => q.receive({ payload, seq: i }));
+            const expected = inputs.map((v) => (Array.isArray(v) && v.length > 0 ? v.length : 1));
+            const total = expected.reduce((a, b) => a + b, 0);
+            const ended = () => [...on, ...off, ...caught].filter((m) => typeof m.seq === 'number');
+            await waitUntil(() => ended().length >= total, 30_000, 'every message to end');
+            const perInput = inputs.map((_, i) => ended().filter((m) => m.seq === i).length);
+            expect(perInput).toEqual(expected);
+            for (const m of on) if (m.parts === undefined) expect(validId(inputs[m.seq as number])).toBeDefined();
 
-          // The whole list in one message: one message per entry (msg.parts), or one failure.
-          on.length = off.length = caught.length = 0;
-          q.receive({ payload: inputs, list: true });
-          await waitUntil(() => [...on, ...off, ...caught].filter((m) => m.list).length >= inputs.length, 30_000, 'every entry to end');
-          const entries = [...on, ...off, ...caught].filter((m) => m.list);
-          expect(entries.map((m) => (m.parts as { index: number }).index).sort((a, b) => a - b)).toEqual(inputs.map((_, i) => i));
-          for (const m of on.filter((x) => x.list)) expect(validId(inputs[(m.parts as { index: number }).index])).toBeDefined();
-        } finally {
-          await helper.unload();
-        }
-      }),
+            // The whole list in one message: one message per entry (msg.parts), or one failure.
+            on.length = off.length = caught.length = 0;
+            q.receive({ payload: inputs, list: true });
+            await waitUntil(
+              () => [...on, ...off, ...caught].filter((m) => m.list).length >= inputs.length,
+              30_000,
+              'every entry to end',
+            );
+            const entries = [...on, ...off, ...caught].filter((m) => m.list);
+            expect(entries.map((m) => (m.parts as { index: number }).index).sort((a, b) => a - b)).toEqual(
+              inputs.map((_, i) => i),
+            );
+            for (const m of on.filter((x) => x.list))
+              expect(validId(inputs[(m.parts as { index: number }).index])).toBeDefined();
+          } finally {
+            await helper.unload();
+          }
+        },
+      ),
       { seed: SEED, numRuns: 12 },
     );
   }, 240_000);

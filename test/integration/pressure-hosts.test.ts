@@ -50,7 +50,13 @@ describe('n8n: Get Status with 1,500 items while the service stalls 2 s', () => 
   const node = new AlibabaCloudMqtt();
   const context = (items: string[], cancelSignal?: AbortSignal) =>
     executeContext({
-      parameters: { resource: 'deviceSession', operation: 'getStatus', clientId: '={{ $json.clientId }}', instanceId: INSTANCE, options: { timeout: 10_000 } },
+      parameters: {
+        resource: 'deviceSession',
+        operation: 'getStatus',
+        clientId: '={{ $json.clientId }}',
+        instanceId: INSTANCE,
+        options: { timeout: 10_000 },
+      },
       items: items.map((clientId) => ({ clientId })),
       credentials: {
         accessKeyId: proc.accessKeyId,
@@ -108,7 +114,9 @@ describe('Node-RED: the session node with 1,500 messages while the service stall
     { id: 'f1', type: 'tab' },
   ];
   const load = async () => {
-    await helper.load([configNode, sessionNode], flow(), { cfg: { accessKeyId: proc.accessKeyId, accessKeySecret: proc.accessKeySecret } });
+    await helper.load([configNode, sessionNode], flow(), {
+      cfg: { accessKeyId: proc.accessKeyId, accessKeySecret: proc.accessKeySecret },
+    });
     return { on: collect('on'), off: collect('off'), q: helper.getNode('q') };
   };
   afterEach(() => helper.unload());

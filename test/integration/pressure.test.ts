@@ -5,7 +5,13 @@
  * attempt; the retry budget caps the load on a failing service; trace pages never repeat.
  */
 import { busiestSecond, type RunningEmulator } from '../../emulator';
-import { API_RATE_LIMITS, OnsMqttClient, OnsMqttError, isSessionFailure, type OnsMqttClientOptions } from '../../lib/internal';
+import {
+  API_RATE_LIMITS,
+  OnsMqttClient,
+  OnsMqttError,
+  isSessionFailure,
+  type OnsMqttClientOptions,
+} from '../../lib/internal';
 import { SECOND_KEY, startEmulatorProcess, type EmulatorProcess } from '../helpers/emulator-process';
 import { busiestWindow, recordSends, type SendLog } from '../helpers/send-log';
 import { clientFor, emulatorWithSentinel } from '../helpers/emulator';
@@ -27,7 +33,11 @@ const ids = (n: number, prefix = 'p') => Array.from({ length: n }, (_, i) => `GI
 const sent = (action = 'QuerySessionByClientId') => emu.requestLog().filter((e) => e.action === action);
 
 /** Aborts after `afterMs` and resolves with the call's error (it must not succeed). */
-async function abortAfter(promise: Promise<unknown>, controller: AbortController, afterMs: number): Promise<{ error: OnsMqttError }> {
+async function abortAfter(
+  promise: Promise<unknown>,
+  controller: AbortController,
+  afterMs: number,
+): Promise<{ error: OnsMqttError }> {
   await new Promise((r) => setTimeout(r, afterMs));
   controller.abort();
   const error = (await promise.then(
@@ -47,7 +57,13 @@ describe('the per-source limit holds after a stall (emulator in its own process)
   afterAll(async () => proc.stop());
   beforeEach(async () => proc.reset());
   const procClient = (overrides: Partial<OnsMqttClientOptions> = {}) =>
-    new OnsMqttClient({ accessKeyId: proc.accessKeyId, accessKeySecret: proc.accessKeySecret, endpoint: proc.endpoint, timeoutMs: 10_000, ...overrides });
+    new OnsMqttClient({
+      accessKeyId: proc.accessKeyId,
+      accessKeySecret: proc.accessKeySecret,
+      endpoint: proc.endpoint,
+      timeoutMs: 10_000,
+      ...overrides,
+    });
   let sends: SendLog;
   beforeEach(() => (sends = recordSends(proc.endpoint)));
   afterEach(() => sends.stop());
@@ -73,7 +89,9 @@ describe('the per-source limit holds after a stall (emulator in its own process)
     async (stallMs) => {
       await proc.setFaults({ stallForMs: stallMs, throttleQps: { QuerySessionByClientId: LIMIT.documentedQps } });
       const client = procClient();
-      const outcomes = await Promise.all(ids(1500).map((clientId) => client.querySession({ clientId, instanceId: INSTANCE }).then((s) => s.online)));
+      const outcomes = await Promise.all(
+        ids(1500).map((clientId) => client.querySession({ clientId, instanceId: INSTANCE }).then((s) => s.online)),
+      );
       expect(outcomes).toHaveLength(1500);
       const seen = await witness();
       expect(seen.sent).toBe(1500);
@@ -128,7 +146,10 @@ describe("maxRequestsPerSecond is a client's own", () => {
     // After its life: a new default client of the same AccessKey takes no token of the slow one.
     const slowAgain = clientFor(emu, { maxRequestsPerSecond: 0.2 });
     const stopAgain = new AbortController();
-    const againRun = slowAgain.querySessions({ clientIds: ids(2, 't'), instanceId: INSTANCE }, { signal: stopAgain.signal });
+    const againRun = slowAgain.querySessions(
+      { clientIds: ids(2, 't'), instanceId: INSTANCE },
+      { signal: stopAgain.signal },
+    );
     await clientFor(emu).querySessions({ clientIds: ids(60, 'g'), instanceId: INSTANCE });
     expect(order().filter((id) => id.startsWith('GID_t@@@'))).toEqual(['GID_t@@@0']);
     expect(order().filter((id) => id.startsWith('GID_g@@@'))).toHaveLength(60);
@@ -144,7 +165,9 @@ describe('cancellation ends a call at every stage', () => {
     emu.setFaults({ hangRate: 1 });
     const client = clientFor(emu, { concurrency: 1, timeoutMs: 10_000 });
     const blocker = new AbortController();
-    const first = client.querySession({ clientId: 'GID_q@@@1', instanceId: INSTANCE }, { signal: blocker.signal }).catch((e) => e);
+    const first = client
+      .querySession({ clientId: 'GID_q@@@1', instanceId: INSTANCE }, { signal: blocker.signal })
+      .catch((e) => e);
     const controller = new AbortController();
     const queued = client.querySession({ clientId: 'GID_q@@@2', instanceId: INSTANCE }, { signal: controller.signal });
     const { error } = await abortAfter(queued, controller, 100);
@@ -168,7 +191,10 @@ describe('cancellation ends a call at every stage', () => {
     emu.setFaults({ hangRate: 1 });
     const client = clientFor(emu, { timeoutMs: 10_000 });
     const controller = new AbortController();
-    const inFlight = client.querySession({ clientId: 'GID_f@@@1', instanceId: INSTANCE }, { signal: controller.signal });
+    const inFlight = client.querySession(
+      { clientId: 'GID_f@@@1', instanceId: INSTANCE },
+      { signal: controller.signal },
+    );
     const { error } = await abortAfter(inFlight, controller, 300);
     expect(error).toMatchObject({ code: 'Aborted', attempts: 1 });
     await new Promise((r) => setTimeout(r, 100));
@@ -178,9 +204,14 @@ describe('cancellation ends a call at every stage', () => {
   it('between attempts: the backoff wait ends at once', async () => {
     emu.setFaults({ errors: [{ code: 'InternalError' }] });
     // Full jitter may draw a short first wait: give the backoff room with 4 attempts of up to 20 s.
-    const client = clientFor(emu, { retry: { maxAttempts: 4, baseDelayMs: 20_000, maxDelayMs: 20_000, deadlineMs: 120_000 } });
+    const client = clientFor(emu, {
+      retry: { maxAttempts: 4, baseDelayMs: 20_000, maxDelayMs: 20_000, deadlineMs: 120_000 },
+    });
     const controller = new AbortController();
-    const backingOff = client.querySession({ clientId: 'GID_b@@@1', instanceId: INSTANCE }, { signal: controller.signal });
+    const backingOff = client.querySession(
+      { clientId: 'GID_b@@@1', instanceId: INSTANCE },
+      { signal: controller.signal },
+    );
     const { error } = await abortAfter(backingOff, controller, 300);
     expect(error).toMatchObject({ code: 'Aborted' });
     const requests = sent().length;
@@ -194,7 +225,9 @@ describe('cancellation ends a call at every stage', () => {
     const client = clientFor(emu, { concurrency: 2, timeoutMs: 10_000 });
     const controller = new AbortController();
     const calls = ids(10, 'c').map((clientId) =>
-      client.querySession({ clientId, instanceId: INSTANCE }, { signal: controller.signal }).catch((e: OnsMqttError) => e),
+      client
+        .querySession({ clientId, instanceId: INSTANCE }, { signal: controller.signal })
+        .catch((e: OnsMqttError) => e),
     );
     await new Promise((r) => setTimeout(r, 50));
     controller.abort();
@@ -208,9 +241,14 @@ describe('cancellation ends a call at every stage', () => {
 describe('retries are bounded', () => {
   it('the deadline bounds the attempt in flight: DeadlineExceeded at the deadline, not at the request timeout', async () => {
     emu.setFaults({ hangRate: 1 });
-    const client = clientFor(emu, { timeoutMs: 10_000, retry: { deadlineMs: 1500, maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 5 } });
+    const client = clientFor(emu, {
+      timeoutMs: 10_000,
+      retry: { deadlineMs: 1500, maxAttempts: 4, baseDelayMs: 5, maxDelayMs: 5 },
+    });
     const t0 = performance.now();
-    const error = (await client.querySession({ clientId: 'GID_d@@@1', instanceId: INSTANCE }).catch((e) => e)) as OnsMqttError;
+    const error = (await client
+      .querySession({ clientId: 'GID_d@@@1', instanceId: INSTANCE })
+      .catch((e) => e)) as OnsMqttError;
     const elapsed = performance.now() - t0;
     expect(error).toMatchObject({ code: 'DeadlineExceeded', retryable: true, attempts: 1 });
     // Never before the deadline (a bound that holds at any speed); attempts 1 says it did not wait
@@ -220,8 +258,13 @@ describe('retries are bounded', () => {
 
   it("an attempt's timeout is cut to what is left of the deadline", async () => {
     emu.setFaults({ hangRate: 1 });
-    const client = clientFor(emu, { timeoutMs: 1000, retry: { deadlineMs: 1600, maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 1 } });
-    const error = (await client.querySession({ clientId: 'GID_d@@@2', instanceId: INSTANCE }).catch((e) => e)) as OnsMqttError;
+    const client = clientFor(emu, {
+      timeoutMs: 1000,
+      retry: { deadlineMs: 1600, maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 1 },
+    });
+    const error = (await client
+      .querySession({ clientId: 'GID_d@@@2', instanceId: INSTANCE })
+      .catch((e) => e)) as OnsMqttError;
     // 1 000 ms timeout, then a second attempt with the ~600 ms left: ends at the deadline, after
     // exactly two requests (a third would need time the deadline no longer has).
     expect(error.code).toMatch(/^(DeadlineExceeded|RequestTimeout)$/);
@@ -266,22 +309,31 @@ describe('connection-trace paging', () => {
     }
   });
 
-  it.each([1, 99, 100, 101, 150, 250, 260, 1000])('limit %i: unique events, newest first, min(limit, 260) of them', async (limit) => {
-    const client = clientFor(traceEmu);
-    const events = await client.queryConnectionTrace({ clientId: DEVICE, instanceId: INSTANCE, from, to: Date.now() + 1000, limit });
-    expect(events).toHaveLength(Math.min(limit, 260));
-    const keys = events.map((e) => `${e.time}|${e.channel}|${e.action}`);
-    expect(new Set(keys).size).toBe(events.length);
-    const times = events.map((e) => e.time);
-    expect([...times].sort().reverse()).toEqual(times);
-    // Every page but the last asked for the same size.
-    const sizes = traceEmu
-      .requestLog()
-      .filter((e) => e.action === 'QueryMqttTraceDevice')
-      .map((e) => e.params.PageSize);
-    expect(new Set(sizes)).toEqual(new Set(['100']));
-    traceEmu.clearLog();
-  });
+  it.each([1, 99, 100, 101, 150, 250, 260, 1000])(
+    'limit %i: unique events, newest first, min(limit, 260) of them',
+    async (limit) => {
+      const client = clientFor(traceEmu);
+      const events = await client.queryConnectionTrace({
+        clientId: DEVICE,
+        instanceId: INSTANCE,
+        from,
+        to: Date.now() + 1000,
+        limit,
+      });
+      expect(events).toHaveLength(Math.min(limit, 260));
+      const keys = events.map((e) => `${e.time}|${e.channel}|${e.action}`);
+      expect(new Set(keys).size).toBe(events.length);
+      const times = events.map((e) => e.time);
+      expect([...times].sort().reverse()).toEqual(times);
+      // Every page but the last asked for the same size.
+      const sizes = traceEmu
+        .requestLog()
+        .filter((e) => e.action === 'QueryMqttTraceDevice')
+        .map((e) => e.params.PageSize);
+      expect(new Set(sizes)).toEqual(new Set(['100']));
+      traceEmu.clearLog();
+    },
+  );
 });
 
 describe('a rate token that grows old before its request is written', () => {
@@ -315,8 +367,14 @@ describe('a rate token that grows old before its request is written', () => {
 
   it.each([
     ['right after the grant (before the SDK builds the request)', (block: () => void) => block()],
-    ['in a microtask of someone else, while the SDK prepares the request', (block: () => void) => queueMicrotask(block)],
-    ['on the next tick, after the request was created and before its socket is given to it', (block: () => void) => process.nextTick(block)],
+    [
+      'in a microtask of someone else, while the SDK prepares the request',
+      (block: () => void) => queueMicrotask(block),
+    ],
+    [
+      'on the next tick, after the request was created and before its socket is given to it',
+      (block: () => void) => process.nextTick(block),
+    ],
   ])('blocked %s: written once all the same, paid for with one more token, counted', async (_when, how) => {
     const { status, written, lateWrites } = await queryWithOneStall(how);
     expect(status.online).toBe(false);

@@ -8,7 +8,14 @@ import { execFileSync } from 'node:child_process';
 import type { MqttClient } from 'mqtt';
 import type { RunningEmulator } from '../../emulator';
 import { OnsMqttClient, mqttConnectOptions, type MqttConnectOptions } from '../../lib/internal';
-import { clientFor, emulatorWithSentinel, everyTextOf, SENTINEL_ACCESS_KEY_ID, SENTINEL_SECRET, waitFor } from '../helpers/emulator';
+import {
+  clientFor,
+  emulatorWithSentinel,
+  everyTextOf,
+  SENTINEL_ACCESS_KEY_ID,
+  SENTINEL_SECRET,
+  waitFor,
+} from '../helpers/emulator';
 
 const INSTANCE = 'post-cn-emulator01';
 let emu: RunningEmulator;
@@ -29,11 +36,18 @@ beforeEach(() => emu.reset());
 function login(options: MqttConnectOptions): Promise<{ client: MqttClient } | { refused: number }> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const mqtt = require('mqtt') as typeof import('mqtt');
-  const device = mqtt.connect(emu.mqttUrl!, { ...options, reconnectPeriod: 0, connectTimeout: 5_000, protocolVersion: 4 });
+  const device = mqtt.connect(emu.mqttUrl!, {
+    ...options,
+    reconnectPeriod: 0,
+    connectTimeout: 5_000,
+    protocolVersion: 4,
+  });
   devices.push(device);
   return new Promise((resolve, reject) => {
     device.once('connect', () => resolve({ client: device }));
-    device.once('error', (error: Error & { code?: number }) => (typeof error.code === 'number' ? resolve({ refused: error.code }) : reject(error)));
+    device.once('error', (error: Error & { code?: number }) =>
+      typeof error.code === 'number' ? resolve({ refused: error.code }) : reject(error),
+    );
   });
 }
 
@@ -54,29 +68,69 @@ describe('mqttConnectOptions', () => {
       deviceAccessKeyId: 'DC.Z5fXh9',
       deviceAccessKeySecret: secret,
     });
-    expect(device).toEqual({ clientId, username: `DeviceCredential|DC.Z5fXh9|${INSTANCE}`, password: opensslPassword(secret, clientId) });
-    const signed = mqttConnectOptions({ mode: 'Signature', clientId, instanceId: INSTANCE, accessKeyId: 'LTAI5tX', accessKeySecret: 'account-secret' });
-    expect(signed).toEqual({ clientId, username: `Signature|LTAI5tX|${INSTANCE}`, password: opensslPassword('account-secret', clientId) });
-    expect(mqttConnectOptions({ mode: 'Token', clientId, instanceId: INSTANCE, accessKeyId: 'LTAI5tX', token: 'tok' })).toEqual({
+    expect(device).toEqual({
+      clientId,
+      username: `DeviceCredential|DC.Z5fXh9|${INSTANCE}`,
+      password: opensslPassword(secret, clientId),
+    });
+    const signed = mqttConnectOptions({
+      mode: 'Signature',
+      clientId,
+      instanceId: INSTANCE,
+      accessKeyId: 'LTAI5tX',
+      accessKeySecret: 'account-secret',
+    });
+    expect(signed).toEqual({
+      clientId,
+      username: `Signature|LTAI5tX|${INSTANCE}`,
+      password: opensslPassword('account-secret', clientId),
+    });
+    expect(
+      mqttConnectOptions({ mode: 'Token', clientId, instanceId: INSTANCE, accessKeyId: 'LTAI5tX', token: 'tok' }),
+    ).toEqual({
       clientId,
       username: `Token|LTAI5tX|${INSTANCE}`,
       password: 'R|tok|W|tok',
     });
-    expect(mqttConnectOptions({ mode: 'Token', clientId, instanceId: INSTANCE, accessKeyId: 'LTAI5tX', token: 'tok', tokenActions: 'W' }).password).toBe(
-      'W|tok',
-    );
+    expect(
+      mqttConnectOptions({
+        mode: 'Token',
+        clientId,
+        instanceId: INSTANCE,
+        accessKeyId: 'LTAI5tX',
+        token: 'tok',
+        tokenActions: 'W',
+      }).password,
+    ).toBe('W|tok');
   });
 
   it('says what is wrong, never echoing a secret', () => {
-    expect(() => mqttConnectOptions({ mode: 'DeviceCredential', clientId: 'GID_a@@@b', instanceId: INSTANCE, deviceAccessKeyId: 'DC.x' })).toThrow(
-      /deviceAccessKeySecret: is missing: give it from the device's credential/,
-    );
     expect(() =>
-      mqttConnectOptions({ mode: 'Signature', clientId: 'device-without-group', instanceId: INSTANCE, accessKeyId: 'a', accessKeySecret: 'b' }),
+      mqttConnectOptions({
+        mode: 'DeviceCredential',
+        clientId: 'GID_a@@@b',
+        instanceId: INSTANCE,
+        deviceAccessKeyId: 'DC.x',
+      }),
+    ).toThrow(/deviceAccessKeySecret: is missing: give it from the device's credential/);
+    expect(() =>
+      mqttConnectOptions({
+        mode: 'Signature',
+        clientId: 'device-without-group',
+        instanceId: INSTANCE,
+        accessKeyId: 'a',
+        accessKeySecret: 'b',
+      }),
     ).toThrow(/clientId: must be GroupId@@@DeviceId/);
     let caught: unknown;
     try {
-      mqttConnectOptions({ mode: 'Signature', clientId: 'GID_a@@@b', instanceId: INSTANCE, accessKeyId: 'a', accessKeySecret: 'secret with spaces' });
+      mqttConnectOptions({
+        mode: 'Signature',
+        clientId: 'GID_a@@@b',
+        instanceId: INSTANCE,
+        accessKeyId: 'a',
+        accessKeySecret: 'secret with spaces',
+      });
     } catch (error) {
       caught = error;
     }
@@ -89,14 +143,23 @@ describe('logging in to the broker, in each mode', () => {
   it('DeviceCredential: accepted with the right password, refused (return code 4) with a wrong one, the refusal in the trace', async () => {
     const clientId = 'GID_prov@@@dc-1';
     const credential = await client.registerDeviceCredential({ clientId, instanceId: INSTANCE });
-    expect(credential).toMatchObject({ clientId, instanceId: INSTANCE, deviceAccessKeyId: expect.stringMatching(/^DC\./) });
+    expect(credential).toMatchObject({
+      clientId,
+      instanceId: INSTANCE,
+      deviceAccessKeyId: expect.stringMatching(/^DC\./),
+    });
     expect(Date.parse(credential.createdAt)).toBeGreaterThan(Date.now() - 60_000);
     const options = mqttConnectOptions({ mode: 'DeviceCredential', ...credential });
     expect(await login({ ...options, password: `${options.password}x` })).toEqual({ refused: 4 });
     const ok = await login(options);
     expect('client' in ok).toBe(true);
     await waitFor(() => emu.isDeviceOnline(clientId));
-    const trace = await client.queryConnectionTrace({ clientId, instanceId: INSTANCE, from: Date.now() - 60_000, to: Date.now() + 1000 });
+    const trace = await client.queryConnectionTrace({
+      clientId,
+      instanceId: INSTANCE,
+      from: Date.now() - 60_000,
+      to: Date.now() + 1000,
+    });
     expect(trace.map((e) => `${e.action}:${e.reason}`)).toEqual(['connect:accepted', 'connect:not authorized']);
   });
 
@@ -127,7 +190,11 @@ describe('logging in to the broker, in each mode', () => {
       actions: 'R,W',
       expireAt: Date.now() + 3600_000,
     });
-    expect(applied).toMatchObject({ instanceId: INSTANCE, resources: ['prov/tok-1', 'prov/tok-1/config'], actions: 'R,W' });
+    expect(applied).toMatchObject({
+      instanceId: INSTANCE,
+      resources: ['prov/tok-1', 'prov/tok-1/config'],
+      actions: 'R,W',
+    });
     expect(await client.queryToken({ instanceId: INSTANCE, token: applied.token })).toMatchObject({ valid: true });
     const options = mqttConnectOptions({
       mode: 'Token',
@@ -140,7 +207,9 @@ describe('logging in to the broker, in each mode', () => {
     await client.revokeToken({ instanceId: INSTANCE, token: applied.token });
     expect(await client.queryToken({ instanceId: INSTANCE, token: applied.token })).toMatchObject({ valid: false });
     expect(await login({ ...options, clientId: 'GID_prov@@@tok-2' })).toEqual({ refused: 4 });
-    await expect(client.applyToken({ instanceId: INSTANCE, resources: 'a', actions: 'R', expireAt: Date.now() + 10_000 })).rejects.toMatchObject({
+    await expect(
+      client.applyToken({ instanceId: INSTANCE, resources: 'a', actions: 'R', expireAt: Date.now() + 10_000 }),
+    ).rejects.toMatchObject({
       code: 'InvalidInput',
       field: 'expireAt',
     });
@@ -160,7 +229,9 @@ describe('device credentials', () => {
     expect(refreshed.deviceAccessKeySecret).not.toBe(first.deviceAccessKeySecret);
     // The old secret stops working, the new one works.
     expect(await login(mqttConnectOptions({ mode: 'DeviceCredential', ...ref, ...first }))).toEqual({ refused: 4 });
-    expect('client' in (await login(mqttConnectOptions({ mode: 'DeviceCredential', ...ref, ...refreshed })))).toBe(true);
+    expect('client' in (await login(mqttConnectOptions({ mode: 'DeviceCredential', ...ref, ...refreshed })))).toBe(
+      true,
+    );
     // Registering again replaces the credential: the newest wins, the one before stops working.
     const replaced = await client.registerDeviceCredential(ref);
     expect(replaced.deviceAccessKeyId).not.toBe(first.deviceAccessKeyId);
@@ -168,7 +239,10 @@ describe('device credentials', () => {
     expect(await login(mqttConnectOptions({ mode: 'DeviceCredential', ...ref, ...refreshed }))).toEqual({ refused: 5 });
     await client.unregisterDeviceCredential(ref);
     expect(await client.getDeviceCredential(ref)).toBeNull();
-    await expect(client.refreshDeviceCredential(ref)).rejects.toMatchObject({ code: 'ParameterCheckFailed', retryable: false });
+    await expect(client.refreshDeviceCredential(ref)).rejects.toMatchObject({
+      code: 'ParameterCheckFailed',
+      retryable: false,
+    });
   });
 });
 
@@ -181,7 +255,11 @@ describe('sendMessage', () => {
     const received: string[] = [];
     result.client.on('message', (topic, payload) => received.push(`${topic} ${payload.toString()}`));
     await result.client.subscribeAsync('prov/msg-1/config', { qos: 1 });
-    const sent = await client.sendMessage({ instanceId: INSTANCE, topic: 'prov/msg-1/config', payload: { interval: 30 } });
+    const sent = await client.sendMessage({
+      instanceId: INSTANCE,
+      topic: 'prov/msg-1/config',
+      payload: { interval: 30 },
+    });
     expect(sent.msgId).toMatch(/^[0-9A-F]{32}$/);
     await waitFor(() => received.length > 0);
     expect(received).toEqual(['prov/msg-1/config {"interval":30}']);
@@ -193,14 +271,24 @@ describe('waitUntilOnline', () => {
     const clientId = 'GID_prov@@@wait-1';
     const credential = await client.ensureDeviceCredential({ clientId, instanceId: INSTANCE });
     setTimeout(() => void login(mqttConnectOptions({ mode: 'DeviceCredential', ...credential })), 2_000);
-    const result = await client.waitUntilOnline({ clientId, instanceId: INSTANCE, timeoutMs: 10_000, pollIntervalMs: 1_000 });
+    const result = await client.waitUntilOnline({
+      clientId,
+      instanceId: INSTANCE,
+      timeoutMs: 10_000,
+      pollIntervalMs: 1_000,
+    });
     expect(result).toMatchObject({ online: true, clientId, instanceId: INSTANCE });
     expect(result.waitedMs).toBeGreaterThanOrEqual(1_900);
     expect(result.checks).toBeGreaterThan(2);
   });
 
   it('a device that never connects: timed out, with the (empty) trace of the window', async () => {
-    const result = await client.waitUntilOnline({ clientId: 'GID_prov@@@never', instanceId: INSTANCE, timeoutMs: 2_500, pollIntervalMs: 500 });
+    const result = await client.waitUntilOnline({
+      clientId: 'GID_prov@@@never',
+      instanceId: INSTANCE,
+      timeoutMs: 2_500,
+      pollIntervalMs: 500,
+    });
     expect(result).toMatchObject({ online: false, timedOut: true, trace: [] });
     expect(result.waitedMs).toBeGreaterThanOrEqual(2_400);
   });
@@ -219,7 +307,10 @@ describe('waitUntilOnline', () => {
 
   it('cancelled: ends at once with Aborted', async () => {
     const controller = new AbortController();
-    const waiting = client.waitUntilOnline({ clientId: 'GID_prov@@@cancel', instanceId: INSTANCE, timeoutMs: 60_000 }, { signal: controller.signal });
+    const waiting = client.waitUntilOnline(
+      { clientId: 'GID_prov@@@cancel', instanceId: INSTANCE, timeoutMs: 60_000 },
+      { signal: controller.signal },
+    );
     setTimeout(() => controller.abort(), 300);
     await expect(waiting).rejects.toMatchObject({ code: 'Aborted' });
     const polls = () => emu.requestLog().filter((e) => e.clientIds.includes('GID_prov@@@cancel')).length;
@@ -229,7 +320,9 @@ describe('waitUntilOnline', () => {
   });
 
   it('a permanent error (wrong instance) ends the wait at once instead of waiting it out', async () => {
-    await expect(client.waitUntilOnline({ clientId: 'GID_prov@@@x', instanceId: 'post-cn-nonexistent', timeoutMs: 30_000 })).rejects.toMatchObject({
+    await expect(
+      client.waitUntilOnline({ clientId: 'GID_prov@@@x', instanceId: 'post-cn-nonexistent', timeoutMs: 30_000 }),
+    ).rejects.toMatchObject({
       code: 'InstancePermissionCheckFailed',
     });
     // One question, answered with a fail-class error: no polling for the 30 s.

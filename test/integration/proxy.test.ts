@@ -30,7 +30,10 @@ beforeAll(async () => {
     startEmulator({
       accessKeys: [{ accessKeyId: AK, accessKeySecret: SECRET }],
       sts: { roles: [{ arn: ROLE, trustedAccessKeyIds: [AK] }] },
-      tls: { key: readFileSync(join(TLS_DIR, 'server-key.pem'), 'utf8'), cert: readFileSync(join(TLS_DIR, 'server.pem'), 'utf8') },
+      tls: {
+        key: readFileSync(join(TLS_DIR, 'server-key.pem'), 'utf8'),
+        cert: readFileSync(join(TLS_DIR, 'server.pem'), 'utf8'),
+      },
       acceptFrom: [PROXY_EGRESS_ADDRESS],
     }),
     startTinyproxy(),
@@ -67,7 +70,11 @@ const query = (c: OnsMqttClient) => c.querySession({ clientId: 'GID_proxy@@@1', 
 
 describe('which requests go through the proxy', () => {
   it('the environment: HTTPS_PROXY for https, HTTP_PROXY for http, NO_PROXY hosts, suffixes and *, loopback only when asked', () => {
-    const env = { HTTPS_PROXY: 'http://proxy.corp:3128', http_proxy: 'http://plain.corp:8080', NO_PROXY: 'internal.corp, .aliyuncs-vpc.com,example.org:8443' };
+    const env = {
+      HTTPS_PROXY: 'http://proxy.corp:3128',
+      http_proxy: 'http://plain.corp:8080',
+      NO_PROXY: 'internal.corp, .aliyuncs-vpc.com,example.org:8443',
+    };
     const s = resolveProxy(undefined, env)!;
     const via = (u: string) => proxyFor(new URL(u), s)?.host;
     expect(via('https://onsmqtt.cn-hangzhou.aliyuncs.com/')).toBe('proxy.corp:3128');
@@ -80,12 +87,21 @@ describe('which requests go through the proxy', () => {
     expect(via('https://127.0.0.1:8443/')).toBeUndefined();
     expect(via('http://localhost/')).toBeUndefined();
     expect(via('http://100.100.100.200/latest/meta-data/')).toBeUndefined();
-    expect(proxyFor(new URL('https://127.0.0.1:8443/'), resolveProxy(undefined, { ...env, ALICLOUD_MQTT_PROXY_LOOPBACK: 'true' }))?.host).toBe(
-      'proxy.corp:3128',
-    );
-    expect(proxyFor(new URL('http://100.100.100.200/'), resolveProxy(undefined, { ...env, ALICLOUD_MQTT_PROXY_LOOPBACK: 'true' }))).toBeUndefined();
     expect(
-      resolveProxy(undefined, { ...env, NO_PROXY: '*' }) && proxyFor(new URL('https://a.b/'), resolveProxy(undefined, { ...env, NO_PROXY: '*' })),
+      proxyFor(
+        new URL('https://127.0.0.1:8443/'),
+        resolveProxy(undefined, { ...env, ALICLOUD_MQTT_PROXY_LOOPBACK: 'true' }),
+      )?.host,
+    ).toBe('proxy.corp:3128');
+    expect(
+      proxyFor(
+        new URL('http://100.100.100.200/'),
+        resolveProxy(undefined, { ...env, ALICLOUD_MQTT_PROXY_LOOPBACK: 'true' }),
+      ),
+    ).toBeUndefined();
+    expect(
+      resolveProxy(undefined, { ...env, NO_PROXY: '*' }) &&
+        proxyFor(new URL('https://a.b/'), resolveProxy(undefined, { ...env, NO_PROXY: '*' })),
     ).toBeUndefined();
     expect(resolveProxy(undefined, {})).toBeUndefined();
     // The option wins over the environment; false turns it off.
@@ -119,7 +135,9 @@ describe('through a real proxy (tinyproxy) to the emulator over HTTPS', () => {
     const c = client({ proxy: { url: proxy.url, loopback: true } });
     const ref = { clientId: 'GID_proxy@@@every', instanceId: INSTANCE };
     expect(
-      (await c.querySessions({ clientIds: ['GID_proxy@@@a', 'GID_proxy@@@b'], instanceId: INSTANCE, mode: 'batch' })).map((o) => 'online' in o && o.online),
+      (
+        await c.querySessions({ clientIds: ['GID_proxy@@@a', 'GID_proxy@@@b'], instanceId: INSTANCE, mode: 'batch' })
+      ).map((o) => 'online' in o && o.online),
     ).toEqual([false, false]);
     expect((await c.querySession(ref, { offlineDetails: true })).details).toMatchObject({ lastDisconnectCode: null });
     expect(await c.queryConnectionTrace({ ...ref, from: Date.now() - 60_000, to: Date.now() })).toEqual([]);
@@ -128,10 +146,17 @@ describe('through a real proxy (tinyproxy) to the emulator over HTTPS', () => {
     expect((await c.getDeviceCredential(ref))?.deviceAccessKeyId).toBe(registered.deviceAccessKeyId);
     expect((await c.refreshDeviceCredential(ref)).deviceAccessKeySecret).not.toBe(registered.deviceAccessKeySecret);
     await c.unregisterDeviceCredential(ref);
-    const token = await c.applyToken({ instanceId: INSTANCE, resources: ['devices/+/config'], actions: 'R', expireAt: Date.now() + 3_600_000 });
+    const token = await c.applyToken({
+      instanceId: INSTANCE,
+      resources: ['devices/+/config'],
+      actions: 'R',
+      expireAt: Date.now() + 3_600_000,
+    });
     expect(await c.queryToken({ instanceId: INSTANCE, token: token.token })).toMatchObject({ valid: true });
     await c.revokeToken({ instanceId: INSTANCE, token: token.token });
-    expect((await c.sendMessage({ instanceId: INSTANCE, topic: 'devices/proxy/config', payload: { hello: 'proxy' } })).msgId).toEqual(expect.any(String));
+    expect(
+      (await c.sendMessage({ instanceId: INSTANCE, topic: 'devices/proxy/config', payload: { hello: 'proxy' } })).msgId,
+    ).toEqual(expect.any(String));
     expect(await c.waitUntilOnline({ ...ref, timeoutMs: 1000, pollIntervalMs: 500 })).toMatchObject({ online: false });
     await proxy.sawConnect(emuHostPort());
   });
@@ -180,7 +205,9 @@ describe('through a real proxy (tinyproxy) to the emulator over HTTPS', () => {
     const url = new URL(good);
     expect((await query(client({ proxy: { url: good, loopback: true } }))).online).toBe(false);
 
-    const none = (await query(client({ proxy: { url: `http://127.0.0.1:${url.port}`, loopback: true } })).catch((e) => e)) as OnsMqttError;
+    const none = (await query(client({ proxy: { url: `http://127.0.0.1:${url.port}`, loopback: true } })).catch(
+      (e) => e,
+    )) as OnsMqttError;
     expect(none).toMatchObject({ code: 'ProxyAuthenticationRequired', retryable: false, attempts: 1, httpStatus: 407 });
     expect(none.hint).toContain("proxy's user name and password");
 
@@ -197,7 +224,9 @@ describe('through a real proxy (tinyproxy) to the emulator over HTTPS', () => {
 
   it('a proxy that is down: retried (retry class), then a clear failure naming it by host and port', async () => {
     const port = await freePort();
-    const error = (await query(client({ proxy: { url: `http://ops:${PROXY_PASSWORD}@127.0.0.1:${port}`, loopback: true } })).catch((e) => e)) as OnsMqttError;
+    const error = (await query(
+      client({ proxy: { url: `http://ops:${PROXY_PASSWORD}@127.0.0.1:${port}`, loopback: true } }),
+    ).catch((e) => e)) as OnsMqttError;
     expect(error).toMatchObject({ code: 'ProxyConnectionFailed', retryable: true, attempts: 2 });
     expect(error.message).toContain(`The proxy 127.0.0.1:${port} could not be reached (ECONNREFUSED)`);
     expect(everyTextOf(error)).not.toContain(PROXY_PASSWORD);
@@ -205,10 +234,14 @@ describe('through a real proxy (tinyproxy) to the emulator over HTTPS', () => {
 
   it('a proxy that cannot reach the endpoint answers with an error page: BadGateway (retry)', async () => {
     const closed = await freePort();
-    const error = (await query(client({ endpoint: `https://127.0.0.1:${closed}`, proxy: { url: proxy.url, loopback: true } })).catch((e) => e)) as OnsMqttError;
+    const error = (await query(
+      client({ endpoint: `https://127.0.0.1:${closed}`, proxy: { url: proxy.url, loopback: true } }),
+    ).catch((e) => e)) as OnsMqttError;
     expect(error).toMatchObject({ code: 'BadGateway', retryable: true, attempts: 2 });
     expect(error.message).toMatch(
-      new RegExp(`The proxy 127\\.0\\.0\\.1:${proxy.port} could not open a tunnel to 127\\.0\\.0\\.1:${closed} \\(HTTP 5\\d\\d\\)`),
+      new RegExp(
+        `The proxy 127\\.0\\.0\\.1:${proxy.port} could not open a tunnel to 127\\.0\\.0\\.1:${closed} \\(HTTP 5\\d\\d\\)`,
+      ),
     );
   });
 
@@ -219,7 +252,9 @@ describe('through a real proxy (tinyproxy) to the emulator over HTTPS', () => {
     await new Promise<void>((r) => silent.listen(0, '127.0.0.1', () => r()));
     const port = (silent.address() as AddressInfo).port;
     try {
-      const error = (await query(client({ timeoutMs: 1000, proxy: { url: `http://127.0.0.1:${port}`, loopback: true } })).catch((e) => e)) as OnsMqttError;
+      const error = (await query(
+        client({ timeoutMs: 1000, proxy: { url: `http://127.0.0.1:${port}`, loopback: true } }),
+      ).catch((e) => e)) as OnsMqttError;
       expect(error).toMatchObject({ code: 'ProxyConnectionFailed', retryable: true });
       expect(error.message).toContain(`The proxy 127.0.0.1:${port} did not open a tunnel within 1 s`);
       // One connection to the proxy per attempt: each given up at its timeout, then the next.

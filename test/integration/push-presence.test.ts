@@ -11,7 +11,14 @@ import { OnsMqttError } from '../../lib/internal';
 import { PushPresence, type PresenceChange } from '../../lib/push/presence';
 import { StatusSubscription, type StatusSubscriptionOptions } from '../../lib/push/status-subscription';
 import type { StatusEvent } from '../../lib/push/status-event';
-import { clientFor, connectMqtt, emulatorWithSentinel, SENTINEL_ACCESS_KEY_ID, SENTINEL_SECRET, waitFor } from '../helpers/emulator';
+import {
+  clientFor,
+  connectMqtt,
+  emulatorWithSentinel,
+  SENTINEL_ACCESS_KEY_ID,
+  SENTINEL_SECRET,
+  waitFor,
+} from '../helpers/emulator';
 
 const GROUP = 'GID_push';
 let emu: RunningEmulator;
@@ -31,7 +38,11 @@ afterEach(async () => {
   for (const d of devices.splice(0)) d.end(true);
   await waitFor(() => ids.every((id) => !emu.isDeviceOnline(id)), 10_000, 'the devices offline');
   // ...and what was delivered, acknowledged: a subscription stopped before its ack gives the event to the next one (as it should).
-  await waitFor(() => Object.values(emu.cloudSdk!.backlog()).every((q) => q.unacked === 0), 10_000, 'every delivery acknowledged');
+  await waitFor(
+    () => Object.values(emu.cloudSdk!.backlog()).every((q) => q.unacked === 0),
+    10_000,
+    'every delivery acknowledged',
+  );
   await Promise.all(subscriptions.splice(0).map((s) => s.stop()));
 });
 
@@ -100,7 +111,11 @@ it('connect, MQTT DISCONNECT, dropped socket: one change each, the goodbye told 
     ]),
   );
   expect(changes).toHaveLength(4);
-  expect(events.filter((e) => e.clientId === `${GROUP}@@@a`).map((e) => e.eventType)).toEqual(['connect', 'disconnect', 'tcpclean']);
+  expect(events.filter((e) => e.clientId === `${GROUP}@@@a`).map((e) => e.eventType)).toEqual([
+    'connect',
+    'disconnect',
+    'tcpclean',
+  ]);
   expect(events.filter((e) => e.clientId === `${GROUP}@@@b`).map((e) => e.eventType)).toEqual(['connect', 'tcpclean']);
   // The channel ids are the connection trace's, and "since" is the event's own time.
   const trace = await clientFor(emu).queryConnectionTrace({
@@ -109,9 +124,13 @@ it('connect, MQTT DISCONNECT, dropped socket: one change each, the goodbye told 
     from: Date.now() - 60_000,
     to: Date.now() + 1000,
   });
-  expect(new Set(trace.map((t) => t.channel))).toEqual(new Set(events.filter((e) => e.clientId === `${GROUP}@@@b`).map((e) => e.channelId)));
+  expect(new Set(trace.map((t) => t.channel))).toEqual(
+    new Set(events.filter((e) => e.clientId === `${GROUP}@@@b`).map((e) => e.channelId)),
+  );
   const bEnd = events.find((e) => e.clientId === `${GROUP}@@@b` && e.eventType === 'tcpclean')!;
-  expect(changes.find((c) => c.clientId === `${GROUP}@@@b` && !c.online)?.since).toBe(new Date(bEnd.time).toISOString());
+  expect(changes.find((c) => c.clientId === `${GROUP}@@@b` && !c.online)?.since).toBe(
+    new Date(bEnd.time).toISOString(),
+  );
 });
 
 it('duplicates and reordering: still exactly one change per connection that came and went', async () => {
@@ -188,12 +207,20 @@ it('malformed bodies are counted, told once per kind, and acknowledged (no redel
   const told: string[] = [];
   const { sub, events } = subscribe({ onMalformed: (kind) => told.push(kind) });
   await sub.start();
-  for (const body of ['not json', '[]', '{"clientId":"x"}', '{"clientId":"x","channelId":"c","eventType":"explode","time":1}', 'not json']) {
+  for (const body of [
+    'not json',
+    '[]',
+    '{"clientId":"x"}',
+    '{"clientId":"x","channelId":"c","eventType":"explode","time":1}',
+    'not json',
+  ]) {
     emu.cloudSdk!.publishStatusBody(GROUP, body);
   }
   await device(`${GROUP}@@@after`);
   await waitFor(() => events.length === 1, 10_000, 'the good event after the bad ones').catch((e: Error) => {
-    throw new Error(`${e.message}: ${JSON.stringify({ events, told, malformed: sub.malformed, backlog: emu.cloudSdk!.backlog() })}`);
+    throw new Error(
+      `${e.message}: ${JSON.stringify({ events, told, malformed: sub.malformed, backlog: emu.cloudSdk!.backlog() })}`,
+    );
   });
   expect(told).toEqual(['not-json', 'not-an-object', 'no-channel-id', 'unknown-event-type']);
   expect(sub.malformed).toEqual({ 'not-json': 2, 'not-an-object': 1, 'no-channel-id': 1, 'unknown-event-type': 1 });
@@ -223,7 +250,11 @@ it('device messages under a parent topic: topic, payload, the sending Client ID 
   await new Promise<void>((r) => d.publish('plant/pump-7/battery', '{"level":12}', { qos: 1 }, () => r()));
   await new Promise<void>((r) => d.publish('other/x', 'not for us', { qos: 1 }, () => r()));
   await waitFor(() => got.length === 1, 10_000, 'the message, at the second delivery');
-  expect(got[0]).toMatchObject({ topic: 'plant/pump-7/battery', payload: '{"level":12}', clientId: `${GROUP}@@@pump-7` });
+  expect(got[0]).toMatchObject({
+    topic: 'plant/pump-7/battery',
+    payload: '{"level":12}',
+    clientId: `${GROUP}@@@pump-7`,
+  });
   expect(Date.parse(got[0].bornAt!)).toBeGreaterThanOrEqual(before);
   await waitFor(() => (emu.cloudSdk!.backlog()['TOPIC/plant']?.unacked ?? 0) === 0, 5000, 'acknowledged');
   await new Promise((r) => setTimeout(r, 300));

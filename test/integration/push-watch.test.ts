@@ -17,7 +17,14 @@ import {
   type WatchStore,
 } from '../../lib/internal';
 import { PushWatch, type PushWatchOptions } from '../../lib/watch/push-watch';
-import { clientFor, connectMqtt, emulatorWithSentinel, SENTINEL_ACCESS_KEY_ID, SENTINEL_SECRET, waitFor } from '../helpers/emulator';
+import {
+  clientFor,
+  connectMqtt,
+  emulatorWithSentinel,
+  SENTINEL_ACCESS_KEY_ID,
+  SENTINEL_SECRET,
+  waitFor,
+} from '../helpers/emulator';
 import { latencyProxy, type LatencyProxy } from '../../bench/hostile';
 
 const GROUP = 'GID_pw';
@@ -46,7 +53,12 @@ function memoryStore(): WatchStore & { saved: SavedWatch | undefined } {
   return store;
 }
 
-function pushWatch(clientIds: string[] | 'group', overrides: Partial<PushWatchOptions> = {}, options: Partial<WatchOptions> = {}, mode: QueryMode = 'exact') {
+function pushWatch(
+  clientIds: string[] | 'group',
+  overrides: Partial<PushWatchOptions> = {},
+  options: Partial<WatchOptions> = {},
+  mode: QueryMode = 'exact',
+) {
   const results: WatchCheckResult[] = [];
   const store = memoryStore();
   const watcher = new FleetWatcher({
@@ -77,7 +89,9 @@ function pushWatch(clientIds: string[] | 'group', overrides: Partial<PushWatchOp
   const events = () => results.flatMap((r) => r.events);
   return { watch, watcher, results, events, store };
 }
-const statusQueries = () => emu.requestLog().filter((e) => e.action === 'QuerySessionByClientId' || e.action === 'BatchQuerySessionByClientIds').length;
+const statusQueries = () =>
+  emu.requestLog().filter((e) => e.action === 'QuerySessionByClientId' || e.action === 'BatchQuerySessionByClientIds')
+    .length;
 
 it('a drop pushed: one "went offline" with the fields polling gives, confirmed by one query; coming back likewise', async () => {
   const ids = [`${GROUP}@@@a`, `${GROUP}@@@b`];
@@ -87,7 +101,11 @@ it('a drop pushed: one "went offline" with the fields polling gives, confirmed b
   expect(inspect(watch, { depth: 8 })).not.toContain(SENTINEL_SECRET);
   await waitFor(() => results.length >= 1, 10_000, 'the first full check');
   // The connects of before the subscription are given too (the service keeps events): all handled.
-  await waitFor(() => watch.idle && Object.values(emu.cloudSdk!.backlog()).every((q) => q.unacked === 0 && q.waiting === 0), 10_000, 'quiet');
+  await waitFor(
+    () => watch.idle && Object.values(emu.cloudSdk!.backlog()).every((q) => q.unacked === 0 && q.waiting === 0),
+    10_000,
+    'quiet',
+  );
   const afterFirst = statusQueries();
   (devices[0] as unknown as { stream: { destroy(): void } }).stream.destroy();
   await waitFor(() => events().length === 1, 10_000, 'the drop');
@@ -120,7 +138,11 @@ it('confirmation off: the pushed state counts as observed, no status query for i
   const { watch, results, events } = pushWatch([id], { confirm: false });
   await watch.start();
   await waitFor(() => results.length >= 1, 10_000, 'the first full check');
-  await waitFor(() => watch.idle && Object.values(emu.cloudSdk!.backlog()).every((q) => q.unacked === 0 && q.waiting === 0), 10_000, 'quiet');
+  await waitFor(
+    () => watch.idle && Object.values(emu.cloudSdk!.backlog()).every((q) => q.unacked === 0 && q.waiting === 0),
+    10_000,
+    'quiet',
+  );
   const before = statusQueries();
   devices[0].end();
   await waitFor(() => events().length === 1, 10_000, 'the drop');
@@ -132,13 +154,22 @@ it('1,000 devices dropping at once: one incident, no ticket each; their return r
   const ids = Array.from({ length: 1000 }, (_, i) => `${GROUP}@@@storm-${i}`);
   for (const id of ids) emu.setDeviceOnline(id, true);
   // Confirmed in batch mode (10 per request), as a fleet this size is best checked.
-  const { watch, results, events } = pushWatch(ids, { windowMs: 1000 }, { storm: { minDevices: 50, minPercent: 0, resolvePercent: 80 } }, 'batch');
+  const { watch, results, events } = pushWatch(
+    ids,
+    { windowMs: 1000 },
+    { storm: { minDevices: 50, minPercent: 0, resolvePercent: 80 } },
+    'batch',
+  );
   await watch.start();
   await waitFor(() => results.length === 1, 20_000, 'the first full check');
   for (const id of ids) emu.setDeviceOnline(id, false);
   await waitFor(() => results.some((r) => r.incidents.some((i) => i.event === 'incident')), 30_000, 'the incident');
   for (const id of ids) emu.setDeviceOnline(id, true);
-  await waitFor(() => results.some((r) => r.incidents.some((i) => i.event === 'incident_resolved')), 30_000, 'the resolution');
+  await waitFor(
+    () => results.some((r) => r.incidents.some((i) => i.event === 'incident_resolved')),
+    30_000,
+    'the resolution',
+  );
   const incidents = results.flatMap((r) => r.incidents);
   expect(incidents.map((i) => i.event)).toEqual(['incident', 'incident_resolved']);
   expect(events()).toEqual([]);
@@ -152,7 +183,11 @@ it('the AMQP connection gone for 10 s while two devices change: after the reconn
   await waitFor(() => results.length === 1, 10_000, 'the first full check');
   // Nothing of before left to hand on (the devices' own connects): on a slow machine they could
   // still be checked inside the gap.
-  await waitFor(() => watch.idle && Object.values(emu.cloudSdk!.backlog()).every((q) => q.unacked === 0 && q.waiting === 0), 10_000, 'quiet');
+  await waitFor(
+    () => watch.idle && Object.values(emu.cloudSdk!.backlog()).every((q) => q.unacked === 0 && q.waiting === 0),
+    10_000,
+    'quiet',
+  );
   // The endpoint refuses logins for a while and drops what is connected: the events of the gap
   // pile up at the service, and the re-poll after the reconnect sees the devices first.
   emu.cloudSdk!.setFaults({ refuseLogin: true });
@@ -204,7 +239,11 @@ async function drainBacklog(): Promise<void> {
   const { watch, results } = pushWatch([`${GROUP}@@@drain`]);
   await watch.start();
   await waitFor(() => results.length >= 1, 10_000, 'the drain');
-  await waitFor(() => watch.idle && Object.values(emu.cloudSdk!.backlog()).every((q) => q.unacked === 0 && q.waiting === 0), 10_000, 'drained');
+  await waitFor(
+    () => watch.idle && Object.values(emu.cloudSdk!.backlog()).every((q) => q.unacked === 0 && q.waiting === 0),
+    10_000,
+    'drained',
+  );
   await watch.stop();
 }
 
@@ -241,7 +280,11 @@ it('every device of the group, without a list: each device is watched from the f
   // A new device connecting is watched from then on (no event: it is online), its drop is one event.
   const late = `${GROUP}@@@late`;
   devices.push(await connectMqtt(emu.mqttUrl!, late));
-  await waitFor(() => (store.saved?.override?.clientIds ?? []).includes(late) && watch.idle, 10_000, 'the late device watched');
+  await waitFor(
+    () => (store.saved?.override?.clientIds ?? []).includes(late) && watch.idle,
+    10_000,
+    'the late device watched',
+  );
   expect(events()).toEqual([`${early}:offline`]);
   devices[1].end();
   await waitFor(() => events().length === 2, 10_000, 'the late device dropping');
@@ -268,8 +311,13 @@ describe('events racing the checks they trigger (the service 300 ms away each wa
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
   /** Waits until the watch and the endpoint have nothing left to do. */
   const quiet = (watch: PushWatch) =>
-    waitFor(() => watch.idle && Object.values(emu.cloudSdk!.backlog()).every((q) => q.unacked === 0 && q.waiting === 0), 20_000, 'quiet');
-  const savedOnline = (store: { saved: SavedWatch | undefined }, id: string) => store.saved?.state?.devices?.[id]?.online;
+    waitFor(
+      () => watch.idle && Object.values(emu.cloudSdk!.backlog()).every((q) => q.unacked === 0 && q.waiting === 0),
+      20_000,
+      'quiet',
+    );
+  const savedOnline = (store: { saved: SavedWatch | undefined }, id: string) =>
+    store.saved?.state?.devices?.[id]?.online;
 
   it('a device drops and returns 600 ms later, its confirmation answered after that: once quiet, the watcher believes it online', async () => {
     const id = `${GROUP}@@@race-1`;
@@ -322,14 +370,26 @@ describe('events racing the checks they trigger (the service 300 ms away each wa
     const before = statusQueries();
     for (const [i, id] of ids.entries()) {
       emu.setDeviceOnline(id, false);
-      emu.cloudSdk!.publishStatus({ clientId: id, channelId: `ch-${i}`, eventType: 'tcpclean', time: at, clientIp: '127.0.0.1' });
+      emu.cloudSdk!.publishStatus({
+        clientId: id,
+        channelId: `ch-${i}`,
+        eventType: 'tcpclean',
+        time: at,
+        clientIp: '127.0.0.1',
+      });
     }
     // Back while the confirmations are under way.
     // The first confirmation has reached the service (it answers "offline", 300 ms from here).
     await waitFor(() => statusQueries() > before, 10_000, 'the confirmations reached the service');
     for (const [i, id] of ids.entries()) {
       emu.setDeviceOnline(id, true);
-      emu.cloudSdk!.publishStatus({ clientId: id, channelId: `ch2-${i}`, eventType: 'connect', time: at + 1, clientIp: '127.0.0.1' });
+      emu.cloudSdk!.publishStatus({
+        clientId: id,
+        channelId: `ch2-${i}`,
+        eventType: 'connect',
+        time: at + 1,
+        clientIp: '127.0.0.1',
+      });
     }
     await sleep(500);
     await quiet(watch);
@@ -347,18 +407,35 @@ describe('events racing the checks they trigger (the service 300 ms away each wa
 describe('what a watch keeps and how it starts and stops', () => {
   it('every device of the group: a Client ID the API would refuse is read as malformed, acknowledged once, never watched; the valid device of its window is', async () => {
     const malformed: string[] = [];
-    const { watch, results, events, store } = pushWatch('group', { onMalformed: (kind) => void malformed.push(kind) }, { reportInitialOffline: true });
+    const { watch, results, events, store } = pushWatch(
+      'group',
+      { onMalformed: (kind) => void malformed.push(kind) },
+      { reportInitialOffline: true },
+    );
     await watch.start();
     await waitFor(() => results.length >= 1, 10_000, 'the first full check');
     const at = Date.now();
     const bad = [`${GROUP}@@@${'x'.repeat(10_000)}`, `${GROUP}@@@line\nbreak`, `${GROUP}@@@half\uD800`];
     for (const [i, clientId] of bad.entries()) {
-      emu.cloudSdk!.publishStatusBody(GROUP, JSON.stringify({ clientId, channelId: `bad-${i}`, eventType: 'tcpclean', time: at, clientIp: '127.0.0.1' }));
+      emu.cloudSdk!.publishStatusBody(
+        GROUP,
+        JSON.stringify({ clientId, channelId: `bad-${i}`, eventType: 'tcpclean', time: at, clientIp: '127.0.0.1' }),
+      );
     }
     const good = `${GROUP}@@@good`;
-    emu.cloudSdk!.publishStatus({ clientId: good, channelId: 'good-1', eventType: 'tcpclean', time: at, clientIp: '127.0.0.1' });
+    emu.cloudSdk!.publishStatus({
+      clientId: good,
+      channelId: 'good-1',
+      eventType: 'tcpclean',
+      time: at,
+      clientIp: '127.0.0.1',
+    });
     await waitFor(() => events().length === 1, 10_000, 'the valid drop');
-    await waitFor(() => watch.idle && Object.values(emu.cloudSdk!.backlog()).every((q) => q.unacked === 0 && q.waiting === 0), 10_000, 'quiet');
+    await waitFor(
+      () => watch.idle && Object.values(emu.cloudSdk!.backlog()).every((q) => q.unacked === 0 && q.waiting === 0),
+      10_000,
+      'quiet',
+    );
     expect(events()[0]).toMatchObject({ clientId: good, event: 'offline' });
     expect(malformed).toEqual(['invalid-client-id']);
     expect(watch.connected).toBe(true);
@@ -374,9 +451,19 @@ describe('what a watch keeps and how it starts and stops', () => {
     const at = Date.now();
     for (let i = 0; i < 20_000; i++) {
       const clientId = `${GROUP}@@@other-${i % 500}`;
-      emu.cloudSdk!.publishStatus({ clientId, channelId: `o-${i}`, eventType: i % 2 ? 'tcpclean' : 'connect', time: at + i, clientIp: '127.0.0.1' });
+      emu.cloudSdk!.publishStatus({
+        clientId,
+        channelId: `o-${i}`,
+        eventType: i % 2 ? 'tcpclean' : 'connect',
+        time: at + i,
+        clientIp: '127.0.0.1',
+      });
     }
-    await waitFor(() => Object.values(emu.cloudSdk!.backlog()).every((q) => q.unacked === 0 && q.waiting === 0), 30_000, 'all acknowledged');
+    await waitFor(
+      () => Object.values(emu.cloudSdk!.backlog()).every((q) => q.unacked === 0 && q.waiting === 0),
+      30_000,
+      'all acknowledged',
+    );
     expect(watch.counts.events).toBeGreaterThanOrEqual(20_000);
     expect(watch.presence.size).toBe(0);
 
@@ -385,7 +472,13 @@ describe('what a watch keeps and how it starts and stops', () => {
     await waitFor(() => group.results.length >= 1, 10_000, 'the first full check');
     for (let i = 0; i < 50; i++) {
       for (const eventType of ['connect', 'tcpclean'] as const) {
-        emu.cloudSdk!.publishStatus({ clientId: `${GROUP}@@@short-${i}`, channelId: `s-${i}`, eventType, time: Date.now(), clientIp: '127.0.0.1' });
+        emu.cloudSdk!.publishStatus({
+          clientId: `${GROUP}@@@short-${i}`,
+          channelId: `s-${i}`,
+          eventType,
+          time: Date.now(),
+          clientIp: '127.0.0.1',
+        });
       }
     }
     await waitFor(() => group.watch.presence.size > 0, 10_000, 'heard of');
@@ -461,7 +554,13 @@ it('two watches of one group in one process (pumps 0-9 and 10-19): one login, ea
   const at = Date.now();
   for (const [i, id] of [...first, ...second].entries()) {
     emu.setDeviceOnline(id, false);
-    emu.cloudSdk!.publishStatus({ clientId: id, channelId: `p-${i}`, eventType: 'tcpclean', time: at, clientIp: '127.0.0.1' });
+    emu.cloudSdk!.publishStatus({
+      clientId: id,
+      channelId: `p-${i}`,
+      eventType: 'tcpclean',
+      time: at,
+      clientIp: '127.0.0.1',
+    });
   }
   await waitFor(() => a.events().length === 10 && b.events().length === 10, 10_000, 'every drop, in both');
   expect(

@@ -22,7 +22,11 @@ const RUN_MS = 6500; // at least two expiries
 
 let emu: RunningEmulator;
 beforeAll(async () => {
-  emu = await startEmulator({ mqttPort: false, accessKeys: [BASE], sts: { roles: [{ arn: ROLE, trustedAccessKeyIds: [BASE.accessKeyId] }] } });
+  emu = await startEmulator({
+    mqttPort: false,
+    accessKeys: [BASE],
+    sts: { roles: [{ arn: ROLE, trustedAccessKeyIds: [BASE.accessKeyId] }] },
+  });
   emu.sts!.setTokenLifetime(LIFETIME_MS);
   emu.setDeviceOnline('GID_host@@@on', true);
   await helper.startServer();
@@ -76,7 +80,13 @@ it('n8n node execute(): items keep going to Online across expiries', async () =>
   let runs = 0;
   while (Date.now() - started < RUN_MS) {
     const ctx = executeContext({
-      parameters: { resource: 'deviceSession', operation: 'getStatus', clientId: '={{ $json.clientId }}', instanceId: INSTANCE, options: { maxAttempts: 1 } },
+      parameters: {
+        resource: 'deviceSession',
+        operation: 'getStatus',
+        clientId: '={{ $json.clientId }}',
+        instanceId: INSTANCE,
+        options: { maxAttempts: 1 },
+      },
       items: [{ clientId: 'GID_host@@@on' }],
       credentials: roleFields('n8n-execute'),
     });
@@ -149,8 +159,16 @@ it('Node-RED config (RAM role) and session node in the runtime: every message ro
 }, 30_000);
 
 it('n8n credential test: the exchange is step one, and its failure says so in words', async () => {
-  const ok = await alibabaCloudMqttApiTest.call({} as never, { id: '1', name: 'c', type: 'alibabaCloudMqttApi', data: roleFields('cred-test') });
-  expect(ok).toEqual({ status: 'OK', message: expect.stringContaining(`temporary credentials for ${ROLE} (assumed by ${BASE.accessKeyId}) obtained`) });
+  const ok = await alibabaCloudMqttApiTest.call({} as never, {
+    id: '1',
+    name: 'c',
+    type: 'alibabaCloudMqttApi',
+    data: roleFields('cred-test'),
+  });
+  expect(ok).toEqual({
+    status: 'OK',
+    message: expect.stringContaining(`temporary credentials for ${ROLE} (assumed by ${BASE.accessKeyId}) obtained`),
+  });
   const denied = await alibabaCloudMqttApiTest.call({} as never, {
     id: '1',
     name: 'c',
@@ -158,7 +176,9 @@ it('n8n credential test: the exchange is step one, and its failure says so in wo
     data: { ...roleFields('cred-test-2'), roleArn: 'acs:ram::1234567890123456:role/not-there' },
   });
   expect(denied.status).toBe('Error');
-  expect(denied.message).toMatch(/^Could not obtain credentials for acs:ram::1234567890123456:role\/not-there .*EntityNotExist\.Role.*does not exist/);
+  expect(denied.message).toMatch(
+    /^Could not obtain credentials for acs:ram::1234567890123456:role\/not-there .*EntityNotExist\.Role.*does not exist/,
+  );
   expect(denied.message).not.toContain(BASE.accessKeySecret);
   const ambient = await alibabaCloudMqttApiTest.call({} as never, {
     id: '1',
@@ -166,14 +186,20 @@ it('n8n credential test: the exchange is step one, and its failure says so in wo
     type: 'alibabaCloudMqttApi',
     data: { authentication: 'ecsRamRole', endpoint: emu.endpoint },
   });
-  expect(ambient).toEqual({ status: 'Error', message: expect.stringContaining('ALICLOUD_MQTT_ALLOW_SYSTEM_CREDENTIALS=true') });
+  expect(ambient).toEqual({
+    status: 'Error',
+    message: expect.stringContaining('ALICLOUD_MQTT_ALLOW_SYSTEM_CREDENTIALS=true'),
+  });
 });
 
 it("Node-RED: a machine identity without the administrator's switch fails each message clearly, naming the variable", async () => {
   delete process.env.ALICLOUD_MQTT_ALLOW_SYSTEM_CREDENTIALS;
   await helper.load(
     [configNode, sessionNode],
-    [{ id: 'cfg', type: 'alicloud-mqtt-config', name: 'ecs', authentication: 'ecsRamRole', endpoint: emu.endpoint }, ...SESSION_FLOW],
+    [
+      { id: 'cfg', type: 'alicloud-mqtt-config', name: 'ecs', authentication: 'ecsRamRole', endpoint: emu.endpoint },
+      ...SESSION_FLOW,
+    ],
     {},
   );
   const errors: string[] = [];

@@ -56,7 +56,12 @@ beforeEach(async () => {
   await emu.setFaults({ throttleQps: { QuerySessionByClientId: IP.documentedQps } });
 });
 
-const jobFor = (name: string, devices: number, sharedLimit: SharedLimitOptions | undefined, extra: { startAt?: number } = {}) => ({
+const jobFor = (
+  name: string,
+  devices: number,
+  sharedLimit: SharedLimitOptions | undefined,
+  extra: { startAt?: number } = {},
+) => ({
   name,
   devices,
   endpoint: emu.endpoint,
@@ -79,7 +84,12 @@ describe('why a token bucket in Redis, not fixed windows', () => {
     try {
       const points = IP.ratePerSecond + IP.burst;
       const windowMs = 10_000;
-      const fixed = new RateLimiterRedis({ storeClient: connection, keyPrefix: `fixed-${Date.now()}`, points, duration: windowMs / 1000 });
+      const fixed = new RateLimiterRedis({
+        storeClient: connection,
+        keyPrefix: `fixed-${Date.now()}`,
+        points,
+        duration: windowMs / 1000,
+      });
       const fixedTimes: number[] = [];
       const consumeAll = async () => {
         // 25 at a time, as a busy client would send, until the window says no.
@@ -101,13 +111,23 @@ describe('why a token bucket in Redis, not fixed windows', () => {
       const untilNext = await consumeAll();
       await new Promise((r) => setTimeout(r, untilNext));
       await consumeAll();
-      const store = new RedisTokenStore(resolveSharedLimit({ redisUrl: redis.url, keyPrefix: `bucket-${Date.now()}` }), () => undefined);
-      const keys: LimitedKey[] = [{ key: 'source\u0000h\u0000QuerySessionByClientId', limit: { ratePerSecond: IP.ratePerSecond, burst: IP.burst } }];
+      const store = new RedisTokenStore(
+        resolveSharedLimit({ redisUrl: redis.url, keyPrefix: `bucket-${Date.now()}` }),
+        () => undefined,
+      );
+      const keys: LimitedKey[] = [
+        {
+          key: 'source\u0000h\u0000QuerySessionByClientId',
+          limit: { ratePerSecond: IP.ratePerSecond, burst: IP.burst },
+        },
+      ];
       const bucketTimes: number[] = [];
       const end = performance.now() + 2_000;
       try {
         while (performance.now() < end) {
-          await Promise.all(Array.from({ length: 20 }, () => store.take(keys).then(() => bucketTimes.push(performance.now()))));
+          await Promise.all(
+            Array.from({ length: 20 }, () => store.take(keys).then(() => bucketTimes.push(performance.now()))),
+          );
         }
       } finally {
         await store.close();
@@ -163,7 +183,9 @@ describe('three processes, one source IP', () => {
     const startAt = Date.now() + 1_500;
     // assumedProcesses 3, the truth: the fallback share is 3 whether Redis was seen before it went
     // (it counted 3) or not at all (a process that started slowly on a loaded machine).
-    const runs = ['a', 'b', 'c'].map((n) => runChild(jobFor(n, 1500, { ...sharedLimit, assumedProcesses: 3 }, { startAt })));
+    const runs = ['a', 'b', 'c'].map((n) =>
+      runChild(jobFor(n, 1500, { ...sharedLimit, assumedProcesses: 3 }, { startAt })),
+    );
     await Promise.all(runs.map((r) => r.started));
     await new Promise((r) => setTimeout(r, 2_500));
     await redis.kill();
@@ -201,7 +223,12 @@ describe('the fallback share', () => {
       (m) => void warnings.push(m),
     );
     try {
-      const keys: LimitedKey[] = [{ key: 'source\u0000127.0.0.1\u0000QuerySessionByClientId', limit: { ratePerSecond: IP.ratePerSecond, burst: IP.burst } }];
+      const keys: LimitedKey[] = [
+        {
+          key: 'source\u0000127.0.0.1\u0000QuerySessionByClientId',
+          limit: { ratePerSecond: IP.ratePerSecond, burst: IP.burst },
+        },
+      ];
       await store.take(keys);
       expect(warnings).toHaveLength(1);
       expect(warnings[0]).toMatch(
@@ -216,7 +243,9 @@ describe('the fallback share', () => {
 describe('processes with different rates for one key (a rolling upgrade)', () => {
   it('the strictest rate of the callers of the last minute binds them all', async () => {
     const prefix = `upgrade-${Date.now()}`;
-    const stores = [0, 1, 2, 3].map(() => new RedisTokenStore(resolveSharedLimit({ redisUrl: redis.url, keyPrefix: prefix }), () => undefined));
+    const stores = [0, 1, 2, 3].map(
+      () => new RedisTokenStore(resolveSharedLimit({ redisUrl: redis.url, keyPrefix: prefix }), () => undefined),
+    );
     const slow = { ratePerSecond: 50, burst: 5 };
     const fast = { ratePerSecond: 200, burst: 10 };
     const granted: number[] = [];
@@ -224,11 +253,15 @@ describe('processes with different rates for one key (a rolling upgrade)', () =>
       const until = performance.now() + 3_000;
       await Promise.all(
         stores.map(async (store, i) => {
-          const keys: LimitedKey[] = [{ key: 'source\u0000upgrade\u0000QuerySessionByClientId', limit: i % 2 ? fast : slow }];
+          const keys: LimitedKey[] = [
+            { key: 'source\u0000upgrade\u0000QuerySessionByClientId', limit: i % 2 ? fast : slow },
+          ];
           // The slow ones first, as the old version of a rolling upgrade still runs.
           if (i % 2) await new Promise((r) => setTimeout(r, 50));
           while (performance.now() < until) {
-            await Promise.all(Array.from({ length: 8 }, () => store.take(keys).then(() => void granted.push(performance.now()))));
+            await Promise.all(
+              Array.from({ length: 8 }, () => store.take(keys).then(() => void granted.push(performance.now()))),
+            );
           }
         }),
       );
@@ -331,7 +364,10 @@ describe('one account, two egress groups', () => {
 describe("n8n queue mode's Redis settings", () => {
   it('are used by default in queue mode, can be pointed elsewhere or turned off', () => {
     expect(sharedLimitFromEnvironment({})).toBeUndefined();
-    expect(sharedLimitFromEnvironment({ EXECUTIONS_MODE: 'queue' })).toEqual({ redisUrl: 'redis://localhost:6379/0', keyPrefix: 'bull:alicloud-mqtt' });
+    expect(sharedLimitFromEnvironment({ EXECUTIONS_MODE: 'queue' })).toEqual({
+      redisUrl: 'redis://localhost:6379/0',
+      keyPrefix: 'bull:alicloud-mqtt',
+    });
     expect(
       sharedLimitFromEnvironment({
         EXECUTIONS_MODE: 'queue',
@@ -344,9 +380,15 @@ describe("n8n queue mode's Redis settings", () => {
         QUEUE_BULL_PREFIX: 'jobs',
         ALICLOUD_MQTT_EGRESS_ID: 'nat-a',
       }),
-    ).toEqual({ redisUrl: 'rediss://n8n:p%40ss%3Aword@redis.internal:6380/2', keyPrefix: 'jobs:alicloud-mqtt', egressId: 'nat-a' });
+    ).toEqual({
+      redisUrl: 'rediss://n8n:p%40ss%3Aword@redis.internal:6380/2',
+      keyPrefix: 'jobs:alicloud-mqtt',
+      egressId: 'nat-a',
+    });
     expect(sharedLimitFromEnvironment({ EXECUTIONS_MODE: 'queue', ALICLOUD_MQTT_SHARED_LIMIT: 'off' })).toBeUndefined();
-    expect(sharedLimitFromEnvironment({ ALICLOUD_MQTT_SHARED_LIMIT: 'redis://10.0.0.5:6379/1' })).toEqual({ redisUrl: 'redis://10.0.0.5:6379/1' });
+    expect(sharedLimitFromEnvironment({ ALICLOUD_MQTT_SHARED_LIMIT: 'redis://10.0.0.5:6379/1' })).toEqual({
+      redisUrl: 'redis://10.0.0.5:6379/1',
+    });
     // A Redis Cluster is not used by itself: no sharing, and a notice that says so and what to set.
     const cluster = { EXECUTIONS_MODE: 'queue', QUEUE_BULL_REDIS_CLUSTER_NODES: 'r1:6379,r2:6379' };
     expect(sharedLimitFromEnvironment(cluster)).toBeUndefined();

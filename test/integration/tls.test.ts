@@ -31,7 +31,10 @@ beforeAll(async () => {
     ],
     { stdio: 'ignore' },
   );
-  emu = await startEmulator({ mqttPort: false, tls: { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') } });
+  emu = await startEmulator({
+    mqttPort: false,
+    tls: { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') },
+  });
 });
 afterAll(async () => {
   await emu.stop();

@@ -17,7 +17,9 @@ beforeEach(() => env.emu.reset());
 /** Node-RED's memory context store, whose saves a test watches (the node's own context object is frozen). */
 function memoryStorePrototype(): { set: (...args: unknown[]) => unknown } {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const memory = require(require.resolve('@node-red/runtime/lib/nodes/context/memory', { paths: [dirname(NODE_RED_MAIN)] })) as (c: object) => object;
+  const memory = require(
+    require.resolve('@node-red/runtime/lib/nodes/context/memory', { paths: [dirname(NODE_RED_MAIN)] }),
+  ) as (c: object) => object;
   return Object.getPrototypeOf(memory({})) as { set: (...args: unknown[]) => unknown };
 }
 
@@ -28,7 +30,12 @@ describe('checkFleet (core) with real MQTT devices', () => {
     const client = clientFor(env.emu);
     const ids = ['GID_w@@@1', 'GID_w@@@2', 'GID_w@@@3'];
     const devices = await Promise.all(ids.map((id) => connectMqtt(env.emu.mqttUrl!, id)));
-    const options = { events: { offline: true, online: true }, offlineAfterMs: 0, onlineAfterMs: 0, reportInitialOffline: false };
+    const options = {
+      events: { offline: true, online: true },
+      offlineAfterMs: 0,
+      onlineAfterMs: 0,
+      reportInitialOffline: false,
+    };
     let state: WatchState | undefined;
     const check = async () => {
       const r = await checkFleet(client, { instanceId: INSTANCE, clientIds: ids }, state, options);
@@ -58,12 +65,22 @@ describe('checkFleet (core) with real MQTT devices', () => {
     const client = clientFor(env.emu);
     const ids = Array.from({ length: 1000 }, (_, i) => `GID_big@@@${i}`);
     for (const id of ids) env.emu.setDeviceOnline(id, true);
-    const options = { events: { offline: true, online: true }, offlineAfterMs: 0, onlineAfterMs: 0, reportInitialOffline: false };
+    const options = {
+      events: { offline: true, online: true },
+      offlineAfterMs: 0,
+      onlineAfterMs: 0,
+      reportInitialOffline: false,
+    };
     const first = await checkFleet(client, { instanceId: INSTANCE, clientIds: ids, mode: 'batch' }, undefined, options);
     expect(first.events).toEqual([]);
     expect(env.emu.requestLog().filter((e) => e.action === 'BatchQuerySessionByClientIds')).toHaveLength(100);
     for (const i of [7, 500, 999]) env.emu.setDeviceOnline(ids[i], false);
-    const second = await checkFleet(client, { instanceId: INSTANCE, clientIds: ids, mode: 'batch' }, first.state, options);
+    const second = await checkFleet(
+      client,
+      { instanceId: INSTANCE, clientIds: ids, mode: 'batch' },
+      first.state,
+      options,
+    );
     expect(second.events.map((e) => e.clientId).sort()).toEqual([ids[500], ids[7], ids[999]].sort());
   });
 });
@@ -105,11 +122,17 @@ describe('n8n: Alibaba Cloud MQTT Trigger', () => {
     await disconnect(d1);
     await waitFor(() => !env.emu.isDeviceOnline('GID_t@@@1'));
     const fired = await poll();
-    expect(fired![0].map((i) => i.json)).toEqual([expect.objectContaining({ clientId: 'GID_t@@@1', event: 'offline', online: false, previousOnline: true })]);
+    expect(fired![0].map((i) => i.json)).toEqual([
+      expect.objectContaining({ clientId: 'GID_t@@@1', event: 'offline', online: false, previousOnline: true }),
+    ]);
     expect(await poll()).toBeNull();
     const d1b = await connectMqtt(env.emu.mqttUrl!, 'GID_t@@@1');
     const back = await poll();
-    expect(back![0][0].json).toMatchObject({ clientId: 'GID_t@@@1', event: 'online', offlineForMs: expect.any(Number) });
+    expect(back![0][0].json).toMatchObject({
+      clientId: 'GID_t@@@1',
+      event: 'online',
+      offlineForMs: expect.any(Number),
+    });
     d1b.end(true);
     d2.end(true);
   });
@@ -144,7 +167,10 @@ describe('n8n: Alibaba Cloud MQTT Trigger', () => {
   it('debounce: a blip shorter than "offline for at least" fires nothing', async () => {
     const staticData: IDataObject = {};
     env.emu.setDeviceOnline('GID_t@@@1', true);
-    const poll = () => trigger.poll.call(pollContext({ parameters: params({ offlineForMinutes: 10 }), credentials: creds(), staticData }).ctx);
+    const poll = () =>
+      trigger.poll.call(
+        pollContext({ parameters: params({ offlineForMinutes: 10 }), credentials: creds(), staticData }).ctx,
+      );
     await poll();
     env.emu.setDeviceOnline('GID_t@@@1', false);
     expect(await poll()).toBeNull();
@@ -203,7 +229,9 @@ describe('Node-RED: alicloud-mqtt-watch', () => {
     await waitFor(() => !env.emu.isDeviceOnline('GID_nw@@@1'));
     await tick();
     await tick();
-    expect(off.map((m) => m.payload)).toEqual([expect.objectContaining({ clientId: 'GID_nw@@@1', event: 'offline', previousOnline: true })]);
+    expect(off.map((m) => m.payload)).toEqual([
+      expect.objectContaining({ clientId: 'GID_nw@@@1', event: 'offline', previousOnline: true }),
+    ]);
     expect(off[0].topic).toBe('GID_nw@@@1');
     env.emu.setFaults({ errors: [{ code: 'InternalError' }] });
     await tick();
@@ -248,8 +276,12 @@ describe('Node-RED: alicloud-mqtt-watch', () => {
     // What a persistent store would keep across the deploy: every save the node makes from now on
     // (seen in Node-RED's own memory store, under the node's context).
     const saves: unknown[] = [];
-    const storeSet = jest.spyOn(memoryStorePrototype(), 'set').mockImplementation(function (this: unknown, ...args: unknown[]) {
-      if (String(args[0]).startsWith('w:') && args[1] === 'watch') saves.push(JSON.parse(JSON.stringify(args[2] ?? null)));
+    const storeSet = jest.spyOn(memoryStorePrototype(), 'set').mockImplementation(function (
+      this: unknown,
+      ...args: unknown[]
+    ) {
+      if (String(args[0]).startsWith('w:') && args[1] === 'watch')
+        saves.push(JSON.parse(JSON.stringify(args[2] ?? null)));
       return storeSetOriginal.apply(this, args);
     });
     const storeSetOriginal = memoryStorePrototype().set;
@@ -326,7 +358,10 @@ describe('Node-RED: alicloud-mqtt-watch', () => {
     const saved = JSON.parse(JSON.stringify(w.context().get('watch')));
     expect(saved).toEqual({
       instanceId: INSTANCE,
-      devices: { 'GID_nw@@@1': { online: true, since: expect.any(String) }, 'GID_nw@@@2': { online: false, since: expect.any(String) } },
+      devices: {
+        'GID_nw@@@1': { online: true, since: expect.any(String) },
+        'GID_nw@@@2': { online: false, since: expect.any(String) },
+      },
       process: expect.any(String), // which process wrote it: another one reads the trace once after a restart
     });
     // The state read back on the next check: nothing new fires.

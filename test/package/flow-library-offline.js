@@ -9,7 +9,10 @@ Module.prototype.require = function requireWithOfflineCatalogue(id) {
   const loaded = originalRequire.apply(this, arguments);
   if (id === 'axios' && loaded && !loaded.catalogueOffline) {
     const realGet = loaded.get.bind(loaded);
-    loaded.get = (url, ...rest) => (String(url).includes(CATALOGUE_HOST) ? Promise.resolve({ status: 200, data: { modules: [] } }) : realGet(url, ...rest));
+    loaded.get = (url, ...rest) =>
+      String(url).includes(CATALOGUE_HOST)
+        ? Promise.resolve({ status: 200, data: { modules: [] } })
+        : realGet(url, ...rest);
     loaded.catalogueOffline = true;
   }
   return loaded;

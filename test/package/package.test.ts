@@ -33,7 +33,12 @@ describe('published package', () => {
   it('holds every file n8n and Node-RED load, and nothing of the emulator or tests', () => {
     const files = listFiles(pkg);
     const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8'));
-    for (const p of [...manifest.n8n.credentials, ...manifest.n8n.nodes, ...Object.values<string>(manifest['node-red'].nodes), manifest.main]) {
+    for (const p of [
+      ...manifest.n8n.credentials,
+      ...manifest.n8n.nodes,
+      ...Object.values<string>(manifest['node-red'].nodes),
+      manifest.main,
+    ]) {
       expect(files).toContain(p);
     }
     for (const type of Object.keys(manifest['node-red'].nodes)) {
@@ -52,7 +57,12 @@ describe('published package', () => {
 
   it("runtime dependencies: Alibaba's SDK and its credential providers, ioredis for the shared limit, amqplib for push presence; n8n-workflow an optional peer", () => {
     const manifest = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8'));
-    expect(Object.keys(manifest.dependencies)).toEqual(['@alicloud/credentials', '@alicloud/openapi-client', 'amqplib', 'ioredis']);
+    expect(Object.keys(manifest.dependencies)).toEqual([
+      '@alicloud/credentials',
+      '@alicloud/openapi-client',
+      'amqplib',
+      'ioredis',
+    ]);
     expect(manifest.peerDependencies['n8n-workflow']).toBeDefined();
     expect(manifest.peerDependenciesMeta['n8n-workflow'].optional).toBe(true);
     expect(manifest.engines.node).toBe('>=20');
@@ -70,17 +80,25 @@ describe('published package', () => {
       console.log(JSON.stringify({ before, after }));
       require('./dist/lib').closeSharedTokenStores();
     `;
-    const out = execFileSync(process.execPath, ['-e', probe], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, EXECUTIONS_MODE: '' } });
+    const out = execFileSync(process.execPath, ['-e', probe], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { ...process.env, EXECUTIONS_MODE: '' },
+    });
     expect(JSON.parse(out.trim().split('\n').pop()!)).toEqual({ before: false, after: true });
   });
 
   it('node-red-dev validate: P01, P03-P07, N02, D01, D02 pass', () => {
     const scorecard = join(dir, 'scorecard.json');
-    execFileSync(process.execPath, ['-r', OFFLINE_PRELOAD, require.resolve('node-red-dev/bin/run'), 'validate', '-p', pkg, '-o', scorecard], {
-      cwd: ROOT,
-      stdio: 'pipe',
-      timeout: 120_000,
-    });
+    execFileSync(
+      process.execPath,
+      ['-r', OFFLINE_PRELOAD, require.resolve('node-red-dev/bin/run'), 'validate', '-p', pkg, '-o', scorecard],
+      {
+        cwd: ROOT,
+        stdio: 'pipe',
+        timeout: 120_000,
+      },
+    );
     const score = JSON.parse(readFileSync(scorecard, 'utf8'));
     for (const check of ['P01', 'P03', 'P04', 'P05', 'P06', 'P07', 'N02', 'D01', 'D02']) {
       expect({ check, ...score[check] }).toMatchObject({ check, test: true });

@@ -43,7 +43,13 @@ it(`n8n node execute(): ${N} items under mixed faults, each in exactly one outpu
       options: { timeout: 300, maxAttempts: 4, concurrency: 64 },
     },
     items,
-    credentials: { accessKeyId: AK, accessKeySecret: SECRET, region: 'cn-hangzhou', network: 'public', endpoint: emu.endpoint },
+    credentials: {
+      accessKeyId: AK,
+      accessKeySecret: SECRET,
+      region: 'cn-hangzhou',
+      network: 'public',
+      endpoint: emu.endpoint,
+    },
   });
   const outputs = await new AlibabaCloudMqtt().execute.call(ctx);
   const seen = new Array<number>(N).fill(0);

@@ -17,7 +17,9 @@ const read = (path: string) => readFileSync(join(ROOT, path), 'utf8');
 const actionSources = readdirSync(join(ROOT, 'lib/actions'))
   .map((f) => read(`lib/actions/${f}`))
   .join('\n');
-const nodeRedTypes = Object.keys((JSON.parse(read('package.json')) as { 'node-red': { nodes: Record<string, string> } })['node-red'].nodes);
+const nodeRedTypes = Object.keys(
+  (JSON.parse(read('package.json')) as { 'node-red': { nodes: Record<string, string> } })['node-red'].nodes,
+);
 
 describe.each(API_NAMES)('%s', (api) => {
   const declared = API_TABLE[api];
@@ -25,7 +27,8 @@ describe.each(API_NAMES)('%s', (api) => {
   it('has its per-IP and per-account limits in the rate tables, rate + burst within the documented figure', () => {
     expect(API_RATE_LIMITS[api]).toBe(declared.perIp);
     expect(ACCOUNT_RATE_LIMITS[api]).toBe(declared.perAccount);
-    for (const limit of [declared.perIp, declared.perAccount]) expect(limit.ratePerSecond + limit.burst).toBeLessThanOrEqual(limit.documentedQps);
+    for (const limit of [declared.perIp, declared.perAccount])
+      expect(limit.ratePerSecond + limit.burst).toBeLessThanOrEqual(limit.documentedQps);
   });
 
   it('has its own error codes in the error table', () => {
@@ -38,7 +41,9 @@ describe.each(API_NAMES)('%s', (api) => {
 
   it('is called by an action of the core, through the client method the table names', () => {
     expect(actionSources).toContain(`'${api}'`);
-    expect(typeof (OnsMqttClient.prototype as unknown as Record<string, unknown>)[declared.result.method]).toBe('function');
+    expect(typeof (OnsMqttClient.prototype as unknown as Record<string, unknown>)[declared.result.method]).toBe(
+      'function',
+    );
   });
 
   it('is offered by each host where the table says', () => {
@@ -53,14 +58,20 @@ describe.each(API_NAMES)('%s', (api) => {
 
 it('every API the emulator answers and the core calls is in the table', () => {
   expect([...EMULATED_APIS].sort()).toEqual([...API_NAMES].sort());
-  const called = new Set([...actionSources.matchAll(/'((?:Query|Batch|Get|Register|Refresh|UnRegister|Apply|Revoke|Send)[A-Za-z]+)'/g)].map((m) => m[1]));
+  const called = new Set(
+    [...actionSources.matchAll(/'((?:Query|Batch|Get|Register|Refresh|UnRegister|Apply|Revoke|Send)[A-Za-z]+)'/g)].map(
+      (m) => m[1],
+    ),
+  );
   expect([...called].filter((name) => !(name in API_TABLE))).toEqual([]);
 });
 
 it('every n8n operation and every Node-RED query node is declared with the APIs it calls', () => {
   const n8nDeclared = new Set(API_NAMES.flatMap((api) => API_TABLE[api].hosts.n8n));
   expect(OPERATIONS.map((o) => `${o.resource}.${o.option.value}`).filter((op) => !n8nDeclared.has(op))).toEqual([]);
-  const redDeclared = new Set(API_NAMES.flatMap((api) => API_TABLE[api].hosts.nodeRed.map((entry) => entry.split(':')[0])));
+  const redDeclared = new Set(
+    API_NAMES.flatMap((api) => API_TABLE[api].hosts.nodeRed.map((entry) => entry.split(':')[0])),
+  );
   expect(nodeRedTypes.filter((type) => type !== 'alicloud-mqtt-config' && !redDeclared.has(type))).toEqual([]);
 });
 

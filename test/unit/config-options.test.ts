@@ -13,7 +13,10 @@ describe('configToClientOptions', () => {
   });
 
   it('AccessKey chosen explicitly ignores a token left over from an earlier choice', () => {
-    const options = configToClientOptions({ id: 'c', authentication: 'accessKey' }, { ...keys, securityToken: 'CAIS.leftover' });
+    const options = configToClientOptions(
+      { id: 'c', authentication: 'accessKey' },
+      { ...keys, securityToken: 'CAIS.leftover' },
+    );
     expect(options).toMatchObject(keys);
     expect(options.securityToken).toBeUndefined();
     expect(options.credential).toBeUndefined();
@@ -21,7 +24,14 @@ describe('configToClientOptions', () => {
 
   it('RAM role: its properties, with the duration as Node-RED stores it (a string)', () => {
     const options = configToClientOptions(
-      { id: 'c', authentication: 'ramRole', roleArn: 'acs:ram::1:role/r', roleSessionName: 'nr', durationSeconds: '1800', stsEndpoint: 'sts.example:8443' },
+      {
+        id: 'c',
+        authentication: 'ramRole',
+        roleArn: 'acs:ram::1:role/r',
+        roleSessionName: 'nr',
+        durationSeconds: '1800',
+        stsEndpoint: 'sts.example:8443',
+      },
       keys,
     );
     expect(options.credential).toEqual({
@@ -37,7 +47,10 @@ describe('configToClientOptions', () => {
   });
 
   it('a machine identity needs no AccessKey; a key-based one says which field is missing and where', () => {
-    expect(configToClientOptions({ id: 'c', authentication: 'ecsRamRole' }, {}).credential).toEqual({ type: 'ecs_ram_role', roleName: undefined });
+    expect(configToClientOptions({ id: 'c', authentication: 'ecsRamRole' }, {}).credential).toEqual({
+      type: 'ecs_ram_role',
+      roleName: undefined,
+    });
     expect(() => configToClientOptions({ id: 'c', name: 'prod', authentication: 'ramRole' }, {})).toThrow(
       /accessKeyId: is missing in Alibaba Cloud MQTT config "prod"/,
     );
@@ -51,11 +64,15 @@ describe('the shared limit of a config node', () => {
     try {
       expect(configToClientOptions({ id: 'c' }, keys).sharedLimit).toBeUndefined();
       expect(
-        configToClientOptions({ id: 'c', sharedLimitUrl: 'redis://redis.internal:6379/2', egressId: 'nat-a' }, { ...keys, sharedLimitPassword: 'p@ss' })
-          .sharedLimit,
+        configToClientOptions(
+          { id: 'c', sharedLimitUrl: 'redis://redis.internal:6379/2', egressId: 'nat-a' },
+          { ...keys, sharedLimitPassword: 'p@ss' },
+        ).sharedLimit,
       ).toEqual({ redisUrl: 'redis://:p%40ss@redis.internal:6379/2', egressId: 'nat-a' });
       // A password written in the URL itself wins over the credential.
-      expect(configToSharedLimit({ id: 'c', sharedLimitUrl: 'redis://u:inline@h:1/0' }, { sharedLimitPassword: 'other' })).toEqual({
+      expect(
+        configToSharedLimit({ id: 'c', sharedLimitUrl: 'redis://u:inline@h:1/0' }, { sharedLimitPassword: 'other' }),
+      ).toEqual({
         redisUrl: 'redis://u:inline@h:1/0',
       });
     } finally {
@@ -64,7 +81,13 @@ describe('the shared limit of a config node', () => {
   });
 
   it('an empty field falls back on ALICLOUD_MQTT_SHARED_LIMIT (not on n8n queue-mode settings)', () => {
-    expect(configToSharedLimit({ id: 'c' }, {}, { ALICLOUD_MQTT_SHARED_LIMIT: 'redis://127.0.0.1:6379/0', ALICLOUD_MQTT_EGRESS_ID: 'dc1' })).toEqual({
+    expect(
+      configToSharedLimit(
+        { id: 'c' },
+        {},
+        { ALICLOUD_MQTT_SHARED_LIMIT: 'redis://127.0.0.1:6379/0', ALICLOUD_MQTT_EGRESS_ID: 'dc1' },
+      ),
+    ).toEqual({
       redisUrl: 'redis://127.0.0.1:6379/0',
       egressId: 'dc1',
     });
@@ -73,7 +96,9 @@ describe('the shared limit of a config node', () => {
 
   it('messages name the Redis by host, port and database only, never its password', () => {
     expect(describeRedis('redis://user:very-secret@redis.internal:6380/3')).toBe('redis://redis.internal:6380/3');
-    expect(() => resolveSharedLimit({ redisUrl: 'http://user:very-secret@h' })).toThrow(/must start with redis:\/\/ or rediss:\/\/, not http:\/\/\./);
+    expect(() => resolveSharedLimit({ redisUrl: 'http://user:very-secret@h' })).toThrow(
+      /must start with redis:\/\/ or rediss:\/\/, not http:\/\/\./,
+    );
     try {
       resolveSharedLimit({ redisUrl: 'http://user:very-secret@h' });
     } catch (error) {
@@ -84,18 +109,30 @@ describe('the shared limit of a config node', () => {
 
 describe('Proxy URL (Node-RED config node, n8n credential)', () => {
   it('Node-RED: the password credential goes into the URL that names a user; empty means the environment', () => {
-    expect(configToClientOptions({ id: 'c', proxyUrl: 'http://ops@proxy.corp:3128' }, { ...keys, proxyPassword: 'pr0xy-SECRET' }).proxy).toEqual({
+    expect(
+      configToClientOptions(
+        { id: 'c', proxyUrl: 'http://ops@proxy.corp:3128' },
+        { ...keys, proxyPassword: 'pr0xy-SECRET' },
+      ).proxy,
+    ).toEqual({
       url: 'http://ops:pr0xy-SECRET@proxy.corp:3128/',
     });
-    expect(configToClientOptions({ id: 'c', proxyUrl: 'http://proxy.corp:3128' }, keys).proxy).toEqual({ url: 'http://proxy.corp:3128' });
+    expect(configToClientOptions({ id: 'c', proxyUrl: 'http://proxy.corp:3128' }, keys).proxy).toEqual({
+      url: 'http://proxy.corp:3128',
+    });
     expect(configToClientOptions({ id: 'c', proxyUrl: '  ' }, keys)).not.toHaveProperty('proxy');
   });
 
   it('n8n: the credential field, trimmed; empty means the environment', () => {
     const base = { authentication: 'accessKey', ...keys, region: 'cn-hangzhou' };
-    expect(coreOptionsFromCredentials({ ...base, proxyUrl: ' http://proxy.corp:3128 ' }).proxy).toEqual({ url: 'http://proxy.corp:3128' });
+    expect(coreOptionsFromCredentials({ ...base, proxyUrl: ' http://proxy.corp:3128 ' }).proxy).toEqual({
+      url: 'http://proxy.corp:3128',
+    });
     expect(coreOptionsFromCredentials({ ...base, proxyUrl: '' })).not.toHaveProperty('proxy');
-    expect(coreOptionsFromCredentials({ ...base, proxyUrl: 'http://ops@proxy.corp:3128', proxyPassword: 'n8n-SECRET' }).proxy).toEqual({
+    expect(
+      coreOptionsFromCredentials({ ...base, proxyUrl: 'http://ops@proxy.corp:3128', proxyPassword: 'n8n-SECRET' })
+        .proxy,
+    ).toEqual({
       url: 'http://ops:n8n-SECRET@proxy.corp:3128/',
     });
   });

@@ -48,7 +48,12 @@ function anchorsOf(markdown: string): Set<string> {
   return anchors;
 }
 
-const PAGES = ['README.md', 'CONTRIBUTING.md', 'CHANGELOG.md', ...readdirSync(join(ROOT, 'docs')).map((f) => `docs/${f}`)].filter((f) => f.endsWith('.md'));
+const PAGES = [
+  'README.md',
+  'CONTRIBUTING.md',
+  'CHANGELOG.md',
+  ...readdirSync(join(ROOT, 'docs')).map((f) => `docs/${f}`),
+].filter((f) => f.endsWith('.md'));
 
 /** Links written as [text](target), outside code fences; web links are not followed (no network). */
 function linksOf(markdown: string): string[] {
@@ -63,7 +68,8 @@ it.each(PAGES)('%s: every link resolves to a file of the repository, and every #
     const [path, anchor] = link.split('#');
     const target = path ? resolve(dirname(join(ROOT, page)), path) : join(ROOT, page);
     expect({ link, exists: existsSync(target) }).toEqual({ link, exists: true });
-    if (anchor) expect({ link, anchor: anchorsOf(readFileSync(target, 'utf8')).has(anchor) }).toEqual({ link, anchor: true });
+    if (anchor)
+      expect({ link, anchor: anchorsOf(readFileSync(target, 'utf8')).has(anchor) }).toEqual({ link, anchor: true });
   }
 });
 

@@ -28,7 +28,13 @@ function loadEditor(): EditorApi {
 
 /** Whether the runtime accepts a node option as the dialog saved it (a string), through the node's own client factory. */
 function runtimeAccepts(option: string, value: string): boolean {
-  const config = { clientOptions: () => ({ accessKeyId: 'LTAI5tEditor', accessKeySecret: 'editor-secret', endpoint: 'http://127.0.0.1:1' }) };
+  const config = {
+    clientOptions: () => ({
+      accessKeyId: 'LTAI5tEditor',
+      accessKeySecret: 'editor-secret',
+      endpoint: 'http://127.0.0.1:1',
+    }),
+  };
   const RED = { nodes: { getNode: () => config } } as unknown as NodeAPI;
   try {
     clientFactory(RED, 'cfg', { [option]: value })();
@@ -42,7 +48,24 @@ function runtimeAccepts(option: string, value: string): boolean {
 const settingValues = fc.oneof(
   fc.integer({ min: -5, max: 700_000 }).map(String),
   fc.double({ min: -1, max: 20_000, noNaN: true }).map(String),
-  fc.constantFrom('0', '0.1', '0.05', '1', '10', '11', '600000', '600001', '1000', '1001', '1e3', '2.5', 'abc', ' 7', 'Infinity', '-0'),
+  fc.constantFrom(
+    '0',
+    '0.1',
+    '0.05',
+    '1',
+    '10',
+    '11',
+    '600000',
+    '600001',
+    '1000',
+    '1001',
+    '1e3',
+    '2.5',
+    'abc',
+    ' 7',
+    'Infinity',
+    '-0',
+  ),
 );
 
 describe('the editor script', () => {
@@ -65,7 +88,13 @@ describe('the editor script', () => {
     const validate = editor.number('durationSeconds');
     const accepts = (value: string) => {
       try {
-        validateCredentialSpec({ type: 'ram_role_arn', accessKeyId: 'LTAI5t', accessKeySecret: 's', roleArn: 'acs:ram::1:role/r', durationSeconds: value });
+        validateCredentialSpec({
+          type: 'ram_role_arn',
+          accessKeyId: 'LTAI5t',
+          accessKeySecret: 's',
+          roleArn: 'acs:ram::1:role/r',
+          durationSeconds: value,
+        });
         return true;
       } catch {
         return false;
@@ -89,7 +118,9 @@ describe('the editor script', () => {
     const dir = join(ROOT, 'nodes/node-red');
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.html'))) {
       const html = readFileSync(join(dir, file), 'utf8');
-      expect(html).toContain('<script type="text/javascript" src="resources/@mqtt-ops/n8n-nodes-alicloud-mqtt/alicloud-mqtt-editor.js"></script>');
+      expect(html).toContain(
+        '<script type="text/javascript" src="resources/@mqtt-ops/n8n-nodes-alicloud-mqtt/alicloud-mqtt-editor.js"></script>',
+      );
       expect(html).not.toMatch(/validate: function/);
       expect(html).not.toContain('\\$\\{\\w+\\}');
     }
@@ -99,12 +130,17 @@ describe('the editor script', () => {
     const dir = join(ROOT, 'nodes/node-red');
     const checks = new Map<string, Set<string>>();
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.html'))) {
-      for (const m of readFileSync(join(dir, file), 'utf8').matchAll(/(\w+): \{ value: [^,]+, validate: ([^}]+?) \}/g)) {
+      for (const m of readFileSync(join(dir, file), 'utf8').matchAll(
+        /(\w+): \{ value: [^,]+, validate: ([^}]+?) \}/g,
+      )) {
         if (!checks.has(m[1])) checks.set(m[1], new Set());
         checks.get(m[1])!.add(m[2].replace(/function \(node\).*$/, ''));
       }
     }
     for (const setting of ['timeout', 'maxAttempts', 'maxRequestsPerSecond', 'concurrency'])
-      expect([setting, [...(checks.get(setting) ?? [])]]).toEqual([setting, [`AlicloudMqttEditor.number('${setting}')`]]);
+      expect([setting, [...(checks.get(setting) ?? [])]]).toEqual([
+        setting,
+        [`AlicloudMqttEditor.number('${setting}')`],
+      ]);
   });
 });

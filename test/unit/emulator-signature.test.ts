@@ -1,4 +1,12 @@
-import { percentEncode, sha256Hex, v1Signature, v1StringToSign, v3CanonicalRequest, v3Signature, v3StringToSign } from '../../emulator/signature';
+import {
+  percentEncode,
+  sha256Hex,
+  v1Signature,
+  v1StringToSign,
+  v3CanonicalRequest,
+  v3Signature,
+  v3StringToSign,
+} from '../../emulator/signature';
 import { StsAuthority } from '../../emulator/sts';
 
 describe("emulator signature verifier on Alibaba's published worked examples", () => {
@@ -23,7 +31,9 @@ describe("emulator signature verifier on Alibaba's published worked examples", (
       body: Buffer.alloc(0),
     });
     expect(sha256Hex(canonical)).toBe('7ea06492da5221eba5297e897ce16e55f964061054b7695beedaac1145b1e259');
-    expect(v3Signature('YourAccessKeySecret', v3StringToSign(canonical))).toBe('06563a9e1b43f5dfe96b81484da74bceab24a1d853912eee15083a6f0f3283c0');
+    expect(v3Signature('YourAccessKeySecret', v3StringToSign(canonical))).toBe(
+      '06563a9e1b43f5dfe96b81484da74bceab24a1d853912eee15083a6f0f3283c0',
+    );
   });
 
   it('V1 HMAC-SHA1 (DescribeRegions example)', () => {
@@ -59,10 +69,22 @@ describe('emulator STS tokens', () => {
   it('valid, expired, malformed, mismatched', () => {
     const cred = sts.issue(60_000, 1_000_000);
     expect(sts.check(cred.securityToken, cred.accessKeyId, 1_000_001)).toEqual({ ok: true });
-    expect(sts.check(cred.securityToken, cred.accessKeyId, 1_060_001)).toEqual({ ok: false, code: 'InvalidSecurityToken.Expired' });
-    expect(sts.check(`${cred.securityToken}x`, cred.accessKeyId, 1_000_001)).toEqual({ ok: false, code: 'InvalidSecurityToken.Malformed' });
-    expect(sts.check('garbage', cred.accessKeyId, 1_000_001)).toEqual({ ok: false, code: 'InvalidSecurityToken.Malformed' });
+    expect(sts.check(cred.securityToken, cred.accessKeyId, 1_060_001)).toEqual({
+      ok: false,
+      code: 'InvalidSecurityToken.Expired',
+    });
+    expect(sts.check(`${cred.securityToken}x`, cred.accessKeyId, 1_000_001)).toEqual({
+      ok: false,
+      code: 'InvalidSecurityToken.Malformed',
+    });
+    expect(sts.check('garbage', cred.accessKeyId, 1_000_001)).toEqual({
+      ok: false,
+      code: 'InvalidSecurityToken.Malformed',
+    });
     const other = sts.issue(60_000, 1_000_000);
-    expect(sts.check(cred.securityToken, other.accessKeyId, 1_000_001)).toEqual({ ok: false, code: 'InvalidSecurityToken.MismatchWithAccessKey' });
+    expect(sts.check(cred.securityToken, other.accessKeyId, 1_000_001)).toEqual({
+      ok: false,
+      code: 'InvalidSecurityToken.MismatchWithAccessKey',
+    });
   });
 });

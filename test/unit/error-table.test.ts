@@ -40,7 +40,13 @@ describe('error table', () => {
   });
 
   it('credential, signature and permission errors are fail whatever the HTTP status', () => {
-    for (const code of ['SignatureDoesNotMatch', 'InvalidAccessKeyId.NotFound', 'InvalidSecurityToken.Expired', 'PermissionCheckFailed', 'Forbidden.RAM']) {
+    for (const code of [
+      'SignatureDoesNotMatch',
+      'InvalidAccessKeyId.NotFound',
+      'InvalidSecurityToken.Expired',
+      'PermissionCheckFailed',
+      'Forbidden.RAM',
+    ]) {
       expect(classifyError(code, 500).class).toBe('fail');
       expect(classifyError(code, 503).class).toBe('fail');
     }

@@ -14,7 +14,9 @@ const { EMULATOR_CONFIG_ID, DEMO_PORTS } = require('../../scripts/lib/emulator-c
   DEMO_PORTS: Record<string, { port: number; env: string }>;
 };
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { demoFlow } = require('../../scripts/lib/demo-flow.js') as { demoFlow: (o: Record<string, unknown>) => Array<Record<string, unknown>> };
+const { demoFlow } = require('../../scripts/lib/demo-flow.js') as {
+  demoFlow: (o: Record<string, unknown>) => Array<Record<string, unknown>>;
+};
 type Node = Record<string, unknown> & { id: string; type: string };
 const examples = readdirSync(join(ROOT, 'examples'))
   .filter((f) => f.endsWith('.json'))
@@ -24,11 +26,19 @@ const workflows = readdirSync(join(ROOT, 'workflows'))
   .map((f) => [f, readFileSync(join(ROOT, 'workflows', f), 'utf8')] as const);
 
 it('every Node-RED example and the demo use one config node: the same id, the demo emulator endpoint and AccessKey ID, never a secret', () => {
-  const configs = examples.map(([file, flow]) => [file, flow.filter((n) => n.type === 'alicloud-mqtt-config')] as const);
+  const configs = examples.map(
+    ([file, flow]) => [file, flow.filter((n) => n.type === 'alicloud-mqtt-config')] as const,
+  );
   for (const [file, found] of configs) {
     expect({ file, count: found.length }).toEqual({ file, count: 1 });
     const [config] = found;
-    expect({ file, id: config.id, endpoint: config.endpoint, authentication: config.authentication, credentials: config.credentials }).toEqual({
+    expect({
+      file,
+      id: config.id,
+      endpoint: config.endpoint,
+      authentication: config.authentication,
+      credentials: config.credentials,
+    }).toEqual({
       file,
       id: EMULATOR_CONFIG_ID,
       endpoint: `http://127.0.0.1:${DEMO_PORTS.api.port}`,
@@ -37,9 +47,16 @@ it('every Node-RED example and the demo use one config node: the same id, the de
     });
     // Every node of ours points at it.
     for (const n of examples.find(([f]) => f === file)![1])
-      if (n.type.startsWith('alicloud-mqtt-') && n.type !== 'alicloud-mqtt-config') expect(n.config).toBe(EMULATOR_CONFIG_ID);
+      if (n.type.startsWith('alicloud-mqtt-') && n.type !== 'alicloud-mqtt-config')
+        expect(n.config).toBe(EMULATOR_CONFIG_ID);
   }
-  const demo = demoFlow({ endpoint: 'http://127.0.0.1:8090', accessKeyId: 'a', accessKeySecret: 's', instanceId: 'i', clientIds: ['GID_demo@@@1'] });
+  const demo = demoFlow({
+    endpoint: 'http://127.0.0.1:8090',
+    accessKeyId: 'a',
+    accessKeySecret: 's',
+    instanceId: 'i',
+    clientIds: ['GID_demo@@@1'],
+  });
   expect(demo.filter((n) => n.type === 'alicloud-mqtt-config').map((n) => n.id)).toEqual([EMULATOR_CONFIG_ID]);
 });
 
@@ -66,7 +83,10 @@ it('the n8n workflows post to the emulator inbox, not to a placeholder host, and
     const wf = JSON.parse(text) as { nodes: Array<{ type: string; parameters: Record<string, unknown> }> };
     const note = wf.nodes.find((n) => n.type === 'n8n-nodes-base.stickyNote');
     const content = note?.parameters.content;
-    expect({ file, note: typeof content === 'string' ? content : '' }).toEqual({ file, note: expect.stringContaining('For real use') });
+    expect({ file, note: typeof content === 'string' ? content : '' }).toEqual({
+      file,
+      note: expect.stringContaining('For real use'),
+    });
     for (const n of wf.nodes.filter((x) => x.type === 'n8n-nodes-base.httpRequest'))
       expect(String(n.parameters.url)).toMatch(/^=?http:\/\/127\.0\.0\.1:8090\/__emulator\/inbox\//);
   }

@@ -16,7 +16,12 @@ function keys(value: unknown, prefix = ''): string[] {
   return Object.entries(value as Record<string, unknown>).flatMap(([k, v]) => keys(v, prefix ? `${prefix}.${k}` : k));
 }
 
-function helpOutline(html: string): { name: string | undefined; sections: number; listItems: number; properties: number } {
+function helpOutline(html: string): {
+  name: string | undefined;
+  sections: number;
+  listItems: number;
+  properties: number;
+} {
   return {
     name: /data-help-name="([^"]+)"/.exec(html)?.[1],
     sections: (html.match(/<h3>/g) ?? []).length,

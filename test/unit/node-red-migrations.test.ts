@@ -4,10 +4,17 @@ import { configToClientOptions } from '../../nodes/node-red/config-options';
 describe('Node-RED settings saved by older versions', () => {
   describe('query options: 0.1 "attempts" and "maxQps"', () => {
     it('are read as maxAttempts and maxRequestsPerSecond', () => {
-      expect(migrateQueryOptions({ attempts: '2', maxQps: '7' })).toEqual({ attempts: '2', maxQps: '7', maxAttempts: '2', maxRequestsPerSecond: '7' });
+      expect(migrateQueryOptions({ attempts: '2', maxQps: '7' })).toEqual({
+        attempts: '2',
+        maxQps: '7',
+        maxAttempts: '2',
+        maxRequestsPerSecond: '7',
+      });
     });
     it('never override a value saved under the new name, and leave blank ones blank', () => {
-      expect(migrateQueryOptions({ attempts: '2', maxAttempts: '5', maxQps: '', maxRequestsPerSecond: '9' })).toMatchObject({
+      expect(
+        migrateQueryOptions({ attempts: '2', maxAttempts: '5', maxQps: '', maxRequestsPerSecond: '9' }),
+      ).toMatchObject({
         maxAttempts: '5',
         maxRequestsPerSecond: '9',
       });
@@ -33,7 +40,10 @@ describe('Node-RED settings saved by older versions', () => {
         accessKeySecret: 'secret-value',
         securityToken: 'token-value',
       });
-      const explicit = configToClientOptions({ id: 'b', endpoint: 'http://127.0.0.1:8090', authentication: 'accessKey' }, credentials);
+      const explicit = configToClientOptions(
+        { id: 'b', endpoint: 'http://127.0.0.1:8090', authentication: 'accessKey' },
+        credentials,
+      );
       expect([explicit.credential, explicit.securityToken]).toEqual([undefined, undefined]);
     });
   });

@@ -14,7 +14,11 @@ const SNAPSHOT = path.join(ROOT, 'test', 'fixtures', 'public-api.json');
 
 function publicExports(): Record<string, 'value' | 'type'> {
   const entry = path.join(ROOT, 'lib', 'index.ts');
-  const config = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, 'tsconfig.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined });
+  const config = ts.getParsedCommandLineOfConfigFile(
+    path.join(ROOT, 'tsconfig.json'),
+    {},
+    { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined },
+  );
   const program = ts.createProgram([entry], config?.options ?? {});
   const checker = program.getTypeChecker();
   const source = program.getSourceFile(entry);
@@ -53,9 +57,12 @@ describe('public API', () => {
       }
       console.log(JSON.stringify(out));
     `;
-    const out = JSON.parse(execFileSync(process.execPath, ['-e', probe], { cwd: ROOT, encoding: 'utf8' }).trim()) as Record<string, unknown>;
+    const out = JSON.parse(
+      execFileSync(process.execPath, ['-e', probe], { cwd: ROOT, encoding: 'utf8' }).trim(),
+    ) as Record<string, unknown>;
     expect(out).toEqual({
-      main: Object.values(JSON.parse(fs.readFileSync(SNAPSHOT, 'utf8')) as object).filter((kind) => kind === 'value').length,
+      main: Object.values(JSON.parse(fs.readFileSync(SNAPSHOT, 'utf8')) as object).filter((kind) => kind === 'value')
+        .length,
       'dist/lib/internal': 'ERR_PACKAGE_PATH_NOT_EXPORTED',
       'dist/lib/client/client': 'ERR_PACKAGE_PATH_NOT_EXPORTED',
       'dist/lib/host/output': 'ERR_PACKAGE_PATH_NOT_EXPORTED',

@@ -12,7 +12,9 @@ import { parseStatusEvent, type StatusEvent, type StatusEventType } from '../../
 const SEED = 20261203;
 
 it('the login as the official SDKs build it (test vector computed from their formula)', () => {
-  expect(cloudSdkUsername('post-cn-test0001', 'testAccessKeyId')).toBe('MDpwb3N0LWNuLXRlc3QwMDAxOnRlc3RBY2Nlc3NLZXlJZA==');
+  expect(cloudSdkUsername('post-cn-test0001', 'testAccessKeyId')).toBe(
+    'MDpwb3N0LWNuLXRlc3QwMDAxOnRlc3RBY2Nlc3NLZXlJZA==',
+  );
   expect(cloudSdkPassword('testAccessKeySecret', '1700000000000')).toBe('bEeAe78G/J7PiSRfHNkHvcVy0OE=');
   expect(cloudSdkHost('post-cn-x', 'public')).toBe('post-cn-x-server-internet.mqtt.aliyuncs.com');
   expect(cloudSdkHost('post-cn-x', 'vpc')).toBe('post-cn-x-server-internal.mqtt.aliyuncs.com');
@@ -33,10 +35,18 @@ it.each([
 
 it('a body as the service sends it', () => {
   expect(
-    parseStatusEvent('{"clientId":"GID_a@@@1","channelId":"c1","eventType":"tcpclean","time":1700000000123,"clientIp":"203.0.113.7","remark":"x"}'),
+    parseStatusEvent(
+      '{"clientId":"GID_a@@@1","channelId":"c1","eventType":"tcpclean","time":1700000000123,"clientIp":"203.0.113.7","remark":"x"}',
+    ),
   ).toEqual({
     ok: true,
-    event: { clientId: 'GID_a@@@1', channelId: 'c1', eventType: 'tcpclean', time: 1700000000123, clientIp: '203.0.113.7' },
+    event: {
+      clientId: 'GID_a@@@1',
+      channelId: 'c1',
+      eventType: 'tcpclean',
+      time: 1700000000123,
+      clientIp: '203.0.113.7',
+    },
   });
 });
 
@@ -46,17 +56,31 @@ const scenario = fc
   .array(channelLife, { minLength: 1, maxLength: 5 })
   .chain((channels) => {
     const events: StatusEvent[] = channels.flatMap((c, i) => {
-      const types: StatusEventType[] = ['connect', ...(c.disconnect ? (['disconnect'] as const) : []), ...(c.ended ? (['tcpclean'] as const) : [])];
-      return types.map((eventType, k) => ({ clientId: 'GID_p@@@d', channelId: `ch-${i}`, eventType, time: 1_700_000_000_000 + i * 1000 + k }));
+      const types: StatusEventType[] = [
+        'connect',
+        ...(c.disconnect ? (['disconnect'] as const) : []),
+        ...(c.ended ? (['tcpclean'] as const) : []),
+      ];
+      return types.map((eventType, k) => ({
+        clientId: 'GID_p@@@d',
+        channelId: `ch-${i}`,
+        eventType,
+        time: 1_700_000_000_000 + i * 1000 + k,
+      }));
     });
     // Any arrival order, each event possibly more than once.
     return fc.tuple(
       fc.constant(channels),
-      fc.shuffledSubarray([...events, ...events, ...events], { minLength: events.length, maxLength: events.length * 3 }),
+      fc.shuffledSubarray([...events, ...events, ...events], {
+        minLength: events.length,
+        maxLength: events.length * 3,
+      }),
       fc.constant(events),
     );
   })
-  .filter(([, arrivals, events]) => events.every((e) => arrivals.some((a) => a.channelId === e.channelId && a.eventType === e.eventType)));
+  .filter(([, arrivals, events]) =>
+    events.every((e) => arrivals.some((a) => a.channelId === e.channelId && a.eventType === e.eventType)),
+  );
 
 it('whatever the arrival order and the duplicates: online iff a channel has connect and no tcpclean; changes alternate and end where the state is', () => {
   fc.assert(
@@ -91,12 +115,27 @@ it('ended channels are kept against late duplicates until the purge, then forgot
 it.each([
   [
     'all headers, a second topic with its slash',
-    { mqttParentTopic: 'plant', mqttSecondTopic: '/pump/1', clientId: 'GID_a@@@1', bornTime: '1700000000123', mqtt5UserProperty: '[{"key":"k","value":"v"}]' },
-    { topic: 'plant/pump/1', clientId: 'GID_a@@@1', bornAt: '2023-11-14T22:13:20.123Z', userProperties: [{ key: 'k', value: 'v' }] },
+    {
+      mqttParentTopic: 'plant',
+      mqttSecondTopic: '/pump/1',
+      clientId: 'GID_a@@@1',
+      bornTime: '1700000000123',
+      mqtt5UserProperty: '[{"key":"k","value":"v"}]',
+    },
+    {
+      topic: 'plant/pump/1',
+      clientId: 'GID_a@@@1',
+      bornAt: '2023-11-14T22:13:20.123Z',
+      userProperties: [{ key: 'k', value: 'v' }],
+    },
   ],
   ['a second topic without its slash', { mqttSecondTopic: 'pump' }, { topic: 'plant/pump' }],
   ['no headers: the parent topic consumed', {}, { topic: 'plant' }],
-  ['unreadable headers are left out, never guessed', { bornTime: 'soon', mqtt5UserProperty: 'not json', clientId: 42 }, { topic: 'plant' }],
+  [
+    'unreadable headers are left out, never guessed',
+    { bornTime: 'soon', mqtt5UserProperty: 'not json', clientId: 42 },
+    { topic: 'plant' },
+  ],
   [
     'user properties that are not key/value strings are dropped',
     { mqtt5UserProperty: '[{"key":"k"},null,{"key":"a","value":"b"}]' },

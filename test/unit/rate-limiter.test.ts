@@ -1,4 +1,13 @@
-import { API_RATE_LIMITS, LocalTokenStore, TokenBucket, ownLimit, sourceKey, sourceName, type LimitedKey, type TokenStore } from '../../lib/send/rate-limiter';
+import {
+  API_RATE_LIMITS,
+  LocalTokenStore,
+  TokenBucket,
+  ownLimit,
+  sourceKey,
+  sourceName,
+  type LimitedKey,
+  type TokenStore,
+} from '../../lib/send/rate-limiter';
 import { RequestScheduler, Slots } from '../../lib/send/scheduler';
 
 describe('token bucket', () => {
@@ -116,7 +125,9 @@ describe('request scheduler', () => {
     for (let i = 0; i < 10; i++) await fast.clearToSend('QuerySessionByClientId').then(() => order.push('fast'));
     await slowNext;
     expect(order).toEqual([...Array(10).fill('fast'), 'slow']);
-    expect(new Set(store.takes.map((t) => JSON.stringify(t.limit)))).toEqual(new Set([JSON.stringify({ ratePerSecond: 265, burst: 10 })]));
+    expect(new Set(store.takes.map((t) => JSON.stringify(t.limit)))).toEqual(
+      new Set([JSON.stringify({ ratePerSecond: 265, burst: 10 })]),
+    );
     expect(new Set(store.takes.map((t) => t.key)).size).toBe(1);
   });
 });

@@ -1,9 +1,20 @@
 import { OnsMqttError } from '../../lib/base/errors';
 import { whenAborted } from '../../lib/base/abort';
-import { backoffCeiling, backoffDelay, decideRetry, DEFAULT_RETRY, RetryBudget, runWithRetry, systemClock, type RetryClock } from '../../lib/send/retry';
+import {
+  backoffCeiling,
+  backoffDelay,
+  decideRetry,
+  DEFAULT_RETRY,
+  RetryBudget,
+  runWithRetry,
+  systemClock,
+  type RetryClock,
+} from '../../lib/send/retry';
 
 /** A fake clock: sleeping advances time instantly and records the waits; timers fire as time passes. */
-function fakeClock(randomValues: number[] = [0.5]): RetryClock & { t: number; waits: number[]; advance(ms: number): void } {
+function fakeClock(
+  randomValues: number[] = [0.5],
+): RetryClock & { t: number; waits: number[]; advance(ms: number): void } {
   let i = 0;
   const timers = new Set<{ at: number; fn: () => void }>();
   const clock = {
@@ -264,11 +275,15 @@ describe("one call's deadline and attempt time limit on one timer (CallSignal)",
           const started = clock.now();
           // The call set its first check for 1 s (attemptTimeoutMs), before this limit: it fires early and is set again.
           attempt.signal.timeAttempt(2_000, () => {
-            outcomes.push(`attempt ${attempt.attempt} timed out after ${clock.now() - started} ms, call aborted: ${attempt.signal.aborted}`);
+            outcomes.push(
+              `attempt ${attempt.attempt} timed out after ${clock.now() - started} ms, call aborted: ${attempt.signal.aborted}`,
+            );
             reject(new OnsMqttError({ code: 'RequestTimeout', message: 'no whole answer' }));
           });
           whenAborted(attempt.signal, () => {
-            outcomes.push(`attempt ${attempt.attempt} aborted by ${String((attempt.signal.reason as OnsMqttError).code)}`);
+            outcomes.push(
+              `attempt ${attempt.attempt} aborted by ${String((attempt.signal.reason as OnsMqttError).code)}`,
+            );
             reject(new OnsMqttError({ code: 'Aborted', message: 'abandoned' }));
           });
           for (let i = 0; i < 10; i++) setImmediate(() => clock.advance(500));

@@ -17,7 +17,10 @@ const SECRET = 'Ab/Cd+Ef=Gh!(x)*y%z';
 
 describe('redaction', () => {
   it('replaces a secret as is, percent-encoded once and twice (upper or lower hex), as RFC 3986 and encodeURIComponent write it', () => {
-    const once = encodeURIComponent(SECRET).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+    const once = encodeURIComponent(SECRET).replace(
+      /[!'()*]/g,
+      (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+    );
     const lowerHex = once.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase());
     const forms = [SECRET, once, encodeURIComponent(once), encodeURIComponent(SECRET), lowerHex];
     for (const form of forms) {
@@ -28,8 +31,12 @@ describe('redaction', () => {
   });
 
   it('cuts every URI to scheme, host and port: no user info, path, query or fragment', () => {
-    expect(scrubUris('fetch https://user:pw@vault.internal:8200/v1/creds?token=T0KEN#f failed')).toBe('fetch https://vault.internal:8200 failed');
-    expect(scrubUris('redis://:secret@127.0.0.1:6379/0 and http://[::1]:8080/x')).toBe('redis://127.0.0.1:6379 and http://[::1]:8080');
+    expect(scrubUris('fetch https://user:pw@vault.internal:8200/v1/creds?token=T0KEN#f failed')).toBe(
+      'fetch https://vault.internal:8200 failed',
+    );
+    expect(scrubUris('redis://:secret@127.0.0.1:6379/0 and http://[::1]:8080/x')).toBe(
+      'redis://127.0.0.1:6379 and http://[::1]:8080',
+    );
     expect(redact('see http://h/p?q=1', [])).toBe('see http://h');
   });
 
@@ -65,8 +72,14 @@ describe('objects a user holds show no secret', () => {
   });
 
   it('a shared store and a leadership: util.inspect and JSON.stringify name Redis by host, port and database only', async () => {
-    const store = new RedisTokenStore(resolveSharedLimit({ redisUrl: 'redis://u:REDIS-PASS-5678@127.0.0.1:9/2' }), () => undefined);
-    const leadership = new WatchLeadership({ redisUrl: 'redis://u:REDIS-PASS-5678@127.0.0.1:9/2', name: 'inspect-test' });
+    const store = new RedisTokenStore(
+      resolveSharedLimit({ redisUrl: 'redis://u:REDIS-PASS-5678@127.0.0.1:9/2' }),
+      () => undefined,
+    );
+    const leadership = new WatchLeadership({
+      redisUrl: 'redis://u:REDIS-PASS-5678@127.0.0.1:9/2',
+      name: 'inspect-test',
+    });
     try {
       for (const thing of [store, leadership]) {
         for (const view of [inspect(thing, { depth: 20, showHidden: true }), JSON.stringify(thing)]) {
@@ -85,13 +98,18 @@ describe('a % in a password', () => {
     for (const password of ['100%', 'a%41b', 'p@ss:w/rd%', '%E4%B8%AD']) {
       const proxy = proxyFromFields('http://user@proxy.example:3128', password).proxy!;
       expect(decodeUserInfo(new URL(proxy.url).password)).toBe(password);
-      const redis = configToSharedLimit({ id: 'c', sharedLimitUrl: 'redis://user@127.0.0.1:6379/0' }, { sharedLimitPassword: password })!;
+      const redis = configToSharedLimit(
+        { id: 'c', sharedLimitUrl: 'redis://user@127.0.0.1:6379/0' },
+        { sharedLimitPassword: password },
+      )!;
       const resolved = resolveSharedLimit(redis);
       // What ioredis does with it (decodeURIComponent) gives the password back.
       expect(decodeURIComponent(new URL(resolved.redisUrl).password)).toBe(password);
     }
     // Typed into the URL with a bare %: kept, not "URI malformed".
-    expect(decodeURIComponent(new URL(resolveSharedLimit({ redisUrl: 'redis://:100%@127.0.0.1:6379/0' }).redisUrl).password)).toBe('100%');
+    expect(
+      decodeURIComponent(new URL(resolveSharedLimit({ redisUrl: 'redis://:100%@127.0.0.1:6379/0' }).redisUrl).password),
+    ).toBe('100%');
     expect(decodeUserInfo('100%')).toBe('100%');
     expect(decodeUserInfo('a%2Fb')).toBe('a/b');
   });

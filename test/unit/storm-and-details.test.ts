@@ -1,6 +1,13 @@
 import { detailsFromTrace, disconnectCodeOf, parseUtcOffset, traceTimeToIso } from '../../lib/actions/offline-details';
 import type { ConnectionEvent } from '../../lib/base/results';
-import { isStorm, transition, type IncidentNotice, type WatchEvent, type WatchOptions, type WatchState } from '../../lib/watch/transition';
+import {
+  isStorm,
+  transition,
+  type IncidentNotice,
+  type WatchEvent,
+  type WatchOptions,
+  type WatchState,
+} from '../../lib/watch/transition';
 import { TRACE_ACTION_INFO } from '../helpers/trace-values';
 
 const MIN = 60_000;
@@ -55,11 +62,21 @@ describe('storm protection (pure transition)', () => {
     ]);
     const started = incidents[0][1];
     if (started.event !== 'incident') throw new Error('expected an incident');
-    expect(started).toMatchObject({ offlineCount: 60, watchedCount: 100, offlinePercent: 60, startedAt: new Date(T0 + 5 * MIN).toISOString() });
+    expect(started).toMatchObject({
+      offlineCount: 60,
+      watchedCount: 100,
+      offlinePercent: 60,
+      startedAt: new Date(T0 + 5 * MIN).toISOString(),
+    });
     expect(started.devices.map((d) => d.clientId)).toEqual(sixty);
     const resolved = incidents[1][1];
     if (resolved.event !== 'incident_resolved') throw new Error('expected a resolution');
-    expect(resolved).toMatchObject({ incidentId: started.incidentId, deviceCount: 60, durationMs: 10 * MIN, endedBy: 'recovered' });
+    expect(resolved).toMatchObject({
+      incidentId: started.incidentId,
+      deviceCount: 60,
+      durationMs: 10 * MIN,
+      endedBy: 'recovered',
+    });
     expect(resolved.backOnline).toHaveLength(50);
     expect(resolved.stillOffline.map((d) => d.clientId)).toEqual(sixty.slice(50));
     expect(state.incident).toBeUndefined();
@@ -136,7 +153,9 @@ describe('storm protection (pure transition)', () => {
       T0 + 8 * 24 * HOUR,
       STORM,
     );
-    expect(after.events.map((e) => [e.clientId, e.event])).toEqual(dead.filter((id) => id !== dead[1]).map((id) => [id, 'online']));
+    expect(after.events.map((e) => [e.clientId, e.event])).toEqual(
+      dead.filter((id) => id !== dead[1]).map((id) => [id, 'online']),
+    );
   });
 
   it('a drop long after the incident started, but before it expired, is its own event (fold window)', () => {
@@ -148,7 +167,10 @@ describe('storm protection (pure transition)', () => {
         [25, thirty], // 20 minutes in
         [26, [...thirty, 'd060']],
       ],
-      { ...STORM, storm: { minDevices: 0, minPercent: 20, resolvePercent: 80, foldForMs: 15 * MIN, maxAgeMs: 60 * MIN } },
+      {
+        ...STORM,
+        storm: { minDevices: 0, minPercent: 20, resolvePercent: 80, foldForMs: 15 * MIN, maxAgeMs: 60 * MIN },
+      },
     );
     expect(incidents.map(([m, i]) => [m, i.event])).toEqual([[5, 'incident']]);
     expect(events.map(([m, e]) => [m, e.clientId, e.event])).toEqual([[26, 'd060', 'offline']]);
@@ -199,7 +221,13 @@ describe('storm protection (pure transition)', () => {
   });
 });
 
-const ev = (time: string, action: string, reason: string): ConnectionEvent => ({ time, action, reason, actionCode: '', channel: 'c' });
+const ev = (time: string, action: string, reason: string): ConnectionEvent => ({
+  time,
+  action,
+  reason,
+  actionCode: '',
+  channel: 'c',
+});
 
 describe('offline details from a trace', () => {
   it('maps every documented reason to a stable code', () => {
@@ -244,7 +272,10 @@ describe('offline details from a trace', () => {
   it.each([TRACE_ACTION_INFO.accepted, TRACE_ACTION_INFO.acceptedAsInExample, 'Accepted '])(
     'a connect the service says "%s" to counts as the last connection (the SDK model says accepted, its example accept)',
     (reason) => {
-      const events = [ev('2026-11-29 18:00:00.000', 'close', TRACE_ACTION_INFO.noHeart), ev('2026-11-29 17:00:00.000', 'connect', reason)];
+      const events = [
+        ev('2026-11-29 18:00:00.000', 'close', TRACE_ACTION_INFO.noHeart),
+        ev('2026-11-29 17:00:00.000', 'connect', reason),
+      ];
       expect(detailsFromTrace(events, 0)).toEqual({
         offlineSince: '2026-11-29T18:00:00.000Z',
         lastDisconnectReason: TRACE_ACTION_INFO.noHeart,
@@ -255,7 +286,12 @@ describe('offline details from a trace', () => {
   );
 
   it('an empty window and a trace that has not caught up yet give what they can', () => {
-    expect(detailsFromTrace([], 480)).toEqual({ offlineSince: null, lastDisconnectReason: null, lastDisconnectCode: null, lastConnectedAt: null });
+    expect(detailsFromTrace([], 480)).toEqual({
+      offlineSince: null,
+      lastDisconnectReason: null,
+      lastDisconnectCode: null,
+      lastConnectedAt: null,
+    });
     expect(detailsFromTrace([ev('2026-11-29 17:00:00.000', 'connect', 'accepted')], 0)).toEqual({
       offlineSince: null,
       lastDisconnectReason: null,

@@ -38,12 +38,17 @@ describe('identifier validation', () => {
     expect(e.attempts).toBe(0);
   });
 
-  it.each([['GID_test@@@test'], ['设备-一号'], ['device-😀'], ['جهاز'], ['a&Action=DeleteInstance'], ['%26Action%3DDeleteInstance'], ['../../etc']])(
-    'accepts %s (the service decides), trimmed',
-    (value) => {
-      expect(requireId('clientId', ` ${value} `, 'x')).toBe(value);
-    },
-  );
+  it.each([
+    ['GID_test@@@test'],
+    ['设备-一号'],
+    ['device-😀'],
+    ['جهاز'],
+    ['a&Action=DeleteInstance'],
+    ['%26Action%3DDeleteInstance'],
+    ['../../etc'],
+  ])('accepts %s (the service decides), trimmed', (value) => {
+    expect(requireId('clientId', ` ${value} `, 'x')).toBe(value);
+  });
 });
 
 describe('numeric options', () => {
@@ -60,8 +65,14 @@ describe('numeric options', () => {
 
 describe('endpoints', () => {
   it('builds public and VPC endpoints for any region id, HTTPS', () => {
-    expect(resolveEndpoint({})).toEqual({ protocol: 'https', host: 'onsmqtt.cn-hangzhou.aliyuncs.com', url: 'https://onsmqtt.cn-hangzhou.aliyuncs.com' });
-    expect(resolveEndpoint({ regionId: 'ap-southeast-1', network: 'vpc' }).host).toBe('onsmqtt-vpc.ap-southeast-1.aliyuncs.com');
+    expect(resolveEndpoint({})).toEqual({
+      protocol: 'https',
+      host: 'onsmqtt.cn-hangzhou.aliyuncs.com',
+      url: 'https://onsmqtt.cn-hangzhou.aliyuncs.com',
+    });
+    expect(resolveEndpoint({ regionId: 'ap-southeast-1', network: 'vpc' }).host).toBe(
+      'onsmqtt-vpc.ap-southeast-1.aliyuncs.com',
+    );
     expect(resolveEndpoint({ regionId: 'eu-central-1' }).host).toBe('onsmqtt.eu-central-1.aliyuncs.com');
   });
 
@@ -164,12 +175,29 @@ describe('values that cannot be turned into text', () => {
   });
 
   it('querySessions gives every entry exactly one result in input order, in both modes, and sends nothing for the bad ones', async () => {
-    const client = new OnsMqttClient({ accessKeyId: 'AK', accessKeySecret: 'secret', endpoint: 'http://127.0.0.1:1', retry: { maxAttempts: 1 } });
+    const client = new OnsMqttClient({
+      accessKeyId: 'AK',
+      accessKeySecret: 'secret',
+      endpoint: 'http://127.0.0.1:1',
+      retry: { maxAttempts: 1 },
+    });
     for (const mode of ['exact', 'batch'] as const) {
-      const results = await client.querySessions({ clientIds: [{ toString: 1 }, null, Symbol('s')], instanceId: 'post-cn-x', mode });
-      expect(results.map((r) => (isSessionFailure(r) ? r.error.code : 'ok'))).toEqual(['InvalidInput', 'InvalidInput', 'InvalidInput']);
+      const results = await client.querySessions({
+        clientIds: [{ toString: 1 }, null, Symbol('s')],
+        instanceId: 'post-cn-x',
+        mode,
+      });
+      expect(results.map((r) => (isSessionFailure(r) ? r.error.code : 'ok'))).toEqual([
+        'InvalidInput',
+        'InvalidInput',
+        'InvalidInput',
+      ]);
       expect(results.map((r) => r.clientId)).toEqual(['{"toString":1}', 'null', '(a symbol)']);
-      const badInstance = await client.querySessions({ clientIds: ['GID_a@@@1'], instanceId: { toString: 1 } as never, mode });
+      const badInstance = await client.querySessions({
+        clientIds: ['GID_a@@@1'],
+        instanceId: { toString: 1 } as never,
+        mode,
+      });
       expect(badInstance.map((r) => (isSessionFailure(r) ? r.error.code : 'ok'))).toEqual(['InvalidInput']);
     }
   });

@@ -18,7 +18,12 @@ import {
 } from '../../lib/internal';
 
 const SEED = 20261202;
-const OPTIONS: WatchOptions = { events: { offline: true, online: true }, offlineAfterMs: 0, onlineAfterMs: 0, reportInitialOffline: false };
+const OPTIONS: WatchOptions = {
+  events: { offline: true, online: true },
+  offlineAfterMs: 0,
+  onlineAfterMs: 0,
+  reportInitialOffline: false,
+};
 
 type Command =
   | { kind: 'set'; device: number; online: boolean }
@@ -29,11 +34,24 @@ type Command =
 
 const command = (devices: number): fc.Arbitrary<Command> =>
   fc.oneof(
-    { weight: 5, arbitrary: fc.record({ kind: fc.constant('set' as const), device: fc.integer({ min: 0, max: devices - 1 }), online: fc.boolean() }) },
+    {
+      weight: 5,
+      arbitrary: fc.record({
+        kind: fc.constant('set' as const),
+        device: fc.integer({ min: 0, max: devices - 1 }),
+        online: fc.boolean(),
+      }),
+    },
     { weight: 4, arbitrary: fc.constant({ kind: 'check' as const }) },
-    { weight: 2, arbitrary: fc.record({ kind: fc.constant('cutCheck' as const), answered: fc.integer({ min: 0, max: devices }) }) },
+    {
+      weight: 2,
+      arbitrary: fc.record({ kind: fc.constant('cutCheck' as const), answered: fc.integer({ min: 0, max: devices }) }),
+    },
     { weight: 1, arbitrary: fc.constant({ kind: 'restart' as const }) },
-    { weight: 1, arbitrary: fc.record({ kind: fc.constant('quiet' as const), minutes: fc.integer({ min: 1, max: 7 * 24 * 60 }) }) },
+    {
+      weight: 1,
+      arbitrary: fc.record({ kind: fc.constant('quiet' as const), minutes: fc.integer({ min: 1, max: 7 * 24 * 60 }) }),
+    },
   );
 
 /** A service that answers the devices' true state; a cut check aborts after `answered` answers. */
@@ -45,10 +63,20 @@ function fakeClient(truth: boolean[], cut: { at?: number; controller?: AbortCont
         await Promise.resolve();
         if (cut.at !== undefined && i >= cut.at) {
           cut.controller?.abort();
-          outcomes.push({ clientId, instanceId: input.instanceId, error: new OnsMqttError({ code: 'Aborted', message: 'cancelled' }) });
+          outcomes.push({
+            clientId,
+            instanceId: input.instanceId,
+            error: new OnsMqttError({ code: 'Aborted', message: 'cancelled' }),
+          });
           continue;
         }
-        outcomes.push({ clientId, instanceId: input.instanceId, online: truth[Number(clientId.split('@@@')[1])], requestId: 'r', checkedAt: '' });
+        outcomes.push({
+          clientId,
+          instanceId: input.instanceId,
+          online: truth[Number(clientId.split('@@@')[1])],
+          requestId: 'r',
+          checkedAt: '',
+        });
       }
       return outcomes;
     },
@@ -61,7 +89,11 @@ describe('one event per outage (model-based property, fast-check)', () => {
   it('every change a completed check sees fires once; cut checks fire and save nothing; restarts repeat nothing', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.integer({ min: 2, max: 12 }).chain((devices) => fc.tuple(fc.constant(devices), fc.array(command(devices), { minLength: 1, maxLength: 60 }))),
+        fc
+          .integer({ min: 2, max: 12 })
+          .chain((devices) =>
+            fc.tuple(fc.constant(devices), fc.array(command(devices), { minLength: 1, maxLength: 60 })),
+          ),
         // Storm protection off, or on with any thresholds.
         fc.option(
           fc.record({
@@ -104,7 +136,9 @@ describe('one event per outage (model-based property, fast-check)', () => {
                 processId,
               });
               const before = JSON.stringify(saved ?? null);
-              const result: WatchCheckResult | Error = await watcher.check().catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
+              const result: WatchCheckResult | Error = await watcher
+                .check()
+                .catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
               now += 60_000;
               if (c.kind === 'cutCheck' && c.answered < devices) {
                 // Cut: nothing fired, nothing saved.
@@ -114,7 +148,10 @@ describe('one event per outage (model-based property, fast-check)', () => {
               }
               if (result instanceof Error) throw result;
               const index = (clientId: string) => Number(clientId.split('@@@')[1]);
-              const changes = reported === undefined ? [] : truth.map((online, i) => (online !== reported![i] ? (online ? 'online' : 'offline') : null));
+              const changes =
+                reported === undefined
+                  ? []
+                  : truth.map((online, i) => (online !== reported![i] ? (online ? 'online' : 'offline') : null));
               // An incident takes a device's changes in its place (one event for all): those of its
               // members, the one it opens with, and what folds into it while it is open.
               const members = new Set<number>(

@@ -1,11 +1,28 @@
-import { parseClientIdList, summarize, transition, type Observation, type WatchEvent, type WatchOptions, type WatchState } from '../../lib/watch/transition';
+import {
+  parseClientIdList,
+  summarize,
+  transition,
+  type Observation,
+  type WatchEvent,
+  type WatchOptions,
+  type WatchState,
+} from '../../lib/watch/transition';
 
 const MIN = 60_000;
 const T0 = Date.parse('2026-11-29T10:00:00Z');
-const BASE: WatchOptions = { events: { offline: true, online: true }, offlineAfterMs: 0, onlineAfterMs: 0, reportInitialOffline: false };
+const BASE: WatchOptions = {
+  events: { offline: true, online: true },
+  offlineAfterMs: 0,
+  onlineAfterMs: 0,
+  reportInitialOffline: false,
+};
 
 /** Run a sequence of checks (minute offsets and what each device looked like) through transition. */
-function run(steps: Array<[minute: number, observations: Record<string, boolean | undefined>]>, options: Partial<WatchOptions> = {}, instanceId = 'post-1') {
+function run(
+  steps: Array<[minute: number, observations: Record<string, boolean | undefined>]>,
+  options: Partial<WatchOptions> = {},
+  instanceId = 'post-1',
+) {
   let state: WatchState | undefined;
   const fired: Array<[number, string, WatchEvent['event']]> = [];
   const all: WatchEvent[] = [];
@@ -20,9 +37,21 @@ function run(steps: Array<[minute: number, observations: Record<string, boolean 
 }
 
 describe('watch transition (pure, fake clock)', () => {
-  it.each<[string, Array<[number, Record<string, boolean | undefined>]>, Partial<WatchOptions>, Array<[number, string, string]>]>([
+  it.each<
+    [
+      string,
+      Array<[number, Record<string, boolean | undefined>]>,
+      Partial<WatchOptions>,
+      Array<[number, string, string]>,
+    ]
+  >([
     ['first check is a baseline: nothing fires', [[0, { a: true, b: false }]], {}, []],
-    ['first check reports devices already offline when asked', [[0, { a: true, b: false }]], { reportInitialOffline: true }, [[0, 'b', 'offline']]],
+    [
+      'first check reports devices already offline when asked',
+      [[0, { a: true, b: false }]],
+      { reportInitialOffline: true },
+      [[0, 'b', 'offline']],
+    ],
     [
       'a device first seen online is reported when asked (a group watched by push), once',
       [
@@ -210,7 +239,10 @@ describe('watch transition (pure, fake clock)', () => {
       { offlineAfterMs: 10 * MIN },
     );
     const restored = JSON.parse(JSON.stringify(state)) as WatchState;
-    const next = transition(restored, 'post-1', [{ clientId: 'a', online: false }], T0 + 16 * MIN, { ...BASE, offlineAfterMs: 10 * MIN });
+    const next = transition(restored, 'post-1', [{ clientId: 'a', online: false }], T0 + 16 * MIN, {
+      ...BASE,
+      offlineAfterMs: 10 * MIN,
+    });
     expect(next.events.map((e) => e.event)).toEqual(['offline']);
     expect(summarize(next.state)).toEqual({ online: 0, offline: 1 });
   });
@@ -244,7 +276,11 @@ describe('watch transition (pure, fake clock)', () => {
   });
 
   it('parses Client ID lists: one per line or comma-separated', () => {
-    expect(parseClientIdList('GID_a@@@1, GID_a@@@2\nGID_a@@@3\n\n , GID_a@@@1')).toEqual(['GID_a@@@1', 'GID_a@@@2', 'GID_a@@@3']);
+    expect(parseClientIdList('GID_a@@@1, GID_a@@@2\nGID_a@@@3\n\n , GID_a@@@1')).toEqual([
+      'GID_a@@@1',
+      'GID_a@@@2',
+      'GID_a@@@3',
+    ]);
     expect(parseClientIdList(['x', ' y '])).toEqual(['x', 'y']);
     expect(parseClientIdList(undefined)).toEqual([]);
   });

@@ -1,5 +1,11 @@
 import type { IDataObject, IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
-import { HOST_TRACE_LIMIT, RETURN_ALL_CEILING, type OnsMqttClient, type SessionBatcher, type SessionStatus } from '../../../lib/internal';
+import {
+  HOST_TRACE_LIMIT,
+  RETURN_ALL_CEILING,
+  type OnsMqttClient,
+  type SessionBatcher,
+  type SessionStatus,
+} from '../../../lib/internal';
 
 /** What one item of one execution gets to work with. */
 export interface OperationItem {
@@ -17,7 +23,10 @@ export interface OperationItem {
  * What one item became: a device's status (routed to Online or Offline by the router), fields
  * added to the item on an output, or items of its own (a list) on an output.
  */
-export type OperationResult = { status: SessionStatus } | { output: number; json: IDataObject } | { output: number; many: IDataObject[] };
+export type OperationResult =
+  | { status: SessionStatus }
+  | { output: number; json: IDataObject }
+  | { output: number; many: IDataObject[] };
 
 /**
  * One operation of the node, in one shape: how the editor shows it, what it reads for each item,

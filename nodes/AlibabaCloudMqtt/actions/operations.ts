@@ -48,7 +48,10 @@ export function nodeProperties(): INodeProperties[] {
       ...operations.flatMap((op) =>
         op.properties.map((property) => ({
           ...property,
-          displayOptions: { ...property.displayOptions, show: { resource: [resource], operation: [op.option.value], ...property.displayOptions?.show } },
+          displayOptions: {
+            ...property.displayOptions,
+            show: { resource: [resource], operation: [op.option.value], ...property.displayOptions?.show },
+          },
         })),
       ),
     ]),
@@ -79,7 +82,8 @@ const configuredOutputs = (
     { type: 'main', displayName: 'Online' },
     { type: 'main', displayName: 'Offline' },
   ];
-  if (parameters.routeErrors) outputs.push({ type: 'main', displayName: 'Retry' }, { type: 'main', displayName: 'Fail' });
+  if (parameters.routeErrors)
+    outputs.push({ type: 'main', displayName: 'Retry' }, { type: 'main', displayName: 'Fail' });
   return outputs;
 };
 

@@ -27,7 +27,9 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
     // Inside the try: if this threw out of execute() under "Continue", n8n would pass every input
     // item to output 0, i.e. report them all Online.
     const credentials = await this.getCredentials('alibabaCloudMqttApi');
-    client = createClient(credentials, this.getNodeParameter('options', 0, {}) as IDataObject, (text) => this.logger.warn(text));
+    client = createClient(credentials, this.getNodeParameter('options', 0, {}) as IDataObject, (text) =>
+      this.logger.warn(text),
+    );
   } catch (error) {
     setupError = asOnsMqttError(error, 'credentials');
   }
@@ -35,7 +37,8 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
   const batchers = new Map<boolean, SessionBatcher>();
   const batch = (offlineDetails: boolean) => {
     let batcher = batchers.get(offlineDetails);
-    if (!batcher) batchers.set(offlineDetails, (batcher = new SessionBatcher(() => client!, { signal, offlineDetails })));
+    if (!batcher)
+      batchers.set(offlineDetails, (batcher = new SessionBatcher(() => client!, { signal, offlineDetails })));
     return batcher;
   };
 
@@ -44,11 +47,16 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
       // Bad credentials or options fail every item alike, routed like any other failure.
       if (setupError) return { index, error: setupError, ids: { clientId: undefined, instanceId: undefined } };
       const params = readItemParameters(this, op.parameters, index);
-      if (params instanceof OnsMqttError) return { index, error: params, ids: { clientId: undefined, instanceId: undefined } };
+      if (params instanceof OnsMqttError)
+        return { index, error: params, ids: { clientId: undefined, instanceId: undefined } };
       try {
         return { index, result: await op.run({ ctx: this, index, params, client: client!, batch, signal }) };
       } catch (caught) {
-        return { index, error: asOnsMqttError(caught, 'input'), ids: { clientId: params.clientId, instanceId: params.instanceId } };
+        return {
+          index,
+          error: asOnsMqttError(caught, 'input'),
+          ids: { clientId: params.clientId, instanceId: params.instanceId },
+        };
       }
     }),
   );
@@ -66,7 +74,12 @@ function asStatusOutcome(item: Settled): ItemOutcome {
 }
 
 /** Each item's result on its output, its own fields kept (a list's items are new), in input order. */
-function toOutputs(ctx: IExecuteFunctions, items: INodeExecutionData[], settled: Settled[], outputs: number): INodeExecutionData[][] {
+function toOutputs(
+  ctx: IExecuteFunctions,
+  items: INodeExecutionData[],
+  settled: Settled[],
+  outputs: number,
+): INodeExecutionData[][] {
   const out: INodeExecutionData[][] = Array.from({ length: outputs }, () => []);
   const mode = routingMode(ctx, false);
   for (const item of settled) {
@@ -89,7 +102,11 @@ function toOutputs(ctx: IExecuteFunctions, items: INodeExecutionData[], settled:
  * Read one item's parameters. An expression that fails is a bad parameter for that item only:
  * it becomes that item's InvalidInput outcome instead of stopping the whole node.
  */
-function readItemParameters(ctx: IExecuteFunctions, names: readonly string[], index: number): Record<string, unknown> | OnsMqttError {
+function readItemParameters(
+  ctx: IExecuteFunctions,
+  names: readonly string[],
+  index: number,
+): Record<string, unknown> | OnsMqttError {
   const values: Record<string, unknown> = {};
   for (const name of names) {
     try {

@@ -1,4 +1,11 @@
-import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type JsonObject } from 'n8n-workflow';
+import {
+  NodeApiError,
+  NodeOperationError,
+  type IDataObject,
+  type IExecuteFunctions,
+  type INodeExecutionData,
+  type JsonObject,
+} from 'n8n-workflow';
 import {
   describeError,
   errorAdvice,
@@ -11,7 +18,9 @@ import {
 } from '../../../lib/internal';
 
 /** What became of one input item. */
-export type ItemOutcome = { index: number; status: SessionStatus } | { index: number; error: OnsMqttError; clientId: unknown; instanceId: unknown };
+export type ItemOutcome =
+  | { index: number; status: SessionStatus }
+  | { index: number; error: OnsMqttError; clientId: unknown; instanceId: unknown };
 
 export const OUTPUT = { online: 0, offline: 1, retry: 2, fail: 3 } as const;
 
@@ -30,7 +39,10 @@ export function routingMode(ctx: IExecuteFunctions, routeErrors: boolean): Routi
 }
 
 /** The thrown form of a failed item: NodeOperationError for bad input, NodeApiError for the API. */
-export function nodeErrorFor(ctx: IExecuteFunctions, outcome: Extract<ItemOutcome, { error: OnsMqttError }>): NodeApiError | NodeOperationError {
+export function nodeErrorFor(
+  ctx: IExecuteFunctions,
+  outcome: Extract<ItemOutcome, { error: OnsMqttError }>,
+): NodeApiError | NodeOperationError {
   const e = outcome.error;
   const description = errorAdvice(e);
   if (e.code === 'InvalidInput') {
@@ -43,7 +55,12 @@ export function nodeErrorFor(ctx: IExecuteFunctions, outcome: Extract<ItemOutcom
  * Every input item to exactly one output, keeping its own fields with the result added.
  * Never sends a failed item to Online. Throws for the first failed item under "Stop Workflow".
  */
-export function routeOutcomes(ctx: IExecuteFunctions, items: INodeExecutionData[], outcomes: ItemOutcome[], mode: RoutingMode): INodeExecutionData[][] {
+export function routeOutcomes(
+  ctx: IExecuteFunctions,
+  items: INodeExecutionData[],
+  outcomes: ItemOutcome[],
+  mode: RoutingMode,
+): INodeExecutionData[][] {
   const outputs: INodeExecutionData[][] = mode.routeErrors ? [[], [], [], []] : [[], []];
   const sorted = [...outcomes].sort((a, b) => a.index - b.index);
   if (mode.onError === 'stopWorkflow' && !mode.routeErrors) {
@@ -100,7 +117,12 @@ export function failureJson(
  * NodeApiError with our message kept as written: n8n replaces any message that merely contains a
  * Node error code such as "EACCES" (as in "mq:MqttInstanceAccess") with a generic text.
  */
-export function apiError(ctx: IExecuteFunctions, e: OnsMqttError, itemIndex: number, description = errorAdvice(e)): NodeApiError {
+export function apiError(
+  ctx: IExecuteFunctions,
+  e: OnsMqttError,
+  itemIndex: number,
+  description = errorAdvice(e),
+): NodeApiError {
   // The message says what happened, the description what to do: the hint once, not in both.
   const message = errorHeadline(e);
   const error = new NodeApiError(ctx.getNode(), errorFields(e) as unknown as JsonObject, {

@@ -63,7 +63,12 @@
         if (isBlank(node[rename[old]]) && !isBlank(node[old]) && field.length) field.val(node[old]);
       });
       // A config node saved by 0.1 has no Authentication: there, a stored STS token meant STS.
-      if (node.type === 'alicloud-mqtt-config' && node.authentication === undefined && node.credentials && node.credentials.has_securityToken) {
+      if (
+        node.type === 'alicloud-mqtt-config' &&
+        node.authentication === undefined &&
+        node.credentials &&
+        node.credentials.has_securityToken
+      ) {
         $('#' + prefix + 'authentication').val('stsToken');
       }
     },
@@ -76,7 +81,8 @@
       Object.keys(node._def.defaults).forEach(function (key) {
         var value = node._def.defaults[key].value;
         var field = $('#' + prefix + key);
-        if (node[key] !== undefined || value === undefined || value === '' || key === 'outputs' || !field.length) return;
+        if (node[key] !== undefined || value === undefined || value === '' || key === 'outputs' || !field.length)
+          return;
         if (field.is(':checkbox')) field.prop('checked', value === true);
         else field.val(String(value));
       });

@@ -15,11 +15,18 @@ export interface SendDef extends QueryNodeDef {
  */
 export async function sendMessage(ctx: QueryNodeContext<SendDef>, msg: NodeMessage, send: SendFn): Promise<NodeStatus> {
   const { def } = ctx;
-  const instanceId = await ctx.evaluate(def.instanceId || 'instanceId', def.instanceId ? (def.instanceIdType ?? 'str') : 'msg', msg);
+  const instanceId = await ctx.evaluate(
+    def.instanceId || 'instanceId',
+    def.instanceId ? (def.instanceIdType ?? 'str') : 'msg',
+    msg,
+  );
   const topic = await ctx.evaluate(def.topic || 'topic', def.topic ? (def.topicType ?? 'str') : 'msg', msg);
   const sent = await ctx
     .client()
-    .sendMessage({ instanceId: instanceId as string, topic: topic as string, payload: msg.payload as string | Buffer | object }, { signal: ctx.work.signal });
+    .sendMessage(
+      { instanceId: instanceId as string, topic: topic as string, payload: msg.payload as string | Buffer | object },
+      { signal: ctx.work.signal },
+    );
   msg.msgId = sent.msgId;
   msg.message = sentMessageFields(sent).message;
   send(msg);

@@ -43,7 +43,10 @@ export async function checkSessions(ctx: Ctx, msg: NodeMessage, send: SendFn, do
     const configured = def.instanceId !== undefined && def.instanceId !== '';
     instanceId = configured ? await ctx.evaluate(def.instanceId, def.instanceIdType ?? 'str', msg) : msg.instanceId;
   } catch (error) {
-    return fail(ctx, msg, asOnsMqttError(error, 'clientId'), send, done, { clientId: undefined, instanceId: undefined });
+    return fail(ctx, msg, asOnsMqttError(error, 'clientId'), send, done, {
+      clientId: undefined,
+      instanceId: undefined,
+    });
   }
   try {
     ctx.client();
@@ -53,7 +56,10 @@ export async function checkSessions(ctx: Ctx, msg: NodeMessage, send: SendFn, do
   if (!Array.isArray(clientIdValue)) return checkOne(ctx, msg, { clientId: clientIdValue, instanceId }, send, done);
   // An empty list would send nothing at all: say so instead of dropping the message.
   if (clientIdValue.length === 0) {
-    return fail(ctx, msg, invalidInput('clientId', 'the list of Client IDs is empty; give at least one.'), send, done, { clientId: undefined, instanceId });
+    return fail(ctx, msg, invalidInput('clientId', 'the list of Client IDs is empty; give at least one.'), send, done, {
+      clientId: undefined,
+      instanceId,
+    });
   }
   await checkList(ctx, msg, clientIdValue, instanceId, send);
   done();
@@ -73,10 +79,15 @@ async function checkOne(ctx: Ctx, msg: NodeMessage, ids: Ids, send: SendFn, done
   } catch (error) {
     const e = asOnsMqttError(error);
     if (work.quietlyCancelled(e)) return done();
-    outcome = { clientId: displayValue(ids.clientId), instanceId: typeof ids.instanceId === 'string' ? ids.instanceId : '', error: e };
+    outcome = {
+      clientId: displayValue(ids.clientId),
+      instanceId: typeof ids.instanceId === 'string' ? ids.instanceId : '',
+      error: e,
+    };
   }
   status.end(statusOf(ctx, outcome));
-  if (isSessionFailure(outcome) && ctx.def.routeErrors !== true) return fail(ctx, msg, outcome.error, send, done, outcome);
+  if (isSessionFailure(outcome) && ctx.def.routeErrors !== true)
+    return fail(ctx, msg, outcome.error, send, done, outcome);
   send(routed(ctx, msg, outcome));
   done();
 }
@@ -114,14 +125,24 @@ async function checkList(ctx: Ctx, msg: NodeMessage, ids: unknown[], instanceId:
 
 function statusOf(ctx: Ctx, outcome: SessionQueryOutcome): NodeStatus {
   const route = routeOf(outcome);
-  if (route === 'online') return { fill: 'green', shape: 'dot', text: ctx.RED._('alicloud-mqtt-session.status.online') };
-  if (route === 'offline') return { fill: 'grey', shape: 'ring', text: ctx.RED._('alicloud-mqtt-session.status.offline') };
+  if (route === 'online')
+    return { fill: 'green', shape: 'dot', text: ctx.RED._('alicloud-mqtt-session.status.online') };
+  if (route === 'offline')
+    return { fill: 'grey', shape: 'ring', text: ctx.RED._('alicloud-mqtt-session.status.offline') };
   return { fill: 'red', shape: 'ring', text: shortText((outcome as { error: OnsMqttError }).error.code) };
 }
 
 /** The one shape of a failed message: `{ clientId, instanceId, online: null }` and the error details. */
-function markFailed(ctx: Ctx, msg: NodeMessage, failure: { clientId: string; instanceId: string; error: OnsMqttError }): NodeMessage {
-  ctx.RED.util.setMessageProperty(msg, ctx.def.property || 'payload', { clientId: failure.clientId, instanceId: failure.instanceId, online: null });
+function markFailed(
+  ctx: Ctx,
+  msg: NodeMessage,
+  failure: { clientId: string; instanceId: string; error: OnsMqttError },
+): NodeMessage {
+  ctx.RED.util.setMessageProperty(msg, ctx.def.property || 'payload', {
+    clientId: failure.clientId,
+    instanceId: failure.instanceId,
+    online: null,
+  });
   return attachError(msg, failure.error);
 }
 

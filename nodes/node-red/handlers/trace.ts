@@ -28,7 +28,10 @@ export function trace(ctx: QueryNodeContext<TraceDef>, msg: NodeMessage, send: S
 function period(def: TraceDef, msg: NodeMessage): { from: string | number; to: string | number } {
   const now = Date.now();
   const minutes = Number(def.minutes) > 0 ? Number(def.minutes) : 60;
-  return { from: (msg.from as string | number | undefined) ?? now - minutes * 60_000, to: (msg.to as string | number | undefined) ?? now };
+  return {
+    from: (msg.from as string | number | undefined) ?? now - minutes * 60_000,
+    to: (msg.to as string | number | undefined) ?? now,
+  };
 }
 
 function instanceOf(ctx: QueryNodeContext<TraceDef>, msg: NodeMessage): Promise<unknown> {
@@ -42,12 +45,21 @@ function instanceOf(ctx: QueryNodeContext<TraceDef>, msg: NodeMessage): Promise<
  * message is the node's Message ID (msg.msgId by default, what the send node sets); the delivery
  * trace keeps to msg.clientId when the message has one.
  */
-async function messageTrace(ctx: QueryNodeContext<TraceDef>, kind: MessageTraceKind, msg: NodeMessage, send: SendFn): Promise<NodeStatus> {
+async function messageTrace(
+  ctx: QueryNodeContext<TraceDef>,
+  kind: MessageTraceKind,
+  msg: NodeMessage,
+  send: SendFn,
+): Promise<NodeStatus> {
   const { def, RED } = ctx;
   const instanceId = await instanceOf(ctx, msg);
   const msgId = kind === 'client' ? undefined : await ctx.evaluate(def.msgId || 'msgId', def.msgIdType ?? 'msg', msg);
   const clientId =
-    kind === 'client' ? await ctx.evaluate(def.clientId ?? 'payload', def.clientIdType ?? 'msg', msg) : kind === 'deliveries' ? msg.clientId : undefined;
+    kind === 'client'
+      ? await ctx.evaluate(def.clientId ?? 'payload', def.clientIdType ?? 'msg', msg)
+      : kind === 'deliveries'
+        ? msg.clientId
+        : undefined;
   const events = await runMessageTrace(
     ctx.client(),
     {
@@ -76,7 +88,12 @@ async function connectionTrace(ctx: QueryNodeContext<TraceDef>, msg: NodeMessage
   const events = await ctx
     .client()
     .queryConnectionTrace(
-      { clientId: clientId as string, instanceId: instanceId as string, ...period(def, msg), limit: traceLimitFrom(def.limit) },
+      {
+        clientId: clientId as string,
+        instanceId: instanceId as string,
+        ...period(def, msg),
+        limit: traceLimitFrom(def.limit),
+      },
       { signal: ctx.work.signal },
     );
   RED.util.setMessageProperty(msg, def.property || 'payload', events);

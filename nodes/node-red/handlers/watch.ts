@@ -24,7 +24,15 @@ import {
 } from '../../../lib/internal';
 import type { ConfigNode } from '../config-options';
 import { migrateSavedOverride } from '../migrations';
-import { asOnsMqttError, attachError, catchableError, clientFactory, PendingWork, shortText, type QueryOptionsDef } from '../runtime';
+import {
+  asOnsMqttError,
+  attachError,
+  catchableError,
+  clientFactory,
+  PendingWork,
+  shortText,
+  type QueryOptionsDef,
+} from '../runtime';
 import type { DoneFn, Node, NodeAPI, NodeDef, NodeMessage, SendFn } from '../types';
 
 export interface WatchDef extends NodeDef, QueryOptionsDef {
@@ -123,11 +131,17 @@ export class FleetWatchNode {
   /** The node's own context (or the named store) as the watcher's store. */
   private contextStore(store: string | undefined) {
     const context = this.node.context();
-    const get = (key: string) => new Promise<unknown>((resolve, reject) => context.get(key, store, (err, value) => (err ? reject(err) : resolve(value))));
+    const get = (key: string) =>
+      new Promise<unknown>((resolve, reject) =>
+        context.get(key, store, (err, value) => (err ? reject(err) : resolve(value))),
+      );
     const set = (key: string, value: unknown) =>
       new Promise<void>((resolve, reject) => context.set(key, value, store, (err) => (err ? reject(err) : resolve())));
     return {
-      load: async () => ({ state: (await get(STATE_KEY)) as WatchState | undefined, override: migrateSavedOverride(await get(LIST_KEY)) }),
+      load: async () => ({
+        state: (await get(STATE_KEY)) as WatchState | undefined,
+        override: migrateSavedOverride(await get(LIST_KEY)),
+      }),
       save: async (saved: SavedWatch) => {
         await set(STATE_KEY, saved.state);
         await set(LIST_KEY, saved.override);
@@ -253,9 +267,23 @@ export class FleetWatchNode {
     const incident = result.state.incident;
     // Falls back to English where no message catalog is loaded (e.g. in the test helper).
     const text = incident
-      ? translate(this.RED, 'alicloud-mqtt-watch.status.incident', incidentCounts(result.state), (c) => `incident: ${c.offline} of ${c.devices} offline`)
-      : translate(this.RED, 'alicloud-mqtt-watch.status.counts', counts, (c) => `${c.online} online / ${c.offline} offline`);
-    this.node.status({ fill: incident ? 'red' : result.failures.length ? 'yellow' : counts.offline ? 'grey' : 'green', shape: 'dot', text });
+      ? translate(
+          this.RED,
+          'alicloud-mqtt-watch.status.incident',
+          incidentCounts(result.state),
+          (c) => `incident: ${c.offline} of ${c.devices} offline`,
+        )
+      : translate(
+          this.RED,
+          'alicloud-mqtt-watch.status.counts',
+          counts,
+          (c) => `${c.online} online / ${c.offline} offline`,
+        );
+    this.node.status({
+      fill: incident ? 'red' : result.failures.length ? 'yellow' : counts.offline ? 'grey' : 'green',
+      shape: 'dot',
+      text,
+    });
   }
 
   /** A check's events, incidents and summary: once per check, by the first request it served. */
@@ -263,7 +291,11 @@ export class FleetWatchNode {
     const { RED } = this;
     // Each message copies the input without its payload (a list of N ids: N copies would be O(N²)).
     const template: NodeMessage = msg ? RED.util.cloneMessage({ ...msg, payload: undefined }) : {};
-    const message = (topic: string, payload: unknown): NodeMessage => ({ ...RED.util.cloneMessage(template), topic, payload });
+    const message = (topic: string, payload: unknown): NodeMessage => ({
+      ...RED.util.cloneMessage(template),
+      topic,
+      payload,
+    });
     for (const event of result.events) {
       const out = message(event.clientId, event);
       send(event.event === 'offline' ? [out, null, null, null, null] : [null, out, null, null, null]);
@@ -323,14 +355,26 @@ export class FleetWatchNode {
         onError: (error) => {
           const e = asOnsMqttError(error);
           if (e.code === 'Aborted' || e.code === 'LeadershipLost') return;
-          node.status({ fill: 'yellow', shape: 'ring', text: translate(RED, 'alicloud-mqtt-watch.status.pushLost', {}, () => 'push: reconnecting') });
+          node.status({
+            fill: 'yellow',
+            shape: 'ring',
+            text: translate(RED, 'alicloud-mqtt-watch.status.pushLost', {}, () => 'push: reconnecting'),
+          });
           node.warn(describeError(e));
         },
-        onMalformed: (kind) => node.warn(`A status notification that could not be read (${kind}) was skipped; further ones of this kind are only counted.`),
+        onMalformed: (kind) =>
+          node.warn(
+            `A status notification that could not be read (${kind}) was skipped; further ones of this kind are only counted.`,
+          ),
       });
       this.push = started;
       started.start().then(
-        () => node.status({ fill: 'green', shape: 'ring', text: translate(RED, 'alicloud-mqtt-watch.status.subscribed', {}, () => 'subscribed (push)') }),
+        () =>
+          node.status({
+            fill: 'green',
+            shape: 'ring',
+            text: translate(RED, 'alicloud-mqtt-watch.status.subscribed', {}, () => 'subscribed (push)'),
+          }),
         (error: unknown) => {
           const e = asOnsMqttError(error);
           this.reportWithoutInput(catchableError(e), e);
@@ -351,7 +395,12 @@ export class FleetWatchNode {
 }
 
 /** A catalogue message, or the English fallback where no catalogue is loaded (the test helper). */
-function translate<T extends Record<string, number>>(RED: NodeAPI, key: string, values: T, english: (values: T) => string): string {
+function translate<T extends Record<string, number>>(
+  RED: NodeAPI,
+  key: string,
+  values: T,
+  english: (values: T) => string,
+): string {
   const translated = RED._(key, values);
   return translated && translated !== key ? translated : english(values);
 }
@@ -363,7 +412,9 @@ function incidentCounts(state: WatchState): { devices: number; offline: number }
 
 /** The leader election of this node when its config node names a Redis; undefined otherwise. */
 function electionFor(RED: NodeAPI, node: Node, def: WatchDef): WatchLeadership | undefined {
-  const config = (typeof def.config === 'string' && def.config ? RED.nodes.getNode(def.config) : null) as ConfigNode | null;
+  const config = (
+    typeof def.config === 'string' && def.config ? RED.nodes.getNode(def.config) : null
+  ) as ConfigNode | null;
   const shared = config && typeof config.sharedLimit === 'function' ? config.sharedLimit() : undefined;
   if (!shared) return undefined;
   try {

@@ -16,11 +16,16 @@ const connectOptions: INodeProperties = {
   name: 'connectOptions',
   type: 'boolean',
   default: true,
-  description: 'Whether to add mqtt: { clientId, username, password }, what the device passes to CONNECT (DeviceCredential mode)',
+  description:
+    'Whether to add mqtt: { clientId, username, password }, what the device passes to CONNECT (DeviceCredential mode)',
 };
 
 /** A Device Credential operation: the item's device through the core's operation of that name. */
-export function credentialOperation(operation: DeviceCredentialOperation, option: N8nOperation['option'], subtitle: string): N8nOperation {
+export function credentialOperation(
+  operation: DeviceCredentialOperation,
+  option: N8nOperation['option'],
+  subtitle: string,
+): N8nOperation {
   const withSecret = operation !== 'unregister';
   return {
     resource: 'deviceCredential',

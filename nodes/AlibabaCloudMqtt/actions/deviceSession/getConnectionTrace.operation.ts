@@ -22,7 +22,10 @@ export const getConnectionTrace: N8nOperation = {
     const clientId = params.clientId as string;
     const instanceId = params.instanceId as string;
     const limit = traceLimit(ctx, index);
-    const events = await client.queryConnectionTrace({ clientId, instanceId, from: params.from as string, to: params.to as string, limit }, { signal });
+    const events = await client.queryConnectionTrace(
+      { clientId, instanceId, from: params.from as string, to: params.to as string, limit },
+      { signal },
+    );
     return { output: 0, many: events.map((event) => ({ clientId, instanceId, ...event })) };
   },
 };

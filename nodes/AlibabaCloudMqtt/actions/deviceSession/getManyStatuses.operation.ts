@@ -1,4 +1,9 @@
-import { clientIdParameter, instanceIdParameter, offlineDetailsParameter, routeErrorsParameter } from '../../../n8n-common/parameters';
+import {
+  clientIdParameter,
+  instanceIdParameter,
+  offlineDetailsParameter,
+  routeErrorsParameter,
+} from '../../../n8n-common/parameters';
 import type { N8nOperation } from '../operation';
 
 /** The item's device through BatchQuerySessionByClientIds, 10 items of one instance per request. */

@@ -1,4 +1,9 @@
-import { clientIdParameter, instanceIdParameter, offlineDetailsParameter, routeErrorsParameter } from '../../../n8n-common/parameters';
+import {
+  clientIdParameter,
+  instanceIdParameter,
+  offlineDetailsParameter,
+  routeErrorsParameter,
+} from '../../../n8n-common/parameters';
 import type { N8nOperation } from '../operation';
 
 /** QuerySessionByClientId for the item's device: routed to Online or Offline. */
@@ -12,10 +17,20 @@ export const getStatus: N8nOperation = {
   },
   subtitle: 'Get Status',
   outputs: 'status',
-  properties: [clientIdParameter('MQTT Client ID of the device (GroupID@@@DeviceID)'), instanceIdParameter, offlineDetailsParameter, routeErrorsParameter],
+  properties: [
+    clientIdParameter('MQTT Client ID of the device (GroupID@@@DeviceID)'),
+    instanceIdParameter,
+    offlineDetailsParameter,
+    routeErrorsParameter,
+  ],
   parameters: ['clientId', 'instanceId'],
   async run({ ctx, index, params, client, signal }) {
     const offlineDetails = ctx.getNodeParameter('offlineDetails', index, false) as boolean;
-    return { status: await client.querySession({ clientId: params.clientId as string, instanceId: params.instanceId as string }, { signal, offlineDetails }) };
+    return {
+      status: await client.querySession(
+        { clientId: params.clientId as string, instanceId: params.instanceId as string },
+        { signal, offlineDetails },
+      ),
+    };
   },
 };

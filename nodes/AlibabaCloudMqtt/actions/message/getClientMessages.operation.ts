@@ -10,6 +10,10 @@ export const getClientMessages = messageTraceOperation('client', {
     action: 'Get the messages of a client',
   },
   subtitle: 'Get Client Messages',
-  properties: [clientIdParameter('MQTT Client ID whose messages to list (GroupID@@@DeviceID)'), instanceIdParameter, ...traceRangeParameters({ limit: true })],
+  properties: [
+    clientIdParameter('MQTT Client ID whose messages to list (GroupID@@@DeviceID)'),
+    instanceIdParameter,
+    ...traceRangeParameters({ limit: true }),
+  ],
   parameters: ['clientId', 'instanceId', 'from', 'to'],
 });

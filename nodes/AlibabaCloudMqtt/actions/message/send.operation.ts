@@ -6,7 +6,12 @@ import type { N8nOperation } from '../operation';
 /** SendMessage: publish to a topic; a subscribed device receives it. */
 export const send: N8nOperation = {
   resource: 'message',
-  option: { name: 'Send', value: 'send', description: 'Publish a message to a topic (a subscribed device receives it)', action: 'Send a message to a topic' },
+  option: {
+    name: 'Send',
+    value: 'send',
+    description: 'Publish a message to a topic (a subscribed device receives it)',
+    action: 'Send a message to a topic',
+  },
   subtitle: 'Send Message',
   outputs: ['Result'],
   properties: [

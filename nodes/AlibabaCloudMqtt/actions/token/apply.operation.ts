@@ -6,7 +6,12 @@ import type { N8nOperation } from '../operation';
 /** ApplyToken: a token for the Token login mode. */
 export const apply: N8nOperation = {
   resource: 'token',
-  option: { name: 'Apply', value: 'apply', description: 'Get a token for the Token login mode: topics, read or write, expiry', action: 'Apply for a token' },
+  option: {
+    name: 'Apply',
+    value: 'apply',
+    description: 'Get a token for the Token login mode: topics, read or write, expiry',
+    action: 'Apply for a token',
+  },
   subtitle: 'Apply Token',
   outputs: ['Result'],
   properties: [
