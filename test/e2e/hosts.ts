@@ -78,9 +78,7 @@ export interface N8nHost {
   /** `publish:workflow` on n8n 2.x, `update:workflow --active=true` on 1.x. */
   activate(id: string): Promise<void>;
   /** `n8n execute --id`: the run data and the raw output. */
-  execute(
-    id: string,
-  ): Promise<{
+  execute(id: string): Promise<{
     code: number;
     run: { data: { resultData: { runData: N8nRunData; error?: { message: string; description?: string } } } };
     text: string;

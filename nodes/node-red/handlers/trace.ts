@@ -85,17 +85,15 @@ async function connectionTrace(ctx: QueryNodeContext<TraceDef>, msg: NodeMessage
   const { def, RED } = ctx;
   const clientId = await ctx.evaluate(def.clientId ?? 'payload', def.clientIdType ?? 'msg', msg);
   const instanceId = await instanceOf(ctx, msg);
-  const events = await ctx
-    .client()
-    .queryConnectionTrace(
-      {
-        clientId: clientId as string,
-        instanceId: instanceId as string,
-        ...period(def, msg),
-        limit: traceLimitFrom(def.limit),
-      },
-      { signal: ctx.work.signal },
-    );
+  const events = await ctx.client().queryConnectionTrace(
+    {
+      clientId: clientId as string,
+      instanceId: instanceId as string,
+      ...period(def, msg),
+      limit: traceLimitFrom(def.limit),
+    },
+    { signal: ctx.work.signal },
+  );
   RED.util.setMessageProperty(msg, def.property || 'payload', events);
   msg.clientId = clientId;
   msg.instanceId = instanceId;

@@ -31,17 +31,15 @@ export async function waitUntilOnline(
     Number(msg.timeout) > 0 ? Number(msg.timeout) : Number(def.waitSeconds) > 0 ? Number(def.waitSeconds) : 120,
   );
   const interval = Number(def.intervalSeconds) > 0 ? Number(def.intervalSeconds) : 5;
-  const result = await ctx
-    .client()
-    .waitUntilOnline(
-      {
-        clientId: clientId as string,
-        instanceId: instanceId as string,
-        timeoutMs: seconds * 1000,
-        pollIntervalMs: interval * 1000,
-      },
-      { signal: ctx.work.signal },
-    );
+  const result = await ctx.client().waitUntilOnline(
+    {
+      clientId: clientId as string,
+      instanceId: instanceId as string,
+      timeoutMs: seconds * 1000,
+      pollIntervalMs: interval * 1000,
+    },
+    { signal: ctx.work.signal },
+  );
   msg.payload = result;
   send(result.online ? [msg, null] : [null, msg]);
   return result.online
