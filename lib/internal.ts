@@ -5,19 +5,8 @@
  * may change in any release. The nodes, the tests and the benchmarks import from here.
  */
 export * from './index';
-export { OnsMqttClient } from './client/client';
-export { isSessionFailure } from './base/results';
 export { BATCH_SIZE } from './actions/sessions';
 export { DEFAULT_CONCURRENCY, DEFAULT_TIMEOUT_MS } from './client/options';
-export type { OnsMqttClientOptions } from './client/options';
-export type {
-  SessionStatus,
-  SessionQueryFailure,
-  SessionQueryOutcome,
-  QueryMode,
-  CallOptions,
-  StatusCallOptions,
-} from './base/results';
 export {
   detailsFromTrace,
   disconnectCodeOf,
@@ -26,16 +15,13 @@ export {
   DETAILS_WINDOW_MS,
   DEFAULT_TRACE_TIME_ZONE,
 } from './actions/offline-details';
-export type { OfflineDetails, OfflineDetailsOptions, DisconnectCode } from './base/results';
-export type { ConnectionEvent, MessageTraceEvent } from './base/results';
-export type { TraceQuery, PublishTraceQuery, DeliveryTraceQuery, ClientMessagesQuery } from './actions/trace';
-export { OnsMqttError, isOnsMqttError, invalidInput, asOnsMqttError } from './base/errors';
+export type { OfflineDetailsOptions } from './base/results';
+export { invalidInput, asOnsMqttError } from './base/errors';
 export { displayValue } from './base/validation';
 export { ownValue, setOwn } from './base/own-keys';
-export { ERROR_TABLE, classifyError } from './base/error-table';
-export type { ErrorClass, ErrorRule, Classification } from './base/error-table';
+export { classifyError } from './base/error-table';
+export type { Classification } from './base/error-table';
 export { DEFAULT_RETRY, backoffDelay, backoffCeiling, decideRetry } from './send/retry';
-export type { RetryOptions } from './send/retry';
 export { API_RATE_LIMITS } from './send/rate-limiter';
 export { resolveEndpoint, DOCUMENTED_REGIONS, DEFAULT_REGION, NETWORKS } from './send/endpoints';
 export type { Network, ResolvedEndpoint } from './send/endpoints';
@@ -56,24 +42,16 @@ export {
   DEFAULT_INCIDENT_MAX_AGE_MS,
 } from './watch/transition';
 export type {
-  WatchOptions,
-  WatchState,
-  WatchEvent,
   DeviceWatchState,
   Observation,
   TransitionResult,
-  StormOptions,
   IncidentState,
-  IncidentEvent,
-  IncidentResolvedEvent,
   IncidentNotice,
 } from './watch/transition';
 export { checkFleet } from './watch/fleet-check';
-export type { FleetCheckResult, FleetSummary, FleetCheckContext } from './watch/fleet-check';
-export { FleetWatcher } from './watch/watcher';
+export type { FleetCheckResult, FleetCheckContext } from './watch/fleet-check';
 export { reconcileAfterRestart } from './watch/restart-reconcile';
 export type { ReconcileReport } from './watch/restart-reconcile';
-export type { FleetWatcherOptions, SavedWatch, WatchStore, WatchRequest, WatchCheckResult } from './watch/watcher';
 export {
   validateCredentialSpec,
   credentialSource,
@@ -83,50 +61,25 @@ export {
   CREDENTIAL_TYPES,
 } from './credentials';
 export { credentialFromFields } from './host/credential-fields';
-export type { CredentialSpec, CredentialType, CredentialSource } from './credentials';
+export type { CredentialSource } from './credentials';
 export { ACCOUNT_RATE_LIMITS } from './send/rate-limiter';
 export {
   sharedLimitFromEnvironment,
   queueModeNotice,
-  closeSharedTokenStores,
   SHARED_LIMIT_VARIABLE,
   EGRESS_ID_VARIABLE,
   ACCOUNT_ID_VARIABLE,
 } from './shared-limit';
-export type { SharedLimitOptions } from './shared-limit';
-export {
-  mqttConnectOptions,
-  hmacSha1Base64,
-  MQTT_AUTH_MODES,
-  MAX_WAIT_MS,
-  MAX_TOKEN_RESOURCES,
-} from './actions/provisioning';
-export type {
-  DeviceCredential,
-  DeviceRef,
-  MqttAuthMode,
-  MqttConnectOptions,
-  MqttConnectOptionsInput,
-  TokenActions,
-  ApplyTokenInput,
-  WaitUntilOnlineInput,
-  WaitUntilOnlineResult,
-} from './actions/provisioning';
+export { hmacSha1Base64, MQTT_AUTH_MODES, MAX_WAIT_MS, MAX_TOKEN_RESOURCES } from './actions/provisioning';
 export { proxyFromFields, PROXY_LOOPBACK_VARIABLE } from './proxy/settings';
-export type { ProxyOption } from './proxy/settings';
 
 // Push presence: the service's status notifications (the Cloud SDK's AMQP endpoint).
-export { StatusSubscription } from './push/status-subscription';
-export type { StatusSubscriptionOptions } from './push/status-subscription';
 export { PushPresence } from './push/presence';
 export type { PresenceChange } from './push/presence';
 export { parseStatusEvent } from './push/status-event';
-export type { StatusEvent, StatusEventType, MalformedKind } from './push/status-event';
+export type { MalformedKind } from './push/status-event';
 export { cloudSdkUsername, cloudSdkPassword, cloudSdkHost } from './push/login';
 export { deviceMessageOf } from './push/device-message';
-export type { DeviceMessage } from './push/device-message';
-export { PushWatch } from './watch/push-watch';
-export type { PushWatchOptions } from './watch/push-watch';
 
 // What both hosts share (lib/host).
 export * from './host/credential-check';
