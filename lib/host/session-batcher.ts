@@ -3,7 +3,7 @@
  * for one device each, and the batcher gathers what they asked within one turn of the event loop
  * into BatchQuerySessionByClientIds requests of 10 per instance (the core paces and retries them).
  */
-import { invalidInput, type OnsMqttError } from '../base/errors';
+import { asOnsMqttError, invalidInput, type OnsMqttError } from '../base/errors';
 import { isSessionFailure, type SessionStatus, type StatusCallOptions } from '../base/results';
 import { displayValue } from '../base/validation';
 import type { OnsMqttClient } from '../client/client';
@@ -50,15 +50,21 @@ export class SessionBatcher {
     this.waiting = new Map();
     this.scheduled = false;
     for (const [instanceId, group] of groups) {
-      this.client()
-        .querySessions({ clientIds: group.map((w) => w.clientId), instanceId, mode: 'batch' }, this.options)
+      // Through a promise even if the call throws at once: every waiting item gets its answer.
+      Promise.resolve()
+        .then(() =>
+          this.client().querySessions(
+            { clientIds: group.map((w) => w.clientId), instanceId, mode: 'batch' },
+            this.options,
+          ),
+        )
         .then(
           (results) =>
             results.forEach((result, k) => {
               if (isSessionFailure(result)) group[k].reject(result.error);
               else group[k].resolve(result);
             }),
-          (error: OnsMqttError) => group.forEach((w) => w.reject(error)),
+          (error: unknown) => group.forEach((w) => w.reject(asOnsMqttError(error, 'clientIds'))),
         );
     }
   }

@@ -93,6 +93,13 @@ function toOutputs(
       for (const json of item.result.many) out[item.result.output].push({ json, pairedItem });
     } else if ('json' in item.result) {
       out[item.result.output].push({ json: { ...input, ...item.result.json }, pairedItem });
+    } else {
+      // A status belongs to a status operation: said loudly rather than the item lost.
+      throw new NodeOperationError(
+        ctx.getNode(),
+        'This operation gave a device status but has no Online and Offline outputs.',
+        { itemIndex: index },
+      );
     }
   }
   return out;
