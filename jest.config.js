@@ -12,6 +12,9 @@ module.exports = {
   testMatch: ['**/*.test.ts'],
   // Unhandled rejections, uncaught exceptions and listener leaks fail the test they happen in.
   setupFilesAfterEnv: ['<rootDir>/test/helpers/fault-guard.ts'],
+  // The test runner is a Node host: tests that import a room of lib/ directly get Node's timers as
+  // the core's clock, as the package's Node entries install them (lib/base/clock.ts).
+  setupFiles: ['<rootDir>/test/helpers/node-runtime.ts'],
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }],
   },

@@ -7,6 +7,7 @@ module.exports = {
   testMatch: ['**/*.e2e.test.ts'],
   // Unhandled rejections, uncaught exceptions and listener leaks fail the test they happen in.
   setupFilesAfterEnv: ['<rootDir>/test/helpers/fault-guard.ts'],
+  setupFiles: ['<rootDir>/test/helpers/node-runtime.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
   testTimeout: 120000,
   maxWorkers: 1,

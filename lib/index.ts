@@ -4,6 +4,11 @@
  * its options, results and errors, and the watchers. Everything else is the package's own and may
  * change in any release (the package.json `exports` map keeps it out of reach).
  */
+import { installNodeRuntime } from './client/node-runtime';
+
+// This entry runs on Node: Node's timers, environment and http, Alibaba's SDKs (lib/client/runtime.ts).
+installNodeRuntime();
+
 export { OnsMqttClient } from './client/client';
 export type { OnsMqttClientOptions } from './client/options';
 export type { CredentialSpec, CredentialType } from './credentials';

@@ -1,3 +1,4 @@
+import { later } from './clock';
 import { OnsMqttError } from './errors';
 
 /**
@@ -75,8 +76,7 @@ export function whenAborted(signal: Cancellable, onAbort: () => void): () => voi
  */
 export function attemptTimer(signal: Cancellable | undefined, ms: number, onTimeout: () => void): () => void {
   if (signal && isOwnSignal(signal) && signal.timeAttempt) return signal.timeAttempt(ms, onTimeout);
-  const timer = setTimeout(onTimeout, ms);
-  return () => clearTimeout(timer);
+  return later(ms, onTimeout);
 }
 
 /**
@@ -90,17 +90,17 @@ export function linkedSignal(
 ): { signal: AbortSignal; timedOut: () => boolean; done: () => void } {
   const controller = new AbortController();
   let timedOut = false;
-  const timer = setTimeout(() => {
+  const cancelTimer = later(timeoutMs, () => {
     timedOut = true;
     controller.abort(new DOMException('The operation timed out.', 'TimeoutError'));
-  }, timeoutMs);
+  });
   const unlink = parent ? whenAborted(parent, () => controller.abort(parent.reason)) : () => undefined;
   if (parent?.aborted) controller.abort(parent.reason);
   return {
     signal: controller.signal,
     timedOut: () => timedOut,
     done: () => {
-      clearTimeout(timer);
+      cancelTimer();
       unlink();
     },
   };
@@ -134,5 +134,22 @@ export function raceAbort<T>(work: Promise<T>, signal: Cancellable | undefined, 
         reject(error as Error); // eslint-disable-line @typescript-eslint/no-unnecessary-type-assertion -- documents that a rejection reason is an error
       },
     );
+  });
+}
+
+/** Waits `ms` on the installed clock (./clock.ts); rejects at once, with the abort's error, when `signal` aborts. */
+export function sleep(ms: number, signal?: Cancellable): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(abortedError(signal));
+    const cancel = later(ms, () => {
+      stopWaiting();
+      resolve();
+    });
+    const stopWaiting = signal
+      ? whenAborted(signal, () => {
+          cancel();
+          reject(abortedError(signal));
+        })
+      : () => undefined;
   });
 }

@@ -3,7 +3,6 @@
  * path, the rate limits) from its options once, and answers each call with an action of
  * `lib/actions/` over its sender. It holds no logic of its own beyond that wiring.
  */
-import { inspect } from 'node:util';
 import { invalidInput } from '../base/errors';
 import type {
   CallOptions,
@@ -16,14 +15,12 @@ import type {
   StatusCallOptions,
 } from '../base/results';
 import { optionalNumber, optionalString } from '../base/validation';
-import { credentialSource, type CredentialSource } from '../credentials/sources';
+import type { CredentialSource } from '../credentials/sources';
 import { accountOf } from '../credentials/spec';
-import { withProxy } from '../proxy/route';
-import { describeProxy, resolveProxy, type ProxySettings } from '../proxy/settings';
+import { describeProxy, type ProxySettings } from '../proxy/settings';
 import { requireRegionId, resolveEndpoint, type ResolvedEndpoint } from '../send/endpoints';
 import { RequestScheduler } from '../send/scheduler';
 import { RequestSender } from '../send/sender';
-import { createSdkTransport } from '../send/transport';
 import { describeRedis } from '../shared-limit/options';
 import {
   DEFAULT_DETAILS_TIMEOUT_MS,
@@ -55,6 +52,10 @@ import {
   tokenStoreOf,
   type OnsMqttClientOptions,
 } from './options';
+import { defaultClientRuntime, type ClientRuntime } from './runtime';
+
+/** Node's util.inspect asks objects for this (a registered symbol: no import of node:util). */
+const INSPECT = Symbol.for('nodejs.util.inspect.custom');
 
 /**
  * Ask ApsaraMQ for MQTT whether devices are online, with validation, rate limiting, bounded
@@ -76,12 +77,16 @@ export class OnsMqttClient {
   /** Where the rate limits are shared (host, port and database; never the password). */
   private readonly sharedLimitWhere: string | undefined;
 
-  constructor(options: OnsMqttClientOptions) {
+  /**
+   * `runtime`: how this client reaches the service (./runtime.ts); the one the package entry
+   * installed when omitted (on Node: the SDK, Node's http and proxies, Redis).
+   */
+  constructor(options: OnsMqttClientOptions, runtime: ClientRuntime = defaultClientRuntime()) {
     if (!options || typeof options !== 'object')
       throw invalidInput('options', 'expected an object with accessKeyId and accessKeySecret, or a credential.');
     const spec = credentialOf(options);
-    this.proxy = resolveProxy(options.proxy);
-    this.credentials = throughProxy(credentialSource(spec), this.proxy);
+    this.proxy = runtime.resolveProxy(options.proxy);
+    this.credentials = runtime.credentialSource(spec, this.proxy);
     this.identity = this.credentials.identity;
     this.endpoint = resolveEndpoint(options);
     this.traceOffsetMinutes = traceOffsetOf(options);
@@ -94,7 +99,7 @@ export class OnsMqttClient {
       concurrency: concurrencyOf(options),
       maxQps: ownRateOf(options),
       account: options.sharedLimit?.accountId ? `account:${options.sharedLimit.accountId}` : accountOf(spec),
-      store: tokenStoreOf(options),
+      store: tokenStoreOf(options, runtime),
     });
     this.sharedLimitWhere = options.sharedLimit ? describeRedis(options.sharedLimit.redisUrl) : undefined;
     const transportConfig = {
@@ -114,7 +119,7 @@ export class OnsMqttClient {
       retryBudget,
       timeoutMs,
       // The SDK (and the secret) live only inside the transport, created on first use.
-      transport: () => createSdkTransport(transportConfig),
+      transport: () => runtime.transport(transportConfig),
     });
     this.sessions = { sender: this.sender, readOfflineDetails: (device, o) => this.readOfflineDetails(device, o) };
   }
@@ -143,8 +148,8 @@ export class OnsMqttClient {
     };
   }
 
-  [inspect.custom](): string {
-    return `OnsMqttClient ${inspect(this.toJSON())}`;
+  [INSPECT](_depth: number, options: object, inspect: (value: unknown, options: object) => string): string {
+    return `OnsMqttClient ${inspect(this.toJSON(), options)}`;
   }
 
   /**
@@ -297,10 +302,4 @@ function traceOffsetOf(options: OnsMqttClientOptions): number {
   if (offset === undefined)
     throw invalidInput('traceTimeZone', `"${zone}" is not a UTC offset; use for example "+08:00", "-05:00" or "UTC".`);
   return offset;
-}
-
-/** The credential source with its fetches (STS, a credentials URI) routed like the API's requests. */
-function throughProxy(source: CredentialSource, proxy: ProxySettings | undefined): CredentialSource {
-  if (!proxy) return source;
-  return { ...source, get: () => withProxy(proxy, () => source.get()) };
 }

@@ -16,7 +16,8 @@ import {
   type RetryBudgetOptions,
   type RetryOptions,
 } from '../send/retry';
-import { resolveSharedLimit, sharedTokenStore, type SharedLimitOptions } from '../shared-limit';
+import type { SharedLimitOptions } from '../shared-limit/options';
+import type { ClientRuntime } from './runtime';
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_CONCURRENCY = 32;
@@ -170,9 +171,13 @@ export function concurrencyOf(options: OnsMqttClientOptions): number {
 }
 
 /** The token store: the caller's own, the Redis store when `sharedLimit` is set, or none (this process's). */
-export function tokenStoreOf(options: OnsMqttClientOptions): TokenStore | undefined {
+export function tokenStoreOf(options: OnsMqttClientOptions, runtime: ClientRuntime): TokenStore | undefined {
   if (options.tokenStore) return options.tokenStore;
   if (options.sharedLimit === undefined) return undefined;
-  // The Redis store loads ioredis only when it is constructed: a plain install never loads it.
-  return sharedTokenStore(resolveSharedLimit(options.sharedLimit), options.warn);
+  if (!runtime.sharedTokenStore)
+    throw invalidInput(
+      'sharedLimit',
+      'a limit shared over Redis needs the full package (Node-RED, the n8n extras package, the programmatic API); here, set how many processes send from this IP instead.',
+    );
+  return runtime.sharedTokenStore(options.sharedLimit, options.warn);
 }

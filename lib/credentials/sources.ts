@@ -4,6 +4,7 @@
  * and sharing are ours (session.ts), because the library's cache has no single flight (concurrent
  * requests each AssumeRole) and refreshes on every call when a token lives 15 minutes or less.
  */
+import { environment, type Environment } from '../base/environment';
 import { createHash } from 'node:crypto';
 import { OnsMqttError } from '../base/errors';
 import { credentialError } from './errors';
@@ -103,7 +104,7 @@ function refreshing(
 }
 
 /** The source a client signs with. Throws OnsMqttError (fail class) when the type is not allowed here. */
-export function credentialSource(spec: CredentialSpec, env: NodeJS.ProcessEnv = process.env): CredentialSource {
+export function credentialSource(spec: CredentialSpec, env: Environment = environment()): CredentialSource {
   if (isAmbient(spec.type) && !systemCredentialsAllowed(env)) {
     throw new OnsMqttError({
       code: 'SystemCredentialsDisabled',

@@ -3,6 +3,7 @@
  * that fetches fresh temporary credentials (AssumeRole, the ECS instance role, OIDC, a credentials
  * URI, or Alibaba's default chain). Plain data, validated here with messages that say what to fix.
  */
+import { environment, type Environment } from '../base/environment';
 import { invalidInput } from '../base/errors';
 import { optionalNumber, optionalString, requireCredential } from '../base/validation';
 
@@ -54,7 +55,7 @@ export function isAmbient(type: CredentialType): boolean {
   return type === 'ecs_ram_role' || type === 'oidc_role_arn' || type === 'credentials_uri' || type === 'default';
 }
 
-export function systemCredentialsAllowed(env: NodeJS.ProcessEnv = process.env): boolean {
+export function systemCredentialsAllowed(env: Environment = environment()): boolean {
   return /^(1|true|yes)$/i.test((env[ALLOW_SYSTEM_CREDENTIALS_VARIABLE] ?? '').trim());
 }
 

@@ -1,4 +1,5 @@
 /** One mapping from the hosts' credential fields to the client's credential options. */
+import { environment, type Environment } from '../base/environment';
 import type { OnsMqttClientOptions } from '../client/options';
 
 const text = (value: unknown): string | undefined =>
@@ -10,7 +11,7 @@ const text = (value: unknown): string | undefined =>
  */
 export function credentialFromFields(
   c: Readonly<Record<string, unknown>>,
-  env: NodeJS.ProcessEnv = process.env,
+  env: Environment = environment(),
 ): Pick<OnsMqttClientOptions, 'accessKeyId' | 'accessKeySecret' | 'securityToken' | 'credential'> {
   const keys = { accessKeyId: c.accessKeyId as string, accessKeySecret: c.accessKeySecret as string };
   switch (c.authentication ?? 'accessKey') {

@@ -6,6 +6,7 @@
 import { asOnsMqttError, invalidInput, type OnsMqttError } from '../base/errors';
 import { isSessionFailure, type SessionStatus, type StatusCallOptions } from '../base/results';
 import { displayValue } from '../base/validation';
+import { soon } from '../base/clock';
 import type { OnsMqttClient } from '../client/client';
 
 interface Waiting {
@@ -40,7 +41,7 @@ export class SessionBatcher {
       group.push({ clientId, resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => this.flush());
+        soon(() => this.flush());
       }
     });
   }

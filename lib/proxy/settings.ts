@@ -7,6 +7,7 @@
  * or ALICLOUD_MQTT_PROXY_LOOPBACK=true): a proxy elsewhere cannot reach this machine's loopback.
  * The ECS metadata address is never proxied: only the instance itself can reach it.
  */
+import { environment, type Environment } from '../base/environment';
 import { invalidInput } from '../base/errors';
 
 export interface ProxyOption {
@@ -60,7 +61,7 @@ function listOf(value: string | string[] | undefined): string[] {
   return parts.map((p) => p.trim().toLowerCase()).filter((p) => p !== '');
 }
 
-function envValue(env: NodeJS.ProcessEnv, ...names: string[]): string | undefined {
+function envValue(env: Environment, ...names: string[]): string | undefined {
   for (const name of names) {
     const v = env[name];
     if (typeof v === 'string' && v.trim() !== '') return v.trim();
@@ -74,7 +75,7 @@ function envValue(env: NodeJS.ProcessEnv, ...names: string[]): string | undefine
  */
 export function resolveProxy(
   option: ProxyOption | false | undefined,
-  env: NodeJS.ProcessEnv = process.env,
+  env: Environment = environment(),
 ): ProxySettings | undefined {
   const loopbackFromEnv = /^(1|true|yes)$/i.test(env[PROXY_LOOPBACK_VARIABLE] ?? '');
   if (option === false) return undefined;

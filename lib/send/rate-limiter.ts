@@ -1,4 +1,5 @@
 import { abortedError, type Cancellable } from '../base/abort';
+import { later } from '../base/clock';
 import { API_NAMES, API_TABLE, type ApiLimit, type ApiName } from '../base/api-table';
 import { isLoopbackHost } from './endpoints';
 import { SEND_ALLOWANCE_MS } from './send-channels';
@@ -18,7 +19,8 @@ export class TokenBucket {
   private tokens: number;
   private last: number;
   private readonly waiters = new WaitQueue();
-  private timer: NodeJS.Timeout | undefined;
+  /** Set while a refill is due on the clock. */
+  private refillDue = false;
 
   constructor(
     readonly ratePerSecond: number,
@@ -57,15 +59,16 @@ export class TokenBucket {
   }
 
   private schedule(): void {
-    if (this.timer || this.waiters.length === 0) return;
+    if (this.refillDue || this.waiters.length === 0) return;
     this.refill();
     const waitMs = this.tokens >= 1 ? 0 : Math.ceil(((1 - this.tokens) * 1000) / this.ratePerSecond);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
+    this.refillDue = true;
+    later(waitMs, () => {
+      this.refillDue = false;
       this.refill();
       while (this.tokens >= 1 && this.waiters.grantNext()) this.tokens -= 1;
       this.schedule();
-    }, waitMs);
+    });
   }
 }
 

@@ -1,4 +1,5 @@
-import { abortedError, whenAborted, type Cancellable, type OwnSignal } from '../base/abort';
+import { abortedError, sleep, whenAborted, type Cancellable, type OwnSignal } from '../base/abort';
+import { later } from '../base/clock';
 import { OnsMqttError } from '../base/errors';
 
 /**
@@ -111,26 +112,11 @@ export interface RetryClock {
   random(): number;
 }
 
+/** The installed clock (lib/base/clock.ts) and Math.random: what a call uses unless a test gives its own. */
 export const systemClock: RetryClock = {
   now: () => Date.now(),
-  sleep: (ms, signal) =>
-    new Promise<void>((resolve, reject) => {
-      if (signal?.aborted) return reject(abortedError(signal));
-      const timer = setTimeout(() => {
-        stopWaiting();
-        resolve();
-      }, ms);
-      const stopWaiting = signal
-        ? whenAborted(signal, () => {
-            clearTimeout(timer);
-            reject(abortedError(signal));
-          })
-        : () => undefined;
-    }),
-  timer: (ms, fn) => {
-    const t = setTimeout(fn, ms);
-    return () => clearTimeout(t);
-  },
+  sleep,
+  timer: later,
   random: Math.random,
 };
 

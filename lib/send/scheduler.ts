@@ -1,10 +1,8 @@
-import { channel } from 'node:diagnostics_channel';
 import { abortedError, type Cancellable } from '../base/abort';
-import { GRANT_CHANNEL, SEND_ALLOWANCE_MS } from './send-channels';
+import { reportGrant, SEND_ALLOWANCE_MS } from './send-channels';
 import { WaitQueue } from '../base/wait-queue';
 export { SEND_CHANNEL } from './send-channels';
 
-const grantChannel = channel(GRANT_CHANNEL);
 import {
   TokenBucket,
   ownLimit,
@@ -127,7 +125,7 @@ export class RequestScheduler {
   }
 
   private granted(api: RateLimitedApi, at: number): number {
-    if (grantChannel.hasSubscribers) grantChannel.publish({ api, endpointHost: this.options.endpointHost, at });
+    reportGrant({ api, endpointHost: this.options.endpointHost, at });
     return at;
   }
 }

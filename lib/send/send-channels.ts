@@ -1,5 +1,5 @@
 /**
- * The diagnostics channels of the send path (node:diagnostics_channel; free when nobody
+ * The diagnostics channels of the send path (node:diagnostics_channel on Node; free when nobody
  * subscribes). The rate limit is the package's promise at the moment a request is written to its
  * socket, so that is the moment tests and benchmarks count.
  *
@@ -10,6 +10,28 @@
  */
 export const SEND_CHANNEL = 'alicloud-mqtt:request-send';
 export const GRANT_CHANNEL = 'alicloud-mqtt:rate-grant';
+
+/** A rate token handed out: `at` is performance.now(). */
+export interface Grant {
+  api: string;
+  endpointHost: string;
+  at: number;
+}
+
+let grantObserver: ((grant: Grant) => void) | undefined;
+
+/**
+ * Who hears of each grant: nobody by default (the scheduler itself names no runtime); the Node
+ * runtime publishes them on GRANT_CHANNEL (lib/client/node-runtime.ts).
+ */
+export function observeGrants(observer: ((grant: Grant) => void) | undefined): void {
+  grantObserver = observer;
+}
+
+/** Tells the observer, if any, of a grant. */
+export function reportGrant(grant: Grant): void {
+  grantObserver?.(grant);
+}
 
 /**
  * The longest a rate token may wait for its request to be written and still count alone. A token

@@ -3,6 +3,7 @@
  * (its job queue), named by n8n's own settings, and every worker of it runs executions in a process
  * of its own, so the limit must be shared there. An explicit variable points elsewhere or turns it off.
  */
+import { environment, type Environment } from '../base/environment';
 import type { SharedLimitOptions } from './options';
 
 /** A redis:// URL, or "off". */
@@ -10,7 +11,7 @@ export const SHARED_LIMIT_VARIABLE = 'ALICLOUD_MQTT_SHARED_LIMIT';
 export const EGRESS_ID_VARIABLE = 'ALICLOUD_MQTT_EGRESS_ID';
 export const ACCOUNT_ID_VARIABLE = 'ALICLOUD_MQTT_ACCOUNT_ID';
 
-export function sharedLimitFromEnvironment(env: NodeJS.ProcessEnv = process.env): SharedLimitOptions | undefined {
+export function sharedLimitFromEnvironment(env: Environment = environment()): SharedLimitOptions | undefined {
   const explicit = env[SHARED_LIMIT_VARIABLE]?.trim();
   if (explicit && /^(off|false|no|0|none)$/i.test(explicit)) return undefined;
   const extra = {
@@ -41,7 +42,7 @@ export function sharedLimitFromEnvironment(env: NodeJS.ProcessEnv = process.env)
  * What an operator of n8n's queue mode must know once: its Redis is a cluster, which the shared
  * limit does not use by itself, so each worker keeps to the limit alone until told where to share.
  */
-export function queueModeNotice(env: NodeJS.ProcessEnv = process.env): string | undefined {
+export function queueModeNotice(env: Environment = environment()): string | undefined {
   if (env.EXECUTIONS_MODE?.trim() !== 'queue' || env[SHARED_LIMIT_VARIABLE]?.trim()) return undefined;
   if (!env.QUEUE_BULL_REDIS_CLUSTER_NODES?.trim()) return undefined;
   return `n8n's queue Redis is a cluster (QUEUE_BULL_REDIS_CLUSTER_NODES), which the Alibaba Cloud MQTT nodes do not share their rate limit over: each worker keeps to the whole limit alone, so together they can exceed it. Set ${SHARED_LIMIT_VARIABLE} to a standalone Redis (redis://host:port/db), or to "off" to silence this.`;
