@@ -62,22 +62,31 @@ const roomConfigs = Object.entries(ROOMS).flatMap(([room, allowed]) => [
     rules: roomRules(room, allowed, true),
   })),
 ]);
-/** The hosts reach the core through one internal entry (lib/internal.ts), never a room inside it. */
-const hostImports = {
+/**
+ * The hosts reach the core through an entry, never a room inside it: the verifiable n8n package's
+ * nodes and credential through lib/portable (what n8n's verification allows: no Node I/O, no
+ * library), the full package's (Node-RED, the n8n extras package) through lib/internal.
+ */
+const hostImports = (entry, why) => ({
   'no-restricted-imports': [
     'error',
     {
       patterns: [
         {
-          regex: '^(\\.\\./)+lib(/(?!internal$).*)?$',
-          message:
-            "A host imports the core from lib/internal (the hosts' entry: the public API and what both hosts share), never the public entry or a room inside it.",
+          regex: `^(\\.\\./)+lib(/(?!${entry}$).*)?$`,
+          message: `${why} imports the core from lib/${entry}, never another entry or a room inside it.`,
         },
         sdkImports,
       ],
     },
   ],
-};
+});
+const N8N_VERIFIABLE = [
+  'nodes/AlibabaCloudMqtt/**/*.ts',
+  'nodes/AlibabaCloudMqttTrigger/**/*.ts',
+  'nodes/n8n-common/**/*.ts',
+  'credentials/**/*.ts',
+];
 
 const N8N_ELSEWHERE = ['lib/**', 'nodes/node-red/**', 'emulator/**', 'bench/**', 'scripts/**', 'test/**'];
 const TYPED = ['lib/**/*.ts', 'nodes/node-red/**/*.ts', 'emulator/**/*.ts', 'bench/**/*.ts', 'test/**/*.ts'];
@@ -112,7 +121,11 @@ export default [
     rules: { 'import-x/no-cycle': ['error', { ignoreExternal: true }] },
   },
   ...roomConfigs,
-  { files: ['nodes/**/*.ts', 'credentials/**/*.ts'], rules: hostImports },
+  {
+    files: ['nodes/**/*.ts', 'credentials/**/*.ts', 'packages/**/*.ts'],
+    rules: hostImports('internal', 'The full package'),
+  },
+  { files: N8N_VERIFIABLE, rules: hostImports('portable', 'The verifiable n8n package') },
   {
     // Tests read messages from Node-RED's untyped test helper and parse JSON answers: the
     // no-unsafe-* rules would ask for a cast on every line without catching anything.

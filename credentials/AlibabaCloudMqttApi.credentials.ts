@@ -1,10 +1,24 @@
-import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+import type {
+  ICredentialDataDecryptedObject,
+  ICredentialType,
+  IDataObject,
+  IHttpRequestHelper,
+  IHttpRequestOptions,
+  INodeProperties,
+  Icon,
+} from 'n8n-workflow';
+import { assumeRoleForCredential, signWithCredential } from '../nodes/n8n-common/credential-signing';
 
 /**
- * Credentials for the OnsMqtt API: an AccessKey, a pasted STS token, or a source that renews
- * temporary credentials by itself (RAM role, ECS instance role, OIDC, credentials URI, Alibaba's
- * default chain), with region, network and an optional custom endpoint. Tested by the node
+ * Credentials for the OnsMqtt API: an AccessKey, a pasted STS token, or a RAM role whose temporary
+ * credentials n8n obtains and renews, with region, network and an optional custom endpoint.
+ *
+ * The n8n way, as n8n's AWS credential does it: the credential signs every request itself
+ * (`authenticate`, ACS3-HMAC-SHA256), and for a RAM role `preAuthentication` assumes the role and
+ * n8n stores the temporary credentials in the expirable fields below. Tested by the node
  * (`testedBy`): the credential exchange first, then a real signed request, each step in words.
+ * The identities of the machine (ECS role, OIDC, credentials URI, default chain) and a per-credential
+ * proxy are in the extras package's credential (docs/packages.md).
  */
 export class AlibabaCloudMqttApi implements ICredentialType {
   name = 'alibabaCloudMqttApi';
@@ -33,28 +47,6 @@ export class AlibabaCloudMqttApi implements ICredentialType {
           name: 'RAM Role (AssumeRole)',
           value: 'ramRole',
           description: 'Assumes a RAM role with an AccessKey and renews the temporary credentials by itself',
-        },
-        {
-          name: 'ECS Instance RAM Role',
-          value: 'ecsRamRole',
-          description:
-            'The role attached to the ECS instance n8n runs on (needs ALICLOUD_MQTT_ALLOW_SYSTEM_CREDENTIALS=true)',
-        },
-        {
-          name: 'OIDC Role (ACK RRSA)',
-          value: 'oidcRole',
-          description: "The pod's OIDC token on ACK (needs ALICLOUD_MQTT_ALLOW_SYSTEM_CREDENTIALS=true)",
-        },
-        {
-          name: 'Credentials URI',
-          value: 'credentialsUri',
-          description: 'A local service that hands out credentials (needs ALICLOUD_MQTT_ALLOW_SYSTEM_CREDENTIALS=true)',
-        },
-        {
-          name: 'Default Chain',
-          value: 'defaultChain',
-          description:
-            "Alibaba's default chain: environment, OIDC, profile files, ECS role (needs ALICLOUD_MQTT_ALLOW_SYSTEM_CREDENTIALS=true)",
         },
       ],
     },
@@ -113,9 +105,8 @@ export class AlibabaCloudMqttApi implements ICredentialType {
       default: '',
       required: true,
       placeholder: 'acs:ram::1234567890123456:role/mqtt-reader',
-      description:
-        'The RAM role to assume; it needs mq:MqttInstanceAccess on the instance (on ACK, empty: ALIBABA_CLOUD_ROLE_ARN)',
-      displayOptions: { show: { authentication: ['ramRole', 'oidcRole'] } },
+      description: 'The RAM role to assume; it needs mq:MqttInstanceAccess on the instance',
+      displayOptions: { show: { authentication: ['ramRole'] } },
     },
     {
       displayName: 'Role Session Name',
@@ -123,7 +114,7 @@ export class AlibabaCloudMqttApi implements ICredentialType {
       type: 'string',
       default: 'n8n-alicloud-mqtt',
       description: 'Names the session in ActionTrail: 2 to 64 letters, digits or . @ - _',
-      displayOptions: { show: { authentication: ['ramRole', 'oidcRole'] } },
+      displayOptions: { show: { authentication: ['ramRole'] } },
     },
     {
       displayName: 'Session Duration (Seconds)',
@@ -153,24 +144,6 @@ export class AlibabaCloudMqttApi implements ICredentialType {
       displayOptions: { show: { authentication: ['ramRole'] } },
     },
     {
-      displayName: 'OIDC Provider ARN',
-      name: 'oidcProviderArn',
-      type: 'string',
-      default: '',
-      placeholder: 'acs:ram::1234567890123456:oidc-provider/ack-rrsa-...',
-      description: 'Empty: ALIBABA_CLOUD_OIDC_PROVIDER_ARN of the pod',
-      displayOptions: { show: { authentication: ['oidcRole'] } },
-    },
-    {
-      displayName: 'OIDC Token File',
-      name: 'oidcTokenFilePath',
-      type: 'string',
-      default: '',
-      placeholder: '/var/run/secrets/ack.alibabacloud.com/rrsa-tokens/token',
-      description: 'Empty: ALIBABA_CLOUD_OIDC_TOKEN_FILE of the pod',
-      displayOptions: { show: { authentication: ['oidcRole'] } },
-    },
-    {
       displayName: 'STS Endpoint',
       name: 'stsEndpoint',
       type: 'string',
@@ -178,29 +151,7 @@ export class AlibabaCloudMqttApi implements ICredentialType {
       placeholder: 'sts.cn-hangzhou.aliyuncs.com',
       description:
         'host[:port] of STS (always HTTPS). Empty: sts.aliyuncs.com; inside a VPC: sts-vpc.{region}.aliyuncs.com.',
-      displayOptions: { show: { authentication: ['ramRole', 'oidcRole'] } },
-    },
-    {
-      displayName: 'ECS Role Name',
-      name: 'roleName',
-      type: 'string',
-      default: '',
-      description: 'Empty: the role attached to the instance, found through the metadata service',
-      displayOptions: { show: { authentication: ['ecsRamRole'] } },
-    },
-    // A secret although its name does not say so: the URI can carry its own token (path or query).
-    // eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password
-    {
-      displayName: 'Credentials URI',
-      name: 'credentialsUri',
-      type: 'string',
-      // The URI can carry its own token (in its path or query): shown and stored as a secret.
-      typeOptions: { password: true },
-      default: '',
-      required: true,
-      placeholder: 'http://127.0.0.1:8080/credentials',
-      description: 'Answers GET with AccessKeyId, AccessKeySecret, SecurityToken and Expiration (JSON)',
-      displayOptions: { show: { authentication: ['credentialsUri'] } },
+      displayOptions: { show: { authentication: ['ramRole'] } },
     },
     {
       displayName: 'Region',
@@ -264,22 +215,46 @@ export class AlibabaCloudMqttApi implements ICredentialType {
         'Full endpoint URL that overrides region and network: a private gateway, or the local emulator (http://127.0.0.1:8090). Leave empty to use the region.',
     },
     {
-      displayName: 'Proxy URL',
-      name: 'proxyUrl',
-      type: 'string',
-      default: '',
-      placeholder: 'http://user@proxy.example.com:3128',
+      displayName: 'Processes Sending From This IP',
+      name: 'processesPerIp',
+      type: 'number',
+      typeOptions: { minValue: 1, maxValue: 1000 },
+      default: 1,
       description:
-        "HTTP proxy for this credential's requests (the API and STS; HTTPS goes through it end to end by CONNECT), with the user name if it asks for a login. Leave empty to use the n8n process's HTTPS_PROXY / HTTP_PROXY; NO_PROXY applies either way.",
+        "How many n8n processes send with this account from one IP address (in queue mode: the main process and every worker). Each keeps to its share of the service's rate limits, the limit divided by this number.",
     },
+    // The RAM role's temporary credentials, obtained by preAuthentication and stored by n8n. n8n
+    // runs preAuthentication again whenever the token is empty; the node empties it before the
+    // session ends (nodes/n8n-common/n8n-runtime.ts).
+    { displayName: 'Session AccessKey ID', name: 'sessionAccessKeyId', type: 'hidden', default: '' },
     {
-      displayName: 'Proxy Password',
-      name: 'proxyPassword',
-      type: 'string',
+      displayName: 'Session AccessKey Secret',
+      name: 'sessionAccessKeySecret',
+      type: 'hidden',
       typeOptions: { password: true },
       default: '',
-      description: 'Password of the user named in the Proxy URL, if the proxy asks for a login',
-      displayOptions: { hide: { proxyUrl: [''] } },
     },
+    {
+      displayName: 'Session Token',
+      name: 'sessionToken',
+      type: 'hidden',
+      typeOptions: { expirable: true, password: true },
+      default: '',
+    },
+    { displayName: 'Session Expires At', name: 'sessionExpiresAt', type: 'hidden', default: '' },
+    { displayName: 'Session Issued At', name: 'sessionIssuedAt', type: 'hidden', default: '' },
   ];
+
+  /** For a RAM role: assumes it (STS AssumeRole, signed here) and returns the fields n8n stores. */
+  async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): Promise<IDataObject> {
+    return await assumeRoleForCredential(this, credentials);
+  }
+
+  /** Signs the request with ACS3-HMAC-SHA256 (lib/send/acs3-signature.ts), as the SDK does. */
+  async authenticate(
+    credentials: ICredentialDataDecryptedObject,
+    requestOptions: IHttpRequestOptions,
+  ): Promise<IHttpRequestOptions> {
+    return signWithCredential(credentials, requestOptions);
+  }
 }

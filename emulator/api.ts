@@ -60,6 +60,34 @@ export interface LogEntry {
   status: number;
   code?: string;
   fault?: string;
+  /**
+   * The request as it came over the wire, without what changes from one request to the next (date,
+   * nonce, signature, token, key): what the transports' identity test compares.
+   */
+  wire: WireShape;
+}
+
+export interface WireShape {
+  method: string;
+  /** The path and the query string exactly as sent (their encoding included). */
+  target: string;
+  /** The signed headers' names, in the Authorization header's order (V3 only). */
+  signedHeaders: string[];
+  /** The signed headers whose values do not vary per request (action, version, body hash, content type). */
+  signedValues: Record<string, string>;
+  /** The body's length in bytes. */
+  bodyBytes: number;
+}
+
+/** Signed headers whose values are the same for the same request sent twice. */
+const STABLE_SIGNED = new Set(['host', 'x-acs-action', 'x-acs-version', 'x-acs-content-sha256', 'content-type']);
+
+function wireShapeOf(req: IncomingMessage, body: Buffer): WireShape {
+  const auth = parseV3Authorization(header(req, 'authorization'));
+  const signedHeaders = auth?.signedHeaders ?? [];
+  const signedValues: Record<string, string> = {};
+  for (const name of signedHeaders) if (STABLE_SIGNED.has(name)) signedValues[name] = header(req, name);
+  return { method: req.method ?? 'GET', target: req.url ?? '', signedHeaders, signedValues, bodyBytes: body.length };
 }
 
 export { ApiError };
@@ -129,6 +157,7 @@ export async function handleApi(
     params: {},
     clientIds: [],
     status: 0,
+    wire: wireShapeOf(req, body),
   };
   try {
     parsed = parseRequest(req, body, url);

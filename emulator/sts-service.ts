@@ -68,6 +68,9 @@ export interface RunningSts {
 export const TLS_DIR = join(__dirname, 'tls');
 export const TEST_CA_FILE = join(TLS_DIR, 'ca.pem');
 
+/** The account the emulated STS answers for (GetCallerIdentity). */
+const EMULATED_ACCOUNT_ID = '1234567890123456';
+
 const ERRORS: Record<string, { status: number; message: string }> = {
   NoPermission: { status: 403, message: 'You are not authorized to do this action. You should be authorized by RAM.' },
   'EntityNotExist.Role': { status: 404, message: 'The role not exists.' },
@@ -190,6 +193,37 @@ export async function startStsService(
     s.on('close', () => sockets.delete(s));
   });
 
+  /** Who signed: an AccessKey of the account, or temporary credentials this STS issued. */
+  function callerIdentity(
+    method: string,
+    params: Map<string, string>,
+    pairs: Array<[string, string]>,
+    entry: StsLogEntry,
+    v3: V3Signed | undefined,
+  ): Record<string, unknown> {
+    const accessKeyId = params.get('AccessKeyId') ?? '';
+    entry.accessKeyId = accessKeyId;
+    const isSts = accessKeyId.startsWith('STS.');
+    const secret = isSts ? authority.keys.get(accessKeyId) : accessKeys.get(accessKeyId)?.accessKeySecret;
+    if (secret === undefined) throw new StsError('InvalidAccessKeyId.NotFound');
+    if (isSts) {
+      const check = authority.check(params.get('SecurityToken') ?? '', accessKeyId, now());
+      if (!check.ok) throw new StsError(check.code);
+    }
+    const signed = v3
+      ? v3.matches(secret)
+      : safeEqual(v1Signature(secret, v1StringToSign(method, pairs)), params.get('Signature') ?? '');
+    if (!signed) throw new StsError('SignatureDoesNotMatch');
+    return {
+      AccountId: EMULATED_ACCOUNT_ID,
+      IdentityType: isSts ? 'AssumedRoleUser' : 'RAMUser',
+      Arn: isSts
+        ? `acs:ram::${EMULATED_ACCOUNT_ID}:assumed-role/emulated`
+        : `acs:ram::${EMULATED_ACCOUNT_ID}:user/emulated`,
+      PrincipalId: accessKeyId,
+    };
+  }
+
   function answer(
     method: string,
     action: string,
@@ -198,6 +232,7 @@ export async function startStsService(
     entry: StsLogEntry,
     v3: V3Signed | undefined,
   ): Record<string, unknown> {
+    if (action === 'GetCallerIdentity') return callerIdentity(method, params, pairs, entry, v3);
     if (action !== 'AssumeRole' && action !== 'AssumeRoleWithOIDC') throw new StsError('InvalidAction.NotFound');
     const roleArn = params.get('RoleArn');
     if (!roleArn) throw new StsError('MissingParameter');

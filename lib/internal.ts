@@ -18,6 +18,7 @@ export {
 export type { OfflineDetailsOptions } from './base/results';
 export { invalidInput, asOnsMqttError } from './base/errors';
 export { displayValue } from './base/validation';
+export { environment, type Environment } from './base/environment';
 export { ownValue, setOwn } from './base/own-keys';
 export { classifyError } from './base/error-table';
 export type { Classification } from './base/error-table';

@@ -46,6 +46,7 @@ import {
   concurrencyOf,
   credentialOf,
   ownRateOf,
+  processesPerIpOf,
   retryBudgetOf,
   retryOf,
   timeoutOf,
@@ -100,6 +101,7 @@ export class OnsMqttClient {
       maxQps: ownRateOf(options),
       account: options.sharedLimit?.accountId ? `account:${options.sharedLimit.accountId}` : accountOf(spec),
       store: tokenStoreOf(options, runtime),
+      processesPerIp: processesPerIpOf(options),
     });
     this.sharedLimitWhere = options.sharedLimit ? describeRedis(options.sharedLimit.redisUrl) : undefined;
     const transportConfig = {

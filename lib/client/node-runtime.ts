@@ -10,7 +10,7 @@ import { installNodeEnvironment } from '../base/node-environment';
 import { credentialSource } from '../credentials/sources';
 import { withProxy } from '../proxy/route';
 import { resolveProxy } from '../proxy/settings';
-import { GRANT_CHANNEL, observeGrants } from '../send/send-channels';
+import { GRANT_CHANNEL, SEND_CHANNEL, observeGrants, observeSends } from '../send/send-channels';
 import { createSdkTransport } from '../send/transport';
 import { resolveSharedLimit, sharedTokenStore } from '../shared-limit';
 import { installClientRuntime, type ClientRuntime } from './runtime';
@@ -38,6 +38,10 @@ export function installNodeRuntime(): void {
   const grants = channel(GRANT_CHANNEL);
   observeGrants((grant) => {
     if (grants.hasSubscribers) grants.publish(grant);
+  });
+  const sends = channel(SEND_CHANNEL);
+  observeSends((send) => {
+    if (sends.hasSubscribers) sends.publish(send);
   });
   installClientRuntime(nodeRuntime);
 }

@@ -57,6 +57,12 @@ export interface OnsMqttClientOptions {
   maxRequestsPerSecond?: number;
   /** @deprecated the 0.1 name of `maxRequestsPerSecond`, still read. */
   maxQps?: number;
+  /**
+   * How many processes send from this IP with this account and no shared store (n8n queue mode
+   * without Redis: the main process and its workers): each keeps to its share of the service's
+   * limits, the limit divided by them. Default 1. Ignored with `sharedLimit` or `tokenStore`.
+   */
+  processesPerIp?: number;
   /** Calls in progress at once for this client (each holds its slot through its retries), default 32. */
   concurrency?: number;
   /** Where the shared rate tokens come from (default: this process's own store). */
@@ -107,6 +113,7 @@ export const OPTION_BOUNDS = Object.freeze({
   maxAttempts: { min: 1, max: 10 },
   maxRequestsPerSecond: { min: 0.1, max: 10_000 },
   concurrency: { min: 1, max: 1000 },
+  processesPerIp: { min: 1, max: 1000 },
 });
 
 export function timeoutOf(options: OnsMqttClientOptions): number {
@@ -164,6 +171,11 @@ export function ownRateOf(options: OnsMqttClientOptions): number | undefined {
     optionalNumber('maxRequestsPerSecond', options.maxRequestsPerSecond, OPTION_BOUNDS.maxRequestsPerSecond, false) ??
     optionalNumber('maxQps', options.maxQps, OPTION_BOUNDS.maxRequestsPerSecond, false)
   );
+}
+
+export function processesPerIpOf(options: OnsMqttClientOptions): number {
+  if (options.sharedLimit !== undefined || options.tokenStore !== undefined) return 1;
+  return optionalNumber('processesPerIp', options.processesPerIp, OPTION_BOUNDS.processesPerIp) ?? 1;
 }
 
 export function concurrencyOf(options: OnsMqttClientOptions): number {

@@ -12,6 +12,7 @@ import { RefreshingCredentials, type TemporaryCredentials } from './session';
 import {
   ALLOW_SYSTEM_CREDENTIALS_VARIABLE,
   DEFAULT_DURATION_SECONDS,
+  DEFAULT_SESSION_NAME,
   isAmbient,
   STS_DEFAULT_ENDPOINT,
   systemCredentialsAllowed,
@@ -43,7 +44,6 @@ function load(): CredentialsModule {
 /** One session per identity and process: every client of the same role shares its token. */
 const sessions = new Map<string, RefreshingCredentials>();
 
-const DEFAULT_SESSION_NAME = 'alicloud-mqtt';
 /**
  * The library passes "connect" as the socket's idle timeout (httpx), so it bounds the wait for the
  * answer too: 10 s for both, as the read timeout, so that a slow answer is not called a refused one.

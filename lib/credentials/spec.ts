@@ -60,6 +60,8 @@ export function systemCredentialsAllowed(env: Environment = environment()): bool
 }
 
 export const STS_DEFAULT_ENDPOINT = 'sts.aliyuncs.com';
+/** The STS session name when none is set. */
+export const DEFAULT_SESSION_NAME = 'alicloud-mqtt';
 /** STS accepts 900 s to the role's maximum session (at most 43 200 s). */
 export const MIN_DURATION_SECONDS = 900;
 export const MAX_DURATION_SECONDS = 43_200;

@@ -1,5 +1,6 @@
 import { OnsMqttClient } from '../client/client';
 import { type OnsMqttClientOptions } from '../client/options';
+import type { ClientRuntime } from '../client/runtime';
 import { OnsMqttError } from '../base/errors';
 import { errorHeadline } from './output';
 
@@ -46,10 +47,16 @@ const MESSAGES: Record<string, string> = {
     'The endpoint answered, but it does not serve the OnsMqtt API (QuerySessionByClientId): check the region (ApsaraMQ for MQTT must be available there) and the custom endpoint.',
 };
 
-export async function checkCredentials(options: OnsMqttClientOptions): Promise<CredentialCheckResult> {
+export async function checkCredentials(
+  options: OnsMqttClientOptions,
+  runtime?: ClientRuntime,
+): Promise<CredentialCheckResult> {
   let client: OnsMqttClient;
   try {
-    client = new OnsMqttClient({ ...options, retry: { maxAttempts: 1 }, timeoutMs: options.timeoutMs ?? 10_000 });
+    client = new OnsMqttClient(
+      { ...options, retry: { maxAttempts: 1 }, timeoutMs: options.timeoutMs ?? 10_000 },
+      runtime,
+    );
   } catch (error) {
     if (error instanceof OnsMqttError)
       return {

@@ -60,7 +60,10 @@ export function signAcs3(
     'x-acs-signature-nonce': at.nonce ?? randomUUID(),
     'x-acs-content-sha256': sha256Hex(body),
     ...(request.contentType ? { 'content-type': request.contentType } : {}),
-    ...(credentials.securityToken ? { 'x-acs-security-token': credentials.securityToken } : {}),
+    // With a token, the SDK names the temporary AccessKey in a signed header too.
+    ...(credentials.securityToken
+      ? { 'x-acs-accesskey-id': credentials.accessKeyId, 'x-acs-security-token': credentials.securityToken }
+      : {}),
   };
   const signed = Object.keys(headers).sort();
   const canonicalRequest = [

@@ -174,13 +174,25 @@ export function accountKey(account: string, api: RateLimitedApi): string {
   return `account\u0000${account}\u0000${api}`;
 }
 
-/** The limits one request of `api` counts against. */
-export function requestLimits(endpointHost: string, account: string, api: RateLimitedApi): LimitedKey[] {
+/**
+ * The limits one request of `api` counts against. `processes`: how many processes send from this
+ * IP with this account without a shared store (n8n queue mode without Redis): each keeps to its
+ * share, the limit divided by them (a burst of at least one), in buckets of their own.
+ */
+export function requestLimits(endpointHost: string, account: string, api: RateLimitedApi, processes = 1): LimitedKey[] {
   const { ratePerSecond, burst } = API_RATE_LIMITS[api];
   const perAccount = ACCOUNT_RATE_LIMITS[api];
+  const share = (limit: RateLimit): RateLimit =>
+    processes === 1
+      ? limit
+      : { ratePerSecond: limit.ratePerSecond / processes, burst: Math.max(1, Math.floor(limit.burst / processes)) };
+  const suffix = processes === 1 ? '' : `\u0000share/${processes}`;
   return [
-    { key: sourceKey(endpointHost, api), limit: { ratePerSecond, burst } },
-    { key: accountKey(account, api), limit: { ratePerSecond: perAccount.ratePerSecond, burst: perAccount.burst } },
+    { key: sourceKey(endpointHost, api) + suffix, limit: share({ ratePerSecond, burst }) },
+    {
+      key: accountKey(account, api) + suffix,
+      limit: share({ ratePerSecond: perAccount.ratePerSecond, burst: perAccount.burst }),
+    },
   ];
 }
 

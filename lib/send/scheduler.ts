@@ -50,6 +50,8 @@ export interface SchedulerOptions {
   /** This client's own ceiling in requests per second per API; lowers no one else's rate. */
   maxQps?: number;
   store?: TokenStore;
+  /** Processes sending from this IP with no shared store: this one keeps to its share (rate-limiter.ts requestLimits). */
+  processesPerIp?: number;
 }
 
 /**
@@ -97,7 +99,15 @@ export class RequestScheduler {
     }
     let limits = this.limits.get(api);
     if (!limits)
-      this.limits.set(api, (limits = requestLimits(this.options.endpointHost, this.options.account ?? 'unnamed', api)));
+      this.limits.set(
+        api,
+        (limits = requestLimits(
+          this.options.endpointHost,
+          this.options.account ?? 'unnamed',
+          api,
+          this.options.processesPerIp,
+        )),
+      );
     await processTokenStore.take(limits, signal);
     if (this.store === processTokenStore) return this.granted(api, performance.now());
     // The process's own buckets first, then the shared store's. When the shared store kept the

@@ -33,6 +33,26 @@ export function reportGrant(grant: Grant): void {
   grantObserver?.(grant);
 }
 
+/** A request handed to the wire: `grantAgeMs` is how long after its rate token. */
+export interface Send extends Grant {
+  grantAgeMs: number;
+}
+
+let sendObserver: ((send: Send) => void) | undefined;
+
+/**
+ * Who hears of each request a host's HTTP transport hands over (lib/send/http-transport.ts; the
+ * SDK transport publishes on SEND_CHANNEL itself, at the socket): the Node runtime publishes them
+ * on SEND_CHANNEL, so that tests count both transports' sends alike.
+ */
+export function observeSends(observer: ((send: Send) => void) | undefined): void {
+  sendObserver = observer;
+}
+
+export function reportSend(send: Send): void {
+  sendObserver?.(send);
+}
+
 /**
  * The longest a rate token may wait for its request to be written and still count alone. A token
  * is spent on a request the moment it is granted; if that request only leaves later (a busy event

@@ -32,7 +32,8 @@ import {
   stormProperty,
   summaryProperty,
 } from '../n8n-common/watch-properties';
-import { alibabaCloudMqttApiTest, coreOptionsFromCredentials, createClient } from '../n8n-common/client';
+import { alibabaCloudMqttApiTest } from '../n8n-common/client';
+import { coreOptionsFromCredentials, createClient } from './node-client';
 import { triggerWatcher } from '../n8n-common/watch';
 
 /**

@@ -9,7 +9,7 @@ import {
   parseClientIdList,
   statusFields,
   type QueryMode,
-} from '../../lib/internal';
+} from '../../lib/portable';
 import {
   NodeApiError,
   NodeConnectionTypes,
@@ -87,7 +87,7 @@ export class AlibabaCloudMqttTrigger implements INodeType {
     const credentials = await this.getCredentials('alibabaCloudMqttApi');
     let client;
     try {
-      client = createClient(credentials, this.getNodeParameter('options', {}) as IDataObject, (message) =>
+      client = createClient(this, credentials, this.getNodeParameter('options', {}) as IDataObject, (message) =>
         this.logger.warn(message),
       );
     } catch (error) {

@@ -5,29 +5,18 @@ import type {
   INodeCredentialTestResult,
   IDataObject,
 } from 'n8n-workflow';
-import {
-  checkCredentials,
-  credentialFromFields,
-  OnsMqttClient,
-  proxyFromFields,
-  queueModeNotice,
-  sharedLimitFromEnvironment,
-  type OnsMqttClientOptions,
-} from '../../lib/internal';
+import { checkCredentials, credentialFromFields, OnsMqttClient, type OnsMqttClientOptions } from '../../lib/portable';
+import { credentialTestRuntime, n8nRuntime, type SendingContext } from './n8n-runtime';
 
 /** Credential fields of `alibabaCloudMqttApi` -> core client options (the core validates them). */
-export function coreOptionsFromCredentials(
-  c: ICredentialDataDecryptedObject,
-  env: NodeJS.ProcessEnv = process.env,
-): OnsMqttClientOptions {
+export function coreOptionsFromCredentials(c: ICredentialDataDecryptedObject): OnsMqttClientOptions {
   const region = c.region === 'custom' ? c.customRegion : c.region;
   return {
-    ...credentialFromFields(c, env),
+    ...credentialFromFields(c),
     regionId: (region as string) || undefined,
     network: (c.network as OnsMqttClientOptions['network']) || undefined,
     endpoint: (c.endpoint as string) || undefined,
-    // Empty: the environment's HTTPS_PROXY / HTTP_PROXY / NO_PROXY (the core's default).
-    ...proxyFromFields(c.proxyUrl, c.proxyPassword),
+    processesPerIp: typeof c.processesPerIp === 'number' ? c.processesPerIp : undefined,
   };
 }
 
@@ -41,32 +30,26 @@ export function coreOptionsFromNodeOptions(options: IDataObject): Partial<OnsMqt
   return out;
 }
 
-/** The queue-mode notice is given once per process, not once per execution. */
-let noticeGiven = false;
-
 /**
- * The client of one execution or poll. In queue mode (EXECUTIONS_MODE=queue) every worker is a
- * process of its own: the rate limit is then shared over n8n's own Redis unless
- * ALICLOUD_MQTT_SHARED_LIMIT says otherwise (lib/shared-limit/environment.ts). `warn` is n8n's logger.
+ * The client of one execution or poll, sending through n8n's HTTP helper with the node's
+ * credential (nodes/n8n-common/n8n-runtime.ts). In queue mode every worker is a process of its own:
+ * the credential's "Processes Sending From This IP" gives each its share of the rate limits.
+ * `warn` is n8n's logger.
  */
 export function createClient(
+  ctx: SendingContext,
   credentials: ICredentialDataDecryptedObject,
   options: IDataObject,
   warn?: (message: string) => void,
-  env: NodeJS.ProcessEnv = process.env,
 ): OnsMqttClient {
-  const sharedLimit = sharedLimitFromEnvironment(env);
-  const notice = queueModeNotice(env);
-  if (notice && warn && !noticeGiven) {
-    noticeGiven = true;
-    warn(notice);
-  }
-  return new OnsMqttClient({
-    ...coreOptionsFromCredentials(credentials, env),
-    ...coreOptionsFromNodeOptions(options),
-    ...(sharedLimit ? { sharedLimit } : {}),
-    ...(warn ? { warn } : {}),
-  });
+  return new OnsMqttClient(
+    {
+      ...coreOptionsFromCredentials(credentials),
+      ...coreOptionsFromNodeOptions(options),
+      ...(warn ? { warn } : {}),
+    },
+    n8nRuntime(ctx, credentials),
+  );
 }
 
 /** n8n credential test: a real signed request, answered in plain words. */
@@ -74,6 +57,6 @@ export async function alibabaCloudMqttApiTest(
   this: ICredentialTestFunctions,
   credential: ICredentialsDecrypted,
 ): Promise<INodeCredentialTestResult> {
-  const result = await checkCredentials(coreOptionsFromCredentials(credential.data ?? {}));
+  const result = await checkCredentials(coreOptionsFromCredentials(credential.data ?? {}), credentialTestRuntime(this));
   return { status: result.ok ? 'OK' : 'Error', message: result.message };
 }

@@ -1,5 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { DEFAULT_RESOLVE_PERCENT } from '../../lib/internal';
+import { DEFAULT_RESOLVE_PERCENT } from '../../lib/portable';
 
 /**
  * The fields of a fleet watch, shared by the polling trigger and the Status Trigger so that both

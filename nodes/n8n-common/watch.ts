@@ -6,7 +6,7 @@ import {
   type QueryMode,
   type SavedWatch,
   type WatchState,
-} from '../../lib/internal';
+} from '../../lib/portable';
 
 /**
  * The fleet watcher of an n8n trigger, from the settings both triggers share (events, *Offline

@@ -21,11 +21,17 @@ export interface ContextOptions {
   nodeType?: string;
   /** What n8n's getExecutionCancelSignal() returns (cancelling the execution aborts it). */
   cancelSignal?: AbortSignal;
+  /** The stored credential, to share between contexts or to read after the run; made from `credentials` when absent. */
+  store?: CredentialStore;
 }
+
+import { credentialStore, n8nHelpers, type CredentialStore } from './n8n-http';
 
 const expression = new Expression('UTC');
 
-export function executeContext(options: ContextOptions): IExecuteFunctions & { logs: string[] } {
+export function executeContext(
+  options: ContextOptions,
+): IExecuteFunctions & { logs: string[]; store: CredentialStore } {
   const items: INodeExecutionData[] = options.items.map((json) => ({ json }));
   const node: INode = {
     id: 'node-1',
@@ -49,15 +55,18 @@ export function executeContext(options: ContextOptions): IExecuteFunctions & { l
     return value;
   };
   const logs: string[] = [];
+  const store = options.store ?? credentialStore(options.credentials);
   const ctx = {
     logs,
+    store,
+    helpers: n8nHelpers(store, node, () => options.cancelSignal),
     getInputData: () => items,
     getNode: () => node,
     getNodeParameter: (name: string, itemIndex: number, fallback?: unknown) => {
       const value = options.parameters[name];
       return value === undefined ? fallback : resolve(value, itemIndex);
     },
-    getCredentials: async () => options.credentials,
+    getCredentials: async () => ({ ...store.data }),
     continueOnFail: () => node.onError === 'continueRegularOutput' || node.onError === 'continueErrorOutput',
     getExecutionCancelSignal: () => options.cancelSignal,
     logger: {
@@ -67,7 +76,7 @@ export function executeContext(options: ContextOptions): IExecuteFunctions & { l
       error: (m: string) => logs.push(m),
     },
   };
-  return ctx as unknown as IExecuteFunctions & { logs: string[] };
+  return ctx as unknown as IExecuteFunctions & { logs: string[]; store: CredentialStore };
 }
 
 /** Evaluate the node's dynamic `outputs` expression as n8n does, for given parameters. */
@@ -84,7 +93,9 @@ export function pollContext(options: {
   credentials: ICredentialDataDecryptedObject;
   mode?: 'trigger' | 'manual';
   staticData?: IDataObject;
+  store?: CredentialStore;
 }) {
+  const store = options.store ?? credentialStore(options.credentials);
   const staticData = options.staticData ?? {};
   const warnings: string[] = [];
   const node: INode = {
@@ -98,7 +109,8 @@ export function pollContext(options: {
   const ctx = {
     getNodeParameter: (name: string, fallback?: unknown) =>
       options.parameters[name] === undefined ? fallback : options.parameters[name],
-    getCredentials: async () => options.credentials,
+    getCredentials: async () => ({ ...store.data }),
+    helpers: n8nHelpers(store, node),
     getNode: () => node,
     getMode: () => options.mode ?? 'trigger',
     getWorkflowStaticData: () => staticData,
@@ -109,5 +121,5 @@ export function pollContext(options: {
       error: (m: string) => warnings.push(m),
     },
   };
-  return { ctx: ctx as unknown as import('n8n-workflow').IPollFunctions, staticData, warnings };
+  return { ctx: ctx as unknown as import('n8n-workflow').IPollFunctions, staticData, warnings, store };
 }

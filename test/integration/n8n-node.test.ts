@@ -1,3 +1,4 @@
+import { credentialTestContext } from '../helpers/n8n-http';
 import { NodeApiError, NodeOperationError, type INodeExecutionData } from 'n8n-workflow';
 import type { RunningEmulator } from '../../emulator';
 import { AlibabaCloudMqtt } from '../../nodes/AlibabaCloudMqtt/AlibabaCloudMqtt.node';
@@ -376,7 +377,7 @@ describe('n8n node: Get Connection Trace', () => {
 
 describe('n8n credential test', () => {
   const test = (data: Record<string, unknown>) =>
-    alibabaCloudMqttApiTest.call({} as never, {
+    alibabaCloudMqttApiTest.call(credentialTestContext(), {
       id: '1',
       name: 'c',
       type: 'alibabaCloudMqttApi',
@@ -417,7 +418,7 @@ describe('n8n credential test', () => {
 
 describe('n8n credential test: accepted keys that would still fail every call', () => {
   const test = (data: Record<string, unknown>) =>
-    alibabaCloudMqttApiTest.call({} as never, {
+    alibabaCloudMqttApiTest.call(credentialTestContext(), {
       id: '1',
       name: 'c',
       type: 'alibabaCloudMqttApi',

@@ -4,6 +4,7 @@
  * Node-RED runtime. Each host names its own session, so the emulator's STS log counts the
  * AssumeRoles of each: one per token lifetime (tokens live 2.5 s here, renewed at 3/4 of that).
  */
+import { credentialStore, credentialTestContext } from '../helpers/n8n-http';
 import { startEmulator, type RunningEmulator } from '../../emulator';
 import { resetCredentialSessions } from '../../lib/internal';
 import { AlibabaCloudMqtt } from '../../nodes/AlibabaCloudMqtt/AlibabaCloudMqtt.node';
@@ -76,6 +77,8 @@ function expectOnePerLifetime(sessionName: string): void {
 
 it('n8n node execute(): items keep going to Online across expiries', async () => {
   const node = new AlibabaCloudMqtt();
+  // n8n keeps the credential (and the session its preAuthentication stored) across executions.
+  const store = credentialStore(roleFields('n8n-execute'));
   const started = Date.now();
   let runs = 0;
   while (Date.now() - started < RUN_MS) {
@@ -88,7 +91,8 @@ it('n8n node execute(): items keep going to Online across expiries', async () =>
         options: { maxAttempts: 1 },
       },
       items: [{ clientId: 'GID_host@@@on' }],
-      credentials: roleFields('n8n-execute'),
+      credentials: store.data,
+      store,
     });
     const [online] = await node.execute.call(ctx);
     expect(online.map((i) => i.json.online)).toEqual([true]);
@@ -159,7 +163,7 @@ it('Node-RED config (RAM role) and session node in the runtime: every message ro
 }, 30_000);
 
 it('n8n credential test: the exchange is step one, and its failure says so in words', async () => {
-  const ok = await alibabaCloudMqttApiTest.call({} as never, {
+  const ok = await alibabaCloudMqttApiTest.call(credentialTestContext(), {
     id: '1',
     name: 'c',
     type: 'alibabaCloudMqttApi',
@@ -169,7 +173,7 @@ it('n8n credential test: the exchange is step one, and its failure says so in wo
     status: 'OK',
     message: expect.stringContaining(`temporary credentials for ${ROLE} (assumed by ${BASE.accessKeyId}) obtained`),
   });
-  const denied = await alibabaCloudMqttApiTest.call({} as never, {
+  const denied = await alibabaCloudMqttApiTest.call(credentialTestContext(), {
     id: '1',
     name: 'c',
     type: 'alibabaCloudMqttApi',
@@ -180,7 +184,7 @@ it('n8n credential test: the exchange is step one, and its failure says so in wo
     /^Could not obtain credentials for acs:ram::1234567890123456:role\/not-there .*EntityNotExist\.Role.*does not exist/,
   );
   expect(denied.message).not.toContain(BASE.accessKeySecret);
-  const ambient = await alibabaCloudMqttApiTest.call({} as never, {
+  const ambient = await alibabaCloudMqttApiTest.call(credentialTestContext(), {
     id: '1',
     name: 'c',
     type: 'alibabaCloudMqttApi',
@@ -188,7 +192,7 @@ it('n8n credential test: the exchange is step one, and its failure says so in wo
   });
   expect(ambient).toEqual({
     status: 'Error',
-    message: expect.stringContaining('ALICLOUD_MQTT_ALLOW_SYSTEM_CREDENTIALS=true'),
+    message: expect.stringContaining('install @mqtt-ops/n8n-nodes-alicloud-mqtt-extras and use its credential'),
   });
 });
 

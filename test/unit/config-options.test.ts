@@ -1,6 +1,6 @@
 /** The Node-RED config node's fields -> client options: the Authentication choice, and 0.1 nodes. */
 import { configToClientOptions, configToSharedLimit } from '../../nodes/node-red/config-options';
-import { coreOptionsFromCredentials } from '../../nodes/n8n-common/client';
+import { coreOptionsFromCredentials } from '../../nodes/AlibabaCloudMqttStatusTrigger/node-client';
 import { describeRedis, resolveSharedLimit } from '../../lib/shared-limit/options';
 
 const keys = { accessKeyId: 'LTAI5tConfig01', accessKeySecret: 'config-SECRET-1' };
@@ -107,7 +107,7 @@ describe('the shared limit of a config node', () => {
   });
 });
 
-describe('Proxy URL (Node-RED config node, n8n credential)', () => {
+describe('Proxy URL (Node-RED config node, n8n extras credential)', () => {
   it('Node-RED: the password credential goes into the URL that names a user; empty means the environment', () => {
     expect(
       configToClientOptions(
@@ -123,7 +123,7 @@ describe('Proxy URL (Node-RED config node, n8n credential)', () => {
     expect(configToClientOptions({ id: 'c', proxyUrl: '  ' }, keys)).not.toHaveProperty('proxy');
   });
 
-  it('n8n: the credential field, trimmed; empty means the environment', () => {
+  it('n8n extras: the credential field, trimmed; empty means the environment', () => {
     const base = { authentication: 'accessKey', ...keys, region: 'cn-hangzhou' };
     expect(coreOptionsFromCredentials({ ...base, proxyUrl: ' http://proxy.corp:3128 ' }).proxy).toEqual({
       url: 'http://proxy.corp:3128',

@@ -5,7 +5,7 @@ import {
   type OnsMqttClient,
   type SessionBatcher,
   type SessionStatus,
-} from '../../../lib/internal';
+} from '../../../lib/portable';
 
 /** What one item of one execution gets to work with. */
 export interface OperationItem {

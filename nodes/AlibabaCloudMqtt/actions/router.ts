@@ -1,5 +1,5 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
-import { asOnsMqttError, OnsMqttError, SessionBatcher, type OnsMqttClient } from '../../../lib/internal';
+import { asOnsMqttError, OnsMqttError, SessionBatcher, type OnsMqttClient } from '../../../lib/portable';
 import { createClient } from '../../n8n-common/client';
 import type { OperationResult } from './operation';
 import { DEFAULT_RESOURCE, findOperation } from './operations';
@@ -27,7 +27,7 @@ export async function router(this: IExecuteFunctions): Promise<INodeExecutionDat
     // Inside the try: if this threw out of execute() under "Continue", n8n would pass every input
     // item to output 0, i.e. report them all Online.
     const credentials = await this.getCredentials('alibabaCloudMqttApi');
-    client = createClient(credentials, this.getNodeParameter('options', 0, {}) as IDataObject, (text) =>
+    client = createClient(this, credentials, this.getNodeParameter('options', 0, {}) as IDataObject, (text) =>
       this.logger.warn(text),
     );
   } catch (error) {

@@ -15,7 +15,7 @@ import {
   statusFields,
   type OnsMqttError,
   type SessionStatus,
-} from '../../../lib/internal';
+} from '../../../lib/portable';
 
 /** What became of one input item. */
 export type ItemOutcome =

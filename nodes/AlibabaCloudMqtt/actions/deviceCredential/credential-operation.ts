@@ -1,5 +1,5 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
-import { runDeviceCredentialOperation, type DeviceCredentialOperation } from '../../../../lib/internal';
+import { runDeviceCredentialOperation, type DeviceCredentialOperation } from '../../../../lib/portable';
 import { clientIdParameter, instanceIdParameter } from '../../../n8n-common/parameters';
 import type { N8nOperation } from '../operation';
 

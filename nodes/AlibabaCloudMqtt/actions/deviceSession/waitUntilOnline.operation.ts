@@ -1,5 +1,5 @@
 import type { INodeExecutionData } from 'n8n-workflow';
-import { statusFields } from '../../../../lib/internal';
+import { statusFields } from '../../../../lib/portable';
 import { clientIdParameter, instanceIdParameter } from '../../../n8n-common/parameters';
 import type { N8nOperation } from '../operation';
 

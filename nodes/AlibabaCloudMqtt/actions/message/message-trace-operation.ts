@@ -1,5 +1,5 @@
 import type { IDataObject } from 'n8n-workflow';
-import { runMessageTrace, type MessageTraceKind } from '../../../../lib/internal';
+import { runMessageTrace, type MessageTraceKind } from '../../../../lib/portable';
 import { traceLimit, type N8nOperation } from '../operation';
 
 /**

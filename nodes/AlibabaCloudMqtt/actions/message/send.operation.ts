@@ -1,5 +1,5 @@
 import type { IDataObject } from 'n8n-workflow';
-import { sentMessageFields } from '../../../../lib/internal';
+import { sentMessageFields } from '../../../../lib/portable';
 import { instanceIdParameter } from '../../../n8n-common/parameters';
 import type { N8nOperation } from '../operation';
 

@@ -1,5 +1,5 @@
 import type { IDataObject } from 'n8n-workflow';
-import { runTokenOperation, type TokenActions } from '../../../../lib/internal';
+import { runTokenOperation, type TokenActions } from '../../../../lib/portable';
 import { instanceIdParameter } from '../../../n8n-common/parameters';
 import type { N8nOperation } from '../operation';
 

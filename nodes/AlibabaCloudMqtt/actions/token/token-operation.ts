@@ -1,5 +1,5 @@
 import type { IDataObject, INodeProperties } from 'n8n-workflow';
-import { runTokenOperation } from '../../../../lib/internal';
+import { runTokenOperation } from '../../../../lib/portable';
 import { instanceIdParameter } from '../../../n8n-common/parameters';
 import type { N8nOperation } from '../operation';
 
