@@ -1,5 +1,5 @@
 import js from '@eslint/js';
-import { configWithoutCloudSupport } from '@n8n/node-cli/eslint';
+import { config as n8nCloudConfig, configWithoutCloudSupport as n8nConfig } from '@n8n/node-cli/eslint';
 import importX from 'eslint-plugin-import-x';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
@@ -7,14 +7,13 @@ import tseslint from 'typescript-eslint';
 /**
  * One configuration for the whole source, read by `n8n-node lint` and by `eslint` alike.
  *
- * - The n8n node and credential files get n8n's community-node rules, without the n8n Cloud-only
- *   ones. One more rule is off on purpose: this package runs Alibaba Cloud's official SDK
- *   (@alicloud/openapi-client) at run time, which makes it an unverified community package for
- *   self-hosted n8n (see README). From @n8n/node-cli 0.48 `no-runtime-dependencies` is also in
- *   the non-cloud preset; every other rule applies.
- * - Everything else in TypeScript (the core, the Node-RED nodes, the emulator, benchmarks, tests)
- *   gets typescript-eslint's recommended type-aware rules; the JavaScript scripts get ESLint's
- *   recommended rules.
+ * - The n8n node and credential files get n8n's community-node rules with n8n Cloud's (the
+ *   `strict` preset n8n verifies with: no runtime dependency, no Node module but `crypto`, no timer
+ *   or `process`), nothing turned off. The same rules run on the shipped tarball in `npm test`
+ *   (scripts/n8n-scan.mjs, n8n's own scanner).
+ * - Everything else in TypeScript (the core, the Node-RED nodes, the extras package, the emulator,
+ *   benchmarks, tests) gets typescript-eslint's recommended type-aware rules; the JavaScript scripts
+ *   get ESLint's recommended rules.
  */
 /**
  * The rooms of lib/ (docs/architecture.md) and the rooms each may import: the ones below it. A
@@ -88,15 +87,48 @@ const N8N_VERIFIABLE = [
   'credentials/**/*.ts',
 ];
 
-const N8N_ELSEWHERE = ['lib/**', 'nodes/node-red/**', 'emulator/**', 'bench/**', 'scripts/**', 'test/**'];
+const N8N_ELSEWHERE = [
+  'lib/**',
+  'nodes/node-red/**',
+  'packages/**',
+  'emulator/**',
+  'bench/**',
+  'scripts/**',
+  'test/**',
+];
+/**
+ * The extras package (packages/n8n-extras, a package root of its own): n8n's community-node rules
+ * without n8n Cloud's (it has runtime dependencies by design), on its files.
+ */
+const inExtras = (pattern) => `packages/n8n-extras/${pattern.replace(/^\.\//, '')}`;
 const TYPED = ['lib/**/*.ts', 'nodes/node-red/**/*.ts', 'emulator/**/*.ts', 'bench/**/*.ts', 'test/**/*.ts'];
 
 export default [
-  { ignores: ['dist/**', 'resources/**', 'node_modules/**', 'examples/**', 'workflows/**', 'coverage/**', '.e2e/**'] },
-  ...configWithoutCloudSupport.map((config) =>
+  {
+    ignores: [
+      'dist/**',
+      'resources/**',
+      'node_modules/**',
+      'examples/**',
+      'workflows/**',
+      'coverage/**',
+      '.e2e/**',
+      '.n8n-lint/**',
+      'packages/*/dist/**',
+      'packages/node-red/resources/**',
+      'packages/node-red/examples/**',
+    ],
+  },
+  ...n8nCloudConfig.map((config) =>
     config.files ? { ...config, ignores: [...(config.ignores ?? []), ...N8N_ELSEWHERE] } : config,
   ),
-  { rules: { '@n8n/community-nodes/no-runtime-dependencies': 'off' } },
+  ...n8nConfig.filter((config) => config.files).map((config) => ({ ...config, files: config.files.map(inExtras) })),
+  {
+    // The one rule the extras package cannot meet, by design: it exists for what needs libraries
+    // (AMQP, Redis, Alibaba's SDK and credential providers). The verifiable package turns nothing off.
+    files: ['packages/n8n-extras/package.json'],
+    rules: { '@n8n/community-nodes/no-runtime-dependencies': 'off' },
+  },
   ...tseslint.configs.recommendedTypeChecked.map((config) => ({ ...config, files: TYPED })),
   {
     files: TYPED,

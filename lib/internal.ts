@@ -19,6 +19,8 @@ export type { OfflineDetailsOptions } from './base/results';
 export { invalidInput, asOnsMqttError } from './base/errors';
 export { displayValue } from './base/validation';
 export { environment, type Environment } from './base/environment';
+export { later, every, soon } from './base/clock';
+export { allowManyListeners } from './base/node-signals';
 export { ownValue, setOwn } from './base/own-keys';
 export { classifyError } from './base/error-table';
 export type { Classification } from './base/error-table';

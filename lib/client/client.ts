@@ -9,6 +9,7 @@ import type {
   ConnectionEvent,
   MessageTraceEvent,
   OfflineDetails,
+  OfflineDetailsOptions,
   QueryMode,
   SessionQueryOutcome,
   SessionStatus,
@@ -28,7 +29,6 @@ import {
   parseUtcOffset,
   readOfflineDetails,
 } from '../actions/offline-details';
-import { type OfflineDetailsOptions } from '../base/results';
 import * as provisioning from '../actions/provisioning';
 import { querySession, querySessions, type SessionContext } from '../actions/sessions';
 import {

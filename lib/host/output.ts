@@ -1,6 +1,5 @@
-import { isSessionFailure, type SessionQueryOutcome, type SessionStatus } from '../base/results';
+import { isSessionFailure, type OfflineDetails, type SessionQueryOutcome, type SessionStatus } from '../base/results';
 import type { OnsMqttError } from '../base/errors';
-import type { OfflineDetails } from '../base/results';
 
 /**
  * The output fields both hosts emit, so that a flow moved from Node-RED to n8n (or back) finds

@@ -1,9 +1,15 @@
 import { abortedError } from '../base/abort';
 import { ownValue } from '../base/own-keys';
-import { isSessionFailure, type QueryMode, type SessionQueryFailure, type SessionQueryOutcome } from '../base/results';
+import {
+  isSessionFailure,
+  type OfflineDetails,
+  type OfflineDetailsOptions,
+  type QueryMode,
+  type SessionQueryFailure,
+  type SessionQueryOutcome,
+} from '../base/results';
 import { type OnsMqttClient } from '../client/client';
 import { reconcileAfterRestart, type ReconcileReport } from './restart-reconcile';
-import type { OfflineDetails, OfflineDetailsOptions } from '../base/results';
 import {
   observationsOf,
   summarize,

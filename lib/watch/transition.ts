@@ -3,8 +3,7 @@
  * is a pure function of (previous state, new observations, time): no timers, no I/O, so that both
  * hosts share it and tests drive it with a fake clock.
  */
-import { isSessionFailure, type SessionQueryOutcome } from '../base/results';
-import type { OfflineDetails } from '../base/results';
+import { isSessionFailure, type OfflineDetails, type SessionQueryOutcome } from '../base/results';
 import { invalidInput } from '../base/errors';
 import { ownValue, setOwn } from '../base/own-keys';
 import { displayValue } from '../base/validation';

@@ -19,9 +19,8 @@
 import { randomUUID } from 'node:crypto';
 import { abortedError } from '../base/abort';
 import type { OnsMqttClient } from '../client/client';
-import type { QueryMode } from '../base/results';
+import type { OfflineDetailsOptions, QueryMode } from '../base/results';
 import { checkFleet, type FleetCheckResult } from './fleet-check';
-import type { OfflineDetailsOptions } from '../base/results';
 import type { WatchOptions, WatchState } from './transition';
 
 /** What a watcher keeps between checks and across restarts: plain JSON. */

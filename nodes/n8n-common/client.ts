@@ -7,6 +7,7 @@ import type {
 } from 'n8n-workflow';
 import { checkCredentials, credentialFromFields, OnsMqttClient, type OnsMqttClientOptions } from '../../lib/portable';
 import { credentialTestRuntime, n8nRuntime, type SendingContext } from './n8n-runtime';
+import { coreOptionsFromNodeOptions } from './parameters';
 
 /** Credential fields of `alibabaCloudMqttApi` -> core client options (the core validates them). */
 export function coreOptionsFromCredentials(c: ICredentialDataDecryptedObject): OnsMqttClientOptions {
@@ -18,16 +19,6 @@ export function coreOptionsFromCredentials(c: ICredentialDataDecryptedObject): O
     endpoint: (c.endpoint as string) || undefined,
     processesPerIp: typeof c.processesPerIp === 'number' ? c.processesPerIp : undefined,
   };
-}
-
-/** The node's "Options" collection -> core client options. */
-export function coreOptionsFromNodeOptions(options: IDataObject): Partial<OnsMqttClientOptions> {
-  const out: Partial<OnsMqttClientOptions> = {};
-  if (options.timeout !== undefined) out.timeoutMs = options.timeout as number;
-  if (options.maxAttempts !== undefined) out.retry = { maxAttempts: options.maxAttempts as number };
-  if (options.maxRequestsPerSecond !== undefined) out.maxRequestsPerSecond = options.maxRequestsPerSecond as number;
-  if (options.concurrency !== undefined) out.concurrency = options.concurrency as number;
-  return out;
 }
 
 /**

@@ -1,4 +1,5 @@
-import type { INodeProperties } from 'n8n-workflow';
+import type { IDataObject, INodeProperties } from 'n8n-workflow';
+import type { OnsMqttClientOptions } from '../../lib/portable';
 
 /** Options shared by every operation: they tune the core's timeout, retries and rate. */
 export const clientOptions: INodeProperties = {
@@ -140,3 +141,13 @@ export const msgIdParameter: INodeProperties = {
   placeholder: 'AC1EC0030EAB78308DB16A3EC773BD95',
   description: 'MsgId of the message: what Send returns, or what the client messages trace lists',
 };
+
+/** The node's "Options" collection -> core client options. */
+export function coreOptionsFromNodeOptions(options: IDataObject): Partial<OnsMqttClientOptions> {
+  const out: Partial<OnsMqttClientOptions> = {};
+  if (options.timeout !== undefined) out.timeoutMs = options.timeout as number;
+  if (options.maxAttempts !== undefined) out.retry = { maxAttempts: options.maxAttempts as number };
+  if (options.maxRequestsPerSecond !== undefined) out.maxRequestsPerSecond = options.maxRequestsPerSecond as number;
+  if (options.concurrency !== undefined) out.concurrency = options.concurrency as number;
+  return out;
+}

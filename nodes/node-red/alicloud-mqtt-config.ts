@@ -1,4 +1,4 @@
-import { checkCredentials, OnsMqttError } from '../../lib/internal';
+import { checkCredentials, environment, OnsMqttError } from '../../lib/internal';
 import { configToClientOptions, configToSharedLimit, type ConfigDef, type ConfigNode } from './config-options';
 import type { Node, NodeAPI, NodeDef } from './types';
 
@@ -94,7 +94,7 @@ function dialogValues(
 
 function withEnv<T extends string | number>(value: T): T | string {
   const env = typeof value === 'string' ? /^\$\{(\w+)\}$/.exec(value.trim()) : null;
-  return env ? (process.env[env[1]] ?? '') : value;
+  return env ? (environment()[env[1]] ?? '') : value;
 }
 
 /** Typed credentials over the stored ones: a placeholder or a field not sent keeps the stored value. */

@@ -1,5 +1,7 @@
 import { migrateAuthentication } from './migrations';
 import {
+  environment,
+  type Environment,
   credentialFromFields,
   invalidInput,
   proxyFromFields,
@@ -47,7 +49,7 @@ export type ConfigDef = { id: string; name?: string } & {
 export function configToSharedLimit(
   def: ConfigDef,
   credentials: Record<string, string | undefined> | undefined,
-  env: NodeJS.ProcessEnv = process.env,
+  env: Environment = environment(),
 ): SharedLimitOptions | undefined {
   const url = typeof def.sharedLimitUrl === 'string' ? def.sharedLimitUrl.trim() : '';
   const egressId = typeof def.egressId === 'string' && def.egressId.trim() ? def.egressId.trim() : undefined;

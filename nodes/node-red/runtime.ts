@@ -1,5 +1,7 @@
-import { setMaxListeners } from 'node:events';
 import {
+  allowManyListeners,
+  later,
+  soon,
   asOnsMqttError as asCoreError,
   describeError,
   errorFields,
@@ -168,7 +170,7 @@ export class PendingWork {
 
   constructor() {
     // Every message in flight listens on this one signal: hundreds of listeners are expected.
-    setMaxListeners(0, this.controller.signal);
+    allowManyListeners(this.controller.signal);
   }
 
   get signal(): AbortSignal {
@@ -197,14 +199,14 @@ export class PendingWork {
   async close(limitMs = 5_000): Promise<void> {
     this.controller.abort();
     if (this.pending.size === 0) return;
-    let timer: NodeJS.Timeout | undefined;
+    let cancel: () => void = () => undefined;
     await Promise.race([
       Promise.allSettled([...this.pending]),
       new Promise((resolve) => {
-        timer = setTimeout(resolve, limitMs);
+        cancel = later(limitMs, () => resolve(undefined));
       }),
     ]);
-    clearTimeout(timer);
+    cancel();
   }
 }
 
@@ -248,7 +250,7 @@ export function wireHandlers(
     }
     if (next < intake.length) {
       scheduled = true;
-      setImmediate(startSlice);
+      soon(startSlice);
     } else {
       intake = [];
       next = 0;
@@ -263,7 +265,7 @@ export function wireHandlers(
     intake.push([msg, send, done]);
     if (!scheduled) {
       scheduled = true;
-      setImmediate(startSlice);
+      soon(startSlice);
     }
   });
   node.on('close', (_removed: boolean, done: () => void) => {

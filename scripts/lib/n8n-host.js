@@ -18,6 +18,18 @@ function run(file, args, options) {
   });
 }
 
+/** npm install of `tarballs` into an n8n user folder's nodes directory, as the README says to install them. */
+async function installInto(nodesDir, nodeBinary, tarballs) {
+  const pathEnv = `${path.dirname(nodeBinary)}${path.delimiter}${process.env.PATH}`;
+  const install = await run(
+    'npm',
+    ['install', '--no-audit', '--no-fund', '--omit=dev', '--ignore-scripts', '--loglevel=error', ...tarballs],
+    { cwd: nodesDir, env: { ...process.env, PATH: pathEnv } },
+  );
+  if (install.code !== 0) throw new Error(`Installing ${tarballs.join(', ')} into n8n failed: ${install.stderr}`);
+}
+
+/** `tarball`: one package's tarball, or several installed side by side (the n8n package and its extras). */
 async function createN8n({ n8nBin, nodeBinary, tarball }) {
   const userFolder = fs.mkdtempSync(path.join(os.tmpdir(), 'alicloud-mqtt-n8n-'));
   const nodesDir = path.join(userFolder, '.n8n', 'nodes');
@@ -27,15 +39,7 @@ async function createN8n({ n8nBin, nodeBinary, tarball }) {
     JSON.stringify({ name: 'installed-nodes', private: true, dependencies: {} }),
   );
   const pathEnv = `${path.dirname(nodeBinary)}${path.delimiter}${process.env.PATH}`;
-  const install = await run(
-    'npm',
-    ['install', '--no-audit', '--no-fund', '--omit=dev', '--ignore-scripts', '--loglevel=error', tarball],
-    {
-      cwd: nodesDir,
-      env: { ...process.env, PATH: pathEnv },
-    },
-  );
-  if (install.code !== 0) throw new Error(`Installing the package into n8n failed: ${install.stderr}`);
+  await installInto(nodesDir, nodeBinary, [tarball].flat());
   const brokerPort = await freePort();
   const env = {
     ...process.env,
@@ -71,6 +75,10 @@ async function createN8n({ n8nBin, nodeBinary, tarball }) {
   return {
     userFolder,
     env,
+    /** Installs more packages beside those installed (n8n loads them when it next starts). */
+    async install(tarballs) {
+      await installInto(nodesDir, nodeBinary, [tarballs].flat());
+    },
     async importCredentials(credentials) {
       const r = await cli(['import:credentials', '--input', writeJson('credentials.json', credentials)]);
       if (r.code !== 0) throw new Error(`import:credentials failed: ${r.stdout}\n${r.stderr}`);

@@ -31,11 +31,17 @@ process.once('exit', () => {
 });
 
 /** `npm pack` of the built tree into a temporary folder; returns the tarball path. */
-function packTarball() {
+/**
+ * `npm pack` of one of the repository's packages, from the last build (docs/packages.md): 'node-red'
+ * (packages/node-red, what this file's Node-RED runs), 'n8n' (the root: the verifiable n8n package)
+ * or 'n8n-extras' (packages/n8n-extras).
+ */
+const PACKAGE_DIRS = { 'node-red': 'packages/node-red', n8n: '.', 'n8n-extras': 'packages/n8n-extras' };
+function packTarball(which = 'node-red') {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alicloud-mqtt-tarball-'));
   packedDirs.push(dir);
   execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', dir], {
-    cwd: ROOT,
+    cwd: path.join(ROOT, PACKAGE_DIRS[which]),
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return path.join(

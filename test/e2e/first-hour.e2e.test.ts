@@ -37,6 +37,7 @@ let demo: ChildProcess;
 let out = '';
 let ports: { mqtt: number; amqp: number; nodeRed: number };
 let tarball: string;
+let n8nTarball: string;
 
 const waitForText = async (pattern: RegExp, timeoutMs: number, from = 0) => {
   const deadline = Date.now() + timeoutMs;
@@ -72,6 +73,7 @@ beforeAll(async () => {
   demo.stderr!.on('data', (d: Buffer) => (out += d.toString()));
   await waitForText(/Press Ctrl-C to stop/, 180_000);
   tarball = nodeRedHost.packTarball();
+  n8nTarball = nodeRedHost.packTarball('n8n');
 }, 240_000);
 
 afterAll(async () => {
@@ -290,7 +292,7 @@ describe('Node-RED', () => {
 describe('n8n', () => {
   it('each workflow, imported into n8n 2.40 with the credential the docs describe, ends without error; the tickets reach the inbox', async () => {
     const nodeBinary = node24();
-    const n8n = await n8nHost.createN8n({ n8nBin: n8nBin('2.40.7', nodeBinary), nodeBinary, tarball });
+    const n8n = await n8nHost.createN8n({ n8nBin: n8nBin('2.40.7', nodeBinary), nodeBinary, tarball: n8nTarball });
     const workflows = readdirSync(join(ROOT, 'workflows'))
       .filter((f) => f.endsWith('.json'))
       .map(

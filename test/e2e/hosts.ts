@@ -25,7 +25,8 @@ export const nodeRedHost = require('../../scripts/lib/node-red-host.js') as {
     extraEnv?: Record<string, string>;
     onLog?: (l: string) => void;
   }): Promise<NodeRedHost>;
-  packTarball(): string;
+  /** 'node-red' (default), 'n8n' (the verifiable package, the repository root) or 'n8n-extras'. */
+  packTarball(which?: 'node-red' | 'n8n' | 'n8n-extras'): string;
 };
 
 export interface NodeRedHost {
@@ -57,7 +58,7 @@ export interface NodeRedHost {
 /** A real n8n (scripts/lib/n8n-host.js): the package installed from its tarball, n8n's CLI, `n8n start` or a worker. */
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const n8nHost = require('../../scripts/lib/n8n-host.js') as {
-  createN8n(o: { n8nBin: string; nodeBinary: string; tarball: string }): Promise<N8nHost>;
+  createN8n(o: { n8nBin: string; nodeBinary: string; tarball: string | string[] }): Promise<N8nHost>;
 };
 
 /** One node's output items, as `n8n execute` reports them (n8n's run data, read loosely). */
@@ -73,6 +74,8 @@ export interface N8nProcess {
 export interface N8nHost {
   userFolder: string;
   env: Record<string, string | undefined>;
+  /** Installs more packages beside those installed; n8n loads them when it next starts. */
+  install(tarballs: string | string[]): Promise<void>;
   importCredentials(c: unknown[]): Promise<void>;
   importWorkflows(w: unknown[]): Promise<void>;
   /** `publish:workflow` on n8n 2.x, `update:workflow --active=true` on 1.x. */

@@ -127,7 +127,7 @@ beforeAll(async () => {
   const n8n = await n8nHost.createN8n({
     n8nBin: n8nBin('2.40.7', node24()),
     nodeBinary: node24(),
-    tarball: nodeRedHost.packTarball(),
+    tarball: nodeRedHost.packTarball('n8n'),
   });
   cleanup = () => n8n.cleanup();
   await n8n.importCredentials([

@@ -37,7 +37,7 @@ let redis: RedisServer;
 let tarball: string;
 beforeAll(async () => {
   [emu, redis] = await Promise.all([startEmulatorProcess(), startRedis()]);
-  tarball = nodeRedHost.packTarball();
+  tarball = nodeRedHost.packTarball('n8n');
 }, 120_000);
 afterAll(async () => {
   await Promise.all([emu?.stop(), redis?.stop()]);

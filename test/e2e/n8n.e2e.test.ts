@@ -16,7 +16,9 @@ const AK = 'LTAI5tE2En8n';
 const INSTANCE = 'post-cn-emulator01';
 const NODE_TYPE = '@mqtt-ops/n8n-nodes-alicloud-mqtt.alibabaCloudMqtt';
 const TRIGGER_TYPE = '@mqtt-ops/n8n-nodes-alicloud-mqtt.alibabaCloudMqttTrigger';
-const STATUS_TRIGGER_TYPE = '@mqtt-ops/n8n-nodes-alicloud-mqtt.alibabaCloudMqttStatusTrigger';
+// The push trigger is in the extras package, installed beside the verifiable one for its test only.
+const STATUS_TRIGGER_TYPE = '@mqtt-ops/n8n-nodes-alicloud-mqtt-extras.alibabaCloudMqttStatusTrigger';
+const EXTRAS_CRED = { alibabaCloudMqttExtrasApi: { id: 'alicloudExtras01', name: 'Alibaba Cloud MQTT Extras (e2e)' } };
 const ROLE = 'acs:ram::1234567890123456:role/n8n-e2e';
 const CRED = { alibabaCloudMqttApi: { id: 'alicloudE2E01', name: 'Alibaba Cloud MQTT (e2e)' } };
 
@@ -27,13 +29,16 @@ process.env.NODE_EXTRA_CA_CERTS = (require('../../scripts/ca-bundle.js') as { ca
 
 let emu: RunningEmulator;
 let tarball: string;
+let extrasTarball: string;
 beforeAll(async () => {
   emu = await startEmulator({
     accessKeys: [{ accessKeyId: AK, accessKeySecret: SECRET }],
     sts: { roles: [{ arn: ROLE, trustedAccessKeyIds: [AK] }] },
     amqpPort: 0, // the Cloud SDK endpoint of the Status Trigger (push)
   });
-  tarball = nodeRedHost.packTarball();
+  // The verifiable n8n package alone, as the README installs it; the extras package joins it for the Status Trigger.
+  tarball = nodeRedHost.packTarball('n8n');
+  extrasTarball = nodeRedHost.packTarball('n8n-extras');
 }, 120_000);
 afterAll(() => emu.stop());
 
@@ -473,14 +478,20 @@ describe.each(HOSTS)('%s', (_label, which) => {
   }, 300_000);
 
   /** An active workflow: a trigger of ours ("Watch"), each item it emits POSTed to the collector. */
-  const reportingWorkflow = (id: string, type: string, parameters: Record<string, unknown>, collectorUrl: string) => ({
+  const reportingWorkflow = (
+    id: string,
+    type: string,
+    parameters: Record<string, unknown>,
+    collectorUrl: string,
+    credentials: Record<string, unknown> = CRED,
+  ) => ({
     id,
     name: id,
     active: true,
     settings: { executionOrder: 'v1' },
     connections: { Watch: { main: [[{ node: 'Report', type: 'main', index: 0 }]] } },
     nodes: [
-      { id: `${id}-1`, name: 'Watch', type, typeVersion: 1, position: [0, 0], parameters, credentials: CRED },
+      { id: `${id}-1`, name: 'Watch', type, typeVersion: 1, position: [0, 0], parameters, credentials },
       {
         id: `${id}-2`,
         name: 'Report',
@@ -590,91 +601,6 @@ describe.each(HOSTS)('%s', (_label, which) => {
       await new Promise<void>((r) => deviceA.end(true, {}, () => r()));
     }
   }, 600_000);
-  /**
-   * The Status Trigger (push) in a running n8n: the emulator's Cloud SDK endpoint tells of a real
-   * device's drop, which reaches the workflow after one confirming query, not at the next poll; a
-   * device's message reaches it too; across a restart of n8n, a drop while it was down fires once
-   * and the drop fired before it does not fire again.
-   */
-  it('Status Trigger (push): a drop reaches the workflow without waiting for a poll, a device message too; a restart loses and repeats nothing', async () => {
-    const collector = await startCollector();
-    const A = 'GID_push@@@A';
-    const B = 'GID_push@@@B';
-    const deviceA = await connectMqtt(emu.mqttUrl!, A);
-    const deviceB = await connectMqtt(emu.mqttUrl!, B);
-    const polls = (id: string) =>
-      emu.requestLog().filter((e) => e.action === 'QuerySessionByClientId' && e.clientIds.includes(id)).length;
-    const events = () =>
-      collector.reports.map((r) =>
-        r.msg.event === 'message' ? `message ${r.msg.topic}` : `${r.msg.clientId} ${r.msg.event}`,
-      );
-    // This group's status events and the parent topic's messages all handled (other groups' wait: nobody consumes them).
-    const quiet = () =>
-      ['STATUS/GID_push', 'TOPIC/plant'].every(
-        (name) => (emu.cloudSdk!.backlog()[name]?.unacked ?? 0) + (emu.cloudSdk!.backlog()[name]?.waiting ?? 0) === 0,
-      );
-    const id = 'wfPushTrig0001';
-    await n8n.importWorkflows([
-      reportingWorkflow(
-        id,
-        STATUS_TRIGGER_TYPE,
-        {
-          instanceId: INSTANCE,
-          clientIds: [A, B].join('\n'),
-          events: ['offline', 'online'],
-          pushEndpoint: `amqp://127.0.0.1:${emu.cloudSdk!.port}`,
-          parentTopics: 'plant',
-          options: {},
-        },
-        collector.url,
-      ),
-    ]);
-    await n8n.activate(id);
-    let server = await n8n.start();
-    try {
-      // Subscribed, and the first full check (the baseline) done.
-      await waitFor(
-        () => emu.cloudSdk!.logins().length >= 1 && polls(A) >= 1 && polls(B) >= 1,
-        60_000,
-        'the subscription and its first check',
-      );
-      await waitFor(quiet, 30_000, 'the events of before handled');
-      const before = polls(A);
-      const droppedAt = Date.now();
-      (deviceA as unknown as { stream: { destroy(): void } }).stream.destroy();
-      await collector.waitFor(() => collector.reports.length >= 1, 60_000, 'the pushed drop');
-      console.log(
-        `${_label}: Status Trigger: a drop reached the workflow ${collector.reports[0].at - droppedAt} ms after the device's socket closed; the polling trigger polls at most once a minute (0 to 60 s, plus its check)`,
-      );
-      expect(collector.reports[0].msg).toMatchObject({ clientId: A, event: 'offline', previousOnline: true });
-      // From push: one confirming query of A, no poll of the fleet.
-      expect(polls(A) - before).toBe(1);
-      await new Promise<void>((r) => deviceB.publish('plant/B/battery', '{"level":7}', { qos: 1 }, () => r()));
-      await collector.waitFor(() => collector.reports.length >= 2, 60_000, 'the device message');
-      expect(collector.reports[1].msg).toMatchObject({
-        event: 'message',
-        topic: 'plant/B/battery',
-        payload: { level: 7 },
-        clientId: B,
-      });
-
-      await server.stop();
-      // While n8n is down, B drops.
-      await new Promise<void>((r) => deviceB.end(false, {}, () => r()));
-      await waitFor(() => !emu.isDeviceOnline(B));
-      server = await n8n.start();
-      await collector.waitFor(() => collector.reports.length >= 3, 90_000, 'the drop of while n8n was down');
-      await waitFor(quiet, 30_000, 'all handled');
-      await new Promise((r) => setTimeout(r, 3000));
-      expect(events()).toEqual([`${A} offline`, 'message plant/B/battery', `${B} offline`]);
-      expect(server.logs.join('')).not.toContain(SECRET);
-    } finally {
-      await server.stop();
-      await collector.stop();
-      await new Promise<void>((r) => deviceA.end(true, {}, () => r()));
-      deviceB.end(true);
-    }
-  }, 420_000);
 
   /**
    * Storm protection in a running n8n, with the example workflow itself (workflows/fleet-summary.json,
@@ -788,4 +714,107 @@ describe.each(HOSTS)('%s', (_label, which) => {
       emu.sts!.setTokenLifetime(undefined);
     }
   }, 180_000);
+
+  /**
+   * Last, with the extras package installed beside the verifiable one (every test above ran with
+   * the verifiable package alone). The Status Trigger (push) in a running n8n: the emulator's Cloud SDK endpoint tells of a real
+   * device's drop, which reaches the workflow after one confirming query, not at the next poll; a
+   * device's message reaches it too; across a restart of n8n, a drop while it was down fires once
+   * and the drop fired before it does not fire again.
+   */
+  it('Status Trigger (push): a drop reaches the workflow without waiting for a poll, a device message too; a restart loses and repeats nothing', async () => {
+    const collector = await startCollector();
+    const A = 'GID_push@@@A';
+    const B = 'GID_push@@@B';
+    const deviceA = await connectMqtt(emu.mqttUrl!, A);
+    const deviceB = await connectMqtt(emu.mqttUrl!, B);
+    const polls = (id: string) =>
+      emu.requestLog().filter((e) => e.action === 'QuerySessionByClientId' && e.clientIds.includes(id)).length;
+    const events = () =>
+      collector.reports.map((r) =>
+        r.msg.event === 'message' ? `message ${r.msg.topic}` : `${r.msg.clientId} ${r.msg.event}`,
+      );
+    // This group's status events and the parent topic's messages all handled (other groups' wait: nobody consumes them).
+    const quiet = () =>
+      ['STATUS/GID_push', 'TOPIC/plant'].every(
+        (name) => (emu.cloudSdk!.backlog()[name]?.unacked ?? 0) + (emu.cloudSdk!.backlog()[name]?.waiting ?? 0) === 0,
+      );
+    const id = 'wfPushTrig0001';
+    // The extras package beside the verifiable one, with its own credential: no node or credential type clashes.
+    await n8n.install(extrasTarball);
+    await n8n.importCredentials([
+      {
+        ...EXTRAS_CRED.alibabaCloudMqttExtrasApi,
+        type: 'alibabaCloudMqttExtrasApi',
+        data: {
+          accessKeyId: AK,
+          accessKeySecret: SECRET,
+          region: 'cn-hangzhou',
+          network: 'public',
+          endpoint: emu.endpoint,
+        },
+      },
+    ]);
+    await n8n.importWorkflows([
+      reportingWorkflow(
+        id,
+        STATUS_TRIGGER_TYPE,
+        {
+          instanceId: INSTANCE,
+          clientIds: [A, B].join('\n'),
+          events: ['offline', 'online'],
+          pushEndpoint: `amqp://127.0.0.1:${emu.cloudSdk!.port}`,
+          parentTopics: 'plant',
+          options: {},
+        },
+        collector.url,
+        EXTRAS_CRED,
+      ),
+    ]);
+    await n8n.activate(id);
+    let server = await n8n.start();
+    try {
+      // Subscribed, and the first full check (the baseline) done.
+      await waitFor(
+        () => emu.cloudSdk!.logins().length >= 1 && polls(A) >= 1 && polls(B) >= 1,
+        60_000,
+        'the subscription and its first check',
+      );
+      await waitFor(quiet, 30_000, 'the events of before handled');
+      const before = polls(A);
+      const droppedAt = Date.now();
+      (deviceA as unknown as { stream: { destroy(): void } }).stream.destroy();
+      await collector.waitFor(() => collector.reports.length >= 1, 60_000, 'the pushed drop');
+      console.log(
+        `${_label}: Status Trigger: a drop reached the workflow ${collector.reports[0].at - droppedAt} ms after the device's socket closed; the polling trigger polls at most once a minute (0 to 60 s, plus its check)`,
+      );
+      expect(collector.reports[0].msg).toMatchObject({ clientId: A, event: 'offline', previousOnline: true });
+      // From push: one confirming query of A, no poll of the fleet.
+      expect(polls(A) - before).toBe(1);
+      await new Promise<void>((r) => deviceB.publish('plant/B/battery', '{"level":7}', { qos: 1 }, () => r()));
+      await collector.waitFor(() => collector.reports.length >= 2, 60_000, 'the device message');
+      expect(collector.reports[1].msg).toMatchObject({
+        event: 'message',
+        topic: 'plant/B/battery',
+        payload: { level: 7 },
+        clientId: B,
+      });
+
+      await server.stop();
+      // While n8n is down, B drops.
+      await new Promise<void>((r) => deviceB.end(false, {}, () => r()));
+      await waitFor(() => !emu.isDeviceOnline(B));
+      server = await n8n.start();
+      await collector.waitFor(() => collector.reports.length >= 3, 90_000, 'the drop of while n8n was down');
+      await waitFor(quiet, 30_000, 'all handled');
+      await new Promise((r) => setTimeout(r, 3000));
+      expect(events()).toEqual([`${A} offline`, 'message plant/B/battery', `${B} offline`]);
+      expect(server.logs.join('')).not.toContain(SECRET);
+    } finally {
+      await server.stop();
+      await collector.stop();
+      await new Promise<void>((r) => deviceA.end(true, {}, () => r()));
+      deviceB.end(true);
+    }
+  }, 420_000);
 });

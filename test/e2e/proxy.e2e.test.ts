@@ -28,6 +28,7 @@ process.env.NODE_EXTRA_CA_CERTS = (require('../../scripts/ca-bundle.js') as { ca
 let emu: RunningEmulator;
 let proxy: Tinyproxy;
 let tarball: string;
+let n8nTarball: string;
 let online: import('mqtt').MqttClient;
 beforeAll(async () => {
   [emu, proxy] = await Promise.all([
@@ -44,6 +45,7 @@ beforeAll(async () => {
   ]);
   online = await connectMqtt(emu.mqttUrl!, 'GID_px@@@on');
   tarball = nodeRedHost.packTarball();
+  n8nTarball = nodeRedHost.packTarball('n8n');
 }, 120_000);
 afterAll(async () => {
   online?.end(true);
@@ -67,7 +69,7 @@ const moreTunnels = async (hostPort: string, before: number) => {
 describe('n8n 2.40 with HTTPS_PROXY', () => {
   let n8n: N8nHost;
   beforeAll(async () => {
-    n8n = await n8nHost.createN8n({ n8nBin: n8nBin('2.40.7', node24()), nodeBinary: node24(), tarball });
+    n8n = await n8nHost.createN8n({ n8nBin: n8nBin('2.40.7', node24()), nodeBinary: node24(), tarball: n8nTarball });
     Object.assign(n8n.env, proxyEnv());
     await n8n.importCredentials([
       {

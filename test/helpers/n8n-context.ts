@@ -25,6 +25,7 @@ export interface ContextOptions {
   store?: CredentialStore;
 }
 
+import { setMaxListeners } from 'node:events';
 import { credentialStore, n8nHelpers, type CredentialStore } from './n8n-http';
 
 const expression = new Expression('UTC');
@@ -56,6 +57,8 @@ export function executeContext(
   };
   const logs: string[] = [];
   const store = options.store ?? credentialStore(options.credentials);
+  // As n8n does with its execution's signal (WorkflowExecute): every request listens to it.
+  if (options.cancelSignal) setMaxListeners(Infinity, options.cancelSignal);
   const ctx = {
     logs,
     store,

@@ -8,7 +8,7 @@ import type { MqttClient } from 'mqtt';
 import type { IDataObject, INode, INodeExecutionData, ITriggerFunctions } from 'n8n-workflow';
 import type { RunningEmulator } from '../../emulator';
 import { closeSharedTokenStores } from '../../lib/internal';
-import { AlibabaCloudMqttStatusTrigger } from '../../nodes/AlibabaCloudMqttStatusTrigger/AlibabaCloudMqttStatusTrigger.node';
+import { AlibabaCloudMqttStatusTrigger } from '../../packages/n8n-extras/nodes/AlibabaCloudMqttStatusTrigger/AlibabaCloudMqttStatusTrigger.node';
 import {
   connectMqtt,
   emulatorWithSentinel,

@@ -1,6 +1,6 @@
 /** The Node-RED config node's fields -> client options: the Authentication choice, and 0.1 nodes. */
 import { configToClientOptions, configToSharedLimit } from '../../nodes/node-red/config-options';
-import { coreOptionsFromCredentials } from '../../nodes/AlibabaCloudMqttStatusTrigger/node-client';
+import { coreOptionsFromCredentials } from '../../packages/n8n-extras/nodes/AlibabaCloudMqttStatusTrigger/node-client';
 import { describeRedis, resolveSharedLimit } from '../../lib/shared-limit/options';
 
 const keys = { accessKeyId: 'LTAI5tConfig01', accessKeySecret: 'config-SECRET-1' };

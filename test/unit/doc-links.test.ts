@@ -13,7 +13,7 @@ function docUrls(): string[] {
     'credentials/AlibabaCloudMqttApi.credentials.ts',
     'nodes/AlibabaCloudMqtt/AlibabaCloudMqtt.node.json',
     'nodes/AlibabaCloudMqttTrigger/AlibabaCloudMqttTrigger.node.json',
-    'nodes/AlibabaCloudMqttStatusTrigger/AlibabaCloudMqttStatusTrigger.node.json',
+    'packages/n8n-extras/nodes/AlibabaCloudMqttStatusTrigger/AlibabaCloudMqttStatusTrigger.node.json',
   ].map((f) => readFileSync(join(ROOT, f), 'utf8'));
   return sources.flatMap((text) => [...text.matchAll(/https:\/\/github\.com\/mqtt-ops\/[^'"\s)]+/g)].map((m) => m[0]));
 }

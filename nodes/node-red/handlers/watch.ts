@@ -1,4 +1,6 @@
 import {
+  every,
+  later,
   claimEvery,
   describeError,
   deviceMessageFields,
@@ -89,9 +91,9 @@ export class FleetWatchNode {
   private readonly configuredIds: string[];
   private readonly leadership: WatchLeadership | undefined;
   private sharedDownReported = false;
-  private timer: NodeJS.Timeout | undefined;
-  private first: NodeJS.Timeout | undefined;
-  private pushFirst: NodeJS.Timeout | undefined;
+  private stopTicking: (() => void) | undefined;
+  private cancelFirst: (() => void) | undefined;
+  private cancelPushFirst: (() => void) | undefined;
   private push: PushWatch | undefined;
   private stopClaiming: (() => void) | undefined;
 
@@ -161,7 +163,7 @@ export class FleetWatchNode {
   start(): void {
     const seconds = Number(this.def.interval);
     if (seconds > 0) {
-      const every = Math.max(MIN_INTERVAL_SECONDS, seconds) * 1000;
+      const periodMs = Math.max(MIN_INTERVAL_SECONDS, seconds) * 1000;
       const tick = () => {
         if (this.watcher.busy) return; // the previous check is still going: skip a tick rather than pile up
         void this.work.track(this.check(undefined, (m) => this.node.send(m as NodeMessage))).then((failure) => {
@@ -169,14 +171,14 @@ export class FleetWatchNode {
           if (failure) this.reportWithoutInput(failure.error, failure.detail);
         });
       };
-      this.timer = setInterval(tick, every);
-      this.first = setTimeout(tick, 100);
+      this.stopTicking = every(periodMs, tick);
+      this.cancelFirst = later(100, tick);
     }
     if (this.def.source !== 'push') return;
     // Once the flow has started (as the first poll does): a setting refused now reaches Catch.
     // With several instances (a shared limit), only the leader subscribes: the lease is claimed
     // every few seconds.
-    if (!this.leadership) this.pushFirst = setTimeout(() => this.startPush(), 100);
+    if (!this.leadership) this.cancelPushFirst = later(100, () => this.startPush());
     else {
       this.stopClaiming = claimEvery(
         async () => (await this.leads(undefined)).leads,
@@ -193,10 +195,10 @@ export class FleetWatchNode {
   }
 
   async close(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    if (this.first) clearTimeout(this.first);
+    this.stopTicking?.();
+    this.cancelFirst?.();
     this.stopClaiming?.();
-    if (this.pushFirst) clearTimeout(this.pushFirst);
+    this.cancelPushFirst?.();
     await this.push?.stop();
     await this.work.close();
     await this.leadership?.close();

@@ -21,8 +21,8 @@ import {
   PushWatch,
   sharedLimitFromEnvironment,
   type WatchCheckResult,
-} from '../../lib/internal';
-import { clientOptions, instanceIdParameter, offlineDetailsParameter } from '../n8n-common/parameters';
+} from '../../../../lib/internal';
+import { clientOptions, instanceIdParameter, offlineDetailsParameter } from '../../../../nodes/n8n-common/parameters';
 import {
   clientIdsProperty,
   eventsProperty,
@@ -31,10 +31,9 @@ import {
   reportInitialOfflineProperty,
   stormProperty,
   summaryProperty,
-} from '../n8n-common/watch-properties';
-import { alibabaCloudMqttApiTest } from '../n8n-common/client';
-import { coreOptionsFromCredentials, createClient } from './node-client';
-import { triggerWatcher } from '../n8n-common/watch';
+} from '../../../../nodes/n8n-common/watch-properties';
+import { alibabaCloudMqttExtrasApiTest, coreOptionsFromCredentials, createClient } from './node-client';
+import { triggerWatcher } from '../../../../nodes/n8n-common/watch';
 
 /**
  * Starts the workflow the moment the service reports that a device went offline or came back: its
@@ -58,7 +57,7 @@ export class AlibabaCloudMqttStatusTrigger implements INodeType {
     defaults: { name: 'Alibaba Cloud MQTT Status Trigger' },
     inputs: [],
     outputs: [NodeConnectionTypes.Main],
-    credentials: [{ name: 'alibabaCloudMqttApi', required: true, testedBy: 'alibabaCloudMqttApiTest' }],
+    credentials: [{ name: 'alibabaCloudMqttExtrasApi', required: true, testedBy: 'alibabaCloudMqttExtrasApiTest' }],
     properties: [
       {
         displayName:
@@ -130,7 +129,7 @@ export class AlibabaCloudMqttStatusTrigger implements INodeType {
     ],
   };
 
-  methods = { credentialTest: { alibabaCloudMqttApiTest } };
+  methods = { credentialTest: { alibabaCloudMqttExtrasApiTest } };
 
   async trigger(this: ITriggerFunctions): Promise<ITriggerResponse> {
     const instanceId = (this.getNodeParameter('instanceId') as string).trim();
@@ -142,7 +141,7 @@ export class AlibabaCloudMqttStatusTrigger implements INodeType {
           'Enter at least one Client ID, one per line or comma-separated, or choose every device of the groups.',
       });
     }
-    const credentials = await this.getCredentials('alibabaCloudMqttApi');
+    const credentials = await this.getCredentials('alibabaCloudMqttExtrasApi');
     const nodeOptions = this.getNodeParameter('options', {}) as IDataObject;
     let login;
     let groupIds;

@@ -1,5 +1,12 @@
-import type { ICredentialDataDecryptedObject, IDataObject } from 'n8n-workflow';
+import type {
+  ICredentialDataDecryptedObject,
+  ICredentialTestFunctions,
+  ICredentialsDecrypted,
+  IDataObject,
+  INodeCredentialTestResult,
+} from 'n8n-workflow';
 import {
+  checkCredentials,
   credentialFromFields,
   environment,
   type Environment,
@@ -8,8 +15,8 @@ import {
   queueModeNotice,
   sharedLimitFromEnvironment,
   type OnsMqttClientOptions,
-} from '../../lib/internal';
-import { coreOptionsFromNodeOptions } from '../n8n-common/client';
+} from '../../../../lib/internal';
+import { coreOptionsFromNodeOptions } from '../../../../nodes/n8n-common/parameters';
 
 /**
  * The Status Trigger's client: on Node's runtime (the SDK, Node's http and proxies, Redis), since the
@@ -58,4 +65,13 @@ export function createClient(
     ...(sharedLimit ? { sharedLimit } : {}),
     ...(warn ? { warn } : {}),
   });
+}
+
+/** n8n credential test: the credential exchange, then a real signed request, answered in plain words. */
+export async function alibabaCloudMqttExtrasApiTest(
+  this: ICredentialTestFunctions,
+  credential: ICredentialsDecrypted,
+): Promise<INodeCredentialTestResult> {
+  const result = await checkCredentials(coreOptionsFromCredentials(credential.data ?? {}));
+  return { status: result.ok ? 'OK' : 'Error', message: result.message };
 }
