@@ -4,7 +4,7 @@
  * table with goals and a pass/short verdict per line, and saves the figures to
  * bench/results/latest.json.
  *
- *   node --expose-gc dist/bench/run.js [stall fleet-exact fleet-batch per-call load-time memory hosts shared details abort node-red-list push-events push-storm host-cost fleet-100k n8n-100k busy-loop far-redis]
+ *   node --expose-gc dist/bench/run.js [stall fleet-exact fleet-batch per-call load-time memory hosts shared details abort node-red-list push-events push-storm host-cost fleet-100k n8n-100k busy-loop far-redis transports]
  */
 import { cpus } from 'node:os';
 import { saveJson, table, type BenchResult } from './report';
@@ -23,6 +23,7 @@ import { perCallCost } from './suites/per-call';
 import { pushEvents, pushStorm } from './suites/push';
 import { shared } from './suites/shared-limit';
 import { stall } from './suites/stall';
+import { transports } from './suites/transports';
 
 /** The registry: a name on the command line -> its benchmark. */
 const BENCHES: Record<string, () => Promise<BenchResult> | BenchResult> = {
@@ -44,6 +45,7 @@ const BENCHES: Record<string, () => Promise<BenchResult> | BenchResult> = {
   'n8n-100k': n8n100k,
   'busy-loop': busyLoop,
   'far-redis': farRedis,
+  transports,
 };
 
 async function main(): Promise<void> {

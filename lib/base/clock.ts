@@ -21,6 +21,11 @@ export interface Clock {
    * housekeeping a host that exits should not wait for. Hosts without the notion use `timer`.
    */
   background?(ms: number, fn: () => void): () => void;
+  /**
+   * Calls `fn` in the next turn of the host's event loop, after its I/O (Node's `setImmediate`):
+   * work taken in at once and done a slice per turn. Hosts without it use `timer(0, fn)`.
+   */
+  immediate?(fn: () => void): void;
 }
 
 let installed: Clock | undefined;
@@ -68,7 +73,9 @@ export function every(ms: number, fn: () => void, options: { background?: boolea
   };
 }
 
-/** Runs `fn` after the current turn's other work, before any timer (the host's `setImmediate`). */
+/** Runs `fn` in the next turn of the event loop (the host's `setImmediate`, else a timer of 0 ms). */
 export function soon(fn: () => void): void {
-  later(0, fn);
+  const c = clock();
+  if (c.immediate) c.immediate(fn);
+  else c.timer(0, fn);
 }

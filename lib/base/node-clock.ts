@@ -10,6 +10,9 @@ export const nodeClock: Clock = {
     const handle = setTimeout(fn, ms);
     return () => clearTimeout(handle);
   },
+  immediate(fn) {
+    setImmediate(fn);
+  },
   background(ms, fn) {
     const handle = setTimeout(fn, ms);
     handle.unref();

@@ -7,13 +7,13 @@
  * as it came over the wire; the three logs must match line by line: method, path and query string
  * (the parameters and their encoding), the signed headers' names and stable values, the body.
  */
-import { request as httpRequest } from 'node:http';
 import type { ICredentialDataDecryptedObject, IExecuteFunctions, INode } from 'n8n-workflow';
 import type { LogEntry, WireShape } from '../../emulator/api';
 import type { RunningEmulator } from '../../emulator';
 import { API_NAMES, OnsMqttClient, type OnsMqttClientOptions } from '../../lib/internal';
-import { createHttpTransport, httpCredentialSource, unsupportedHere, type HttpPort } from '../../lib/portable';
+import { createHttpTransport, httpCredentialSource, unsupportedHere } from '../../lib/portable';
 import { nodeRuntime } from '../../lib/client/node-runtime';
+import { nodeHttpPort } from '../../lib/send/node-http-port';
 import type { ClientRuntime } from '../../lib/client/runtime';
 import { n8nRuntime } from '../../nodes/n8n-common/n8n-runtime';
 import { emulatorWithSentinel, SENTINEL_ACCESS_KEY_ID, SENTINEL_SECRET } from '../helpers/emulator';
@@ -26,23 +26,11 @@ beforeAll(async () => {
 });
 afterAll(() => emu.stop());
 
-/** Node's http, as a host port: the raw leg. */
-const nodeHttp: HttpPort = (req) =>
-  new Promise((resolve, reject) => {
-    const sent = httpRequest(req.url, { method: req.method, headers: req.headers, timeout: req.timeoutMs }, (res) => {
-      let text = '';
-      res.on('data', (chunk: Buffer) => (text += chunk.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
-    });
-    sent.on('error', reject);
-    sent.end(req.body);
-  });
-
 const rawRuntime: ClientRuntime = {
   resolveProxy: () => undefined,
   credentialSource: (spec) =>
-    httpCredentialSource(spec, nodeHttp, (type) => unsupportedHere(type, 'the raw leg', 'use the SDK')),
-  transport: (config) => createHttpTransport(config, { send: nodeHttp, sign: true }),
+    httpCredentialSource(spec, nodeHttpPort, (type) => unsupportedHere(type, 'the raw leg', 'use the SDK')),
+  transport: (config) => createHttpTransport(config, { send: nodeHttpPort, sign: true }),
 };
 
 function n8nLeg(fields: ICredentialDataDecryptedObject): ClientRuntime {

@@ -18,7 +18,8 @@ const actionSources = readdirSync(join(ROOT, 'lib/actions'))
   .map((f) => read(`lib/actions/${f}`))
   .join('\n');
 const nodeRedTypes = Object.keys(
-  (JSON.parse(read('package.json')) as { 'node-red': { nodes: Record<string, string> } })['node-red'].nodes,
+  (JSON.parse(read('packages/node-red/package.json')) as { 'node-red': { nodes: Record<string, string> } })['node-red']
+    .nodes,
 );
 
 describe.each(API_NAMES)('%s', (api) => {

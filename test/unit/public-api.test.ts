@@ -49,6 +49,7 @@ describe('public API', () => {
   });
 
   it("the exports map keeps the package's rooms private: a program reaches the public entry, nothing under it", () => {
+    // The programmatic API is the Node-RED package's main export (docs/packages.md).
     const probe = `
       const name = require('./package.json').name;
       const out = { main: Object.keys(require(name)).length };
@@ -58,7 +59,7 @@ describe('public API', () => {
       console.log(JSON.stringify(out));
     `;
     const out = JSON.parse(
-      execFileSync(process.execPath, ['-e', probe], { cwd: ROOT, encoding: 'utf8' }).trim(),
+      execFileSync(process.execPath, ['-e', probe], { cwd: `${ROOT}/packages/node-red`, encoding: 'utf8' }).trim(),
     ) as Record<string, unknown>;
     expect(out).toEqual({
       main: Object.values(JSON.parse(fs.readFileSync(SNAPSHOT, 'utf8')) as object).filter((kind) => kind === 'value')
