@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startEmulator, type RunningEmulator } from '../../emulator';
+import { OnsMqttClient } from '../../lib/internal';
 import { connectMqtt, waitFor } from '../helpers/emulator';
 import { startCollector } from './collector';
 import { n8nBin, n8nHost, node24, nodeRedHost, ROOT, type N8nHost } from './hosts';
@@ -284,6 +285,20 @@ describe.each(HOSTS)('%s', (_label, which) => {
       }),
     ]);
     expect(main[1]).toEqual([expect.objectContaining({ clientId: 'GID_n8n@@@off', owner: 'bob', online: false })]);
+    // What real n8n sent (its HTTP helper, signed by the credential) is what the SDK sends for the
+    // same query: the same path and query string, the same signed headers.
+    const sentByN8n = emu.requestLog().filter((e) => e.clientIds.includes('GID_n8n@@@on'));
+    expect(sentByN8n).toHaveLength(1);
+    await new OnsMqttClient({
+      accessKeyId: AK,
+      accessKeySecret: SECRET,
+      regionId: 'cn-hangzhou',
+      endpoint: emu.endpoint,
+    }).querySession({ clientId: 'GID_n8n@@@on', instanceId: INSTANCE });
+    const sentBySdk = emu.requestLog().filter((e) => e.clientIds.includes('GID_n8n@@@on'));
+    expect(sentBySdk).toHaveLength(2);
+    expect(sentByN8n[0].wire).toEqual(sentBySdk[1].wire);
+    expect(sentByN8n[0].signature).toBe('v3');
   }, 120_000);
 
   it("On Error: Continue (using error output): the failed item on n8n's Error output with its code", async () => {

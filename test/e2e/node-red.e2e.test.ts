@@ -119,7 +119,7 @@ describe.each(HOSTS)('%s', (_label, which) => {
   };
 
   it('loads all seven node types from the installed tarball', async () => {
-    const sets = (await host.nodes()).filter((s) => s.module === '@mqtt-ops/n8n-nodes-alicloud-mqtt');
+    const sets = (await host.nodes()).filter((s) => s.module === '@mqtt-ops/node-red-alicloud-mqtt');
     expect(sets.flatMap((s) => s.types).sort()).toEqual(TYPES);
     for (const s of sets)
       expect({ id: s.id, enabled: s.enabled, err: s.err }).toEqual({ id: s.id, enabled: true, err: undefined });

@@ -119,7 +119,7 @@ describe('the editor script', () => {
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.html'))) {
       const html = readFileSync(join(dir, file), 'utf8');
       expect(html).toContain(
-        '<script type="text/javascript" src="resources/@mqtt-ops/n8n-nodes-alicloud-mqtt/alicloud-mqtt-editor.js"></script>',
+        '<script type="text/javascript" src="resources/@mqtt-ops/node-red-alicloud-mqtt/alicloud-mqtt-editor.js"></script>',
       );
       expect(html).not.toMatch(/validate: function/);
       expect(html).not.toContain('\\$\\{\\w+\\}');
