@@ -32,6 +32,33 @@ export function gc(): void {
   (globalThis as { gc?: () => void }).gc?.();
 }
 
+/**
+ * The per-call CPU meter of the per-call benchmarks: `pool` runs `task(i)` for i in [0, n) with
+ * `concurrency` at once; `cpuPerCall` does that after a collection and returns the process's CPU
+ * time (user + system) per call, in ms.
+ */
+export function perCallMeter(n: number, concurrency: number) {
+  const pool = async (task: (i: number) => Promise<unknown>) => {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < n) await task(next++);
+      }),
+    );
+  };
+  const cpuPerCall = async (task: (i: number) => Promise<unknown>) => {
+    gc();
+    const cpu = process.cpuUsage();
+    await pool(task);
+    const used = process.cpuUsage(cpu);
+    return (used.user + used.system) / 1000 / n;
+  };
+  return { pool, cpuPerCall };
+}
+
+/** The median of a few samples (the upper one of an even count). */
+export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
 /** One benchmark's line in the table, and its figures for bench/results/. */
 export type BenchResult = {
   bench: string;

@@ -193,20 +193,23 @@ export async function startStsService(
     s.on('close', () => sockets.delete(s));
   });
 
-  /** Who signed: an AccessKey of the account, or temporary credentials this STS issued. */
-  function callerIdentity(
+  /**
+   * Checks who signed a request (an AccessKey of the account, or temporary credentials this STS
+   * issued, with their token) and that the signature matches; returns the AccessKey ID.
+   */
+  function verifySigner(
     method: string,
     params: Map<string, string>,
     pairs: Array<[string, string]>,
     entry: StsLogEntry,
     v3: V3Signed | undefined,
-  ): Record<string, unknown> {
+  ): { accessKeyId: string; temporary: boolean } {
     const accessKeyId = params.get('AccessKeyId') ?? '';
     entry.accessKeyId = accessKeyId;
-    const isSts = accessKeyId.startsWith('STS.');
-    const secret = isSts ? authority.keys.get(accessKeyId) : accessKeys.get(accessKeyId)?.accessKeySecret;
+    const temporary = accessKeyId.startsWith('STS.');
+    const secret = temporary ? authority.keys.get(accessKeyId) : accessKeys.get(accessKeyId)?.accessKeySecret;
     if (secret === undefined) throw new StsError('InvalidAccessKeyId.NotFound');
-    if (isSts) {
+    if (temporary) {
       const check = authority.check(params.get('SecurityToken') ?? '', accessKeyId, now());
       if (!check.ok) throw new StsError(check.code);
     }
@@ -214,13 +217,18 @@ export async function startStsService(
       ? v3.matches(secret)
       : safeEqual(v1Signature(secret, v1StringToSign(method, pairs)), params.get('Signature') ?? '');
     if (!signed) throw new StsError('SignatureDoesNotMatch');
+    return { accessKeyId, temporary };
+  }
+
+  /** GetCallerIdentity: who signed. */
+  function callerIdentity(signer: { accessKeyId: string; temporary: boolean }): Record<string, unknown> {
     return {
       AccountId: EMULATED_ACCOUNT_ID,
-      IdentityType: isSts ? 'AssumedRoleUser' : 'RAMUser',
-      Arn: isSts
+      IdentityType: signer.temporary ? 'AssumedRoleUser' : 'RAMUser',
+      Arn: signer.temporary
         ? `acs:ram::${EMULATED_ACCOUNT_ID}:assumed-role/emulated`
         : `acs:ram::${EMULATED_ACCOUNT_ID}:user/emulated`,
-      PrincipalId: accessKeyId,
+      PrincipalId: signer.accessKeyId,
     };
   }
 
@@ -232,26 +240,12 @@ export async function startStsService(
     entry: StsLogEntry,
     v3: V3Signed | undefined,
   ): Record<string, unknown> {
-    if (action === 'GetCallerIdentity') return callerIdentity(method, params, pairs, entry, v3);
+    if (action === 'GetCallerIdentity') return callerIdentity(verifySigner(method, params, pairs, entry, v3));
     if (action !== 'AssumeRole' && action !== 'AssumeRoleWithOIDC') throw new StsError('InvalidAction.NotFound');
     const roleArn = params.get('RoleArn');
     if (!roleArn) throw new StsError('MissingParameter');
     if (!/^acs:ram::\d+:role\/[\w.@+=,-]+$/i.test(roleArn)) throw new StsError('InvalidParameter.RoleArn');
-    if (action === 'AssumeRole') {
-      const accessKeyId = params.get('AccessKeyId') ?? '';
-      entry.accessKeyId = accessKeyId;
-      const isSts = accessKeyId.startsWith('STS.');
-      const secret = isSts ? authority.keys.get(accessKeyId) : accessKeys.get(accessKeyId)?.accessKeySecret;
-      if (secret === undefined) throw new StsError('InvalidAccessKeyId.NotFound');
-      if (isSts) {
-        const check = authority.check(params.get('SecurityToken') ?? '', accessKeyId, now());
-        if (!check.ok) throw new StsError(check.code);
-      }
-      const signed = v3
-        ? v3.matches(secret)
-        : safeEqual(v1Signature(secret, v1StringToSign(method, pairs)), params.get('Signature') ?? '');
-      if (!signed) throw new StsError('SignatureDoesNotMatch');
-    }
+    if (action === 'AssumeRole') verifySigner(method, params, pairs, entry, v3);
     const role = roles.get(roleArn);
     if (!role) throw new StsError('EntityNotExist.Role');
     if (action === 'AssumeRole') {

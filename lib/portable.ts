@@ -33,6 +33,7 @@ export { validateCredentialSpec, accountOf, STS_DEFAULT_ENDPOINT } from './crede
 export type { CredentialSpec } from './credentials/spec';
 export type { CredentialSource } from './credentials/sources';
 export { RefreshingCredentials } from './credentials/session';
+export { fixedCredentialSource } from './credentials/fixed';
 export type { TemporaryCredentials } from './credentials/session';
 export { assumeRoleRequest, readAssumeRole, stsRequest, STS_API_VERSION } from './send/sts-requests';
 export { httpCredentialSource, renewalError, renewalRefused, unsupportedHere } from './send/http-credentials';

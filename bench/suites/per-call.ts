@@ -2,28 +2,14 @@ import { API_RATE_LIMITS, OnsMqttClient } from '../../lib/internal';
 import { TokenBucket } from '../../lib/send/rate-limiter';
 import { baselineQuery } from '../baseline-client';
 import { startEmulatorProcess } from '../emulator-process';
-import { gc, type BenchResult } from '../report';
+import { median, perCallMeter, type BenchResult } from '../report';
 
 export async function perCallCost(): Promise<BenchResult> {
   const emu = await startEmulatorProcess({});
   const n = 1000;
   const rounds = 5;
   const concurrency = 16;
-  const pool = async (task: (i: number) => Promise<unknown>) => {
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (next < n) await task(next++);
-      }),
-    );
-  };
-  const cpuPerCall = async (task: (i: number) => Promise<unknown>) => {
-    gc();
-    const cpu = process.cpuUsage();
-    await pool(task);
-    const used = process.cpuUsage(cpu);
-    return (used.user + used.system) / 1000 / n;
-  };
+  const { pool, cpuPerCall } = perCallMeter(n, concurrency);
   // Paced like the client (which never exceeds the service's per-IP limit): a process woken ~300
   // times a second does more fixed work per call than one running flat out, so every variant gets
   // the same pacing, from its own bucket, for a like-for-like comparison.
@@ -83,7 +69,6 @@ export async function perCallCost(): Promise<BenchResult> {
   for (let r = 0; r < rounds; r++)
     for (const [name, task] of Object.entries(variants)) samples[name].push(await cpuPerCall(task));
   await emu.stop();
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const sdk = median(samples.client);
   const base = median(samples.baseline);
   const sdkOnly = median(samples.sdkOnly);

@@ -20,28 +20,14 @@ import { API_VERSION } from '../../lib/send/transport-port';
 import { n8nRuntime } from '../../nodes/n8n-common/n8n-runtime';
 import { startEmulatorProcess } from '../emulator-process';
 import { credentialStore, n8nHelpers } from '../n8n-http';
-import { gc, type BenchResult } from '../report';
+import { median, perCallMeter, type BenchResult } from '../report';
 
 export async function transports(): Promise<BenchResult> {
   const emu = await startEmulatorProcess({});
   const n = 1000;
   const rounds = 5;
   const concurrency = 16;
-  const pool = async (task: (i: number) => Promise<unknown>) => {
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        while (next < n) await task(next++);
-      }),
-    );
-  };
-  const cpuPerCall = async (task: (i: number) => Promise<unknown>) => {
-    gc();
-    const cpu = process.cpuUsage();
-    await pool(task);
-    const used = process.cpuUsage(cpu);
-    return (used.user + used.system) / 1000 / n;
-  };
+  const { pool, cpuPerCall } = perCallMeter(n, concurrency);
   const keys = { accessKeyId: emu.accessKeyId, accessKeySecret: emu.accessKeySecret };
   const options = { ...keys, endpoint: emu.endpoint, concurrency };
   const fields: ICredentialDataDecryptedObject = { authentication: 'accessKey', ...keys, endpoint: emu.endpoint };
@@ -93,7 +79,6 @@ export async function transports(): Promise<BenchResult> {
   for (let r = 0; r < rounds; r++)
     for (const [name, task] of Object.entries(variants)) samples[name].push(await cpuPerCall(task));
   await emu.stop();
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const ms = Object.fromEntries(Object.entries(samples).map(([k, xs]) => [k, median(xs)]));
   const n8nOverSdk = ms.n8n / ms.sdk;
   return {

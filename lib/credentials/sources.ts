@@ -8,6 +8,7 @@ import { environment, type Environment } from '../base/environment';
 import { createHash } from 'node:crypto';
 import { OnsMqttError } from '../base/errors';
 import { credentialError } from './errors';
+import { fixedCredentialSource } from './fixed';
 import { RefreshingCredentials, type TemporaryCredentials } from './session';
 import {
   ALLOW_SYSTEM_CREDENTIALS_VARIABLE,
@@ -114,22 +115,8 @@ export function credentialSource(spec: CredentialSpec, env: Environment = enviro
   const lib = load();
   switch (spec.type) {
     case 'access_key':
-    case 'sts': {
-      const fixed: TemporaryCredentials = {
-        accessKeyId: spec.accessKeyId,
-        accessKeySecret: spec.accessKeySecret,
-        ...(spec.type === 'sts' ? { securityToken: spec.securityToken } : {}),
-      };
-      const secrets = [spec.accessKeySecret, spec.type === 'sts' ? spec.securityToken : ''].filter((s) => s !== '');
-      return {
-        type: spec.type,
-        refreshes: false,
-        identity: spec.accessKeyId,
-        get: () => Promise.resolve(fixed),
-        expire: () => undefined,
-        secrets: () => secrets,
-      };
-    }
+    case 'sts':
+      return fixedCredentialSource(spec);
     case 'ram_role_arn': {
       const base = spec.securityToken
         ? lib.StaticSTSCredentialsProvider.builder()

@@ -8,7 +8,8 @@
 import { OnsMqttError } from '../base/errors';
 import { networkErrorOf, type HttpPort } from './http-transport';
 import { assumeRoleRequest, readAssumeRole } from './sts-requests';
-import { RefreshingCredentials, type TemporaryCredentials } from '../credentials/session';
+import { fixedCredentialSource } from '../credentials/fixed';
+import { RefreshingCredentials } from '../credentials/session';
 import type { CredentialSource } from '../credentials/sources';
 import type { CredentialSpec } from '../credentials/spec';
 
@@ -31,22 +32,8 @@ export function httpCredentialSource(
 ): CredentialSource {
   switch (spec.type) {
     case 'access_key':
-    case 'sts': {
-      const fixed: TemporaryCredentials = {
-        accessKeyId: spec.accessKeyId,
-        accessKeySecret: spec.accessKeySecret,
-        ...(spec.type === 'sts' ? { securityToken: spec.securityToken } : {}),
-      };
-      const secrets = [spec.accessKeySecret, spec.type === 'sts' ? spec.securityToken : ''].filter((s) => s !== '');
-      return {
-        type: spec.type,
-        refreshes: false,
-        identity: spec.accessKeyId,
-        get: () => Promise.resolve(fixed),
-        expire: () => undefined,
-        secrets: () => secrets,
-      };
-    }
+    case 'sts':
+      return fixedCredentialSource(spec);
     case 'ram_role_arn': {
       const session = new RefreshingCredentials(async () => {
         const request = assumeRoleRequest(spec, {

@@ -14,6 +14,7 @@ import type {
 } from 'n8n-workflow';
 import {
   createHttpTransport,
+  fixedCredentialSource,
   httpCredentialSource,
   installClock,
   RefreshingCredentials,
@@ -166,21 +167,8 @@ export function n8nCredentialSource(
       .filter((s) => s !== '');
   switch (spec.type) {
     case 'access_key':
-    case 'sts': {
-      const fixed: TemporaryCredentials = {
-        accessKeyId: spec.accessKeyId,
-        accessKeySecret: spec.accessKeySecret,
-        ...(spec.type === 'sts' ? { securityToken: spec.securityToken } : {}),
-      };
-      return {
-        type: spec.type,
-        refreshes: false,
-        identity: spec.accessKeyId,
-        get: () => Promise.resolve(fixed),
-        expire: () => undefined,
-        secrets,
-      };
-    }
+    case 'sts':
+      return fixedCredentialSource(spec, secrets);
     case 'ram_role_arn': {
       const refused = new Set<string>();
       const session = new RefreshingCredentials(() => renewSession(ctx, spec, refused));

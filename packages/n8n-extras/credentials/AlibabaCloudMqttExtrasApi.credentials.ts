@@ -1,4 +1,5 @@
 import type { ICredentialType, INodeProperties, Icon } from 'n8n-workflow';
+import { ENDPOINT_FIELDS, keyFields } from '../../../credentials/shared-fields';
 
 /**
  * The extras package's credential (@mqtt-ops/n8n-nodes-alicloud-mqtt-extras), for its Status
@@ -60,100 +61,7 @@ export class AlibabaCloudMqttExtrasApi implements ICredentialType {
         },
       ],
     },
-    {
-      displayName: 'AccessKey ID',
-      name: 'accessKeyId',
-      type: 'string',
-      default: '',
-      required: true,
-      placeholder: 'LTAI5t...',
-      description:
-        'AccessKey ID of a RAM user allowed mq:MqttInstanceAccess on the instance (for a role: allowed sts:AssumeRole on the role)',
-      displayOptions: { show: { authentication: ['accessKey', 'stsToken', 'ramRole'] } },
-    },
-    {
-      displayName: 'AccessKey Secret',
-      name: 'accessKeySecret',
-      type: 'string',
-      typeOptions: { password: true },
-      default: '',
-      required: true,
-      displayOptions: { show: { authentication: ['accessKey', 'stsToken', 'ramRole'] } },
-    },
-    {
-      // Saved by 0.1 credentials (AccessKey + this switch); shown only while it is on. "STS Token" is the same.
-      displayName: 'Temporary Credentials (STS)',
-      name: 'useSts',
-      type: 'boolean',
-      default: false,
-      description:
-        'Whether these are STS temporary credentials (the 0.1 way: choose the STS Token authentication instead)',
-      displayOptions: { show: { authentication: ['accessKey'], useSts: [true] } },
-    },
-    {
-      displayName: 'Security Token',
-      name: 'securityToken',
-      type: 'string',
-      typeOptions: { password: true },
-      default: '',
-      required: true,
-      displayOptions: { show: { authentication: ['stsToken'] } },
-    },
-    {
-      displayName: 'Security Token',
-      name: 'securityToken',
-      type: 'string',
-      typeOptions: { password: true },
-      default: '',
-      required: true,
-      displayOptions: { show: { authentication: ['accessKey'], useSts: [true] } },
-    },
-    {
-      displayName: 'Role ARN',
-      name: 'roleArn',
-      type: 'string',
-      default: '',
-      required: true,
-      placeholder: 'acs:ram::1234567890123456:role/mqtt-reader',
-      description:
-        'The RAM role to assume; it needs mq:MqttInstanceAccess on the instance (on ACK, empty: ALIBABA_CLOUD_ROLE_ARN)',
-      displayOptions: { show: { authentication: ['ramRole', 'oidcRole'] } },
-    },
-    {
-      displayName: 'Role Session Name',
-      name: 'roleSessionName',
-      type: 'string',
-      default: 'n8n-alicloud-mqtt',
-      description: 'Names the session in ActionTrail: 2 to 64 letters, digits or . @ - _',
-      displayOptions: { show: { authentication: ['ramRole', 'oidcRole'] } },
-    },
-    {
-      displayName: 'Session Duration (Seconds)',
-      name: 'durationSeconds',
-      type: 'number',
-      typeOptions: { minValue: 900, maxValue: 43200 },
-      default: 3600,
-      description:
-        "How long each temporary credential lives (900 to the role's maximum session duration); it is renewed before it ends",
-      displayOptions: { show: { authentication: ['ramRole'] } },
-    },
-    {
-      displayName: 'External ID',
-      name: 'externalId',
-      type: 'string',
-      default: '',
-      description: "Only if the role's trust policy asks for one",
-      displayOptions: { show: { authentication: ['ramRole'] } },
-    },
-    {
-      displayName: 'Policy',
-      name: 'policy',
-      type: 'string',
-      typeOptions: { rows: 3 },
-      default: '',
-      description: 'Optional policy (JSON) that narrows what the temporary credentials may do',
-      displayOptions: { show: { authentication: ['ramRole'] } },
-    },
+    ...keyFields(['ramRole', 'oidcRole'], ' (on ACK, empty: ALIBABA_CLOUD_ROLE_ARN)'),
     {
       displayName: 'OIDC Provider ARN',
       name: 'oidcProviderArn',
@@ -171,16 +79,6 @@ export class AlibabaCloudMqttExtrasApi implements ICredentialType {
       placeholder: '/var/run/secrets/ack.alibabacloud.com/rrsa-tokens/token',
       description: 'Empty: ALIBABA_CLOUD_OIDC_TOKEN_FILE of the pod',
       displayOptions: { show: { authentication: ['oidcRole'] } },
-    },
-    {
-      displayName: 'STS Endpoint',
-      name: 'stsEndpoint',
-      type: 'string',
-      default: '',
-      placeholder: 'sts.cn-hangzhou.aliyuncs.com',
-      description:
-        'host[:port] of STS (always HTTPS). Empty: sts.aliyuncs.com; inside a VPC: sts-vpc.{region}.aliyuncs.com.',
-      displayOptions: { show: { authentication: ['ramRole', 'oidcRole'] } },
     },
     {
       displayName: 'ECS Role Name',
@@ -204,67 +102,7 @@ export class AlibabaCloudMqttExtrasApi implements ICredentialType {
       description: 'Answers GET with AccessKeyId, AccessKeySecret, SecurityToken and Expiration (JSON)',
       displayOptions: { show: { authentication: ['credentialsUri'] } },
     },
-    {
-      displayName: 'Region',
-      name: 'region',
-      type: 'options',
-      default: 'cn-hangzhou',
-      description: 'Region of the ApsaraMQ for MQTT instance',
-      // The regions sorted, then "Custom Region ID" last, where a user looks for "none of these".
-      options: [
-        { name: 'China (Beijing)', value: 'cn-beijing' },
-        { name: 'China (Chengdu)', value: 'cn-chengdu' },
-        { name: 'China (Guangzhou)', value: 'cn-guangzhou' },
-        { name: 'China (Hangzhou)', value: 'cn-hangzhou' },
-        { name: 'China (Hohhot)', value: 'cn-huhehaote' },
-        { name: 'China (Hong Kong)', value: 'cn-hongkong' },
-        { name: 'China (Qingdao)', value: 'cn-qingdao' },
-        { name: 'China (Shanghai)', value: 'cn-shanghai' },
-        { name: 'China (Shenzhen)', value: 'cn-shenzhen' },
-        { name: 'China (Ulanqab)', value: 'cn-wulanchabu' },
-        { name: 'China (Zhangjiakou)', value: 'cn-zhangjiakou' },
-        { name: 'Indonesia (Jakarta)', value: 'ap-southeast-5' },
-        { name: 'Japan (Tokyo)', value: 'ap-northeast-1' },
-        { name: 'Malaysia (Kuala Lumpur)', value: 'ap-southeast-3' },
-        { name: 'MQ Internet Access (Public Endpoint Only)', value: 'mq-internet-access' },
-        { name: 'Philippines (Manila)', value: 'ap-southeast-6' },
-        { name: 'Singapore', value: 'ap-southeast-1' },
-        { name: 'Custom Region ID', value: 'custom' },
-      ],
-    },
-    {
-      displayName: 'Custom Region ID',
-      name: 'customRegion',
-      type: 'string',
-      default: '',
-      required: true,
-      placeholder: 'eu-central-1',
-      description: 'Any region ID, for regions not in the list',
-      displayOptions: { show: { region: ['custom'] } },
-    },
-    {
-      displayName: 'Network',
-      name: 'network',
-      type: 'options',
-      default: 'public',
-      options: [
-        { name: 'Public (Internet)', value: 'public', description: 'onsmqtt.{region}.aliyuncs.com' },
-        {
-          name: 'VPC',
-          value: 'vpc',
-          description: 'onsmqtt-vpc.{region}.aliyuncs.com, reachable only from inside the VPC',
-        },
-      ],
-    },
-    {
-      displayName: 'Custom Endpoint',
-      name: 'endpoint',
-      type: 'string',
-      default: '',
-      placeholder: 'https://onsmqtt.example.internal',
-      description:
-        'Full endpoint URL that overrides region and network: a private gateway, or the local emulator (http://127.0.0.1:8090). Leave empty to use the region.',
-    },
+    ...ENDPOINT_FIELDS,
     {
       displayName: 'Proxy URL',
       name: 'proxyUrl',
