@@ -17,7 +17,7 @@ import { signAcs3 } from '../../lib/send/acs3-signature';
 import { resolveEndpoint } from '../../lib/send/endpoints';
 import { TokenBucket } from '../../lib/send/rate-limiter';
 import { API_VERSION } from '../../lib/send/transport-port';
-import { n8nRuntime } from '../../nodes/n8n-common/n8n-runtime';
+import { n8nRuntime, toOptions } from '../../nodes/n8n-common/n8n-runtime';
 import { startEmulatorProcess } from '../emulator-process';
 import { credentialStore, n8nHelpers, n8nHttpRequest } from '../n8n-http';
 import { median, perCallMeter, type BenchResult } from '../report';
@@ -73,14 +73,7 @@ export async function transports(): Promise<BenchResult> {
   const rawSigned = signedBy(nodeHttpPort);
   // The same through n8n's HTTP library as n8n drives it: what of the n8n leg's cost is n8n's own.
   const axiosSigned = signedBy(async (request) => {
-    const response = (await n8nHttpRequest({
-      method: request.method,
-      url: request.url,
-      headers: request.headers,
-      timeout: request.timeoutMs,
-      returnFullResponse: true,
-      ignoreHttpStatusErrors: true,
-    })) as { statusCode: number };
+    const response = (await n8nHttpRequest(toOptions(request))) as { statusCode: number };
     return { status: response.statusCode };
   });
   const variants: Record<string, (i: number) => Promise<unknown>> = {

@@ -6,6 +6,7 @@
  * read the machine (ECS role, OIDC token file, credentials URI, default chain) need the Node runtime.
  */
 import { OnsMqttError } from '../base/errors';
+import { redact } from '../base/redact';
 import { networkErrorOf, type HttpPort } from './http-transport';
 import { assumeRoleRequest, readAssumeRole } from './sts-requests';
 import { fixedCredentialSource } from '../credentials/fixed';
@@ -62,7 +63,7 @@ export function httpCredentialSource(
  * Why renewing a role's temporary credentials through a host failed: STS's own refusal when the
  * host's error carries it (n8n wraps what its `preAuthentication` threw), else what the host said.
  */
-export function renewalError(roleArn: string, caught: unknown): OnsMqttError {
+export function renewalError(roleArn: string, caught: unknown, secrets: readonly string[]): OnsMqttError {
   const seen = new Set<unknown>();
   const find = (value: unknown, depth: number): OnsMqttError | undefined => {
     if (value instanceof OnsMqttError) return value;
@@ -75,7 +76,8 @@ export function renewalError(roleArn: string, caught: unknown): OnsMqttError {
   if (own) return own;
   return new OnsMqttError({
     code: 'CredentialsUnavailable',
-    message: `Could not renew the temporary credentials of ${roleArn}: ${networkErrorOf(caught).message}`,
+    // The host's text is the host's: scrubbed of every secret known, like every message of ours.
+    message: `Could not renew the temporary credentials of ${roleArn}: ${redact(networkErrorOf(caught).message, secrets).slice(0, 300)}`,
   });
 }
 

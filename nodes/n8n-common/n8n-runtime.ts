@@ -67,7 +67,8 @@ interface FullResponse {
   body: unknown;
 }
 
-function toOptions(request: Parameters<HttpPort>[0]): IHttpRequestOptions {
+/** One request of ours as n8n's helpers take it: any status answered, the whole response back. */
+export function toOptions(request: Parameters<HttpPort>[0]): IHttpRequestOptions {
   return {
     method: request.method,
     url: request.url,
@@ -213,7 +214,13 @@ async function renewSession(
     )) as FullResponse;
     answer = { status: response.statusCode, body: response.body };
   } catch (error) {
-    throw renewalError(spec.roleArn, error);
+    throw renewalError(
+      spec.roleArn,
+      error,
+      [current.accessKeySecret, current.securityToken, current.sessionAccessKeySecret, current.sessionToken]
+        .map(text)
+        .filter((secret) => secret !== ''),
+    );
   }
   const renewed = storedSession(probe);
   if (!renewed || answer.status >= 300) throw renewalRefused(spec.roleArn, answer.status);

@@ -4,6 +4,7 @@
  * (a client, a shared store, a leadership) show no login through util.inspect or JSON.stringify,
  * and a password with a % in it is read back as typed.
  */
+import { renewalError } from '../../lib/send/http-credentials';
 import { inspect } from 'node:util';
 import { OnsMqttClient } from '../../lib/internal';
 import { redact, scrubUris } from '../../lib/base/redact';
@@ -112,5 +113,20 @@ describe('a % in a password', () => {
     ).toBe('100%');
     expect(decodeUserInfo('100%')).toBe('100%');
     expect(decodeUserInfo('a%2Fb')).toBe('a/b');
+  });
+});
+
+describe('renewing through a host', () => {
+  it("the host's error text reaches the message without a secret it may hold", () => {
+    const hostError = Object.assign(new Error('wrapped'), {
+      cause: { message: `request failed: token=STS-TOKEN-SENTINEL key=SECRET-SENTINEL`, code: 'ECONNRESET' },
+    });
+    const error = renewalError('acs:ram::1:role/r', { message: '', cause: hostError.cause }, [
+      'STS-TOKEN-SENTINEL',
+      'SECRET-SENTINEL',
+    ]);
+    expect(error.code).toBe('CredentialsUnavailable');
+    expect(error.message).toContain('Could not renew the temporary credentials of acs:ram::1:role/r');
+    expect(error.message).not.toMatch(/SENTINEL/);
   });
 });
