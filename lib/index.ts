@@ -62,6 +62,22 @@ export type {
   StormOptions,
 } from './watch/transition';
 export type { FleetSummary } from './watch/fleet-check';
+export type { FlappingEvent, HealthNotice, DeviceHealth } from './watch/transition';
+
+// Fleet health: flapping, availability, error budgets, alarms, the report and its picture.
+export type { FlappingOptions } from './watch/flapping';
+export type { Alarm, AlarmOptions, AlarmEvent, AlarmCommand, AlarmFilter, AlarmStatus, Severity } from './watch/alarms';
+export type { BudgetOptions, BudgetTarget, BudgetEvent, GroupBudget } from './watch/budgets';
+export type {
+  AvailabilityFigures,
+  DeviceAvailability,
+  GroupAvailability,
+  Segment,
+  WindowName,
+} from './watch/availability';
+export type { AvailabilityReport, DeviceReport, ReportRequest } from './watch/report';
+export type { AlarmCommandResult } from './watch/watcher';
+export { reportSvg } from './watch/report-svg';
 export { PushWatch } from './watch/push-watch';
 export type { PushWatchOptions } from './watch/push-watch';
 export { StatusSubscription } from './push/status-subscription';

@@ -51,6 +51,14 @@ export type {
   IncidentState,
   IncidentNotice,
 } from './watch/transition';
+export * from './watch/flapping';
+export * from './watch/history';
+export * from './watch/availability';
+export * from './watch/budgets';
+export * from './watch/alarms';
+export * from './watch/report';
+export { reportSvg, svgText } from './watch/report-svg';
+export type { DeviceHealth, FlappingEvent, HealthNotice } from './watch/transition';
 export { checkFleet } from './watch/fleet-check';
 export type { FleetCheckResult, FleetCheckContext } from './watch/fleet-check';
 export { reconcileAfterRestart } from './watch/restart-reconcile';

@@ -18,6 +18,11 @@ export { FleetWatcher } from './watch/watcher';
 export type { SavedWatch } from './watch/watcher';
 export type { WatchState } from './watch/transition';
 export { parseClientIdList, DEFAULT_RESOLVE_PERCENT } from './watch/transition';
+export { alarmCommandFrom } from './watch/alarms';
+export type { AlarmCommand, AlarmFilter } from './watch/alarms';
+export { reportSvg } from './watch/report-svg';
+export { WINDOW_NAMES } from './watch/report';
+export type { AvailabilityReport, ReportRequest } from './watch/report';
 
 // The send path over a host's HTTP (n8n's helpers), and its signature.
 export { createHttpTransport, apiRequest, readAnswer, networkErrorOf } from './send/http-transport';

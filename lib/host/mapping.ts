@@ -4,6 +4,10 @@
  * the plain values below, and both get the same options, the same defaults and the same bounds.
  */
 import { DEFAULT_RESOLVE_PERCENT, type StormOptions, type WatchOptions } from '../watch/transition';
+import { flappingOptionsFrom, type FlappingOptions } from '../watch/flapping';
+import { SEVERITIES, type AlarmOptions, type Severity } from '../watch/alarms';
+import { DEFAULT_BURN_RATE_ALERT, type BudgetOptions, type BudgetTarget } from '../watch/budgets';
+import { invalidInput } from '../base/errors';
 
 const MINUTE_MS = 60_000;
 
@@ -39,6 +43,82 @@ export interface WatchSettings {
   /** Every device of the groups, by push: a device first heard of when it connects came online. */
   reportInitialOnline?: unknown;
   storm: StormSettings;
+  /** Flapping: on, with thresholds in percent (empty: Nagios's 20 and 5). */
+  flapping?: { enabled?: unknown; highPercent?: unknown; lowPercent?: unknown };
+  alarms?: AlarmSettings;
+  budgets?: BudgetSettings;
+}
+
+/** Alarms as a host's settings give them. */
+export interface AlarmSettings {
+  enabled?: unknown;
+  severity?: unknown;
+  /** Client IDs or group IDs, one per line or comma-separated. */
+  criticalDevices?: unknown;
+  majorAfterMinutes?: unknown;
+  criticalAfterMinutes?: unknown;
+}
+
+/** Error budgets as a host's settings give them. */
+export interface BudgetSettings {
+  /** "99.5" (every group), or lines "GID_a=99.9" with "*=99.5" for the others. */
+  targets?: unknown;
+  windowDays?: unknown;
+  burnRateAlert?: unknown;
+}
+
+export function flappingFrom(settings: WatchSettings['flapping']): FlappingOptions | undefined {
+  return settings && settings.enabled === true ? flappingOptionsFrom(settings) : undefined;
+}
+
+function listOf(value: unknown): string[] {
+  const parts = Array.isArray(value) ? value.map(String) : typeof value === 'string' ? value.split(/[\n,]/) : [];
+  return [...new Set(parts.map((p) => p.trim()).filter((p) => p !== ''))];
+}
+
+export function alarmOptionsFrom(settings: AlarmSettings | undefined): AlarmOptions | undefined {
+  if (!settings || settings.enabled !== true) return undefined;
+  const severity = SEVERITIES.includes(settings.severity as Severity) ? (settings.severity as Severity) : 'warning';
+  const options: AlarmOptions = { severity };
+  const critical = listOf(settings.criticalDevices);
+  if (critical.length > 0) options.criticalDevices = critical;
+  const major = Math.max(0, numberOf(settings.majorAfterMinutes)) * MINUTE_MS;
+  const criticalAfter = Math.max(0, numberOf(settings.criticalAfterMinutes)) * MINUTE_MS;
+  if (major > 0) options.majorAfterMs = major;
+  if (criticalAfter > 0) options.criticalAfterMs = criticalAfter;
+  return options;
+}
+
+/**
+ * Budget targets from text: "99.5" for every group, or one "group=percent" per line or comma
+ * ("GID_a=99.9, *=99.5"). A target must be above 0 and below 100; anything else is refused, naming it.
+ */
+export function budgetTargetsFrom(value: unknown): BudgetTarget[] {
+  const targets: BudgetTarget[] = [];
+  for (const entry of listOf(typeof value === 'number' ? String(value) : value)) {
+    const at = entry.lastIndexOf('=');
+    const group = at >= 0 ? entry.slice(0, at).trim() : '*';
+    const percent = Number(at >= 0 ? entry.slice(at + 1).trim() : entry);
+    if (group === '' || !Number.isFinite(percent) || percent <= 0 || percent >= 100)
+      throw invalidInput(
+        'budgetTargets',
+        `"${entry}" is not a target: give a percentage such as 99.5 (every group) or GID_group=99.9, one per line.`,
+      );
+    targets.push({ group, targetPercent: percent });
+  }
+  return targets;
+}
+
+export function budgetOptionsFrom(settings: BudgetSettings | undefined): BudgetOptions | undefined {
+  const targets = budgetTargetsFrom(settings?.targets);
+  if (targets.length === 0) return undefined;
+  const days = numberOf(settings?.windowDays);
+  const rate = numberOf(settings?.burnRateAlert);
+  return {
+    targets,
+    windowMs: (days > 0 ? Math.min(days, 31) : 30) * 24 * 60 * MINUTE_MS,
+    burnRateAlert: rate > 0 ? rate : DEFAULT_BURN_RATE_ALERT,
+  };
 }
 
 /** The watcher's options from a host's watch settings (the n8n trigger and the Node-RED watch node). */
@@ -50,7 +130,14 @@ export function watchOptionsFrom(settings: WatchSettings): WatchOptions {
     reportInitialOffline: settings.reportInitialOffline === true,
     ...(settings.reportInitialOnline === true ? { reportInitialOnline: true } : {}),
     storm: stormOptionsFrom(settings.storm),
+    ...optional('flapping', flappingFrom(settings.flapping)),
+    ...optional('alarms', alarmOptionsFrom(settings.alarms)),
+    ...optional('budgets', budgetOptionsFrom(settings.budgets)),
   };
+}
+
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
 /**

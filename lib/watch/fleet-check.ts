@@ -9,11 +9,13 @@ import {
   type SessionQueryOutcome,
 } from '../base/results';
 import { type OnsMqttClient } from '../client/client';
+import { withReason } from './history';
 import { reconcileAfterRestart, type ReconcileReport } from './restart-reconcile';
 import {
   observationsOf,
   summarize,
   transition,
+  type HealthNotice,
   type IncidentNotice,
   type Observation,
   type WatchEvent,
@@ -63,6 +65,8 @@ export interface FleetCheckResult {
   events: WatchEvent[];
   /** Incident started / resolved (storm protection). */
   incidents: IncidentNotice[];
+  /** Flapping started or stopped, alarm changes no event carries, budget alerts. */
+  health: HealthNotice[];
   summary?: FleetSummary;
   outcomes: SessionQueryOutcome[];
   /** Devices whose check failed this time (their state is kept, no event fired). */
@@ -115,15 +119,17 @@ export async function checkFleet(
     }));
     throwIfAborted(context.signal);
   }
-  const { state, events, incidents, changed } = transition(previous, instanceId, observations, now, options);
+  const { state, events, incidents, changed, health } = transition(previous, instanceId, observations, now, options);
   if (context.offlineDetails) {
     await addOfflineDetails(client, instanceId, events, incidents, context.offlineDetails, context.signal);
     throwIfAborted(context.signal);
+    recordReasons(state, events, incidents);
   }
   const result: FleetCheckResult = {
     state,
     events,
     incidents,
+    health,
     outcomes,
     failures,
     ...(reconciled && reconciled.checked > 0 ? { reconciled } : {}),
@@ -167,6 +173,20 @@ async function addOfflineDetails(
       );
     }),
   );
+}
+
+/** The outages that just began get their reason in the devices' histories (for availability reports). */
+function recordReasons(state: WatchState, events: readonly WatchEvent[], incidents: readonly IncidentNotice[]): void {
+  const started: Array<{ clientId: string; since: string } & Partial<OfflineDetails>> = [
+    ...events.filter((e) => e.event === 'offline'),
+    ...incidents.flatMap((i) => (i.event === 'incident' ? i.devices : [])),
+  ];
+  for (const device of started) {
+    const reason = device.lastDisconnectCode ?? undefined;
+    const record = state.health ? ownValue(state.health, device.clientId) : undefined;
+    if (!reason || !record) continue;
+    record.history = withReason(record.history, Date.parse(device.since), reason);
+  }
 }
 
 function summaryOf(

@@ -7,6 +7,20 @@ import { isSessionFailure, type OfflineDetails, type SessionQueryOutcome } from 
 import { invalidInput } from '../base/errors';
 import { ownValue, setOwn } from '../base/own-keys';
 import { displayValue } from '../base/validation';
+import {
+  activeAlarmOf,
+  clearAlarm,
+  escalateAlarms,
+  pruneAlarms,
+  raiseAlarm,
+  type Alarm,
+  type AlarmBook,
+  type AlarmEvent,
+  type AlarmOptions,
+} from './alarms';
+import { budgetAlerts, groupBudgets, type BudgetAlerts, type BudgetEvent, type BudgetOptions } from './budgets';
+import { nextFlapping, percentStateChange, recordState, stateChanges, type FlappingOptions } from './flapping';
+import { pruneHistory, recordChange, startHistory, type DeviceHistory } from './history';
 
 export interface WatchOptions {
   /** Which events to report. */
@@ -25,6 +39,12 @@ export interface WatchOptions {
   reportInitialOnline?: boolean;
   /** Storm protection: many devices dropping in one check make one incident (off when absent). */
   storm?: StormOptions;
+  /** Flapping devices are held back: one event when it starts, one when it stops (off when absent). */
+  flapping?: FlappingOptions;
+  /** Each outage, incident and flapping episode is an alarm (off when absent). */
+  alarms?: AlarmOptions;
+  /** Error budgets per group, with burn-rate alerts (off when absent). */
+  budgets?: BudgetOptions;
 }
 
 export interface StormOptions {
@@ -83,7 +103,42 @@ export interface WatchState {
   process?: string;
   /** The storm in progress, if any. */
   incident?: IncidentState;
+  /** Per device: its outages (availability) and, with flapping on, its recent states. */
+  health?: Record<string, DeviceHealth>;
+  /** With alarms on: active alarms and recently cleared ones, by key. */
+  alarms?: AlarmBook;
+  /** With budgets on: the groups whose burn-rate alert is firing. */
+  budgetAlerts?: BudgetAlerts;
 }
+
+export interface DeviceHealth {
+  history: DeviceHistory;
+  /** The last 21 states observed, oldest first ('1' online), with flapping on. */
+  flap?: string;
+  /** Since when the device is held back as flapping. */
+  flapping?: { since: string };
+}
+
+/** A device held back: it started flapping, or it settled. */
+export interface FlappingEvent {
+  event: 'flapping' | 'flapping_stopped';
+  clientId: string;
+  instanceId: string;
+  /** Its confirmed state now. */
+  online: boolean;
+  /** Nagios's weighted percent state change over the last 21 states, and the changes among them. */
+  percentStateChange: number;
+  stateChanges: number;
+  /** When the flapping started. */
+  since: string;
+  checkedAt: string;
+  /** For `flapping_stopped`: how long it was held back. */
+  flappingForMs?: number;
+  alarm?: Alarm;
+}
+
+/** What the health features add to a check: flapping, alarm changes, budget alerts. */
+export type HealthNotice = FlappingEvent | AlarmEvent | BudgetEvent;
 
 export interface IncidentState {
   id: string;
@@ -105,6 +160,7 @@ export interface IncidentEvent {
   offlinePercent: number;
   /** With `lastDisconnectReason` and the other details when the offline details are on. */
   devices: Array<{ clientId: string; since: string } & Partial<OfflineDetails>>;
+  alarm?: Alarm;
 }
 
 /** The end of an incident: at least the configured share of its devices is back, or it is a day old. */
@@ -123,6 +179,7 @@ export interface IncidentResolvedEvent {
   backOnline: string[];
   /** Still offline: from now on they are ordinary devices again (their return fires "online"). */
   stillOffline: Array<{ clientId: string; since: string }>;
+  alarm?: Alarm;
 }
 
 export type IncidentNotice = IncidentEvent | IncidentResolvedEvent;
@@ -146,6 +203,8 @@ export interface WatchEvent extends Partial<OfflineDetails> {
   checkedAt: string;
   /** For "online": how long it was offline (from first seen offline to first seen online). */
   offlineForMs?: number;
+  /** With alarms on: the outage's alarm (opened by "offline", cleared by "online"). */
+  alarm?: Alarm;
 }
 
 export interface TransitionResult {
@@ -156,6 +215,8 @@ export interface TransitionResult {
   incidents: IncidentNotice[];
   /** Confirmed changes of this check, folded ones included: for the fleet summary. */
   changed: { offline: number; online: number };
+  /** Flapping started or stopped, alarms raised in severity or cleared with a flapping episode, budget alerts. */
+  health: HealthNotice[];
 }
 
 /** A confirmed change of one device in one check. */
@@ -183,46 +244,62 @@ export function transition(
   options: WatchOptions,
 ): TransitionResult {
   // Another instance means other devices: start from a fresh baseline.
-  const prevDevices = previous && previous.instanceId === instanceId ? previous.devices : {};
+  const same = previous !== undefined && previous.instanceId === instanceId;
+  const prevDevices = same ? previous.devices : {};
+  const prevHealth = (same ? previous.health : undefined) ?? {};
   const now = new Date(nowMs).toISOString();
   const devices: Record<string, DeviceWatchState> = {};
+  const health: Record<string, DeviceHealth> = {};
   const changes: Change[] = [];
+  const flapping: FlappingEvent[] = [];
+  /** Devices flapping (or starting or stopping to) in this check: their changes fire no event of their own. */
+  const heldBack = new Set<string>();
 
   for (const { clientId, online } of observations) {
     const prev = ownValue(prevDevices, clientId);
+    const prevRecord = ownValue(prevHealth, clientId) ?? (prev ? healthFrom(prev) : undefined);
     if (online === undefined) {
       // A failed check teaches nothing: keep what we knew, fire nothing.
       if (prev) setOwn(devices, clientId, prev);
+      if (prev && prevRecord) setOwn(health, clientId, prevRecord);
       continue;
     }
+    let change: Change | undefined;
     if (!prev) {
       setOwn(devices, clientId, { online, since: now });
       // A device's first check is its baseline: it counts only if the user asked for devices already
       // offline (or, first heard of by push, for a device that just connected).
       if (online ? options.reportInitialOnline === true : options.reportInitialOffline)
-        changes.push({ clientId, online, previousOnline: null, since: now });
-      continue;
-    }
-    if (online === prev.online) {
+        change = { clientId, online, previousOnline: null, since: now };
+    } else if (online === prev.online) {
       setOwn(devices, clientId, { online: prev.online, since: prev.since });
-      continue;
+    } else {
+      const pending = prev.pending && prev.pending.online === online ? prev.pending : { online, firstSeen: now };
+      const requiredMs = online ? options.onlineAfterMs : options.offlineAfterMs;
+      if (nowMs - Date.parse(pending.firstSeen) < requiredMs) {
+        setOwn(devices, clientId, { online: prev.online, since: prev.since, pending });
+      } else {
+        setOwn(devices, clientId, { online, since: pending.firstSeen });
+        change = { clientId, online, previousOnline: prev.online, since: pending.firstSeen };
+        if (online) change.offlineForMs = Math.max(0, Date.parse(pending.firstSeen) - Date.parse(prev.since));
+      }
     }
-    const pending = prev.pending && prev.pending.online === online ? prev.pending : { online, firstSeen: now };
-    const requiredMs = online ? options.onlineAfterMs : options.offlineAfterMs;
-    if (nowMs - Date.parse(pending.firstSeen) < requiredMs) {
-      setOwn(devices, clientId, { online: prev.online, since: prev.since, pending });
-      continue;
+    if (change) changes.push(change);
+    const record = nextHealth(prevRecord, prev === undefined, online, change, nowMs);
+    if (options.flapping) {
+      const flap = flapOf(record, prevRecord, clientId, instanceId, online, now, nowMs, options.flapping);
+      if (flap.event) flapping.push(flap.event);
+      if (flap.heldBack) heldBack.add(clientId);
     }
-    setOwn(devices, clientId, { online, since: pending.firstSeen });
-    const change: Change = { clientId, online, previousOnline: prev.online, since: pending.firstSeen };
-    if (online) change.offlineForMs = Math.max(0, Date.parse(pending.firstSeen) - Date.parse(prev.since));
-    changes.push(change);
+    setOwn(health, clientId, pruneHistoryOf(record, nowMs));
   }
 
-  const previousIncident = previous && previous.instanceId === instanceId ? previous.incident : undefined;
-  const storm = foldStorm(previousIncident, changes, devices, observations.length, now, options.storm);
+  const previousIncident = same ? previous.incident : undefined;
+  // A flapping device's drops and returns are its flapping's, not a storm's.
+  const ownChanges = changes.filter((c) => !heldBack.has(c.clientId));
+  const storm = foldStorm(previousIncident, ownChanges, devices, observations.length, now, options.storm);
   const events: WatchEvent[] = [];
-  for (const c of changes) {
+  for (const c of ownChanges) {
     if (storm.folded.has(c.clientId) || !(c.online ? options.events.online : options.events.offline)) continue;
     const event: WatchEvent = {
       clientId: c.clientId,
@@ -236,10 +313,154 @@ export function transition(
     if (c.offlineForMs !== undefined) event.offlineForMs = c.offlineForMs;
     events.push(event);
   }
-  const state: WatchState = { instanceId, devices };
+  const state: WatchState = { instanceId, devices, health };
   if (storm.incident) state.incident = storm.incident;
   const changed = { offline: changes.filter((c) => !c.online).length, online: changes.filter((c) => c.online).length };
-  return { state, events, incidents: storm.notices.map((n) => ({ ...n, instanceId })), changed };
+  const incidents: IncidentNotice[] = storm.notices.map((n) => ({ ...n, instanceId }));
+  const notices: HealthNotice[] = [...flapping];
+  if (options.alarms) {
+    const book: AlarmBook = { ...((same ? previous.alarms : undefined) ?? {}) };
+    notices.push(...alarmsOf(book, instanceId, events, incidents, flapping, ownChanges, nowMs, options.alarms));
+    state.alarms = pruneAlarms(book, nowMs);
+  }
+  if (options.budgets) {
+    const histories = new Map(Object.entries(health).map(([id, h]) => [id, h.history]));
+    const budgets = groupBudgets(histories, options.budgets, nowMs);
+    const fired = budgetAlerts(budgets, same ? previous.budgetAlerts : undefined, options.budgets, instanceId, nowMs);
+    if (Object.keys(fired.alerts).length > 0) state.budgetAlerts = fired.alerts;
+    notices.push(...fired.events);
+  }
+  return { state, events, incidents, changed, health: notices };
+}
+
+/** The health record of a device saved before records existed: its history starts at its confirmed state. */
+function healthFrom(device: DeviceWatchState): DeviceHealth {
+  return { history: startHistory(device.online, Date.parse(device.since)) };
+}
+
+/** The device's record after this check's observation (and its confirmed change, if any). */
+function nextHealth(
+  prev: DeviceHealth | undefined,
+  firstCheck: boolean,
+  online: boolean,
+  change: Change | undefined,
+  nowMs: number,
+): DeviceHealth {
+  if (firstCheck || !prev) return { history: startHistory(online, nowMs) };
+  const history = change ? recordChange(prev.history, online, Date.parse(change.since)) : prev.history;
+  return { ...prev, history };
+}
+
+function pruneHistoryOf(record: DeviceHealth, nowMs: number): DeviceHealth {
+  const history = pruneHistory(record.history, nowMs);
+  return history === record.history ? record : { ...record, history };
+}
+
+/**
+ * Records the observed state in the flapping history (in place on `record`) and decides: starts,
+ * stops, or stays. A device is held back while flapping, in the check it starts and in the one it stops.
+ */
+function flapOf(
+  record: DeviceHealth,
+  prev: DeviceHealth | undefined,
+  clientId: string,
+  instanceId: string,
+  online: boolean,
+  now: string,
+  nowMs: number,
+  options: FlappingOptions,
+): { event?: FlappingEvent; heldBack: boolean } {
+  record.flap = recordState(prev?.flap, online);
+  const percent = percentStateChange(record.flap);
+  const was = prev?.flapping !== undefined;
+  const is = nextFlapping(was, percent, options);
+  const fields = {
+    clientId,
+    instanceId,
+    online,
+    percentStateChange: percent,
+    stateChanges: stateChanges(record.flap),
+    checkedAt: now,
+  };
+  if (is && !was) {
+    record.flapping = { since: now };
+    return { event: { event: 'flapping', ...fields, since: now }, heldBack: true };
+  }
+  if (!is && was) {
+    const since = prev?.flapping?.since ?? now;
+    delete record.flapping;
+    return {
+      event: { event: 'flapping_stopped', ...fields, since, flappingForMs: Math.max(0, nowMs - Date.parse(since)) },
+      heldBack: true,
+    };
+  }
+  if (is) record.flapping = prev?.flapping ?? { since: now };
+  return { heldBack: is };
+}
+
+/**
+ * The alarm book after this check: an "offline" opens the device's outage alarm, an "online"
+ * clears it; an incident opens one for the incident, its end clears it; flapping opens one for the
+ * episode, and when it stops the episode's alarm is cleared (with the outage's, when the device is
+ * back). Each event carries its alarm; what no event carries (a cleared outage, a raised severity)
+ * is returned as an alarm notice.
+ */
+function alarmsOf(
+  book: AlarmBook,
+  instanceId: string,
+  events: WatchEvent[],
+  incidents: IncidentNotice[],
+  flapping: FlappingEvent[],
+  changes: readonly Change[],
+  nowMs: number,
+  options: AlarmOptions,
+): HealthNotice[] {
+  const notices: HealthNotice[] = [];
+  const reported = new Set(events.map((e) => e.clientId));
+  for (const event of events) {
+    if (event.event === 'offline') {
+      event.alarm = raiseAlarm(book, 'outage', instanceId, event.clientId, event.since, nowMs, options).alarm;
+    } else {
+      const open = activeAlarmOf(book, 'outage', instanceId, event.clientId);
+      if (open) event.alarm = clearAlarm(book, open.key, 'device', nowMs).alarm;
+    }
+  }
+  // A return not reported as an event (folded into an incident, or its kind not selected) still ends the outage.
+  for (const c of changes) {
+    if (!c.online || reported.has(c.clientId)) continue;
+    const open = activeAlarmOf(book, 'outage', instanceId, c.clientId);
+    const cleared = open ? clearAlarm(book, open.key, 'device', nowMs).event : undefined;
+    if (cleared) notices.push(cleared);
+  }
+  for (const incident of incidents) {
+    if (incident.event === 'incident') {
+      incident.alarm = raiseAlarm(
+        book,
+        'incident',
+        instanceId,
+        incident.incidentId,
+        incident.startedAt,
+        nowMs,
+        options,
+      ).alarm;
+    } else {
+      const open = activeAlarmOf(book, 'incident', instanceId, incident.incidentId);
+      if (open) incident.alarm = clearAlarm(book, open.key, 'device', nowMs).alarm;
+    }
+  }
+  for (const flap of flapping) {
+    if (flap.event === 'flapping') {
+      flap.alarm = raiseAlarm(book, 'flapping', instanceId, flap.clientId, flap.since, nowMs, options).alarm;
+      continue;
+    }
+    const open = activeAlarmOf(book, 'flapping', instanceId, flap.clientId);
+    if (open) flap.alarm = clearAlarm(book, open.key, 'device', nowMs).alarm;
+    const outage = flap.online ? activeAlarmOf(book, 'outage', instanceId, flap.clientId) : undefined;
+    const cleared = outage ? clearAlarm(book, outage.key, 'device', nowMs).event : undefined;
+    if (cleared) notices.push(cleared);
+  }
+  notices.push(...escalateAlarms(book, nowMs, options));
+  return notices;
 }
 
 /**

@@ -18,10 +18,28 @@
  */
 import { randomUUID } from 'node:crypto';
 import { abortedError } from '../base/abort';
+import { ownValue } from '../base/own-keys';
 import type { OnsMqttClient } from '../client/client';
 import type { OfflineDetailsOptions, QueryMode } from '../base/results';
 import { checkFleet, type FleetCheckResult } from './fleet-check';
 import type { WatchOptions, WatchState } from './transition';
+import {
+  acknowledgeAlarm,
+  clearAlarm,
+  isAlarmBook,
+  listAlarms,
+  type Alarm,
+  type AlarmCommand,
+  type AlarmEvent,
+} from './alarms';
+import {
+  availabilityReport,
+  historyFromTrace,
+  reportWindow,
+  type AvailabilityReport,
+  type ReportRequest,
+} from './report';
+import type { DeviceHistory } from './history';
 
 /** What a watcher keeps between checks and across restarts: plain JSON. */
 export interface SavedWatch {
@@ -86,9 +104,29 @@ interface Waiter {
   reject: (error: unknown) => void;
 }
 
+/** Work on the saved state other than a check (an alarm operation): in turn with the checks. */
+interface Task {
+  run: () => Promise<void>;
+}
+
+/** What an alarm operation did: the alarm as it is now, and the change it made (none: it was so already). */
+export interface AlarmCommandResult {
+  action: AlarmCommand['action'];
+  /** acknowledge, clear: the alarm (undefined: no alarm has this key). */
+  alarm?: Alarm;
+  /** acknowledge, clear: the change, handed on before it was saved; absent when there was none. */
+  event?: AlarmEvent;
+  /** list: the alarms that match, newest first. */
+  alarms?: Alarm[];
+}
+
+/** Trace fill-in: at most this many days before the watcher's record, one query per device and day. */
+export const MAX_TRACE_FILL_DAYS = 30;
+const DAY_MS = 24 * 60 * 60_000;
+
 export class FleetWatcher {
   private running: Promise<void> | undefined;
-  private queue: Waiter[] = [];
+  private queue: Array<Waiter | Task> = [];
 
   constructor(private readonly config: FleetWatcherOptions) {}
 
@@ -108,16 +146,113 @@ export class FleetWatcher {
     });
   }
 
+  /**
+   * Acknowledges, clears or lists alarms, in turn with the checks (never between a check's load and
+   * its save, which would lose one of the two). A change is handed on (`deliver`) before it is saved.
+   */
+  alarm(command: AlarmCommand, deliver?: (event: AlarmEvent) => void | Promise<void>): Promise<AlarmCommandResult> {
+    return new Promise<AlarmCommandResult>((resolve, reject) => {
+      this.queue.push({
+        run: () => this.runAlarm(command, deliver).then(resolve, reject),
+      });
+      if (!this.running) this.running = this.drain();
+    });
+  }
+
+  /**
+   * The availability report from the saved state. With `trace`, the part of the window before a
+   * device's record starts is filled in from its connection trace (one query per device and day,
+   * at most 30 days, through the client's limits); a trace that cannot be read leaves it unknown.
+   */
+  async report(
+    request: ReportRequest,
+    options: { trace?: boolean; traceTimeZone?: string } = {},
+  ): Promise<AvailabilityReport> {
+    const nowMs = (this.config.now ?? Date.now)();
+    const window = reportWindow(request.window, nowMs); // a bad window fails before any request
+    const saved = await this.config.store.load();
+    const fromTrace = options.trace
+      ? await this.traceHistories(saved?.state, window, request.devices, options.traceTimeZone)
+      : undefined;
+    return availabilityReport(saved?.state, request, nowMs, fromTrace);
+  }
+
+  private async traceHistories(
+    state: WatchState | undefined,
+    window: { from: number; to: number },
+    only: readonly string[] | undefined,
+    traceTimeZone: string | undefined,
+  ): Promise<Map<string, DeviceHistory>> {
+    const histories = new Map<string, DeviceHistory>();
+    if (!state) return histories;
+    const client = this.config.client();
+    const wanted = only && only.length > 0 ? new Set(only) : undefined;
+    await Promise.all(
+      Object.entries(state.devices).map(async ([clientId, device]) => {
+        if (wanted && !wanted.has(clientId) && !wanted.has(clientId.split('@@@')[0])) return;
+        const record = state.health ? ownValue(state.health, clientId) : undefined;
+        const recordFrom = record ? record.history.from : Date.parse(device.since);
+        const to = Math.min(recordFrom, window.to);
+        const from = Math.max(window.from, to - MAX_TRACE_FILL_DAYS * DAY_MS);
+        if (to <= from) return;
+        const days: Array<{ from: number; to: number }> = [];
+        for (let end = to; end > from; end -= DAY_MS) days.push({ from: Math.max(from, end - DAY_MS), to: end });
+        try {
+          const pages = await Promise.all(
+            days.map((day) =>
+              client.queryConnectionTrace(
+                { clientId, instanceId: state.instanceId, from: day.from, to: day.to, limit: 1000 },
+                { signal: this.config.signal },
+              ),
+            ),
+          );
+          const history = historyFromTrace(pages.flat(), { from, to }, traceTimeZone);
+          if (history) histories.set(clientId, history);
+        } catch {
+          // The trace is an addition: without it, that time stays unknown (the report says the source).
+        }
+      }),
+    );
+    return histories;
+  }
+
+  private async runAlarm(
+    command: AlarmCommand,
+    deliver: ((event: AlarmEvent) => void | Promise<void>) | undefined,
+  ): Promise<AlarmCommandResult> {
+    const saved = (await this.config.store.load()) ?? {};
+    const book = saved.state && isAlarmBook(saved.state.alarms) ? { ...saved.state.alarms } : {};
+    if (command.action === 'list') return { action: 'list', alarms: listAlarms(book, command.filter) };
+    const nowMs = (this.config.now ?? Date.now)();
+    const key = command.key ?? '';
+    const by = command.by ?? 'user';
+    const done =
+      command.action === 'acknowledge' ? acknowledgeAlarm(book, key, by, nowMs) : clearAlarm(book, key, by, nowMs);
+    if (done.event && saved.state) {
+      await deliver?.(done.event);
+      await this.config.store.save({ ...saved, state: { ...saved.state, alarms: book } });
+    }
+    return {
+      action: command.action,
+      ...(done.alarm ? { alarm: done.alarm } : {}),
+      ...(done.event ? { event: done.event } : {}),
+    };
+  }
+
   private async drain(): Promise<void> {
     try {
       while (this.queue.length > 0) {
         const batch = this.queue;
         this.queue = [];
+        // Alarm operations first, in the order they came; then one check serves every check request.
+        for (const task of batch) if ('run' in task) await task.run();
+        const checks = batch.filter((w): w is Waiter => !('run' in w));
+        if (checks.length === 0) continue;
         try {
-          const result = await this.runOnce(batch.map((w) => w.request));
-          for (const waiter of batch) waiter.resolve(result);
+          const result = await this.runOnce(checks.map((w) => w.request));
+          for (const waiter of checks) waiter.resolve(result);
         } catch (error) {
-          for (const waiter of batch) waiter.reject(error);
+          for (const waiter of checks) waiter.reject(error);
         }
       }
     } finally {
