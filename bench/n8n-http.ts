@@ -79,6 +79,17 @@ export function n8nHelpers(store: CredentialStore, node: INode, cancelSignal?: (
   };
   return {
     httpRequest: n8nHttpRequest,
+    /** As n8n's default (in-memory) binary mode: the data as Base64 with its name, type and size. */
+    prepareBinaryData(data: Buffer, fileName?: string, mimeType?: string) {
+      const extension = fileName?.includes('.') ? fileName.slice(fileName.lastIndexOf('.') + 1) : undefined;
+      return Promise.resolve({
+        data: data.toString('base64'),
+        mimeType: mimeType ?? 'application/octet-stream',
+        ...(fileName ? { fileName } : {}),
+        ...(extension ? { fileExtension: extension } : {}),
+        fileSize: `${data.length} B`,
+      });
+    },
     async httpRequestWithAuthentication(
       _type: string,
       requestOptions: IHttpRequestOptions,

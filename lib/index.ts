@@ -78,6 +78,9 @@ export type {
 export type { AvailabilityReport, DeviceReport, ReportRequest } from './watch/report';
 export type { AlarmCommandResult } from './watch/watcher';
 export { reportSvg } from './watch/report-svg';
+export { reportJson } from './watch/report';
+export { traceAvailabilityReport } from './watch/trace-report';
+export type { TraceReportInput } from './watch/trace-report';
 export { PushWatch } from './watch/push-watch';
 export type { PushWatchOptions } from './watch/push-watch';
 export { StatusSubscription } from './push/status-subscription';

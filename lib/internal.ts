@@ -58,6 +58,7 @@ export * from './watch/budgets';
 export * from './watch/alarms';
 export * from './watch/report';
 export { reportSvg, svgText } from './watch/report-svg';
+export * from './watch/trace-report';
 export type { DeviceHealth, FlappingEvent, HealthNotice } from './watch/transition';
 export { checkFleet } from './watch/fleet-check';
 export type { FleetCheckResult, FleetCheckContext } from './watch/fleet-check';

@@ -16,12 +16,13 @@ export type { SessionStatus, QueryMode } from './base/results';
 export type { TokenActions } from './actions/provisioning';
 export { FleetWatcher } from './watch/watcher';
 export type { SavedWatch } from './watch/watcher';
-export type { WatchState } from './watch/transition';
+export type { WatchState, WatchOptions } from './watch/transition';
 export { parseClientIdList, DEFAULT_RESOLVE_PERCENT } from './watch/transition';
 export { alarmCommandFrom } from './watch/alarms';
 export type { AlarmCommand, AlarmFilter } from './watch/alarms';
 export { reportSvg } from './watch/report-svg';
-export { WINDOW_NAMES } from './watch/report';
+export { traceAvailabilityReport } from './watch/trace-report';
+export { WINDOW_NAMES, reportJson } from './watch/report';
 export type { AvailabilityReport, ReportRequest } from './watch/report';
 
 // The send path over a host's HTTP (n8n's helpers), and its signature.

@@ -61,8 +61,13 @@ export const API_TABLE = Object.freeze({
     errorCodes: NO_CODES,
     result: { method: 'querySession', type: 'SessionStatus' },
     hosts: {
-      n8n: ['deviceSession.getStatus', 'deviceSession.waitUntilOnline'],
-      nodeRed: ['alicloud-mqtt-session:exact', 'alicloud-mqtt-watch:exact', 'alicloud-mqtt-wait'],
+      n8n: ['deviceSession.getStatus', 'deviceSession.waitUntilOnline', 'fleetHealth.getAvailabilityReport'],
+      nodeRed: [
+        'alicloud-mqtt-session:exact',
+        'alicloud-mqtt-watch:exact',
+        'alicloud-mqtt-wait',
+        'alicloud-mqtt-trace:availability',
+      ],
     },
   },
   BatchQuerySessionByClientIds: {
@@ -84,8 +89,8 @@ export const API_TABLE = Object.freeze({
     errorCodes: NO_CODES,
     result: { method: 'queryConnectionTrace', type: 'ConnectionEvent[]' },
     hosts: {
-      n8n: ['deviceSession.getConnectionTrace', 'deviceSession.waitUntilOnline'],
-      nodeRed: ['alicloud-mqtt-trace:connections', 'alicloud-mqtt-wait'],
+      n8n: ['deviceSession.getConnectionTrace', 'deviceSession.waitUntilOnline', 'fleetHealth.getAvailabilityReport'],
+      nodeRed: ['alicloud-mqtt-trace:connections', 'alicloud-mqtt-wait', 'alicloud-mqtt-trace:availability'],
     },
   },
   QueryMqttTraceMessagePublish: {

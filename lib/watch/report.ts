@@ -45,7 +45,7 @@ export interface ReportRequest {
 
 export interface DeviceReport extends DeviceAvailability {
   /** Where the figures come from: the watcher's record, or the service's trace before it. */
-  source: 'watcher' | 'watcher+trace';
+  source: 'watcher' | 'watcher+trace' | 'trace';
   timeline?: Segment[];
 }
 
@@ -177,6 +177,8 @@ export function historyFromTrace(
   events: readonly ConnectionEvent[],
   range: TimeWindow,
   traceTimeZone = DEFAULT_TRACE_TIME_ZONE,
+  /** Start at the range's start, in the state the first event left (a trace read for the whole range). */
+  inferBefore = false,
 ): DeviceHistory | undefined {
   const offset = parseUtcOffset(traceTimeZone) ?? 8 * 60;
   const timed = events
@@ -186,6 +188,13 @@ export function historyFromTrace(
   if (timed.length === 0) return undefined;
   const outages: Outage[] = [];
   let online: boolean | undefined;
+  if (inferBefore) {
+    // The first event says what the device was before it: a connect that it was offline, a drop online.
+    const first = timed[0].e;
+    const firstConnects = first.action.toLowerCase() === 'connect';
+    if (firstConnects) outages.push([range.from, 0, 'unknown']);
+    online = !firstConnects;
+  }
   for (const { e, at } of timed) {
     const action = e.action.toLowerCase();
     const connected = action === 'connect' && isAcceptedReason(e.reason);
@@ -203,5 +212,17 @@ export function historyFromTrace(
       if (open) outages[outages.length - 1] = [open[0], open[1], reason];
     }
   }
-  return { from: timed[0].at, outages };
+  return { from: inferBefore ? range.from : timed[0].at, outages };
+}
+
+/** The report as JSON beside its picture: the figures without the timelines the picture draws. */
+export function reportJson(report: AvailabilityReport): AvailabilityReport {
+  return {
+    ...report,
+    devices: report.devices.map((device) => {
+      const copy = { ...device };
+      delete copy.timeline;
+      return copy;
+    }),
+  };
 }

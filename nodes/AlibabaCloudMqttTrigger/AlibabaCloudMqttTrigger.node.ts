@@ -7,7 +7,10 @@ import {
   isSessionFailure,
   OnsMqttError,
   parseClientIdList,
+  reportJson,
+  reportSvg,
   statusFields,
+  type ReportRequest,
   type QueryMode,
 } from '../../lib/portable';
 import {
@@ -25,6 +28,7 @@ import { clientOptions, instanceIdParameter, offlineDetailsParameter } from '../
 import {
   clientIdsProperty,
   eventsProperty,
+  healthProperty,
   modeProperty,
   offlineForMinutesProperty,
   onlineForMinutesProperty,
@@ -69,6 +73,7 @@ export class AlibabaCloudMqttTrigger implements INodeType {
       offlineDetailsParameter,
       stormProperty,
       summaryProperty,
+      healthProperty,
       clientOptions,
     ],
   };
@@ -104,7 +109,13 @@ export class AlibabaCloudMqttTrigger implements INodeType {
       ];
     }
 
-    const watcher = triggerWatcher(this, client, { instanceId, clientIds, mode });
+    let watcher;
+    try {
+      watcher = triggerWatcher(this, client, { instanceId, clientIds, mode });
+    } catch (error) {
+      // A setting that cannot be read (an availability target): say which and what to do.
+      throw new NodeOperationError(this.getNode(), error instanceof Error ? error.message : String(error));
+    }
     let result;
     try {
       result = await watcher.check();
@@ -131,12 +142,47 @@ export class AlibabaCloudMqttTrigger implements INodeType {
         `Alibaba Cloud MQTT Trigger: after the restart, the connection trace of ${result.reconciled.failed.join(', ')} could not be read; a change while n8n was not saving may go unreported for them.`,
       );
     }
-    const out: IDataObject[] = [
-      ...result.events,
-      ...result.incidents,
-      ...(result.summary ? [result.summary] : []),
-    ] as unknown as IDataObject[];
+    const out: INodeExecutionData[] = (
+      [
+        ...result.events,
+        ...result.incidents,
+        ...result.health,
+        ...(result.summary ? [result.summary] : []),
+      ] as unknown as IDataObject[]
+    ).map((json) => ({ json: { ...json } }));
+    const report = await dueReport(this, watcher);
+    if (report) out.push(report);
     if (out.length === 0) return null;
-    return [out.map((json) => ({ json: { ...json } }))];
+    return [out];
   }
+}
+
+/**
+ * The availability report when one is due (Fleet Health > Report Every): the figures as JSON and
+ * the SVG picture in the binary field "report". When it was last sent is kept in the static data,
+ * which n8n saves with the items it goes out with.
+ */
+async function dueReport(
+  ctx: IPollFunctions,
+  watcher: ReturnType<typeof triggerWatcher>,
+): Promise<INodeExecutionData | undefined> {
+  const health = ctx.getNodeParameter('health', {}) as IDataObject;
+  const everyMs = Number(health.reportEveryHours ?? 0) * 60 * 60_000;
+  if (!(everyMs > 0)) return undefined;
+  const staticData = ctx.getWorkflowStaticData('node');
+  const last = typeof staticData.lastReportAt === 'string' ? Date.parse(staticData.lastReportAt) : NaN;
+  const now = Date.now();
+  if (Number.isFinite(last) && now - last < everyMs) return undefined;
+  const report = await watcher.report({
+    window: (health.reportWindow ?? 'day') as ReportRequest['window'],
+    budgets: watcher.options.budgets,
+    timelines: true,
+  });
+  staticData.lastReportAt = new Date(now).toISOString();
+  const binary = await ctx.helpers.prepareBinaryData(
+    Buffer.from(reportSvg(report), 'utf8'),
+    'availability.svg',
+    'image/svg+xml',
+  );
+  return { json: reportJson(report) as unknown as IDataObject, binary: { report: binary } };
 }

@@ -5,6 +5,7 @@ import {
   type OnsMqttClient,
   type QueryMode,
   type SavedWatch,
+  type WatchOptions,
   type WatchState,
 } from '../../lib/portable';
 
@@ -25,10 +26,11 @@ export function triggerWatcher(
     /** Called after the state is put in the static data (which n8n saves when the trigger emits). */
     afterSave?: () => void;
   } = {},
-): FleetWatcher {
+): FleetWatcher & { options: WatchOptions } {
   const parameter = (name: string, fallback: unknown) =>
     (ctx.getNodeParameter as (n: string, f: unknown) => unknown)(name, fallback);
   const events = parameter('events', ['offline', 'online']) as string[];
+  const health = parameter('health', {}) as IDataObject;
   const options = watchOptionsFrom({
     offline: events.includes('offline'),
     online: events.includes('online'),
@@ -37,9 +39,22 @@ export function triggerWatcher(
     reportInitialOffline: extra.reportInitialOffline || parameter('reportInitialOffline', false),
     reportInitialOnline: extra.reportInitialOnline === true,
     storm: parameter('storm', {}) as IDataObject,
+    flapping: { enabled: health.flapping === true, highPercent: health.flapHigh, lowPercent: health.flapLow },
+    alarms: {
+      enabled: health.alarms === true,
+      severity: health.alarmSeverity,
+      criticalDevices: health.criticalDevices,
+      majorAfterMinutes: health.majorAfterMinutes,
+      criticalAfterMinutes: health.criticalAfterMinutes,
+    },
+    budgets: {
+      targets: health.budgetTargets,
+      windowDays: health.budgetWindowDays,
+      burnRateAlert: health.burnRateAlert,
+    },
   });
   const staticData = ctx.getWorkflowStaticData('node');
-  return new FleetWatcher({
+  const watcher = new FleetWatcher({
     client: () => client,
     ...fleet,
     options,
@@ -58,4 +73,5 @@ export function triggerWatcher(
       },
     },
   });
+  return Object.assign(watcher, { options });
 }

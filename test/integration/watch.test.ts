@@ -363,6 +363,11 @@ describe('Node-RED: alicloud-mqtt-watch', () => {
         'GID_nw@@@2': { online: false, since: expect.any(String) },
       },
       process: expect.any(String), // which process wrote it: another one reads the trace once after a restart
+      // Each device's outages since it was first checked, for availability reports.
+      health: {
+        'GID_nw@@@1': { history: { from: expect.any(Number), outages: [] } },
+        'GID_nw@@@2': { history: { from: expect.any(Number), outages: [[expect.any(Number), 0]] } },
+      },
     });
     // The state read back on the next check: nothing new fires.
     w.receive({});

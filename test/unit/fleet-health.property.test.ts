@@ -99,9 +99,13 @@ describe('availability (property)', () => {
           const window = { from: T0 + fromMinutes * MINUTE, to: T0 + (fromMinutes + lengthMinutes) * MINUTE };
           const now = T0 + nowMinutes * MINUTE;
           const figures = devices.map(([{ history }, open], i) => {
-            const h: DeviceHistory = open && history.outages.length > 0
-              ? { from: history.from, outages: [...history.outages.slice(0, -1), [history.outages[history.outages.length - 1][0], 0]] }
-              : history;
+            const h: DeviceHistory =
+              open && history.outages.length > 0
+                ? {
+                    from: history.from,
+                    outages: [...history.outages.slice(0, -1), [history.outages[history.outages.length - 1][0], 0]],
+                  }
+                : history;
             const segments = segmentsOf(h, window, now);
             expect(segments[0].from).toBe(window.from);
             expect(segments[segments.length - 1].to).toBe(window.to);
@@ -121,28 +125,31 @@ describe('availability (property)', () => {
 
   it('the watcher’s own history gives the offline time its checks saw', () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 1, max: 90 })), { minLength: 1, maxLength: 80 }), (steps) => {
-        let state: WatchState | undefined;
-        let t = T0;
-        let expectedDown = 0;
-        let previous: boolean | undefined;
-        let previousAt = T0;
-        for (const [online, gap] of steps) {
-          // The confirmed state holds from one check to the next (no debounce).
+      fc.property(
+        fc.array(fc.tuple(fc.boolean(), fc.integer({ min: 1, max: 90 })), { minLength: 1, maxLength: 80 }),
+        (steps) => {
+          let state: WatchState | undefined;
+          let t = T0;
+          let expectedDown = 0;
+          let previous: boolean | undefined;
+          let previousAt = T0;
+          for (const [online, gap] of steps) {
+            // The confirmed state holds from one check to the next (no debounce).
+            if (previous === false) expectedDown += t - previousAt;
+            state = transition(state, 'i', [{ clientId: 'GID_p@@@x', online }], t, DEFAULT_WATCH_OPTIONS).state;
+            previous = online;
+            previousAt = t;
+            t += gap * MINUTE;
+          }
+          // The last state holds until the report, one gap after the last check.
           if (previous === false) expectedDown += t - previousAt;
-          state = transition(state, 'i', [{ clientId: 'GID_p@@@x', online }], t, DEFAULT_WATCH_OPTIONS).state;
-          previous = online;
-          previousAt = t;
-          t += gap * MINUTE;
-        }
-        // The last state holds until the report, one gap after the last check.
-        if (previous === false) expectedDown += t - previousAt;
-        const end = t;
-        const report = availabilityReport(state, { window: { from: T0, to: end } }, end);
-        const device = report.devices[0];
-        expect(device.downMs).toBe(expectedDown);
-        expect(device.upMs + device.downMs).toBe(end - T0);
-      }),
+          const end = t;
+          const report = availabilityReport(state, { window: { from: T0, to: end } }, end);
+          const device = report.devices[0];
+          expect(device.downMs).toBe(expectedDown);
+          expect(device.upMs + device.downMs).toBe(end - T0);
+        },
+      ),
       { seed: SEED, numRuns: 300 },
     );
   });

@@ -37,7 +37,9 @@ import {
 } from '../../lib/internal';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const sax = require('sax') as { parser(strict: boolean): { onerror: (e: Error) => void; write(s: string): { close(): void } } };
+const sax = require('sax') as {
+  parser(strict: boolean): { onerror: (e: Error) => void; write(s: string): { close(): void } };
+};
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;
@@ -74,7 +76,11 @@ describe('saved history bounds', () => {
     const later = pruneHistory(pruned, T0 + HISTORY_RETENTION_MS + 300 * 10 * MINUTE);
     expect(later.outages).toEqual([]);
     const report = availabilityReport(
-      { instanceId: 'i', devices: { d: { online: true, since: new Date(T0).toISOString() } }, health: { d: { history: pruned } } },
+      {
+        instanceId: 'i',
+        devices: { d: { online: true, since: new Date(T0).toISOString() } },
+        health: { d: { history: pruned } },
+      },
       { window: { from: T0, to: T0 + 3000 * MINUTE } },
       T0 + 3000 * MINUTE,
     );
@@ -86,7 +92,13 @@ describe('saved history bounds', () => {
     const ids = Array.from({ length: 50 }, (_, i) => `GID_s@@@d${i}`);
     const options = { ...DEFAULT_WATCH_OPTIONS, flapping: { highPercent: 20, lowPercent: 5 }, alarms: {} };
     for (let step = 0; step < 2000; step++)
-      state = transition(state, 'i', ids.map((id) => ({ clientId: id, online: step % 2 === 0 })), T0 + step * 10 * MINUTE, options).state;
+      state = transition(
+        state,
+        'i',
+        ids.map((id) => ({ clientId: id, online: step % 2 === 0 })),
+        T0 + step * 10 * MINUTE,
+        options,
+      ).state;
     const perDevice = JSON.stringify(state).length / ids.length;
     // 200 outages of two 13-digit times, the 21 states, the episode's alarm: bounded whatever the time.
     expect(perDevice).toBeLessThan(7000);
@@ -106,7 +118,10 @@ describe('alarms', () => {
     expect(key).toBe(`outage:i:GID_a@@@1:${since}`);
     expect(acknowledgeAlarm(book, key, 'ann', at(2)).alarm?.status).toBe('ACTIVE_ACK');
     expect(acknowledgeAlarm(book, key, 'bob', at(3)).event).toBeUndefined();
-    expect(clearAlarm(book, key, 'device', at(4)).alarm).toMatchObject({ status: 'CLEARED_ACK', acknowledgedBy: 'ann' });
+    expect(clearAlarm(book, key, 'device', at(4)).alarm).toMatchObject({
+      status: 'CLEARED_ACK',
+      acknowledgedBy: 'ann',
+    });
     expect(clearAlarm(book, key, 'bob', at(5)).event).toBeUndefined();
     expect(clearAlarm(book, 'missing', 'bob', at(5)).alarm).toBeUndefined();
   });
@@ -135,7 +150,9 @@ describe('alarms', () => {
   });
 
   it('commands from hosts: a clear error for what is wrong', () => {
-    expect(() => alarmCommandFrom('delete', {})).toThrow(/"delete" is not an alarm action: use "acknowledge", "clear" or "list"/);
+    expect(() => alarmCommandFrom('delete', {})).toThrow(
+      /"delete" is not an alarm action: use "acknowledge", "clear" or "list"/,
+    );
     expect(() => alarmCommandFrom('acknowledge', { key: '  ' })).toThrow(/needs the alarm's key/);
     expect(alarmCommandFrom('clear', { key: ' k ', by: '' })).toEqual({ action: 'clear', key: 'k', by: 'user' });
   });
@@ -151,20 +168,31 @@ describe('budgets and windows from what users type', () => {
     expect(budgetTargetsFrom('')).toEqual([]);
     expect(() => budgetTargetsFrom('GID_a=100')).toThrow(/"GID_a=100" is not a target/);
     expect(() => budgetTargetsFrom('lots')).toThrow(/give a percentage such as 99.5/);
-    expect(budgetOptionsFrom({ targets: '99', windowDays: 7 })).toMatchObject({ windowMs: 7 * DAY, burnRateAlert: 14.4 });
+    expect(budgetOptionsFrom({ targets: '99', windowDays: 7 })).toMatchObject({
+      windowMs: 7 * DAY,
+      burnRateAlert: 14.4,
+    });
   });
 
   it('report windows: named, from-to; a clear error otherwise', () => {
     expect(reportWindow('week', T0)).toEqual({ from: T0 - 7 * DAY, to: T0, name: 'week' });
     expect(reportWindow({ from: '2026-11-01T00:00:00Z', to: T0 + DAY }, T0)).toMatchObject({ from: T0, to: T0 + DAY });
-    expect(() => reportWindow('fortnight' as never, T0)).toThrow(/"fortnight" is not a window: use hour, day, week, 30days/);
+    expect(() => reportWindow('fortnight' as never, T0)).toThrow(
+      /"fortnight" is not a window: use hour, day, week, 30days/,
+    );
     expect(() => reportWindow({ from: 'yesterday', to: T0 }, T0)).toThrow(/"yesterday" is not a time/);
     expect(() => reportWindow({ from: T0, to: T0 }, T0)).toThrow(/must be later than "from"/);
   });
 });
 
 describe('the connection trace as a history', () => {
-  const event = (time: string, action: string, reason: string): ConnectionEvent => ({ time, action, reason, actionCode: '', channel: 'c' });
+  const event = (time: string, action: string, reason: string): ConnectionEvent => ({
+    time,
+    action,
+    reason,
+    actionCode: '',
+    channel: 'c',
+  });
   it('drops, refused logins and returns, at UTC+8, merged before the watcher’s own record', () => {
     const trace = [
       event('2026-11-01 08:10:00.000', 'connect', 'accepted'),
@@ -197,14 +225,18 @@ describe('the SVG picture', () => {
     ids.forEach((id, i) => {
       const outages: DeviceHistory['outages'] = [];
       for (let k = 0; k < outagesEach; k++) {
-        const start = T0 + ((k * days * DAY) / outagesEach + i * 37 * MINUTE) % (days * DAY);
+        const start = T0 + (((k * days * DAY) / outagesEach + i * 37 * MINUTE) % (days * DAY));
         outages.push([start, start + 20 * MINUTE, k % 2 ? 'keepalive_timeout' : 'client_closed']);
       }
       outages.sort((a, b) => a[0] - b[0]);
       state.devices[id] = { online: true, since: new Date(T0).toISOString() };
       state.health![id] = { history: { from: T0 + (i % 10 === 0 ? DAY : 0), outages } };
     });
-    return availabilityReport(state, { window: { from: T0, to: end }, timelines: true, budgets: { targets: [{ group: '*', targetPercent: 99.5 }] } }, end);
+    return availabilityReport(
+      state,
+      { window: { from: T0, to: end }, timelines: true, budgets: { targets: [{ group: '*', targetPercent: 99.5 }] } },
+      end,
+    );
   }
   const wellFormed = (svg: string) => {
     const parser = sax.parser(true);

@@ -1,4 +1,10 @@
-import type { IDataObject, IExecuteFunctions, INodeProperties, INodePropertyOptions } from 'n8n-workflow';
+import type {
+  IBinaryKeyData,
+  IDataObject,
+  IExecuteFunctions,
+  INodeProperties,
+  INodePropertyOptions,
+} from 'n8n-workflow';
 import {
   HOST_TRACE_LIMIT,
   RETURN_ALL_CEILING,
@@ -25,7 +31,7 @@ export interface OperationItem {
  */
 export type OperationResult =
   | { status: SessionStatus }
-  | { output: number; json: IDataObject }
+  | { output: number; json: IDataObject; binary?: IBinaryKeyData }
   | { output: number; many: IDataObject[] };
 
 /**

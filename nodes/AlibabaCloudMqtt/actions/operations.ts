@@ -2,6 +2,7 @@ import type { INodeProperties } from 'n8n-workflow';
 import { clientOptions } from '../../n8n-common/parameters';
 import { deviceCredential } from './deviceCredential';
 import { deviceSession } from './deviceSession';
+import { fleetHealth } from './fleetHealth';
 import { message } from './message';
 import type { N8nOperation } from './operation';
 import { token } from './token';
@@ -10,6 +11,7 @@ import { token } from './token';
 export const RESOURCES: ReadonlyArray<{ name: string; value: string; operations: readonly N8nOperation[] }> = [
   { name: 'Device Credential', value: 'deviceCredential', operations: deviceCredential },
   { name: 'Device Session', value: 'deviceSession', operations: deviceSession },
+  { name: 'Fleet Health', value: 'fleetHealth', operations: fleetHealth },
   { name: 'Message', value: 'message', operations: message },
   { name: 'Token', value: 'token', operations: token },
 ];

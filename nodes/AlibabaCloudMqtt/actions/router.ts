@@ -92,7 +92,12 @@ function toOutputs(
     } else if ('many' in item.result) {
       for (const json of item.result.many) out[item.result.output].push({ json, pairedItem });
     } else if ('json' in item.result) {
-      out[item.result.output].push({ json: { ...input, ...item.result.json }, pairedItem });
+      const binary = item.result.binary ? { ...items[index]?.binary, ...item.result.binary } : items[index]?.binary;
+      out[item.result.output].push({
+        json: { ...input, ...item.result.json },
+        ...(binary ? { binary } : {}),
+        pairedItem,
+      });
     } else {
       // A status belongs to a status operation: said loudly rather than the item lost.
       throw new NodeOperationError(

@@ -1,4 +1,13 @@
-import { MESSAGE_TRACE_KINDS, runMessageTrace, traceLimitFrom, type MessageTraceKind } from '../../../lib/internal';
+import {
+  MESSAGE_TRACE_KINDS,
+  parseClientIdList,
+  reportJson,
+  reportSvg,
+  runMessageTrace,
+  traceAvailabilityReport,
+  traceLimitFrom,
+  type MessageTraceKind,
+} from '../../../lib/internal';
 import type { QueryNodeContext, QueryNodeDef } from '../node-context';
 import type { NodeMessage, NodeStatus, SendFn } from '../types';
 
@@ -10,8 +19,11 @@ export interface TraceDef extends QueryNodeDef {
   minutes?: number | string;
   limit?: number | string;
   property?: string;
-  /** connections (default): QueryMqttTraceDevice; publish, deliveries, client: the message traces. */
-  what?: 'connections' | MessageTraceKind;
+  /**
+   * connections (default): QueryMqttTraceDevice; publish, deliveries, client: the message traces;
+   * availability: the availability report of the devices over the period, from their traces.
+   */
+  what?: 'connections' | 'availability' | MessageTraceKind;
   msgId?: string;
   msgIdType?: string;
 }
@@ -19,6 +31,7 @@ export interface TraceDef extends QueryNodeDef {
 /** One node, four traces: the device's connections, or a message's publish, deliveries, a client's messages. */
 export function trace(ctx: QueryNodeContext<TraceDef>, msg: NodeMessage, send: SendFn): Promise<NodeStatus> {
   const what = ctx.def.what;
+  if (what === 'availability') return availability(ctx, msg, send);
   return what && (MESSAGE_TRACE_KINDS as readonly string[]).includes(what)
     ? messageTrace(ctx, what as MessageTraceKind, msg, send)
     : connectionTrace(ctx, msg, send);
@@ -99,4 +112,27 @@ async function connectionTrace(ctx: QueryNodeContext<TraceDef>, msg: NodeMessage
   msg.instanceId = instanceId;
   send(msg);
   return { fill: 'green', shape: 'dot', text: RED._('alicloud-mqtt-trace.status.events', { n: events.length }) };
+}
+
+/**
+ * The availability report of the devices (the Client ID field: one, a list, or an array) over the
+ * period, from their connection traces: msg.payload the SVG picture (for a template or dashboard
+ * node), msg.report the figures as JSON (the fields of n8n's Get Availability Report).
+ */
+async function availability(ctx: QueryNodeContext<TraceDef>, msg: NodeMessage, send: SendFn): Promise<NodeStatus> {
+  const { def, RED } = ctx;
+  const clientIds = parseClientIdList(await ctx.evaluate(def.clientId ?? 'payload', def.clientIdType ?? 'msg', msg));
+  const instanceId = await instanceOf(ctx, msg);
+  const report = await traceAvailabilityReport(
+    ctx.client(),
+    { instanceId: instanceId as string, clientIds, window: period(def, msg), timelines: true },
+    { signal: ctx.work.signal },
+  );
+  RED.util.setMessageProperty(msg, def.property || 'payload', reportSvg(report));
+  msg.report = reportJson(report);
+  msg.contentType = 'image/svg+xml';
+  msg.instanceId = instanceId;
+  send(msg);
+  const up = report.fleet.availabilityPercent;
+  return { fill: 'green', shape: 'dot', text: `${up === null ? 'n/a' : `${up}%`} up, ${report.fleet.outages} outages` };
 }

@@ -1,7 +1,10 @@
 import {
+  alarmCommandFrom,
   every,
   later,
   claimEvery,
+  reportJson,
+  reportSvg,
   describeError,
   deviceMessageFields,
   FleetWatcher,
@@ -23,6 +26,8 @@ import {
   type WatchLeadership,
   type WatchOptions,
   type WatchState,
+  type AlarmEvent,
+  type ReportRequest,
 } from '../../../lib/internal';
 import type { ConfigNode } from '../config-options';
 import { migrateSavedOverride } from '../migrations';
@@ -63,7 +68,24 @@ export interface WatchDef extends NodeDef, QueryOptionsDef {
   /** Push: parent topics whose device messages go to output 5. */
   parentTopics?: string;
   store?: string;
+  /** Fleet health: flapping held back, with thresholds in percent (empty: Nagios's 20 and 5). */
+  flapping?: boolean;
+  flapHigh?: number | string;
+  flapLow?: number | string;
+  /** Alarms with a life: severity rules. */
+  alarms?: boolean;
+  alarmSeverity?: string;
+  criticalDevices?: string;
+  majorAfterMinutes?: number | string;
+  criticalAfterMinutes?: number | string;
+  /** Error budgets: "99.5", or group=percent lines; the window in days; the burn rate that alerts. */
+  budgetTargets?: string;
+  budgetWindowDays?: number | string;
+  burnRateAlert?: number | string;
 }
+
+/** What an input message asks for with `msg.action` (none: a check). */
+export const WATCH_ACTIONS = ['acknowledge', 'clear', 'alarms', 'report'] as const;
 
 /** Checking more often than this gains nothing and costs requests (each check is one per device). */
 export const MIN_INTERVAL_SECONDS = 5;
@@ -96,6 +118,9 @@ export class FleetWatchNode {
   private cancelPushFirst: (() => void) | undefined;
   private push: PushWatch | undefined;
   private stopClaiming: (() => void) | undefined;
+  /** A fleet-health setting that could not be read (a budget target): every check and action reports it. */
+  private readonly settingsError: OnsMqttError | undefined;
+  private readonly watcherOptions: WatchOptions;
 
   constructor(
     private readonly RED: NodeAPI,
@@ -104,7 +129,7 @@ export class FleetWatchNode {
   ) {
     this.getClient = clientFactory(RED, def.config, def);
     const groupPush = def.source === 'push' && pushDevicesFrom(def.devices) === 'group';
-    const options: WatchOptions = watchOptionsFrom({
+    const settings = {
       offline: def.eventOffline !== false,
       online: def.eventOnline !== false,
       offlineForMinutes: def.offlineMinutes,
@@ -114,9 +139,27 @@ export class FleetWatchNode {
       // ...and one first heard of when it connects came online.
       reportInitialOnline: groupPush,
       storm: { minDevices: def.stormDevices, minPercent: def.stormPercent, resolvePercent: def.resolvePercent },
-    });
+      flapping: { enabled: def.flapping === true, highPercent: def.flapHigh, lowPercent: def.flapLow },
+      alarms: {
+        enabled: def.alarms === true,
+        severity: def.alarmSeverity,
+        criticalDevices: def.criticalDevices,
+        majorAfterMinutes: def.majorAfterMinutes,
+        criticalAfterMinutes: def.criticalAfterMinutes,
+      },
+      budgets: { targets: def.budgetTargets, windowDays: def.budgetWindowDays, burnRateAlert: def.burnRateAlert },
+    };
+    let options: WatchOptions;
+    try {
+      options = watchOptionsFrom(settings);
+    } catch (caught) {
+      // Refused when the node starts; reported with every check, so that Catch and the status say it.
+      this.settingsError = asOnsMqttError(caught);
+      options = watchOptionsFrom({ ...settings, budgets: undefined });
+    }
     this.configuredIds = parseClientIdList(def.clientIds);
     this.leadership = electionFor(RED, node, def);
+    this.watcherOptions = options;
     this.watcher = new FleetWatcher({
       client: this.getClient,
       instanceId: String(def.instanceId ?? ''),
@@ -151,10 +194,13 @@ export class FleetWatchNode {
     };
   }
 
-  /** An input message: a check now (its list and instance, if it has them); failures to Catch once. */
+  /**
+   * An input message: a check now (its list and instance, if it has them), or with `msg.action` an
+   * alarm operation or a report; failures to Catch once.
+   */
   input(msg: NodeMessage, send: SendFn, done: DoneFn): void {
     void this.work
-      .track(this.check(msg, send))
+      .track(msg.action === undefined ? this.check(msg, send) : this.act(msg, send))
       .then((failure) => (failure ? done(failure.error) : done()))
       .catch((error: unknown) => done(error instanceof Error ? error : new Error(String(error))));
   }
@@ -227,9 +273,109 @@ export class FleetWatchNode {
     }
   }
 
+  /**
+   * `msg.action`: acknowledge or clear an alarm (`msg.payload` its key, or `{ key, by }`): the
+   * message leaves by output 3 with the alarm; `alarms` lists them (`msg.payload` a filter) and
+   * `report` gives the availability report (`msg.payload` `{ window, from, to, devices, trace }`),
+   * both by output 4. One message out per message in; a bad one goes to Catch saying what to do.
+   */
+  private async act(msg: NodeMessage, send: SendFn): Promise<Failure | undefined> {
+    const fail = (caught: unknown): Failure => {
+      const error = asOnsMqttError(caught);
+      attachError(msg, error);
+      return { error: catchableError(error), detail: error };
+    };
+    const action = msg.action;
+    if (!(WATCH_ACTIONS as readonly unknown[]).includes(action))
+      return fail(
+        invalidInput(
+          'msg.action',
+          `"${String(action)}" is not an action of the watch node: use ${WATCH_ACTIONS.map((a) => `"${a}"`).join(', ')}, or send no msg.action for a check.`,
+        ),
+      );
+    if (this.settingsError) return fail(this.settingsError);
+    const payload: Record<string, unknown> =
+      msg.payload !== null && typeof msg.payload === 'object' && !Array.isArray(msg.payload)
+        ? (msg.payload as Record<string, unknown>)
+        : {};
+    const out = (topic: string, fields: Record<string, unknown>): NodeMessage => ({ ...msg, topic, ...fields });
+    try {
+      if (action === 'report') {
+        const request: ReportRequest = {
+          window: (payload.from !== undefined || payload.to !== undefined
+            ? { from: payload.from, to: payload.to }
+            : (payload.window ?? 'day')) as ReportRequest['window'],
+          devices: payload.devices === undefined ? undefined : parseClientIdList(payload.devices),
+          budgets: this.watcherOptions.budgets,
+          timelines: true,
+        };
+        const report = await this.watcher.report(request, { trace: payload.trace === true });
+        const svg = reportSvg(report);
+        send([
+          null,
+          null,
+          null,
+          out('report', {
+            payload: svg,
+            report: reportJson(report),
+            contentType: 'image/svg+xml',
+            filename: 'availability.svg',
+          }),
+          null,
+        ]);
+        return undefined;
+      }
+      if (action === 'alarms') {
+        const status = payload.status === 'active' || payload.status === 'cleared' ? payload.status : 'all';
+        const listed = await this.watcher.alarm({
+          action: 'list',
+          filter: {
+            status,
+            ...(typeof payload.acknowledged === 'boolean' ? { acknowledged: payload.acknowledged } : {}),
+            ...(typeof payload.source === 'string' ? { source: payload.source } : {}),
+          },
+        });
+        send([null, null, null, out('alarms', { payload: listed.alarms ?? [] }), null]);
+        return undefined;
+      }
+      const command = alarmCommandFrom(action, {
+        key: typeof msg.payload === 'string' ? msg.payload : payload.key,
+        by: payload.by,
+      });
+      let sent = false;
+      // A change leaves before it is saved (a stop in between repeats nothing: the next acknowledge finds it so).
+      const deliver = (event: AlarmEvent) => {
+        sent = true;
+        send([null, null, out('alarm', { payload: event }), null, null]);
+      };
+      const result = await this.watcher.alarm(command, deliver);
+      if (!result.alarm)
+        throw invalidInput(
+          'alarmKey',
+          `no alarm has the key "${command.key}": list them with msg.action "alarms" (cleared alarms are kept 7 days).`,
+        );
+      if (!sent)
+        send([
+          null,
+          null,
+          out('alarm', { payload: { event: 'alarm', change: 'none', alarm: result.alarm } }),
+          null,
+          null,
+        ]);
+      return undefined;
+    } catch (caught) {
+      return fail(caught);
+    }
+  }
+
   /** One requested check (coalesced with others that overlap). Resolves with the failure to report, if any; never rejects. */
   private async check(msg: NodeMessage | undefined, send: SendFn): Promise<Failure | undefined> {
     const { node, RED } = this;
+    if (this.settingsError) {
+      node.status({ fill: 'red', shape: 'ring', text: shortText(this.settingsError.code) });
+      if (msg) attachError(msg, this.settingsError);
+      return { error: catchableError(this.settingsError), detail: this.settingsError };
+    }
     const leader = await this.leads(msg);
     if (!leader.leads) return leader.failure; // another instance checks and fires
     node.status({ fill: 'blue', shape: 'ring', text: RED._('alicloud-mqtt-watch.status.checking') });
@@ -303,6 +449,8 @@ export class FleetWatchNode {
       send(event.event === 'offline' ? [out, null, null, null, null] : [null, out, null, null, null]);
     }
     for (const incident of result.incidents) send([null, null, message(incident.event, incident), null, null]);
+    // Flapping, alarm changes no event carries, budget alerts: beside the incidents.
+    for (const notice of result.health) send([null, null, message(notice.event, notice), null, null]);
     if (result.summary) send([null, null, null, message('summary', result.summary), null]);
     if (result.reconciled && result.reconciled.failed.length > 0) {
       this.node.warn(

@@ -26,6 +26,7 @@ import { clientOptions, instanceIdParameter, offlineDetailsParameter } from '../
 import {
   clientIdsProperty,
   eventsProperty,
+  healthProperty,
   offlineForMinutesProperty,
   onlineForMinutesProperty,
   reportInitialOfflineProperty,
@@ -125,6 +126,11 @@ export class AlibabaCloudMqttStatusTrigger implements INodeType {
           'Parent topics (first-level, comma-separated) whose device messages start the workflow too, as items with event "message": the payload (parsed when JSON), the full topic, the sending Client ID, born time and MQTT 5 user properties',
       },
       summaryProperty,
+      // The same fleet health as the polling trigger (its periodic report is the polling trigger's).
+      {
+        ...healthProperty,
+        options: healthProperty.options?.filter((o) => !['reportEveryHours', 'reportWindow'].includes(o.name)),
+      },
       clientOptions,
     ],
   };
@@ -161,23 +167,29 @@ export class AlibabaCloudMqttStatusTrigger implements INodeType {
     // n8n saves a trigger's static data when it emits, not when a node changes it: the state that
     // marks a check's events fired is set first and the items emitted after, so that both are saved together.
     let outbox: IDataObject[] = [];
-    const watcher = triggerWatcher(
-      this,
-      client,
-      { instanceId, clientIds },
-      {
-        ...(devices === 'group' ? { reportInitialOffline: true, reportInitialOnline: true } : {}),
-        afterSave: () => {
-          const items = outbox;
-          outbox = [];
-          if (items.length > 0) this.emit([this.helpers.returnJsonArray(items)]);
+    let watcher: ReturnType<typeof triggerWatcher>;
+    try {
+      watcher = triggerWatcher(
+        this,
+        client,
+        { instanceId, clientIds },
+        {
+          ...(devices === 'group' ? { reportInitialOffline: true, reportInitialOnline: true } : {}),
+          afterSave: () => {
+            const items = outbox;
+            outbox = [];
+            if (items.length > 0) this.emit([this.helpers.returnJsonArray(items)]);
+          },
         },
-      },
-    );
+      );
+    } catch (error) {
+      throw new NodeOperationError(this.getNode(), error instanceof Error ? error.message : String(error));
+    }
     const collect = (result: WatchCheckResult) => {
       const out = [
         ...result.events,
         ...result.incidents,
+        ...result.health,
         ...(result.summary ? [result.summary] : []),
       ] as unknown as IDataObject[];
       outbox.push(...out.map((json) => ({ ...json })));
