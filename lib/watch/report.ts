@@ -169,7 +169,7 @@ export function mergeHistories(before: DeviceHistory, own: DeviceHistory): Devic
 }
 
 /**
- * A device's history from its connection trace (any order): from its first event in the range on,
+ * A device's history from its connection trace (newest first, as the service lists it): from its first event in the range on,
  * offline after a close or disconnect, online after an accepted connect. Refused logins keep it
  * offline and give the outage its reason.
  */
@@ -181,7 +181,9 @@ export function historyFromTrace(
   inferBefore = false,
 ): DeviceHistory | undefined {
   const offset = parseUtcOffset(traceTimeZone) ?? 8 * 60;
-  const timed = events
+  // The service lists newest first: reversed, events of the same millisecond keep their true order.
+  const timed = [...events]
+    .reverse()
     .map((e) => ({ e, at: Date.parse(traceTimeToIso(e.time, offset) ?? '') }))
     .filter((x) => Number.isFinite(x.at) && x.at >= range.from && x.at <= range.to)
     .sort((a, b) => a.at - b.at);

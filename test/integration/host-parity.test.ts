@@ -189,6 +189,46 @@ describe('device session', () => {
     expect(red.msg).toMatchObject({ clientId: FLAPPING, instanceId: INSTANCE });
   });
 
+  it('Get Availability Report / mqtt trace (availability): the same figures and fields, the picture as binary and as msg.payload', async () => {
+    const devicesText = `${FLAPPING}, ${ONLINE}, ${OFFLINE}`;
+    const now = Date.now();
+    const range = { from: new Date(now - 3600_000).toISOString(), to: new Date(now).toISOString() };
+    const n8nOut = await n8n({
+      resource: 'fleetHealth',
+      operation: 'getAvailabilityReport',
+      clientIds: devicesText,
+      window: 'custom',
+      ...range,
+    });
+    const red = await nodeRed(
+      { type: 'alicloud-mqtt-trace', what: 'availability', clientId: 'payload', clientIdType: 'msg' },
+      1,
+      devicesText,
+    );
+    const item = n8nOut[0][0];
+    const report = red.msg.report as Record<string, unknown> & { devices: Array<Record<string, unknown>> };
+    expect(ownFields(item.json).sort()).toEqual(keys(report));
+    // The same devices with the same fields and the same counts (the windows differ by the moments of the two runs).
+    const n8nDevices = item.json.devices as Array<Record<string, unknown>>;
+    expect(n8nDevices.map((d) => d.clientId)).toEqual([FLAPPING, OFFLINE, ONLINE]);
+    expect(n8nDevices.map((d) => keys(d))).toEqual(report.devices.map((d) => keys(d)));
+    expect(n8nDevices.map((d) => [d.source, d.outages, d.online])).toEqual(
+      report.devices.map((d) => [d.source, d.outages, d.online]),
+    );
+    // Offline before its first connect, after each of its drops: one outage more than its connections.
+    expect(n8nDevices.find((d) => d.clientId === FLAPPING)).toMatchObject({
+      source: 'trace',
+      outages: HOST_TRACE_LIMIT / 2 + 6,
+    });
+    expect(n8nDevices.find((d) => d.clientId === ONLINE)).toMatchObject({ outages: 1, recovered: 1, online: true });
+    expect(n8nDevices.find((d) => d.clientId === OFFLINE)).toMatchObject({ outages: 1, recovered: 0, online: false });
+    expect(item.binary?.data).toMatchObject({ mimeType: 'image/svg+xml', fileName: 'availability.svg' });
+    const n8nSvg = Buffer.from(item.binary!.data.data, 'base64').toString('utf8');
+    expect(n8nSvg).toMatch(/^<svg[\s\S]*<\/svg>$/);
+    expect(String(red.msg.payload)).toMatch(/^<svg[\s\S]*<\/svg>$/);
+    expect(item.json).toMatchObject({ [INPUT_FIELD]: 'kept' });
+  });
+
   it('Wait Until Online / mqtt wait, a device that is online: the same fields', async () => {
     const n8nOut = await n8n(
       { resource: 'deviceSession', operation: 'waitUntilOnline', waitTimeout: 10, pollInterval: 1 },
