@@ -4,7 +4,7 @@
  * table with goals and a pass/short verdict per line, and saves the figures to
  * bench/results/latest.json.
  *
- *   node --expose-gc dist/bench/run.js [stall fleet-exact fleet-batch per-call load-time memory hosts shared details abort node-red-list push-events push-storm host-cost fleet-100k n8n-100k busy-loop far-redis transports]
+ *   node --expose-gc dist/bench/run.js [stall fleet-exact fleet-batch per-call load-time memory hosts shared details abort node-red-list push-events push-storm host-cost fleet-100k n8n-100k busy-loop far-redis transports fleet-health]
  */
 import { cpus } from 'node:os';
 import { saveJson, table, type BenchResult } from './report';
@@ -12,6 +12,7 @@ import { abortLatency } from './suites/abort-latency';
 import { busyLoop, farRedis } from './suites/busy-host';
 import { fleet } from './suites/fleet';
 import { fleet100k } from './suites/fleet-100k';
+import { fleetHealth } from './suites/fleet-health';
 import { hostCost } from './suites/host-cost';
 import { n8n100k } from './suites/n8n-100k';
 import { hosts } from './suites/hosts';
@@ -46,6 +47,7 @@ const BENCHES: Record<string, () => Promise<BenchResult> | BenchResult> = {
   'busy-loop': busyLoop,
   'far-redis': farRedis,
   transports,
+  'fleet-health': fleetHealth,
 };
 
 async function main(): Promise<void> {
