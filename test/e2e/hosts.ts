@@ -61,9 +61,22 @@ export const n8nHost = require('../../scripts/lib/n8n-host.js') as {
   createN8n(o: { n8nBin: string; nodeBinary: string; tarball: string | string[] }): Promise<N8nHost>;
 };
 
-/** One node's output items, as `n8n execute` reports them (n8n's run data, read loosely). */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type N8nRunData = Record<string, Array<{ data?: { main: Array<Array<{ json: Record<string, any> }> | null> } }>>;
+/**
+ * One node's output items, as `n8n execute` reports them (n8n's run data, read loosely); an item's
+ * binary is its metadata, the data itself stored apart.
+ */
+export type N8nRunData = Record<
+  string,
+  Array<{
+    data?: {
+      main: Array<Array<{
+        // eslint-disable-next-line @typescript-eslint/no-explicit-any -- n8n's item JSON, read loosely
+        json: Record<string, any>;
+        binary?: Record<string, { mimeType: string; fileName?: string }>;
+      }> | null>;
+    };
+  }>
+>;
 
 export interface N8nProcess {
   logs: string[];

@@ -248,6 +248,13 @@ describe.each(HOSTS)('%s', (_label, which) => {
         { operation: 'getManyStatuses' },
       ),
       workflow('wfTrace0000001', [{ clientId: 'GID_n8n@@@traced' }], TRACE),
+      workflow('wfReport000001', [{ ticket: 'weekly' }], {
+        resource: 'fleetHealth',
+        operation: 'getAvailabilityReport',
+        clientIds: 'GID_n8n@@@reported, GID_n8n@@@on',
+        window: 'hour',
+        availabilityTargets: '99.5',
+      }),
       workflow('wfDetails00001', [{ clientId: 'GID_n8n@@@on' }, { clientId: 'GID_n8n@@@dropped' }], {
         offlineDetails: true,
       }),
@@ -384,6 +391,21 @@ describe.each(HOSTS)('%s', (_label, which) => {
       'disconnect:disconnected by client',
       'connect:accepted',
     ]);
+  }, 120_000);
+
+  it('Get Availability Report: the figures as the item, the SVG picture as its binary data', async () => {
+    const device = await connectMqtt(emu.mqttUrl!, 'GID_n8n@@@reported');
+    await new Promise<void>((r) => device.end(false, {}, () => r()));
+    await waitFor(() => !emu.isDeviceOnline('GID_n8n@@@reported'));
+    const r = await n8n.execute('wfReport000001');
+    const item = r.run.data.resultData.runData.MQTT?.[0]?.data?.main?.[0]?.[0];
+    expect(item?.json).toMatchObject({ ticket: 'weekly', event: 'availability_report', window: { name: 'hour' } });
+    expect(item?.json.devices.map((d: { clientId: string; outages: number }) => [d.clientId, d.outages])).toEqual([
+      ['GID_n8n@@@on', 0],
+      ['GID_n8n@@@reported', 2], // offline before its connect, and since its disconnect
+    ]);
+    expect(item?.json.budgets).toEqual([expect.objectContaining({ group: 'GID_n8n', targetPercent: 99.5 })]);
+    expect(item?.binary?.data).toMatchObject({ mimeType: 'image/svg+xml', fileName: 'availability.svg' });
   }, 120_000);
 
   it('the example workflows in workflows/ import into this n8n', async () => {

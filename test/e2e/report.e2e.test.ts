@@ -73,7 +73,7 @@ it('a month of 1,000 devices: under 200 kB, and every device row drawn across th
     const band = root.querySelector('rect.timeline.up') as SVGRectElement;
     const x0 = Number(band.getAttribute('x'));
     const width = Number(band.getAttribute('width'));
-    const rows = [...root.querySelectorAll('text.dev tspan')].map((t) => ({
+    const rows = Array.from(root.querySelectorAll('text.dev tspan')).map((t) => ({
       name: t.textContent ?? '',
       y: Number(t.getAttribute('y')) - 4,
     }));
