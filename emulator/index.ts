@@ -321,11 +321,17 @@ function adminHandler(state: ApiState, emulator: () => RunningEmulator) {
     if (origin !== undefined && (host === undefined || (origin !== `http://${host}` && origin !== `https://${host}`))) {
       return send(403, { error: 'The admin API refuses cross-origin requests (Origin is not the emulator itself).' });
     }
-    if (body.length > 0 && !/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
-      return send(415, { error: 'Send the body as JSON with "content-type: application/json".' });
+    // A picture posted to the inbox (an availability report) is kept as text: image/svg+xml is not a
+    // type a form can send either, so it needs no more care than JSON.
+    const svg = /^image\/svg\+xml\b/i.test(req.headers['content-type'] ?? '');
+    if (body.length > 0 && !svg && !/^application\/json\b/i.test(req.headers['content-type'] ?? '')) {
+      return send(415, {
+        error: 'Send the body as JSON with "content-type: application/json" (or a picture as image/svg+xml).',
+      });
     }
     let input: Record<string, unknown> = {};
-    if (body.length > 0) {
+    if (svg) input = { contentType: 'image/svg+xml', bytes: body.length, svg: body.toString('utf8') };
+    else if (body.length > 0) {
       try {
         input = JSON.parse(body.toString('utf8')) as Record<string, unknown>;
       } catch {

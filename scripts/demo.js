@@ -20,6 +20,8 @@ const CLIENT_IDS = [
   'GID_demo@@@gateway-3',
   'GID_demo@@@sensor-404',
 ];
+/** A device with a loose contact: it drops and returns every few seconds, and the watch holds it back as flapping. */
+const FLAKY_ID = 'GID_demo@@@valve-09';
 /** Twelve devices behind one gateway that fails now and then: the watch node makes one incident of it. */
 const LINE_IDS = Array.from({ length: 12 }, (_, i) => `GID_demo@@@line-${String(i + 1).padStart(2, '0')}`);
 /** How long the gateway stays up and down (the demo test shortens them). */
@@ -92,6 +94,15 @@ async function main() {
     login,
     onEvent: deviceEvent,
   });
+  const flaky = startSimulatedDevices({
+    mqttUrl: emulator.mqttUrl,
+    clientIds: [FLAKY_ID],
+    login,
+    onlineMs: [4_000, 7_000],
+    offlineMs: [4_000, 7_000],
+    lastNeverConnects: false,
+    onEvent: deviceEvent,
+  });
   const gateway = startGateway({
     mqttUrl: emulator.mqttUrl,
     clientIds: LINE_IDS,
@@ -107,7 +118,10 @@ async function main() {
   const NOISE = /Projects disabled|Encrypted credentials not found/;
   // The demo flow writes its tickets, incidents and push events with node.log: shown here, not in the sidebar twice.
   const showLog = (line) => {
-    if (!(verbose || /\[(error|warn)\]/.test(line) || /\] (TICKET|INCIDENT|PUSH) /.test(line)) || NOISE.test(line))
+    if (
+      !(verbose || /\[(error|warn)\]/.test(line) || /\] (TICKET|INCIDENT|PUSH|FLAPPING|BUDGET) /.test(line)) ||
+      NOISE.test(line)
+    )
       return;
     const pushed = /PUSH (\S+) (went offline|came online)/.exec(line);
     const at = pushed && changedAt.get(pushed[1]);
@@ -123,7 +137,7 @@ async function main() {
       accessKeySecret: DEMO_ACCESS_KEY_SECRET,
       instanceId: DEMO_INSTANCE_ID,
       clientIds: CLIENT_IDS,
-      watchIds: [...CLIENT_IDS, ...LINE_IDS],
+      watchIds: [...CLIENT_IDS, FLAKY_ID, ...LINE_IDS],
       pushEndpoint: emulator.cloudSdk ? `amqp://127.0.0.1:${emulator.cloudSdk.port}` : undefined,
     }),
   );
@@ -160,7 +174,13 @@ async function main() {
     `                    and ${LINE_IDS.length} behind one gateway (line-01 .. line-12) that fails every ${Math.round((GATEWAY_UP_MS + GATEWAY_DOWN_MS) / 1000)} s:`,
   );
   say("                    the watch node opens ONE incident for them, with each device's reason, and resolves it");
+  say(
+    `                    and ${FLAKY_ID}, a loose contact: FLAPPING lines, one when the watch holds it back, one when it settles`,
+  );
   say('  Tickets           TICKET lines: opened once when a device goes offline, TICKET CLOSED once when it is back');
+  say(
+    `  Availability      ${nodeRed.url}/availability   (the fleet's last hour as a picture: uptime, outages, reasons; reload it)`,
+  );
   say('Press Ctrl-C to stop.');
 
   let stopping = false;
@@ -169,6 +189,7 @@ async function main() {
     stopping = true;
     say('\nStopping ...');
     devices.stop();
+    flaky.stop();
     gateway.stop();
     await nodeRed.stop();
     nodeRed.cleanup();

@@ -69,7 +69,7 @@ function demoFlow({
       label: 'Alibaba Cloud MQTT demo',
       info:
         "Top row: a fleet check every few seconds (mqtt session), each device routed to online or offline (the debug nodes' status shows the last one).\n\n" +
-        "Middle row: mqtt watch opens a ticket once when a device goes offline (why, since when) and closes it once when it is back; the gateway's twelve devices make one incident, not twelve tickets. Tickets and incidents show in the debug sidebar and in the terminal.\n\n" +
+        "Middle row: mqtt watch opens a ticket once when a device goes offline (why, since when) and closes it once when it is back; the gateway's twelve devices make one incident, not twelve tickets; the loose contact (valve-09) is held back as flapping. Tickets, incidents and flapping show in the debug sidebar and in the terminal; GET /availability gives the last hour as a picture.\n\n" +
         'Bottom row: the push watch hears every device of the groups GID_demo and GID_x from the service itself (the Cloud SDK): connect your own MQTT client as GID_x@@@anything and it appears as a PUSH line in the terminal.\n\n' +
         "The devices are simulated: they really connect to the emulator's MQTT broker and drop off on a schedule.",
     },
@@ -179,6 +179,13 @@ function demoFlow({
       offlineMinutes: 0,
       onlineMinutes: 0,
       reportInitial: true,
+      // Fleet health: the loose contact is held back as flapping, each outage is an alarm, and the
+      // demo group's availability target is 99.5 % (the budget alert fires: the demo fleet is a bad one).
+      flapping: true,
+      alarms: true,
+      alarmSeverity: 'minor',
+      criticalDevices: 'GID_demo@@@pump-01',
+      budgetTargets: '99.5',
       source: 'poll',
       devices: 'list',
       store: '',
@@ -187,7 +194,7 @@ function demoFlow({
       maxRequestsPerSecond: '',
       x: 150,
       y: 440,
-      wires: [['demo-open-ticket'], ['demo-close-ticket'], ['demo-incident'], ['demo-summary']],
+      wires: [['demo-open-ticket'], ['demo-close-ticket'], ['demo-incident'], ['demo-summary', 'demo-report-only']],
     },
     fn(
       'demo-open-ticket',
@@ -210,12 +217,64 @@ function demoFlow({
     fn(
       'demo-incident',
       'one incident, not a storm',
-      "const p = msg.payload;\nif (p.event === 'incident') {\n  const reasons = {};\n  for (const d of p.devices) reasons[d.lastDisconnectCode || 'unknown'] = (reasons[d.lastDisconnectCode || 'unknown'] || 0) + 1;\n  node.log(`INCIDENT ${p.incidentId}: ${p.offlineCount} of ${p.watchedCount} devices offline at once (${JSON.stringify(reasons)})`);\n} else {\n  node.log(`INCIDENT RESOLVED ${p.incidentId} after ${Math.round(p.durationMs / 1000)} s: ${p.backOnline.length} back, ${p.stillOffline.length} still offline`);\n}\nreturn msg;",
+      "const p = msg.payload;\nif (p.event === 'flapping') {\n  node.log(`FLAPPING ${p.clientId} held back: ${p.stateChanges} changes in its last 21 checks (${p.percentStateChange} %); no ticket per outage until it settles`);\n  return msg;\n}\nif (p.event === 'flapping_stopped') {\n  node.log(`FLAPPING STOPPED ${p.clientId} settled ${p.online ? 'online' : 'offline'} after ${Math.round(p.flappingForMs / 1000)} s`);\n  if (p.online) {\n    const open = flow.get('openTickets') || {};\n    const t = open[p.clientId];\n    if (t) { delete open[p.clientId]; flow.set('openTickets', open); node.log(`TICKET CLOSED ${t.ticket} ${p.clientId}: settled online`); }\n  }\n  return msg;\n}\nif (p.event === 'budget_burn' || p.event === 'budget_recovered') {\n  node.log(`BUDGET ${p.group} ${p.event === 'budget_burn' ? `burning at ${p.burnRate}x the rate its ${p.budget.targetPercent} % target allows (alert at ${p.burnRateAlert}x)` : 'no longer burning'}; ${p.budget.budgetLeftPercent} % of its budget left`);\n  return msg;\n}\nif (p.event === 'alarm') return msg;\nif (p.event === 'incident') {\n  const reasons = {};\n  for (const d of p.devices) reasons[d.lastDisconnectCode || 'unknown'] = (reasons[d.lastDisconnectCode || 'unknown'] || 0) + 1;\n  node.log(`INCIDENT ${p.incidentId}: ${p.offlineCount} of ${p.watchedCount} devices offline at once (${JSON.stringify(reasons)})`);\n} else {\n  node.log(`INCIDENT RESOLVED ${p.incidentId} after ${Math.round(p.durationMs / 1000)} s: ${p.backOnline.length} back, ${p.stillOffline.length} still offline`);\n}\nreturn msg;",
       440,
       400 + 2 * ROW,
       [['demo-incident-out']],
     ),
-    debug('demo-incident-out', 'incident', 700, 400 + 2 * ROW, { status: 'payload.event' }),
+    debug('demo-incident-out', 'incident, flapping, alarm, budget', 700, 400 + 2 * ROW, { status: 'payload.event' }),
+    // The availability report as a picture: GET /availability asks the watch for the last hour.
+    {
+      id: 'demo-report-in',
+      type: 'http in',
+      z: tab,
+      name: '',
+      url: '/availability',
+      method: 'get',
+      upload: false,
+      x: 140,
+      y: 920,
+      wires: [['demo-report-ask']],
+    },
+    {
+      id: 'demo-report-ask',
+      type: 'change',
+      z: tab,
+      name: 'report of the last hour',
+      rules: [
+        { t: 'set', p: 'action', pt: 'msg', to: 'report', tot: 'str' },
+        { t: 'set', p: 'payload', pt: 'msg', to: '{"window":"hour"}', tot: 'json' },
+      ],
+      x: 360,
+      y: 920,
+      wires: [['demo-watch']],
+    },
+    {
+      id: 'demo-report-only',
+      type: 'switch',
+      z: tab,
+      name: 'the report',
+      property: 'topic',
+      propertyType: 'msg',
+      rules: [{ t: 'eq', v: 'report', vt: 'str' }],
+      checkall: 'true',
+      repair: false,
+      outputs: 1,
+      x: 420,
+      y: 400 + 4 * ROW,
+      wires: [['demo-report-out']],
+    },
+    {
+      id: 'demo-report-out',
+      type: 'http response',
+      z: tab,
+      name: 'the SVG',
+      statusCode: '',
+      headers: { 'content-type': 'image/svg+xml; charset=utf-8' },
+      x: 620,
+      y: 400 + 4 * ROW,
+      wires: [],
+    },
     debug('demo-summary', 'fleet summary', 420, 400 + 3 * ROW, { sidebar: false, status: 'payload.online' }),
     {
       id: 'demo-catch',
@@ -251,6 +310,8 @@ function pushWatch({ tab, instanceId, pushEndpoint, pushGroups, fn, debug }) {
       groupIds: pushGroups.join('\n'),
       pushEndpoint,
       pushConfirm: true,
+      // Pushed presence is held back alike: the loose contact's drops stop making PUSH lines.
+      flapping: true,
       eventOffline: true,
       eventOnline: true,
       offlineMinutes: 0,

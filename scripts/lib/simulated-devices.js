@@ -14,6 +14,8 @@ function startSimulatedDevices({
   onlineMs = [20_000, 45_000],
   offlineMs = [12_000, 25_000],
   onEvent = () => {},
+  /** The last device never connects (a device that was never set up). */
+  lastNeverConnects = true,
 }) {
   const timers = new Set();
   const clients = new Map();
@@ -45,7 +47,9 @@ function startSimulatedDevices({
 
   // Staggered start, so the fleet does not flap in step.
   clientIds.forEach((id, i) =>
-    i === clientIds.length - 1 ? onEvent(id, 'never connects') : later(300 * i, () => connect(id, i)),
+    lastNeverConnects && i === clientIds.length - 1
+      ? onEvent(id, 'never connects')
+      : later(300 * i, () => connect(id, i)),
   );
 
   return {

@@ -7,7 +7,9 @@ import { ROOT } from './hosts';
  * `npm start`'s demo, as a user runs it (built package, real Node-RED, simulated devices), with
  * the gateway outage shortened: its terminal shows a ticket with why and since when, and the
  * gateway's twelve devices as one incident (not twelve tickets), then its resolution; and the
- * push watch's PUSH lines, with how many milliseconds after the device's drop each arrived.
+ * push watch's PUSH lines, with how many milliseconds after the device's drop each arrived; the
+ * loose contact held back as flapping (one FLAPPING line, no ticket per outage after it), and the
+ * availability picture the flow serves.
  */
 const freePort = () =>
   new Promise<number>((resolve) => {
@@ -52,7 +54,7 @@ it('the demo shows offline details and one incident for the gateway outage, then
   };
   try {
     await waitForText(/Press Ctrl-C to stop/, 120_000);
-    await waitForText(/INCIDENT incident-\S+: 1[2-7] of 17 devices offline at once \(\{"client_closed":1[2-7]/, 60_000);
+    await waitForText(/INCIDENT incident-\S+: 1[2-8] of 18 devices offline at once \(\{"client_closed":1[2-8]/, 60_000);
     await waitForText(/INCIDENT RESOLVED incident-\S+ after \d+ s: \d+ back/, 60_000);
     // A ticket from a real drop (not the never-connected device) names its reason and time.
     await waitForText(
@@ -61,6 +63,14 @@ it('the demo shows offline details and one incident for the gateway outage, then
     );
     // Push presence next to polling: a drop told by the service itself, with how long after it came.
     await waitForText(/PUSH GID_demo@@@\S+ went offline \(\d+ ms after the device disconnected\)/, 90_000);
+    // The loose contact is held back as flapping: one line for it, and no ticket per outage after it.
+    await waitForText(/FLAPPING GID_demo@@@valve-09 held back: \d+ changes in its last 21 checks \([\d.]+ %\)/, 90_000);
+    const heldBackAt = out.indexOf('FLAPPING GID_demo@@@valve-09 held back');
+    // The availability picture of the last hour, served by the flow.
+    const svg = await (await fetch(`http://127.0.0.1:${port}/availability`)).text();
+    expect(svg).toMatch(/^<svg[\s\S]*GID_demo@@@valve-09[\s\S]*<\/svg>$/);
+    expect(out.slice(heldBackAt)).not.toMatch(/TICKET GID_demo@@@valve-09 offline/);
+    expect(out.match(/FLAPPING GID_demo@@@valve-09 held back/g)).toHaveLength(1);
     // The storm made no ticket for any line device.
     expect(out).not.toMatch(/TICKET GID_demo@@@line-/);
   } finally {

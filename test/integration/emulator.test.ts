@@ -234,6 +234,13 @@ describe('emulator API', () => {
       ).status,
     ).toBe(415);
     expect((await post('bad%E0%A4%A', {})).status).toBe(400);
+    // A report's picture (the fleet-health workflow posts its binary data) is kept as text.
+    const picture = await call(`${emu.adminUrl}/inbox/reports`, {
+      method: 'POST',
+      headers: { 'content-type': 'image/svg+xml' },
+      body: '<svg xmlns="http://www.w3.org/2000/svg"/>',
+    });
+    expect(picture.status).toBe(201);
     const listed = (await call(`${emu.adminUrl}/inbox`)).body as unknown as Array<{
       id: string;
       path: string;
@@ -242,8 +249,13 @@ describe('emulator API', () => {
     expect(listed.map((e) => [e.id, e.path, e.body])).toEqual([
       ['ticket-1', 'tickets', { title: 'Device offline: GID_a@@@1' }],
       ['ticket-2', 'tickets/GID_a@@@1/close', { closed: true }],
+      [
+        'ticket-3',
+        'reports',
+        { contentType: 'image/svg+xml', bytes: 41, svg: '<svg xmlns="http://www.w3.org/2000/svg"/>' },
+      ],
     ]);
-    expect(emu.inbox()).toHaveLength(2);
+    expect(emu.inbox()).toHaveLength(3);
     await call(`${emu.adminUrl}/reset`, { method: 'POST' });
     expect(emu.inbox()).toEqual([]);
   });

@@ -195,3 +195,34 @@ describe('fleet health on a scripted schedule (emulator, real MQTT)', () => {
     expect((await restarted.alarm({ action: 'acknowledge', key: 'outage:nope' })).alarm).toBeUndefined();
   });
 });
+
+describe('flapping by push: the same as by polling', () => {
+  const PUSH_STEADY = 'GID_push@@@steady';
+  const PUSH_FLAPPER = 'GID_push@@@flapper';
+  it('presence pushed without confirmation (partial checks of the devices heard of) holds a flapping device back alike', async () => {
+    const store = memoryStore();
+    let clock = T0;
+    const watcher = new FleetWatcher({
+      client: () => clientFor(emu),
+      instanceId: INSTANCE,
+      clientIds: [PUSH_STEADY, PUSH_FLAPPER],
+      options: OPTIONS,
+      store,
+      now: () => clock,
+    });
+    emu.setDeviceOnline(PUSH_STEADY, true);
+    emu.setDeviceOnline(PUSH_FLAPPER, true);
+    await watcher.check(); // the first full check after subscribing, as push watches do
+    const kinds: string[] = [];
+    // Each notification of the flapper alone, as push delivers them: a partial check of that device.
+    for (let n = 1; n <= 40; n++) {
+      clock = T0 + n * MINUTE;
+      const online = n > 12 || n % 2 === 0;
+      const result = await watcher.check({ observed: { [PUSH_FLAPPER]: online } });
+      kinds.push(...[...result.events, ...result.health].filter((e) => 'clientId' in e).map((e) => e.event));
+      // The steady device is not observed by these checks: its flapping history does not grow.
+      expect(store.saved?.state?.health?.[PUSH_STEADY]?.flap).toBe('1');
+    }
+    expect(kinds).toEqual(['offline', 'online', 'offline', 'flapping', 'flapping_stopped']);
+  });
+});
