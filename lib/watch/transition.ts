@@ -286,6 +286,11 @@ export function transition(
     }
     if (change) changes.push(change);
     const record = nextHealth(prevRecord, prev === undefined, online, change, nowMs);
+    // Flapping turned off: its history and episode go (turned on again, it starts afresh).
+    if (!options.flapping) {
+      delete record.flap;
+      delete record.flapping;
+    }
     if (options.flapping) {
       const flap = flapOf(record, prevRecord, clientId, instanceId, online, now, nowMs, options.flapping);
       if (flap.event) flapping.push(flap.event);

@@ -55,6 +55,20 @@ describe('percent state change (Nagios weights)', () => {
     expect(recordState('1'.repeat(21), false)).toBe('1'.repeat(20) + '0');
   });
 
+  it('turned off, a device’s flapping history and episode are dropped; turned on again, it starts afresh', () => {
+    const on = { ...DEFAULT_WATCH_OPTIONS, flapping: { highPercent: 20, lowPercent: 5 } };
+    let state: WatchState | undefined;
+    for (let i = 0; i < 8; i++)
+      state = transition(state, 'i', [{ clientId: 'd', online: i % 2 === 0 }], T0 + i * MINUTE, on).state;
+    expect(state?.health?.d).toMatchObject({ flap: '10101010', flapping: { since: expect.any(String) } });
+    state = transition(state, 'i', [{ clientId: 'd', online: true }], T0 + 9 * MINUTE, DEFAULT_WATCH_OPTIONS).state;
+    expect(state.health?.d.flap).toBeUndefined();
+    expect(state.health?.d.flapping).toBeUndefined();
+    const again = transition(state, 'i', [{ clientId: 'd', online: false }], T0 + 10 * MINUTE, on);
+    expect(again.state.health?.d.flap).toBe('0');
+    expect(again.events.map((e) => e.event)).toEqual(['offline']);
+  });
+
   it('thresholds from settings: Nagios defaults when empty, the low one kept below the high one', () => {
     expect(flappingOptionsFrom({})).toEqual({ highPercent: 20, lowPercent: 5 });
     expect(flappingOptionsFrom({ highPercent: '30', lowPercent: '10' })).toEqual({ highPercent: 30, lowPercent: 10 });
