@@ -67,6 +67,36 @@ export interface BudgetSettings {
   burnRateAlert?: unknown;
 }
 
+/** Fleet health's fields, named alike in both hosts (n8n's *Fleet Health* collection, the watch node's settings). */
+export interface HealthFields {
+  flapping?: unknown;
+  flapHigh?: unknown;
+  flapLow?: unknown;
+  alarms?: unknown;
+  alarmSeverity?: unknown;
+  criticalDevices?: unknown;
+  majorAfterMinutes?: unknown;
+  criticalAfterMinutes?: unknown;
+  budgetTargets?: unknown;
+  budgetWindowDays?: unknown;
+  burnRateAlert?: unknown;
+}
+
+/** Those fields as the watch settings' flapping, alarms and budgets. */
+export function healthSettingsFrom(f: HealthFields): Pick<WatchSettings, 'flapping' | 'alarms' | 'budgets'> {
+  return {
+    flapping: { enabled: f.flapping === true, highPercent: f.flapHigh, lowPercent: f.flapLow },
+    alarms: {
+      enabled: f.alarms === true,
+      severity: f.alarmSeverity,
+      criticalDevices: f.criticalDevices,
+      majorAfterMinutes: f.majorAfterMinutes,
+      criticalAfterMinutes: f.criticalAfterMinutes,
+    },
+    budgets: { targets: f.budgetTargets, windowDays: f.budgetWindowDays, burnRateAlert: f.burnRateAlert },
+  };
+}
+
 export function flappingFrom(settings: WatchSettings['flapping']): FlappingOptions | undefined {
   return settings && settings.enabled === true ? flappingOptionsFrom(settings) : undefined;
 }

@@ -119,6 +119,25 @@ export function activeAlarmOf(book: AlarmBook, type: AlarmType, instanceId: stri
   );
 }
 
+/**
+ * One change of an alarm's state by key: none when no alarm has the key or it is so already (a
+ * repeat hands nothing on); else the alarm as it is now and the event that says so.
+ */
+function changeAlarm(
+  book: AlarmBook,
+  key: string,
+  nowMs: number,
+  change: 'cleared' | 'acknowledged',
+  apply: (alarm: Alarm, at: string) => Alarm | undefined,
+): { alarm?: Alarm; event?: AlarmEvent } {
+  const alarm = ownValue(book, key);
+  const at = new Date(nowMs).toISOString();
+  const changed = alarm && apply(alarm, at);
+  if (!changed) return { alarm };
+  setOwn(book, key, changed);
+  return { alarm: changed, event: { event: 'alarm', change, checkedAt: at, alarm: changed } };
+}
+
 /** Clears an alarm; one already cleared stays as it was (no second event). */
 export function clearAlarm(
   book: AlarmBook,
@@ -126,18 +145,11 @@ export function clearAlarm(
   by: string,
   nowMs: number,
 ): { alarm?: Alarm; event?: AlarmEvent } {
-  const alarm = ownValue(book, key);
-  if (!alarm || !alarm.active) return { alarm };
-  const at = new Date(nowMs).toISOString();
-  const cleared: Alarm = {
-    ...alarm,
-    active: false,
-    status: statusOf(false, alarm.acknowledged),
-    clearedAt: at,
-    clearedBy: by,
-  };
-  setOwn(book, key, cleared);
-  return { alarm: cleared, event: { event: 'alarm', change: 'cleared', checkedAt: at, alarm: cleared } };
+  return changeAlarm(book, key, nowMs, 'cleared', (alarm, at) =>
+    alarm.active
+      ? { ...alarm, active: false, status: statusOf(false, alarm.acknowledged), clearedAt: at, clearedBy: by }
+      : undefined,
+  );
 }
 
 /** Acknowledges an alarm; one already acknowledged keeps who did it first (no second event). */
@@ -147,18 +159,11 @@ export function acknowledgeAlarm(
   by: string,
   nowMs: number,
 ): { alarm?: Alarm; event?: AlarmEvent } {
-  const alarm = ownValue(book, key);
-  if (!alarm || alarm.acknowledged) return { alarm };
-  const at = new Date(nowMs).toISOString();
-  const acknowledged: Alarm = {
-    ...alarm,
-    acknowledged: true,
-    status: statusOf(alarm.active, true),
-    acknowledgedAt: at,
-    acknowledgedBy: by,
-  };
-  setOwn(book, key, acknowledged);
-  return { alarm: acknowledged, event: { event: 'alarm', change: 'acknowledged', checkedAt: at, alarm: acknowledged } };
+  return changeAlarm(book, key, nowMs, 'acknowledged', (alarm, at) =>
+    alarm.acknowledged
+      ? undefined
+      : { ...alarm, acknowledged: true, status: statusOf(alarm.active, true), acknowledgedAt: at, acknowledgedBy: by },
+  );
 }
 
 /** Raises the severity of active outage alarms that have lasted long enough (never lowers it). */

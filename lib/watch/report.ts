@@ -228,3 +228,12 @@ export function reportJson(report: AvailabilityReport): AvailabilityReport {
     }),
   };
 }
+
+const DAY_MS = 24 * 60 * 60_000;
+
+/** [from, to] in trace queries of at most a day each (the console's limit), newest first. */
+export function dayRanges(from: number, to: number): Array<{ from: number; to: number }> {
+  const days: Array<{ from: number; to: number }> = [];
+  for (let end = to; end > from; end -= DAY_MS) days.push({ from: Math.max(from, end - DAY_MS), to: end });
+  return days;
+}

@@ -16,6 +16,7 @@ import type { BudgetOptions } from './budgets';
 import type { DeviceHistory } from './history';
 import {
   availabilityReport,
+  dayRanges,
   historyFromTrace,
   reportWindow,
   type AvailabilityReport,
@@ -57,9 +58,7 @@ export async function traceAvailabilityReport(
       'clientIds',
       `a report from the connection trace covers at most ${MAX_TRACE_REPORT_DEVICES} devices: split the list.`,
     );
-  const days: Array<{ from: number; to: number }> = [];
-  for (let end = to; end > window.from; end -= DAY_MS)
-    days.push({ from: Math.max(window.from, end - DAY_MS), to: end });
+  const days = dayRanges(window.from, to);
   const histories = new Map<string, DeviceHistory>();
   const silent: string[] = [];
   await Promise.all(

@@ -34,6 +34,7 @@ import {
 } from './alarms';
 import {
   availabilityReport,
+  dayRanges,
   historyFromTrace,
   reportWindow,
   type AvailabilityReport,
@@ -195,8 +196,7 @@ export class FleetWatcher {
         const to = Math.min(recordFrom, window.to);
         const from = Math.max(window.from, to - MAX_TRACE_FILL_DAYS * DAY_MS);
         if (to <= from) return;
-        const days: Array<{ from: number; to: number }> = [];
-        for (let end = to; end > from; end -= DAY_MS) days.push({ from: Math.max(from, end - DAY_MS), to: end });
+        const days = dayRanges(from, to);
         try {
           const pages = await Promise.all(
             days.map((day) =>

@@ -1,6 +1,7 @@
 import type { IDataObject, IPollFunctions, ITriggerFunctions } from 'n8n-workflow';
 import {
   FleetWatcher,
+  healthSettingsFrom,
   watchOptionsFrom,
   type OnsMqttClient,
   type QueryMode,
@@ -39,19 +40,7 @@ export function triggerWatcher(
     reportInitialOffline: extra.reportInitialOffline || parameter('reportInitialOffline', false),
     reportInitialOnline: extra.reportInitialOnline === true,
     storm: parameter('storm', {}) as IDataObject,
-    flapping: { enabled: health.flapping === true, highPercent: health.flapHigh, lowPercent: health.flapLow },
-    alarms: {
-      enabled: health.alarms === true,
-      severity: health.alarmSeverity,
-      criticalDevices: health.criticalDevices,
-      majorAfterMinutes: health.majorAfterMinutes,
-      criticalAfterMinutes: health.criticalAfterMinutes,
-    },
-    budgets: {
-      targets: health.budgetTargets,
-      windowDays: health.budgetWindowDays,
-      burnRateAlert: health.burnRateAlert,
-    },
+    ...healthSettingsFrom(health),
   });
   const staticData = ctx.getWorkflowStaticData('node');
   const watcher = new FleetWatcher({

@@ -15,12 +15,11 @@ import {
   reportSvg,
   type AlarmEvent,
   type HealthNotice,
-  type SavedWatch,
   type WatchCheckResult,
   type WatchOptions,
-  type WatchStore,
 } from '../../lib/internal';
 import { clientFor, connectMqtt, emulatorWithSentinel, waitFor } from '../helpers/emulator';
+import { memoryStore } from '../helpers/memory-store';
 
 let emu: RunningEmulator;
 const INSTANCE = 'post-cn-emulator01';
@@ -30,15 +29,6 @@ beforeAll(async () => {
   emu = await emulatorWithSentinel();
 });
 afterAll(async () => emu.stop());
-
-function memoryStore(): WatchStore & { saved: SavedWatch | undefined } {
-  const store = {
-    saved: undefined as SavedWatch | undefined,
-    load: async () => (store.saved ? (JSON.parse(JSON.stringify(store.saved)) as SavedWatch) : undefined),
-    save: async (s: SavedWatch) => void (store.saved = JSON.parse(JSON.stringify(s)) as SavedWatch),
-  };
-  return store;
-}
 
 const STEADY = 'GID_health@@@steady';
 const OUTAGES = 'GID_health@@@outages';

@@ -4,8 +4,9 @@
  * an edited node, whose context store kept the old override).
  */
 import type { RunningEmulator } from '../../emulator';
-import { DEFAULT_WATCH_OPTIONS, FleetWatcher, type SavedWatch, type WatchStore } from '../../lib/internal';
+import { DEFAULT_WATCH_OPTIONS, FleetWatcher, type WatchStore } from '../../lib/internal';
 import { clientFor, connectMqtt, emulatorWithSentinel, waitFor } from '../helpers/emulator';
+import { memoryStore } from '../helpers/memory-store';
 
 let emu: RunningEmulator;
 const INSTANCE = 'post-cn-emulator01';
@@ -14,16 +15,6 @@ beforeAll(async () => {
 });
 afterAll(async () => emu.stop());
 beforeEach(() => emu.reset());
-
-/** A store that outlives the watcher, as a persistent context store outlives a redeploy. */
-function memoryStore(): WatchStore & { saved: SavedWatch | undefined } {
-  const store = {
-    saved: undefined as SavedWatch | undefined,
-    load: async () => (store.saved ? JSON.parse(JSON.stringify(store.saved)) : undefined),
-    save: async (s: SavedWatch) => void (store.saved = JSON.parse(JSON.stringify(s))),
-  };
-  return store;
-}
 
 const watcherFor = (store: WatchStore, clientIds: string[]) =>
   new FleetWatcher({

@@ -11,10 +11,8 @@ import {
   DEFAULT_WATCH_OPTIONS,
   FleetWatcher,
   type QueryMode,
-  type SavedWatch,
   type WatchCheckResult,
   type WatchOptions,
-  type WatchStore,
 } from '../../lib/internal';
 import { PushWatch, type PushWatchOptions } from '../../lib/watch/push-watch';
 import {
@@ -26,6 +24,7 @@ import {
   waitFor,
 } from '../helpers/emulator';
 import { latencyProxy, type LatencyProxy } from '../../bench/hostile';
+import { memoryStore } from '../helpers/memory-store';
 
 const GROUP = 'GID_pw';
 let emu: RunningEmulator;
@@ -43,15 +42,6 @@ afterEach(async () => {
   for (const d of devices.splice(0)) d.end(true);
   await Promise.all(watches.splice(0).map((w) => w.stop()));
 });
-
-function memoryStore(): WatchStore & { saved: SavedWatch | undefined } {
-  const store = {
-    saved: undefined as SavedWatch | undefined,
-    load: async () => (store.saved ? (JSON.parse(JSON.stringify(store.saved)) as SavedWatch) : undefined),
-    save: async (s: SavedWatch) => void (store.saved = JSON.parse(JSON.stringify(s)) as SavedWatch),
-  };
-  return store;
-}
 
 function pushWatch(
   clientIds: string[] | 'group',
@@ -316,7 +306,7 @@ describe('events racing the checks they trigger (the service 300 ms away each wa
       20_000,
       'quiet',
     );
-  const savedOnline = (store: { saved: SavedWatch | undefined }, id: string) =>
+  const savedOnline = (store: ReturnType<typeof memoryStore>, id: string) =>
     store.saved?.state?.devices?.[id]?.online;
 
   it('a device drops and returns 600 ms later, its confirmation answered after that: once quiet, the watcher believes it online', async () => {

@@ -8,6 +8,7 @@ import {
   describeError,
   deviceMessageFields,
   FleetWatcher,
+  healthSettingsFrom,
   invalidInput,
   leadershipFor,
   ownValue,
@@ -139,15 +140,7 @@ export class FleetWatchNode {
       // ...and one first heard of when it connects came online.
       reportInitialOnline: groupPush,
       storm: { minDevices: def.stormDevices, minPercent: def.stormPercent, resolvePercent: def.resolvePercent },
-      flapping: { enabled: def.flapping === true, highPercent: def.flapHigh, lowPercent: def.flapLow },
-      alarms: {
-        enabled: def.alarms === true,
-        severity: def.alarmSeverity,
-        criticalDevices: def.criticalDevices,
-        majorAfterMinutes: def.majorAfterMinutes,
-        criticalAfterMinutes: def.criticalAfterMinutes,
-      },
-      budgets: { targets: def.budgetTargets, windowDays: def.budgetWindowDays, burnRateAlert: def.burnRateAlert },
+      ...healthSettingsFrom(def),
     };
     let options: WatchOptions;
     try {
