@@ -20,7 +20,7 @@ import {
   PushWatch,
   summarize,
   watchOptionsFrom,
-  type OnsMqttError,
+  OnsMqttError,
   type QueryMode,
   type SavedWatch,
   type WatchCheckResult,
@@ -335,6 +335,16 @@ export class FleetWatchNode {
         key: typeof msg.payload === 'string' ? msg.payload : payload.key,
         by: payload.by,
       });
+      // With several instances, only the leader writes the watch's state: a standby one refuses
+      // before anything leaves, rather than hand on a change its save would then lose.
+      const leader = await this.leads(msg);
+      if (leader.failure) return leader.failure;
+      if (!leader.leads)
+        throw new OnsMqttError({
+          code: 'LeadershipLost',
+          message: `This instance is on standby (another one leads this watch): send "${command.action}" to the leading instance, or again in a few seconds.`,
+          errorClass: 'retry',
+        });
       let sent = false;
       // A change leaves before it is saved (a stop in between repeats nothing: the next acknowledge finds it so).
       const deliver = (event: AlarmEvent) => {
