@@ -1,5 +1,7 @@
 import {
   Expression,
+  NodeHelpers,
+  type INodeTypeDescription,
   type ICredentialDataDecryptedObject,
   type IDataObject,
   type IExecuteFunctions,
@@ -21,12 +23,21 @@ export interface ContextOptions {
   nodeType?: string;
   /** What n8n's getExecutionCancelSignal() returns (cancelling the execution aborts it). */
   cancelSignal?: AbortSignal;
+  /**
+   * The node's description (default: the Alibaba Cloud MQTT node's, unless `nodeType` names another):
+   * the parameters are then what n8n keeps of them (the defaults of those shown filled in, those
+   * hidden by their display options dropped), and reading one that is not there without a fallback
+   * throws "Could not get parameter", as n8n-core does (a hidden From read for a named window
+   * passed here while real n8n refused it).
+   */
+  description?: INodeTypeDescription;
   /** The stored credential, to share between contexts or to read after the run; made from `credentials` when absent. */
   store?: CredentialStore;
 }
 
 import { setMaxListeners } from 'node:events';
 import { credentialStore, n8nHelpers, type CredentialStore } from './n8n-http';
+import { AlibabaCloudMqtt } from '../../nodes/AlibabaCloudMqtt/AlibabaCloudMqtt.node';
 
 const expression = new Expression('UTC');
 
@@ -56,6 +67,19 @@ export function executeContext(
     return value;
   };
   const logs: string[] = [];
+  // What n8n keeps of the node's parameters (NodeHelpers.getNodeParameters, as n8n runs it on load).
+  const description =
+    options.description ?? (options.nodeType === undefined ? new AlibabaCloudMqtt().description : undefined);
+  const shown = description
+    ? (NodeHelpers.getNodeParameters(
+        description.properties,
+        options.parameters as INode['parameters'],
+        true,
+        false,
+        node,
+        description,
+      ) as Record<string, unknown>)
+    : undefined;
   const store = options.store ?? credentialStore(options.credentials);
   // As n8n does with its execution's signal (WorkflowExecute): every request listens to it.
   if (options.cancelSignal) setMaxListeners(Infinity, options.cancelSignal);
@@ -66,7 +90,8 @@ export function executeContext(
     getInputData: () => items,
     getNode: () => node,
     getNodeParameter: (name: string, itemIndex: number, fallback?: unknown) => {
-      const value = options.parameters[name];
+      const value = (shown ?? options.parameters)[name];
+      if (value === undefined && shown && fallback === undefined) throw new Error(`Could not get parameter "${name}"`);
       return value === undefined ? fallback : resolve(value, itemIndex);
     },
     getCredentials: async () => ({ ...store.data }),

@@ -205,6 +205,14 @@ describe('device session', () => {
       1,
       devicesText,
     );
+    // A named window: From and To are hidden then, and n8n refuses to read a hidden parameter.
+    const lastHour = await n8n({
+      resource: 'fleetHealth',
+      operation: 'getAvailabilityReport',
+      clientIds: ONLINE,
+      window: 'hour',
+    });
+    expect(lastHour[0][0].json).toMatchObject({ window: { name: 'hour' }, fleet: { devices: 1 } });
     const item = n8nOut[0][0];
     const report = red.msg.report as Record<string, unknown> & { devices: Array<Record<string, unknown>> };
     expect(ownFields(item.json).sort()).toEqual(keys(report));

@@ -306,8 +306,7 @@ describe('events racing the checks they trigger (the service 300 ms away each wa
       20_000,
       'quiet',
     );
-  const savedOnline = (store: ReturnType<typeof memoryStore>, id: string) =>
-    store.saved?.state?.devices?.[id]?.online;
+  const savedOnline = (store: ReturnType<typeof memoryStore>, id: string) => store.saved?.state?.devices?.[id]?.online;
 
   it('a device drops and returns 600 ms later, its confirmation answered after that: once quiet, the watcher believes it online', async () => {
     const id = `${GROUP}@@@race-1`;

@@ -84,11 +84,12 @@ export const getAvailabilityReport: N8nOperation = {
       description: 'The binary field that gets the SVG picture',
     },
   ],
-  parameters: ['clientIds', 'instanceId', 'window', 'from', 'to', 'availabilityTargets', 'binaryPropertyName'],
-  async run({ ctx, params, client, signal }) {
+  // From and To are read only for a custom window: n8n refuses to read a parameter it does not show.
+  parameters: ['clientIds', 'instanceId', 'window', 'availabilityTargets', 'binaryPropertyName'],
+  async run({ ctx, index, params, client, signal }) {
     const window: ReportRequest['window'] =
       params.window === 'custom'
-        ? { from: params.from as string, to: params.to as string }
+        ? { from: ctx.getNodeParameter('from', index) as string, to: ctx.getNodeParameter('to', index) as string }
         : (params.window as ReportRequest['window']);
     const report = await traceAvailabilityReport(
       client,
