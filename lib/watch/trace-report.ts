@@ -58,20 +58,15 @@ export async function traceAvailabilityReport(
       'clientIds',
       `a report from the connection trace covers at most ${MAX_TRACE_REPORT_DEVICES} devices: split the list.`,
     );
-  const days = dayRanges(window.from, to);
   const histories = new Map<string, DeviceHistory>();
   const silent: string[] = [];
   await Promise.all(
     input.clientIds.map(async (clientId) => {
-      const pages = await Promise.all(
-        days.map((day) =>
-          client.queryConnectionTrace(
-            { clientId, instanceId: input.instanceId, from: day.from, to: day.to, limit: TRACE_EVENTS_PER_DAY },
-            { signal: options.signal },
-          ),
-        ),
+      const history = await readTraceHistory(
+        client,
+        { clientId, instanceId: input.instanceId, from: window.from, to },
+        { traceTimeZone: input.traceTimeZone, inferBefore: true, signal: options.signal },
       );
-      const history = historyFromTrace(pages.flat(), { from: window.from, to }, input.traceTimeZone, true);
       if (history) histories.set(clientId, history);
       else silent.push(clientId);
     }),
@@ -99,4 +94,25 @@ export async function traceAvailabilityReport(
   );
   for (const device of report.devices) device.source = 'trace';
   return report;
+}
+
+/**
+ * A device's history from its connection trace over [from, to]: one query per day (the console's
+ * limit), at most 1,000 events a day, through the client's limits. `inferBefore`: the record starts
+ * at `from`, in the state the first event left (see historyFromTrace).
+ */
+export async function readTraceHistory(
+  client: OnsMqttClient,
+  range: { clientId: string; instanceId: string; from: number; to: number },
+  options: { traceTimeZone?: string; inferBefore?: boolean; signal?: AbortSignal } = {},
+): Promise<DeviceHistory | undefined> {
+  const pages = await Promise.all(
+    dayRanges(range.from, range.to).map((day) =>
+      client.queryConnectionTrace(
+        { clientId: range.clientId, instanceId: range.instanceId, from: day.from, to: day.to, limit: TRACE_EVENTS_PER_DAY },
+        { signal: options.signal },
+      ),
+    ),
+  );
+  return historyFromTrace(pages.flat(), range, options.traceTimeZone, options.inferBefore === true);
 }

@@ -34,13 +34,12 @@ import {
 } from './alarms';
 import {
   availabilityReport,
-  dayRanges,
-  historyFromTrace,
   reportWindow,
   type AvailabilityReport,
   type ReportRequest,
 } from './report';
 import type { DeviceHistory } from './history';
+import { readTraceHistory } from './trace-report';
 
 /** What a watcher keeps between checks and across restarts: plain JSON. */
 export interface SavedWatch {
@@ -196,17 +195,12 @@ export class FleetWatcher {
         const to = Math.min(recordFrom, window.to);
         const from = Math.max(window.from, to - MAX_TRACE_FILL_DAYS * DAY_MS);
         if (to <= from) return;
-        const days = dayRanges(from, to);
         try {
-          const pages = await Promise.all(
-            days.map((day) =>
-              client.queryConnectionTrace(
-                { clientId, instanceId: state.instanceId, from: day.from, to: day.to, limit: 1000 },
-                { signal: this.config.signal },
-              ),
-            ),
+          const history = await readTraceHistory(
+            client,
+            { clientId, instanceId: state.instanceId, from, to },
+            { traceTimeZone, signal: this.config.signal },
           );
-          const history = historyFromTrace(pages.flat(), { from, to }, traceTimeZone);
           if (history) histories.set(clientId, history);
         } catch {
           // The trace is an addition: without it, that time stays unknown (the report says the source).

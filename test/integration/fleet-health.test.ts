@@ -216,3 +216,32 @@ describe('flapping by push: the same as by polling', () => {
     expect(kinds).toEqual(['offline', 'online', 'offline', 'flapping', 'flapping_stopped']);
   });
 });
+
+describe('a report filled in from the connection trace', () => {
+  it('the time before the watcher began comes from the trace: its drop counted, the source said', async () => {
+    const id = 'GID_traced@@@before';
+    let device = await connectMqtt(emu.mqttUrl!, id);
+    await new Promise<void>((r) => device.end(false, {}, () => r()));
+    await waitFor(() => !emu.isDeviceOnline(id), 5000, 'the drop at the broker');
+    await new Promise((r) => setTimeout(r, 50)); // an outage of measurable length
+    device = await connectMqtt(emu.mqttUrl!, id);
+    const watcher = new FleetWatcher({
+      client: () => clientFor(emu),
+      instanceId: INSTANCE,
+      clientIds: [id],
+      options: DEFAULT_WATCH_OPTIONS,
+      store: memoryStore(),
+    });
+    await watcher.check();
+    const own = await watcher.report({ window: 'hour' });
+    expect(own.devices[0]).toMatchObject({ source: 'watcher', outages: 0, downMs: 0 });
+    const filled = await watcher.report({ window: 'hour' }, { trace: true });
+    const d = filled.devices[0];
+    expect(d).toMatchObject({ source: 'watcher+trace', outages: 1, recovered: 1, reasons: { client_disconnected: 1 } });
+    expect(d.downMs).toBeGreaterThan(0);
+    // Before the device's first connect in the trace: unknown, not up.
+    expect(d.unknownMs).toBeGreaterThan(0);
+    expect(d.upMs + d.downMs + d.unknownMs).toBe(d.windowMs);
+    device.end(true);
+  });
+});
