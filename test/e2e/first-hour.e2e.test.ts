@@ -202,7 +202,7 @@ describe('Node-RED', () => {
     // The sidebar: tickets and incidents, never a message per device per check, and no error.
     // (The health debug node also gets flapping, alarm and budget messages: the demo's loose contact.)
     const quiet = ['tickets', 'incident, flapping, alarm, budget'];
-    expect([...new Set(bar.debug.map((d) => d.name))].filter((n) => !quiet.includes(n))).toEqual([]);
+    expect([...new Set(bar.debug.map((d) => d.name))].filter((n) => !quiet.includes(n ?? ''))).toEqual([]);
   }, 240_000);
 
   it('each example, imported into a fresh Node-RED with only the AccessKey Secret typed, ends without error; without it, the provisioning example answers its caller with the error', async () => {

@@ -27,7 +27,6 @@ import {
   type WatchLeadership,
   type WatchOptions,
   type WatchState,
-  type AlarmEvent,
   type ReportRequest,
 } from '../../../lib/internal';
 import type { ConfigNode } from '../config-options';
@@ -345,26 +344,16 @@ export class FleetWatchNode {
           message: `This instance is on standby (another one leads this watch): send "${command.action}" to the leading instance, or again in a few seconds.`,
           errorClass: 'retry',
         });
-      let sent = false;
-      // A change leaves before it is saved (a stop in between repeats nothing: the next acknowledge finds it so).
-      const deliver = (event: AlarmEvent) => {
-        sent = true;
-        send([null, null, out('alarm', { payload: event }), null, null]);
-      };
-      const result = await this.watcher.alarm(command, deliver);
+      // The answer leaves once the change is saved: a save that fails goes to Catch instead, so
+      // the message ends in exactly one output (an acknowledgement never seems made when it was not).
+      const result = await this.watcher.alarm(command);
       if (!result.alarm)
         throw invalidInput(
           'alarmKey',
           `no alarm has the key "${command.key}": list them with msg.action "alarms" (cleared alarms are kept 7 days).`,
         );
-      if (!sent)
-        send([
-          null,
-          null,
-          out('alarm', { payload: { event: 'alarm', change: 'none', alarm: result.alarm } }),
-          null,
-          null,
-        ]);
+      const answer = result.event ?? { event: 'alarm', change: 'none', alarm: result.alarm };
+      send([null, null, out('alarm', { payload: answer }), null, null]);
       return undefined;
     } catch (caught) {
       return fail(caught);
