@@ -109,7 +109,13 @@ export async function readTraceHistory(
   const pages = await Promise.all(
     dayRanges(range.from, range.to).map((day) =>
       client.queryConnectionTrace(
-        { clientId: range.clientId, instanceId: range.instanceId, from: day.from, to: day.to, limit: TRACE_EVENTS_PER_DAY },
+        {
+          clientId: range.clientId,
+          instanceId: range.instanceId,
+          from: day.from,
+          to: day.to,
+          limit: TRACE_EVENTS_PER_DAY,
+        },
         { signal: options.signal },
       ),
     ),

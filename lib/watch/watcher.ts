@@ -32,12 +32,7 @@ import {
   type AlarmCommand,
   type AlarmEvent,
 } from './alarms';
-import {
-  availabilityReport,
-  reportWindow,
-  type AvailabilityReport,
-  type ReportRequest,
-} from './report';
+import { availabilityReport, reportWindow, type AvailabilityReport, type ReportRequest } from './report';
 import type { DeviceHistory } from './history';
 import { readTraceHistory } from './trace-report';
 
