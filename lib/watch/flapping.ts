@@ -7,7 +7,9 @@
  *   percentage, is the percent state change (0: steady, 100: changing at every check);
  * - hysteresis: flapping starts when the percentage reaches the high threshold and stops only when
  *   it falls to the low one, so a device near one threshold does not toggle.
- * Defaults are Nagios's (`nagios.cfg`: `high_host_flap_threshold=20.0`, `low_host_flap_threshold=5.0`).
+ * Defaults are those of the `nagios.cfg` Nagios Core ships (`high_host_flap_threshold=20.0`,
+ * `low_host_flap_threshold=5.0`); Nagios's built-in fallback when a configuration sets neither is
+ * 30 and 20 (`DEFAULT_HIGH_HOST_FLAP_THRESHOLD`, `DEFAULT_LOW_HOST_FLAP_THRESHOLD`).
  * Pure functions over plain JSON: the history is a string of '1' (online) and '0' (offline), at
  * most 21 characters per device in the saved state.
  */
