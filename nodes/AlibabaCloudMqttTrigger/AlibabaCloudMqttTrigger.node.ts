@@ -150,8 +150,16 @@ export class AlibabaCloudMqttTrigger implements INodeType {
         ...(result.summary ? [result.summary] : []),
       ] as unknown as IDataObject[]
     ).map((json) => ({ json: { ...json } }));
-    const report = await dueReport(this, watcher);
-    if (report) out.push(report);
+    // The check's state is saved with its events marked fired: a report that fails (n8n's binary
+    // store, say) must not throw them away with it. It is said, and tried again at the next poll.
+    try {
+      const report = await dueReport(this, watcher);
+      if (report) out.push(report);
+    } catch (error) {
+      this.logger.warn(
+        `Alibaba Cloud MQTT Trigger: the availability report could not be made (${error instanceof Error ? error.message : String(error)}); the events go out, the report is tried again at the next poll.`,
+      );
+    }
     if (out.length === 0) return null;
     return [out];
   }
@@ -178,11 +186,12 @@ async function dueReport(
     budgets: watcher.options.budgets,
     timelines: true,
   });
-  staticData.lastReportAt = new Date(now).toISOString();
   const binary = await ctx.helpers.prepareBinaryData(
     Buffer.from(reportSvg(report), 'utf8'),
     'availability.svg',
     'image/svg+xml',
   );
+  // Marked sent only once it is made: a report that failed is made at the next poll.
+  staticData.lastReportAt = new Date(now).toISOString();
   return { json: reportJson(report) as unknown as IDataObject, binary: { report: binary } };
 }

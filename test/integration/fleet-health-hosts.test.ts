@@ -233,6 +233,31 @@ describe('n8n trigger: the same schedule, the same items', () => {
     expect(flapper.map(shape)).toEqual(nodeRedFlapper.map(shape));
   });
 
+  it('a report that cannot be made (the binary store fails) loses none of the poll’s events; it is said, and made at the next poll', async () => {
+    const staticData: IDataObject = {};
+    const health = { reportEveryHours: 24, reportWindow: 'hour' };
+    setDevices(0);
+    const poll = async (binaryFails: boolean) => {
+      const context = pollContext({
+        parameters: { ...parameters(health), reportInitialOffline: true },
+        credentials: credentials(),
+        staticData,
+      });
+      if (binaryFails)
+        (context.ctx.helpers as unknown as { prepareBinaryData: () => Promise<never> }).prepareBinaryData = () =>
+          Promise.reject(new Error('binary data store unavailable'));
+      return { out: await trigger.poll.call(context.ctx), warnings: context.warnings };
+    };
+    env.emu.setDeviceOnline(FLAPPER, false);
+    const first = await poll(true);
+    expect(first.out?.[0].map((i) => i.json.event)).toEqual(['offline']);
+    expect(first.warnings.join('\n')).toMatch(
+      /availability report could not be made \(binary data store unavailable\)/,
+    );
+    const second = await poll(false);
+    expect(second.out?.[0].map((i) => i.json.event)).toEqual(['availability_report']);
+  });
+
   it('an availability target it cannot read: the poll fails saying which, and keeps the state', async () => {
     const staticData: IDataObject = {};
     await expect(
