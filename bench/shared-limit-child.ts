@@ -25,6 +25,12 @@ export interface SharedLimitJob {
   startAt?: number;
   /** One query before the start, so that the connection to Redis is up when the run begins. */
   warmUp?: boolean;
+  /**
+   * Waits, after the warm-up, until the parent calls `go()`: a test that changes the world before
+   * the run (a Redis made slow) does so before the first send, however late the parent reads the
+   * child's output on a loaded machine.
+   */
+  waitForGo?: boolean;
   /** Keeps the event loop busy while it sends: slices of `blockMs`, `idleMs` apart (0: back to back). */
   busy?: { blockMs: number; idleMs: number };
 }
@@ -67,6 +73,11 @@ async function main(job: SharedLimitJob): Promise<SharedLimitReport> {
   if (job.warmUp)
     await client.querySession({ clientId: `GID_scale@@@${job.name}-warm-up`, instanceId: job.instanceId });
   if (job.startAt) await new Promise((r) => setTimeout(r, Math.max(0, job.startAt! - Date.now())));
+  if (job.waitForGo) {
+    process.stdout.write(`ready ${job.name}\n`);
+    await new Promise<void>((r) => process.stdin.once('data', () => r()));
+    process.stdin.pause();
+  }
   process.stdout.write(`started ${job.name}\n`);
   const started = Date.now();
   const busy = job.busy ? busyEventLoop(job.busy.blockMs, job.busy.idleMs) : undefined;
@@ -105,22 +116,38 @@ if (require.main === module) {
   );
 }
 
-/** Runs one child; `started` resolves when it begins sending, `done` with its report. */
-export function runSharedLimitChild(job: SharedLimitJob): { started: Promise<void>; done: Promise<SharedLimitReport> } {
+/**
+ * Runs one child; `started` resolves when it begins sending, `done` with its report. With
+ * `waitForGo`, `ready` resolves when it has warmed up and waits, and `go()` lets it begin.
+ */
+export function runSharedLimitChild(job: SharedLimitJob): {
+  ready: Promise<void>;
+  go: () => void;
+  started: Promise<void>;
+  done: Promise<SharedLimitReport>;
+} {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { spawn } = require('node:child_process') as typeof import('node:child_process');
   // The built script, whether this runs built (dist/bench) or from source under ts-jest (bench/).
   const root = __dirname.endsWith(join('dist', 'bench')) ? resolve(__dirname, '../..') : resolve(__dirname, '..');
   const child = spawn(process.execPath, [join(root, 'dist/bench/shared-limit-child.js'), JSON.stringify(job)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
+  if (!job.waitForGo) child.stdin.end();
   let out = '';
+  let markReady: () => void = () => undefined;
   let markStarted: () => void = () => undefined;
+  const ready = new Promise<void>((r) => (markReady = r));
   const started = new Promise<void>((r) => (markStarted = r));
   child.stdout.on('data', (d: Buffer) => {
     out += d.toString();
+    if (out.includes('ready ')) markReady();
     if (out.includes('started ')) markStarted();
   });
+  const go = () => {
+    if (!job.waitForGo) throw new Error('go() needs a job with waitForGo');
+    child.stdin.end('go\n');
+  };
   const done = new Promise<SharedLimitReport>((resolveDone, reject) =>
     child.once('exit', () => {
       const last = out.trim().split('\n').pop() ?? '';
@@ -131,5 +158,5 @@ export function runSharedLimitChild(job: SharedLimitJob): { started: Promise<voi
       }
     }),
   );
-  return { started, done };
+  return { ready, go, started, done };
 }

@@ -54,6 +54,9 @@ export interface WatchLeadershipOptions {
 
 export const DEFAULT_LEASE_MS = 15_000;
 
+/** How often a leader renews its lease: a third of it, never more often than every 50 ms. */
+export const renewalIntervalMs = (leaseMs: number): number => Math.max(50, Math.floor(leaseMs / 3));
+
 export class WatchLeadership {
   readonly owner: string;
   readonly leaseMs: number;
@@ -192,10 +195,9 @@ export class WatchLeadership {
   private setLeading(leading: boolean): void {
     this.leading = leading;
     if (leading && !this.renewal) {
-      this.renewal = setInterval(
-        () => void this.claim().catch(() => undefined),
-        Math.max(500, Math.floor(this.leaseMs / 3)),
-      );
+      // Three renewals a lease: two may come late (a busy loop, a slow Redis) before it lapses. A
+      // floor in milliseconds would eat that margin for short leases (500 ms for a 600 ms lease).
+      this.renewal = setInterval(() => void this.claim().catch(() => undefined), renewalIntervalMs(this.leaseMs));
       this.renewal.unref();
     } else if (!leading && this.renewal) {
       clearInterval(this.renewal);

@@ -89,17 +89,22 @@ describe('a Redis far away', () => {
     expect((await emu.log()).filter((e) => e.code === 'SystemOverFlow')).toHaveLength(0);
   }, 120_000);
 
-  it('a stall worth a warning: Redis goes 1.5 s away each way mid-run; one warning says why, every query answered', async () => {
+  // Round trips of 5 s against a warning after 3 s without a slot: well past it, so that the
+  // warning is certain whenever the once-a-second check runs (at 1.5 s each way, a round trip
+  // of 3 s raced that check, and a loaded machine lost the race).
+  it('a stall worth a warning: Redis goes 2.5 s away each way mid-run; one warning says why, every query answered', async () => {
     proxy.setDelay(0);
     const run = runSharedLimitChild(
       job('slow', 120, {
         sharedLimit: throughProxy('stall', { commandTimeoutMs: 10_000 }),
-        startAt: Date.now() + 2_000,
         warmUp: true,
+        waitForGo: true,
       }),
     );
-    await run.started;
-    proxy.setDelay(1_500);
+    // Slow before the first send, whenever the parent gets to read that the child is ready.
+    await run.ready;
+    proxy.setDelay(2_500);
+    run.go();
     const r = await run.done;
     expect(r.crashed).toBeUndefined();
     expect(r.codes).toEqual({ ok: 120 });
