@@ -19,6 +19,7 @@ import { abortedError, type Cancellable } from '../base/abort';
 import { TokenBucket, sendSafeBurst, sendSafeCapacity, type LimitedKey, type TokenStore } from '../send/rate-limiter';
 import { WaitQueue } from '../base/wait-queue';
 import { describeRedis, type ResolvedSharedLimit } from './options';
+import { ClockOffset } from './clock-offset';
 import { TAKE_SCRIPT } from './take-script';
 
 export type SharedLimitLog = (message: string) => void;
@@ -99,6 +100,8 @@ export class RedisTokenStore implements TokenStore {
   /** Round trips to Redis and the time they took (the cost of sharing, for the benchmark). */
   readonly stats = { roundTrips: 0, roundTripMs: 0, granted: 0, fallbackGrants: 0, charged: 0 };
   private readonly roundTrip = new RoundTripEstimate();
+  /** Where Redis's clock is on this process's, from every round trip (not from the middle of one). */
+  private readonly redisClock = new ClockOffset();
   /** The latest a slot's timer ran after its slot, in the last few seconds (the event loop's delay). */
   private timerLateMs = 0;
   private lastGrantAt = performance.now();
@@ -318,9 +321,10 @@ export class RedisTokenStore implements TokenStore {
   /**
    * One round trip: reserves up to `want` slots, and pays what late writes owe. Slots are never
    * thrown away once Redis counted them: an answer read late (Redis far away, this process's event
-   * loop blocked) still gives its slots, placed on this process's clock at the middle of the round
-   * trip (where Redis's clock most likely was when it answered, as NTP reckons), and asked for far
-   * enough ahead (`leadMs`) that they are still to come when the answer arrives.
+   * loop blocked) still gives its slots, placed on this process's clock where Redis's clock was
+   * (ClockOffset: the bounds of all the round trips so far, not the middle of this one, which a
+   * busy host skews), and asked for far enough ahead (`leadMs`) that they are still to come when
+   * the answer arrives.
    */
   private async takeShared(group: Group, want: number): Promise<void> {
     const started = performance.now();
@@ -350,7 +354,7 @@ export class RedisTokenStore implements TokenStore {
     const recent = group.members !== undefined && now - group.membersSeenAt < MEMBER_WINDOW_SECONDS * 1000;
     group.members = members.map((m, i) => Math.max(m, recent ? (group.members?.[i] ?? 0) : 0));
     if (!recent || members.some((m, i) => m >= (group.members?.[i] ?? 0))) group.membersSeenAt = now;
-    const redisNow = (started + now) / 2;
+    const redisNow = this.redisClock.observe(answer[2] / 1000, started, now);
     for (const slotUs of answer.slice(3 + group.keys.length)) {
       const at = redisNow + slotUs / 1000;
       group.slots.push({ fireAt: at, countsFrom: at });

@@ -14,6 +14,10 @@ import { SENTINEL_ACCESS_KEY_ID, SENTINEL_SECRET } from '../helpers/emulator';
 import { pollContext } from '../helpers/n8n-context';
 import { nodeRedWithEmulator } from '../helpers/node-red-fixture';
 import { collect, expectNothingMore, helper, waitUntil } from '../helpers/node-red';
+import { startRedis } from '../helpers/redis-server';
+import { closeSharedTokenStores } from '../../lib/shared-limit';
+import { resolveSharedLimit } from '../../lib/shared-limit/options';
+import { WatchLeadership } from '../../lib/watch/leadership';
 
 const env = nodeRedWithEmulator();
 const INSTANCE = 'post-cn-emulator01';
@@ -159,6 +163,104 @@ describe('Node-RED watch node: flapping, alarms, report', () => {
     await waitUntil(() => caught.length === 1);
     expect(caught[0].error.message).toMatch(/"GID_fh=100" is not a target: give a percentage such as 99.5/);
     expect(env.emu.requestLog()).toEqual([]);
+  });
+});
+
+describe('Node-RED watch node on standby (two instances share one Redis)', () => {
+  // Another instance of the same watch (same node id, same Redis) holds the lease: this one must
+  // neither check nor write the alarm book, and says so; when the other goes, it leads and answers.
+  it('acknowledge and clear go to Catch as LeadershipLost, nothing else leaves; once the leader goes, they are answered', async () => {
+    const redis = await startRedis();
+    const other = new WatchLeadership({
+      redisUrl: redis.url,
+      keyPrefix: resolveSharedLimit({ redisUrl: redis.url }).keyPrefix,
+      name: 'w',
+      owner: 'the other instance',
+      leaseMs: 60_000,
+    });
+    try {
+      expect(await other.claim()).toBe(true);
+      await helper.load(
+        [configNode, watchNode],
+        [
+          { id: 'cfg', type: 'alicloud-mqtt-config', endpoint: env.emu.endpoint, sharedLimitUrl: redis.url },
+          {
+            id: 'w',
+            type: 'alicloud-mqtt-watch',
+            z: 'f1',
+            x: 100,
+            y: 100,
+            config: 'cfg',
+            instanceId: INSTANCE,
+            clientIds: FLAPPER,
+            interval: 0,
+            attempts: 2,
+            summary: true,
+            alarms: true,
+            wires: [['off'], ['on'], ['health'], ['summary']],
+          },
+          // Positions: a node without one is taken for a config node.
+          ...['off', 'on', 'health', 'summary', 'caught'].map((id, i) => ({
+            id,
+            type: 'helper',
+            z: 'f1',
+            x: 300,
+            y: 50 * i,
+          })),
+          { id: 'catch', type: 'catch', z: 'f1', x: 100, y: 300, scope: null, uncaught: false, wires: [['caught']] },
+          { id: 'f1', type: 'tab' },
+        ],
+        { cfg: { accessKeyId: SENTINEL_ACCESS_KEY_ID, accessKeySecret: SENTINEL_SECRET } },
+      );
+      const [off, on, health, summary, caught] = ['off', 'on', 'health', 'summary', 'caught'].map((id) => collect(id));
+      const outputs = () => off.length + on.length + health.length + summary.length;
+      const w = helper.getNode('w');
+      // Each time the node says it is on standby (a claim was asked and lost).
+      let standbyStatuses = 0;
+      const status = w.status.bind(w);
+      w.status = (s: { text?: string }) => {
+        if (/standby/.test(String(s.text))) standbyStatuses++;
+        return status(s);
+      };
+      env.emu.setDeviceOnline(FLAPPER, false);
+      w.receive({ action: 'acknowledge', payload: { key: `outage:${INSTANCE}:${FLAPPER}:1`, by: 'ann' } });
+      w.receive({ action: 'clear', payload: `outage:${INSTANCE}:${FLAPPER}:1` });
+      await waitUntil(() => caught.length === 2, 8000, 'two refusals');
+      for (const m of caught) {
+        expect(m.alicloudError).toMatchObject({ code: 'LeadershipLost', errorClass: 'retry' });
+        expect(m.error.message).toMatch(
+          /This instance is on standby \(another one leads this watch\): send "(acknowledge|clear)" to the leading instance/,
+        );
+      }
+      // A check on standby is the leader's to make: no request, no output.
+      env.emu.clearLog();
+      const standbyBefore = standbyStatuses;
+      w.receive({ topic: 'tick' });
+      await waitUntil(() => standbyStatuses > standbyBefore, 8000, 'the standby status');
+      await expectNothingMore(() => outputs() + caught.length);
+      expect(outputs()).toBe(0);
+      expect(env.emu.requestLog()).toEqual([]);
+
+      // The other instance goes politely: this one leads at its next claim, checks, and answers.
+      await other.close();
+      env.emu.setDeviceOnline(FLAPPER, true);
+      w.receive({ topic: 'tick' });
+      await waitUntil(() => summary.length === 1, 8000, 'the first check');
+      env.emu.setDeviceOnline(FLAPPER, false);
+      w.receive({ topic: 'tick' });
+      await waitUntil(() => off.length === 1, 8000, 'the offline event');
+      const key = off[0].payload.alarm.key as string;
+      w.receive({ action: 'acknowledge', payload: { key, by: 'ann' } });
+      await waitUntil(() => health.length === 1, 8000, 'the acknowledgement');
+      expect(health[0].payload).toMatchObject({ change: 'acknowledged', alarm: { key, acknowledgedBy: 'ann' } });
+      expect(caught).toHaveLength(2);
+    } finally {
+      await helper.unload();
+      await other.close();
+      // The config node's shared limit is one store per process, as in a real Node-RED: closed here.
+      await closeSharedTokenStores();
+      await redis.stop();
+    }
   });
 });
 
