@@ -48,38 +48,40 @@ function shape(event: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+const NODES = [configNode, watchNode];
+const CREDS = { cfg: { accessKeyId: SENTINEL_ACCESS_KEY_ID, accessKeySecret: SENTINEL_SECRET } };
+/** The watch node with its four outputs and a Catch, each to a helper; `extra` for the watch, `config` for its config node. */
+const flow = (extra: Record<string, unknown> = {}, config: Record<string, unknown> = {}) => [
+  { id: 'cfg', type: 'alicloud-mqtt-config', endpoint: env.emu.endpoint, ...config },
+  {
+    id: 'w',
+    type: 'alicloud-mqtt-watch',
+    z: 'f1',
+    x: 100,
+    y: 100,
+    config: 'cfg',
+    instanceId: INSTANCE,
+    clientIds: `${STEADY}\n${FLAPPER}`,
+    interval: 0,
+    attempts: 2,
+    summary: true,
+    flapping: true,
+    alarms: true,
+    alarmSeverity: 'minor',
+    criticalDevices: 'GID_vip',
+    wires: [['off'], ['on'], ['health'], ['summary']],
+    ...extra,
+  },
+  { id: 'off', type: 'helper', z: 'f1', x: 300, y: 50 },
+  { id: 'on', type: 'helper', z: 'f1', x: 300, y: 100 },
+  { id: 'health', type: 'helper', z: 'f1', x: 300, y: 150 },
+  { id: 'summary', type: 'helper', z: 'f1', x: 300, y: 200 },
+  { id: 'catch', type: 'catch', z: 'f1', x: 100, y: 300, scope: null, uncaught: false, wires: [['caught']] },
+  { id: 'caught', type: 'helper', z: 'f1', x: 300, y: 250 },
+  { id: 'f1', type: 'tab' },
+];
+
 describe('Node-RED watch node: flapping, alarms, report', () => {
-  const NODES = [configNode, watchNode];
-  const CREDS = { cfg: { accessKeyId: SENTINEL_ACCESS_KEY_ID, accessKeySecret: SENTINEL_SECRET } };
-  const flow = (extra: Record<string, unknown> = {}) => [
-    { id: 'cfg', type: 'alicloud-mqtt-config', endpoint: env.emu.endpoint },
-    {
-      id: 'w',
-      type: 'alicloud-mqtt-watch',
-      z: 'f1',
-      x: 100,
-      y: 100,
-      config: 'cfg',
-      instanceId: INSTANCE,
-      clientIds: `${STEADY}\n${FLAPPER}`,
-      interval: 0,
-      attempts: 2,
-      summary: true,
-      flapping: true,
-      alarms: true,
-      alarmSeverity: 'minor',
-      criticalDevices: 'GID_vip',
-      wires: [['off'], ['on'], ['health'], ['summary']],
-      ...extra,
-    },
-    { id: 'off', type: 'helper', z: 'f1', x: 300, y: 50 },
-    { id: 'on', type: 'helper', z: 'f1', x: 300, y: 100 },
-    { id: 'health', type: 'helper', z: 'f1', x: 300, y: 150 },
-    { id: 'summary', type: 'helper', z: 'f1', x: 300, y: 200 },
-    { id: 'catch', type: 'catch', z: 'f1', x: 100, y: 300, scope: null, uncaught: false, wires: [['caught']] },
-    { id: 'caught', type: 'helper', z: 'f1', x: 300, y: 250 },
-    { id: 'f1', type: 'tab' },
-  ];
   afterEach(() => helper.unload());
 
   it('the schedule: one `flapping`, one `flapping_stopped`, alarms on the events; actions answer once each', async () => {
@@ -180,38 +182,8 @@ describe('Node-RED watch node on standby (two instances share one Redis)', () =>
     });
     try {
       expect(await other.claim()).toBe(true);
-      await helper.load(
-        [configNode, watchNode],
-        [
-          { id: 'cfg', type: 'alicloud-mqtt-config', endpoint: env.emu.endpoint, sharedLimitUrl: redis.url },
-          {
-            id: 'w',
-            type: 'alicloud-mqtt-watch',
-            z: 'f1',
-            x: 100,
-            y: 100,
-            config: 'cfg',
-            instanceId: INSTANCE,
-            clientIds: FLAPPER,
-            interval: 0,
-            attempts: 2,
-            summary: true,
-            alarms: true,
-            wires: [['off'], ['on'], ['health'], ['summary']],
-          },
-          // Positions: a node without one is taken for a config node.
-          ...['off', 'on', 'health', 'summary', 'caught'].map((id, i) => ({
-            id,
-            type: 'helper',
-            z: 'f1',
-            x: 300,
-            y: 50 * i,
-          })),
-          { id: 'catch', type: 'catch', z: 'f1', x: 100, y: 300, scope: null, uncaught: false, wires: [['caught']] },
-          { id: 'f1', type: 'tab' },
-        ],
-        { cfg: { accessKeyId: SENTINEL_ACCESS_KEY_ID, accessKeySecret: SENTINEL_SECRET } },
-      );
+      // One device, no flapping: the refusal and the hand-over are what is under test.
+      await helper.load(NODES, flow({ clientIds: FLAPPER, flapping: false }, { sharedLimitUrl: redis.url }), CREDS);
       const [off, on, health, summary, caught] = ['off', 'on', 'health', 'summary', 'caught'].map((id) => collect(id));
       const outputs = () => off.length + on.length + health.length + summary.length;
       const w = helper.getNode('w');
